@@ -1,0 +1,132 @@
+/**
+ * Pure encode/decode of tunnel frames. Decoding never trusts its input: a
+ * malformed message throws a ProtocolError naming what was wrong.
+ */
+import { ProtocolError } from './errors';
+import { CONTROL_STREAM, type Frame, FrameCode, type FrameName, MAX_DATA, MAX_JSON } from './frames';
+import * as validate from './validate';
+
+const HEADER = 5;
+const names = new Map<number, FrameName>(
+  Object.entries(FrameCode).map(([name, code]) => [code, name as FrameName]),
+);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** DATA flag bit: the payload is one text WebSocket message. */
+const FLAG_TEXT = 1;
+
+function frame(type: FrameName, stream: number, payloadLength: number): { bytes: Uint8Array; view: DataView } {
+  const bytes = new Uint8Array(HEADER + payloadLength);
+  const view = new DataView(bytes.buffer);
+  view.setUint8(0, FrameCode[type]);
+  view.setUint32(1, stream);
+  return { bytes, view };
+}
+
+function json(type: FrameName, stream: number, body: unknown): Uint8Array {
+  const payload = encoder.encode(JSON.stringify(body));
+  if (payload.length > MAX_JSON) throw new ProtocolError('TOO_LARGE', `${type} payload over ${MAX_JSON} bytes`);
+  const { bytes } = frame(type, stream, payload.length);
+  bytes.set(payload, HEADER);
+  return bytes;
+}
+
+export function encode(f: Frame): Uint8Array {
+  switch (f.type) {
+    case 'HELLO':
+    case 'WELCOME':
+    case 'PORTS':
+    case 'OPEN':
+    case 'RESPONSE':
+      return json(f.type, f.stream, f.body);
+    case 'DATA': {
+      if (f.data.length > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
+      const { bytes, view } = frame('DATA', f.stream, 1 + f.data.length);
+      view.setUint8(HEADER, f.text ? FLAG_TEXT : 0);
+      bytes.set(f.data, HEADER + 1);
+      return bytes;
+    }
+    case 'END':
+      return frame('END', f.stream, 0).bytes;
+    case 'RESET': {
+      const message = encoder.encode(f.message.slice(0, 200));
+      const { bytes, view } = frame('RESET', f.stream, 2 + message.length);
+      view.setUint16(HEADER, f.code);
+      bytes.set(message, HEADER + 2);
+      return bytes;
+    }
+    case 'WINDOW': {
+      const { bytes, view } = frame('WINDOW', f.stream, 4);
+      view.setUint32(HEADER, f.credit);
+      return bytes;
+    }
+  }
+}
+
+function parseJson(payload: Uint8Array, type: FrameName): unknown {
+  if (payload.length > MAX_JSON) throw new ProtocolError('TOO_LARGE', `${type} payload over ${MAX_JSON} bytes`);
+  try {
+    return JSON.parse(decoder.decode(payload));
+  } catch {
+    throw new ProtocolError('BAD_PAYLOAD', `${type} payload is not UTF-8 JSON`);
+  }
+}
+
+function exactLength(type: FrameName, payload: Uint8Array, length: number): void {
+  if (payload.length !== length) {
+    throw new ProtocolError('BAD_PAYLOAD', `${type} payload must be ${length} bytes, got ${payload.length}`);
+  }
+}
+
+/** Decode one WebSocket message into a frame, or throw ProtocolError. */
+export function decode(message: Uint8Array): Frame {
+  if (message.length < HEADER) {
+    throw new ProtocolError('TRUNCATED', `frame of ${message.length} bytes is shorter than its ${HEADER}-byte header`);
+  }
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const code = view.getUint8(0);
+  const type = names.get(code);
+  if (type === undefined) throw new ProtocolError('UNKNOWN_TYPE', `unknown frame type ${code}`);
+  const stream = view.getUint32(1);
+  const payload = message.subarray(HEADER);
+  const control = type === 'HELLO' || type === 'WELCOME' || type === 'PORTS';
+  if (control !== (stream === CONTROL_STREAM)) {
+    throw new ProtocolError('BAD_STREAM', `${type} frame on stream ${stream}`);
+  }
+  switch (type) {
+    case 'HELLO':
+      return { type, stream: 0, body: validate.hello(parseJson(payload, type)) };
+    case 'WELCOME':
+      return { type, stream: 0, body: validate.welcome(parseJson(payload, type)) };
+    case 'PORTS':
+      return { type, stream: 0, body: validate.ports(parseJson(payload, type)) };
+    case 'OPEN':
+      return { type, stream, body: validate.open(parseJson(payload, type)) };
+    case 'RESPONSE':
+      return { type, stream, body: validate.responseHead(parseJson(payload, type)) };
+    case 'DATA': {
+      if (payload.length < 1) throw new ProtocolError('TRUNCATED', 'DATA frame without its flags byte');
+      if (payload.length - 1 > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
+      const flags = payload[0] as number;
+      if ((flags & ~FLAG_TEXT) !== 0) throw new ProtocolError('BAD_PAYLOAD', `unknown DATA flags ${flags}`);
+      return { type, stream, data: payload.subarray(1), text: (flags & FLAG_TEXT) !== 0 };
+    }
+    case 'END':
+      exactLength(type, payload, 0);
+      return { type, stream };
+    case 'RESET': {
+      if (payload.length < 2) throw new ProtocolError('TRUNCATED', 'RESET frame without its reason code');
+      let message: string;
+      try {
+        message = decoder.decode(payload.subarray(2));
+      } catch {
+        throw new ProtocolError('BAD_PAYLOAD', 'RESET message is not UTF-8');
+      }
+      return { type, stream, code: view.getUint16(HEADER), message };
+    }
+    case 'WINDOW':
+      exactLength(type, payload, 4);
+      return { type, stream, credit: view.getUint32(HEADER) };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './codec';
+export * from './errors';
+export * from './frames';
+export * from './mux';
+export * from './stream';

@@ -1,0 +1,179 @@
+/**
+ * The multiplexer: many streams over one message transport. It owns the
+ * stream table and routes each decoded frame; it knows nothing of HTTP,
+ * WebSockets, Node or Workers. The transport calls receive() per message.
+ */
+import { decode, encode } from './codec';
+import { ProtocolError, StreamResetError } from './errors';
+import {
+  CONTROL_STREAM,
+  type ControlFrame,
+  type Frame,
+  INITIAL_WINDOW,
+  type OpenRequest,
+  ResetCode,
+} from './frames';
+import { MuxStream, type StreamHost } from './stream';
+
+export interface MuxOptions {
+  /** The gateway opens streams; the client accepts them. */
+  role: 'gateway' | 'client';
+  /** Put one encoded frame on the wire. */
+  send(message: Uint8Array): void;
+  /** Client side: the gateway opened a stream. */
+  onOpen?(stream: MuxStream): void;
+  /** A control-stream frame (HELLO, WELCOME, PORTS). */
+  onControl?(frame: ControlFrame): void;
+  /** Initial per-stream window, both directions. */
+  window?: number;
+  /** First stream id this side opens (gateway); later ids count up from it. */
+  firstStreamId?: number;
+}
+
+export interface MuxStats {
+  /** Streams currently in the table. */
+  open: number;
+  /** Streams opened over the mux's life. */
+  opened: number;
+  /** Stream-level protocol errors the peer caused. */
+  streamErrors: number;
+}
+
+/** Ids of recently finished streams: late frames for them are expected, not errors. */
+const RECENT_LIMIT = 4096;
+
+export class Mux {
+  readonly role: 'gateway' | 'client';
+  #options: MuxOptions;
+  #streams = new Map<number, MuxStream>();
+  #recent = new Set<number>();
+  #nextId: number;
+  #window: number;
+  #closed: StreamResetError | null = null;
+  #opened = 0;
+  #streamErrors = 0;
+  #host: StreamHost;
+
+  constructor(options: MuxOptions) {
+    this.role = options.role;
+    this.#options = options;
+    this.#window = options.window ?? INITIAL_WINDOW;
+    this.#nextId = options.firstStreamId ?? 1;
+    this.#host = {
+      send: (frame) => this.#send(frame),
+      release: (stream) => this.#release(stream),
+      streamError: (stream, message) => {
+        this.#streamErrors++;
+        stream.reset(ResetCode.PROTOCOL_ERROR, message);
+      },
+    };
+  }
+
+  get closed(): boolean {
+    return this.#closed !== null;
+  }
+
+  stats(): MuxStats {
+    return { open: this.#streams.size, opened: this.#opened, streamErrors: this.#streamErrors };
+  }
+
+  /** Send a control frame (HELLO, WELCOME, PORTS). */
+  control(frame: ControlFrame): void {
+    this.#send(frame);
+  }
+
+  /** Gateway side: open a stream for a viewer request. */
+  open(request: OpenRequest): MuxStream {
+    if (this.role !== 'gateway') throw new Error('only the gateway opens streams');
+    if (this.#closed) throw this.#closed;
+    let id = this.#nextId;
+    while (id === CONTROL_STREAM || this.#streams.has(id)) id = (id + 1) >>> 0;
+    this.#nextId = (id + 1) >>> 0;
+    const stream = this.#add(id);
+    this.#send({ type: 'OPEN', stream: id, body: request });
+    return stream;
+  }
+
+  /**
+   * Handle one message from the transport. Stream-level faults reset that
+   * stream; a fault that breaks the whole connection throws ProtocolError,
+   * and the transport must then close the tunnel.
+   */
+  receive(message: Uint8Array): void {
+    if (this.#closed) return;
+    const frame = decode(message);
+    if (frame.stream === CONTROL_STREAM) {
+      this.#receiveControl(frame as ControlFrame);
+      return;
+    }
+    if (frame.type === 'OPEN') {
+      if (this.role !== 'client') throw new ProtocolError('BAD_STREAM', 'the client may not open streams');
+      if (this.#streams.has(frame.stream)) {
+        throw new ProtocolError('BAD_STREAM', `OPEN for stream ${frame.stream}, which is already open`);
+      }
+      this.#recent.delete(frame.stream);
+      const stream = this.#add(frame.stream, frame.body);
+      this.#options.onOpen?.(stream);
+      return;
+    }
+    const stream = this.#streams.get(frame.stream);
+    if (stream) {
+      stream.receive(frame);
+      return;
+    }
+    this.#unknownStream(frame);
+  }
+
+  #receiveControl(frame: ControlFrame): void {
+    const expected = this.role === 'gateway' ? ['HELLO', 'PORTS'] : ['WELCOME'];
+    if (!expected.includes(frame.type)) {
+      throw new ProtocolError('BAD_STREAM', `${frame.type} is not sent to the ${this.role}`);
+    }
+    this.#options.onControl?.(frame);
+  }
+
+  #unknownStream(frame: Frame): void {
+    // Frames racing a local reset or close are normal; drop them quietly.
+    if (this.#recent.has(frame.stream)) return;
+    this.#streamErrors++;
+    // Answer only frames that expect the stream to exist; never RESET a RESET.
+    if (frame.type === 'DATA' || frame.type === 'END' || frame.type === 'RESPONSE') {
+      this.#send({
+        type: 'RESET',
+        stream: frame.stream,
+        code: ResetCode.STREAM_CLOSED,
+        message: `unknown stream ${frame.stream}`,
+      });
+    }
+  }
+
+  /** The transport is gone: every stream fails with TUNNEL_CLOSED. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = new StreamResetError(ResetCode.TUNNEL_CLOSED, reason, false);
+    for (const stream of [...this.#streams.values()]) stream.terminate(this.#closed);
+    this.#streams.clear();
+  }
+
+  #add(id: number, request?: OpenRequest): MuxStream {
+    const stream = new MuxStream(id, this.#host, this.#window, request);
+    this.#streams.set(id, stream);
+    this.#opened++;
+    return stream;
+  }
+
+  #release(stream: MuxStream): void {
+    if (this.#streams.get(stream.id) !== stream) return;
+    this.#streams.delete(stream.id);
+    this.#recent.add(stream.id);
+    if (this.#recent.size > RECENT_LIMIT) {
+      const oldest = this.#recent.values().next().value as number;
+      this.#recent.delete(oldest);
+    }
+  }
+
+  #send(frame: Frame): void {
+    if (this.#closed) return;
+    this.#options.send(encode(frame));
+  }
+}

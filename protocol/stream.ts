@@ -1,0 +1,308 @@
+/**
+ * One multiplexed stream: its state machine, its receive queue with credit
+ * accounting, and its send side that never exceeds the peer's window.
+ */
+import { StreamResetError } from './errors';
+import { type Frame, MAX_DATA, type OpenRequest, ResetCode, type ResponseHead } from './frames';
+
+/**
+ * open ──END sent──▶ local-closed ──END received──▶ closed
+ *  └──END received──▶ remote-closed ──END sent──▶ closed
+ * any non-terminal state ──RESET either way──▶ reset
+ */
+export type StreamState = 'open' | 'local-closed' | 'remote-closed' | 'closed' | 'reset';
+
+/** What a stream needs from its multiplexer. */
+export interface StreamHost {
+  send(frame: Frame): void;
+  /** The stream reached a terminal state: forget it. */
+  release(stream: MuxStream): void;
+  /** The peer broke the protocol on this stream (the stream is reset). */
+  streamError(stream: MuxStream, message: string): void;
+}
+
+export interface Message {
+  data: Uint8Array;
+  text: boolean;
+}
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+const MAX_WINDOW = 2 ** 31 - 1;
+
+export class MuxStream {
+  readonly id: number;
+  /** The request that opened the stream (set on the client side). */
+  readonly request: OpenRequest | undefined;
+  #state: StreamState = 'open';
+  #host: StreamHost;
+  #error: StreamResetError | null = null;
+  #doneWaiters: ((error: StreamResetError | null) => void)[] = [];
+
+  // Receive side.
+  #queue: Message[] = [];
+  #reader: Waiter<Message | null> | null = null;
+  #recvWindow: number;
+  #unacked = 0;
+  #updateThreshold: number;
+  #head: ResponseHead | null = null;
+  #headWaiter: Waiter<ResponseHead> | null = null;
+
+  // Send side.
+  #sendWindow: number;
+  #creditWaiter: Waiter<void> | null = null;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(id: number, host: StreamHost, window: number, request?: OpenRequest) {
+    this.id = id;
+    this.#host = host;
+    this.#recvWindow = window;
+    this.#sendWindow = window;
+    this.#updateThreshold = Math.max(1, Math.floor(window / 4));
+    this.request = request;
+  }
+
+  get state(): StreamState {
+    return this.#state;
+  }
+
+  /** Bytes the peer still lets us send before it returns credit. */
+  get sendWindow(): number {
+    return this.#sendWindow;
+  }
+
+  /** Bytes we still accept from the peer before we return credit. */
+  get recvWindow(): number {
+    return this.#recvWindow;
+  }
+
+  /** Resolves when the stream is finished: null when both sides ended, the error when it was reset. */
+  done(): Promise<StreamResetError | null> {
+    if (this.#state === 'closed') return Promise.resolve(null);
+    if (this.#state === 'reset') return Promise.resolve(this.#error);
+    return new Promise((resolve) => this.#doneWaiters.push(resolve));
+  }
+
+  // ── receive side ────────────────────────────────────────────────────────
+
+  /** The response head (gateway side); rejects if the stream is reset first. */
+  head(): Promise<ResponseHead> {
+    if (this.#head) return Promise.resolve(this.#head);
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      this.#headWaiter = { resolve, reject };
+    });
+  }
+
+  /** Next message from the peer, or null after its END. Reading returns credit. */
+  async readMessage(): Promise<Message | null> {
+    const queued = this.#queue.shift();
+    if (queued) {
+      this.#consumed(queued.data.length);
+      return queued;
+    }
+    if (this.#error) throw this.#error;
+    if (this.#remoteEnded()) return null;
+    const message = await new Promise<Message | null>((resolve, reject) => {
+      this.#reader = { resolve, reject };
+    });
+    if (message) this.#consumed(message.data.length);
+    return message;
+  }
+
+  /** Next body chunk, or null at the end. */
+  async read(): Promise<Uint8Array | null> {
+    return (await this.readMessage())?.data ?? null;
+  }
+
+  /** The body as a web ReadableStream; cancelling it resets the stream. */
+  readable(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const chunk = await this.read();
+          if (chunk === null) controller.close();
+          else controller.enqueue(chunk);
+        },
+        cancel: () => this.reset(ResetCode.CANCEL, 'reader cancelled'),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  #remoteEnded(): boolean {
+    return this.#state === 'remote-closed' || this.#state === 'closed';
+  }
+
+  #consumed(bytes: number): void {
+    if (this.#remoteEnded() || this.#state === 'reset') return;
+    this.#unacked += bytes;
+    if (this.#unacked >= this.#updateThreshold) {
+      const credit = this.#unacked;
+      this.#unacked = 0;
+      this.#recvWindow += credit;
+      this.#host.send({ type: 'WINDOW', stream: this.id, credit });
+    }
+  }
+
+  /** @internal Called by the multiplexer for each frame of this stream. */
+  receive(frame: Frame): void {
+    switch (frame.type) {
+      case 'DATA':
+        return this.#receiveData({ data: frame.data, text: frame.text });
+      case 'END':
+        return this.#receiveEnd();
+      case 'RESET':
+        return this.#terminate(new StreamResetError(frame.code, frame.message || 'reset by peer', true));
+      case 'WINDOW':
+        return this.#receiveWindow(frame.credit);
+      case 'RESPONSE':
+        return this.#receiveHead(frame.body);
+      default:
+        return this.#host.streamError(this, `${frame.type} frame is not valid on stream ${this.id}`);
+    }
+  }
+
+  #receiveData(message: Message): void {
+    if (this.#remoteEnded()) {
+      this.#host.streamError(this, `DATA after END on stream ${this.id}`);
+      return;
+    }
+    if (message.data.length > this.#recvWindow) {
+      this.#host.send({ type: 'RESET', stream: this.id, code: ResetCode.FLOW_CONTROL, message: 'window exceeded' });
+      this.#terminate(new StreamResetError(ResetCode.FLOW_CONTROL, `peer sent ${message.data.length} bytes with only ${this.#recvWindow} of window`, false));
+      return;
+    }
+    this.#recvWindow -= message.data.length;
+    const reader = this.#reader;
+    if (reader) {
+      this.#reader = null;
+      reader.resolve(message);
+    } else {
+      this.#queue.push(message);
+    }
+  }
+
+  #receiveEnd(): void {
+    if (this.#state === 'open') this.#state = 'remote-closed';
+    else if (this.#state === 'local-closed') this.#finish();
+    else return this.#host.streamError(this, `END after END on stream ${this.id}`);
+    if (this.#queue.length === 0 && this.#reader) {
+      const reader = this.#reader;
+      this.#reader = null;
+      reader.resolve(null);
+    }
+  }
+
+  #receiveWindow(credit: number): void {
+    if (credit === 0) return this.#host.streamError(this, `WINDOW of 0 on stream ${this.id}`);
+    if (this.#sendWindow + credit > MAX_WINDOW) {
+      this.#host.send({ type: 'RESET', stream: this.id, code: ResetCode.FLOW_CONTROL, message: 'window overflow' });
+      this.#terminate(new StreamResetError(ResetCode.FLOW_CONTROL, 'peer granted more than 2^31-1 bytes of window', false));
+      return;
+    }
+    this.#sendWindow += credit;
+    const waiter = this.#creditWaiter;
+    this.#creditWaiter = null;
+    waiter?.resolve();
+  }
+
+  #receiveHead(head: ResponseHead): void {
+    if (this.#head || this.request) {
+      return this.#host.streamError(this, `unexpected RESPONSE on stream ${this.id}`);
+    }
+    this.#head = head;
+    const waiter = this.#headWaiter;
+    this.#headWaiter = null;
+    waiter?.resolve(head);
+  }
+
+  // ── send side ───────────────────────────────────────────────────────────
+
+  /** Send the response head (client side). */
+  respond(head: ResponseHead): void {
+    this.#assertWritable();
+    this.#host.send({ type: 'RESPONSE', stream: this.id, body: head });
+  }
+
+  /** Queue body bytes; resolves once they are all sent within the peer's window. */
+  write(chunk: Uint8Array): Promise<void> {
+    const next = this.#writes.then(() => this.#send(chunk));
+    this.#writes = next.catch(() => {});
+    return next;
+  }
+
+  /** Finish our direction after every queued write. */
+  end(): Promise<void> {
+    const next = this.#writes.then(() => {
+      this.#assertWritable();
+      this.#host.send({ type: 'END', stream: this.id });
+      if (this.#state === 'open') this.#state = 'local-closed';
+      else this.#finish();
+    });
+    this.#writes = next.catch(() => {});
+    return next;
+  }
+
+  async #send(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.#assertWritable();
+      if (this.#sendWindow === 0) {
+        await new Promise<void>((resolve, reject) => {
+          this.#creditWaiter = { resolve, reject };
+        });
+        continue;
+      }
+      const size = Math.min(chunk.length - offset, this.#sendWindow, MAX_DATA);
+      this.#host.send({ type: 'DATA', stream: this.id, data: chunk.subarray(offset, offset + size), text: false });
+      this.#sendWindow -= size;
+      offset += size;
+    }
+  }
+
+  #assertWritable(): void {
+    if (this.#error) throw this.#error;
+    if (this.#state === 'local-closed' || this.#state === 'closed') {
+      throw new StreamResetError(ResetCode.STREAM_CLOSED, `stream ${this.id} already ended`, false);
+    }
+  }
+
+  /** Abort the stream both ways. Sends RESET unless the tunnel itself is gone. */
+  reset(code: number, message: string): void {
+    if (this.#state === 'closed' || this.#state === 'reset') return;
+    if (code !== ResetCode.TUNNEL_CLOSED) this.#host.send({ type: 'RESET', stream: this.id, code, message });
+    this.#terminate(new StreamResetError(code, message, false));
+  }
+
+  /** @internal Reset without sending anything (tunnel gone, or protocol error already answered). */
+  terminate(error: StreamResetError): void {
+    this.#terminate(error);
+  }
+
+  #terminate(error: StreamResetError): void {
+    if (this.#state === 'closed' || this.#state === 'reset') return;
+    this.#state = 'reset';
+    this.#error = error;
+    this.#queue = [];
+    for (const waiter of [this.#reader, this.#headWaiter, this.#creditWaiter]) waiter?.reject(error);
+    this.#reader = this.#headWaiter = this.#creditWaiter = null;
+    this.#host.release(this);
+    this.#notifyDone(error);
+  }
+
+  #finish(): void {
+    this.#state = 'closed';
+    this.#host.release(this);
+    this.#notifyDone(null);
+  }
+
+  #notifyDone(error: StreamResetError | null): void {
+    const waiters = this.#doneWaiters;
+    this.#doneWaiters = [];
+    for (const resolve of waiters) resolve(error);
+  }
+}

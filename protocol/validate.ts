@@ -1,0 +1,116 @@
+/**
+ * Shape checks for the JSON payloads. A peer is not trusted: every field the
+ * other side reads is checked here, so the rest of the code can rely on types.
+ */
+import { ProtocolError } from './errors';
+import type {
+  HeaderPairs,
+  Hello,
+  OpenRequest,
+  PortInfo,
+  PortsMessage,
+  ResponseHead,
+  Welcome,
+} from './frames';
+
+type Json = Record<string, unknown>;
+
+function bad(what: string): never {
+  throw new ProtocolError('BAD_PAYLOAD', what);
+}
+
+function object(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(`${what} must be an object`);
+  return value as Json;
+}
+
+function int(value: unknown, what: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    bad(`${what} must be an integer in ${min}..${max}`);
+  }
+  return value;
+}
+
+function str(value: unknown, what: string): string {
+  if (typeof value !== 'string') bad(`${what} must be a string`);
+  return value;
+}
+
+function bool(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') bad(`${what} must be a boolean`);
+  return value;
+}
+
+export function port(value: unknown, what = 'port'): number {
+  return int(value, what, 1, 65535);
+}
+
+export function headers(value: unknown): HeaderPairs {
+  if (!Array.isArray(value)) bad('headers must be an array of [name, value] pairs');
+  for (const pair of value) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+      bad('headers must be an array of [name, value] pairs');
+    }
+  }
+  return value as HeaderPairs;
+}
+
+function portInfo(value: unknown): PortInfo {
+  const o = object(value, 'port entry');
+  const info: PortInfo = { port: port(o.port) };
+  if (o.process !== undefined) info.process = str(o.process, 'process');
+  return info;
+}
+
+function list<T>(value: unknown, what: string, item: (v: unknown) => T): T[] {
+  if (!Array.isArray(value)) bad(`${what} must be an array`);
+  return value.map(item);
+}
+
+export function hello(value: unknown): Hello {
+  const o = object(value, 'HELLO');
+  return {
+    version: int(o.version, 'version', 1, 0xffff),
+    client: str(o.client, 'client'),
+    ports: list(o.ports, 'ports', portInfo),
+  };
+}
+
+export function welcome(value: unknown): Welcome {
+  const o = object(value, 'WELCOME');
+  const urls = object(o.urls, 'urls');
+  for (const url of Object.values(urls)) str(url, 'url');
+  return {
+    version: int(o.version, 'version', 1, 0xffff),
+    session: str(o.session, 'session'),
+    urls: urls as Record<string, string>,
+  };
+}
+
+export function ports(value: unknown): PortsMessage {
+  const o = object(value, 'PORTS');
+  return {
+    opened: list(o.opened, 'opened', portInfo),
+    closed: list(o.closed, 'closed', (p) => port(p)),
+  };
+}
+
+export function open(value: unknown): OpenRequest {
+  const o = object(value, 'OPEN');
+  const path = str(o.path, 'path');
+  if (!path.startsWith('/')) bad('path must start with "/"');
+  return {
+    port: port(o.port),
+    method: str(o.method, 'method'),
+    path,
+    headers: headers(o.headers),
+    host: str(o.host, 'host'),
+    body: bool(o.body, 'body'),
+    upgrade: bool(o.upgrade, 'upgrade'),
+  };
+}
+
+export function responseHead(value: unknown): ResponseHead {
+  const o = object(value, 'RESPONSE');
+  return { status: int(o.status, 'status', 101, 599), headers: headers(o.headers) };
+}

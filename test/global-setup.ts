@@ -1,0 +1,6 @@
+/** Build the gateway bundle once for every test file that starts workerd. */
+import { build } from '../scripts/build';
+
+export default async function setup(): Promise<void> {
+  await build({ only: ['gateway'] });
+}

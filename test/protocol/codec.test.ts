@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { decode, encode, type Frame, FrameCode, MAX_DATA, ProtocolError } from '../../protocol';
+
+function roundTrip(frame: Frame): Frame {
+  return decode(encode(frame));
+}
+
+function bytes(...values: number[]): Uint8Array {
+  return Uint8Array.from(values);
+}
+
+function expectProtocolError(message: Uint8Array, code: ProtocolError['code'], text: RegExp): void {
+  let caught: unknown;
+  try {
+    decode(message);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ProtocolError);
+  expect((caught as ProtocolError).code).toBe(code);
+  expect((caught as ProtocolError).message).toMatch(text);
+}
+
+describe('codec', () => {
+  it('round-trips every frame type', () => {
+    const frames: Frame[] = [
+      { type: 'HELLO', stream: 0, body: { version: 1, client: 'test', ports: [{ port: 3000, process: 'node' }] } },
+      { type: 'WELCOME', stream: 0, body: { version: 1, session: 's', urls: { '3000': 'http://x' } } },
+      { type: 'PORTS', stream: 0, body: { opened: [{ port: 8000 }], closed: [3000] } },
+      {
+        type: 'OPEN',
+        stream: 7,
+        body: {
+          port: 3000,
+          method: 'POST',
+          path: '/a?b=c',
+          headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2']],
+          host: 'h',
+          body: true,
+          upgrade: false,
+        },
+      },
+      { type: 'RESPONSE', stream: 7, body: { status: 201, headers: [['x', 'y']] } },
+      { type: 'DATA', stream: 0xffffffff, data: bytes(1, 2, 3), text: false },
+      { type: 'DATA', stream: 9, data: new TextEncoder().encode('hi'), text: true },
+      { type: 'END', stream: 7 },
+      { type: 'RESET', stream: 7, code: 3, message: 'origin closed' },
+      { type: 'WINDOW', stream: 7, credit: 65536 },
+    ];
+    for (const frame of frames) expect(roundTrip(frame)).toEqual(frame);
+  });
+
+  it('lays out the header as type:u8 | stream:u32 big-endian', () => {
+    const wire = encode({ type: 'END', stream: 0x01020304 });
+    expect([...wire]).toEqual([FrameCode.END, 1, 2, 3, 4]);
+  });
+
+  it('refuses DATA over 64 KiB on both ends', () => {
+    const big = new Uint8Array(MAX_DATA + 1);
+    expect(() => encode({ type: 'DATA', stream: 1, data: big, text: false })).toThrow(ProtocolError);
+    const wire = new Uint8Array(5 + 1 + MAX_DATA + 1);
+    wire[0] = FrameCode.DATA;
+    wire[4] = 1;
+    expectProtocolError(wire, 'TOO_LARGE', /DATA over/);
+  });
+
+  it('rejects a truncated header', () => {
+    expectProtocolError(bytes(FrameCode.DATA, 0, 0), 'TRUNCATED', /shorter than its 5-byte header/);
+    expectProtocolError(new Uint8Array(0), 'TRUNCATED', /0 bytes/);
+  });
+
+  it('rejects truncated payloads', () => {
+    expectProtocolError(bytes(FrameCode.DATA, 0, 0, 0, 1), 'TRUNCATED', /flags byte/);
+    expectProtocolError(bytes(FrameCode.RESET, 0, 0, 0, 1, 0), 'TRUNCATED', /reason code/);
+    expectProtocolError(bytes(FrameCode.WINDOW, 0, 0, 0, 1, 0, 0), 'BAD_PAYLOAD', /must be 4 bytes/);
+    expectProtocolError(bytes(FrameCode.END, 0, 0, 0, 1, 9), 'BAD_PAYLOAD', /must be 0 bytes/);
+  });
+
+  it('rejects an unknown frame type', () => {
+    expectProtocolError(bytes(0, 0, 0, 0, 1), 'UNKNOWN_TYPE', /unknown frame type 0/);
+    expectProtocolError(bytes(200, 0, 0, 0, 1), 'UNKNOWN_TYPE', /unknown frame type 200/);
+  });
+
+  it('rejects control frames off stream 0 and stream frames on it', () => {
+    const hello = encode({ type: 'HELLO', stream: 0, body: { version: 1, client: 'c', ports: [] } });
+    hello[4] = 5;
+    expectProtocolError(hello, 'BAD_STREAM', /HELLO frame on stream 5/);
+    expectProtocolError(bytes(FrameCode.END, 0, 0, 0, 0), 'BAD_STREAM', /END frame on stream 0/);
+  });
+
+  it('rejects malformed JSON and wrong shapes', () => {
+    const garbage = new Uint8Array([FrameCode.OPEN, 0, 0, 0, 1, ...new TextEncoder().encode('{nope')]);
+    expectProtocolError(garbage, 'BAD_PAYLOAD', /not UTF-8 JSON/);
+    const shape = (body: unknown) =>
+      new Uint8Array([FrameCode.OPEN, 0, 0, 0, 1, ...new TextEncoder().encode(JSON.stringify(body))]);
+    const good = { port: 1, method: 'GET', path: '/', headers: [], host: 'h', body: false, upgrade: false };
+    expect(decode(shape(good)).type).toBe('OPEN');
+    expectProtocolError(shape({ ...good, port: 0 }), 'BAD_PAYLOAD', /port must be an integer in 1..65535/);
+    expectProtocolError(shape({ ...good, port: 65536 }), 'BAD_PAYLOAD', /port/);
+    expectProtocolError(shape({ ...good, path: 'http://evil/' }), 'BAD_PAYLOAD', /path must start/);
+    expectProtocolError(shape({ ...good, headers: [['a']] }), 'BAD_PAYLOAD', /headers/);
+    expectProtocolError(shape([1, 2]), 'BAD_PAYLOAD', /must be an object/);
+  });
+
+  it('rejects unknown DATA flags and invalid UTF-8 in RESET', () => {
+    expectProtocolError(bytes(FrameCode.DATA, 0, 0, 0, 1, 0x80), 'BAD_PAYLOAD', /unknown DATA flags/);
+    expectProtocolError(bytes(FrameCode.RESET, 0, 0, 0, 1, 0, 1, 0xff), 'BAD_PAYLOAD', /not UTF-8/);
+  });
+});

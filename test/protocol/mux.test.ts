@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { encode, Mux, ProtocolError, ResetCode, StreamResetError } from '../../protocol';
+import { pair, readAll, request, until } from './pair';
+
+function filled(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+
+describe('multiplexer', () => {
+  it('carries a request and a response, END both ways, and forgets the stream', async () => {
+    const p = pair();
+    const s = p.gateway.open({ ...request(), method: 'POST', body: true });
+    await s.write(new TextEncoder().encode('ping'));
+    await s.end();
+    await until(() => p.accepted.length === 1, 'stream accepted');
+    const c = p.accepted[0]!;
+    expect(c.request?.method).toBe('POST');
+    expect(new TextDecoder().decode(await readAll(c))).toBe('ping');
+    c.respond({ status: 200, headers: [['content-type', 'text/plain']] });
+    await c.write(new TextEncoder().encode('pong'));
+    await c.end();
+    expect((await s.head()).status).toBe(200);
+    expect(new TextDecoder().decode(await readAll(s))).toBe('pong');
+    expect(await s.done()).toBeNull();
+    expect(await c.done()).toBeNull();
+    expect(s.state).toBe('closed');
+    expect(p.gateway.stats().open).toBe(0);
+    expect(p.client.stats().open).toBe(0);
+  });
+
+  it('interleaves many streams without mixing their bytes', async () => {
+    const p = pair();
+    const streams = Array.from({ length: 20 }, () => p.gateway.open(request()));
+    for (const s of streams) await s.end();
+    await until(() => p.accepted.length === 20, 'all accepted');
+    // Each client stream writes 300 KiB in 10 KiB pieces, all at once: frames interleave.
+    await Promise.all(
+      p.accepted.map(async (c, i) => {
+        c.respond({ status: 200, headers: [] });
+        const body = filled(300 * 1024, i);
+        for (let o = 0; o < body.length; o += 10 * 1024) await c.write(body.subarray(o, o + 10 * 1024));
+        await c.end();
+      }).concat(
+        streams.map(async (s, i) => {
+          await s.head();
+          expect(Buffer.from(await readAll(s)).equals(filled(300 * 1024, i))).toBe(true);
+        }),
+      ),
+    );
+    const dataStreams = p.sentByClient.filter((f) => f.type === 'DATA').map((f) => f.stream);
+    const switches = dataStreams.filter((id, i) => i > 0 && id !== dataStreams[i - 1]).length;
+    expect(switches).toBeGreaterThan(20);
+    expect(p.gateway.stats().open).toBe(0);
+  });
+
+  it('stops at an exhausted window and resumes when the reader returns credit', async () => {
+    const p = pair(64 * 1024);
+    const s = p.gateway.open(request());
+    await s.end();
+    await until(() => p.accepted.length === 1, 'accepted');
+    const c = p.accepted[0]!;
+    c.respond({ status: 200, headers: [] });
+    let written = false;
+    const body = filled(200 * 1024, 1);
+    const writing = c.write(body).then(() => {
+      written = true;
+    });
+    const sentBytes = () => p.sentByClient.reduce((n, f) => n + (f.type === 'DATA' ? f.data.length : 0), 0);
+    await until(() => c.sendWindow === 0, 'window exhausted');
+    // Nobody reads: the writer stays blocked at exactly one window.
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(written).toBe(false);
+    expect(sentBytes()).toBe(64 * 1024);
+    expect(s.recvWindow).toBe(0);
+    // Reading returns credit and the writer finishes.
+    await s.head();
+    const reading = readAll(s);
+    await writing;
+    await c.end();
+    expect(Buffer.from(await reading).equals(body)).toBe(true);
+    expect(p.sentByGateway.some((f) => f.type === 'WINDOW')).toBe(true);
+  });
+
+  it('resets a stream whose peer sends beyond the window', async () => {
+    const p = pair(1024);
+    const s = p.gateway.open(request());
+    await until(() => p.accepted.length === 1, 'accepted');
+    // A broken peer: DATA past the granted window, straight onto the wire.
+    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(2048), text: false }));
+    const error = await s.done();
+    expect(error).toBeInstanceOf(StreamResetError);
+    expect(error?.code).toBe(ResetCode.FLOW_CONTROL);
+    await until(() => p.client.stats().open === 0, 'client stream reset');
+    expect(p.gateway.stats().open).toBe(0);
+  });
+
+  for (const when of ['open', 'local-closed', 'remote-closed'] as const) {
+    for (const who of ['gateway', 'client'] as const) {
+      it(`reset by the ${who} in state ${when} fails both ends and leaks nothing`, async () => {
+        const p = pair();
+        const s = p.gateway.open(request());
+        await until(() => p.accepted.length === 1, 'accepted');
+        const c = p.accepted[0]!;
+        if (when === 'local-closed') {
+          await s.end();
+          await until(() => c.state === 'remote-closed', 'END delivered');
+        }
+        if (when === 'remote-closed') {
+          await c.end();
+          await until(() => s.state === 'remote-closed', 'END delivered');
+        }
+        expect(s.state).toBe(when);
+        const reader = s.read().catch((e: unknown) => e);
+        (who === 'gateway' ? s : c).reset(ResetCode.CANCEL, 'viewer left');
+        await until(() => s.state === 'reset' && c.state === 'reset', 'both reset');
+        const err = (await (who === 'gateway' ? c : s).done()) as StreamResetError;
+        expect(err.code).toBe(ResetCode.CANCEL);
+        expect(err.remote).toBe(true);
+        if (when !== 'remote-closed') expect(await reader).toBeInstanceOf(StreamResetError);
+        await expect(s.write(new Uint8Array(1))).rejects.toBeInstanceOf(StreamResetError);
+        expect(p.gateway.stats().open).toBe(0);
+        expect(p.client.stats().open).toBe(0);
+      });
+    }
+  }
+
+  it('a reset in state closed is a no-op', async () => {
+    const p = pair();
+    const s = p.gateway.open(request());
+    await s.end();
+    await until(() => p.accepted.length === 1, 'accepted');
+    const c = p.accepted[0]!;
+    c.respond({ status: 204, headers: [] });
+    await c.end();
+    await until(() => s.state === 'closed', 'closed');
+    const frames = p.sentByGateway.length;
+    s.reset(ResetCode.CANCEL, 'late');
+    expect(s.state).toBe('closed');
+    expect(p.sentByGateway.length).toBe(frames);
+  });
+
+  it('answers DATA for an unknown stream with RESET and counts it', async () => {
+    const p = pair();
+    p.gateway.receive(encode({ type: 'DATA', stream: 99, data: new Uint8Array(3), text: false }));
+    const reset = p.sentByGateway.at(-1);
+    expect(reset).toMatchObject({ type: 'RESET', stream: 99, code: ResetCode.STREAM_CLOSED });
+    expect(p.gateway.stats()).toMatchObject({ open: 0, streamErrors: 1 });
+    // A RESET for an unknown stream is never answered (no reset loops).
+    p.gateway.receive(encode({ type: 'RESET', stream: 98, code: 1, message: '' }));
+    expect(p.sentByGateway.at(-1)).toBe(reset);
+  });
+
+  it('drops late frames for a stream it just reset', async () => {
+    const p = pair();
+    const s = p.gateway.open(request());
+    s.reset(ResetCode.CANCEL, 'gone');
+    const before = p.sentByGateway.length;
+    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(3), text: false }));
+    expect(p.sentByGateway.length).toBe(before);
+    expect(p.gateway.stats().streamErrors).toBe(0);
+  });
+
+  it('treats DATA after END and a second RESPONSE as stream protocol errors', async () => {
+    const p = pair();
+    const s = p.gateway.open(request());
+    await until(() => p.accepted.length === 1, 'accepted');
+    p.gateway.receive(encode({ type: 'END', stream: s.id }));
+    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(1), text: false }));
+    expect((await s.done())?.code).toBe(ResetCode.PROTOCOL_ERROR);
+    const t = p.gateway.open(request());
+    p.gateway.receive(encode({ type: 'RESPONSE', stream: t.id, body: { status: 200, headers: [] } }));
+    p.gateway.receive(encode({ type: 'RESPONSE', stream: t.id, body: { status: 200, headers: [] } }));
+    expect((await t.done())?.message).toMatch(/unexpected RESPONSE/);
+    expect(p.gateway.stats()).toMatchObject({ open: 0, streamErrors: 2 });
+  });
+
+  it('throws connection-level ProtocolError for broken frames and direction violations', () => {
+    const p = pair();
+    expect(() => p.gateway.receive(new Uint8Array([6, 0, 0]))).toThrow(ProtocolError);
+    expect(() => p.gateway.receive(new Uint8Array([42, 0, 0, 0, 1]))).toThrow(/unknown frame type 42/);
+    // Only the gateway opens streams.
+    expect(() => p.gateway.receive(encode({ type: 'OPEN', stream: 5, body: request() }))).toThrow(
+      /client may not open/,
+    );
+    // WELCOME is never sent to the gateway, HELLO never to the client.
+    expect(() =>
+      p.gateway.receive(encode({ type: 'WELCOME', stream: 0, body: { version: 1, session: 's', urls: {} } })),
+    ).toThrow(/not sent to the gateway/);
+    expect(() =>
+      p.client.receive(encode({ type: 'HELLO', stream: 0, body: { version: 1, client: 'c', ports: [] } })),
+    ).toThrow(/not sent to the client/);
+    expect(p.gateway.stats().open).toBe(0);
+  });
+
+  it('refuses an OPEN for a stream that is already open', async () => {
+    const p = pair();
+    const s = p.gateway.open(request());
+    await until(() => p.accepted.length === 1, 'accepted');
+    expect(() => p.client.receive(encode({ type: 'OPEN', stream: s.id, body: request() }))).toThrow(/already open/);
+  });
+
+  it('fails every stream with TUNNEL_CLOSED when the transport closes', async () => {
+    const p = pair();
+    const streams = [p.gateway.open(request()), p.gateway.open(request())];
+    p.gateway.close('tunnel dropped');
+    for (const s of streams) {
+      const error = await s.done();
+      expect(error?.code).toBe(ResetCode.TUNNEL_CLOSED);
+      await expect(s.head()).rejects.toThrow(/tunnel dropped/);
+    }
+    expect(() => p.gateway.open(request())).toThrow(/tunnel dropped/);
+    expect(p.gateway.stats().open).toBe(0);
+  });
+
+  it('cancelling the readable resets the stream on both ends', async () => {
+    const p = pair();
+    const s = p.gateway.open(request());
+    await until(() => p.accepted.length === 1, 'accepted');
+    await s.readable().cancel();
+    await until(() => p.accepted[0]!.state === 'reset', 'client saw reset');
+    expect((await p.accepted[0]!.done())?.code).toBe(ResetCode.CANCEL);
+  });
+
+  it('gateway stream ids skip 0 and ids in use when they wrap', () => {
+    const sent: number[] = [];
+    const mux = new Mux({ role: 'gateway', firstStreamId: 0xffffffff, send: (b) => sent.push(new DataView(b.buffer).getUint32(1)) });
+    const a = mux.open(request());
+    const b = mux.open(request());
+    expect([a.id, b.id]).toEqual([0xffffffff, 1]);
+    expect(sent).toEqual([0xffffffff, 1]);
+  });
+});
