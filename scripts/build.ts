@@ -14,6 +14,7 @@ const targets: Record<Target, esbuild.BuildOptions> = {
     platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
+    external: ['cloudflare:*'],
   },
   cli: {
     entryPoints: [`${root}client/cli.ts`],

@@ -1,0 +1,65 @@
+/**
+ * The gateway in workerd on this machine, through programmatic Miniflare:
+ * the same Worker bundle that `wrangler deploy` ships, without wrangler dev's
+ * extra proxy layer.
+ */
+import { existsSync } from 'node:fs';
+import { Miniflare } from 'miniflare';
+
+export interface GatewaySecrets {
+  ADMIN_TOKEN: string;
+  LABEL_KEY: string;
+  TOKEN_SECRET: string;
+}
+
+export interface GatewayOptions {
+  /** The esbuild bundle of gateway/index.ts. */
+  script: string;
+  secrets: GatewaySecrets;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Folder for Durable Object state; in memory when absent. */
+  persist?: string;
+  /** Extra vars (ORIGIN_TIMEOUT …). */
+  vars?: Record<string, string>;
+  /** Host name of the bare domain (default localhost). */
+  domain?: string;
+}
+
+export interface LocalGateway {
+  /** Base URL of the bare domain, e.g. http://localhost:8787 */
+  url: string;
+  port: number;
+  miniflare: Miniflare;
+  stop(): Promise<void>;
+}
+
+export const COMPATIBILITY_DATE = '2026-04-20';
+
+export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
+  if (!existsSync(options.script)) throw new Error(`gateway bundle missing: ${options.script} (run npm run build)`);
+  // Nothing leaves loopback: no metrics, no request.cf lookup.
+  process.env.WRANGLER_SEND_METRICS = 'false';
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+  const domain = options.domain ?? 'localhost';
+  const miniflare = new Miniflare({
+    modules: true,
+    scriptPath: options.script,
+    compatibilityDate: COMPATIBILITY_DATE,
+    durableObjects: { SESSION: { className: 'Session', useSQLite: true } },
+    durableObjectsPersist: options.persist ?? false,
+    bindings: { PREVIEW_DOMAIN: domain, ...options.vars, ...options.secrets },
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    cf: false,
+  });
+  const ready = await miniflare.ready;
+  const port = Number(ready.port);
+  return {
+    url: `http://${domain}:${port}`,
+    port,
+    miniflare,
+    stop: () => miniflare.dispose(),
+  };
+}

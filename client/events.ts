@@ -1,0 +1,44 @@
+/**
+ * What the client reports, as typed events. The CLI prints them as human
+ * lines, or as NDJSON with --json (one object per line, `event` first).
+ */
+export type AgentEvent =
+  | { event: 'ready'; session: string; gateway: string; ports: { port: number; url: string }[] }
+  | { event: 'tunnel.up'; session: string }
+  | { event: 'tunnel.down'; reason: string; retryInMs: number | null }
+  | { event: 'port.open'; port: number; url: string; process?: string }
+  | { event: 'port.close'; port: number }
+  | { event: 'error'; message: string };
+
+export type EventSink = (event: AgentEvent) => void;
+
+export function ndjson(write: (line: string) => void): EventSink {
+  return (event) => write(`${JSON.stringify(event)}\n`);
+}
+
+export function human(write: (line: string) => void): EventSink {
+  return (event) => {
+    switch (event.event) {
+      case 'ready':
+        write(`porthole: session ${event.session} on ${event.gateway}\n`);
+        break;
+      case 'tunnel.up':
+        write('porthole: tunnel up\n');
+        break;
+      case 'tunnel.down':
+        write(
+          `porthole: tunnel down (${event.reason})${event.retryInMs === null ? '' : `; reconnecting in ${(event.retryInMs / 1000).toFixed(1)} s`}\n`,
+        );
+        break;
+      case 'port.open':
+        write(`porthole: port ${event.port} → ${event.url}\n`);
+        break;
+      case 'port.close':
+        write(`porthole: port ${event.port} closed\n`);
+        break;
+      case 'error':
+        write(`porthole: error: ${event.message}\n`);
+        break;
+    }
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Replays one tunnelled HTTP request against the local origin and streams the
+ * answer back, honouring the stream's window in both directions.
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import { type MuxStream, ResetCode, StreamResetError } from '../../protocol';
+import { originRequestHeaders, rawToPairs } from './headers';
+
+export interface OriginOptions {
+  /** Keep the viewer's public Host for this port instead of localhost:<port>. */
+  preserveHost(port: number): boolean;
+}
+
+/** Loopback addresses tried in order; the one that answered last is tried first next time. */
+const ADDRESSES = ['127.0.0.1', '::1'] as const;
+
+export class OriginProxy {
+  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  readonly #preferred = new Map<number, number>();
+  readonly #options: OriginOptions;
+
+  constructor(options: OriginOptions) {
+    this.#options = options;
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  /** Serve one stream opened by the gateway. Never throws; failures reset the stream. */
+  handle(stream: MuxStream): void {
+    const open = stream.request;
+    if (!open) return;
+    const first = this.#preferred.get(open.port) ?? 0;
+    this.#attempt(stream, first, 0);
+  }
+
+  #attempt(stream: MuxStream, addressIndex: number, tries: number): void {
+    const open = stream.request!;
+    const host = ADDRESSES[addressIndex % ADDRESSES.length] as string;
+    let bodyStarted = false;
+    let responded = false;
+    let request: http.ClientRequest;
+    try {
+      request = http.request({
+        host,
+        port: open.port,
+        method: open.method,
+        path: open.path,
+        headers: originRequestHeaders(open, this.#options.preserveHost(open.port)),
+        setHost: false,
+        agent: this.#agent,
+      });
+    } catch (error) {
+      // Node refuses heads it cannot send (bad characters in path or headers).
+      stream.reset(ResetCode.PROTOCOL_ERROR, `request refused by the client: ${(error as Error).message}`);
+      return;
+    }
+
+    const cancelled = (error: StreamResetError | null) => {
+      if (error) request.destroy();
+    };
+    void stream.done().then(cancelled);
+
+    // The request body is read from the tunnel only once the origin accepted the
+    // connection, so a refused first address can be retried on the next one.
+    const startBody = () => {
+      if (bodyStarted) return;
+      bodyStarted = true;
+      if (open.body) void this.#pumpRequestBody(stream, request);
+      else request.end();
+    };
+    if (!open.body) startBody();
+    request.on('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', startBody);
+      else startBody();
+    });
+
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (responded || stream.state === 'reset') return;
+      const noBodyRead = !open.body || !bodyStarted;
+      if (error.code === 'ECONNREFUSED' && noBodyRead && tries + 1 < ADDRESSES.length) {
+        this.#attempt(stream, addressIndex + 1, tries + 1);
+        return;
+      }
+      // A kept-alive socket the origin closed meanwhile: one fresh try (Node's documented pattern).
+      if (error.code === 'ECONNRESET' && request.reusedSocket && noBodyRead && tries < 3) {
+        this.#attempt(stream, addressIndex, tries + 1);
+        return;
+      }
+      const refused = error.code === 'ECONNREFUSED';
+      stream.reset(
+        refused ? ResetCode.REFUSED : ResetCode.ORIGIN_ERROR,
+        refused ? `connection refused on ${ADDRESSES.join(' and ')}` : `${error.code ?? 'error'}: ${error.message}`,
+      );
+    });
+
+    request.on('response', (response) => {
+      responded = true;
+      this.#preferred.set(open.port, addressIndex % ADDRESSES.length);
+      void this.#pumpResponse(stream, response);
+    });
+  }
+
+  async #pumpRequestBody(stream: MuxStream, request: http.ClientRequest): Promise<void> {
+    try {
+      for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
+        if (!request.write(chunk)) await once(request, 'drain');
+      }
+      request.end();
+    } catch (error) {
+      request.destroy();
+      if (!(error instanceof StreamResetError)) {
+        stream.reset(ResetCode.ORIGIN_ERROR, `sending the body failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  async #pumpResponse(stream: MuxStream, response: http.IncomingMessage): Promise<void> {
+    try {
+      stream.respond({ status: response.statusCode ?? 502, headers: rawToPairs(response.rawHeaders) });
+      for await (const chunk of response) await stream.write(chunk as Buffer);
+      // A body cut short by the origin must not look complete to the viewer.
+      if (!response.complete) throw new Error('the origin closed the connection mid-body');
+      await stream.end();
+    } catch (error) {
+      response.destroy();
+      if (!(error instanceof StreamResetError)) {
+        stream.reset(ResetCode.ORIGIN_ERROR, (error as Error).message || 'origin response failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * One tunnel connection: a WebSocket to the gateway's /connect carrying the
+ * multiplexer's frames, with a text keepalive that detects a dead peer.
+ */
+import WebSocket from 'ws';
+import { type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import {
+  type TunnelError,
+  TunnelAuthError,
+  TunnelDroppedError,
+  TunnelReplacedError,
+  TunnelVersionError,
+} from './errors';
+
+export interface ConnectionOptions {
+  /** Base URL of the gateway's bare domain, e.g. http://localhost:8787 */
+  gateway: string;
+  token: string;
+  onStream(stream: MuxStream): void;
+  onControl(frame: ControlFrame): void;
+  /** Milliseconds between keepalive pings (default 15 s). */
+  keepaliveMs?: number;
+  /** Give up on a connection attempt after this long (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+export const CLOSE_REPLACED = 4000;
+
+export class Connection {
+  readonly mux: Mux;
+  readonly #socket: WebSocket;
+  readonly #closed: Promise<TunnelError>;
+  #keepalive: NodeJS.Timeout | undefined;
+
+  private constructor(socket: WebSocket, options: ConnectionOptions) {
+    this.#socket = socket;
+    this.mux = new Mux({
+      role: 'client',
+      send: (bytes) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(bytes);
+      },
+      onOpen: options.onStream,
+      onControl: options.onControl,
+    });
+    this.#closed = new Promise((resolve) => {
+      socket.on('close', (code, reason) => {
+        clearInterval(this.#keepalive);
+        const text = reason.toString() || `code ${code}`;
+        this.mux.close(`the tunnel closed (${text})`);
+        resolve(
+          code === CLOSE_REPLACED
+            ? new TunnelReplacedError(`another client took over this session: ${text}`)
+            : new TunnelDroppedError(`the tunnel closed: ${text}`),
+        );
+      });
+    });
+    socket.on('message', (data, isBinary) => {
+      this.#lastSeen = Date.now();
+      if (!isBinary) return; // 'pong'
+      try {
+        this.mux.receive(data as Buffer);
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        socket.close(1002, `protocol error: ${error.message}`.slice(0, 120));
+      }
+    });
+    const interval = options.keepaliveMs ?? 15_000;
+    this.#keepalive = setInterval(() => {
+      if (Date.now() - this.#lastSeen > interval * 2.5) {
+        socket.terminate(); // No answer to two pings: the path is dead.
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) socket.send('ping');
+    }, interval);
+    this.#keepalive.unref();
+  }
+
+  #lastSeen = Date.now();
+
+  /** Open a tunnel; rejects with a TunnelError saying whether retrying can help. */
+  static open(options: ConnectionOptions): Promise<Connection> {
+    const url = new URL('/connect', options.gateway);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(url, [SUBPROTOCOL], {
+      headers: { authorization: `Bearer ${options.token}` },
+      handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+      perMessageDeflate: false,
+      maxPayload: 1024 * 1024,
+    });
+    socket.binaryType = 'nodebuffer';
+    return new Promise((resolve, reject) => {
+      socket.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          if (body.length < 4096) body += chunk;
+        });
+        response.on('end', () => {
+          const message = describe(response.statusCode ?? 0, body);
+          socket.terminate();
+          if (response.statusCode === 401 || response.statusCode === 403) reject(new TunnelAuthError(message));
+          else if (response.statusCode === 400) reject(new TunnelVersionError(message));
+          else reject(new TunnelDroppedError(message));
+        });
+      });
+      socket.once('error', (error) => reject(new TunnelDroppedError(`cannot reach the gateway: ${error.message}`)));
+      socket.once('open', () => {
+        socket.removeAllListeners('error');
+        socket.on('error', () => {}); // 'close' follows and carries the reason.
+        resolve(new Connection(socket, options));
+      });
+    });
+  }
+
+  /** Resolves when the tunnel ends, with why. */
+  closed(): Promise<TunnelError> {
+    return this.#closed;
+  }
+
+  close(reason = 'client shutting down'): void {
+    this.#socket.close(1000, reason);
+  }
+
+  /** Cut the socket at once, without a closing handshake (tests, faults). */
+  terminate(): void {
+    this.#socket.terminate();
+  }
+}
+
+function describe(status: number, body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: string };
+    if (parsed.message) return `gateway answered ${status}: ${parsed.message}`;
+  } catch {
+    // Not JSON.
+  }
+  return `gateway answered ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Why a tunnel ended. The supervisor decides by class whether reconnecting
+ * can help; it never inspects message text.
+ */
+
+export abstract class TunnelError extends Error {
+  /** True when trying again later may succeed. */
+  abstract readonly retryable: boolean;
+}
+
+/** Network trouble, gateway restart, dropped socket: try again. */
+export class TunnelDroppedError extends TunnelError {
+  override readonly name = 'TunnelDroppedError';
+  readonly retryable = true;
+}
+
+/** The gateway refused the token: a new token is needed, retrying will not help. */
+export class TunnelAuthError extends TunnelError {
+  override readonly name = 'TunnelAuthError';
+  readonly retryable = false;
+}
+
+/** The gateway speaks another protocol version: the client must be upgraded. */
+export class TunnelVersionError extends TunnelError {
+  override readonly name = 'TunnelVersionError';
+  readonly retryable = false;
+}
+
+/** Another client connected for the same session and took over. */
+export class TunnelReplacedError extends TunnelError {
+  override readonly name = 'TunnelReplacedError';
+  readonly retryable = false;
+}

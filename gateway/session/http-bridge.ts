@@ -1,0 +1,98 @@
+/**
+ * One viewer HTTP request over one tunnel stream: the request body is pumped
+ * into the stream as the viewer sends it, and the response body is handed to
+ * the runtime as a ReadableStream that pulls frames as the viewer reads.
+ */
+import { type Mux, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
+import { GatewayError } from '../errors';
+import { requestHeaders, responseHeaders } from './headers';
+import type { Route } from './route';
+
+type ViewerRoute = Extract<Route, { kind: 'viewer' }>;
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      await stream.write(value);
+    }
+    await stream.end();
+  } catch (error) {
+    // Either the viewer's upload failed or the stream was reset (the origin answered early).
+    stream.reset(ResetCode.CANCEL, 'the viewer request body failed');
+    await reader.cancel(error).catch(() => {});
+  }
+}
+
+async function drain(stream: MuxStream): Promise<void> {
+  try {
+    while ((await stream.read()) !== null) {
+      // A body where none is allowed (HEAD, 204, 304) is discarded.
+    }
+  } catch {
+    // Reset while draining: nothing left to do.
+  }
+}
+
+/** Turn a stream failure before the response head into the page the viewer sees. */
+function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): GatewayError {
+  if (!(error instanceof StreamResetError)) throw error;
+  const port = route.port;
+  switch (error.code) {
+    case ResetCode.REFUSED:
+      return new GatewayError(502, 'origin_unreachable', `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`);
+    case ResetCode.NOT_EXPOSED:
+      return new GatewayError(502, 'port_not_exposed', `Port ${port} is not exposed by this session's client.`);
+    case ResetCode.TIMEOUT:
+      return new GatewayError(504, 'origin_timeout', `The server on port ${port} did not answer within ${timeoutSeconds} s.`);
+    case ResetCode.TUNNEL_CLOSED:
+      return new GatewayError(502, 'tunnel_lost', `The tunnel to the session closed before port ${port} answered.`);
+    default:
+      return new GatewayError(502, 'origin_error', `The server on port ${port} failed to answer: ${error.message}`);
+  }
+}
+
+export async function proxyHttp(
+  mux: Mux,
+  request: Request,
+  route: ViewerRoute,
+  timeoutSeconds: number,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const stream = mux.open({
+    port: route.port,
+    method: request.method,
+    path: url.pathname + url.search,
+    headers: requestHeaders(request.headers, { ...route, upgrade: false }),
+    host: route.host,
+    body: request.body !== null,
+    upgrade: false,
+  });
+  if (request.body) void pumpBody(request.body, stream);
+  else void stream.end().catch(() => {});
+
+  const timer = setTimeout(
+    () => stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
+    timeoutSeconds * 1000,
+  );
+  let head: Awaited<ReturnType<MuxStream['head']>>;
+  try {
+    head = await stream.head();
+  } catch (error) {
+    return failure(error, route, timeoutSeconds).toResponse(request);
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const headers = responseHeaders(head.headers);
+  if (request.method === 'HEAD' || NULL_BODY_STATUS.has(head.status)) {
+    void drain(stream);
+    return new Response(null, { status: head.status, headers });
+  }
+  // The origin's bytes pass as they are: a gzip body stays gzip for the viewer.
+  return new Response(stream.readable(), { status: head.status, headers, encodeBody: 'manual' });
+}

@@ -1,0 +1,213 @@
+/**
+ * The Session Durable Object: one per session VM. It holds the session's
+ * tunnel socket (Hibernation API), the port table, and bridges each viewer
+ * request onto a stream of the tunnel.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import {
+  type ControlFrame,
+  Mux,
+  PROTOCOL_VERSION,
+  type PortInfo,
+  ProtocolError,
+  SUBPROTOCOL,
+} from '../../protocol';
+import type { Env } from '../env';
+import { GatewayError } from '../errors';
+import { portHost } from '../routing/label';
+import { proxyHttp } from './http-bridge';
+import { type Route, readRoute } from './route';
+
+const TUNNEL_TAG = 'tunnel';
+const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/** Close codes the client acts on. */
+export const CloseCode = {
+  REPLACED: 4000,
+  PROTOCOL_ERROR: 1002,
+} as const;
+
+/** Per-socket state that must survive hibernation (kept under 2 KiB). */
+interface TunnelAttachment {
+  session: string;
+  base: { scheme: string; host: string };
+  connectedAt: number;
+}
+
+interface Tunnel {
+  socket: WebSocket;
+  mux: Mux;
+}
+
+export class Session extends DurableObject<Env> {
+  #tunnel: Tunnel | null = null;
+  #ports: Map<number, PortInfo> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const route = readRoute(request);
+    try {
+      if (route.kind === 'tunnel') return this.#acceptTunnel(route);
+      return await this.#proxy(request, route);
+    } catch (error) {
+      if (error instanceof GatewayError) return error.toResponse(request);
+      throw error;
+    }
+  }
+
+  // ── tunnel ──────────────────────────────────────────────────────────────
+
+  #acceptTunnel(route: Extract<Route, { kind: 'tunnel' }>): Response {
+    // Newest wins: an older tunnel for this session is told why and closed.
+    for (const old of this.ctx.getWebSockets(TUNNEL_TAG)) {
+      try {
+        old.close(CloseCode.REPLACED, 'replaced by a newer connection for this session');
+      } catch {
+        // Already closing.
+      }
+    }
+    this.#tunnel?.mux.close('the tunnel was replaced by a newer connection');
+    this.#tunnel = null;
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [TUNNEL_TAG]);
+    const attachment: TunnelAttachment = { session: route.session, base: route.base, connectedAt: Date.now() };
+    server.serializeAttachment(attachment);
+    return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': SUBPROTOCOL } });
+  }
+
+  /** The live tunnel, rebuilding its multiplexer after hibernation. */
+  #current(): Tunnel | null {
+    if (this.#tunnel && this.#tunnel.socket.readyState === WebSocket.OPEN && !this.#tunnel.mux.closed) {
+      return this.#tunnel;
+    }
+    let newest: { socket: WebSocket; at: number } | null = null;
+    for (const socket of this.ctx.getWebSockets(TUNNEL_TAG)) {
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      const at = (socket.deserializeAttachment() as TunnelAttachment | null)?.connectedAt ?? 0;
+      if (!newest || at > newest.at) newest = { socket, at };
+    }
+    this.#tunnel = newest ? this.#bind(newest.socket) : null;
+    return this.#tunnel;
+  }
+
+  #bind(socket: WebSocket): Tunnel {
+    const tunnel: Tunnel = {
+      socket,
+      mux: new Mux({
+        role: 'gateway',
+        // Ids restart at a random point after hibernation, so they never collide with late frames.
+        firstStreamId: crypto.getRandomValues(new Uint32Array(1))[0] as number,
+        send: (bytes) => {
+          try {
+            socket.send(bytes);
+          } catch {
+            tunnel.mux.close('the tunnel socket is closed');
+          }
+        },
+        onControl: (frame) => {
+          void this.#control(tunnel, frame).catch((error: unknown) => this.#drop(tunnel, 1011, String(error)));
+        },
+      }),
+    };
+    return tunnel;
+  }
+
+  #drop(tunnel: Tunnel, code: number, reason: string): void {
+    tunnel.mux.close(reason);
+    try {
+      tunnel.socket.close(code, reason.slice(0, 120));
+    } catch {
+      // Already closed.
+    }
+    if (this.#tunnel === tunnel) this.#tunnel = null;
+  }
+
+  override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message === 'string') {
+      if (message === 'ping') socket.send('pong');
+      return;
+    }
+    const tunnel = this.#current();
+    // Frames from a replaced socket are not ours to act on.
+    if (!tunnel || tunnel.socket !== socket) return;
+    try {
+      tunnel.mux.receive(new Uint8Array(message));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.#drop(tunnel, CloseCode.PROTOCOL_ERROR, `protocol error: ${error.message}`);
+    }
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    if (this.#tunnel?.socket === socket) {
+      this.#tunnel.mux.close(`the tunnel closed (${code}${reason ? `: ${reason}` : ''})`);
+      this.#tunnel = null;
+    }
+    try {
+      socket.close(1000, 'closed');
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    await this.webSocketClose(socket, 1006, 'socket error');
+  }
+
+  // ── ports ───────────────────────────────────────────────────────────────
+
+  async #portTable(): Promise<Map<number, PortInfo>> {
+    if (!this.#ports) {
+      const stored = (await this.ctx.storage.get<PortInfo[]>('ports')) ?? [];
+      this.#ports = new Map(stored.map((p) => [p.port, p]));
+    }
+    return this.#ports;
+  }
+
+  async #control(tunnel: Tunnel, frame: ControlFrame): Promise<void> {
+    const ports = await this.#portTable();
+    if (frame.type === 'HELLO') {
+      ports.clear();
+      for (const p of frame.body.ports) ports.set(p.port, p);
+    } else if (frame.type === 'PORTS') {
+      for (const p of frame.body.closed) ports.delete(p);
+      for (const p of frame.body.opened) ports.set(p.port, p);
+    } else {
+      return;
+    }
+    await this.ctx.storage.put('ports', [...ports.values()]);
+    const attachment = tunnel.socket.deserializeAttachment() as TunnelAttachment;
+    const urls: Record<string, string> = {};
+    for (const port of ports.keys()) {
+      const host = await portHost(this.env, attachment.session, port, attachment.base.host);
+      urls[port] = `${attachment.base.scheme}://${host}/`;
+    }
+    tunnel.mux.control({
+      type: 'WELCOME',
+      stream: 0,
+      body: { version: PROTOCOL_VERSION, session: attachment.session, urls },
+    });
+  }
+
+  // ── viewers ─────────────────────────────────────────────────────────────
+
+  async #proxy(request: Request, route: Extract<Route, { kind: 'viewer' }>): Promise<Response> {
+    const tunnel = this.#current();
+    if (!tunnel) {
+      throw new GatewayError(503, 'session_offline', 'This session is offline: its tunnel is not connected. Try again once the session is running.', { 'retry-after': '5' });
+    }
+    if (!(await this.#portTable()).has(route.port)) {
+      throw new GatewayError(502, 'port_not_exposed', `Port ${route.port} is not exposed by this session.`);
+    }
+    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+      throw new GatewayError(501, 'websocket_unsupported', 'WebSocket previews are not supported by this gateway version yet.');
+    }
+    const timeout = Number(this.env.ORIGIN_TIMEOUT) || DEFAULT_TIMEOUT_SECONDS;
+    return proxyHttp(tunnel.mux, request, route, timeout);
+  }
+}
