@@ -118,19 +118,21 @@ export class MuxStream {
     return (await this.readMessage())?.data ?? null;
   }
 
-  /** The body as a web ReadableStream; cancelling it resets the stream. */
-  readable(): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: async (controller) => {
-          const chunk = await this.read();
-          if (chunk === null) controller.close();
-          else controller.enqueue(chunk);
-        },
-        cancel: () => this.reset(ResetCode.CANCEL, 'reader cancelled'),
+  /**
+   * The body as a web ReadableStream; cancelling it resets the stream.
+   * `expectedLength` lets workerd send a Content-Length (other runtimes ignore it).
+   */
+  readable(expectedLength?: number): ReadableStream<Uint8Array> {
+    const source = {
+      pull: async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+        const chunk = await this.read();
+        if (chunk === null) controller.close();
+        else controller.enqueue(chunk);
       },
-      { highWaterMark: 0 },
-    );
+      cancel: () => this.reset(ResetCode.CANCEL, 'reader cancelled'),
+      ...(expectedLength === undefined ? {} : { expectedLength }),
+    };
+    return new ReadableStream<Uint8Array>(source, { highWaterMark: 0 });
   }
 
   #remoteEnded(): boolean {

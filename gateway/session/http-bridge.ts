@@ -93,6 +93,9 @@ export async function proxyHttp(
     void drain(stream);
     return new Response(null, { status: head.status, headers });
   }
-  // The origin's bytes pass as they are: a gzip body stays gzip for the viewer.
-  return new Response(stream.readable(), { status: head.status, headers, encodeBody: 'manual' });
+  // A declared length is kept (workerd then sends Content-Length, not chunked);
+  // the origin's bytes pass as they are: a gzip body stays gzip for the viewer.
+  const length = Number(headers.get('content-length') ?? Number.NaN);
+  const body = stream.readable(Number.isSafeInteger(length) && length >= 0 ? length : undefined);
+  return new Response(body, { status: head.status, headers, encodeBody: 'manual' });
 }

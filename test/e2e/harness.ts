@@ -13,21 +13,23 @@ import { gatewayBundle } from '../../scripts/build';
 export interface Harness {
   gateway: LocalGateway;
   adminToken: string;
+  labelKey: string;
   stop(): Promise<void>;
 }
 
 export async function startHarness(vars: Record<string, string> = {}): Promise<Harness> {
   const adminToken = randomBytes(24).toString('base64url');
+  const labelKey = randomBytes(32).toString('base64url');
   const gateway = await startGateway({
     script: gatewayBundle,
     secrets: {
       ADMIN_TOKEN: adminToken,
-      LABEL_KEY: randomBytes(32).toString('base64url'),
+      LABEL_KEY: labelKey,
       TOKEN_SECRET: randomBytes(32).toString('base64url'),
     },
     vars,
   });
-  return { gateway, adminToken, stop: () => gateway.stop() };
+  return { gateway, adminToken, labelKey, stop: () => gateway.stop() };
 }
 
 export interface Reply {
