@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, type AgentOptions } from '../../client/agent';
 import { type LocalGateway, startGateway } from '../../client/dev/gateway';
 import type { AgentEvent } from '../../client/events';
-import { gatewayBundle } from '../../scripts/build';
+import { gatewayBundle } from '../../scripts/build.mjs';
 
 export interface Harness {
   gateway: LocalGateway;

@@ -1,13 +1,13 @@
-/** Bundle the gateway (for workerd) and the CLI (for Node) with esbuild. */
+#!/usr/bin/env node
+/** Bundle the gateway (for workerd), the CLI and the benchmark (for Node) with esbuild. */
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const gatewayBundle = `${root}dist/gateway.js`;
 
-type Target = 'gateway' | 'cli' | 'bench';
-
-const targets: Record<Target, esbuild.BuildOptions> = {
+/** @type {Record<string, import('esbuild').BuildOptions>} */
+const targets = {
   gateway: {
     entryPoints: [`${root}gateway/index.ts`],
     outfile: gatewayBundle,
@@ -30,8 +30,9 @@ const targets: Record<Target, esbuild.BuildOptions> = {
   },
 };
 
-export async function build(options: { only?: Target[] } = {}): Promise<void> {
-  const chosen = options.only ?? (Object.keys(targets) as Target[]);
+/** @param {{ only?: string[] }} [options] */
+export async function build(options = {}) {
+  const chosen = options.only ?? Object.keys(targets);
   await Promise.all(
     chosen.map((name) =>
       esbuild.build({
@@ -44,4 +45,9 @@ export async function build(options: { only?: Target[] } = {}): Promise<void> {
       }),
     ),
   );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const only = process.argv.slice(2);
+  await build(only.length ? { only } : {});
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/** The porthole command line. */
+import { connect } from './cli/connect';
+import { dev } from './cli/dev';
+import { CONNECT_HELP, DEV_HELP, MAIN_HELP, SESSION_HELP } from './cli/help';
+import { UsageError } from './cli/options';
+import { session } from './cli/session';
+
+const commands: Record<string, { run(args: string[]): Promise<number>; help: string }> = {
+  dev: { run: dev, help: DEV_HELP },
+  connect: { run: connect, help: CONNECT_HELP },
+  session: { run: session, help: SESSION_HELP },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(MAIN_HELP);
+    return name ? 0 : 2;
+  }
+  if (name === 'help') {
+    process.stdout.write(commands[rest[0] ?? '']?.help ?? MAIN_HELP);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`porthole: unknown command '${name}'\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`porthole ${name}: ${error.message}\nRun 'porthole ${name} --help' for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`porthole ${name}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`porthole: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

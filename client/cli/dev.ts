@@ -1,0 +1,90 @@
+/** porthole dev: the local default — gateway in workerd plus a client, on this machine. */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startGateway } from '../dev/gateway';
+import { loadOrCreateSecrets } from '../dev/secrets';
+import { localSession } from '../dev/session';
+import { TunnelAuthError } from '../tunnel/errors';
+import { DEV_HELP } from './help';
+import { check, parse, parsePort, portFlags, portOptions } from './options';
+import { runAgent, sink } from './run-agent';
+
+/** The gateway bundle sits next to the CLI bundle in dist/. */
+const GATEWAY_SCRIPT = fileURLToPath(new URL('./gateway.js', import.meta.url));
+
+function parseListen(text: string, problems: string[]): { host: string; port: number } {
+  const match = /^(?:(.+):)?([0-9]+)$/.exec(text);
+  if (!match) {
+    problems.push(`--listen: '${text}' is not [host:]port`);
+    return { host: '127.0.0.1', port: 0 };
+  }
+  return { host: match[1] ?? '127.0.0.1', port: parsePort(match[2] as string, '--listen', problems) };
+}
+
+export async function dev(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    ...portOptions,
+    listen: { type: 'string' },
+    'state-dir': { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(DEV_HELP);
+    return 0;
+  }
+  const problems: string[] = [];
+  const listen = parseListen(values.listen ?? process.env.PORT ?? '8787', problems);
+  const { ports, preserveHost } = portFlags(values, problems);
+  check(problems);
+  const json = values.json ?? false;
+  const onEvent = sink(json);
+  const say = (line: string) => {
+    if (!json) process.stdout.write(`porthole: ${line}\n`);
+  };
+
+  const stateDir = resolve(values['state-dir'] ?? '.porthole');
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const { secrets, created } = loadOrCreateSecrets(resolve('.dev.vars'));
+  if (created.length > 0) say(`generated ${created.join(', ')} into .dev.vars (kept private, never printed)`);
+
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({
+      script: GATEWAY_SCRIPT,
+      secrets,
+      host: listen.host,
+      port: listen.port,
+      persist: join(stateDir, 'state'),
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    const inUse = /EADDRINUSE|address already in use/i.test(message);
+    throw new Error(
+      inUse
+        ? `${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`
+        : `the local gateway failed to start: ${message}`,
+    );
+  }
+  say(`gateway (workerd) listening on ${gateway.url}`);
+  say('previews are open to anyone who has their (unguessable) URL until share controls are configured');
+  if (ports.length === 0) say('no ports exposed yet; pass --port <n> to expose one');
+
+  const sessionFile = join(stateDir, 'session.json');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
+    const error = await runAgent({ gateway: gateway.url, token: session.token, ports, preserveHost, onEvent });
+    // A saved token signed with an older secret: start a fresh session once.
+    if (error instanceof TunnelAuthError && attempt === 0) {
+      rmSync(sessionFile, { force: true });
+      continue;
+    }
+    await gateway.stop();
+    if (error) {
+      onEvent({ event: 'error', message: error.message });
+      return 1;
+    }
+    return 0;
+  }
+  await gateway.stop();
+  return 1;
+}

@@ -1,0 +1,37 @@
+/** porthole session create: mint a session through the admin API. */
+import { createSession } from '../dev/session';
+import { SESSION_HELP } from './help';
+import { check, parse, UsageError } from './options';
+
+export async function session(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    gateway: { type: 'string' },
+    'admin-token': { type: 'string' },
+    ttl: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(SESSION_HELP);
+    return 0;
+  }
+  if (positionals[0] !== 'create') throw new UsageError(`unknown session command '${positionals[0] ?? ''}' (try: session create)`);
+  const problems: string[] = [];
+  const gateway = values.gateway ?? process.env.PORTHOLE_GATEWAY;
+  const adminToken = values['admin-token'] ?? process.env.PORTHOLE_ADMIN_TOKEN;
+  if (!gateway) problems.push('--gateway (or PORTHOLE_GATEWAY) is required');
+  if (!adminToken) problems.push('--admin-token (or PORTHOLE_ADMIN_TOKEN) is required');
+  const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
+  if (ttl !== undefined && !Number.isInteger(ttl)) problems.push(`--ttl: '${values.ttl}' is not a whole number of seconds`);
+  check(problems);
+  const created = await createSession(gateway as string, adminToken as string, ttl);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(created)}\n`);
+  } else {
+    process.stdout.write(
+      `session   ${created.session}\nexpires   ${created.expiresAt}\nurls      ${created.urlTemplate}\n` +
+        `token     ${created.token}\n\nconnect with:\n  porthole connect --gateway ${gateway} --token <token> --port <n>\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,152 @@
+import http from 'node:http';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TunnelReplacedError } from '../../client/tunnel/errors';
+import { SUBPROTOCOL } from '../../protocol';
+import { createSession, type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ ORIGIN_TIMEOUT: '1' });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** A viewer request that reports whether the body arrived whole. */
+function view(
+  url: string,
+  onHead?: () => void,
+): Promise<{ status: number; body: string; complete: boolean }> {
+  const target = new URL(url);
+  return new Promise((resolve) => {
+    const req = http.get(
+      { host: '127.0.0.1', port: h.gateway.port, path: target.pathname, headers: { host: target.host }, agent: false },
+      (res) => {
+        onHead?.();
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, complete: res.complete }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, body, complete: false }));
+      },
+    );
+    req.on('error', () => resolve({ status: 0, body: '', complete: false }));
+  });
+}
+
+function signal(): { promise: Promise<void>; fire(): void } {
+  let fire: () => void = () => {};
+  const promise = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { promise, fire };
+}
+
+describe('tunnel faults', () => {
+  it('reconnects by itself after the tunnel is cut, and serves again', async () => {
+    const origin = await startOrigin((_req, res) => res.end('back'));
+    const a = await startAgent(h, [origin.port]);
+    const url = await a.agent.url(origin.port);
+    expect((await request(h.gateway, url)).status).toBe(200);
+    a.agent.connection?.terminate();
+    await a.event((e) => e.event === 'tunnel.down', 'tunnel.down');
+    const ups = () => a.events.filter((e) => e.event === 'tunnel.up').length;
+    await a.event(() => ups() === 2, 'second tunnel.up');
+    const reply = await request(h.gateway, url);
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('back');
+    a.agent.stop();
+    await origin.close();
+  });
+
+  it('a request waiting on the origin ends with 502 when the tunnel drops', async () => {
+    const arrived = signal();
+    const origin = await startOrigin(() => arrived.fire()); // never answers
+    const a = await startAgent(h, [origin.port], { backoff: { baseMs: 60_000, capMs: 60_000 } });
+    const pending = view(await a.agent.url(origin.port));
+    await arrived.promise;
+    a.agent.connection?.terminate();
+    const reply = await pending;
+    expect(reply.status).toBe(502);
+    expect(JSON.parse(reply.body).error).toBe('tunnel_lost');
+    a.agent.stop();
+    await origin.close();
+  });
+
+  it('a response mid-body is aborted, not silently truncated, when the tunnel drops', async () => {
+    const origin = await startOrigin((_req, res) => {
+      res.setHeader('content-length', 1000);
+      res.write('x'.repeat(10));
+    });
+    const a = await startAgent(h, [origin.port], { backoff: { baseMs: 60_000, capMs: 60_000 } });
+    const headSeen = signal();
+    const pending = view(await a.agent.url(origin.port), headSeen.fire);
+    await headSeen.promise;
+    a.agent.connection?.terminate();
+    const reply = await pending;
+    expect(reply.status).toBe(200);
+    expect(reply.complete).toBe(false);
+    a.agent.stop();
+    await origin.close();
+  });
+
+  it('an origin that closes mid-body aborts the viewer response', async () => {
+    const origin = await startOrigin((_req, res) => {
+      res.setHeader('content-length', 1000);
+      res.write('y'.repeat(10), () => res.socket?.destroy());
+    });
+    const a = await startAgent(h, [origin.port]);
+    const reply = await view(await a.agent.url(origin.port));
+    expect(reply.complete).toBe(false);
+    expect(reply.body.length).toBeLessThan(1000);
+    a.agent.stop();
+    await origin.close();
+  });
+
+  it('an origin slower than ORIGIN_TIMEOUT answers 504', async () => {
+    const origin = await startOrigin(() => {}); // never answers
+    const a = await startAgent(h, [origin.port]);
+    const reply = await request(h.gateway, await a.agent.url(origin.port), { headers: { accept: 'text/html' } });
+    expect(reply.status).toBe(504);
+    expect(reply.body.toString()).toContain('did not answer within 1 s');
+    a.agent.stop();
+    await origin.close();
+  });
+
+  it('a second client for the same session replaces the first, which stops', async () => {
+    const origin = await startOrigin((_req, res) => res.end('served'));
+    const first = await startAgent(h, [origin.port]);
+    const second = await startAgent(h, [origin.port], { token: first.token, session: first.session });
+    const ended = await first.agent.done();
+    expect(ended).toBeInstanceOf(TunnelReplacedError);
+    const down = await first.event((e) => e.event === 'tunnel.down', 'tunnel.down');
+    expect(down).toMatchObject({ retryInMs: null });
+    const reply = await request(h.gateway, await second.agent.url(origin.port));
+    expect(reply.body.toString()).toBe('served');
+    second.agent.stop();
+    await origin.close();
+  });
+
+  it('a client that breaks the protocol is disconnected with a reason; the session stays healthy', async () => {
+    const { token } = await createSession(h);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, [SUBPROTOCOL], {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      ws.on('open', () => ws.send(Buffer.from([0x42, 0, 0, 0, 1, 2, 3])));
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      ws.on('error', reject);
+    });
+    expect(closed.code).toBe(1002);
+    expect(closed.reason).toMatch(/unknown frame type 66/);
+    const origin = await startOrigin((_req, res) => res.end('healthy'));
+    const a = await startAgent(h, [origin.port], { token });
+    const reply = await request(h.gateway, await a.agent.url(origin.port));
+    expect(reply.body.toString()).toBe('healthy');
+    a.agent.stop();
+    await origin.close();
+  });
+});
