@@ -8,10 +8,10 @@ import { SUBPROTOCOL } from '../protocol';
 import { mintSessionToken, secretsEqual, verifySessionToken } from './auth/tokens';
 import type { AppEnv } from './env';
 import { GatewayError, misconfigured, notFound } from './errors';
-import { headSize } from './session/headers';
 import { newSessionId } from './routing/base32';
 import { classifyHost, sessionStub } from './routing/host';
 import { verifyLabel } from './routing/label';
+import { headSize } from './session/headers';
 import { ROUTE_HEADER, withRoute } from './session/route';
 
 /** Largest request head (request line + headers) forwarded to an origin. */
@@ -53,9 +53,7 @@ app.use('*', async (c, next) => {
   return sessionStub(c.env, label.session).fetch(forwarded);
 });
 
-app.get('/', (c) =>
-  c.text('Porthole gateway. Port previews live at https://<port>-<session>-<sig>.<this domain>/\n'),
-);
+app.get('/', (c) => c.text('Porthole gateway. Port previews live at https://<port>-<session>-<sig>.<this domain>/\n'));
 
 app.get('/healthz', (c) => c.json({ ok: true }));
 
@@ -86,7 +84,11 @@ app.post('/api/sessions', async (c) => {
     const asked = (body as { ttl?: unknown } | null)?.ttl;
     if (asked !== undefined) {
       if (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 60 || asked > MAX_SESSION_TTL) {
-        throw new GatewayError(400, 'bad_request', `ttl must be a whole number of seconds from 60 to ${MAX_SESSION_TTL}.`);
+        throw new GatewayError(
+          400,
+          'bad_request',
+          `ttl must be a whole number of seconds from 60 to ${MAX_SESSION_TTL}.`,
+        );
       }
       ttl = asked;
     }
@@ -116,7 +118,8 @@ app.get('/connect', async (c) => {
     });
   }
   const claims = await verifySessionToken(c.env, token);
-  if (!SESSION_ID.test(claims.session)) throw new GatewayError(401, 'unauthorized', 'The session token names no valid session.');
+  if (!SESSION_ID.test(claims.session))
+    throw new GatewayError(401, 'unauthorized', 'The session token names no valid session.');
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
     throw new GatewayError(426, 'upgrade_required', 'The tunnel is a WebSocket: connect with Upgrade: websocket.');
   }

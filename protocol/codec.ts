@@ -7,9 +7,7 @@ import { CONTROL_STREAM, type Frame, FrameCode, type FrameName, MAX_DATA, MAX_JS
 import * as validate from './validate';
 
 const HEADER = 5;
-const names = new Map<number, FrameName>(
-  Object.entries(FrameCode).map(([name, code]) => [code, name as FrameName]),
-);
+const names = new Map<number, FrameName>(Object.entries(FrameCode).map(([name, code]) => [code, name as FrameName]));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 

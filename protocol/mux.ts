@@ -5,14 +5,7 @@
  */
 import { decode, encode } from './codec';
 import { ProtocolError, StreamResetError } from './errors';
-import {
-  CONTROL_STREAM,
-  type ControlFrame,
-  type Frame,
-  INITIAL_WINDOW,
-  type OpenRequest,
-  ResetCode,
-} from './frames';
+import { CONTROL_STREAM, type ControlFrame, type Frame, INITIAL_WINDOW, type OpenRequest, ResetCode } from './frames';
 import { MuxStream, type StreamHost } from './stream';
 
 export interface MuxOptions {

@@ -154,17 +154,22 @@ export class MuxStream {
   receive(frame: Frame): void {
     switch (frame.type) {
       case 'DATA':
-        return this.#receiveData({ data: frame.data, text: frame.text });
+        this.#receiveData({ data: frame.data, text: frame.text });
+        break;
       case 'END':
-        return this.#receiveEnd();
+        this.#receiveEnd();
+        break;
       case 'RESET':
-        return this.#terminate(new StreamResetError(frame.code, frame.message || 'reset by peer', true));
+        this.#terminate(new StreamResetError(frame.code, frame.message || 'reset by peer', true));
+        break;
       case 'WINDOW':
-        return this.#receiveWindow(frame.credit);
+        this.#receiveWindow(frame.credit);
+        break;
       case 'RESPONSE':
-        return this.#receiveHead(frame.body);
+        this.#receiveHead(frame.body);
+        break;
       default:
-        return this.#host.streamError(this, `${frame.type} frame is not valid on stream ${this.id}`);
+        this.#host.streamError(this, `${frame.type} frame is not valid on stream ${this.id}`);
     }
   }
 
@@ -175,7 +180,13 @@ export class MuxStream {
     }
     if (message.data.length > this.#recvWindow) {
       this.#host.send({ type: 'RESET', stream: this.id, code: ResetCode.FLOW_CONTROL, message: 'window exceeded' });
-      this.#terminate(new StreamResetError(ResetCode.FLOW_CONTROL, `peer sent ${message.data.length} bytes with only ${this.#recvWindow} of window`, false));
+      this.#terminate(
+        new StreamResetError(
+          ResetCode.FLOW_CONTROL,
+          `peer sent ${message.data.length} bytes with only ${this.#recvWindow} of window`,
+          false,
+        ),
+      );
       return;
     }
     this.#recvWindow -= message.data.length;
@@ -191,7 +202,10 @@ export class MuxStream {
   #receiveEnd(): void {
     if (this.#state === 'open') this.#state = 'remote-closed';
     else if (this.#state === 'local-closed') this.#finish();
-    else return this.#host.streamError(this, `END after END on stream ${this.id}`);
+    else {
+      this.#host.streamError(this, `END after END on stream ${this.id}`);
+      return;
+    }
     if (this.#queue.length === 0 && this.#reader) {
       const reader = this.#reader;
       this.#reader = null;
@@ -200,10 +214,15 @@ export class MuxStream {
   }
 
   #receiveWindow(credit: number): void {
-    if (credit === 0) return this.#host.streamError(this, `WINDOW of 0 on stream ${this.id}`);
+    if (credit === 0) {
+      this.#host.streamError(this, `WINDOW of 0 on stream ${this.id}`);
+      return;
+    }
     if (this.#sendWindow + credit > MAX_WINDOW) {
       this.#host.send({ type: 'RESET', stream: this.id, code: ResetCode.FLOW_CONTROL, message: 'window overflow' });
-      this.#terminate(new StreamResetError(ResetCode.FLOW_CONTROL, 'peer granted more than 2^31-1 bytes of window', false));
+      this.#terminate(
+        new StreamResetError(ResetCode.FLOW_CONTROL, 'peer granted more than 2^31-1 bytes of window', false),
+      );
       return;
     }
     this.#sendWindow += credit;
@@ -214,7 +233,8 @@ export class MuxStream {
 
   #receiveHead(head: ResponseHead): void {
     if (this.#head || this.request) {
-      return this.#host.streamError(this, `unexpected RESPONSE on stream ${this.id}`);
+      this.#host.streamError(this, `unexpected RESPONSE on stream ${this.id}`);
+      return;
     }
     this.#head = head;
     const waiter = this.#headWaiter;

@@ -3,15 +3,7 @@
  * other side reads is checked here, so the rest of the code can rely on types.
  */
 import { ProtocolError } from './errors';
-import type {
-  HeaderPairs,
-  Hello,
-  OpenRequest,
-  PortInfo,
-  PortsMessage,
-  ResponseHead,
-  Welcome,
-} from './frames';
+import type { HeaderPairs, Hello, OpenRequest, PortInfo, PortsMessage, ResponseHead, Welcome } from './frames';
 
 type Json = Record<string, unknown>;
 

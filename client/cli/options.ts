@@ -1,5 +1,5 @@
 /** Command-line option parsing shared by the commands; collects every problem, not just the first. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -37,7 +37,9 @@ export interface PortFlags {
 export function portFlags(values: { port?: string[]; 'preserve-host'?: string[] }, problems: string[]): PortFlags {
   const ports = [...new Set((values.port ?? []).map((p) => parsePort(p, '--port', problems)))];
   const preserve = values['preserve-host'] ?? [];
-  const preserveHost = preserve.includes('all') ? 'all' : preserve.map((p) => parsePort(p, '--preserve-host', problems));
+  const preserveHost = preserve.includes('all')
+    ? 'all'
+    : preserve.map((p) => parsePort(p, '--preserve-host', problems));
   return { ports, preserveHost };
 }
 

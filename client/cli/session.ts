@@ -15,14 +15,16 @@ export async function session(args: string[]): Promise<number> {
     process.stdout.write(SESSION_HELP);
     return 0;
   }
-  if (positionals[0] !== 'create') throw new UsageError(`unknown session command '${positionals[0] ?? ''}' (try: session create)`);
+  if (positionals[0] !== 'create')
+    throw new UsageError(`unknown session command '${positionals[0] ?? ''}' (try: session create)`);
   const problems: string[] = [];
   const gateway = values.gateway ?? process.env.PORTHOLE_GATEWAY;
   const adminToken = values['admin-token'] ?? process.env.PORTHOLE_ADMIN_TOKEN;
   if (!gateway) problems.push('--gateway (or PORTHOLE_GATEWAY) is required');
   if (!adminToken) problems.push('--admin-token (or PORTHOLE_ADMIN_TOKEN) is required');
   const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
-  if (ttl !== undefined && !Number.isInteger(ttl)) problems.push(`--ttl: '${values.ttl}' is not a whole number of seconds`);
+  if (ttl !== undefined && !Number.isInteger(ttl))
+    problems.push(`--ttl: '${values.ttl}' is not a whole number of seconds`);
   check(problems);
   const created = await createSession(gateway as string, adminToken as string, ttl);
   if (values.json) {

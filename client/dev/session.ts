@@ -20,7 +20,11 @@ export function createSession(gateway: string, adminToken: string, ttlSeconds?: 
       url,
       {
         method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
       },
       (res) => {
         let text = '';

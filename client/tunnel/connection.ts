@@ -5,9 +5,9 @@
 import WebSocket from 'ws';
 import { type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
 import {
-  type TunnelError,
   TunnelAuthError,
   TunnelDroppedError,
+  type TunnelError,
   TunnelReplacedError,
   TunnelVersionError,
 } from './errors';

@@ -4,7 +4,7 @@
  */
 import { Backoff, type BackoffOptions } from './backoff';
 import { Connection, type ConnectionOptions } from './connection';
-import { type TunnelError, TunnelDroppedError } from './errors';
+import { TunnelDroppedError, type TunnelError } from './errors';
 
 export interface SupervisorOptions extends ConnectionOptions {
   backoff?: BackoffOptions;
@@ -58,7 +58,10 @@ export class Supervisor {
         error = await connection.closed();
         this.#connection = null;
       } catch (caught) {
-        error = caught instanceof Error && 'retryable' in caught ? (caught as TunnelError) : new TunnelDroppedError(String(caught));
+        error =
+          caught instanceof Error && 'retryable' in caught
+            ? (caught as TunnelError)
+            : new TunnelDroppedError(String(caught));
       }
       if (this.#stopped) break;
       if (!error.retryable) {

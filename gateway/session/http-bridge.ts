@@ -44,11 +44,19 @@ function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): Ga
   const port = route.port;
   switch (error.code) {
     case ResetCode.REFUSED:
-      return new GatewayError(502, 'origin_unreachable', `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`);
+      return new GatewayError(
+        502,
+        'origin_unreachable',
+        `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`,
+      );
     case ResetCode.NOT_EXPOSED:
       return new GatewayError(502, 'port_not_exposed', `Port ${port} is not exposed by this session's client.`);
     case ResetCode.TIMEOUT:
-      return new GatewayError(504, 'origin_timeout', `The server on port ${port} did not answer within ${timeoutSeconds} s.`);
+      return new GatewayError(
+        504,
+        'origin_timeout',
+        `The server on port ${port} did not answer within ${timeoutSeconds} s.`,
+      );
     case ResetCode.TUNNEL_CLOSED:
       return new GatewayError(502, 'tunnel_lost', `The tunnel to the session closed before port ${port} answered.`);
     default:

@@ -4,14 +4,7 @@
  * request onto a stream of the tunnel.
  */
 import { DurableObject } from 'cloudflare:workers';
-import {
-  type ControlFrame,
-  Mux,
-  PROTOCOL_VERSION,
-  type PortInfo,
-  ProtocolError,
-  SUBPROTOCOL,
-} from '../../protocol';
+import { type ControlFrame, Mux, type PortInfo, PROTOCOL_VERSION, ProtocolError, SUBPROTOCOL } from '../../protocol';
 import type { Env } from '../env';
 import { GatewayError } from '../errors';
 import { portHost } from '../routing/label';
@@ -199,13 +192,22 @@ export class Session extends DurableObject<Env> {
   async #proxy(request: Request, route: Extract<Route, { kind: 'viewer' }>): Promise<Response> {
     const tunnel = this.#current();
     if (!tunnel) {
-      throw new GatewayError(503, 'session_offline', 'This session is offline: its tunnel is not connected. Try again once the session is running.', { 'retry-after': '5' });
+      throw new GatewayError(
+        503,
+        'session_offline',
+        'This session is offline: its tunnel is not connected. Try again once the session is running.',
+        { 'retry-after': '5' },
+      );
     }
     if (!(await this.#portTable()).has(route.port)) {
       throw new GatewayError(502, 'port_not_exposed', `Port ${route.port} is not exposed by this session.`);
     }
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      throw new GatewayError(501, 'websocket_unsupported', 'WebSocket previews are not supported by this gateway version yet.');
+      throw new GatewayError(
+        501,
+        'websocket_unsupported',
+        'WebSocket previews are not supported by this gateway version yet.',
+      );
     }
     const timeout = Number(this.env.ORIGIN_TIMEOUT) || DEFAULT_TIMEOUT_SECONDS;
     return proxyHttp(tunnel.mux, request, route, timeout);

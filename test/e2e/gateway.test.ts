@@ -1,10 +1,10 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { SignJWT } from 'jose';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBPROTOCOL } from '../../protocol';
+import WebSocket from 'ws';
 import { Connection } from '../../client/tunnel/connection';
 import { TunnelAuthError } from '../../client/tunnel/errors';
+import { SUBPROTOCOL } from '../../protocol';
 import { createSession, type Harness, request, startAgent, startHarness, startOrigin } from './harness';
 import { signLabelForTest } from './sign';
 

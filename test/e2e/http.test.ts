@@ -2,15 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  type Harness,
-  type RunningAgent,
-  request,
-  startAgent,
-  startHarness,
-  startOrigin,
-} from './harness';
+import { freePort, type Harness, type RunningAgent, request, startAgent, startHarness, startOrigin } from './harness';
 import { signLabelForTest } from './sign';
 
 let h: Harness;
@@ -196,20 +188,22 @@ describe('HTTP through the tunnel', () => {
     });
     const agent = await startAgent(h, [down.port]);
     const target = new URL(await agent.agent.url(down.port));
-    const result = await new Promise<{ bytes: number; sha256: string; length: string | undefined }>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port: h.gateway.port, path: '/big', headers: { host: target.host } }, (res) => {
-          const hash = createHash('sha256');
-          let bytes = 0;
-          res.on('data', (c: Buffer) => {
-            hash.update(c);
-            bytes += c.length;
-          });
-          res.on('end', () => resolve({ bytes, sha256: hash.digest('hex'), length: res.headers['content-length'] }));
-          res.on('error', reject);
-        })
-        .on('error', reject);
-    });
+    const result = await new Promise<{ bytes: number; sha256: string; length: string | undefined }>(
+      (resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: h.gateway.port, path: '/big', headers: { host: target.host } }, (res) => {
+            const hash = createHash('sha256');
+            let bytes = 0;
+            res.on('data', (c: Buffer) => {
+              hash.update(c);
+              bytes += c.length;
+            });
+            res.on('end', () => resolve({ bytes, sha256: hash.digest('hex'), length: res.headers['content-length'] }));
+            res.on('error', reject);
+          })
+          .on('error', reject);
+      },
+    );
     expect(result).toEqual({ bytes: size, sha256: expected.digest('hex'), length: String(size) });
     agent.agent.stop();
     await down.close();

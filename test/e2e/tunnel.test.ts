@@ -1,6 +1,6 @@
 import http from 'node:http';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { TunnelReplacedError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
 import { createSession, type Harness, request, startAgent, startHarness, startOrigin } from './harness';
@@ -14,10 +14,7 @@ afterAll(async () => {
 });
 
 /** A viewer request that reports whether the body arrived whole. */
-function view(
-  url: string,
-  onHead?: () => void,
-): Promise<{ status: number; body: string; complete: boolean }> {
+function view(url: string, onHead?: () => void): Promise<{ status: number; body: string; complete: boolean }> {
   const target = new URL(url);
   return new Promise((resolve) => {
     const req = http.get(

@@ -34,7 +34,10 @@ describe('codec', () => {
           port: 3000,
           method: 'POST',
           path: '/a?b=c',
-          headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2']],
+          headers: [
+            ['set-cookie', 'a=1'],
+            ['set-cookie', 'b=2'],
+          ],
           host: 'h',
           body: true,
           upgrade: false,

@@ -37,17 +37,19 @@ describe('multiplexer', () => {
     await until(() => p.accepted.length === 20, 'all accepted');
     // Each client stream writes 300 KiB in 10 KiB pieces, all at once: frames interleave.
     await Promise.all(
-      p.accepted.map(async (c, i) => {
-        c.respond({ status: 200, headers: [] });
-        const body = filled(300 * 1024, i);
-        for (let o = 0; o < body.length; o += 10 * 1024) await c.write(body.subarray(o, o + 10 * 1024));
-        await c.end();
-      }).concat(
-        streams.map(async (s, i) => {
-          await s.head();
-          expect(Buffer.from(await readAll(s)).equals(filled(300 * 1024, i))).toBe(true);
-        }),
-      ),
+      p.accepted
+        .map(async (c, i) => {
+          c.respond({ status: 200, headers: [] });
+          const body = filled(300 * 1024, i);
+          for (let o = 0; o < body.length; o += 10 * 1024) await c.write(body.subarray(o, o + 10 * 1024));
+          await c.end();
+        })
+        .concat(
+          streams.map(async (s, i) => {
+            await s.head();
+            expect(Buffer.from(await readAll(s)).equals(filled(300 * 1024, i))).toBe(true);
+          }),
+        ),
     );
     const dataStreams = p.sentByClient.filter((f) => f.type === 'DATA').map((f) => f.stream);
     const switches = dataStreams.filter((id, i) => i > 0 && id !== dataStreams[i - 1]).length;
@@ -225,7 +227,11 @@ describe('multiplexer', () => {
 
   it('gateway stream ids skip 0 and ids in use when they wrap', () => {
     const sent: number[] = [];
-    const mux = new Mux({ role: 'gateway', firstStreamId: 0xffffffff, send: (b) => sent.push(new DataView(b.buffer).getUint32(1)) });
+    const mux = new Mux({
+      role: 'gateway',
+      firstStreamId: 0xffffffff,
+      send: (b) => sent.push(new DataView(b.buffer).getUint32(1)),
+    });
     const a = mux.open(request());
     const b = mux.open(request());
     expect([a.id, b.id]).toEqual([0xffffffff, 1]);
