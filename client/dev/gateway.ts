@@ -4,7 +4,7 @@
  * extra proxy layer.
  */
 import { existsSync } from 'node:fs';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 
 export interface GatewaySecrets {
   ADMIN_TOKEN: string;
@@ -43,6 +43,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   process.env.WRANGLER_SEND_METRICS = 'false';
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   const domain = options.domain ?? 'localhost';
+  // Loaded on demand: Miniflare is large, and `porthole connect` never needs it.
+  const { Miniflare } = await import('miniflare');
   const miniflare = new Miniflare({
     modules: true,
     scriptPath: options.script,

@@ -1,0 +1,158 @@
+/**
+ * npm run bench — Porthole against its baselines, measured in one run:
+ *   small GETs at concurrency 32: (a) direct to the origin, (b) through a bare
+ *   pass-through Worker in the same runtime (workerd's own ceiling), (c) through Porthole;
+ *   a 1 GiB download direct and through Porthole; peak RSS of client and gateway.
+ * Every figure is printed next to its baseline; nothing here asserts a target.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { COMPATIBILITY_DATE, startGateway } from '../client/dev/gateway';
+import { createSession } from '../client/dev/session';
+import { download, type LoadResult, load, type Target } from './load';
+import { runOrigin } from './origin';
+import { descendantsNamed, peakRssMiB } from './procs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
+const CONCURRENCY = 32;
+const here = fileURLToPath(import.meta.url);
+const dist = fileURLToPath(new URL('.', import.meta.url));
+
+/** Spawn a child and resolve with the first stdout line matching `match`. */
+async function spawnUntil(
+  args: string[],
+  match: (line: string) => unknown,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; value: unknown }> {
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const value = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}`)), timeoutMs);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+    lines.on('line', (line) => {
+      const found = match(line);
+      if (found !== undefined) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+  });
+  return { child, value };
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+}
+
+function row(name: string, r: LoadResult, base?: LoadResult): string {
+  const ratio = base ? `${fmt((100 * r.rps) / base.rps, 1)} %` : '';
+  return `  ${name.padEnd(34)} ${fmt(r.rps).padStart(8)} req/s   p50 ${fmt(r.p50, 2).padStart(6)} ms   p99 ${fmt(r.p99, 2).padStart(6)} ms   errors ${r.errors}   ${ratio}`;
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === 'origin') return runOrigin();
+
+  process.stdout.write(
+    `Porthole benchmark — node ${process.version}, concurrency ${CONCURRENCY}, ${SECONDS} s per run (+1 s warm-up)\n`,
+  );
+  process.stdout.write(
+    'Load generator, origin, client and workerd share this machine; figures are relative to baselines from this same run.\n\n',
+  );
+
+  const origin = await spawnUntil([here, 'origin'], (line) => (JSON.parse(line) as { port: number }).port);
+  const originPort = origin.value as number;
+
+  const secrets = {
+    ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    LABEL_KEY: randomBytes(32).toString('base64url'),
+    TOKEN_SECRET: randomBytes(32).toString('base64url'),
+  };
+  const before = new Set(descendantsNamed(process.pid, 'workerd'));
+  const gateway = await startGateway({ script: `${dist}gateway.js`, secrets });
+  const gatewayPids = descendantsNamed(process.pid, 'workerd').filter((p) => !before.has(p));
+
+  // The runtime's own ceiling: a Worker that only fetches the origin.
+  const bare = new Miniflare({
+    modules: true,
+    script: `export default { fetch(request, env) {
+      const url = new URL(request.url);
+      return fetch(env.ORIGIN + url.pathname + url.search);
+    } };`,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: { ORIGIN: `http://127.0.0.1:${originPort}` },
+    host: '127.0.0.1',
+    port: 0,
+    cf: false,
+  });
+  const barePort = Number((await bare.ready).port);
+
+  const session = await createSession(gateway.url, secrets.ADMIN_TOKEN);
+  const client = await spawnUntil(
+    [
+      `${dist}cli.js`,
+      'connect',
+      '--gateway',
+      gateway.url,
+      '--token',
+      session.token,
+      '--port',
+      String(originPort),
+      '--json',
+    ],
+    (line) => {
+      const event = JSON.parse(line) as { event: string; url?: string };
+      return event.event === 'port.open' ? event.url : undefined;
+    },
+  );
+  const portUrl = new URL(client.value as string);
+
+  const direct: Target = { port: originPort, host: `127.0.0.1:${originPort}`, path: '/small' };
+  const viaBare: Target = { port: barePort, host: `127.0.0.1:${barePort}`, path: '/small' };
+  const viaPorthole: Target = { port: gateway.port, host: portUrl.host, path: '/small' };
+
+  process.stdout.write(`Small GETs (13-byte body), concurrency ${CONCURRENCY}:\n`);
+  const a = await load(direct, CONCURRENCY, SECONDS);
+  process.stdout.write(`${row('(a) direct to origin', a)}\n`);
+  const b = await load(viaBare, CONCURRENCY, SECONDS);
+  process.stdout.write(`${row('(b) bare pass-through Worker', b, a)}\n`);
+  const c = await load(viaPorthole, CONCURRENCY, SECONDS);
+  process.stdout.write(`${row('(c) Porthole (Worker→DO→tunnel)', c, a)}\n`);
+  process.stdout.write(`  Porthole / bare Worker: ${fmt((100 * c.rps) / b.rps, 1)} % (target ≥ 50 %)\n\n`);
+
+  const clientRssAfterLoad = peakRssMiB(client.child.pid ?? 0);
+  const mib = BULK_BYTES / 1024 / 1024;
+  process.stdout.write(`Bulk download, ${fmt(mib)} MiB, MB/s = 10^6 bytes/s:\n`);
+  const bulkPath = `/bytes?size=${BULK_BYTES}`;
+  const d = await download({ ...direct, path: bulkPath }, BULK_BYTES);
+  process.stdout.write(
+    `  direct to origin                   ${fmt(d.mbps).padStart(6)} MB/s (${fmt(d.seconds, 2)} s)\n`,
+  );
+  const p = await download({ ...viaPorthole, path: bulkPath }, BULK_BYTES);
+  process.stdout.write(
+    `  Porthole                           ${fmt(p.mbps).padStart(6)} MB/s (${fmt(p.seconds, 2)} s)   ${fmt((100 * p.mbps) / d.mbps, 1)} % of direct (target ≥ 150 MB/s)\n\n`,
+  );
+
+  const clientRss = peakRssMiB(client.child.pid ?? 0);
+  const gatewayRss = gatewayPids.reduce((sum, pid) => sum + peakRssMiB(pid), 0);
+  process.stdout.write('Peak RSS (VmHWM) over the whole run, including the bulk transfer:\n');
+  process.stdout.write(
+    `  client (porthole connect)          ${fmt(clientRss, 1).padStart(6)} MiB (target < 100 MiB; ${fmt(clientRssAfterLoad, 1)} MiB before the bulk transfer)\n`,
+  );
+  process.stdout.write(`  gateway (workerd process)          ${fmt(gatewayRss, 1).padStart(6)} MiB\n`);
+
+  client.child.kill();
+  origin.child.kill();
+  await bare.dispose();
+  await gateway.stop();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
