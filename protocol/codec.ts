@@ -14,9 +14,15 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** DATA flag bit: the payload is one text WebSocket message. */
 const FLAG_TEXT = 1;
 
-function frame(type: FrameName, stream: number, payloadLength: number): { bytes: Uint8Array; view: DataView } {
-  const bytes = new Uint8Array(HEADER + payloadLength);
-  const view = new DataView(bytes.buffer);
+function frame(
+  type: FrameName,
+  stream: number,
+  payloadLength: number,
+  scratch?: Uint8Array,
+): { bytes: Uint8Array; view: DataView } {
+  const size = HEADER + payloadLength;
+  const bytes = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Uint8Array(size);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   view.setUint8(0, FrameCode[type]);
   view.setUint32(1, stream);
   return { bytes, view };
@@ -30,7 +36,11 @@ function json(type: FrameName, stream: number, body: unknown): Uint8Array {
   return bytes;
 }
 
-export function encode(f: Frame): Uint8Array {
+/**
+ * Encode a frame. With `scratch`, a DATA frame is written into that buffer
+ * (no allocation) and the result is only valid until the next encode.
+ */
+export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
   switch (f.type) {
     case 'HELLO':
     case 'WELCOME':
@@ -40,7 +50,7 @@ export function encode(f: Frame): Uint8Array {
       return json(f.type, f.stream, f.body);
     case 'DATA': {
       if (f.data.length > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
-      const { bytes, view } = frame('DATA', f.stream, 1 + f.data.length);
+      const { bytes, view } = frame('DATA', f.stream, 1 + f.data.length, scratch);
       view.setUint8(HEADER, f.text ? FLAG_TEXT : 0);
       bytes.set(f.data, HEADER + 1);
       return bytes;

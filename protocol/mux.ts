@@ -5,14 +5,27 @@
  */
 import { decode, encode } from './codec';
 import { ProtocolError, StreamResetError } from './errors';
-import { CONTROL_STREAM, type ControlFrame, type Frame, INITIAL_WINDOW, type OpenRequest, ResetCode } from './frames';
+import {
+  CONTROL_STREAM,
+  type ControlFrame,
+  type Frame,
+  INITIAL_WINDOW,
+  MAX_DATA,
+  type OpenRequest,
+  ResetCode,
+} from './frames';
 import { MuxStream, type StreamHost } from './stream';
 
 export interface MuxOptions {
   /** The gateway opens streams; the client accepts them. */
   role: 'gateway' | 'client';
-  /** Put one encoded frame on the wire. */
+  /**
+   * Put one encoded frame on the wire. With `transientSend`, the bytes are only
+   * valid during the call: the transport must copy or write them before returning.
+   */
   send(message: Uint8Array): void;
+  /** Reuse one buffer for DATA frames (the transport copies synchronously). */
+  transientSend?: boolean;
   /** Client side: the gateway opened a stream. */
   onOpen?(stream: MuxStream): void;
   /** A control-stream frame (HELLO, WELCOME, PORTS). */
@@ -32,6 +45,9 @@ export interface MuxStats {
   streamErrors: number;
 }
 
+/** Largest DATA frame on the wire: header, flags byte, payload. */
+const MAX_FRAME = 5 + 1 + MAX_DATA;
+
 /** Ids of recently finished streams: late frames for them are expected, not errors. */
 const RECENT_LIMIT = 4096;
 
@@ -46,12 +62,14 @@ export class Mux {
   #opened = 0;
   #streamErrors = 0;
   #host: StreamHost;
+  #scratch: Uint8Array | undefined;
 
   constructor(options: MuxOptions) {
     this.role = options.role;
     this.#options = options;
     this.#window = options.window ?? INITIAL_WINDOW;
     this.#nextId = options.firstStreamId ?? 1;
+    if (options.transientSend) this.#scratch = new Uint8Array(MAX_FRAME);
     this.#host = {
       send: (frame) => this.#send(frame),
       release: (stream) => this.#release(stream),
@@ -167,6 +185,6 @@ export class Mux {
 
   #send(frame: Frame): void {
     if (this.#closed) return;
-    this.#options.send(encode(frame));
+    this.#options.send(encode(frame, this.#scratch));
   }
 }

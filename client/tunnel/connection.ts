@@ -36,6 +36,9 @@ export class Connection {
     this.#socket = socket;
     this.mux = new Mux({
       role: 'client',
+      // ws masks every client frame into a buffer of its own before send() returns
+      // (no compression, no Blobs here), so one scratch buffer serves all DATA frames.
+      transientSend: true,
       send: (bytes) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(bytes);
       },

@@ -11,6 +11,8 @@ import type { Route } from './route';
 type ViewerRoute = Extract<Route, { kind: 'viewer' }>;
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+/** Bodies up to this size with a declared length are sent whole. */
+const SMALL_BODY = 64 * 1024;
 
 async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream): Promise<void> {
   const reader = body.getReader();
@@ -87,23 +89,43 @@ export async function proxyHttp(
     () => stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
     timeoutSeconds * 1000,
   );
-  let head: Awaited<ReturnType<MuxStream['head']>>;
   try {
-    head = await stream.head();
+    const head = await stream.head();
+    const headers = responseHeaders(head.headers);
+    if (request.method === 'HEAD' || NULL_BODY_STATUS.has(head.status)) {
+      void drain(stream);
+      return new Response(null, { status: head.status, headers });
+    }
+    const declared = Number(headers.get('content-length') ?? Number.NaN);
+    const length = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+    // The origin's bytes pass as they are: a gzip body stays gzip for the viewer.
+    const init = { status: head.status, headers, encodeBody: 'manual' as const };
+    // A small body of known length is collected and sent whole: a JS stream per
+    // response costs more in the runtime than the few frames it would carry.
+    if (length !== undefined && length <= SMALL_BODY) return new Response(await collect(stream, length), init);
+    // A declared length is kept (workerd then sends Content-Length, not chunked).
+    return new Response(stream.readable(length), init);
   } catch (error) {
     return failure(error, route, timeoutSeconds).toResponse(request);
   } finally {
     clearTimeout(timer);
   }
+}
 
-  const headers = responseHeaders(head.headers);
-  if (request.method === 'HEAD' || NULL_BODY_STATUS.has(head.status)) {
-    void drain(stream);
-    return new Response(null, { status: head.status, headers });
+/** Read a whole body of known, small length. */
+async function collect(stream: MuxStream, length: number): Promise<Uint8Array> {
+  const body = new Uint8Array(length);
+  let offset = 0;
+  for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
+    if (offset + chunk.length > length) {
+      stream.reset(ResetCode.PROTOCOL_ERROR, 'body longer than its content-length');
+      throw new StreamResetError(ResetCode.ORIGIN_ERROR, 'the origin sent more than its content-length', false);
+    }
+    body.set(chunk, offset);
+    offset += chunk.length;
   }
-  // A declared length is kept (workerd then sends Content-Length, not chunked);
-  // the origin's bytes pass as they are: a gzip body stays gzip for the viewer.
-  const length = Number(headers.get('content-length') ?? Number.NaN);
-  const body = stream.readable(Number.isSafeInteger(length) && length >= 0 ? length : undefined);
-  return new Response(body, { status: head.status, headers, encodeBody: 'manual' });
+  if (offset !== length) {
+    throw new StreamResetError(ResetCode.ORIGIN_ERROR, `the origin sent ${offset} of ${length} bytes`, false);
+  }
+  return body;
 }

@@ -75,7 +75,7 @@ describe('tunnel faults', () => {
 
   it('a response mid-body is aborted, not silently truncated, when the tunnel drops', async () => {
     const origin = await startOrigin((_req, res) => {
-      res.setHeader('content-length', 1000);
+      res.setHeader('content-length', 1024 * 1024);
       res.write('x'.repeat(10));
     });
     const a = await startAgent(h, [origin.port], { backoff: { baseMs: 60_000, capMs: 60_000 } });
@@ -92,13 +92,27 @@ describe('tunnel faults', () => {
 
   it('an origin that closes mid-body aborts the viewer response', async () => {
     const origin = await startOrigin((_req, res) => {
-      res.setHeader('content-length', 1000);
+      res.setHeader('content-length', 1024 * 1024);
       res.write('y'.repeat(10), () => res.socket?.destroy());
     });
     const a = await startAgent(h, [origin.port]);
     const reply = await view(await a.agent.url(origin.port));
+    expect(reply.status).toBe(200);
     expect(reply.complete).toBe(false);
-    expect(reply.body.length).toBeLessThan(1000);
+    expect(reply.body.length).toBeLessThan(1024 * 1024);
+    a.agent.stop();
+    await origin.close();
+  });
+
+  it('a small body cut short by the origin answers 502 instead of a truncated 200', async () => {
+    const origin = await startOrigin((_req, res) => {
+      res.setHeader('content-length', 1000);
+      res.write('z'.repeat(10), () => res.socket?.destroy());
+    });
+    const a = await startAgent(h, [origin.port]);
+    const reply = await view(await a.agent.url(origin.port));
+    expect(reply.status).toBe(502);
+    expect(JSON.parse(reply.body).error).toBe('origin_error');
     a.agent.stop();
     await origin.close();
   });
