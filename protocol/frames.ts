@@ -93,7 +93,7 @@ export interface OpenRequest {
   headers: HeaderPairs;
   /** The public host the viewer used (also in x-forwarded-host). */
   host: string;
-  /** True when a request body follows as DATA frames. */
+  /** True when a request body follows as DATA frames; false means the OPEN is also the gateway's END. */
   body: boolean;
   /** True for a WebSocket upgrade. */
   upgrade: boolean;

@@ -14,7 +14,7 @@ import {
   type OpenRequest,
   ResetCode,
 } from './frames';
-import { MuxStream, type StreamHost } from './stream';
+import { MuxStream, type StreamHost, type StreamState } from './stream';
 
 export interface MuxOptions {
   /** The gateway opens streams; the client accepts them. */
@@ -100,7 +100,8 @@ export class Mux {
     let id = this.#nextId;
     while (id === CONTROL_STREAM || this.#streams.has(id)) id = (id + 1) >>> 0;
     this.#nextId = (id + 1) >>> 0;
-    const stream = this.#add(id);
+    // An OPEN without a body is also the gateway's END: one frame fewer per GET.
+    const stream = this.#add(id, undefined, request.body ? 'open' : 'local-closed');
     this.#send({ type: 'OPEN', stream: id, body: request });
     return stream;
   }
@@ -123,7 +124,7 @@ export class Mux {
         throw new ProtocolError('BAD_STREAM', `OPEN for stream ${frame.stream}, which is already open`);
       }
       this.#recent.delete(frame.stream);
-      const stream = this.#add(frame.stream, frame.body);
+      const stream = this.#add(frame.stream, frame.body, frame.body.body ? 'open' : 'remote-closed');
       this.#options.onOpen?.(stream);
       return;
     }
@@ -166,8 +167,8 @@ export class Mux {
     this.#streams.clear();
   }
 
-  #add(id: number, request?: OpenRequest): MuxStream {
-    const stream = new MuxStream(id, this.#host, this.#window, request);
+  #add(id: number, request: OpenRequest | undefined, state: StreamState): MuxStream {
+    const stream = new MuxStream(id, this.#host, this.#window, request, state);
     this.#streams.set(id, stream);
     this.#opened++;
     return stream;

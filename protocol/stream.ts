@@ -56,8 +56,9 @@ export class MuxStream {
   #creditWaiter: Waiter<void> | null = null;
   #writes: Promise<void> = Promise.resolve();
 
-  constructor(id: number, host: StreamHost, window: number, request?: OpenRequest) {
+  constructor(id: number, host: StreamHost, window: number, request?: OpenRequest, state: StreamState = 'open') {
     this.id = id;
+    this.#state = state;
     this.#host = host;
     this.#recvWindow = window;
     this.#sendWindow = window;

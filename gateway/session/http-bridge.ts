@@ -83,7 +83,6 @@ export async function proxyHttp(
     upgrade: false,
   });
   if (request.body) void pumpBody(request.body, stream);
-  else void stream.end().catch(() => {});
 
   const timer = setTimeout(
     () => stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),

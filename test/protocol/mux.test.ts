@@ -30,6 +30,23 @@ describe('multiplexer', () => {
     expect(p.client.stats().open).toBe(0);
   });
 
+  it('an OPEN without a body is also the gateway END: no END frame, the client reads null', async () => {
+    const p = pair();
+    const s = p.gateway.open({ ...request(), method: 'GET', body: false });
+    expect(s.state).toBe('local-closed');
+    await until(() => p.accepted.length === 1, 'accepted');
+    const c = p.accepted[0]!;
+    expect(c.state).toBe('remote-closed');
+    expect(await c.read()).toBeNull();
+    await expect(s.end()).rejects.toThrow(/already ended/);
+    c.respond({ status: 200, headers: [] });
+    await c.end();
+    expect(await s.done()).toBeNull();
+    expect(p.sentByGateway.map((f) => f.type)).toEqual(['OPEN']);
+    expect(p.gateway.stats().open).toBe(0);
+    expect(p.client.stats().open).toBe(0);
+  });
+
   it('interleaves many streams without mixing their bytes', async () => {
     const p = pair();
     const streams = Array.from({ length: 20 }, () => p.gateway.open(request()));

@@ -69,7 +69,7 @@ export async function until(condition: () => boolean, what: string, turns = 10_0
 }
 
 export function request(port = 3000) {
-  return { port, method: 'GET', path: '/', headers: [] as [string, string][], host: 'h', body: false, upgrade: false };
+  return { port, method: 'POST', path: '/', headers: [] as [string, string][], host: 'h', body: true, upgrade: false };
 }
 
 export async function readAll(stream: MuxStream): Promise<Uint8Array> {
