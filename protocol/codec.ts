@@ -11,8 +11,9 @@ const names = new Map<number, FrameName>(Object.entries(FrameCode).map(([name, c
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** DATA flag bit: the payload is one text WebSocket message. */
+/** DATA flag bits: the payload is one text WebSocket message; the frame ends the sender's direction. */
 const FLAG_TEXT = 1;
+const FLAG_END = 2;
 
 function frame(
   type: FrameName,
@@ -51,7 +52,7 @@ export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
     case 'DATA': {
       if (f.data.length > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
       const { bytes, view } = frame('DATA', f.stream, 1 + f.data.length, scratch);
-      view.setUint8(HEADER, f.text ? FLAG_TEXT : 0);
+      view.setUint8(HEADER, (f.text ? FLAG_TEXT : 0) | (f.end ? FLAG_END : 0));
       bytes.set(f.data, HEADER + 1);
       return bytes;
     }
@@ -117,8 +118,10 @@ export function decode(message: Uint8Array): Frame {
       if (payload.length < 1) throw new ProtocolError('TRUNCATED', 'DATA frame without its flags byte');
       if (payload.length - 1 > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
       const flags = payload[0] as number;
-      if ((flags & ~FLAG_TEXT) !== 0) throw new ProtocolError('BAD_PAYLOAD', `unknown DATA flags ${flags}`);
-      return { type, stream, data: payload.subarray(1), text: (flags & FLAG_TEXT) !== 0 };
+      if ((flags & ~(FLAG_TEXT | FLAG_END)) !== 0) throw new ProtocolError('BAD_PAYLOAD', `unknown DATA flags ${flags}`);
+      const data = payload.subarray(1);
+      const text = (flags & FLAG_TEXT) !== 0;
+      return (flags & FLAG_END) !== 0 ? { type, stream, data, text, end: true } : { type, stream, data, text };
     }
     case 'END':
       exactLength(type, payload, 0);

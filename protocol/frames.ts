@@ -111,8 +111,11 @@ export type Frame =
   | { type: 'PORTS'; stream: 0; body: PortsMessage }
   | { type: 'OPEN'; stream: number; body: OpenRequest }
   | { type: 'RESPONSE'; stream: number; body: ResponseHead }
-  /** `text` marks a text WebSocket message on an upgraded stream. */
-  | { type: 'DATA'; stream: number; data: Uint8Array; text: boolean }
+  /**
+   * `text` marks a text WebSocket message on an upgraded stream; `end` makes
+   * this the sender's last frame, as an END would (HTTP/2's END_STREAM).
+   */
+  | { type: 'DATA'; stream: number; data: Uint8Array; text: boolean; end?: boolean }
   | { type: 'END'; stream: number }
   | { type: 'RESET'; stream: number; code: number; message: string }
   | { type: 'WINDOW'; stream: number; credit: number };

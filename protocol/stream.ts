@@ -156,6 +156,7 @@ export class MuxStream {
     switch (frame.type) {
       case 'DATA':
         this.#receiveData({ data: frame.data, text: frame.text });
+        if (frame.end && this.#state !== 'reset') this.#receiveEnd();
         break;
       case 'END':
         this.#receiveEnd();
@@ -251,9 +252,12 @@ export class MuxStream {
     this.#host.send({ type: 'RESPONSE', stream: this.id, body: head });
   }
 
-  /** Queue body bytes; resolves once they are all sent within the peer's window. */
-  write(chunk: Uint8Array): Promise<void> {
-    const next = this.#writes.then(() => this.#send(chunk));
+  /**
+   * Queue body bytes; resolves once they are all sent within the peer's window.
+   * With `last`, the final frame also ends our direction (no separate END).
+   */
+  write(chunk: Uint8Array, last = false): Promise<void> {
+    const next = this.#writes.then(() => this.#send(chunk, last));
     this.#writes = next.catch(() => {});
     return next;
   }
@@ -263,14 +267,24 @@ export class MuxStream {
     const next = this.#writes.then(() => {
       this.#assertWritable();
       this.#host.send({ type: 'END', stream: this.id });
-      if (this.#state === 'open') this.#state = 'local-closed';
-      else this.#finish();
+      this.#localEnded();
     });
     this.#writes = next.catch(() => {});
     return next;
   }
 
-  async #send(chunk: Uint8Array): Promise<void> {
+  #localEnded(): void {
+    if (this.#state === 'open') this.#state = 'local-closed';
+    else this.#finish();
+  }
+
+  async #send(chunk: Uint8Array, last: boolean): Promise<void> {
+    if (chunk.length === 0 && last) {
+      this.#assertWritable();
+      this.#host.send({ type: 'END', stream: this.id });
+      this.#localEnded();
+      return;
+    }
     let offset = 0;
     while (offset < chunk.length) {
       this.#assertWritable();
@@ -281,9 +295,11 @@ export class MuxStream {
         continue;
       }
       const size = Math.min(chunk.length - offset, this.#sendWindow, MAX_DATA);
-      this.#host.send({ type: 'DATA', stream: this.id, data: chunk.subarray(offset, offset + size), text: false });
+      const end = last && offset + size === chunk.length;
+      this.#host.send({ type: 'DATA', stream: this.id, data: chunk.subarray(offset, offset + size), text: false, end });
       this.#sendWindow -= size;
       offset += size;
+      if (end) this.#localEnded();
     }
   }
 

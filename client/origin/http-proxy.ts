@@ -120,10 +120,16 @@ export class OriginProxy {
   async #pumpResponse(stream: MuxStream, response: http.IncomingMessage): Promise<void> {
     try {
       stream.respond({ status: response.statusCode ?? 502, headers: rawToPairs(response.rawHeaders) });
-      for await (const chunk of response) await stream.write(chunk as Buffer);
+      let ended = false;
+      for await (const chunk of response) {
+        // Once the parser has the whole message and nothing is left unread, this
+        // chunk is the last: it carries the END (one frame fewer per response).
+        ended = response.complete && response.readableLength === 0;
+        await stream.write(chunk as Buffer, ended);
+      }
       // A body cut short by the origin must not look complete to the viewer.
       if (!response.complete) throw new Error('the origin closed the connection mid-body');
-      await stream.end();
+      if (!ended) await stream.end();
     } catch (error) {
       response.destroy();
       if (!(error instanceof StreamResetError)) {
