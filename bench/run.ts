@@ -18,7 +18,7 @@ import { descendantsNamed, peakRssMiB } from './procs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
-const CONCURRENCY = 32;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const here = fileURLToPath(import.meta.url);
 const dist = fileURLToPath(new URL('.', import.meta.url));
 

@@ -9,17 +9,14 @@ import { mintSessionToken, secretsEqual, verifySessionToken } from './auth/token
 import type { AppEnv } from './env';
 import { GatewayError, misconfigured, notFound } from './errors';
 import { newSessionId } from './routing/base32';
-import { classifyHost, sessionStub } from './routing/host';
-import { verifyLabel } from './routing/label';
-import { headSize } from './session/headers';
-import { ROUTE_HEADER, withRoute } from './session/route';
+import { sessionStub } from './routing/host';
+import { TUNNEL_HEADER, tunnelRequest } from './session/route';
 
-/** Largest request head (request line + headers) forwarded to an origin. */
-export const MAX_HEAD_BYTES = 32 * 1024;
 const DEFAULT_SESSION_TTL = 30 * 24 * 3600;
 const MAX_SESSION_TTL = 365 * 24 * 3600;
 const SESSION_ID = /^[a-z2-7]{16}$/;
 
+/** The control plane on the bare domain: session API, the tunnel's /connect. */
 export const app = new Hono<AppEnv>();
 
 app.onError((error, c) => {
@@ -29,29 +26,6 @@ app.onError((error, c) => {
 });
 
 app.notFound((c) => notFound().toResponse(c.req.raw));
-
-// Host dispatch: previews never reach the control routes below.
-app.use('*', async (c, next) => {
-  const request = c.req.raw;
-  const url = new URL(request.url);
-  const target = classifyHost(url, c.env);
-  if (target.kind === 'bare') return next();
-  if (target.kind === 'unknown') throw notFound();
-  const { label } = target;
-  if (!(await verifyLabel(c.env, label))) throw notFound();
-  if (headSize(request, url) > MAX_HEAD_BYTES) {
-    throw new GatewayError(431, 'headers_too_large', `The request head is over ${MAX_HEAD_BYTES / 1024} KiB.`);
-  }
-  const forwarded = withRoute(request, {
-    kind: 'viewer',
-    session: label.session,
-    port: label.port,
-    host: url.host,
-    scheme: url.protocol.slice(0, -1),
-    clientIp: request.headers.get('cf-connecting-ip'),
-  });
-  return sessionStub(c.env, label.session).fetch(forwarded);
-});
 
 app.get('/', (c) => c.text('Porthole gateway. Port previews live at https://<port>-<session>-<sig>.<this domain>/\n'));
 
@@ -129,8 +103,8 @@ app.get('/connect', async (c) => {
   }
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
-  headers.delete(ROUTE_HEADER);
-  const forwarded = withRoute(new Request(request, { headers }), {
+  headers.delete(TUNNEL_HEADER);
+  const forwarded = tunnelRequest(new Request(request, { headers }), {
     kind: 'tunnel',
     session: claims.session,
     base: { scheme: url.protocol.slice(0, -1), host: url.host },

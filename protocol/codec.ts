@@ -118,7 +118,8 @@ export function decode(message: Uint8Array): Frame {
       if (payload.length < 1) throw new ProtocolError('TRUNCATED', 'DATA frame without its flags byte');
       if (payload.length - 1 > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
       const flags = payload[0] as number;
-      if ((flags & ~(FLAG_TEXT | FLAG_END)) !== 0) throw new ProtocolError('BAD_PAYLOAD', `unknown DATA flags ${flags}`);
+      if ((flags & ~(FLAG_TEXT | FLAG_END)) !== 0)
+        throw new ProtocolError('BAD_PAYLOAD', `unknown DATA flags ${flags}`);
       const data = payload.subarray(1);
       const text = (flags & FLAG_TEXT) !== 0;
       return (flags & FLAG_END) !== 0 ? { type, stream, data, text, end: true } : { type, stream, data, text };

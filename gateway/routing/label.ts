@@ -42,9 +42,20 @@ export async function signLabel(env: Env, session: string, port: number): Promis
   return base32(new Uint8Array(mac)).slice(0, SIG_LENGTH);
 }
 
+/** Labels already verified in this isolate (bounded): a preview's every asset skips the HMAC. */
+const verified = new Map<string, string>();
+const VERIFIED_LIMIT = 4096;
+
 /** Constant-time check of a parsed label's signature. */
 export async function verifyLabel(env: Env, label: PortLabel): Promise<boolean> {
-  const expected = encoder.encode(await signLabel(env, label.session, label.port));
+  const cacheKey = `${label.port}-${label.session}`;
+  let sig = verified.get(cacheKey);
+  if (sig === undefined) {
+    sig = await signLabel(env, label.session, label.port);
+    if (verified.size >= VERIFIED_LIMIT) verified.delete(verified.keys().next().value as string);
+    verified.set(cacheKey, sig);
+  }
+  const expected = encoder.encode(sig);
   const given = encoder.encode(label.sig);
   return given.length === expected.length && crypto.subtle.timingSafeEqual(given, expected);
 }

@@ -3,7 +3,8 @@
  * back. Hop-by-hop headers (RFC 9110 §7.6.1) stay on their own connection.
  */
 import type { HeaderPairs } from '../../protocol';
-import { ROUTE_HEADER } from './route';
+import { GatewayError } from '../errors';
+import { TUNNEL_HEADER } from './route';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -37,17 +38,29 @@ export interface ForwardInfo {
   upgrade: boolean;
 }
 
-/** The viewer's headers as the origin should see them (Host is set by the client). */
-export function requestHeaders(headers: Headers, info: ForwardInfo): HeaderPairs {
+/** Largest request head (request line + headers) forwarded to an origin. */
+export const MAX_HEAD_BYTES = 32 * 1024;
+
+/**
+ * The viewer's headers as the origin should see them (Host is set by the
+ * client). Throws 431 when the request head is over MAX_HEAD_BYTES.
+ */
+export function requestHeaders(request: Request, url: URL, info: ForwardInfo): HeaderPairs {
+  const headers = request.headers;
   const listed = connectionTokens(headers);
   const out: HeaderPairs = [];
+  let size = request.method.length + url.pathname.length + url.search.length + 12;
   headers.forEach((value, name) => {
-    if (name === 'host' || name === ROUTE_HEADER || EDGE.test(name)) return;
+    size += name.length + value.length + 4;
+    if (name === 'host' || name === TUNNEL_HEADER || EDGE.test(name)) return;
     if (HOP_BY_HOP.has(name) || listed.has(name)) {
       if (!(info.upgrade && name === 'upgrade')) return;
     }
     out.push([name, value]);
   });
+  if (size > MAX_HEAD_BYTES) {
+    throw new GatewayError(431, 'headers_too_large', `The request head is over ${MAX_HEAD_BYTES / 1024} KiB.`);
+  }
   if (info.upgrade) out.push(['connection', 'upgrade']);
   out.push(['x-forwarded-host', info.host], ['x-forwarded-proto', info.scheme]);
   if (info.clientIp) out.push(['x-forwarded-for', info.clientIp]);
@@ -73,13 +86,4 @@ export function responseHeaders(pairs: HeaderPairs): Headers {
     }
   }
   return headers;
-}
-
-/** Size of a request head as it arrived: request line plus header lines. */
-export function headSize(request: Request, url: URL): number {
-  let size = request.method.length + url.pathname.length + url.search.length + 12;
-  request.headers.forEach((value, name) => {
-    size += name.length + value.length + 4;
-  });
-  return size;
 }

@@ -6,9 +6,7 @@
 import { type Mux, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
 import { GatewayError } from '../errors';
 import { requestHeaders, responseHeaders } from './headers';
-import type { Route } from './route';
-
-type ViewerRoute = Extract<Route, { kind: 'viewer' }>;
+import type { ViewerRoute } from './route';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 /** Bodies up to this size with a declared length are sent whole. */
@@ -72,12 +70,12 @@ export async function proxyHttp(
   route: ViewerRoute,
   timeoutSeconds: number,
 ): Promise<Response> {
-  const url = new URL(request.url);
+  const url = route.url;
   const stream = mux.open({
     port: route.port,
     method: request.method,
     path: url.pathname + url.search,
-    headers: requestHeaders(request.headers, { ...route, upgrade: false }),
+    headers: requestHeaders(request, url, { ...route, upgrade: false }),
     host: route.host,
     body: request.body !== null,
     upgrade: false,

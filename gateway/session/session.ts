@@ -9,7 +9,7 @@ import type { Env } from '../env';
 import { GatewayError } from '../errors';
 import { portHost } from '../routing/label';
 import { proxyHttp } from './http-bridge';
-import { type Route, readRoute } from './route';
+import { readRoute, type TunnelRoute, type ViewerRoute } from './route';
 
 const TUNNEL_TAG = 'tunnel';
 const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -43,7 +43,7 @@ export class Session extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    const route = readRoute(request);
+    const route = readRoute(request, this.env);
     try {
       if (route.kind === 'tunnel') return this.#acceptTunnel(route);
       return await this.#proxy(request, route);
@@ -55,7 +55,7 @@ export class Session extends DurableObject<Env> {
 
   // ── tunnel ──────────────────────────────────────────────────────────────
 
-  #acceptTunnel(route: Extract<Route, { kind: 'tunnel' }>): Response {
+  #acceptTunnel(route: TunnelRoute): Response {
     // Newest wins: an older tunnel for this session is told why and closed.
     for (const old of this.ctx.getWebSockets(TUNNEL_TAG)) {
       try {
@@ -189,7 +189,7 @@ export class Session extends DurableObject<Env> {
 
   // ── viewers ─────────────────────────────────────────────────────────────
 
-  async #proxy(request: Request, route: Extract<Route, { kind: 'viewer' }>): Promise<Response> {
+  async #proxy(request: Request, route: ViewerRoute): Promise<Response> {
     const tunnel = this.#current();
     if (!tunnel) {
       throw new GatewayError(
