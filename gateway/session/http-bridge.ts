@@ -5,6 +5,7 @@
  */
 import { type Mux, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
 import { GatewayError } from '../errors';
+import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
 import type { ViewerRoute } from './route';
 
@@ -69,6 +70,7 @@ export async function proxyHttp(
   request: Request,
   route: ViewerRoute,
   timeoutSeconds: number,
+  deadlines: Deadlines<MuxStream>,
 ): Promise<Response> {
   const url = route.url;
   const stream = mux.open({
@@ -82,9 +84,8 @@ export async function proxyHttp(
   });
   if (request.body) void pumpBody(request.body, stream);
 
-  const timer = setTimeout(
-    () => stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
-    timeoutSeconds * 1000,
+  deadlines.add(stream, timeoutSeconds * 1000, () =>
+    stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
   );
   try {
     const head = await stream.head();
@@ -105,7 +106,7 @@ export async function proxyHttp(
   } catch (error) {
     return failure(error, route, timeoutSeconds).toResponse(request);
   } finally {
-    clearTimeout(timer);
+    deadlines.delete(stream);
   }
 }
 

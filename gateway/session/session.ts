@@ -4,10 +4,19 @@
  * request onto a stream of the tunnel.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { type ControlFrame, Mux, type PortInfo, PROTOCOL_VERSION, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import {
+  type ControlFrame,
+  Mux,
+  type MuxStream,
+  type PortInfo,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  SUBPROTOCOL,
+} from '../../protocol';
 import type { Env } from '../env';
 import { GatewayError } from '../errors';
 import { portHost } from '../routing/label';
+import { Deadlines } from './deadlines';
 import { proxyHttp } from './http-bridge';
 import { readRoute, type TunnelRoute, type ViewerRoute } from './route';
 
@@ -35,6 +44,7 @@ interface Tunnel {
 export class Session extends DurableObject<Env> {
   #tunnel: Tunnel | null = null;
   #ports: Map<number, PortInfo> | null = null;
+  readonly #deadlines = new Deadlines<MuxStream>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -210,6 +220,6 @@ export class Session extends DurableObject<Env> {
       );
     }
     const timeout = Number(this.env.ORIGIN_TIMEOUT) || DEFAULT_TIMEOUT_SECONDS;
-    return proxyHttp(tunnel.mux, request, route, timeout);
+    return proxyHttp(tunnel.mux, request, route, timeout, this.#deadlines);
   }
 }
