@@ -1,6 +1,6 @@
-/** Build the gateway bundle once for every test file that starts workerd. */
+/** Build the gateway and CLI bundles once for every test file that starts them. */
 import { build } from '../scripts/build.mjs';
 
 export default async function setup(): Promise<void> {
-  await build({ only: ['gateway'] });
+  await build({ only: ['gateway', 'cli'] });
 }

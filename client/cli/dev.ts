@@ -19,7 +19,9 @@ function parseListen(text: string, problems: string[]): { host: string; port: nu
     problems.push(`--listen: '${text}' is not [host:]port`);
     return { host: '127.0.0.1', port: 0 };
   }
-  return { host: match[1] ?? '127.0.0.1', port: parsePort(match[2] as string, '--listen', problems) };
+  // 0 asks for any free port (tests, several gateways on one machine).
+  const port = match[2] === '0' ? 0 : parsePort(match[2] as string, '--listen', problems);
+  return { host: match[1] ?? '127.0.0.1', port };
 }
 
 export async function dev(args: string[]): Promise<number> {

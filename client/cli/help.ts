@@ -30,7 +30,7 @@ on first run into .dev.vars; state (sessions, ports) is kept in .porthole/.
 
 Options:
   --listen <[host:]port>  Where the gateway listens (default 127.0.0.1:8787,
-                        or $PORT)
+                        or $PORT; port 0 picks a free one)
   --state-dir <dir>     Folder for local state (default .porthole)
 ${SHARED}
 

@@ -4,6 +4,7 @@
  * extra proxy layer.
  */
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Miniflare } from 'miniflare';
 
 export interface GatewaySecrets {
@@ -48,6 +49,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   const miniflare = new Miniflare({
     modules: true,
     scriptPath: options.script,
+    // Module names are relative to this root; the default (cwd) breaks when run from another folder.
+    modulesRoot: dirname(options.script),
     compatibilityDate: COMPATIBILITY_DATE,
     durableObjects: { SESSION: { className: 'Session', useSQLite: true } },
     durableObjectsPersist: options.persist ?? false,

@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { root } from '../../scripts/build.mjs';
+import { startOrigin } from './harness';
+
+const cli = join(root, 'dist', 'cli.js');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  child: ChildProcess;
+  events: Record<string, unknown>[];
+  next(event: string): Promise<Record<string, unknown>>;
+  exit: Promise<number | null>;
+  stderr(): string;
+}
+
+function run(args: string[], cwd: string): Run {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const events: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    events.push(JSON.parse(line) as Record<string, unknown>);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const next = (event: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${event} event; stderr: ${stderr}`)), 30_000);
+      const check = () => {
+        const found = events.find((e) => e.event === event);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        } else waiters.push(check);
+      };
+      void exit.then(() => waiters.length && setTimeout(check, 0));
+      check();
+    });
+  return { child, events, next, exit, stderr: () => stderr };
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'porthole-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('porthole CLI', () => {
+  it('dev --json starts the gateway and client, prints NDJSON events, serves the port, exits on SIGINT', async () => {
+    const origin = await startOrigin((_req, res) => res.end('from the cli test'));
+    const cwd = tempDir();
+    const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--port', String(origin.port)], cwd);
+    const ready = await dev.next('ready');
+    expect(ready.session).toMatch(/^[a-z2-7]{16}$/);
+    await dev.next('tunnel.up');
+    const open = await dev.next('port.open');
+    expect(open.port).toBe(origin.port);
+    const url = new URL(open.url as string);
+    // Every line is an event: nothing human-readable is mixed in.
+    for (const e of dev.events) expect(typeof e.event).toBe('string');
+
+    const { request } = await import('./harness');
+    const gateway = { url: `http://localhost:${url.port}`, port: Number(url.port) } as Parameters<typeof request>[0];
+    const reply = await request(gateway, url.href);
+    expect(reply.body.toString()).toBe('from the cli test');
+
+    // Secrets were generated privately and never printed.
+    const vars = readFileSync(join(cwd, '.dev.vars'), 'utf8');
+    expect(vars).toMatch(/^ADMIN_TOKEN=.{40,}$/m);
+    expect(statSync(join(cwd, '.dev.vars')).mode & 0o077).toBe(0);
+    const secret = /^TOKEN_SECRET=(.*)$/m.exec(vars)![1]!;
+    expect(JSON.stringify(dev.events) + dev.stderr()).not.toContain(secret);
+
+    // Ctrl-C: the process ends (0, or 130 as shells report SIGINT) and workerd goes with it.
+    dev.child.kill('SIGINT');
+    expect([0, 130]).toContain(await dev.exit);
+    const after = await request(gateway, url.href).then(
+      () => 'still answering',
+      (e: NodeJS.ErrnoException) => e.code,
+    );
+    expect(after).toBe('ECONNREFUSED');
+    await origin.close();
+  });
+
+  it('connect with a bad token reports the refusal and exits 1 without retrying', async () => {
+    const cwd = tempDir();
+    const dev = run(['dev', '--json', '--listen', '127.0.0.1:0'], cwd);
+    const ready = await dev.next('ready');
+    const connect = run(
+      ['connect', '--json', '--gateway', ready.gateway as string, '--token', 'bogus', '--port', '3000'],
+      cwd,
+    );
+    expect(await connect.exit).toBe(1);
+    const down = connect.events.find((e) => e.event === 'tunnel.down');
+    expect(down).toMatchObject({ retryInMs: null });
+    expect(String(down?.reason)).toMatch(/401/);
+    dev.child.kill('SIGINT');
+    expect([0, 130]).toContain(await dev.exit);
+  });
+
+  it('rejects bad options with every problem listed, and has help', async () => {
+    const cwd = tempDir();
+    const bad = run(['connect', '--port', '70000'], cwd);
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toMatch(/--gateway/);
+    expect(bad.stderr()).toMatch(/--token/);
+    expect(bad.stderr()).toMatch(/'70000' is not a port number/);
+    const help = spawn(process.execPath, [cli, 'dev', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    help.stdout.on('data', (c: Buffer) => {
+      text += c.toString();
+    });
+    const code = await new Promise((resolve) => help.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(text).toMatch(/--listen/);
+  });
+});
