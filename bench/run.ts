@@ -28,11 +28,7 @@ async function spawnUntil(
   match: (line: string) => unknown,
   timeoutMs = 30_000,
 ): Promise<{ child: ChildProcess; value: unknown }> {
-  const child = spawn(
-    process.execPath,
-    [...(process.env.BENCH_CLIENT_FLAGS ?? '').split(' ').filter(Boolean), ...args],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const value = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}`)), timeoutMs);
