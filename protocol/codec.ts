@@ -47,8 +47,9 @@ export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
     case 'WELCOME':
     case 'PORTS':
     case 'OPEN':
-    case 'RESPONSE':
       return json(f.type, f.stream, f.body);
+    case 'RESPONSE':
+      return f.final === undefined ? json(f.type, f.stream, f.body) : responseWithBody(f.stream, f.body, f.final);
     case 'DATA': {
       if (f.data.length > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
       const { bytes, view } = frame('DATA', f.stream, 1 + f.data.length, scratch);
@@ -71,6 +72,21 @@ export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
       return bytes;
     }
   }
+}
+
+/**
+ * A RESPONSE that carries the whole (small) body: `JSON | 0x00 | body`. JSON
+ * text never contains a NUL byte, so the first one ends the head.
+ */
+function responseWithBody(stream: number, head: unknown, body: Uint8Array): Uint8Array {
+  if (body.length > MAX_DATA) throw new ProtocolError('TOO_LARGE', `RESPONSE body over ${MAX_DATA} bytes`);
+  const text = encoder.encode(JSON.stringify(head));
+  if (text.length > MAX_JSON) throw new ProtocolError('TOO_LARGE', `RESPONSE payload over ${MAX_JSON} bytes`);
+  const { bytes } = frame('RESPONSE', stream, text.length + 1 + body.length);
+  bytes.set(text, HEADER);
+  bytes[HEADER + text.length] = 0;
+  bytes.set(body, HEADER + text.length + 1);
+  return bytes;
 }
 
 function parseJson(payload: Uint8Array, type: FrameName): unknown {
@@ -112,8 +128,13 @@ export function decode(message: Uint8Array): Frame {
       return { type, stream: 0, body: validate.ports(parseJson(payload, type)) };
     case 'OPEN':
       return { type, stream, body: validate.open(parseJson(payload, type)) };
-    case 'RESPONSE':
-      return { type, stream, body: validate.responseHead(parseJson(payload, type)) };
+    case 'RESPONSE': {
+      const nul = payload.indexOf(0);
+      if (nul === -1) return { type, stream, body: validate.responseHead(parseJson(payload, type)) };
+      const final = payload.subarray(nul + 1);
+      if (final.length > MAX_DATA) throw new ProtocolError('TOO_LARGE', `RESPONSE body over ${MAX_DATA} bytes`);
+      return { type, stream, body: validate.responseHead(parseJson(payload.subarray(0, nul), type)), final };
+    }
     case 'DATA': {
       if (payload.length < 1) throw new ProtocolError('TRUNCATED', 'DATA frame without its flags byte');
       if (payload.length - 1 > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);

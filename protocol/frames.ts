@@ -110,7 +110,8 @@ export type Frame =
   | { type: 'WELCOME'; stream: 0; body: Welcome }
   | { type: 'PORTS'; stream: 0; body: PortsMessage }
   | { type: 'OPEN'; stream: number; body: OpenRequest }
-  | { type: 'RESPONSE'; stream: number; body: ResponseHead }
+  /** `final`, when present, is the whole body: the frame also ends the sender's direction. */
+  | { type: 'RESPONSE'; stream: number; body: ResponseHead; final?: Uint8Array }
   /**
    * `text` marks a text WebSocket message on an upgraded stream; `end` makes
    * this the sender's last frame, as an END would (HTTP/2's END_STREAM).

@@ -168,7 +168,9 @@ export class MuxStream {
         this.#receiveWindow(frame.credit);
         break;
       case 'RESPONSE':
-        this.#receiveHead(frame.body);
+        if (!this.#receiveHead(frame.body) || frame.final === undefined) break;
+        this.#receiveData({ data: frame.final, text: false });
+        if (this.#state !== 'reset') this.#receiveEnd();
         break;
       default:
         this.#host.streamError(this, `${frame.type} frame is not valid on stream ${this.id}`);
@@ -233,23 +235,36 @@ export class MuxStream {
     waiter?.resolve();
   }
 
-  #receiveHead(head: ResponseHead): void {
+  #receiveHead(head: ResponseHead): boolean {
     if (this.#head || this.request) {
       this.#host.streamError(this, `unexpected RESPONSE on stream ${this.id}`);
-      return;
+      return false;
     }
     this.#head = head;
     const waiter = this.#headWaiter;
     this.#headWaiter = null;
     waiter?.resolve(head);
+    return true;
   }
 
   // ── send side ───────────────────────────────────────────────────────────
 
-  /** Send the response head (client side). */
-  respond(head: ResponseHead): void {
+  /**
+   * Send the response head (client side). With `final`, the whole body goes
+   * in the same frame and our direction ends: one frame for a small response.
+   */
+  respond(head: ResponseHead, final?: Uint8Array): void {
     this.#assertWritable();
-    this.#host.send({ type: 'RESPONSE', stream: this.id, body: head });
+    if (final === undefined) {
+      this.#host.send({ type: 'RESPONSE', stream: this.id, body: head });
+      return;
+    }
+    if (final.length > Math.min(this.#sendWindow, MAX_DATA)) {
+      throw new RangeError(`a final body of ${final.length} bytes does not fit the window`);
+    }
+    this.#sendWindow -= final.length;
+    this.#host.send({ type: 'RESPONSE', stream: this.id, body: head, final });
+    this.#localEnded();
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import http from 'node:http';
-import { type MuxStream, ResetCode, StreamResetError } from '../../protocol';
+import { MAX_DATA, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
 import { originRequestHeaders, rawToPairs } from './headers';
 
 export interface OriginOptions {
@@ -99,7 +99,7 @@ export class OriginProxy {
     request.on('response', (response) => {
       responded = true;
       this.#preferred.set(open.port, addressIndex % ADDRESSES.length);
-      void this.#pumpResponse(stream, response);
+      void this.#pumpResponse(stream, response, open.method);
     });
   }
 
@@ -117,9 +117,20 @@ export class OriginProxy {
     }
   }
 
-  async #pumpResponse(stream: MuxStream, response: http.IncomingMessage): Promise<void> {
+  async #pumpResponse(stream: MuxStream, response: http.IncomingMessage, method: string): Promise<void> {
     try {
-      stream.respond({ status: response.statusCode ?? 502, headers: rawToPairs(response.rawHeaders) });
+      const head = { status: response.statusCode ?? 502, headers: rawToPairs(response.rawHeaders) };
+      // A small body of known length (or none) travels in the RESPONSE frame itself.
+      const length = Number(response.headers['content-length'] ?? Number.NaN);
+      const bodiless = method === 'HEAD' || head.status === 204 || head.status === 304;
+      if (bodiless || (Number.isSafeInteger(length) && length <= MAX_DATA)) {
+        const parts: Buffer[] = [];
+        for await (const chunk of response) parts.push(chunk as Buffer);
+        if (!response.complete) throw new Error('the origin closed the connection mid-body');
+        stream.respond(head, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+        return;
+      }
+      stream.respond(head);
       let ended = false;
       for await (const chunk of response) {
         // Once the parser has the whole message and nothing is left unread, this

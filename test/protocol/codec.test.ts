@@ -44,6 +44,8 @@ describe('codec', () => {
         },
       },
       { type: 'RESPONSE', stream: 7, body: { status: 201, headers: [['x', 'y']] } },
+      { type: 'RESPONSE', stream: 7, body: { status: 200, headers: [] }, final: bytes(0, 1, 0, 2) },
+      { type: 'RESPONSE', stream: 7, body: { status: 204, headers: [] }, final: bytes() },
       { type: 'DATA', stream: 0xffffffff, data: bytes(1, 2, 3), text: false },
       { type: 'DATA', stream: 9, data: new TextEncoder().encode('hi'), text: true },
       { type: 'END', stream: 7 },
@@ -103,6 +105,25 @@ describe('codec', () => {
     expectProtocolError(shape({ ...good, path: 'http://evil/' }), 'BAD_PAYLOAD', /path must start/);
     expectProtocolError(shape({ ...good, headers: [['a']] }), 'BAD_PAYLOAD', /headers/);
     expectProtocolError(shape([1, 2]), 'BAD_PAYLOAD', /must be an object/);
+  });
+
+  it('splits a RESPONSE with a final body at the first NUL and bounds the body', () => {
+    const wire = encode({
+      type: 'RESPONSE',
+      stream: 3,
+      body: { status: 200, headers: [['a', 'b\u0000c']] },
+      final: bytes(0),
+    });
+    const frame = decode(wire);
+    expect(frame).toEqual({
+      type: 'RESPONSE',
+      stream: 3,
+      body: { status: 200, headers: [['a', 'b\u0000c']] },
+      final: bytes(0),
+    });
+    expect(() =>
+      encode({ type: 'RESPONSE', stream: 3, body: { status: 200, headers: [] }, final: new Uint8Array(MAX_DATA + 1) }),
+    ).toThrow(/RESPONSE body over/);
   });
 
   it('rejects unknown DATA flags and invalid UTF-8 in RESET', () => {

@@ -47,6 +47,28 @@ describe('multiplexer', () => {
     expect(p.client.stats().open).toBe(0);
   });
 
+  it('a RESPONSE with a final body delivers head, body and END in one frame, within the window', async () => {
+    const p = pair();
+    const s = p.gateway.open({ ...request(), method: 'GET', body: false });
+    await until(() => p.accepted.length === 1, 'accepted');
+    const c = p.accepted[0]!;
+    c.respond({ status: 200, headers: [] }, new TextEncoder().encode('small'));
+    expect(c.state).toBe('closed');
+    expect(c.sendWindow).toBe(256 * 1024 - 5);
+    expect((await s.head()).status).toBe(200);
+    expect(new TextDecoder().decode(await readAll(s))).toBe('small');
+    expect(await s.done()).toBeNull();
+    expect(p.sentByClient.map((f) => f.type)).toEqual(['RESPONSE']);
+    expect(() => p.accepted[0]!.respond({ status: 200, headers: [] })).toThrow(/already ended/);
+  });
+
+  it('refuses a final body larger than the window', async () => {
+    const p = pair(1024);
+    p.gateway.open(request());
+    await until(() => p.accepted.length === 1, 'accepted');
+    expect(() => p.accepted[0]!.respond({ status: 200, headers: [] }, new Uint8Array(2048))).toThrow(RangeError);
+  });
+
   it('interleaves many streams without mixing their bytes', async () => {
     const p = pair();
     const streams = Array.from({ length: 20 }, () => p.gateway.open(request()));
