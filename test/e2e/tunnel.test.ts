@@ -117,6 +117,88 @@ describe('tunnel faults', () => {
     await origin.close();
   });
 
+  it('a viewer that goes away mid-download cancels the origin request and frees the stream', async () => {
+    const originClosed = signal();
+    const origin = await startOrigin((_req, res) => {
+      res.setHeader('content-length', 512 * 1024 * 1024);
+      const block = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (res.write(block)) {
+          // Keep writing until the socket pushes back.
+        }
+      };
+      res.on('drain', pump);
+      res.on('close', () => originClosed.fire());
+      pump();
+    });
+    const a = await startAgent(h, [origin.port]);
+    const target = new URL(await a.agent.url(origin.port));
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(
+        { host: '127.0.0.1', port: h.gateway.port, path: '/', headers: { host: target.host }, agent: false },
+        (res) => {
+          let seen = 0;
+          res.on('data', (c: Buffer) => {
+            seen += c.length;
+            if (seen > 1024 * 1024) {
+              req.destroy(); // The viewer closes the tab.
+              resolve();
+            }
+          });
+        },
+      );
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      setTimeout(() => reject(new Error('no data reached the viewer')), 20_000).unref();
+    });
+    await originClosed.promise;
+    const mux = a.agent.connection!.mux;
+    for (let i = 0; i < 200 && mux.stats().open > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(mux.stats().open).toBe(0);
+    a.agent.stop();
+    await origin.close();
+  });
+
+  it('an origin that answers before reading the upload does not leave the viewer hanging', async () => {
+    // Answers at once and never reads the body (Node discards the rest of it).
+    const origin = await startOrigin((_req, res) => {
+      res.statusCode = 413;
+      res.end('too large');
+    });
+    const a = await startAgent(h, [origin.port]);
+    const target = new URL(await a.agent.url(origin.port));
+    const status = await new Promise<number>((resolve) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: h.gateway.port,
+          method: 'POST',
+          path: '/',
+          headers: { host: target.host },
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', () => resolve(-1));
+      const block = Buffer.alloc(256 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 16 * 1024 * 1024) {
+          sent += block.length;
+          if (!req.write(block)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    a.agent.stop();
+    await origin.close();
+  });
+
   it('an origin slower than ORIGIN_TIMEOUT answers 504', async () => {
     const origin = await startOrigin(() => {}); // never answers
     const a = await startAgent(h, [origin.port]);
