@@ -39,12 +39,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`porthole: ${String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** Leave once the command is done, even if a library still holds a handle open. */
+function finish(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
+main(process.argv.slice(2)).then(finish, (error: unknown) => {
+  process.stderr.write(`porthole: ${String(error)}\n`);
+  finish(1);
+});

@@ -1,5 +1,6 @@
 /** porthole dev: the local default — gateway in workerd plus a client, on this machine. */
 import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGateway } from '../dev/gateway';
@@ -22,6 +23,15 @@ function parseListen(text: string, problems: string[]): { host: string; port: nu
   // 0 asks for any free port (tests, several gateways on one machine).
   const port = match[2] === '0' ? 0 : parsePort(match[2] as string, '--listen', problems);
   return { host: match[1] ?? '127.0.0.1', port };
+}
+
+/** Whether host:port can be bound, checked before workerd tries (its own failure is a crash dump). */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
 }
 
 export async function dev(args: string[]): Promise<number> {
@@ -49,6 +59,9 @@ export async function dev(args: string[]): Promise<number> {
   const { secrets, created } = loadOrCreateSecrets(resolve('.dev.vars'));
   if (created.length > 0) say(`generated ${created.join(', ')} into .dev.vars (kept private, never printed)`);
 
+  if (listen.port !== 0 && !(await portFree(listen.host, listen.port))) {
+    throw new Error(`${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`);
+  }
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway({

@@ -59,8 +59,13 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     port: options.port ?? 0,
     cf: false,
   });
-  const ready = await miniflare.ready;
-  const port = Number(ready.port);
+  let port: number;
+  try {
+    port = Number((await miniflare.ready).port);
+  } catch (error) {
+    await miniflare.dispose().catch(() => {});
+    throw error;
+  }
   return {
     url: `http://${domain}:${port}`,
     port,

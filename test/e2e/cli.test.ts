@@ -113,6 +113,14 @@ describe('porthole CLI', () => {
     expect([0, 130]).toContain(await dev.exit);
   });
 
+  it('dev on a port already in use says so and exits 1', async () => {
+    const busy = await startOrigin((_req, res) => res.end());
+    const dev = run(['dev', '--listen', `127.0.0.1:${busy.port}`], tempDir());
+    expect(await dev.exit).toBe(1);
+    expect(dev.stderr()).toContain(`127.0.0.1:${busy.port} is already in use; pass --listen <port>`);
+    await busy.close();
+  });
+
   it('rejects bad options with every problem listed, and has help', async () => {
     const cwd = tempDir();
     const bad = run(['connect', '--port', '70000'], cwd);
