@@ -1,23 +1,28 @@
 /**
- * The client, wired: the supervisor keeps the tunnel up, each stream the
- * gateway opens goes to the origin proxy, and the gateway's WELCOME tells
- * which URL serves each exposed port. The one place the parts meet.
+ * The client, wired: the supervisor keeps the tunnel up, the port watcher
+ * finds listening ports, each stream the gateway opens goes to the origin
+ * proxy, and the gateway's WELCOME says which URL serves each port. The one
+ * place the parts meet.
  */
-import { type ControlFrame, type MuxStream, PROTOCOL_VERSION, ResetCode } from '../protocol';
-import type { AgentEvent, EventSink } from './events';
+import { type ControlFrame, type MuxStream, type PortInfo, PROTOCOL_VERSION, ResetCode } from '../protocol';
+import type { AgentEvent, EventSink, PortView } from './events';
 import { OriginProxy } from './origin/http-proxy';
+import type { PortFilter } from './ports/filters';
+import { PortWatcher, type WatchedPort } from './ports/watcher';
 import type { BackoffOptions } from './tunnel/backoff';
 import type { Connection } from './tunnel/connection';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
 
-export const CLIENT_VERSION = 'porthole-client/0.1.0';
+export const CLIENT_VERSION = 'porthole-client/0.2.0';
 
 export interface AgentOptions {
   gateway: string;
   token: string;
-  /** Ports to expose. */
+  /** Ports exposed whether or not anything listens on them (--port). */
   ports: number[];
+  /** Detect listening ports (omit to expose only `ports`). */
+  watch?: { filter: PortFilter; intervalMs?: number; excludePids?: Set<number> };
   /** Ports whose origin sees the public Host; 'all' for every port. */
   preserveHost?: number[] | 'all';
   onEvent?: EventSink;
@@ -25,29 +30,50 @@ export interface AgentOptions {
   backoff?: BackoffOptions;
 }
 
+export interface AgentStatus {
+  session: string | null;
+  gateway: string;
+  tunnel: 'up' | 'down';
+  ports: PortView[];
+}
+
 export class Agent {
   readonly #options: AgentOptions;
-  readonly #ports: Set<number>;
-  readonly #urls = new Map<number, string>();
+  readonly #static: Set<number>;
+  readonly #watched = new Map<number, WatchedPort>();
+  /** The gateway's port table, as its last WELCOME said. */
+  #announced = new Map<number, PortView>();
   readonly #origin: OriginProxy;
   readonly #supervisor: Supervisor;
-  readonly #waiters = new Map<number, ((url: string) => void)[]>();
+  readonly #watcher: PortWatcher | null;
+  readonly #listeners = new Set<EventSink>();
   #session: string | null = null;
-  #upAnnounced = false;
+  #up = false;
   #ready = false;
 
   constructor(options: AgentOptions) {
     this.#options = options;
-    this.#ports = new Set(options.ports);
+    this.#static = new Set(options.ports);
     const preserve = options.preserveHost ?? [];
     this.#origin = new OriginProxy({
       preserveHost: (port) => preserve === 'all' || preserve.includes(port),
     });
+    this.#watcher = options.watch
+      ? new PortWatcher({
+          filter: options.watch.filter,
+          intervalMs: options.watch.intervalMs,
+          excludePids: options.watch.excludePids,
+          onChange: (opened, closed) => this.#portsChanged(opened, closed),
+        })
+      : null;
+    // The first scan finishes before the tunnel's HELLO is built, so ports bound before start count.
+    const firstScan = this.#watcher?.start().catch(() => {}) ?? Promise.resolve();
     this.#supervisor = new Supervisor({
       gateway: options.gateway,
       token: options.token,
       keepaliveMs: options.keepaliveMs,
       backoff: options.backoff,
+      beforeConnect: () => firstScan,
       onStream: (stream) => this.#serve(stream),
       onControl: (frame) => this.#control(frame),
       onUp: (connection) => this.#hello(connection),
@@ -60,18 +86,39 @@ export class Agent {
     return this.#supervisor.connection;
   }
 
-  /** Public URLs of exposed ports, as the gateway last announced them. */
-  urls(): { port: number; url: string }[] {
-    return [...this.#urls].map(([port, url]) => ({ port, url })).sort((a, b) => a.port - b.port);
+  status(): AgentStatus {
+    return {
+      session: this.#session,
+      gateway: this.#options.gateway,
+      tunnel: this.#up ? 'up' : 'down',
+      ports: this.ports(),
+    };
+  }
+
+  /** Ports with a URL, as the gateway last announced them. */
+  ports(): PortView[] {
+    return [...this.#announced.values()].sort((a, b) => a.port - b.port);
   }
 
   /** Resolves with a port's URL once the gateway has announced it. */
   url(port: number): Promise<string> {
-    const known = this.#urls.get(port);
-    if (known) return Promise.resolve(known);
+    const known = this.#announced.get(port);
+    if (known) return Promise.resolve(known.url);
     return new Promise((resolve) => {
-      this.#waiters.set(port, [...(this.#waiters.get(port) ?? []), resolve]);
+      const listener: EventSink = (event) => {
+        if (event.event === 'port.open' && event.port === port) {
+          this.#listeners.delete(listener);
+          resolve(event.url);
+        }
+      };
+      this.#listeners.add(listener);
     });
+  }
+
+  /** Receive every event (the control API streams them). Returns the unsubscribe. */
+  subscribe(listener: EventSink): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Resolves when the agent stops: null after stop(), else the error that ended it. */
@@ -80,24 +127,61 @@ export class Agent {
   }
 
   stop(): void {
+    this.#watcher?.stop();
     this.#supervisor.stop();
     this.#origin.close();
   }
 
   #emit(event: AgentEvent): void {
     this.#options.onEvent?.(event);
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+
+  /** What the client exposes: --port ports plus detected ones, with process names where known. */
+  #exposed(): PortInfo[] {
+    const ports = new Map<number, PortInfo>();
+    for (const port of this.#static) ports.set(port, { port });
+    for (const watched of this.#watched.values()) {
+      ports.set(
+        watched.port,
+        watched.process ? { port: watched.port, process: watched.process } : { port: watched.port },
+      );
+    }
+    return [...ports.values()].sort((a, b) => a.port - b.port);
+  }
+
+  #isExposed(port: number): boolean {
+    return this.#static.has(port) || this.#watched.has(port);
+  }
+
+  #portsChanged(opened: WatchedPort[], closed: number[]): void {
+    const gone: number[] = [];
+    for (const port of closed) {
+      this.#watched.delete(port);
+      if (!this.#static.has(port)) gone.push(port);
+    }
+    for (const watched of opened) this.#watched.set(watched.port, watched);
+    // A port that stops listening says so at once, tunnel or not.
+    for (const port of gone) {
+      if (opened.some((o) => o.port === port)) continue; // Re-bound: WELCOME will announce the new process.
+      const before = this.#announced.get(port);
+      this.#announced.delete(port);
+      if (before) this.#emit({ event: 'port.close', port, ...(before.process ? { process: before.process } : {}) });
+    }
+    const infos = this.#exposed().filter((info) => opened.some((o) => o.port === info.port));
+    this.connection?.mux.control({ type: 'PORTS', stream: 0, body: { opened: infos, closed: gone } });
   }
 
   #hello(connection: Connection): void {
-    this.#upAnnounced = false;
     connection.mux.control({
       type: 'HELLO',
       stream: 0,
-      body: { version: PROTOCOL_VERSION, client: CLIENT_VERSION, ports: [...this.#ports].map((port) => ({ port })) },
+      body: { version: PROTOCOL_VERSION, client: CLIENT_VERSION, ports: this.#exposed() },
     });
   }
 
   #down(error: TunnelError, retryInMs: number | null): void {
+    this.#up = false;
     this.#emit({ event: 'tunnel.down', reason: error.message, retryInMs });
   }
 
@@ -108,8 +192,8 @@ export class Agent {
       return;
     }
     // The gateway may only reach ports this client exposes, never other local services.
-    if (!this.#ports.has(port)) {
-      stream.reset(ResetCode.NOT_EXPOSED, `port ${port} is not exposed`);
+    if (!this.#isExposed(port)) {
+      stream.reset(ResetCode.NOT_EXPOSED, `port ${port} is not listening`);
       return;
     }
     this.#origin.handle(stream);
@@ -118,26 +202,30 @@ export class Agent {
   #control(frame: ControlFrame): void {
     if (frame.type !== 'WELCOME') return;
     this.#session = frame.body.session;
-    const opened: number[] = [];
-    for (const [key, url] of Object.entries(frame.body.urls)) {
-      const port = Number(key);
-      if (!this.#ports.has(port) || this.#urls.get(port) === url) continue;
-      this.#urls.set(port, url);
-      opened.push(port);
+    const next = new Map<number, PortView>();
+    for (const entry of frame.body.ports) {
+      // The table may still list a port this client has just closed: ours is newer.
+      if (this.#isExposed(entry.port)) next.set(entry.port, entry);
     }
+    const before = this.#announced;
+    this.#announced = next;
     if (!this.#ready) {
       this.#ready = true;
-      this.#emit({ event: 'ready', session: this.#session, gateway: this.#options.gateway, ports: this.urls() });
+      this.#emit({ event: 'ready', session: this.#session, gateway: this.#options.gateway, ports: this.ports() });
     }
-    if (!this.#upAnnounced) {
-      this.#upAnnounced = true;
+    if (!this.#up) {
+      this.#up = true;
       this.#emit({ event: 'tunnel.up', session: this.#session });
     }
-    for (const port of opened) {
-      const url = this.#urls.get(port) as string;
-      this.#emit({ event: 'port.open', port, url });
-      for (const resolve of this.#waiters.get(port) ?? []) resolve(url);
-      this.#waiters.delete(port);
+    for (const [port, entry] of before) {
+      if (!next.has(port))
+        this.#emit({ event: 'port.close', port, ...(entry.process ? { process: entry.process } : {}) });
+    }
+    for (const [port, entry] of next) {
+      const old = before.get(port);
+      if (old && old.url === entry.url && old.process === entry.process && old.visibility === entry.visibility)
+        continue;
+      this.#emit({ event: 'port.open', ...entry });
     }
   }
 }

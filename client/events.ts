@@ -1,13 +1,24 @@
 /**
  * What the client reports, as typed events. The CLI prints them as human
- * lines, or as NDJSON with --json (one object per line, `event` first).
+ * lines, a live table on a terminal, or NDJSON with --json (one object per
+ * line, `event` first).
  */
+import type { Visibility } from '../protocol';
+
+export interface PortView {
+  port: number;
+  url: string;
+  process?: string;
+  visibility: Visibility;
+  firstSeen: string;
+}
+
 export type AgentEvent =
-  | { event: 'ready'; session: string; gateway: string; ports: { port: number; url: string }[] }
+  | { event: 'ready'; session: string; gateway: string; ports: PortView[] }
   | { event: 'tunnel.up'; session: string }
   | { event: 'tunnel.down'; reason: string; retryInMs: number | null }
-  | { event: 'port.open'; port: number; url: string; process?: string }
-  | { event: 'port.close'; port: number }
+  | ({ event: 'port.open' } & PortView)
+  | { event: 'port.close'; port: number; process?: string }
   | { event: 'error'; message: string };
 
 export type EventSink = (event: AgentEvent) => void;
@@ -25,16 +36,16 @@ export function human(write: (line: string) => void): EventSink {
       case 'tunnel.up':
         write('porthole: tunnel up\n');
         break;
-      case 'tunnel.down':
-        write(
-          `porthole: tunnel down (${event.reason})${event.retryInMs === null ? '' : `; reconnecting in ${(event.retryInMs / 1000).toFixed(1)} s`}\n`,
-        );
+      case 'tunnel.down': {
+        const retry = event.retryInMs === null ? '' : `; reconnecting in ${(event.retryInMs / 1000).toFixed(1)} s`;
+        write(`porthole: tunnel down (${event.reason})${retry}\n`);
         break;
+      }
       case 'port.open':
-        write(`porthole: port ${event.port} → ${event.url}\n`);
+        write(`porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} → ${event.url}\n`);
         break;
       case 'port.close':
-        write(`porthole: port ${event.port} closed\n`);
+        write(`porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} closed\n`);
         break;
       case 'error':
         write(`porthole: error: ${event.message}\n`);

@@ -27,3 +27,13 @@ export const notFound = () =>
 export function misconfigured(what: string): GatewayError {
   return new GatewayError(500, 'misconfigured', `The gateway is not configured: ${what} is not set.`);
 }
+
+/** A port the session does not have open right now (closed, or never announced). */
+export function notListening(port: number): GatewayError {
+  return new GatewayError(
+    503,
+    'port_not_listening',
+    `Port ${port} is not listening right now. Start the server on port ${port} in the session and reload.`,
+    { 'retry-after': '2' },
+  );
+}

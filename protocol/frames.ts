@@ -70,12 +70,25 @@ export interface PortInfo {
   process?: string;
 }
 
-/** Gateway → client, answers HELLO, and after every PORTS change. */
+/** Who may open a port's URL (share controls arrive in a later version: today every port is public). */
+export type Visibility = 'private' | 'link' | 'public';
+
+/** A port as the gateway's port table holds it. */
+export interface PortEntry {
+  port: number;
+  /** Public URL of the port. */
+  url: string;
+  process?: string;
+  visibility: Visibility;
+  /** When the port was first announced (ISO 8601). */
+  firstSeen: string;
+}
+
+/** Gateway → client, answers HELLO, and after every PORTS change: the whole port table. */
 export interface Welcome {
   version: number;
   session: string;
-  /** Public URL of each exposed port. */
-  urls: Record<string, string>;
+  ports: PortEntry[];
 }
 
 /** Client → gateway: the exposed port set changed. */

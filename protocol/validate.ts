@@ -3,7 +3,17 @@
  * other side reads is checked here, so the rest of the code can rely on types.
  */
 import { ProtocolError } from './errors';
-import type { HeaderPairs, Hello, OpenRequest, PortInfo, PortsMessage, ResponseHead, Welcome } from './frames';
+import type {
+  HeaderPairs,
+  Hello,
+  OpenRequest,
+  PortEntry,
+  PortInfo,
+  PortsMessage,
+  ResponseHead,
+  Visibility,
+  Welcome,
+} from './frames';
 
 type Json = Record<string, unknown>;
 
@@ -68,14 +78,28 @@ export function hello(value: unknown): Hello {
   };
 }
 
+const VISIBILITIES = new Set(['private', 'link', 'public']);
+
+function portEntry(value: unknown): PortEntry {
+  const o = object(value, 'port entry');
+  const visibility = str(o.visibility, 'visibility');
+  if (!VISIBILITIES.has(visibility)) bad(`visibility must be private, link or public`);
+  const entry: PortEntry = {
+    port: port(o.port),
+    url: str(o.url, 'url'),
+    visibility: visibility as Visibility,
+    firstSeen: str(o.firstSeen, 'firstSeen'),
+  };
+  if (o.process !== undefined) entry.process = str(o.process, 'process');
+  return entry;
+}
+
 export function welcome(value: unknown): Welcome {
   const o = object(value, 'WELCOME');
-  const urls = object(o.urls, 'urls');
-  for (const url of Object.values(urls)) str(url, 'url');
   return {
     version: int(o.version, 'version', 1, 0xffff),
     session: str(o.session, 'session'),
-    urls: urls as Record<string, string>,
+    ports: list(o.ports, 'ports', portEntry),
   };
 }
 

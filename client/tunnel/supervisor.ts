@@ -8,6 +8,8 @@ import { TunnelDroppedError, type TunnelError } from './errors';
 
 export interface SupervisorOptions extends ConnectionOptions {
   backoff?: BackoffOptions;
+  /** Awaited before the first connection attempt. */
+  beforeConnect?(): Promise<void>;
   /** A new connection is up (send HELLO here). */
   onUp(connection: Connection): void;
   /** The connection ended; retryInMs is null when the supervisor gives up. */
@@ -44,6 +46,7 @@ export class Supervisor {
   }
 
   async #run(): Promise<TunnelError | null> {
+    await this.#options.beforeConnect?.();
     while (!this.#stopped) {
       let error: TunnelError;
       try {

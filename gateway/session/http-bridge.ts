@@ -4,7 +4,7 @@
  * the runtime as a ReadableStream that pulls frames as the viewer reads.
  */
 import { type Mux, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
-import { GatewayError } from '../errors';
+import { GatewayError, notListening } from '../errors';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
 import type { ViewerRoute } from './route';
@@ -51,7 +51,7 @@ function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): Ga
         `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`,
       );
     case ResetCode.NOT_EXPOSED:
-      return new GatewayError(502, 'port_not_exposed', `Port ${port} is not exposed by this session's client.`);
+      return notListening(port);
     case ResetCode.TIMEOUT:
       return new GatewayError(
         504,

@@ -8,16 +8,17 @@ import {
   type ControlFrame,
   Mux,
   type MuxStream,
-  type PortInfo,
+  type PortEntry,
   PROTOCOL_VERSION,
   ProtocolError,
   SUBPROTOCOL,
 } from '../../protocol';
 import type { Env } from '../env';
-import { GatewayError } from '../errors';
+import { GatewayError, notListening } from '../errors';
 import { portHost } from '../routing/label';
 import { Deadlines } from './deadlines';
 import { proxyHttp } from './http-bridge';
+import { PortTable } from './port-table';
 import { readRoute, type TunnelRoute, type ViewerRoute } from './route';
 
 const TUNNEL_TAG = 'tunnel';
@@ -43,11 +44,12 @@ interface Tunnel {
 
 export class Session extends DurableObject<Env> {
   #tunnel: Tunnel | null = null;
-  #ports: Map<number, PortInfo> | null = null;
+  readonly #ports: PortTable;
   readonly #deadlines = new Deadlines<MuxStream>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#ports = new PortTable(ctx.storage);
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
@@ -164,36 +166,20 @@ export class Session extends DurableObject<Env> {
 
   // ── ports ───────────────────────────────────────────────────────────────
 
-  async #portTable(): Promise<Map<number, PortInfo>> {
-    if (!this.#ports) {
-      const stored = (await this.ctx.storage.get<PortInfo[]>('ports')) ?? [];
-      this.#ports = new Map(stored.map((p) => [p.port, p]));
-    }
-    return this.#ports;
-  }
-
   async #control(tunnel: Tunnel, frame: ControlFrame): Promise<void> {
-    const ports = await this.#portTable();
-    if (frame.type === 'HELLO') {
-      ports.clear();
-      for (const p of frame.body.ports) ports.set(p.port, p);
-    } else if (frame.type === 'PORTS') {
-      for (const p of frame.body.closed) ports.delete(p);
-      for (const p of frame.body.opened) ports.set(p.port, p);
-    } else {
-      return;
-    }
-    await this.ctx.storage.put('ports', [...ports.values()]);
+    if (frame.type === 'HELLO') await this.#ports.reconcile(frame.body.ports);
+    else if (frame.type === 'PORTS') await this.#ports.apply(frame.body);
+    else return;
     const attachment = tunnel.socket.deserializeAttachment() as TunnelAttachment;
-    const urls: Record<string, string> = {};
-    for (const port of ports.keys()) {
-      const host = await portHost(this.env, attachment.session, port, attachment.base.host);
-      urls[port] = `${attachment.base.scheme}://${host}/`;
+    const ports: PortEntry[] = [];
+    for (const stored of await this.#ports.list()) {
+      const host = await portHost(this.env, attachment.session, stored.port, attachment.base.host);
+      ports.push({ ...stored, url: `${attachment.base.scheme}://${host}/` });
     }
     tunnel.mux.control({
       type: 'WELCOME',
       stream: 0,
-      body: { version: PROTOCOL_VERSION, session: attachment.session, urls },
+      body: { version: PROTOCOL_VERSION, session: attachment.session, ports },
     });
   }
 
@@ -209,9 +195,7 @@ export class Session extends DurableObject<Env> {
         { 'retry-after': '5' },
       );
     }
-    if (!(await this.#portTable()).has(route.port)) {
-      throw new GatewayError(502, 'port_not_exposed', `Port ${route.port} is not exposed by this session.`);
-    }
+    if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       throw new GatewayError(
         501,

@@ -34,7 +34,8 @@ function run(args: string[], cwd: string): Run {
     stderr += chunk.toString();
   });
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    events.push(JSON.parse(line) as Record<string, unknown>);
+    // Human output (commands run without --json) is kept as text lines.
+    events.push(line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { event: 'text', line });
     for (const wake of waiters.splice(0)) wake();
   });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -290,15 +290,15 @@ describe('HTTP through the tunnel', () => {
     agent.agent.stop();
   });
 
-  it('a port the client does not expose is refused without reaching it', async () => {
+  it('a port the client does not expose answers "not listening" without reaching it', async () => {
     const other = await startOrigin((_req, res) => res.end('secret'));
     const agent = await startAgent(h, [origin.port]);
     // A correctly signed label for a port the client never exposed.
     const exposed = new URL(await agent.agent.url(origin.port));
     const host = signLabelForTest(h, agent.session, other.port);
     const reply = await request(h.gateway, `http://${host}:${exposed.port}/`);
-    expect(reply.status).toBe(502);
-    expect(JSON.parse(reply.body.toString()).error).toBe('port_not_exposed');
+    expect(reply.status).toBe(503);
+    expect(JSON.parse(reply.body.toString()).error).toBe('port_not_listening');
     agent.agent.stop();
     await other.close();
   });

@@ -25,7 +25,17 @@ describe('codec', () => {
   it('round-trips every frame type', () => {
     const frames: Frame[] = [
       { type: 'HELLO', stream: 0, body: { version: 1, client: 'test', ports: [{ port: 3000, process: 'node' }] } },
-      { type: 'WELCOME', stream: 0, body: { version: 1, session: 's', urls: { '3000': 'http://x' } } },
+      {
+        type: 'WELCOME',
+        stream: 0,
+        body: {
+          version: 1,
+          session: 's',
+          ports: [
+            { port: 3000, url: 'http://x', process: 'node', visibility: 'public', firstSeen: '2026-01-01T00:00:00Z' },
+          ],
+        },
+      },
       { type: 'PORTS', stream: 0, body: { opened: [{ port: 8000 }], closed: [3000] } },
       {
         type: 'OPEN',

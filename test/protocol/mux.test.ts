@@ -227,7 +227,7 @@ describe('multiplexer', () => {
     );
     // WELCOME is never sent to the gateway, HELLO never to the client.
     expect(() =>
-      p.gateway.receive(encode({ type: 'WELCOME', stream: 0, body: { version: 1, session: 's', urls: {} } })),
+      p.gateway.receive(encode({ type: 'WELCOME', stream: 0, body: { version: 1, session: 's', ports: [] } })),
     ).toThrow(/not sent to the gateway/);
     expect(() =>
       p.client.receive(encode({ type: 'HELLO', stream: 0, body: { version: 1, client: 'c', ports: [] } })),

@@ -1,0 +1,78 @@
+/**
+ * The session's port table, kept in Durable Object storage so it survives
+ * hibernation and restarts: which ports the client announced, their process,
+ * when each was first seen, and who may open it.
+ */
+import type { PortInfo, PortsMessage, Visibility } from '../../protocol';
+
+export interface StoredPort {
+  port: number;
+  process?: string;
+  firstSeen: string;
+  visibility: Visibility;
+}
+
+const KEY = 'ports';
+/** Until share controls land, a port is open to whoever holds its URL. */
+const DEFAULT_VISIBILITY: Visibility = 'public';
+
+export class PortTable {
+  readonly #storage: DurableObjectStorage;
+  #ports: Map<number, StoredPort> | null = null;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  async #load(): Promise<Map<number, StoredPort>> {
+    if (!this.#ports) {
+      const stored = (await this.#storage.get<Partial<StoredPort>[]>(KEY)) ?? [];
+      // Entries written by an older version may lack the newer fields.
+      const now = new Date().toISOString();
+      this.#ports = new Map(
+        stored
+          .filter((p): p is Partial<StoredPort> & { port: number } => typeof p.port === 'number')
+          .map((p) => [p.port, { firstSeen: now, visibility: DEFAULT_VISIBILITY, ...p }]),
+      );
+    }
+    return this.#ports;
+  }
+
+  async get(port: number): Promise<StoredPort | undefined> {
+    return (await this.#load()).get(port);
+  }
+
+  async list(): Promise<StoredPort[]> {
+    return [...(await this.#load()).values()].sort((a, b) => a.port - b.port);
+  }
+
+  /** A (re)connected client's full port set: ports it no longer has are removed, others keep their history. */
+  async reconcile(ports: PortInfo[]): Promise<void> {
+    const table = await this.#load();
+    const present = new Set(ports.map((p) => p.port));
+    for (const port of table.keys()) if (!present.has(port)) table.delete(port);
+    for (const info of ports) this.#upsert(table, info);
+    await this.#save(table);
+  }
+
+  /** Ports opened and closed since the last message. Closes apply first: a port can close and re-open. */
+  async apply(change: PortsMessage): Promise<void> {
+    const table = await this.#load();
+    for (const port of change.closed) table.delete(port);
+    for (const info of change.opened) this.#upsert(table, info);
+    await this.#save(table);
+  }
+
+  #upsert(table: Map<number, StoredPort>, info: PortInfo): void {
+    const existing = table.get(info.port);
+    const entry: StoredPort = existing
+      ? { ...existing }
+      : { port: info.port, firstSeen: new Date().toISOString(), visibility: DEFAULT_VISIBILITY };
+    if (info.process !== undefined) entry.process = info.process;
+    table.set(info.port, entry);
+  }
+
+  async #save(table: Map<number, StoredPort>): Promise<void> {
+    await this.#storage.put(KEY, [...table.values()]);
+  }
+}
