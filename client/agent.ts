@@ -22,7 +22,7 @@ export interface AgentOptions {
   /** Ports exposed whether or not anything listens on them (--port). */
   ports: number[];
   /** Detect listening ports (omit to expose only `ports`). */
-  watch?: { filter: PortFilter; intervalMs?: number; excludePids?: Set<number> };
+  watch?: { filter: PortFilter; intervalMs?: number; excludePorts?: number[] };
   /** Ports whose origin sees the public Host; 'all' for every port. */
   preserveHost?: number[] | 'all';
   onEvent?: EventSink;
@@ -62,7 +62,8 @@ export class Agent {
       ? new PortWatcher({
           filter: options.watch.filter,
           intervalMs: options.watch.intervalMs,
-          excludePids: options.watch.excludePids,
+          excludePorts: options.watch.excludePorts,
+          excludePids: new Set([process.pid]),
           onChange: (opened, closed) => this.#portsChanged(opened, closed),
         })
       : null;

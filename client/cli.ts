@@ -2,13 +2,17 @@
 /** The porthole command line. */
 import { connect } from './cli/connect';
 import { dev } from './cli/dev';
-import { CONNECT_HELP, DEV_HELP, MAIN_HELP, SESSION_HELP } from './cli/help';
+import { CONNECT_HELP, DEV_HELP, MAIN_HELP, PORTS_HELP, SESSION_HELP, WAIT_HELP } from './cli/help';
 import { UsageError } from './cli/options';
+import { ports } from './cli/ports';
 import { session } from './cli/session';
+import { wait } from './cli/wait';
 
 const commands: Record<string, { run(args: string[]): Promise<number>; help: string }> = {
   dev: { run: dev, help: DEV_HELP },
   connect: { run: connect, help: CONNECT_HELP },
+  ports: { run: ports, help: PORTS_HELP },
+  wait: { run: wait, help: WAIT_HELP },
   session: { run: session, help: SESSION_HELP },
 };
 

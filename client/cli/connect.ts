@@ -1,11 +1,11 @@
 /** porthole connect: hold a tunnel to a gateway and expose ports. */
 import { CONNECT_HELP } from './help';
-import { check, parse, portFlags, portOptions } from './options';
+import { agentFlags, agentOptions, check, parse } from './options';
 import { runAgent, sink } from './run-agent';
 
 export async function connect(args: string[]): Promise<number> {
   const { values } = parse(args, {
-    ...portOptions,
+    ...agentOptions,
     gateway: { type: 'string' },
     token: { type: 'string' },
   });
@@ -19,13 +19,20 @@ export async function connect(args: string[]): Promise<number> {
   if (!gateway) problems.push('--gateway (or PORTHOLE_GATEWAY) is required');
   else if (!/^https?:\/\//.test(gateway)) problems.push(`--gateway: '${gateway}' must be an http:// or https:// URL`);
   if (!token) problems.push('--token (or PORTHOLE_TOKEN) is required');
-  const { ports, preserveHost } = portFlags(values, problems);
+  const flags = agentFlags(values, problems);
   check(problems);
-  const onEvent = sink(values.json ?? false);
-  if (ports.length === 0 && !values.json) {
-    process.stdout.write('porthole: no ports exposed yet; pass --port <n> to expose one\n');
-  }
-  const error = await runAgent({ gateway: gateway as string, token: token as string, ports, preserveHost, onEvent });
+  const onEvent = sink(values.json ?? false, gateway as string);
+  const error = await runAgent(
+    {
+      gateway: gateway as string,
+      token: token as string,
+      ports: flags.ports,
+      watch: flags.watch,
+      preserveHost: flags.preserveHost,
+      onEvent,
+    },
+    flags.control,
+  );
   if (error) {
     onEvent({ event: 'error', message: error.message });
     return 1;

@@ -8,7 +8,7 @@ import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
 import { TunnelAuthError } from '../tunnel/errors';
 import { DEV_HELP } from './help';
-import { check, parse, parsePort, portFlags, portOptions } from './options';
+import { agentFlags, agentOptions, check, parse, parsePort } from './options';
 import { runAgent, sink } from './run-agent';
 
 /** The gateway bundle sits next to the CLI bundle in dist/. */
@@ -36,7 +36,7 @@ function portFree(host: string, port: number): Promise<boolean> {
 
 export async function dev(args: string[]): Promise<number> {
   const { values } = parse(args, {
-    ...portOptions,
+    ...agentOptions,
     listen: { type: 'string' },
     'state-dir': { type: 'string' },
   });
@@ -46,10 +46,10 @@ export async function dev(args: string[]): Promise<number> {
   }
   const problems: string[] = [];
   const listen = parseListen(values.listen ?? process.env.PORT ?? '8787', problems);
-  const { ports, preserveHost } = portFlags(values, problems);
+  // The gateway's own port is never a preview.
+  const flags = agentFlags(values, problems, listen.port ? [String(listen.port)] : []);
   check(problems);
   const json = values.json ?? false;
-  const onEvent = sink(json);
   const say = (line: string) => {
     if (!json) process.stdout.write(`porthole: ${line}\n`);
   };
@@ -82,12 +82,25 @@ export async function dev(args: string[]): Promise<number> {
   }
   say(`gateway (workerd) listening on ${gateway.url}`);
   say('previews are open to anyone who has their (unguessable) URL until share controls are configured');
-  if (ports.length === 0) say('no ports exposed yet; pass --port <n> to expose one');
+  if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
+  const onEvent = sink(json, gateway.url);
+  // With --listen 0 the port is known only now.
+  const watch = flags.watch && listen.port === 0 ? { ...flags.watch, excludePorts: [gateway.port] } : flags.watch;
 
   const sessionFile = join(stateDir, 'session.json');
   for (let attempt = 0; attempt < 2; attempt++) {
     const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
-    const error = await runAgent({ gateway: gateway.url, token: session.token, ports, preserveHost, onEvent });
+    const error = await runAgent(
+      {
+        gateway: gateway.url,
+        token: session.token,
+        ports: flags.ports,
+        watch,
+        preserveHost: flags.preserveHost,
+        onEvent,
+      },
+      flags.control,
+    );
     // A saved token signed with an older secret: start a fresh session once.
     if (error instanceof TunnelAuthError && attempt === 0) {
       rmSync(sessionFile, { force: true });

@@ -1,19 +1,30 @@
-/** Runs an agent until it stops or the user interrupts, printing its events. */
+/** Runs an agent (with its control API) until it stops or the user interrupts, printing its events. */
 import { Agent, type AgentOptions } from '../agent';
+import { ControlServer } from '../control/server';
 import { type EventSink, human, ndjson } from '../events';
 import type { TunnelError } from '../tunnel/errors';
+import { liveTable } from './live-table';
 
-export function sink(json: boolean): EventSink {
+/** NDJSON with --json, a live table on a terminal, plain log lines otherwise. */
+export function sink(json: boolean, gateway: string): EventSink {
   const write = (line: string) => process.stdout.write(line);
-  return json ? ndjson(write) : human(write);
+  if (json) return ndjson(write);
+  return process.stdout.isTTY ? liveTable(process.stdout, gateway) : human(write);
 }
 
 /**
- * Start the agent and resolve when it ends: null after Ctrl-C / SIGTERM,
- * the fatal tunnel error otherwise.
+ * Start the agent and its control socket; resolve when the agent ends:
+ * null after Ctrl-C / SIGTERM, the fatal tunnel error otherwise.
  */
-export async function runAgent(options: AgentOptions, onStop?: () => Promise<void>): Promise<TunnelError | null> {
+export async function runAgent(options: AgentOptions, controlPath: string): Promise<TunnelError | null> {
   const agent = new Agent(options);
+  let control: ControlServer;
+  try {
+    control = await ControlServer.start(agent, controlPath);
+  } catch (error) {
+    agent.stop();
+    throw error;
+  }
   const stop = () => agent.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -23,6 +34,6 @@ export async function runAgent(options: AgentOptions, onStop?: () => Promise<voi
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     agent.stop();
-    await onStop?.();
+    control.close();
   }
 }

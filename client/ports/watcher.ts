@@ -30,8 +30,10 @@ export interface WatcherOptions {
   minScanMs?: number;
   /** Scan at least this often even when the counters did not move (default 3000). */
   fullScanMs?: number;
-  /** Sockets of these processes are never announced (the client itself, its gateway). */
+  /** Sockets of these processes are never announced (the client itself). */
   excludePids?: Set<number>;
+  /** These ports are never announced (the local gateway's own port). */
+  excludePorts?: number[];
   onChange(opened: WatchedPort[], closed: number[]): void;
   /** Where procfs lives (tests point this at fixtures). */
   procRoot?: string;
@@ -127,6 +129,7 @@ export class PortWatcher {
     for (const [port, list] of byPort) {
       const owner = list.map((s) => this.#owners.get(s.inode)).find((o) => o) ?? undefined;
       if (owner && this.#options.excludePids?.has(owner.pid)) continue;
+      if (this.#options.excludePorts?.includes(port)) continue;
       if (!this.#options.filter.allows(port, owner?.name)) continue;
       const key = list
         .map((s) => s.inode)

@@ -1,0 +1,117 @@
+/**
+ * porthole wait <port>: block until the port answers through the gateway, then
+ * print its URL. For scripts and coding agents: `url=$(porthole wait 3000)`.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { type ControlEvent, followEvents } from '../control/client';
+import { defaultControlPath } from '../control/paths';
+import { WAIT_HELP } from './help';
+import { check, parse, parseDuration, parsePort, UsageError } from './options';
+
+/** One request to the URL through the gateway: true when the origin (not Porthole) answered. */
+export function answersThroughGateway(url: string, gateway: string): Promise<boolean> {
+  const target = new URL(url);
+  const base = new URL(gateway);
+  const lib = base.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    // Connect to the gateway itself: *.localhost names do not resolve in Node.
+    const req = lib.request(
+      {
+        host: base.hostname,
+        port: base.port || (base.protocol === 'https:' ? 443 : 80),
+        method: 'GET',
+        path: target.pathname,
+        headers: { host: target.host, accept: 'application/json' },
+        servername: target.hostname,
+        agent: false,
+        timeout: 10_000,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.headers['x-porthole-error'] === undefined);
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export async function wait(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    control: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(WAIT_HELP);
+    return 0;
+  }
+  const problems: string[] = [];
+  if (positionals.length !== 1) throw new UsageError('give exactly one port: porthole wait <port>');
+  const port = parsePort(positionals[0] as string, 'port', problems);
+  const timeoutMs = parseDuration(values.timeout ?? '30s', '--timeout', problems);
+  check(problems);
+
+  let gateway = '';
+  let url: string | null = null;
+  let checking = false;
+  let finished = false;
+  let result: (code: number) => void = () => {};
+  const outcome = new Promise<number>((resolve) => {
+    result = resolve;
+  });
+  const follow = followEvents(values.control ?? defaultControlPath(), (event: ControlEvent) => {
+    if (event.event === 'snapshot') {
+      gateway = event.gateway;
+      url = event.ports.find((p) => p.port === port)?.url ?? null;
+    } else if (event.event === 'port.open' && event.port === port) {
+      url = event.url;
+    } else if (event.event === 'port.close' && event.port === port) {
+      url = null;
+    }
+    void probe();
+  });
+  // Announced is not yet answering: probe until the origin itself replies.
+  const probe = async (): Promise<void> => {
+    if (checking || finished || !url) return;
+    checking = true;
+    const candidate = url;
+    const live = await answersThroughGateway(candidate, gateway);
+    checking = false;
+    if (finished) return;
+    if (live) {
+      finished = true;
+      process.stdout.write(values.json ? `${JSON.stringify({ port, url: candidate })}\n` : `${candidate}\n`);
+      result(0);
+    } else {
+      retry = setTimeout(() => void probe(), 200);
+    }
+  };
+  let retry: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    finished = true;
+    const message = `port ${port} did not answer through the gateway within ${values.timeout ?? '30s'}`;
+    process.stderr.write(
+      values.json ? `${JSON.stringify({ port, error: 'timeout', message })}\n` : `porthole wait: ${message}\n`,
+    );
+    result(1);
+  }, timeoutMs);
+  try {
+    return await Promise.race([
+      outcome,
+      follow.done.then(() => {
+        if (finished) return outcome;
+        finished = true;
+        process.stderr.write('porthole wait: the porthole client stopped\n');
+        return 1;
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(retry);
+    follow.stop();
+  }
+}
