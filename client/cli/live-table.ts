@@ -53,7 +53,7 @@ export function liveTable(out: { write(text: string): unknown }, gateway: string
             : `down, retrying in ${(event.retryInMs / 1000).toFixed(1)} s (${event.reason})`;
         break;
       case 'port.open': {
-        const { event: _, ...port } = event;
+        const { event: _event, ...port } = event;
         state.ports.set(port.port, port);
         break;
       }
