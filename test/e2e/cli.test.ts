@@ -40,7 +40,8 @@ function run(args: string[], cwd: string): Run {
     events.push(line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { event: 'text', line });
     for (const wake of waiters.splice(0)) wake();
   });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': every line of output has been read by then.
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const next = (event: string, match: (e: Record<string, unknown>) => boolean = () => true) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${event} event; stderr: ${stderr}`)), 30_000);
