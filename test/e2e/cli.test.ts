@@ -106,7 +106,7 @@ describe('porthole CLI', () => {
     const ready = await dev.next('ready');
     const connect = run(
       ['connect', '--json', '--gateway', ready.gateway as string, '--token', 'bogus', '--port', '3000'],
-      cwd,
+      tempDir(), // A folder (and control socket) of its own: dev's client holds the one in cwd.
     );
     expect(await connect.exit).toBe(1);
     const down = connect.events.find((e) => e.event === 'tunnel.down');
