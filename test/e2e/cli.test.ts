@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../../scripts/build.mjs';
-import { startOrigin } from './harness';
+import { request, startOrigin } from './harness';
+import { freePorts, nodeServer } from './servers';
 
 const cli = join(root, 'dist', 'cli.js');
 const children: ChildProcess[] = [];
@@ -77,7 +78,6 @@ describe('porthole CLI', () => {
     // Every line is an event: nothing human-readable is mixed in.
     for (const e of dev.events) expect(typeof e.event).toBe('string');
 
-    const { request } = await import('./harness');
     const gateway = { url: `http://localhost:${url.port}`, port: Number(url.port) } as Parameters<typeof request>[0];
     const reply = await request(gateway, url.href);
     expect(reply.body.toString()).toBe('from the cli test');
@@ -114,6 +114,44 @@ describe('porthole CLI', () => {
     expect(String(down?.reason)).toMatch(/401/);
     dev.child.kill('SIGINT');
     expect([0, 130]).toContain(await dev.exit);
+  });
+
+  it('ports and wait talk to the running client over its control socket', async () => {
+    const [port, never] = (await freePorts(2)) as [number, number];
+    const cwd = tempDir();
+    const control = join(cwd, 'control.sock');
+    const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${port},${never}`], cwd);
+    await dev.next('tunnel.up');
+    // wait blocks until the port answers through the gateway, then prints its URL.
+    const waiting = run(['wait', String(port), '--timeout', '20s', '--control', control], cwd);
+    const server = await nodeServer(port, '127.0.0.1', 'waited for');
+    expect(await waiting.exit).toBe(0);
+    const url =
+      (waiting.events[0] as { line: string } | undefined)?.line ??
+      `none: ${JSON.stringify(waiting.events)} ${waiting.stderr()}`;
+    const open = await dev.next('port.open', (e) => e.port === port);
+    expect(url).toBe(open.url);
+    const gatewayPort = Number(new URL(url).port);
+    const gateway = { url: `http://localhost:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
+    expect((await request(gateway, url)).body.toString()).toBe('waited for');
+
+    const listed = run(['ports', '--json', '--control', control], cwd);
+    expect(await listed.exit).toBe(0);
+    expect(listed.events).toEqual([expect.objectContaining({ port, url, process: 'node', visibility: 'public' })]);
+    const table = run(['ports', '--control', control], cwd);
+    expect(await table.exit).toBe(0);
+    expect(table.events.map((e) => e.line).join('\n')).toMatch(new RegExp(`${port}\\s+node\\s+public\\s+${url}`));
+
+    const timeout = run(['wait', String(never), '--timeout', '300ms', '--control', control], cwd);
+    expect(await timeout.exit).toBe(1);
+    expect(timeout.stderr()).toContain(`port ${never} did not answer through the gateway within 300ms`);
+
+    await server.stop();
+    dev.child.kill('SIGINT');
+    expect([0, 130]).toContain(await dev.exit);
+    const gone = run(['ports', '--control', control], cwd);
+    expect(await gone.exit).toBe(1);
+    expect(gone.stderr()).toContain('no porthole client is running');
   });
 
   it('dev on a port already in use says so and exits 1', async () => {
