@@ -15,6 +15,8 @@ export interface Env {
   TOKEN_SECRET_PREVIOUS?: string;
   /** Seconds a viewer request waits for the origin's response head (default 60). */
   ORIGIN_TIMEOUT?: string;
+  /** Seconds a viewer may read nothing of a response before it is dropped (default 60). */
+  VIEWER_IDLE_TIMEOUT?: string;
 }
 
 /** Hono's environment type for this Worker. */

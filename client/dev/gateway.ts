@@ -37,6 +37,8 @@ export interface LocalGateway {
 }
 
 export const COMPATIBILITY_DATE = '2026-04-20';
+/** As in wrangler.toml: request.signal aborts when a viewer disconnects. */
+export const COMPATIBILITY_FLAGS = ['enable_request_signal'];
 
 export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
   if (!existsSync(options.script)) throw new Error(`gateway bundle missing: ${options.script} (run npm run build)`);
@@ -52,6 +54,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     // Module names are relative to this root; the default (cwd) breaks when run from another folder.
     modulesRoot: dirname(options.script),
     compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: COMPATIBILITY_FLAGS,
     durableObjects: { SESSION: { className: 'Session', useSQLite: true } },
     durableObjectsPersist: options.persist ?? false,
     bindings: { PREVIEW_DOMAIN: domain, ...options.vars, ...options.secrets },

@@ -65,13 +65,57 @@ function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): Ga
   }
 }
 
+export interface Limits {
+  /** Seconds to wait for the origin's response head (then 504). */
+  originTimeout: number;
+  /** Seconds a viewer may read nothing of a response before it is dropped. */
+  viewerIdle: number;
+}
+
+/**
+ * The response body as the runtime pulls it. A viewer that stops reading for
+ * `idleSeconds` is dropped, like nginx's send_timeout: the runtime does not
+ * always cancel a body across the Worker → Durable Object hop when a viewer
+ * disconnects, and a stream nobody reads would hold its origin request forever.
+ */
+function responseBody(
+  stream: MuxStream,
+  length: number | undefined,
+  deadlines: Deadlines<object>,
+  idleSeconds: number,
+): ReadableStream<Uint8Array> {
+  const idle = {};
+  const stalled = () => stream.reset(ResetCode.CANCEL, `the viewer read nothing for ${idleSeconds} s`);
+  void stream.done().then(() => deadlines.delete(idle));
+  const source = {
+    pull: async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+      deadlines.delete(idle);
+      const chunk = await stream.read();
+      if (chunk === null) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(chunk);
+      deadlines.add(idle, idleSeconds * 1000, stalled);
+    },
+    cancel: () => {
+      deadlines.delete(idle);
+      stream.reset(ResetCode.CANCEL, 'the viewer went away');
+    },
+    // Lets workerd send Content-Length instead of chunked encoding.
+    ...(length === undefined ? {} : { expectedLength: length }),
+  };
+  return new ReadableStream<Uint8Array>(source, { highWaterMark: 0 });
+}
+
 export async function proxyHttp(
   mux: Mux,
   request: Request,
   route: ViewerRoute,
-  timeoutSeconds: number,
-  deadlines: Deadlines<MuxStream>,
+  limits: Limits,
+  deadlines: Deadlines<object>,
 ): Promise<Response> {
+  const timeoutSeconds = limits.originTimeout;
   const url = route.url;
   const stream = mux.open({
     port: route.port,
@@ -83,6 +127,10 @@ export async function proxyHttp(
     upgrade: false,
   });
   if (request.body) void pumpBody(request.body, stream);
+  // A viewer that leaves while the origin is still thinking frees the stream at once.
+  request.signal.addEventListener('abort', () => stream.reset(ResetCode.CANCEL, 'the viewer went away'), {
+    once: true,
+  });
 
   deadlines.add(stream, timeoutSeconds * 1000, () =>
     stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
@@ -101,8 +149,7 @@ export async function proxyHttp(
     // A small body of known length is collected and sent whole: a JS stream per
     // response costs more in the runtime than the few frames it would carry.
     if (length !== undefined && length <= SMALL_BODY) return new Response(await collect(stream, length), init);
-    // A declared length is kept (workerd then sends Content-Length, not chunked).
-    return new Response(stream.readable(length), init);
+    return new Response(responseBody(stream, length, deadlines, limits.viewerIdle), init);
   } catch (error) {
     return failure(error, route, timeoutSeconds).toResponse(request);
   } finally {

@@ -4,15 +4,7 @@
  * request onto a stream of the tunnel.
  */
 import { DurableObject } from 'cloudflare:workers';
-import {
-  type ControlFrame,
-  Mux,
-  type MuxStream,
-  type PortEntry,
-  PROTOCOL_VERSION,
-  ProtocolError,
-  SUBPROTOCOL,
-} from '../../protocol';
+import { type ControlFrame, Mux, type PortEntry, PROTOCOL_VERSION, ProtocolError, SUBPROTOCOL } from '../../protocol';
 import type { Env } from '../env';
 import { GatewayError, notListening } from '../errors';
 import { portHost } from '../routing/label';
@@ -23,6 +15,7 @@ import { readRoute, type TunnelRoute, type ViewerRoute } from './route';
 
 const TUNNEL_TAG = 'tunnel';
 const DEFAULT_TIMEOUT_SECONDS = 60;
+const DEFAULT_VIEWER_IDLE_SECONDS = 60;
 
 /** Close codes the client acts on. */
 export const CloseCode = {
@@ -45,7 +38,7 @@ interface Tunnel {
 export class Session extends DurableObject<Env> {
   #tunnel: Tunnel | null = null;
   readonly #ports: PortTable;
-  readonly #deadlines = new Deadlines<MuxStream>();
+  readonly #deadlines = new Deadlines<object>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -203,7 +196,10 @@ export class Session extends DurableObject<Env> {
         'WebSocket previews are not supported by this gateway version yet.',
       );
     }
-    const timeout = Number(this.env.ORIGIN_TIMEOUT) || DEFAULT_TIMEOUT_SECONDS;
-    return proxyHttp(tunnel.mux, request, route, timeout, this.#deadlines);
+    const limits = {
+      originTimeout: Number(this.env.ORIGIN_TIMEOUT) || DEFAULT_TIMEOUT_SECONDS,
+      viewerIdle: Number(this.env.VIEWER_IDLE_TIMEOUT) || DEFAULT_VIEWER_IDLE_SECONDS,
+    };
+    return proxyHttp(tunnel.mux, request, route, limits, this.#deadlines);
   }
 }

@@ -7,7 +7,8 @@ import { createSession, type Harness, request, startAgent, startHarness, startOr
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ ORIGIN_TIMEOUT: '1' });
+  // A short viewer-idle limit: when the runtime misses a viewer's disconnect, the stream is freed in 2 s.
+  h = await startHarness({ ORIGIN_TIMEOUT: '1', VIEWER_IDLE_TIMEOUT: '2' });
 });
 afterAll(async () => {
   await h?.stop();
