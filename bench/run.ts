@@ -7,11 +7,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { COMPATIBILITY_DATE, startGateway } from '../client/dev/gateway';
 import { createSession } from '../client/dev/session';
+import { cpuMs, measureDetection } from './detect';
 import { download, type LoadResult, load, type Target } from './load';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
@@ -19,6 +21,9 @@ import { descendantsNamed, peakRssMiB } from './procs';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const DETECT_TRIALS = Number(process.env.BENCH_DETECT_TRIALS ?? 25);
+const DETECT_RANGE: [number, number] = [20100, 20199];
+const IDLE_SECONDS = 10;
 const here = fileURLToPath(import.meta.url);
 const dist = fileURLToPath(new URL('.', import.meta.url));
 
@@ -27,7 +32,7 @@ async function spawnUntil(
   args: string[],
   match: (line: string) => unknown,
   timeoutMs = 30_000,
-): Promise<{ child: ChildProcess; value: unknown }> {
+): Promise<{ child: ChildProcess; value: unknown; lines: ReturnType<typeof createInterface> }> {
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const value = await new Promise((resolve, reject) => {
@@ -41,7 +46,7 @@ async function spawnUntil(
       }
     });
   });
-  return { child, value };
+  return { child, value, lines };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -103,11 +108,16 @@ async function main(): Promise<void> {
       session.token,
       '--port',
       String(originPort),
+      // Port detection is measured on this range; other ports of the machine stay out.
+      '--only',
+      `${DETECT_RANGE[0]}-${DETECT_RANGE[1]}`,
+      '--control',
+      `${tmpdir()}/porthole-bench-${process.pid}.sock`,
       '--json',
     ],
     (line) => {
-      const event = JSON.parse(line) as { event: string; url?: string };
-      return event.event === 'port.open' ? event.url : undefined;
+      const event = JSON.parse(line) as { event: string; url?: string; port?: number };
+      return event.event === 'port.open' && event.port === originPort ? event.url : undefined;
     },
   );
   const portUrl = new URL(client.value as string);
@@ -145,6 +155,38 @@ async function main(): Promise<void> {
     `  client (porthole connect)          ${fmt(clientRss, 1).padStart(6)} MiB (target < 100 MiB; ${fmt(clientRssAfterLoad, 1)} MiB before the bulk transfer)\n`,
   );
   process.stdout.write(`  gateway (workerd process)          ${fmt(gatewayRss, 1).padStart(6)} MiB\n`);
+
+  process.stdout.write(
+    `\nPort detection: listen() in a new process → its URL answers 200 through the gateway, ${DETECT_TRIALS} trials:\n`,
+  );
+  const closedPorts = new Map<number, () => void>();
+  client.lines.on('line', (line) => {
+    const event = JSON.parse(line) as { event: string; port?: number };
+    if (event.event === 'port.close' && event.port !== undefined) closedPorts.get(event.port)?.();
+  });
+  const latencies = await measureDetection(
+    {
+      gatewayPort: gateway.port,
+      gatewayHost: new URL(gateway.url).host,
+      session: session.session,
+      labelKey: secrets.LABEL_KEY,
+      closed: (port) => new Promise<void>((resolve) => closedPorts.set(port, resolve)),
+    },
+    DETECT_RANGE,
+    DETECT_TRIALS,
+  );
+  latencies.sort((x, y) => x - y);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] as number;
+  process.stdout.write(
+    `  p50 ${fmt(pct(50))} ms   p99 ${fmt(pct(99))} ms   min ${fmt(latencies[0] as number)} ms   max ${fmt(latencies.at(-1) as number)} ms   (targets: p50 ≤ 250 ms, p99 ≤ 600 ms)\n`,
+  );
+  const cpuBefore = await cpuMs(client.child.pid ?? 0);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const cpuAfter = await cpuMs(client.child.pid ?? 0);
+  process.stdout.write(
+    `  client CPU at rest (watcher, keepalive, no traffic), ${IDLE_SECONDS} s: ${fmt((100 * (cpuAfter - cpuBefore)) / (IDLE_SECONDS * 1000), 2)} % of one core\n`,
+  );
 
   client.child.kill();
   origin.child.kill();

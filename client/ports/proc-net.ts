@@ -2,7 +2,7 @@
  * Listening TCP sockets from /proc/net/tcp and /proc/net/tcp6: read and parse
  * only (no shelling out to ss or lsof), so a poll costs two small file reads.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 export interface ListeningSocket {
   port: number;
@@ -72,10 +72,15 @@ export function isLocalOrWildcard(address: string): boolean {
   );
 }
 
-export async function readListening(root = '/proc'): Promise<ListeningSocket[]> {
-  const [v4, v6] = await Promise.all([
-    readFile(`${root}/net/tcp`, 'utf8').catch(() => ''),
-    readFile(`${root}/net/tcp6`, 'utf8').catch(() => ''),
-  ]);
-  return [...parseProcNet(v4, 4), ...parseProcNet(v6, 6)];
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Synchronous: procfs answers in about a millisecond; the promise API adds a thread-pool hop. */
+export function readListening(root = '/proc'): ListeningSocket[] {
+  return [...parseProcNet(read(`${root}/net/tcp`), 4), ...parseProcNet(read(`${root}/net/tcp6`), 6)];
 }

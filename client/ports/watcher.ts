@@ -10,7 +10,7 @@
  * every `minScanMs`, plus once every `fullScanMs` to catch a close and re-bind
  * that left the counters equal.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { PortFilter } from './filters';
 import { findOwners, type SocketOwner } from './owners';
 import { isLocalOrWildcard, type ListeningSocket, readListening } from './proc-net';
@@ -26,9 +26,9 @@ export interface WatcherOptions {
   filter: PortFilter;
   /** Milliseconds between counter checks (default 100). */
   intervalMs?: number;
-  /** Least time between two scans of /proc/net/tcp (default 200). */
+  /** Least time between two scans of /proc/net/tcp (default 150). */
   minScanMs?: number;
-  /** Scan at least this often even when the counters did not move (default 3000). */
+  /** Scan at least this often even when the counters did not move (default 5000). */
   fullScanMs?: number;
   /** Sockets of these processes are never announced (the client itself). */
   excludePids?: Set<number>;
@@ -59,11 +59,13 @@ export class PortWatcher {
   #ticks = 0;
   #lookups = 0;
   #counters = '';
+  #sockstat: SocketCounters;
   #lastScan = 0;
   #dirty = false;
 
   constructor(options: WatcherOptions) {
     this.#options = options;
+    this.#sockstat = new SocketCounters(options.procRoot ?? '/proc');
   }
 
   /** Take the first snapshot (announcing ports bound before start), then keep polling. */
@@ -75,6 +77,7 @@ export class PortWatcher {
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#sockstat.close();
   }
 
   ports(): WatchedPort[] {
@@ -97,29 +100,29 @@ export class PortWatcher {
 
   async #tick(): Promise<void> {
     this.#ticks++;
-    const counters = readCounters(this.#options.procRoot ?? '/proc');
+    const counters = this.#sockstat.read();
     if (counters !== this.#counters) this.#dirty = true;
     this.#counters = counters;
     const since = Date.now() - this.#lastScan;
-    if ((this.#dirty && since >= (this.#options.minScanMs ?? 200)) || since >= (this.#options.fullScanMs ?? 3000)) {
+    if ((this.#dirty && since >= (this.#options.minScanMs ?? 150)) || since >= (this.#options.fullScanMs ?? 5000)) {
       await this.poll();
     }
   }
 
-  /** One scan: read, diff, report. Exposed for tests. */
+  /** One scan: read, diff, report. */
   async poll(): Promise<void> {
     this.#polls++;
     this.#dirty = false;
     this.#lastScan = Date.now();
-    this.#counters = readCounters(this.#options.procRoot ?? '/proc');
-    const sockets = (await readListening(this.#options.procRoot)).filter((s) => isLocalOrWildcard(s.address));
+    this.#counters = this.#sockstat.read();
+    const sockets = readListening(this.#options.procRoot).filter((s) => isLocalOrWildcard(s.address));
     const byPort = new Map<number, ListeningSocket[]>();
     for (const socket of sockets) byPort.set(socket.port, [...(byPort.get(socket.port) ?? []), socket]);
 
     const unknown = new Set(sockets.map((s) => s.inode).filter((inode) => !this.#owners.has(inode)));
     if (unknown.size > 0) {
       this.#lookups++;
-      const owners = await findOwners(unknown, this.#options.procRoot);
+      const owners = findOwners(unknown, this.#options.procRoot);
       for (const inode of unknown) this.#owners.set(inode, owners.get(inode) ?? null);
     }
     const live = new Set(sockets.map((s) => s.inode));
@@ -154,20 +157,38 @@ export class PortWatcher {
   }
 }
 
-/** TCP socket counts from /proc/net/sockstat{,6}: they move when sockets are created, bound or closed. */
-function readCounters(root: string): string {
-  let text = '';
-  for (const file of ['sockstat', 'sockstat6']) {
-    try {
-      // inuse and alloc only: `mem` and `tw` move with ordinary traffic.
-      for (const match of readFileSync(`${root}/net/${file}`, 'utf8').matchAll(
-        /^TCP6?: inuse (\d+)(?:.* alloc (\d+))?/gm,
-      )) {
-        text += `${match[1]}/${match[2] ?? ''};`;
+/**
+ * TCP socket counts from /proc/net/sockstat{,6}: they move when sockets are
+ * created, bound or closed. The files stay open and are re-read in place.
+ */
+class SocketCounters {
+  readonly #fds: number[] = [];
+  readonly #buffer = Buffer.alloc(2048);
+
+  constructor(root: string) {
+    for (const file of ['sockstat', 'sockstat6']) {
+      try {
+        this.#fds.push(openSync(`${root}/net/${file}`, 'r'));
+      } catch {
+        // Missing: the periodic full scan still runs.
       }
-    } catch {
-      // Missing: the periodic full scan still runs.
     }
   }
-  return text;
+
+  read(): string {
+    let text = '';
+    for (const fd of this.#fds) {
+      const length = readSync(fd, this.#buffer, 0, this.#buffer.length, 0);
+      const content = this.#buffer.toString('latin1', 0, length);
+      // inuse and alloc only: `mem` and `tw` move with ordinary traffic.
+      for (const match of content.matchAll(/^TCP6?: inuse (\d+)(?:.* alloc (\d+))?/gm)) {
+        text += `${match[1]}/${match[2] ?? ''};`;
+      }
+    }
+    return text;
+  }
+
+  close(): void {
+    for (const fd of this.#fds.splice(0)) closeSync(fd);
+  }
 }
