@@ -46,6 +46,7 @@ export class Agent {
   readonly #origin: OriginProxy;
   readonly #supervisor: Supervisor;
   readonly #watcher: PortWatcher | null;
+  readonly #firstScan: Promise<void>;
   readonly #listeners = new Set<EventSink>();
   #session: string | null = null;
   #up = false;
@@ -58,6 +59,19 @@ export class Agent {
     this.#origin = new OriginProxy({
       preserveHost: (port) => preserve === 'all' || preserve.includes(port),
     });
+    this.#supervisor = new Supervisor({
+      gateway: options.gateway,
+      token: options.token,
+      keepaliveMs: options.keepaliveMs,
+      backoff: options.backoff,
+      // Called from the supervisor's constructor: look the scan up once this constructor is done.
+      beforeConnect: () => Promise.resolve().then(() => this.#firstScan),
+      onStream: (stream) => this.#serve(stream),
+      onControl: (frame) => this.#control(frame),
+      onUp: (connection) => this.#hello(connection),
+      onDown: (error, retryInMs) => this.#down(error, retryInMs),
+    });
+    // Started last: its first scan reports synchronously, into a fully built agent.
     this.#watcher = options.watch
       ? new PortWatcher({
           filter: options.watch.filter,
@@ -68,18 +82,7 @@ export class Agent {
         })
       : null;
     // The first scan finishes before the tunnel's HELLO is built, so ports bound before start count.
-    const firstScan = this.#watcher?.start().catch(() => {}) ?? Promise.resolve();
-    this.#supervisor = new Supervisor({
-      gateway: options.gateway,
-      token: options.token,
-      keepaliveMs: options.keepaliveMs,
-      backoff: options.backoff,
-      beforeConnect: () => firstScan,
-      onStream: (stream) => this.#serve(stream),
-      onControl: (frame) => this.#control(frame),
-      onUp: (connection) => this.#hello(connection),
-      onDown: (error, retryInMs) => this.#down(error, retryInMs),
-    });
+    this.#firstScan = this.#watcher?.start().catch(() => {}) ?? Promise.resolve();
   }
 
   /** The live tunnel connection, if any (tests use it to cut the socket). */

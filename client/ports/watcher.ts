@@ -70,8 +70,11 @@ export class PortWatcher {
 
   /** Take the first snapshot (announcing ports bound before start), then keep polling. */
   async start(): Promise<void> {
-    await this.poll();
-    this.#schedule();
+    try {
+      await this.poll();
+    } finally {
+      this.#schedule();
+    }
   }
 
   stop(): void {

@@ -13,7 +13,8 @@ const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  // SIGTERM, not SIGKILL: porthole dev then stops its workerd too instead of orphaning it.
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

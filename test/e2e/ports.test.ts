@@ -87,15 +87,18 @@ describe('automatic port detection', () => {
     a.agent.stop();
   });
 
-  it('a port bound before the client started counts', async () => {
-    const [port] = (await freePorts(1)) as [number];
+  it('a port bound before the client started counts, and later ones still appear', async () => {
+    const [port, later] = (await freePorts(2)) as [number, number];
     const server = await nodeServer(port, '127.0.0.1', 'already here');
-    const a = await watching([port]);
+    const a = await watching([port, later]);
     const ready = a.events.find((e) => e.event === 'ready') as { ports: PortView[] };
     expect(ready.ports.map((p) => p.port)).toContain(port);
     const reply = await request(h.gateway, (await opened(a, port)).url);
     expect(reply.body.toString()).toBe('already here');
-    await server.stop();
+    // The first scan found a port; the watcher must keep scanning after it.
+    const second = await nodeServer(later, '127.0.0.1', 'bound later');
+    expect((await request(h.gateway, (await opened(a, later)).url)).body.toString()).toBe('bound later');
+    await Promise.all([server.stop(), second.stop()]);
     a.agent.stop();
   });
 
