@@ -123,6 +123,8 @@ describe('porthole CLI', () => {
     const control = join(cwd, 'control.sock');
     const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${port},${never}`], cwd);
     await dev.next('tunnel.up');
+    // Only this user may talk to the client: the socket is 0600 (file permissions are the access control).
+    expect(statSync(control).mode & 0o777).toBe(0o600);
     // wait blocks until the port answers through the gateway, then prints its URL.
     const waiting = run(['wait', String(port), '--timeout', '20s', '--control', control], cwd);
     const server = await nodeServer(port, '127.0.0.1', 'waited for');
