@@ -53,6 +53,14 @@ export const ResetCode = {
 } as const;
 export type ResetCode = (typeof ResetCode)[keyof typeof ResetCode];
 
+/** WebSocket close codes of the tunnel, shared by both ends. */
+export const CloseCode = {
+  /** A newer client connected for the same session; the old one must not reconnect. */
+  REPLACED: 4000,
+  /** The peer broke the protocol (the reason says how). */
+  PROTOCOL_ERROR: 1002,
+} as const;
+
 /** Header block as ordered name/value pairs: repeated names (set-cookie) stay separate. */
 export type HeaderPairs = [string, string][];
 

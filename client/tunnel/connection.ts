@@ -3,7 +3,7 @@
  * multiplexer's frames, with a text keepalive that detects a dead peer.
  */
 import WebSocket from 'ws';
-import { type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import { CloseCode, type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
 import {
   TunnelAuthError,
   TunnelDroppedError,
@@ -23,8 +23,6 @@ export interface ConnectionOptions {
   /** Give up on a connection attempt after this long (default 10 s). */
   connectTimeoutMs?: number;
 }
-
-export const CLOSE_REPLACED = 4000;
 
 export class Connection {
   readonly mux: Mux;
@@ -51,7 +49,7 @@ export class Connection {
         const text = reason.toString() || `code ${code}`;
         this.mux.close(`the tunnel closed (${text})`);
         resolve(
-          code === CLOSE_REPLACED
+          code === CloseCode.REPLACED
             ? new TunnelReplacedError(`another client took over this session: ${text}`)
             : new TunnelDroppedError(`the tunnel closed: ${text}`),
         );
@@ -64,7 +62,7 @@ export class Connection {
         this.mux.receive(data as Buffer);
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
-        socket.close(1002, `protocol error: ${error.message}`.slice(0, 120));
+        socket.close(CloseCode.PROTOCOL_ERROR, `protocol error: ${error.message}`.slice(0, 120));
       }
     });
     const interval = options.keepaliveMs ?? 15_000;

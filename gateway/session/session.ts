@@ -4,7 +4,15 @@
  * request onto a stream of the tunnel.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { type ControlFrame, Mux, type PortEntry, PROTOCOL_VERSION, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import {
+  CloseCode,
+  type ControlFrame,
+  Mux,
+  type PortEntry,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  SUBPROTOCOL,
+} from '../../protocol';
 import type { Env } from '../env';
 import { GatewayError, notListening } from '../errors';
 import { portHost } from '../routing/label';
@@ -16,12 +24,6 @@ import { readRoute, type TunnelRoute, type ViewerRoute } from './route';
 const TUNNEL_TAG = 'tunnel';
 const DEFAULT_TIMEOUT_SECONDS = 60;
 const DEFAULT_VIEWER_IDLE_SECONDS = 60;
-
-/** Close codes the client acts on. */
-export const CloseCode = {
-  REPLACED: 4000,
-  PROTOCOL_ERROR: 1002,
-} as const;
 
 /** Per-socket state that must survive hibernation (kept under 2 KiB). */
 interface TunnelAttachment {
