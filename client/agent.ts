@@ -4,9 +4,17 @@
  * proxy, and the gateway's WELCOME says which URL serves each port. The one
  * place the parts meet.
  */
-import { type ControlFrame, type MuxStream, type PortInfo, PROTOCOL_VERSION, ResetCode } from '../protocol';
+import {
+  type ControlFrame,
+  type MuxStream,
+  type PortInfo,
+  PROTOCOL_VERSION,
+  ResetCode,
+  type Visibility,
+} from '../protocol';
 import type { AgentEvent, EventSink, PortView } from './events';
 import { OriginProxy } from './origin/http-proxy';
+import { OwnerApi } from './owner-api';
 import type { PortFilter } from './ports/filters';
 import { PortWatcher, type WatchedPort } from './ports/watcher';
 import type { BackoffOptions } from './tunnel/backoff';
@@ -25,6 +33,8 @@ export interface AgentOptions {
   watch?: { filter: PortFilter; intervalMs?: number; excludePorts?: number[] };
   /** Ports whose origin sees the public Host; 'all' for every port. */
   preserveHost?: number[] | 'all';
+  /** Who may open a newly announced port (--default-visibility, --visibility rules); omitted: private. */
+  visibility?: (port: number) => Visibility | undefined;
   onEvent?: EventSink;
   keepaliveMs?: number;
   backoff?: BackoffOptions;
@@ -51,9 +61,13 @@ export class Agent {
   #session: string | null = null;
   #up = false;
   #ready = false;
+  readonly #loginOffered = new Set<number>();
+  /** The gateway's owner API for this session (share controls, links, login). */
+  readonly api: OwnerApi;
 
   constructor(options: AgentOptions) {
     this.#options = options;
+    this.api = new OwnerApi(options.gateway, options.token);
     this.#static = new Set(options.ports);
     const preserve = options.preserveHost ?? [];
     this.#origin = new OriginProxy({
@@ -151,6 +165,10 @@ export class Agent {
         watched.process ? { port: watched.port, process: watched.process } : { port: watched.port },
       );
     }
+    for (const info of ports.values()) {
+      const visibility = this.#options.visibility?.(info.port);
+      if (visibility) info.visibility = visibility;
+    }
     return [...ports.values()].sort((a, b) => a.port - b.port);
   }
 
@@ -203,6 +221,18 @@ export class Agent {
     this.#origin.handle(stream);
   }
 
+  /** Once per port and run: a one-time owner link for a port only the owner may open. */
+  #offerLogin(port: number): void {
+    if (this.#loginOffered.has(port)) return;
+    this.#loginOffered.add(port);
+    this.api.login(port).then(
+      (login) => {
+        if (this.#announced.has(port)) this.#emit({ event: 'port.login', ...login });
+      },
+      () => this.#loginOffered.delete(port), // Offered again when the port is next announced.
+    );
+  }
+
   #control(frame: ControlFrame): void {
     if (frame.type !== 'WELCOME') return;
     this.#session = frame.body.session;
@@ -227,9 +257,12 @@ export class Agent {
     }
     for (const [port, entry] of next) {
       const old = before.get(port);
-      if (old && old.url === entry.url && old.process === entry.process && old.visibility === entry.visibility)
+      if (old && old.url === entry.url && old.process === entry.process) {
+        if (old.visibility !== entry.visibility) this.#emit({ event: 'port.share', ...entry });
         continue;
+      }
       this.#emit({ event: 'port.open', ...entry });
+      if (entry.visibility !== 'public') this.#offerLogin(port);
     }
   }
 }

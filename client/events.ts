@@ -18,6 +18,10 @@ export type AgentEvent =
   | { event: 'tunnel.up'; session: string }
   | { event: 'tunnel.down'; reason: string; retryInMs: number | null }
   | ({ event: 'port.open' } & PortView)
+  /** The owner changed who may open a port. */
+  | ({ event: 'port.share' } & PortView)
+  /** A one-time owner link for a private or link port, printed once per port and run. */
+  | { event: 'port.login'; port: number; url: string; expiresAt: string }
   | { event: 'port.close'; port: number; process?: string }
   | { event: 'error'; message: string };
 
@@ -43,6 +47,12 @@ export function human(write: (line: string) => void): EventSink {
       }
       case 'port.open':
         write(`porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} → ${event.url}\n`);
+        break;
+      case 'port.login':
+        write(`porthole: port ${event.port} is yours only; open it in a browser with ${event.url}\n`);
+        break;
+      case 'port.share':
+        write(`porthole: port ${event.port} is now ${event.visibility}\n`);
         break;
       case 'port.close':
         write(`porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} closed\n`);

@@ -76,10 +76,17 @@ export interface PortInfo {
   port: number;
   /** Name of the process listening, where known. */
   process?: string;
+  /** Who may open the port, as the client's default or rule says (default private); the owner's later choice wins. */
+  visibility?: Visibility;
 }
 
-/** Who may open a port's URL (share controls arrive in a later version: today every port is public). */
-export type Visibility = 'private' | 'link' | 'public';
+/** Who may open a port's URL: the owner only, holders of a share link too, or anyone. */
+export const VISIBILITIES = ['private', 'link', 'public'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export function isVisibility(value: unknown): value is Visibility {
+  return typeof value === 'string' && (VISIBILITIES as readonly string[]).includes(value);
+}
 
 /** A port as the gateway's port table holds it. */
 export interface PortEntry {

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './frames';
 export * from './mux';
 export * from './stream';
+export * from './api';

@@ -3,16 +3,17 @@
  * other side reads is checked here, so the rest of the code can rely on types.
  */
 import { ProtocolError } from './errors';
-import type {
-  HeaderPairs,
-  Hello,
-  OpenRequest,
-  PortEntry,
-  PortInfo,
-  PortsMessage,
-  ResponseHead,
-  Visibility,
-  Welcome,
+import {
+  type HeaderPairs,
+  type Hello,
+  isVisibility,
+  type OpenRequest,
+  type PortEntry,
+  type PortInfo,
+  type PortsMessage,
+  type ResponseHead,
+  type Visibility,
+  type Welcome,
 } from './frames';
 
 type Json = Record<string, unknown>;
@@ -57,10 +58,17 @@ export function headers(value: unknown): HeaderPairs {
   return value as HeaderPairs;
 }
 
+function visibility(value: unknown): Visibility {
+  const text = str(value, 'visibility');
+  if (!isVisibility(text)) bad(`visibility must be private, link or public`);
+  return text;
+}
+
 function portInfo(value: unknown): PortInfo {
   const o = object(value, 'port entry');
   const info: PortInfo = { port: port(o.port) };
   if (o.process !== undefined) info.process = str(o.process, 'process');
+  if (o.visibility !== undefined) info.visibility = visibility(o.visibility);
   return info;
 }
 
@@ -78,16 +86,12 @@ export function hello(value: unknown): Hello {
   };
 }
 
-const VISIBILITIES = new Set(['private', 'link', 'public']);
-
 function portEntry(value: unknown): PortEntry {
   const o = object(value, 'port entry');
-  const visibility = str(o.visibility, 'visibility');
-  if (!VISIBILITIES.has(visibility)) bad(`visibility must be private, link or public`);
   const entry: PortEntry = {
     port: port(o.port),
     url: str(o.url, 'url'),
-    visibility: visibility as Visibility,
+    visibility: visibility(o.visibility),
     firstSeen: str(o.firstSeen, 'firstSeen'),
   };
   if (o.process !== undefined) entry.process = str(o.process, 'process');

@@ -29,6 +29,7 @@ export async function connect(args: string[]): Promise<number> {
       ports: flags.ports,
       watch: flags.watch,
       preserveHost: flags.preserveHost,
+      visibility: flags.visibility,
       onEvent,
     },
     flags.control,

@@ -97,6 +97,7 @@ export async function dev(args: string[]): Promise<number> {
         ports: flags.ports,
         watch,
         preserveHost: flags.preserveHost,
+        visibility: flags.visibility,
         onEvent,
       },
       flags.control,

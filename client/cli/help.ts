@@ -10,6 +10,13 @@ Commands:
   connect          Connect this machine to a gateway; every port a server binds gets a URL
   ports            List the running client's ports and their URLs
   wait <port>      Wait until a port answers through the gateway, then print its URL
+  share <port> <private|link|public>
+                   Choose who may open a port's URL
+  login <port>     Print a one-time link that logs this browser in as the owner
+  link <port>      Print a reviewer link to a port (--ttl, --label)
+  links            List the live reviewer links
+  revoke <id>      Revoke a reviewer link at once
+  token            Print an owner token for tools (header X-Porthole-Token)
   session create   Create a session on a gateway (needs the admin token)
   help [command]   Show help for a command
 
@@ -33,9 +40,20 @@ const AGENT = `Ports:
                         Send the public Host to this port's origin instead of
                         Host: localhost:<n> (repeatable; 'all' for every port)
 
+Who may open a port (share controls):
+  A new port is private: only its owner gets in (porthole login <port> for a
+  browser, porthole token for tools). 'porthole share' changes it later; the
+  owner's choice is kept for that port number while the session lives.
+  --default-visibility <private|link|public>
+                        Visibility of ports this client announces (default private)
+  --visibility <port[-port]>=<private|link|public>
+                        Per-port rule, repeatable; the last matching rule wins
+                        (e.g. --visibility 8000=public --visibility 3000-3999=link)
+
 Output and control:
   --json                Print NDJSON events instead of human output: ready,
-                        tunnel.up, tunnel.down, port.open, port.close, error
+                        tunnel.up, tunnel.down, port.open, port.login, port.share,
+                        port.close, error
   --control <path>      Control socket for 'porthole ports' and 'porthole wait'
                         (default $PORTHOLE_CONTROL, else
                         $XDG_RUNTIME_DIR/porthole/control.sock, else
@@ -116,4 +134,81 @@ Options:
   --ttl <seconds>       Lifetime of the session token (default 30 days)
   --json                Print the session as one JSON object
   -h, --help            Show this help
+`;
+
+const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
+  -h, --help            Show this help`;
+
+export const SHARE_HELP = `Usage: porthole share <port> private|link|public [--json]
+
+Chooses who may open the port's URL; the next request obeys it.
+  private   only the owner: a browser logged in with 'porthole login', or a
+            tool sending X-Porthole-Token: <owner token> (porthole token)
+  link      the owner, and whoever opens a share link of 'porthole link'
+  public    anyone with the URL
+
+Options:
+  --json                Print the port as JSON: {"port","url","visibility","listening",…}
+${CONTROL}
+`;
+
+export const LINK_HELP = `Usage: porthole link <port> [--ttl 24h] [--label text] [--json]
+
+Prints a reviewer link to the port. It opens the port in any browser (it
+sets a cookie for that port's host and drops the token from the address) while
+the port is 'link' or 'public', until it expires or you revoke it.
+
+Options:
+  --ttl <d>             Lifetime: 10m, 24h, 7d (default 24h, 1m to 30d)
+  --label <text>        A note shown by 'porthole links' (e.g. who it is for)
+  --json                Print {"id","url","port","expiresAt"} (and "label")
+${CONTROL}
+`;
+
+export const LINKS_HELP = `Usage: porthole links [--json]
+
+Lists the live reviewer links: id, port, time left, label and URL.
+
+Options:
+  --json                One JSON object per link and line:
+                        {"id","url","port","expiresAt"} (and "label")
+${CONTROL}
+`;
+
+export const REVOKE_HELP = `Usage: porthole revoke <id> [--json]
+
+Revokes a reviewer link at once: its next request gets "this link was
+revoked" (410). Ids are listed by 'porthole links'.
+
+Options:
+  --json                Print the revoked link as JSON
+${CONTROL}
+`;
+
+export const LOGIN_HELP = `Usage: porthole login <port> [--ttl 10m] [--json]
+
+Prints a one-time link that logs a browser in as the session's owner. Opening
+it sets an HttpOnly cookie for the port's host (and, one redirect each, for
+the session's other private and link ports, so a front end on one port can
+call an API on another), then shows the page without the token in the address.
+
+Options:
+  --ttl <d>             How long the link may wait to be opened (default 10m)
+  --json                Print {"url","port","expiresAt"}
+${CONTROL}
+`;
+
+export const TOKEN_HELP = `Usage: porthole token [--ttl 12h] [--json]
+
+Prints an owner token for tools and agents. Send it as a header to open
+private ports; the app's own Authorization header stays the app's:
+
+  curl -H "X-Porthole-Token: $(porthole token)" <url>
+
+It is also the bearer token of the owner API on the gateway's bare domain.
+
+Options:
+  --ttl <d>             Lifetime (default 12h, at most 7d and the session's own)
+  --json                Print {"token","session","expiresAt"}
+${CONTROL}
 `;

@@ -9,6 +9,8 @@ interface TableState {
   gateway: string;
   tunnel: string;
   ports: Map<number, PortView>;
+  /** One-time owner links, by port, shown under the table until the port closes. */
+  logins?: Map<number, string>;
 }
 
 export function renderTable(state: TableState): string[] {
@@ -24,11 +26,16 @@ export function renderTable(state: TableState): string[] {
   const format = (cols: string[]) =>
     `  ${cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')}`;
   lines.push(format(header), ...cells.map(format));
+  const logins = [...(state.logins ?? new Map<number, string>())].filter(([port]) => state.ports.has(port));
+  if (logins.length > 0) {
+    lines.push('', '  Private ports open for you in a browser through a one-time link:');
+    for (const [port, url] of logins.sort((a, b) => a[0] - b[0])) lines.push(`  ${port}  ${url}`);
+  }
   return lines;
 }
 
 export function liveTable(out: { write(text: string): unknown }, gateway: string): EventSink {
-  const state: TableState = { session: null, gateway, tunnel: 'connecting', ports: new Map() };
+  const state: TableState = { session: null, gateway, tunnel: 'connecting', ports: new Map(), logins: new Map() };
   let drawn = 0;
   const draw = () => {
     const lines = renderTable(state);
@@ -52,13 +59,18 @@ export function liveTable(out: { write(text: string): unknown }, gateway: string
             ? `down: ${event.reason}`
             : `down, retrying in ${(event.retryInMs / 1000).toFixed(1)} s (${event.reason})`;
         break;
-      case 'port.open': {
+      case 'port.open':
+      case 'port.share': {
         const { event: _event, ...port } = event;
         state.ports.set(port.port, port);
         break;
       }
+      case 'port.login':
+        state.logins?.set(event.port, event.url);
+        break;
       case 'port.close':
         state.ports.delete(event.port);
+        state.logins?.delete(event.port);
         break;
       case 'error':
         state.tunnel = `error: ${event.message}`;

@@ -1,6 +1,7 @@
 /** Command-line option parsing shared by the commands; collects every problem, not just the first. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { defaultControlPath } from '../control/paths';
+import { isVisibility, type Visibility } from '../../protocol';
 import { PortFilter, RuleError } from '../ports/filters';
 
 export class UsageError extends Error {
@@ -15,6 +16,8 @@ export const agentOptions = {
   ignore: { type: 'string', multiple: true },
   only: { type: 'string', multiple: true },
   ephemeral: { type: 'boolean' },
+  'default-visibility': { type: 'string' },
+  visibility: { type: 'string', multiple: true },
   control: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -41,6 +44,8 @@ export interface AgentFlags {
   ports: number[];
   preserveHost: number[] | 'all';
   watch: { filter: PortFilter } | undefined;
+  /** Who may open a port when it first appears; undefined leaves it to the gateway (private). */
+  visibility: (port: number) => Visibility | undefined;
   control: string;
 }
 
@@ -51,7 +56,41 @@ interface AgentValues {
   ignore?: string[];
   only?: string[];
   ephemeral?: boolean;
+  'default-visibility'?: string;
+  visibility?: string[];
   control?: string;
+}
+
+function visibilityOf(text: string, what: string, problems: string[]): Visibility | undefined {
+  if (isVisibility(text)) return text;
+  problems.push(`${what}: '${text}' is not a visibility (private, link or public)`);
+  return undefined;
+}
+
+/** --visibility rules (`8000=public`, `3000-3999=link`; the last match wins) over --default-visibility. */
+function visibilityRules(values: AgentValues, problems: string[]): (port: number) => Visibility | undefined {
+  const fallback =
+    values['default-visibility'] === undefined
+      ? undefined
+      : visibilityOf(values['default-visibility'], '--default-visibility', problems);
+  const rules: { from: number; to: number; visibility: Visibility }[] = [];
+  for (const rule of values.visibility ?? []) {
+    const match = /^([0-9]+)(?:-([0-9]+))?=(.*)$/.exec(rule.trim());
+    if (!match) {
+      problems.push(`--visibility: '${rule}' is not <port>[-<port>]=<private|link|public>`);
+      continue;
+    }
+    const from = parsePort(match[1] as string, '--visibility', problems);
+    const to = match[2] === undefined ? from : parsePort(match[2], '--visibility', problems);
+    const visibility = visibilityOf(match[3] as string, '--visibility', problems);
+    if (from > to) problems.push(`--visibility: '${rule}' is an empty range`);
+    else if (visibility) rules.push({ from, to, visibility });
+  }
+  return (port) => {
+    let chosen = fallback;
+    for (const rule of rules) if (port >= rule.from && port <= rule.to) chosen = rule.visibility;
+    return chosen;
+  };
 }
 
 /** The client's flags; `extraIgnore` adds rules the command knows (dev ignores its own gateway port). */
@@ -76,18 +115,20 @@ export function agentFlags(values: AgentValues, problems: string[], extraIgnore:
       problems.push(`--ignore/--only: ${error.message}`);
     }
   }
-  return { ports, preserveHost, watch, control: values.control ?? defaultControlPath() };
+  const visibility = visibilityRules(values, problems);
+  return { ports, preserveHost, watch, visibility, control: values.control ?? defaultControlPath() };
 }
 
-/** "30s", "500ms", "2m", or plain seconds. */
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "500ms", "30s", "2m", "24h", "7d", or plain seconds; in milliseconds. */
 export function parseDuration(text: string, what: string, problems: string[]): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) {
-    problems.push(`${what}: '${text}' is not a duration (e.g. 30s, 500ms, 2m)`);
+    problems.push(`${what}: '${text}' is not a duration (e.g. 30s, 500ms, 10m, 24h, 7d)`);
     return 0;
   }
-  const value = Number(match[1]);
-  return match[2] === 'ms' ? value : match[2] === 'm' ? value * 60_000 : value * 1000;
+  return Number(match[1]) * (UNIT_MS[match[2] ?? 's'] as number);
 }
 
 export function check(problems: string[]): void {

@@ -4,13 +4,17 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { type ControlEvent, followEvents } from '../control/client';
+import type { ApiOwnerToken } from '../../protocol';
+import { callJson, type ControlEvent, followEvents } from '../control/client';
 import { defaultControlPath } from '../control/paths';
 import { WAIT_HELP } from './help';
 import { check, parse, parseDuration, parsePort, UsageError } from './options';
 
-/** One request to the URL through the gateway: true when the origin (not Porthole) answered. */
-export function answersThroughGateway(url: string, gateway: string): Promise<boolean> {
+/**
+ * One request to the URL through the gateway, as the owner when given a
+ * token: true when the origin (not Porthole) answered.
+ */
+export function answersThroughGateway(url: string, gateway: string, ownerToken?: string): Promise<boolean> {
   const target = new URL(url);
   const base = new URL(gateway);
   const lib = base.protocol === 'https:' ? https : http;
@@ -22,7 +26,11 @@ export function answersThroughGateway(url: string, gateway: string): Promise<boo
         port: base.port || (base.protocol === 'https:' ? 443 : 80),
         method: 'GET',
         path: target.pathname,
-        headers: { host: target.host, accept: 'application/json' },
+        headers: {
+          host: target.host,
+          accept: 'application/json',
+          ...(ownerToken ? { 'x-porthole-token': ownerToken } : {}),
+        },
         servername: target.hostname,
         agent: false,
         timeout: 10_000,
@@ -63,7 +71,18 @@ export async function wait(args: string[]): Promise<number> {
   const outcome = new Promise<number>((resolve) => {
     result = resolve;
   });
-  const follow = followEvents(values.control ?? defaultControlPath(), (event: ControlEvent) => {
+  const control = values.control ?? defaultControlPath();
+  // Private ports answer their owner only: probe as the owner (a short-lived token).
+  let owner: Promise<string | undefined> | null = null;
+  const ownerToken = () =>
+    (owner ??= callJson<ApiOwnerToken>(control, 'POST', '/v1/token', { ttl: 600 }).then(
+      (t) => t.token,
+      () => {
+        owner = null; // Try again on the next probe (the gateway may be starting).
+        return undefined;
+      },
+    ));
+  const follow = followEvents(control, (event: ControlEvent) => {
     if (event.event === 'snapshot') {
       gateway = event.gateway;
       url = event.ports.find((p) => p.port === port)?.url ?? null;
@@ -79,7 +98,7 @@ export async function wait(args: string[]): Promise<number> {
     if (checking || finished || !url) return;
     checking = true;
     const candidate = url;
-    const live = await answersThroughGateway(candidate, gateway);
+    const live = await answersThroughGateway(candidate, gateway, await ownerToken());
     checking = false;
     if (finished) return;
     if (live) {

@@ -18,23 +18,58 @@ function notRunning(path: string, error: NodeJS.ErrnoException): NotRunningError
   );
 }
 
+/** A refusal relayed by the client (from itself or the gateway): `message` says why. */
+export class ControlError extends Error {
+  override readonly name = 'ControlError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function getJson<T>(path: string, route: string): Promise<T> {
+  return callJson<T>(path, 'GET', route);
+}
+
+/** One call to the control API; a non-2xx answer rejects with a ControlError. */
+export function callJson<T>(path: string, method: string, route: string, body?: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath: path, path: route }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(text) as T);
-        } catch {
-          reject(new Error(`unexpected answer from the control socket: ${text.slice(0, 200)}`));
-        }
-      });
-    });
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      {
+        socketPath: path,
+        path: route,
+        method,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            reject(new Error(`unexpected answer from the control socket: ${text.slice(0, 200)}`));
+            return;
+          }
+          const status = res.statusCode ?? 500;
+          if (status >= 200 && status < 300) resolve(parsed as T);
+          else {
+            const error = parsed as { error?: string; message?: string };
+            reject(new ControlError(status, error.error ?? 'error', error.message ?? `status ${status}`));
+          }
+        });
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => reject(notRunning(path, error)));
+    req.end(payload);
   });
 }
 

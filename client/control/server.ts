@@ -1,14 +1,24 @@
 /**
  * The control API of a running client, over its unix socket:
- *   GET /v1/status  → { session, gateway, tunnel, ports }
- *   GET /v1/ports   → [ { port, url, process, visibility, firstSeen } ]
- *   GET /v1/events  → NDJSON: a `snapshot` event (the status), then every event as it happens
+ *   GET    /v1/status       → { session, gateway, tunnel, ports }
+ *   GET    /v1/ports        → [ { port, url, process, visibility, firstSeen } ]
+ *   GET    /v1/events       → NDJSON: a `snapshot` event (the status), then every event as it happens
+ * and the gateway's owner API, relayed with the client's credentials:
+ *   PATCH  /v1/ports/<port> {visibility}        → the port
+ *   POST   /v1/login        {port, ttl?}        → { url, port, expiresAt }
+ *   POST   /v1/token        {ttl?}              → { token, session, expiresAt }
+ *   GET    /v1/links                            → [ link ]
+ *   POST   /v1/links        {port, ttl?, label?} → link
+ *   DELETE /v1/links/<id>                       → link
+ * A gateway refusal comes back with its status and { error, message }.
  */
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { Agent } from '../agent';
+import { OwnerApiError } from '../owner-api';
+import { isVisibility } from '../../protocol';
 
 export class ControlServer {
   readonly path: string;
@@ -29,7 +39,13 @@ export class ControlServer {
       }
       rmSync(path, { force: true }); // Left behind by a client that died.
     }
-    const server = http.createServer((req, res) => handle(agent, req, res));
+    const server = http.createServer((req, res) => {
+      handle(agent, req, res).catch((error: unknown) => {
+        if (error instanceof OwnerApiError)
+          return json(res, error.status, { error: error.code, message: error.message });
+        json(res, 500, { error: 'internal', message: (error as Error).message });
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(path, () => {
@@ -64,14 +80,76 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(`${JSON.stringify(body)}\n`);
 }
 
-function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerResponse): void {
+class BadRequest extends OwnerApiError {
+  constructor(message: string) {
+    super(400, 'bad_request', message);
+  }
+}
+
+async function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  let text = '';
+  req.setEncoding('utf8');
+  for await (const chunk of req) {
+    text += chunk as string;
+    if (text.length > 64 * 1024) throw new BadRequest('request body too large');
+  }
+  if (!text.trim()) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new BadRequest('the request body must be a JSON object');
+}
+
+function port(value: unknown): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) throw new BadRequest('port must be 1-65535');
+  return n;
+}
+
+function optionalTtl(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new BadRequest('ttl must be whole seconds');
+  return value;
+}
+
+async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://control').pathname;
-  if (req.method !== 'GET') return json(res, 405, { error: 'method_not_allowed', message: 'only GET' });
+  const method = req.method ?? 'GET';
+  const item = /^\/v1\/(ports|links)\/([^/]+)$/.exec(path);
+  if (method === 'PATCH' && item?.[1] === 'ports') {
+    const { visibility } = await body(req);
+    if (!isVisibility(visibility)) throw new BadRequest('visibility must be private, link or public');
+    return json(res, 200, await agent.api.share(port(item[2]), visibility));
+  }
+  if (method === 'DELETE' && item?.[1] === 'links') {
+    return json(res, 200, await agent.api.revoke(decodeURIComponent(item[2] as string)));
+  }
+  if (method === 'POST') {
+    const input = await body(req);
+    switch (path) {
+      case '/v1/login':
+        return json(res, 201, await agent.api.login(port(input.port), optionalTtl(input.ttl)));
+      case '/v1/token':
+        return json(res, 201, await agent.api.ownerToken(optionalTtl(input.ttl)));
+      case '/v1/links': {
+        const label = typeof input.label === 'string' ? input.label : undefined;
+        return json(res, 201, await agent.api.link(port(input.port), { ttlSeconds: optionalTtl(input.ttl), label }));
+      }
+    }
+  }
+  if (method !== 'GET') return json(res, 405, { error: 'method_not_allowed', message: `no ${method} ${path}` });
   switch (path) {
     case '/v1/status':
       return json(res, 200, agent.status());
     case '/v1/ports':
       return json(res, 200, agent.ports());
+    case '/v1/links':
+      return json(res, 200, await agent.api.links());
     case '/v1/events': {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       res.write(`${JSON.stringify({ event: 'snapshot', ...agent.status() })}\n`);

@@ -1,58 +1,173 @@
-/** JWTs minted and verified with jose; never parsed by hand. */
-import { errors, jwtVerify, SignJWT } from 'jose';
+/**
+ * Porthole's credentials: JWTs minted and verified with jose, never parsed by
+ * hand. Each kind has its own audience, so one can never stand in for another:
+ *
+ * - session: the client's, opens /connect for one session;
+ * - owner: the session's developer or agent (X-Porthole-Token, the owner API);
+ * - login: a one-time owner link for one port, exchanged for a cookie;
+ * - cookie: the owner's cookie on one port's host;
+ * - share: a reviewer's link to one port, revocable by its `jti`.
+ */
+import { decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Env } from '../env';
-import { GatewayError } from '../errors';
 import { currentKey, verificationKeys } from './keys';
 
 const ISSUER = 'porthole';
 const ALGORITHM = 'HS256';
 
-/** Each kind of token has its own audience, so one can never stand in for another. */
 export const Audience = {
   session: 'porthole:session',
+  owner: 'porthole:owner',
+  login: 'porthole:login',
+  cookie: 'porthole:cookie',
+  share: 'porthole:share',
 } as const;
 
-export interface SessionClaims {
+export type TokenKind = keyof typeof Audience;
+
+/** Tokens longer than this are refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 4096;
+
+export interface TokenClaims {
+  kind: TokenKind;
   session: string;
+  /** Seconds since the epoch. */
   expiresAt: number;
+  /** The port a login, cookie or share token is scoped to. */
+  port?: number;
+  /** Unique id of a login or share token. */
+  jti?: string;
+  /** Login chain: ports still to log in to, then where to end up. */
+  next?: number[];
+  ret?: string;
 }
 
-export async function mintSessionToken(env: Env, session: string, ttlSeconds: number): Promise<string> {
+export interface MintOptions {
+  session: string;
+  /** Lifetime from now; or `expiresAt` (seconds since the epoch) to re-issue a token with a fixed expiry. */
+  ttlSeconds?: number;
+  expiresAt?: number;
+  port?: number;
+  jti?: string;
+  next?: number[];
+  ret?: string;
+}
+
+export async function mintToken(env: Env, kind: TokenKind, options: MintOptions): Promise<string> {
   const { kid, key } = await currentKey(env);
-  return new SignJWT({})
+  const claims: JWTPayload & { port?: number; next?: number[]; ret?: string } = {};
+  if (options.port !== undefined) claims.port = options.port;
+  if (options.next?.length) claims.next = options.next;
+  if (options.ret !== undefined) claims.ret = options.ret;
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
     .setIssuer(ISSUER)
-    .setAudience(Audience.session)
-    .setSubject(session)
+    .setAudience(Audience[kind])
+    .setSubject(options.session)
     .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(key);
+    .setExpirationTime(
+      options.expiresAt ?? Math.floor(Date.now() / 1000) + Math.max(1, Math.floor(options.ttlSeconds ?? 0)),
+    );
+  if (options.jti !== undefined) jwt.setJti(options.jti);
+  return jwt.sign(key);
 }
 
-function unauthorized(message: string): GatewayError {
-  return new GatewayError(401, 'unauthorized', message, { 'www-authenticate': 'Bearer realm="porthole"' });
+/** Why a token was refused; callers turn this into the right status and page. */
+export type TokenProblem = 'expired' | 'not_yet_valid' | 'unknown_key' | 'too_large' | 'invalid';
+
+export class TokenError extends Error {
+  override readonly name = 'TokenError';
+  constructor(
+    readonly problem: TokenProblem,
+    /** The audience the token claims, read only to word the refusal (never trusted). */
+    readonly claimedKind: TokenKind | null = null,
+  ) {
+    super(`token refused: ${problem}`);
+  }
 }
 
-/** Verify a session token; throws a 401 GatewayError saying why it was refused. */
-export async function verifySessionToken(env: Env, token: string): Promise<SessionClaims> {
-  const keys = await verificationKeys(env);
+/** Verified tokens of this isolate (bounded); expiry is re-checked on every hit. */
+const verified = new Map<string, TokenClaims>();
+const VERIFIED_LIMIT = 2048;
+
+function kindOf(aud: unknown): TokenKind | null {
+  const value = Array.isArray(aud) ? aud[0] : aud;
+  for (const [kind, audience] of Object.entries(Audience)) if (audience === value) return kind as TokenKind;
+  return null;
+}
+
+function claimedKind(token: string): TokenKind | null {
   try {
-    const { payload } = await jwtVerify(
+    return kindOf(decodeJwt(token).aud);
+  } catch {
+    return null;
+  }
+}
+
+function isPortList(value: unknown): value is number[] {
+  return Array.isArray(value) && value.length <= 64 && value.every((p) => Number.isInteger(p) && p > 0 && p < 65536);
+}
+
+/**
+ * Verify a token of one of `kinds`: signature (current or previous key, by
+ * `kid`), issuer, audience, expiry and not-before. Throws TokenError.
+ */
+export async function verifyToken(env: Env, token: string, kinds: readonly TokenKind[]): Promise<TokenClaims> {
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('too_large');
+  const now = Math.floor(Date.now() / 1000);
+  const cached = verified.get(token);
+  if (cached && kinds.includes(cached.kind)) {
+    if (cached.expiresAt <= now) throw new TokenError('expired', cached.kind);
+    return cached;
+  }
+  const keys = await verificationKeys(env);
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(
       token,
       (header) => {
         const match = keys.find((k) => k.kid === header.kid);
-        if (!match) throw unauthorized('The token was signed with an unknown key.');
+        if (!match) throw new TokenError('unknown_key');
         return match.key;
       },
-      { issuer: ISSUER, audience: Audience.session, algorithms: [ALGORITHM], requiredClaims: ['sub', 'exp'] },
-    );
-    return { session: payload.sub as string, expiresAt: payload.exp as number };
+      {
+        issuer: ISSUER,
+        audience: kinds.map((k) => Audience[k]),
+        algorithms: [ALGORITHM],
+        requiredClaims: ['sub', 'exp'],
+      },
+    ));
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    if (error instanceof errors.JWTExpired) throw unauthorized('The session token has expired.');
-    if (error instanceof errors.JOSEError) throw unauthorized('The session token is not valid.');
+    if (error instanceof TokenError) throw error;
+    if (error instanceof errors.JWTExpired) throw new TokenError('expired', claimedKind(token));
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
+      throw new TokenError('not_yet_valid', claimedKind(token));
+    }
+    if (error instanceof errors.JOSEError) throw new TokenError('invalid', claimedKind(token));
     throw error;
   }
+  const kind = kindOf(payload.aud);
+  if (!kind || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new TokenError('invalid');
+  const claims: TokenClaims = { kind, session: payload.sub, expiresAt: payload.exp };
+  const extra = payload as JWTPayload & { port?: unknown; next?: unknown; ret?: unknown };
+  if (extra.port !== undefined) {
+    if (typeof extra.port !== 'number' || !Number.isInteger(extra.port) || extra.port < 1 || extra.port > 65535) {
+      throw new TokenError('invalid', kind);
+    }
+    claims.port = extra.port;
+  }
+  if (payload.jti !== undefined) claims.jti = payload.jti;
+  if (extra.next !== undefined) {
+    if (!isPortList(extra.next)) throw new TokenError('invalid', kind);
+    claims.next = extra.next;
+  }
+  if (extra.ret !== undefined) {
+    if (typeof extra.ret !== 'string') throw new TokenError('invalid', kind);
+    claims.ret = extra.ret;
+  }
+  if (verified.size >= VERIFIED_LIMIT) verified.delete(verified.keys().next().value as string);
+  verified.set(token, claims);
+  return claims;
 }
 
 /** Compare two secrets in constant time (digests first, so lengths do not leak). */

@@ -4,6 +4,7 @@
  */
 import type { HeaderPairs } from '../../protocol';
 import { GatewayError } from '../errors';
+import { appCookies, PORTHOLE_COOKIES, TOKEN_HEADER } from './access';
 import { TUNNEL_HEADER } from './route';
 
 const HOP_BY_HOP = new Set([
@@ -43,7 +44,9 @@ export const MAX_HEAD_BYTES = 32 * 1024;
 
 /**
  * The viewer's headers as the origin should see them (Host is set by the
- * client). Throws 431 when the request head is over MAX_HEAD_BYTES.
+ * client), without any Porthole credential: the token header goes, and the
+ * Cookie header keeps only the app's own cookies. Throws 431 when the
+ * request head is over MAX_HEAD_BYTES.
  */
 export function requestHeaders(request: Request, url: URL, info: ForwardInfo): HeaderPairs {
   const headers = request.headers;
@@ -52,9 +55,14 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   let size = request.method.length + url.pathname.length + url.search.length + 12;
   headers.forEach((value, name) => {
     size += name.length + value.length + 4;
-    if (name === 'host' || name === TUNNEL_HEADER || EDGE.test(name)) return;
+    if (name === 'host' || name === TUNNEL_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
     if (HOP_BY_HOP.has(name) || listed.has(name)) {
       if (!(info.upgrade && name === 'upgrade')) return;
+    }
+    if (name === 'cookie') {
+      const kept = appCookies(request);
+      if (kept !== null) out.push([name, kept]);
+      return;
     }
     out.push([name, value]);
   });
@@ -65,6 +73,12 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   out.push(['x-forwarded-host', info.host], ['x-forwarded-proto', info.scheme]);
   if (info.clientIp) out.push(['x-forwarded-for', info.clientIp]);
   return out;
+}
+
+/** A Set-Cookie of Porthole's own cookie name: the app may not overwrite or clear the owner's login. */
+function setsPortholeCookie(value: string): boolean {
+  const name = value.slice(0, value.indexOf('=')).trim();
+  return PORTHOLE_COOKIES.has(name);
 }
 
 /** The origin's response headers as the viewer should see them. */
@@ -79,6 +93,7 @@ export function responseHeaders(pairs: HeaderPairs): Headers {
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
+    if (lower === 'set-cookie' && setsPortholeCookie(value)) continue;
     try {
       headers.append(name, value);
     } catch {

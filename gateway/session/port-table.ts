@@ -9,32 +9,33 @@ export interface StoredPort {
   port: number;
   process?: string;
   firstSeen: string;
+  /** What the client asked for (its default or a per-port rule); the owner's explicit choice overrides it. */
   visibility: Visibility;
 }
 
 const KEY = 'ports';
-/** Until share controls land, a port is open to whoever holds its URL. */
-const DEFAULT_VISIBILITY: Visibility = 'public';
+/** A port nobody said anything about is the owner's alone. */
+export const DEFAULT_VISIBILITY: Visibility = 'private';
 
 export class PortTable {
   readonly #storage: DurableObjectStorage;
-  #ports: Map<number, StoredPort> | null = null;
+  #ports: Promise<Map<number, StoredPort>> | null = null;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
   }
 
-  async #load(): Promise<Map<number, StoredPort>> {
-    if (!this.#ports) {
-      const stored = (await this.#storage.get<Partial<StoredPort>[]>(KEY)) ?? [];
+  /** One load, shared by concurrent callers. */
+  #load(): Promise<Map<number, StoredPort>> {
+    this.#ports ??= this.#storage.get<Partial<StoredPort>[]>(KEY).then((stored = []) => {
       // Entries written by an older version may lack the newer fields.
       const now = new Date().toISOString();
-      this.#ports = new Map(
+      return new Map(
         stored
           .filter((p): p is Partial<StoredPort> & { port: number } => typeof p.port === 'number')
           .map((p) => [p.port, { firstSeen: now, visibility: DEFAULT_VISIBILITY, ...p }]),
       );
-    }
+    });
     return this.#ports;
   }
 
@@ -69,6 +70,7 @@ export class PortTable {
       ? { ...existing }
       : { port: info.port, firstSeen: new Date().toISOString(), visibility: DEFAULT_VISIBILITY };
     if (info.process !== undefined) entry.process = info.process;
+    entry.visibility = info.visibility ?? DEFAULT_VISIBILITY;
     table.set(info.port, entry);
   }
 

@@ -5,6 +5,9 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
+  type ApiLink,
+  type ApiLogin,
+  type ApiPort,
   CloseCode,
   type ControlFrame,
   Mux,
@@ -12,18 +15,41 @@ import {
   PROTOCOL_VERSION,
   ProtocolError,
   SUBPROTOCOL,
+  type Visibility,
 } from '../../protocol';
+import { mintToken } from '../auth/tokens';
 import type { Env } from '../env';
 import { GatewayError, notListening } from '../errors';
+import { base32 } from '../routing/base32';
 import { portHost } from '../routing/label';
+import {
+  allowed,
+  exchange,
+  hasUrlCredential,
+  identify,
+  isPreflight,
+  isSessionOrigin,
+  LOGIN_PARAM,
+  linkRequired,
+  privateRefusal,
+  reviewerOnPrivate,
+  SHARE_PARAM,
+} from './access';
 import { Deadlines } from './deadlines';
 import { proxyHttp } from './http-bridge';
-import { PortTable } from './port-table';
+import { DEFAULT_VISIBILITY, PortTable } from './port-table';
 import { readRoute, type TunnelRoute, type ViewerRoute } from './route';
+import { type ShareLink, ShareStore } from './shares';
 
 const TUNNEL_TAG = 'tunnel';
 const DEFAULT_TIMEOUT_SECONDS = 60;
 const DEFAULT_VIEWER_IDLE_SECONDS = 60;
+
+/** Scheme and host of the bare domain, to build URLs with. */
+export interface Base {
+  scheme: string;
+  host: string;
+}
 
 /** Per-socket state that must survive hibernation (kept under 2 KiB). */
 interface TunnelAttachment {
@@ -40,11 +66,13 @@ interface Tunnel {
 export class Session extends DurableObject<Env> {
   #tunnel: Tunnel | null = null;
   readonly #ports: PortTable;
+  readonly #shares: ShareStore;
   readonly #deadlines = new Deadlines<object>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#ports = new PortTable(ctx.storage);
+    this.#shares = new ShareStore(ctx.storage);
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
@@ -55,8 +83,16 @@ export class Session extends DurableObject<Env> {
       if (route.kind === 'tunnel') return this.#acceptTunnel(route);
       return await this.#proxy(request, route);
     } catch (error) {
-      if (error instanceof GatewayError) return error.toResponse(request);
-      throw error;
+      if (!(error instanceof GatewayError)) throw error;
+      const response = error.toResponse(request);
+      // A front end on another port of this session may read why its call was refused.
+      const origin = request.headers.get('origin');
+      if (route.kind === 'viewer' && origin && (await isSessionOrigin(this.env, origin, route.session))) {
+        response.headers.set('access-control-allow-origin', origin);
+        response.headers.set('access-control-allow-credentials', 'true');
+        response.headers.append('vary', 'Origin');
+      }
+      return response;
     }
   }
 
@@ -165,11 +201,19 @@ export class Session extends DurableObject<Env> {
     if (frame.type === 'HELLO') await this.#ports.reconcile(frame.body.ports);
     else if (frame.type === 'PORTS') await this.#ports.apply(frame.body);
     else return;
+    await this.#welcome(tunnel);
+  }
+
+  /** Tell the client the whole port table, with each port's URL and who may open it. */
+  async #welcome(tunnel: Tunnel): Promise<void> {
     const attachment = tunnel.socket.deserializeAttachment() as TunnelAttachment;
     const ports: PortEntry[] = [];
     for (const stored of await this.#ports.list()) {
-      const host = await portHost(this.env, attachment.session, stored.port, attachment.base.host);
-      ports.push({ ...stored, url: `${attachment.base.scheme}://${host}/` });
+      ports.push({
+        ...stored,
+        url: await this.#portUrl(attachment.base, attachment.session, stored.port),
+        visibility: await this.#visibility(stored.port),
+      });
     }
     tunnel.mux.control({
       type: 'WELCOME',
@@ -178,9 +222,115 @@ export class Session extends DurableObject<Env> {
     });
   }
 
+  async #portUrl(base: Base, session: string, port: number): Promise<string> {
+    return `${base.scheme}://${await portHost(this.env, session, port, base.host)}/`;
+  }
+
+  /** The owner's explicit choice, else what the client asked for, else private. */
+  async #visibility(port: number): Promise<Visibility> {
+    return (await this.#shares.visibility(port)) ?? (await this.#ports.get(port))?.visibility ?? DEFAULT_VISIBILITY;
+  }
+
+  // ── owner API (RPC from the Worker, which has checked the owner token) ──
+
+  async listPorts(base: Base, session: string): Promise<ApiPort[]> {
+    const explicit = await this.#shares.visibilities();
+    const out = new Map<number, ApiPort>();
+    for (const stored of await this.#ports.list()) {
+      out.set(stored.port, {
+        port: stored.port,
+        url: await this.#portUrl(base, session, stored.port),
+        ...(stored.process ? { process: stored.process } : {}),
+        visibility: explicit[stored.port] ?? stored.visibility,
+        listening: true,
+        firstSeen: stored.firstSeen,
+      });
+    }
+    for (const [key, visibility] of Object.entries(explicit)) {
+      const port = Number(key);
+      if (!out.has(port)) {
+        out.set(port, { port, url: await this.#portUrl(base, session, port), visibility, listening: false });
+      }
+    }
+    return [...out.values()].sort((a, b) => a.port - b.port);
+  }
+
+  async setVisibility(base: Base, session: string, port: number, visibility: Visibility): Promise<ApiPort> {
+    await this.#shares.setVisibility(port, visibility);
+    const tunnel = this.#current();
+    if (tunnel) await this.#welcome(tunnel);
+    return (await this.listPorts(base, session)).find((p) => p.port === port) as ApiPort;
+  }
+
+  async createLink(base: Base, session: string, port: number, ttlSeconds: number, label?: string): Promise<ApiLink> {
+    const link: ShareLink = {
+      id: base32(crypto.getRandomValues(new Uint8Array(8))),
+      port,
+      createdAt: new Date().toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds,
+      ...(label ? { label } : {}),
+    };
+    try {
+      await this.#shares.addLink(link);
+    } catch (error) {
+      if (error instanceof RangeError) throw new GatewayError(409, 'too_many_links', error.message);
+      throw error;
+    }
+    return this.#linkView(base, session, link, true);
+  }
+
+  /** The live links, each with a working URL (the same id and expiry as when it was created). */
+  async listLinks(base: Base, session: string): Promise<ApiLink[]> {
+    const links = await this.#shares.links();
+    return Promise.all(links.map((link) => this.#linkView(base, session, link, true)));
+  }
+
+  async revokeLink(base: Base, session: string, id: string): Promise<ApiLink | null> {
+    const link = await this.#shares.revoke(id);
+    return link ? this.#linkView(base, session, link, false) : null;
+  }
+
+  async loginLink(base: Base, session: string, port: number, ttlSeconds: number): Promise<ApiLogin> {
+    const token = await mintToken(this.env, 'login', { session, port, jti: crypto.randomUUID(), ttlSeconds });
+    return {
+      url: `${await this.#portUrl(base, session, port)}?${LOGIN_PARAM}=${token}`,
+      port,
+      expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
+    };
+  }
+
+  /** A link as the API shows it; a revoked one's URL no longer carries its token. */
+  async #linkView(base: Base, session: string, link: ShareLink, withToken: boolean): Promise<ApiLink> {
+    let url = await this.#portUrl(base, session, link.port);
+    if (withToken) {
+      const { id: jti, port, expiresAt } = link;
+      url += `?${SHARE_PARAM}=${await mintToken(this.env, 'share', { session, port, jti, expiresAt })}`;
+    }
+    return {
+      id: link.id,
+      url,
+      port: link.port,
+      ...(link.label ? { label: link.label } : {}),
+      createdAt: link.createdAt,
+      expiresAt: new Date(link.expiresAt * 1000).toISOString(),
+    };
+  }
+
   // ── viewers ─────────────────────────────────────────────────────────────
 
   async #proxy(request: Request, route: ViewerRoute): Promise<Response> {
+    if (hasUrlCredential(route.url)) {
+      return exchange(
+        {
+          env: this.env,
+          shares: this.#shares,
+          route,
+          visibility: await this.#visibility(route.port),
+          chain: () => this.#nonPublicPorts(),
+        },
+        request,
+      );
+    }
     const tunnel = this.#current();
     if (!tunnel) {
       throw new GatewayError(
@@ -191,6 +341,23 @@ export class Session extends DurableObject<Env> {
       );
     }
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
+    // Whether a port is up is no secret of the origin; what it serves is, from here on.
+    const visibility = await this.#visibility(route.port);
+    if (visibility !== 'public') {
+      const viewer = await identify(this.env, this.#shares, request, route);
+      if (!allowed(visibility, viewer)) {
+        // A preflight carries no cookie; from another port of this session it goes to the app,
+        // whose own CORS answer then governs the real request (which does carry the cookie).
+        const preflight =
+          viewer.kind === 'anyone' &&
+          isPreflight(request) &&
+          (await isSessionOrigin(this.env, request.headers.get('origin'), route.session));
+        if (!preflight) {
+          if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
+          throw visibility === 'private' ? privateRefusal(route.port) : linkRequired(route.port);
+        }
+      }
+    }
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       throw new GatewayError(
         501,
@@ -203,5 +370,14 @@ export class Session extends DurableObject<Env> {
       viewerIdle: Number(this.env.VIEWER_IDLE_TIMEOUT) || DEFAULT_VIEWER_IDLE_SECONDS,
     };
     return proxyHttp(tunnel.mux, request, route, limits, this.#deadlines);
+  }
+
+  /** Listening ports only the owner (or link holders) may open: what one login covers. */
+  async #nonPublicPorts(): Promise<number[]> {
+    const ports: number[] = [];
+    for (const stored of await this.#ports.list()) {
+      if ((await this.#visibility(stored.port)) !== 'public') ports.push(stored.port);
+    }
+    return ports;
   }
 }

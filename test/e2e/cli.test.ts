@@ -70,11 +70,24 @@ describe('porthole CLI', () => {
   it('dev --json starts the gateway and client, prints NDJSON events, serves the port, exits on SIGINT', async () => {
     const origin = await startOrigin((_req, res) => res.end('from the cli test'));
     const cwd = tempDir();
-    const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--port', String(origin.port)], cwd);
+    const dev = run(
+      [
+        'dev',
+        '--json',
+        '--listen',
+        '127.0.0.1:0',
+        '--port',
+        String(origin.port),
+        '--visibility',
+        `${origin.port}=public`,
+      ],
+      cwd,
+    );
     const ready = await dev.next('ready');
     expect(ready.session).toMatch(/^[a-z2-7]{16}$/);
     await dev.next('tunnel.up');
     const open = await dev.next('port.open', (e) => e.port === origin.port);
+    expect(open.visibility).toBe('public');
     const url = new URL(open.url as string);
     // Every line is an event: nothing human-readable is mixed in.
     for (const e of dev.events) expect(typeof e.event).toBe('string');
@@ -125,7 +138,7 @@ describe('porthole CLI', () => {
     await dev.next('tunnel.up');
     // Only this user may talk to the client: the socket is 0600 (file permissions are the access control).
     expect(statSync(control).mode & 0o777).toBe(0o600);
-    // wait blocks until the port answers through the gateway, then prints its URL.
+    // wait blocks until the port answers through the gateway (as its owner: the port is private), then prints its URL.
     const waiting = run(['wait', String(port), '--timeout', '20s', '--control', control], cwd);
     const server = await nodeServer(port, '127.0.0.1', 'waited for');
     expect(await waiting.exit).toBe(0);
@@ -136,14 +149,22 @@ describe('porthole CLI', () => {
     expect(url).toBe(open.url);
     const gatewayPort = Number(new URL(url).port);
     const gateway = { url: `http://localhost:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
-    expect((await request(gateway, url)).body.toString()).toBe('waited for');
+    const anonymous = await request(gateway, url);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['x-porthole-error']).toBe('preview_private');
+    const token = run(['token', '--control', control], cwd);
+    expect(await token.exit).toBe(0);
+    const owner = (token.events[0] as { line: string }).line;
+    expect((await request(gateway, url, { headers: { 'x-porthole-token': owner } })).body.toString()).toBe(
+      'waited for',
+    );
 
     const listed = run(['ports', '--json', '--control', control], cwd);
     expect(await listed.exit).toBe(0);
-    expect(listed.events).toEqual([expect.objectContaining({ port, url, process: 'node', visibility: 'public' })]);
+    expect(listed.events).toEqual([expect.objectContaining({ port, url, process: 'node', visibility: 'private' })]);
     const table = run(['ports', '--control', control], cwd);
     expect(await table.exit).toBe(0);
-    expect(table.events.map((e) => e.line).join('\n')).toMatch(new RegExp(`${port}\\s+node\\s+public\\s+${url}`));
+    expect(table.events.map((e) => e.line).join('\n')).toMatch(new RegExp(`${port}\\s+node\\s+private\\s+${url}`));
 
     const timeout = run(['wait', String(never), '--timeout', '300ms', '--control', control], cwd);
     expect(await timeout.exit).toBe(1);

@@ -14,22 +14,24 @@ export interface Harness {
   gateway: LocalGateway;
   adminToken: string;
   labelKey: string;
+  tokenSecret: string;
   stop(): Promise<void>;
 }
 
-export async function startHarness(vars: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  vars: Record<string, string> = {},
+  secrets: Record<string, string> = {},
+): Promise<Harness> {
   const adminToken = randomBytes(24).toString('base64url');
   const labelKey = randomBytes(32).toString('base64url');
-  const gateway = await startGateway({
-    script: gatewayBundle,
-    secrets: {
-      ADMIN_TOKEN: adminToken,
-      LABEL_KEY: labelKey,
-      TOKEN_SECRET: randomBytes(32).toString('base64url'),
-    },
-    vars,
-  });
-  return { gateway, adminToken, labelKey, stop: () => gateway.stop() };
+  const all = {
+    ADMIN_TOKEN: adminToken,
+    LABEL_KEY: labelKey,
+    TOKEN_SECRET: randomBytes(32).toString('base64url'),
+    ...secrets,
+  };
+  const gateway = await startGateway({ script: gatewayBundle, secrets: all, vars });
+  return { gateway, adminToken, labelKey, tokenSecret: all.TOKEN_SECRET, stop: () => gateway.stop() };
 }
 
 export interface Reply {
@@ -106,6 +108,8 @@ export async function startAgent(
     token: created.token,
     ports,
     backoff: { baseMs: 50, capMs: 500 },
+    // These tests are about traffic, not share controls (share.test.ts): ports are public unless asked.
+    visibility: () => 'public',
     ...options,
     onEvent: (e) => {
       events.push(e);

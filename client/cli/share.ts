@@ -1,0 +1,165 @@
+/**
+ * Share controls from the command line, through the running client (which
+ * holds the session's credentials): share, link, links, revoke, login, token.
+ */
+import { callJson } from '../control/client';
+import { defaultControlPath } from '../control/paths';
+import { type ApiLink, type ApiLogin, type ApiOwnerToken, type ApiPort, isVisibility } from '../../protocol';
+import { LINK_HELP, LINKS_HELP, LOGIN_HELP, REVOKE_HELP, SHARE_HELP, TOKEN_HELP } from './help';
+import { check, parse, parseDuration, parsePort, UsageError } from './options';
+
+const common = {
+  json: { type: 'boolean' },
+  control: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const out = (text: string) => process.stdout.write(text);
+
+function seconds(text: string | undefined, what: string, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text, what, problems);
+  if (ms > 0 && ms < 1000) problems.push(`${what}: '${text}' is under a second`);
+  return Math.round(ms / 1000);
+}
+
+function onePort(positionals: string[], usage: string, problems: string[]): number {
+  if (positionals.length < 1) throw new UsageError(`give a port: ${usage}`);
+  return parsePort(positionals[0] as string, 'port', problems);
+}
+
+/** The link as `--json` prints it: id, url, port, expiresAt (and label, when it has one). */
+function linkJson(link: ApiLink): string {
+  const { id, url, port, expiresAt, label } = link;
+  return JSON.stringify({ id, url, port, expiresAt, ...(label ? { label } : {}) });
+}
+
+function until(iso: string): string {
+  const ms = Date.parse(iso) - Date.now();
+  if (ms <= 0) return 'expired';
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours}h` : `${Math.round(hours / 24)}d`;
+}
+
+export async function share(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, common);
+  if (values.help) {
+    out(SHARE_HELP);
+    return 0;
+  }
+  const problems: string[] = [];
+  const port = onePort(positionals, 'porthole share <port> private|link|public', problems);
+  const visibility = positionals[1];
+  if (positionals.length !== 2 || !isVisibility(visibility)) {
+    throw new UsageError('give a port and who may open it: porthole share <port> private|link|public');
+  }
+  check(problems);
+  const path = values.control ?? defaultControlPath();
+  const result = await callJson<ApiPort>(path, 'PATCH', `/v1/ports/${port}`, { visibility });
+  if (values.json) {
+    out(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  const who = {
+    private: 'only you (porthole login)',
+    link: 'holders of a share link (porthole link)',
+    public: 'anyone with the URL',
+  }[result.visibility];
+  out(`port ${result.port} is ${result.visibility}: ${who} can open ${result.url}\n`);
+  return 0;
+}
+
+export async function link(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' }, label: { type: 'string' } });
+  if (values.help) {
+    out(LINK_HELP);
+    return 0;
+  }
+  const problems: string[] = [];
+  const port = onePort(positionals, 'porthole link <port> [--ttl 24h] [--label text]', problems);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const ttl = seconds(values.ttl, '--ttl', problems);
+  check(problems);
+  const path = values.control ?? defaultControlPath();
+  const created = await callJson<ApiLink>(path, 'POST', '/v1/links', { port, ttl, label: values.label });
+  const ports = await callJson<{ port: number; visibility: string }[]>(path, 'GET', '/v1/ports');
+  const visibility = ports.find((p) => p.port === port)?.visibility;
+  if (visibility === 'private' || visibility === undefined) {
+    process.stderr.write(
+      `porthole link: port ${port} is ${visibility ?? 'private (not listening yet)'}: ` +
+        `the link opens it once you run 'porthole share ${port} link'\n`,
+    );
+  }
+  out(values.json ? `${linkJson(created)}\n` : `${created.url}\n`);
+  return 0;
+}
+
+export async function links(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, common);
+  if (values.help) {
+    out(LINKS_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const list = await callJson<ApiLink[]>(values.control ?? defaultControlPath(), 'GET', '/v1/links');
+  if (values.json) {
+    for (const item of list) out(`${linkJson(item)}\n`);
+    return 0;
+  }
+  if (list.length === 0) {
+    out('no live links (create one with porthole link <port>)\n');
+    return 0;
+  }
+  const rows = list.map((l) => [l.id, String(l.port), until(l.expiresAt), l.label ?? '-', l.url]);
+  const header = ['ID', 'PORT', 'EXPIRES', 'LABEL', 'URL'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const cols of [header, ...rows]) {
+    out(`${cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')}\n`);
+  }
+  return 0;
+}
+
+export async function revoke(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, common);
+  if (values.help) {
+    out(REVOKE_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('give one link id: porthole revoke <id> (see porthole links)');
+  const id = positionals[0] as string;
+  const revoked = await callJson<ApiLink>(values.control ?? defaultControlPath(), 'DELETE', `/v1/links/${id}`);
+  out(values.json ? `${linkJson(revoked)}\n` : `revoked link ${revoked.id} (port ${revoked.port})\n`);
+  return 0;
+}
+
+export async function login(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' } });
+  if (values.help) {
+    out(LOGIN_HELP);
+    return 0;
+  }
+  const problems: string[] = [];
+  const port = onePort(positionals, 'porthole login <port> [--ttl 10m]', problems);
+  const ttl = seconds(values.ttl, '--ttl', problems);
+  check(problems);
+  const result = await callJson<ApiLogin>(values.control ?? defaultControlPath(), 'POST', '/v1/login', { port, ttl });
+  out(values.json ? `${JSON.stringify(result)}\n` : `${result.url}\n`);
+  return 0;
+}
+
+export async function token(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' } });
+  if (values.help) {
+    out(TOKEN_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const problems: string[] = [];
+  const ttl = seconds(values.ttl, '--ttl', problems);
+  check(problems);
+  const result = await callJson<ApiOwnerToken>(values.control ?? defaultControlPath(), 'POST', '/v1/token', { ttl });
+  out(values.json ? `${JSON.stringify(result)}\n` : `${result.token}\n`);
+  return 0;
+}

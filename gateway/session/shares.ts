@@ -1,0 +1,128 @@
+/**
+ * A session's share controls, kept in Durable Object storage so they survive
+ * hibernation, restarts and a port closing: who may open each port, the live
+ * reviewer links, revoked link ids (until they would have expired), and the
+ * one-time login links already used.
+ */
+import type { Visibility } from '../../protocol';
+
+export interface ShareLink {
+  id: string;
+  port: number;
+  label?: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** What a presented link id amounts to. */
+export type LinkState = { state: 'live'; link: ShareLink } | { state: 'revoked' } | { state: 'unknown' };
+
+interface Stored {
+  /** Visibility the owner set explicitly, by port: kept when the port closes and re-opens. */
+  visibility: Record<string, Visibility>;
+  links: ShareLink[];
+  /** Revoked link ids → when their token expires. */
+  revoked: Record<string, number>;
+  /** Used one-time login ids → when their token expires. */
+  usedLogins: Record<string, number>;
+}
+
+const KEY = 'shares';
+/** Bounds on what one session may hold, so storage cannot grow without end. */
+export const MAX_LINKS = 500;
+const MAX_USED_LOGINS = 5000;
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export class ShareStore {
+  readonly #storage: DurableObjectStorage;
+  #data: Promise<Stored> | null = null;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  /** One load, shared by concurrent callers, so every check-and-set sees the same object. */
+  #load(): Promise<Stored> {
+    this.#data ??= this.#storage.get<Partial<Stored>>(KEY).then((stored) => ({
+      visibility: stored?.visibility ?? {},
+      links: stored?.links ?? [],
+      revoked: stored?.revoked ?? {},
+      usedLogins: stored?.usedLogins ?? {},
+    }));
+    return this.#data;
+  }
+
+  async #save(data: Stored): Promise<void> {
+    // Expired entries go on every write: an expired token is refused by its `exp` alone.
+    const t = now();
+    data.links = data.links.filter((l) => l.expiresAt > t);
+    for (const map of [data.revoked, data.usedLogins]) {
+      for (const [id, exp] of Object.entries(map)) if (exp <= t) delete map[id];
+    }
+    await this.#storage.put(KEY, data);
+  }
+
+  /** The owner's explicit choice for a port, if any. */
+  async visibility(port: number): Promise<Visibility | undefined> {
+    return (await this.#load()).visibility[port];
+  }
+
+  async visibilities(): Promise<Record<string, Visibility>> {
+    return { ...(await this.#load()).visibility };
+  }
+
+  async setVisibility(port: number, visibility: Visibility): Promise<void> {
+    const data = await this.#load();
+    data.visibility[port] = visibility;
+    await this.#save(data);
+  }
+
+  async addLink(link: ShareLink): Promise<void> {
+    const data = await this.#load();
+    const t = now();
+    if (data.links.filter((l) => l.expiresAt > t).length >= MAX_LINKS) {
+      throw new RangeError(`a session holds at most ${MAX_LINKS} live links; revoke some first`);
+    }
+    data.links.push(link);
+    await this.#save(data);
+  }
+
+  async links(): Promise<ShareLink[]> {
+    const t = now();
+    return (await this.#load()).links.filter((l) => l.expiresAt > t);
+  }
+
+  async link(id: string): Promise<LinkState> {
+    const data = await this.#load();
+    const link = data.links.find((l) => l.id === id);
+    if (link) return { state: 'live', link };
+    return id in data.revoked ? { state: 'revoked' } : { state: 'unknown' };
+  }
+
+  /** Revoke a live link at once; false if there is no such live link. */
+  async revoke(id: string): Promise<ShareLink | null> {
+    const data = await this.#load();
+    const link = data.links.find((l) => l.id === id && l.expiresAt > now());
+    if (!link) return null;
+    data.links = data.links.filter((l) => l.id !== id);
+    data.revoked[id] = link.expiresAt;
+    await this.#save(data);
+    return link;
+  }
+
+  /** Mark a one-time login id used; false if it already was. */
+  async useLogin(id: string, expiresAt: number): Promise<boolean> {
+    const data = await this.#load();
+    if (id in data.usedLogins) return false;
+    if (Object.keys(data.usedLogins).length >= MAX_USED_LOGINS) {
+      const oldest = Object.entries(data.usedLogins).sort((a, b) => a[1] - b[1])[0];
+      if (oldest) delete data.usedLogins[oldest[0]];
+    }
+    data.usedLogins[id] = expiresAt;
+    await this.#save(data);
+    return true;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The owner API on the bare domain (JSON over HTTPS), shared by the gateway
+ * that serves it and the client that calls it. See README "Owner API".
+ */
+import type { Visibility } from './frames';
+
+/** A port of the session as the owner API shows it. */
+export interface ApiPort {
+  port: number;
+  url: string;
+  process?: string;
+  visibility: Visibility;
+  /** False for a port the owner set a visibility for that is not listening now. */
+  listening: boolean;
+  firstSeen?: string;
+}
+
+/** A reviewer link. `url` opens the port for whoever holds it, until `expiresAt` or revocation. */
+export interface ApiLink {
+  id: string;
+  url: string;
+  port: number;
+  label?: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** A one-time owner login link (also logs in the session's other non-public ports). */
+export interface ApiLogin {
+  url: string;
+  port: number;
+  expiresAt: string;
+}
+
+export interface ApiOwnerToken {
+  token: string;
+  session: string;
+  expiresAt: string;
+}
+
+/** Bounds the gateway enforces on the lifetimes it is asked for, in seconds. */
+export const LINK_TTL = { default: 24 * 3600, min: 60, max: 30 * 24 * 3600 } as const;
+export const LOGIN_TTL = { default: 10 * 60, min: 60, max: 24 * 3600 } as const;
+export const OWNER_TTL = { default: 12 * 3600, min: 60, max: 7 * 24 * 3600 } as const;
+export const MAX_LINK_LABEL = 200;
