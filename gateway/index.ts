@@ -17,6 +17,9 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   if (target.kind === 'bare') return app.fetch(request, env, ctx);
   try {
     if (target.kind === 'unknown') throw notFound();
+    // Labels are lowercase only: a Host the runtime had to normalise is not one we issued.
+    const host = request.headers.get('host');
+    if (host !== null && host.replace(/:\d+$/, '') !== url.hostname) throw notFound();
     return await preview(request, env, target.label);
   } catch (error) {
     if (error instanceof GatewayError) return error.toResponse(request);
