@@ -178,6 +178,95 @@ describe('porthole CLI', () => {
     expect(gone.stderr()).toContain('no porthole client is running');
   });
 
+  it('share, login, link, links and revoke: the walkthrough a new user does', async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const cwd = tempDir();
+    const control = join(cwd, 'control.sock');
+    const cli = (...args: string[]) => run([...args, '--control', control], cwd);
+    const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--only', String(port)], cwd);
+    await dev.next('tunnel.up');
+    const server = await nodeServer(port, '127.0.0.1', 'the preview');
+    const open = await dev.next('port.open', (e) => e.port === port);
+    expect(open.visibility).toBe('private');
+    const url = open.url as string;
+    // The client offers the owner a one-time link at once.
+    const offered = await dev.next('port.login', (e) => e.port === port);
+    expect(String(offered.url)).toContain(`${url}?porthole_login=`);
+    const gatewayPort = Number(new URL(url).port);
+    const gateway = { url: `http://localhost:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
+    const line = (r: Run) => (r.events[0] as { line?: string } | undefined)?.line ?? '';
+    const browse = async (target: string, cookie?: string) =>
+      request(gateway, target, { headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } });
+    const cookieFrom = (reply: Awaited<ReturnType<typeof browse>>) =>
+      String(reply.headers['set-cookie']).split(';')[0]!;
+
+    // A stranger sees the private page.
+    const stranger = await browse(url);
+    expect(stranger.status).toBe(401);
+    expect(stranger.body.toString()).toContain('This preview is private');
+
+    // The owner logs in with a fresh link.
+    const login = cli('login', String(port));
+    expect(await login.exit).toBe(0);
+    const entered = await browse(line(login));
+    expect(entered.status).toBe(303);
+    expect(entered.headers.location).toBe(url);
+    expect((await browse(url, cookieFrom(entered))).body.toString()).toBe('the preview');
+
+    // Share by link, with a 10-minute reviewer link.
+    const share = cli('share', String(port), 'link');
+    expect(await share.exit).toBe(0);
+    expect(line(share)).toContain(`port ${port} is link`);
+    const link = cli('link', String(port), '--ttl', '10m', '--label', 'review', '--json');
+    expect(await link.exit).toBe(0);
+    const created = link.events[0] as { id: string; url: string; port: number; expiresAt: string };
+    expect(Object.keys(created).sort()).toEqual(['expiresAt', 'id', 'label', 'port', 'url']);
+    expect(created.port).toBe(port);
+    expect(Math.abs(Date.parse(created.expiresAt) - Date.now() - 600_000)).toBeLessThan(60_000);
+    const reviewer = await browse(created.url); // A fresh browser profile: no cookies.
+    expect(reviewer.status).toBe(303);
+    const reviewerCookie = cookieFrom(reviewer);
+    expect((await browse(url, reviewerCookie)).body.toString()).toBe('the preview');
+
+    const listed = cli('links', '--json');
+    expect(await listed.exit).toBe(0);
+    expect(listed.events).toEqual([expect.objectContaining({ id: created.id, port, label: 'review' })]);
+    const table = cli('links');
+    expect(await table.exit).toBe(0);
+    expect(table.events.map((e) => e.line).join('\n')).toMatch(new RegExp(`${created.id}\\s+${port}\\s+10m\\s+review`));
+
+    const revoke = cli('revoke', created.id);
+    expect(await revoke.exit).toBe(0);
+    expect(line(revoke)).toBe(`revoked link ${created.id} (port ${port})`);
+    const gone = await browse(url, reviewerCookie);
+    expect(gone.status).toBe(410);
+    expect(gone.body.toString()).toContain('This link was revoked');
+
+    const pub = cli('share', String(port), 'public');
+    expect(await pub.exit).toBe(0);
+    expect((await browse(url)).body.toString()).toBe('the preview');
+
+    // Mistakes get a clear message and a non-zero exit.
+    const bad = cli('share', String(port), 'everyone');
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toContain('private|link|public');
+    const unknown = cli('revoke', 'nosuchlink');
+    expect(await unknown.exit).toBe(1);
+    expect(unknown.stderr()).toContain('no live link');
+
+    // No signing key ever appears in what porthole printed.
+    const vars = readFileSync(join(cwd, '.dev.vars'), 'utf8');
+    const secret = /^TOKEN_SECRET=(.*)$/m.exec(vars)![1]!;
+    const printed = [dev, login, share, link, listed, table, revoke, pub, bad, unknown]
+      .map((r) => JSON.stringify(r.events) + r.stderr())
+      .join('');
+    expect(printed).not.toContain(secret);
+
+    await server.stop();
+    dev.child.kill('SIGINT');
+    expect([0, 130]).toContain(await dev.exit);
+  });
+
   it('dev on a port already in use says so and exits 1', async () => {
     const busy = await startOrigin((_req, res) => res.end());
     const dev = run(['dev', '--listen', `127.0.0.1:${busy.port}`], tempDir());
