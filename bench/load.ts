@@ -5,6 +5,7 @@ export interface Target {
   port: number;
   host: string;
   path: string;
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -19,7 +20,13 @@ export interface LoadResult {
 function get(agent: http.Agent, target: Target): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { host: '127.0.0.1', port: target.port, path: target.path, headers: { host: target.host }, agent },
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        path: target.path,
+        headers: { host: target.host, ...target.headers },
+        agent,
+      },
       (res) => {
         res.on('data', () => {});
         res.on('end', () => resolve(res.statusCode ?? 0));

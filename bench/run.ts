@@ -1,7 +1,8 @@
 /**
  * npm run bench — Porthole against its baselines, measured in one run:
  *   small GETs at concurrency 32: (a) direct to the origin, (b) through a bare
- *   pass-through Worker in the same runtime (workerd's own ceiling), (c) through Porthole;
+ *   pass-through Worker in the same runtime (workerd's own ceiling), (c) through Porthole
+ *   to a public port, (d) to a private port as its owner (X-Porthole-Token);
  *   a 1 GiB download direct and through Porthole; peak RSS of client and gateway.
  * Every figure is printed next to its baseline; nothing here asserts a target.
  */
@@ -13,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { COMPATIBILITY_DATE, startGateway } from '../client/dev/gateway';
 import { createSession } from '../client/dev/session';
+import { callJson } from '../client/control/client';
+import type { ApiOwnerToken } from '../protocol';
 import { cpuMs, measureDetection } from './detect';
 import { download, type LoadResult, load, type Target } from './load';
 import { runOrigin } from './origin';
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
   const barePort = Number((await bare.ready).port);
 
   const session = await createSession(gateway.url, secrets.ADMIN_TOKEN);
+  const control = `${tmpdir()}/porthole-bench-${process.pid}.sock`;
   const client = await spawnUntil(
     [
       `${dist}cli.js`,
@@ -111,8 +115,11 @@ async function main(): Promise<void> {
       // Port detection is measured on this range; other ports of the machine stay out.
       '--only',
       `${DETECT_RANGE[0]}-${DETECT_RANGE[1]}`,
+      // Detection trials open new ports: public, so the probe needs no credential.
+      '--default-visibility',
+      'public',
       '--control',
-      `${tmpdir()}/porthole-bench-${process.pid}.sock`,
+      control,
       '--json',
     ],
     (line) => {
@@ -133,7 +140,14 @@ async function main(): Promise<void> {
   process.stdout.write(`${row('(b) bare pass-through Worker', b, a)}\n`);
   const c = await load(viaPorthole, CONCURRENCY, SECONDS);
   process.stdout.write(`${row('(c) Porthole (Worker→DO→tunnel)', c, a)}\n`);
-  process.stdout.write(`  Porthole / bare Worker: ${fmt((100 * c.rps) / b.rps, 1)} % (target ≥ 50 %)\n\n`);
+  // The same port made private: every request now shows an owner token (checked by the Session object).
+  await callJson(control, 'PATCH', `/v1/ports/${originPort}`, { visibility: 'private' });
+  const owner = await callJson<ApiOwnerToken>(control, 'POST', '/v1/token', {});
+  const d0 = await load({ ...viaPorthole, headers: { 'x-porthole-token': owner.token } }, CONCURRENCY, SECONDS);
+  process.stdout.write(`${row('(d) Porthole, private port, owner', d0, a)}\n`);
+  await callJson(control, 'PATCH', `/v1/ports/${originPort}`, { visibility: 'public' });
+  process.stdout.write(`  Porthole / bare Worker: ${fmt((100 * c.rps) / b.rps, 1)} % (target ≥ 50 %)\n`);
+  process.stdout.write(`  private (owner token) / public: ${fmt((100 * d0.rps) / c.rps, 1)} %\n\n`);
 
   const clientRssAfterLoad = peakRssMiB(client.child.pid ?? 0);
   const mib = BULK_BYTES / 1024 / 1024;

@@ -11,6 +11,8 @@ export interface GatewaySecrets {
   ADMIN_TOKEN: string;
   LABEL_KEY: string;
   TOKEN_SECRET: string;
+  /** The previous token key, still accepted while a rotation runs (optional). */
+  TOKEN_SECRET_PREVIOUS?: string;
 }
 
 export interface GatewayOptions {

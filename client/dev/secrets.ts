@@ -32,7 +32,13 @@ export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; cr
   }
   if (created.length > 0) writeFileSync(path, text, { mode: 0o600 });
   return {
-    secrets: { ADMIN_TOKEN: vars.ADMIN_TOKEN!, LABEL_KEY: vars.LABEL_KEY!, TOKEN_SECRET: vars.TOKEN_SECRET! },
+    secrets: {
+      ADMIN_TOKEN: vars.ADMIN_TOKEN!,
+      LABEL_KEY: vars.LABEL_KEY!,
+      TOKEN_SECRET: vars.TOKEN_SECRET!,
+      // A rotation in progress: the old key, added by hand, keeps its tokens valid until they expire.
+      ...(vars.TOKEN_SECRET_PREVIOUS ? { TOKEN_SECRET_PREVIOUS: vars.TOKEN_SECRET_PREVIOUS } : {}),
+    },
     created,
   };
 }
