@@ -3,7 +3,10 @@
  * traded for a short-lived owner token (kept until it nears expiry), which
  * then changes share controls, issues links and logs the owner in.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { decodeJwt } from 'jose';
+import { lookup } from './net/lookup';
 import type { ApiLink, ApiLogin, ApiOwnerToken, ApiPort, Visibility } from '../protocol';
 
 /** An answer of the gateway that is not a success; `status` and `code` are the gateway's. */
@@ -16,6 +19,42 @@ export class OwnerApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** One HTTP(S) request to the gateway (node:http, so `*.localhost` names resolve to loopback). */
+function send(url: URL, method: string, token: string, body?: string): Promise<{ status: number; text: string }> {
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(
+      url,
+      {
+        method,
+        lookup,
+        timeout: 15_000,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', (error) => reject(unreachable(error)));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer within 15 s')));
+    req.on('error', (error) => reject(unreachable(error)));
+    req.end(body);
+  });
+}
+
+function unreachable(error: Error): OwnerApiError {
+  return new OwnerApiError(502, 'gateway_unreachable', `cannot reach the gateway: ${error.message}`);
 }
 
 /** Renew the owner token when less than this is left of it. */
@@ -48,34 +87,19 @@ export class OwnerApi {
 
   async #call<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
     const url = new URL(`/api/sessions/${this.session}${path}`, this.#gateway);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (error) {
-      throw new OwnerApiError(502, 'gateway_unreachable', `cannot reach the gateway: ${(error as Error).message}`);
-    }
-    const text = await response.text();
+    const { status, text } = await send(url, method, token, body === undefined ? undefined : JSON.stringify(body));
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       parsed = null;
     }
-    if (!response.ok) {
+    if (status < 200 || status >= 300) {
       const error = (parsed ?? {}) as { error?: string; message?: string };
       throw new OwnerApiError(
-        response.status,
+        status,
         error.error ?? 'gateway_error',
-        error.message ?? `the gateway answered ${response.status}`,
+        error.message ?? `the gateway answered ${status}`,
       );
     }
     if (parsed === null) throw new OwnerApiError(502, 'bad_answer', 'the gateway answered something that is not JSON');

@@ -64,9 +64,10 @@ On a terminal the ports are shown as a live table; piped, as log lines.`;
 
 export const DEV_HELP = `Usage: porthole dev [options]
 
-Starts the gateway in workerd on this machine, creates (or reuses) a local
-session, and runs a client for it. Secrets are generated on first run into
-.dev.vars; state (session, ports) is kept in .porthole/.
+Starts the gateway in workerd on this machine (http://porthole.localhost:8787),
+creates (or reuses) a local session, and runs a client for it. Secrets are
+generated on first run into .dev.vars; state (session, ports) is kept in
+.porthole/.
 
 Gateway:
   --listen <[host:]port>  Where the gateway listens (default 127.0.0.1:8787,
@@ -75,8 +76,8 @@ Gateway:
 
 ${AGENT}
 
-Port URLs look like http://<port>-<session>-<sig>.localhost:8787/ ; Chromium
-and curl resolve *.localhost to this machine.
+Port URLs look like http://<port>-<session>-<sig>.porthole.localhost:8787/ ;
+browsers and curl resolve *.localhost names to this machine.
 `;
 
 export const CONNECT_HELP = `Usage: porthole connect --gateway <url> --token <jwt> [options]

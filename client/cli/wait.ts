@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { ApiOwnerToken } from '../../protocol';
 import { callJson, type ControlEvent, followEvents } from '../control/client';
 import { defaultControlPath } from '../control/paths';
+import { lookup } from '../net/lookup';
 import { WAIT_HELP } from './help';
 import { check, parse, parseDuration, parsePort, UsageError } from './options';
 
@@ -19,10 +20,11 @@ export function answersThroughGateway(url: string, gateway: string, ownerToken?:
   const base = new URL(gateway);
   const lib = base.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
-    // Connect to the gateway itself: *.localhost names do not resolve in Node.
+    // Connect to the gateway itself, with the port's host name in the Host header.
     const req = lib.request(
       {
         host: base.hostname,
+        lookup,
         port: base.port || (base.protocol === 'https:' ? 443 : 80),
         method: 'GET',
         path: target.pathname,

@@ -26,17 +26,25 @@ export interface GatewayOptions {
   persist?: string;
   /** Extra vars (ORIGIN_TIMEOUT …). */
   vars?: Record<string, string>;
-  /** Host name of the bare domain (default localhost). */
+  /** Host name of the bare domain (default LOCAL_DOMAIN). */
   domain?: string;
 }
 
 export interface LocalGateway {
-  /** Base URL of the bare domain, e.g. http://localhost:8787 */
+  /** Base URL of the bare domain, e.g. http://porthole.localhost:8787 */
   url: string;
   port: number;
   miniflare: Miniflare;
   stop(): Promise<void>;
 }
+
+/**
+ * The local gateway's domain. Browsers resolve every `*.localhost` name to this
+ * machine, and treat each direct child of `localhost` as a site of its own; under
+ * `porthole.localhost`, a session's ports are one site, as under a real domain,
+ * so the owner's SameSite=Lax cookies reach a sibling port's API.
+ */
+export const LOCAL_DOMAIN = 'porthole.localhost';
 
 export const COMPATIBILITY_DATE = '2026-04-20';
 /** As in wrangler.toml: request.signal aborts when a viewer disconnects. */
@@ -47,7 +55,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   // Nothing leaves loopback: no metrics, no request.cf lookup.
   process.env.WRANGLER_SEND_METRICS = 'false';
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-  const domain = options.domain ?? 'localhost';
+  const domain = options.domain ?? LOCAL_DOMAIN;
   // Loaded on demand: Miniflare is large, and `porthole connect` never needs it.
   const { Miniflare } = await import('miniflare');
   const miniflare = new Miniflare({

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { lookup } from '../net/lookup';
 
 export interface CreatedSession {
   session: string;
@@ -20,6 +21,7 @@ export function createSession(gateway: string, adminToken: string, ttlSeconds?: 
       url,
       {
         method: 'POST',
+        lookup,
         headers: {
           authorization: `Bearer ${adminToken}`,
           'content-type': 'application/json',

@@ -3,6 +3,7 @@
  * multiplexer's frames, with a text keepalive that detects a dead peer.
  */
 import WebSocket from 'ws';
+import { lookup } from '../net/lookup';
 import { CloseCode, type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
 import {
   TunnelAuthError,
@@ -13,7 +14,7 @@ import {
 } from './errors';
 
 export interface ConnectionOptions {
-  /** Base URL of the gateway's bare domain, e.g. http://localhost:8787 */
+  /** Base URL of the gateway's bare domain, e.g. http://porthole.localhost:8787 */
   gateway: string;
   token: string;
   onStream(stream: MuxStream): void;
@@ -84,6 +85,7 @@ export class Connection {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(url, [SUBPROTOCOL], {
       headers: { authorization: `Bearer ${options.token}` },
+      lookup,
       handshakeTimeout: options.connectTimeoutMs ?? 10_000,
       perMessageDeflate: false,
       maxPayload: 1024 * 1024,

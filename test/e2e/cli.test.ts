@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../../scripts/build.mjs';
-import { request, startOrigin } from './harness';
+import { request, startOrigin, DOMAIN } from './harness';
 import { freePorts, nodeServer } from './servers';
 
 const cli = join(root, 'dist', 'cli.js');
@@ -92,7 +92,7 @@ describe('porthole CLI', () => {
     // Every line is an event: nothing human-readable is mixed in.
     for (const e of dev.events) expect(typeof e.event).toBe('string');
 
-    const gateway = { url: `http://localhost:${url.port}`, port: Number(url.port) } as Parameters<typeof request>[0];
+    const gateway = { url: `http://${DOMAIN}:${url.port}`, port: Number(url.port) } as Parameters<typeof request>[0];
     const reply = await request(gateway, url.href);
     expect(reply.body.toString()).toBe('from the cli test');
 
@@ -148,7 +148,7 @@ describe('porthole CLI', () => {
     const open = await dev.next('port.open', (e) => e.port === port);
     expect(url).toBe(open.url);
     const gatewayPort = Number(new URL(url).port);
-    const gateway = { url: `http://localhost:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
+    const gateway = { url: `http://${DOMAIN}:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
     const anonymous = await request(gateway, url);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers['x-porthole-error']).toBe('preview_private');
@@ -193,7 +193,7 @@ describe('porthole CLI', () => {
     const offered = await dev.next('port.login', (e) => e.port === port);
     expect(String(offered.url)).toContain(`${url}?porthole_login=`);
     const gatewayPort = Number(new URL(url).port);
-    const gateway = { url: `http://localhost:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
+    const gateway = { url: `http://${DOMAIN}:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
     const line = (r: Run) => (r.events[0] as { line?: string } | undefined)?.line ?? '';
     const browse = async (target: string, cookie?: string) =>
       request(gateway, target, { headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } });

@@ -2,10 +2,11 @@ import type http from 'node:http';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { lookup } from '../../client/net/lookup';
 import { Connection } from '../../client/tunnel/connection';
 import { TunnelAuthError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
-import { createSession, type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+import { createSession, type Harness, request, startAgent, startHarness, startOrigin, DOMAIN } from './harness';
 import { signLabelForTest } from './sign';
 
 let h: Harness;
@@ -47,15 +48,15 @@ describe('gateway routing and errors', () => {
     const [, session, sig] = (label as string).split('-') as [string, string, string];
     const other = await createSession(h);
     const hosts = [
-      `${origin.port}-${session}-${'a'.repeat(16)}.localhost`, // forged sig
-      `${origin.port + 1}-${session}-${sig}.localhost`, // label for another port
-      `${origin.port}-${other.session}-${sig}.localhost`, // label for another session
-      `${origin.port}-${session}-${sig.slice(0, 15)}.localhost`, // truncated sig
-      `${origin.port}-${session}-${sig}a.localhost`, // padded sig
-      `0${origin.port}-${session}-${sig}.localhost`, // leading zero
-      `x.${origin.port}-${session}-${sig}.localhost`, // extra label
-      `${origin.port}-${session}.localhost`, // missing part
-      `${session}.localhost`,
+      `${origin.port}-${session}-${'a'.repeat(16)}.${DOMAIN}`, // forged sig
+      `${origin.port + 1}-${session}-${sig}.${DOMAIN}`, // label for another port
+      `${origin.port}-${other.session}-${sig}.${DOMAIN}`, // label for another session
+      `${origin.port}-${session}-${sig.slice(0, 15)}.${DOMAIN}`, // truncated sig
+      `${origin.port}-${session}-${sig}a.${DOMAIN}`, // padded sig
+      `0${origin.port}-${session}-${sig}.${DOMAIN}`, // leading zero
+      `x.${origin.port}-${session}-${sig}.${DOMAIN}`, // extra label
+      `${origin.port}-${session}.${DOMAIN}`, // missing part
+      `${session}.${DOMAIN}`,
       'example.com',
     ];
     hits = 0;
@@ -98,7 +99,7 @@ describe('gateway routing and errors', () => {
     expect(badTtl.status).toBe(400);
     const created = await createSession(h);
     expect(created.session).toMatch(/^[a-z2-7]{16}$/);
-    expect(created.urlTemplate).toBe(`http://{port}-${created.session}-{sig}.localhost:${h.gateway.port}/`);
+    expect(created.urlTemplate).toBe(`http://{port}-${created.session}-{sig}.${DOMAIN}:${h.gateway.port}/`);
   });
 });
 
@@ -146,6 +147,7 @@ describe('/connect', () => {
     const reply = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, ['porthole.v0'], {
         headers: { authorization: `Bearer ${token}` },
+        lookup,
       });
       ws.on('unexpected-response', (_req, res: http.IncomingMessage) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));

@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, type AgentOptions } from '../../client/agent';
-import { type LocalGateway, startGateway } from '../../client/dev/gateway';
+import { LOCAL_DOMAIN, type LocalGateway, startGateway } from '../../client/dev/gateway';
+
+/** The bare domain of test gateways; port hosts are `<label>.${DOMAIN}`. */
+export const DOMAIN = LOCAL_DOMAIN;
 import type { AgentEvent } from '../../client/events';
 import { gatewayBundle } from '../../scripts/build.mjs';
 

@@ -8,7 +8,16 @@ import { connect } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiLink, ApiLogin, ApiOwnerToken } from '../../protocol';
-import { createSession, type Harness, type Reply, request, startAgent, startHarness, startOrigin } from './harness';
+import {
+  createSession,
+  type Harness,
+  type Reply,
+  request,
+  startAgent,
+  startHarness,
+  startOrigin,
+  DOMAIN,
+} from './harness';
 import { signLabelForTest } from './sign';
 import { aud, kidFor, mintForTest, unsignedForTest } from './tokens';
 
@@ -145,28 +154,28 @@ describe('the gateway holds the line (origins count zero requests)', () => {
 
   describe('hosts', () => {
     it('label signed for another port', async () => {
-      await refused(() => get(withHost(`${A}-${session}-${label(urlB).sig}.localhost`)), 404);
+      await refused(() => get(withHost(`${A}-${session}-${label(urlB).sig}.${DOMAIN}`)), 404);
     });
     it('label signed for another session', async () => {
       const other = await createSession(h);
-      await refused(() => get(withHost(`${A}-${other.session}-${label(urlA).sig}.localhost`)), 404);
+      await refused(() => get(withHost(`${A}-${other.session}-${label(urlA).sig}.${DOMAIN}`)), 404);
     });
     it('truncated sig', async () => {
-      await refused(() => get(withHost(`${A}-${session}-${label(urlA).sig.slice(0, 15)}.localhost`)), 404);
+      await refused(() => get(withHost(`${A}-${session}-${label(urlA).sig.slice(0, 15)}.${DOMAIN}`)), 404);
     });
     it('padded sig', async () => {
-      await refused(() => get(withHost(`${A}-${session}-${label(urlA).sig}a.localhost`)), 404);
+      await refused(() => get(withHost(`${A}-${session}-${label(urlA).sig}a.${DOMAIN}`)), 404);
     });
     it('uppercase host', async () => {
       await refused(() => getHost(urlA.hostname.toUpperCase()), 404);
     });
     it('uppercase sig only', async () => {
       const l = label(urlA);
-      await refused(() => getHost(`${A}-${session}-${l.sig.toUpperCase()}.localhost`), 404);
+      await refused(() => getHost(`${A}-${session}-${l.sig.toUpperCase()}.${DOMAIN}`), 404);
     });
     it('punycode host', async () => {
       // The label with a Cyrillic 'а' added: a homograph, as a browser would send it (punycode).
-      const lookalike = domainToASCII(`${A}-${session}-${label(urlA).sig}\u0430.localhost`);
+      const lookalike = domainToASCII(`${A}-${session}-${label(urlA).sig}\u0430.${DOMAIN}`);
       expect(lookalike).toMatch(/^xn--/);
       await refused(() => getHost(lookalike), 404);
     });
@@ -174,7 +183,7 @@ describe('the gateway holds the line (origins count zero requests)', () => {
       await refused(() => get(withHost(`x.${urlA.hostname}`)), 404);
     });
     it('missing label part', async () => {
-      await refused(() => get(withHost(`${session}-${label(urlA).sig}.localhost`)), 404);
+      await refused(() => get(withHost(`${session}-${label(urlA).sig}.${DOMAIN}`)), 404);
     });
     it('port 0, correctly signed', async () => {
       await refused(() => get(withHost(signLabelForTest(h, session, 0))), 404);
@@ -186,7 +195,7 @@ describe('the gateway holds the line (origins count zero requests)', () => {
       await refused(() => get(withHost(`0${urlA.hostname}`)), 404);
     });
     it('X-Forwarded-Host naming a preview on the bare domain', async () => {
-      await refused(() => get(withHost('localhost', '/anything'), { 'x-forwarded-host': urlA.host }), 404);
+      await refused(() => get(withHost(DOMAIN, '/anything'), { 'x-forwarded-host': urlA.host }), 404);
     });
     // workerd's HTTP front end refuses an absolute-form target before the Worker runs (the edge has
     // its own rules): a bare 500 with no detail, and nothing forwarded.

@@ -2,7 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Harness, type RunningAgent, request, startAgent, startHarness, startOrigin } from './harness';
+import {
+  freePort,
+  type Harness,
+  type RunningAgent,
+  request,
+  startAgent,
+  startHarness,
+  startOrigin,
+  DOMAIN,
+} from './harness';
 import { signLabelForTest } from './sign';
 
 let h: Harness;
@@ -65,7 +74,11 @@ describe('HTTP through the tunnel', () => {
   });
 
   it('the URL has the documented shape', () => {
-    expect(url).toMatch(new RegExp(`^http://${origin.port}-[a-z2-7]{16}-[a-z2-7]{16}\\.localhost:${h.gateway.port}/$`));
+    expect(url).toMatch(
+      new RegExp(
+        `^http://${origin.port}-[a-z2-7]{16}-[a-z2-7]{16}\\.${DOMAIN.replace('.', '\\.')}:${h.gateway.port}/$`,
+      ),
+    );
   });
 
   it('keeps status, multi-valued headers and every set-cookie; drops hop-by-hop', async () => {

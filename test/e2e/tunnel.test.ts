@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { lookup } from '../../client/net/lookup';
 import { TunnelReplacedError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
 import { createSession, type Harness, request, startAgent, startHarness, startOrigin } from './harness';
@@ -229,6 +230,7 @@ describe('tunnel faults', () => {
     const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
       const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, [SUBPROTOCOL], {
         headers: { authorization: `Bearer ${token}` },
+        lookup,
       });
       ws.on('open', () => ws.send(Buffer.from([0x42, 0, 0, 0, 1, 2, 3])));
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
