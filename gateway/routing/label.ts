@@ -39,7 +39,8 @@ export function parseLabel(label: string): PortLabel | null {
 
 export async function signLabel(env: Env, session: string, port: number): Promise<string> {
   if (!env.LABEL_KEY) throw misconfigured('LABEL_KEY');
-  if (env.LABEL_KEY.length < MIN_KEY_LENGTH) throw misconfigured(`a LABEL_KEY of at least ${MIN_KEY_LENGTH} characters`);
+  if (env.LABEL_KEY.length < MIN_KEY_LENGTH)
+    throw misconfigured(`a LABEL_KEY of at least ${MIN_KEY_LENGTH} characters`);
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(env.LABEL_KEY), encoder.encode(`v1:${session}:${port}`));
   return base32(new Uint8Array(mac)).slice(0, SIG_LENGTH);
 }
