@@ -46,7 +46,9 @@ export function human(write: (line: string) => void): EventSink {
         break;
       }
       case 'port.open':
-        write(`porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} → ${event.url}\n`);
+        write(
+          `porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} → ${event.url} (${event.visibility})\n`,
+        );
         break;
       case 'port.login':
         write(`porthole: port ${event.port} is yours only; open it in a browser with ${event.url}\n`);

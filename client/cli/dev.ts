@@ -81,7 +81,7 @@ export async function dev(args: string[]): Promise<number> {
     );
   }
   say(`gateway (workerd) listening on ${gateway.url}`);
-  say('previews are open to anyone who has their (unguessable) URL until share controls are configured');
+  say("new ports are private: open one with the one-time link printed for it, or run 'porthole share <port> public'");
   if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
   const onEvent = sink(json, gateway.url);
   // With --listen 0 the port is known only now.
