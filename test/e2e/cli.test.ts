@@ -282,6 +282,26 @@ describe('porthole CLI', () => {
     expect(bad.stderr()).toMatch(/--gateway/);
     expect(bad.stderr()).toMatch(/--token/);
     expect(bad.stderr()).toMatch(/'70000' is not a port number/);
+    const rules = run(
+      [
+        'connect',
+        '--gateway',
+        'http://x',
+        '--token',
+        't',
+        '--default-visibility',
+        'open',
+        '--visibility',
+        '8000=everyone',
+        '--visibility',
+        '9-3=link',
+      ],
+      cwd,
+    );
+    expect(await rules.exit).toBe(2);
+    expect(rules.stderr()).toContain("--default-visibility: 'open' is not a visibility (private, link or public)");
+    expect(rules.stderr()).toContain("--visibility: 'everyone' is not a visibility");
+    expect(rules.stderr()).toContain("--visibility: '9-3=link' is an empty range");
     const help = spawn(process.execPath, [cli, 'dev', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     help.stdout.on('data', (c: Buffer) => {
