@@ -28,6 +28,8 @@ export interface GatewayOptions {
   vars?: Record<string, string>;
   /** Host name of the bare domain (default LOCAL_DOMAIN). */
   domain?: string;
+  /** Serve https with a self-signed certificate (tests of Secure cookies). */
+  https?: boolean;
 }
 
 export interface LocalGateway {
@@ -70,6 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     bindings: { PREVIEW_DOMAIN: domain, ...options.vars, ...options.secrets },
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
+    https: options.https ?? false,
     cf: false,
   });
   let port: number;
@@ -80,7 +83,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     throw error;
   }
   return {
-    url: `http://${domain}:${port}`,
+    url: `${options.https ? 'https' : 'http'}://${domain}:${port}`,
     port,
     miniflare,
     stop: () => miniflare.dispose(),

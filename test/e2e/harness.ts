@@ -24,6 +24,7 @@ export interface Harness {
 export async function startHarness(
   vars: Record<string, string> = {},
   secrets: Record<string, string> = {},
+  options: { https?: boolean } = {},
 ): Promise<Harness> {
   const adminToken = randomBytes(24).toString('base64url');
   const labelKey = randomBytes(32).toString('base64url');
@@ -33,7 +34,7 @@ export async function startHarness(
     TOKEN_SECRET: randomBytes(32).toString('base64url'),
     ...secrets,
   };
-  const gateway = await startGateway({ script: gatewayBundle, secrets: all, vars });
+  const gateway = await startGateway({ script: gatewayBundle, secrets: all, vars, https: options.https });
   return { gateway, adminToken, labelKey, tokenSecret: all.TOKEN_SECRET, stop: () => gateway.stop() };
 }
 

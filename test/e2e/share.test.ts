@@ -4,6 +4,7 @@
  * origin sees of it.
  */
 import type http from 'node:http';
+import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiLink, ApiOwnerToken, ApiPort } from '../../protocol';
 import { type Harness, type Reply, request, type RunningAgent, startAgent, startHarness, startOrigin } from './harness';
@@ -338,5 +339,60 @@ describe('key rotation', () => {
     expect((await request(rotated.gateway, url, { headers: { 'x-porthole-token': signedBefore } })).status).toBe(200);
     const unknown = await mintForTest('u'.repeat(43), { aud: aud.owner, sub: a.session });
     expect((await request(rotated.gateway, url, { headers: { 'x-porthole-token': unknown } })).status).toBe(401);
+  });
+});
+
+describe('https', () => {
+  it('on https the owner cookie is __Host-porthole with Secure, and the link hands over to https', async () => {
+    const secure = await startHarness({}, {}, { https: true });
+    closers.push(() => secure.stop());
+    const call = (method: string, target: string, headers: Record<string, string> = {}, body?: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const url = new URL(target, secure.gateway.url);
+        const req = https.request(
+          {
+            host: '127.0.0.1',
+            port: secure.gateway.port,
+            method,
+            path: url.pathname + url.search,
+            headers: { host: url.host, accept: 'application/json', ...headers },
+            servername: url.hostname,
+            rejectUnauthorized: false, // Miniflare's self-signed certificate.
+            agent: false,
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => {
+              text += c;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const created = await call('POST', '/api/sessions', { authorization: `Bearer ${secure.adminToken}` });
+    const { session, token } = JSON.parse(created.body) as { session: string; token: string };
+    const owner = JSON.parse(
+      (await call('POST', `/api/sessions/${session}/owner-token`, { authorization: `Bearer ${token}` })).body,
+    ) as ApiOwnerToken;
+    const login = JSON.parse(
+      (
+        await call(
+          'POST',
+          `/api/sessions/${session}/login`,
+          { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+          JSON.stringify({ port: 8000 }),
+        )
+      ).body,
+    ) as { url: string };
+    expect(login.url).toMatch(/^https:\/\/8000-/);
+    const opened = await call('GET', login.url);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.location).toMatch(/^https:\/\/8000-.*\/$/);
+    expect(opened.headers['set-cookie']?.[0]).toMatch(
+      /^__Host-porthole=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/,
+    );
   });
 });
