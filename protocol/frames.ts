@@ -141,10 +141,12 @@ export type Frame =
   /** `final`, when present, is the whole body: the frame also ends the sender's direction. */
   | { type: 'RESPONSE'; stream: number; body: ResponseHead; final?: Uint8Array }
   /**
-   * `text` marks a text WebSocket message on an upgraded stream; `end` makes
-   * this the sender's last frame, as an END would (HTTP/2's END_STREAM).
+   * `end` makes this the sender's last frame, as an END would (HTTP/2's
+   * END_STREAM). On an upgraded stream a WebSocket message is one DATA frame,
+   * or several with `more` on all but the last; `text` marks a text message;
+   * `close` carries the WebSocket close (code:u16 | reason) and comes with `end`.
    */
-  | { type: 'DATA'; stream: number; data: Uint8Array; text: boolean; end?: boolean }
+  | { type: 'DATA'; stream: number; data: Uint8Array; text: boolean; end?: boolean; more?: boolean; close?: boolean }
   | { type: 'END'; stream: number }
   | { type: 'RESET'; stream: number; code: number; message: string }
   | { type: 'WINDOW'; stream: number; credit: number };

@@ -24,7 +24,20 @@ export interface StreamHost {
 export interface Message {
   data: Uint8Array;
   text: boolean;
+  /** Upgraded streams: the WebSocket message continues in the next DATA. */
+  more?: boolean;
+  /** Upgraded streams: this is the peer's WebSocket close (`code:u16 | reason`). */
+  close?: boolean;
 }
+
+/** What an upgraded stream carries: whole WebSocket messages, then a close. */
+export type WsEvent =
+  | { type: 'message'; data: Uint8Array; text: boolean }
+  /** `code` null: the peer closed without a code (1005). */
+  | { type: 'close'; code: number | null; reason: string };
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -114,6 +127,48 @@ export class MuxStream {
     return message;
   }
 
+  /**
+   * Upgraded streams: the next whole WebSocket message (fragments joined), the
+   * peer's close, or null when the peer ended without a close. A message over
+   * `maxBytes` resets the stream.
+   */
+  async readWs(maxBytes: number): Promise<WsEvent | null> {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let text = false;
+    for (;;) {
+      const message = await this.readMessage();
+      if (message === null) {
+        if (parts.length > 0) throw this.#fail(ResetCode.PROTOCOL_ERROR, 'the peer ended inside a message');
+        return null;
+      }
+      if (message.close) {
+        const data = message.data;
+        if (data.length < 2) return { type: 'close', code: null, reason: '' };
+        const code = (data[0] as number) * 256 + (data[1] as number);
+        return { type: 'close', code, reason: fromUtf8.decode(data.subarray(2)) };
+      }
+      if (parts.length === 0) text = message.text;
+      size += message.data.length;
+      if (size > maxBytes) throw this.#fail(ResetCode.PROTOCOL_ERROR, `a WebSocket message over ${maxBytes} bytes`);
+      parts.push(message.data);
+      if (message.more) continue;
+      if (parts.length === 1) return { type: 'message', data: parts[0] as Uint8Array, text };
+      const data = new Uint8Array(size);
+      let offset = 0;
+      for (const part of parts) {
+        data.set(part, offset);
+        offset += part.length;
+      }
+      return { type: 'message', data, text };
+    }
+  }
+
+  #fail(code: number, message: string): StreamResetError {
+    this.reset(code, message);
+    return new StreamResetError(code, message, false);
+  }
+
   /** Next body chunk, or null at the end. */
   async read(): Promise<Uint8Array | null> {
     return (await this.readMessage())?.data ?? null;
@@ -155,7 +210,12 @@ export class MuxStream {
   receive(frame: Frame): void {
     switch (frame.type) {
       case 'DATA':
-        this.#receiveData({ data: frame.data, text: frame.text });
+        this.#receiveData({
+          data: frame.data,
+          text: frame.text,
+          ...(frame.more ? { more: true } : {}),
+          ...(frame.close ? { close: true } : {}),
+        });
         if (frame.end && this.#state !== 'reset') this.#receiveEnd();
         break;
       case 'END':
@@ -275,6 +335,58 @@ export class MuxStream {
     const next = this.#writes.then(() => this.#send(chunk, last));
     this.#writes = next.catch(() => {});
     return next;
+  }
+
+  /** Upgraded streams: queue one WebSocket message (split into frames within the window). */
+  sendWs(data: Uint8Array, text: boolean): Promise<void> {
+    const next = this.#writes.then(() => this.#sendMessage(data, text));
+    this.#writes = next.catch(() => {});
+    return next;
+  }
+
+  /** Upgraded streams: our side's WebSocket close (code null: none), which also ends our direction. */
+  sendWsClose(code: number | null, reason: string): Promise<void> {
+    const next = this.#writes.then(async () => {
+      let payload = new Uint8Array(0);
+      if (code !== null) {
+        const text = utf8.encode(reason).subarray(0, 123);
+        payload = new Uint8Array(2 + text.length);
+        payload[0] = code >> 8;
+        payload[1] = code & 0xff;
+        payload.set(text, 2);
+      }
+      await this.#credit(payload.length);
+      this.#host.send({ type: 'DATA', stream: this.id, data: payload, text: false, close: true, end: true });
+      this.#sendWindow -= payload.length;
+      this.#localEnded();
+    });
+    this.#writes = next.catch(() => {});
+    return next;
+  }
+
+  /** Wait until the peer's window has room for `bytes`. */
+  async #credit(bytes: number): Promise<void> {
+    this.#assertWritable();
+    while (this.#sendWindow < bytes) {
+      await new Promise<void>((resolve, reject) => {
+        this.#creditWaiter = { resolve, reject };
+      });
+      this.#assertWritable();
+    }
+  }
+
+  async #sendMessage(data: Uint8Array, text: boolean): Promise<void> {
+    let offset = 0;
+    do {
+      // A message may be split anywhere: one byte of window is enough to go on.
+      await this.#credit(data.length > offset ? 1 : 0);
+      const size = Math.min(data.length - offset, this.#sendWindow, MAX_DATA);
+      const more = offset + size < data.length;
+      const chunk = data.subarray(offset, offset + size);
+      this.#host.send({ type: 'DATA', stream: this.id, data: chunk, text, ...(more ? { more: true } : {}) });
+      this.#sendWindow -= size;
+      offset += size;
+    } while (offset < data.length);
   }
 
   /** Finish our direction after every queued write. */

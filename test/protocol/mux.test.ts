@@ -276,4 +276,59 @@ describe('multiplexer', () => {
     expect([a.id, b.id]).toEqual([0xffffffff, 1]);
     expect(sent).toEqual([0xffffffff, 1]);
   });
+
+  describe('upgraded (WebSocket) streams', () => {
+    it('carry whole messages both ways, split over a small window, then closes with code and reason', async () => {
+      const p = pair(1000);
+      const s = p.gateway.open({ ...request(), upgrade: true, body: true });
+      await until(() => p.accepted.length === 1, 'accepted');
+      const c = p.accepted[0]!;
+      c.respond({ status: 101, headers: [['sec-websocket-protocol', 'chat']] });
+      expect((await s.head()).status).toBe(101);
+
+      const big = filled(5000, 7); // Five times the window: many frames, one message.
+      const sending = Promise.all([
+        s.sendWs(new TextEncoder().encode('héllo'), true),
+        s.sendWs(big, false),
+        s.sendWs(new Uint8Array(0), false),
+        s.sendWsClose(4001, 'bye now'),
+      ]);
+      expect(await c.readWs(1 << 20)).toEqual({ type: 'message', data: new TextEncoder().encode('héllo'), text: true });
+      expect(await c.readWs(1 << 20)).toEqual({ type: 'message', data: big, text: false });
+      expect(await c.readWs(1 << 20)).toEqual({ type: 'message', data: new Uint8Array(0), text: false });
+      expect(await c.readWs(1 << 20)).toEqual({ type: 'close', code: 4001, reason: 'bye now' });
+      await sending;
+      const fragments = p.sentByGateway.filter((f) => f.type === 'DATA' && f.more);
+      expect(fragments.length).toBeGreaterThanOrEqual(5);
+
+      await c.sendWs(new TextEncoder().encode('reply'), true);
+      await c.sendWsClose(null, '');
+      expect(await s.readWs(1 << 20)).toMatchObject({ type: 'message', text: true });
+      expect(await s.readWs(1 << 20)).toEqual({ type: 'close', code: null, reason: '' });
+      expect(await s.done()).toBeNull();
+      expect(await c.done()).toBeNull();
+      expect(p.gateway.stats().open).toBe(0);
+      expect(p.client.stats().open).toBe(0);
+    });
+
+    it('a message over the size limit resets the stream', async () => {
+      const p = pair();
+      const s = p.gateway.open({ ...request(), upgrade: true, body: true });
+      await until(() => p.accepted.length === 1, 'accepted');
+      const c = p.accepted[0]!;
+      void s.sendWs(filled(200_000, 1), false).catch(() => {});
+      await expect(c.readWs(100_000)).rejects.toThrow(/over 100000 bytes/);
+      const error = await s.done();
+      expect(error?.code).toBe(ResetCode.PROTOCOL_ERROR);
+    });
+
+    it('rejects malformed close and fragment flags at decode', () => {
+      const frame = (flags: number, payload: number[] = []) => new Uint8Array([6, 0, 0, 0, 1, flags, ...payload]);
+      const client = new Mux({ role: 'client', send: () => {} });
+      expect(() => client.receive(frame(8))).toThrow(ProtocolError); // close without end
+      expect(() => client.receive(frame(2 | 8, [3]))).toThrow(ProtocolError); // one-byte close payload
+      expect(() => client.receive(frame(2 | 4))).toThrow(ProtocolError); // more and end
+      expect(() => client.receive(frame(16))).toThrow(ProtocolError); // unknown bit
+    });
+  });
 });
