@@ -14,6 +14,7 @@ import {
 } from '../protocol';
 import type { AgentEvent, EventSink, PortView } from './events';
 import { OriginProxy } from './origin/http-proxy';
+import { proxyWebSocket } from './origin/ws-proxy';
 import { OwnerApi } from './owner-api';
 import type { PortFilter } from './ports/filters';
 import { PortWatcher, type WatchedPort } from './ports/watcher';
@@ -69,10 +70,7 @@ export class Agent {
     this.#options = options;
     this.api = new OwnerApi(options.gateway, options.token);
     this.#static = new Set(options.ports);
-    const preserve = options.preserveHost ?? [];
-    this.#origin = new OriginProxy({
-      preserveHost: (port) => preserve === 'all' || preserve.includes(port),
-    });
+    this.#origin = new OriginProxy({ preserveHost: (port) => this.#preserveHost(port) });
     this.#supervisor = new Supervisor({
       gateway: options.gateway,
       token: options.token,
@@ -97,6 +95,11 @@ export class Agent {
       : null;
     // The first scan finishes before the tunnel's HELLO is built, so ports bound before start count.
     this.#firstScan = this.#watcher?.start().catch(() => {}) ?? Promise.resolve();
+  }
+
+  #preserveHost(port: number): boolean {
+    const preserve = this.#options.preserveHost ?? [];
+    return preserve === 'all' || preserve.includes(port);
   }
 
   /** The live tunnel connection, if any (tests use it to cut the socket). */
@@ -209,16 +212,13 @@ export class Agent {
 
   #serve(stream: MuxStream): void {
     const port = stream.request?.port ?? 0;
-    if (stream.request?.upgrade) {
-      stream.reset(ResetCode.PROTOCOL_ERROR, 'WebSocket streams are not supported by this client version');
-      return;
-    }
     // The gateway may only reach ports this client exposes, never other local services.
     if (!this.#isExposed(port)) {
       stream.reset(ResetCode.NOT_EXPOSED, `port ${port} is not listening`);
       return;
     }
-    this.#origin.handle(stream);
+    if (stream.request?.upgrade) proxyWebSocket(stream, this.#preserveHost(port));
+    else this.#origin.handle(stream);
   }
 
   /** Once per port and run: a one-time owner link for a port only the owner may open. */

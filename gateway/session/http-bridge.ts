@@ -40,7 +40,7 @@ async function drain(stream: MuxStream): Promise<void> {
 }
 
 /** Turn a stream failure before the response head into the page the viewer sees. */
-function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): GatewayError {
+export function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): GatewayError {
   if (!(error instanceof StreamResetError)) throw error;
   const port = route.port;
   switch (error.code) {

@@ -37,6 +37,7 @@ import {
 } from './access';
 import { Deadlines } from './deadlines';
 import { proxyHttp } from './http-bridge';
+import { proxyWebSocket } from './ws-bridge';
 import { DEFAULT_VISIBILITY, PortTable } from './port-table';
 import { readRoute, type TunnelRoute, type ViewerRoute } from './route';
 import { type ShareLink, ShareStore } from './shares';
@@ -358,17 +359,13 @@ export class Session extends DurableObject<Env> {
         }
       }
     }
-    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      throw new GatewayError(
-        501,
-        'websocket_unsupported',
-        'WebSocket previews are not supported by this gateway version yet.',
-      );
-    }
     const limits = {
       originTimeout: Number(this.env.ORIGIN_TIMEOUT) || DEFAULT_TIMEOUT_SECONDS,
       viewerIdle: Number(this.env.VIEWER_IDLE_TIMEOUT) || DEFAULT_VIEWER_IDLE_SECONDS,
     };
+    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+      return proxyWebSocket(tunnel.mux, request, route, limits, this.#deadlines);
+    }
     return proxyHttp(tunnel.mux, request, route, limits, this.#deadlines);
   }
 
