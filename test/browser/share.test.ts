@@ -4,31 +4,20 @@
  * calling an API on another with credentials (preflight included), and a
  * reviewer's link in a fresh profile until it is revoked.
  */
-import { existsSync } from 'node:fs';
 import type http from 'node:http';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startAgent, startHarness, startOrigin } from '../e2e/harness';
-
-const CHROMIUM = '/usr/bin/chromium';
-// CI installs Chromium and requires this test; elsewhere it is skipped, saying why.
-const required = process.env.PORTHOLE_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-if (!available && !required) {
-  console.warn(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
-}
+import { browserTests, launchChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
 const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  if (!available && !required) return;
+  if (!browserTests) return;
   h = await startHarness();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
@@ -41,7 +30,7 @@ interface Seen {
   headers: http.IncomingHttpHeaders;
 }
 
-describe.skipIf(!available && !required)('share controls in Chromium', () => {
+describe.skipIf(!browserTests)('share controls in Chromium', () => {
   it('owner login, a front end calling a private API on another port, and a revocable reviewer link', async () => {
     const apiSeen: Seen[] = [];
     const api = await startOrigin((req, res) => {
