@@ -1,0 +1,184 @@
+/**
+ * Long and live responses through the tunnel, tested by cause and effect
+ * rather than by stopwatch: server-sent events that the origin sends only
+ * after the viewer acknowledged the previous one, long-polls and silent
+ * streams that outlast the idle limit, and a slow viewer beside a fast one.
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+
+let h: Harness;
+const closers: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  // A short viewer-idle limit, so the tests below show what it does and does not cut.
+  h = await startHarness({ ORIGIN_TIMEOUT: '6', VIEWER_IDLE_TIMEOUT: '1' });
+});
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await h?.stop();
+});
+
+async function serve(handler: http.RequestListener) {
+  const origin = await startOrigin(handler);
+  closers.push(() => origin.close());
+  const a = await startAgent(h, [origin.port]);
+  closers.push(() => a.agent.stop());
+  return { origin, url: await a.agent.url(origin.port) };
+}
+
+/** A GET through the gateway; the response is returned unread. */
+function open(url: string): Promise<http.IncomingMessage> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: '127.0.0.1', port: h.gateway.port, path: target.pathname, headers: { host: target.host }, agent: false },
+      resolve,
+    );
+    req.on('error', reject);
+    closers.push(() => {
+      req.destroy();
+    });
+  });
+}
+
+/** A GET through the gateway whose body is handed over chunk by chunk. */
+function stream(url: string, onChunk: (text: string) => void): Promise<http.IncomingMessage> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: '127.0.0.1', port: h.gateway.port, path: target.pathname, headers: { host: target.host }, agent: false },
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', onChunk);
+        resolve(res);
+      },
+    );
+    req.on('error', reject);
+    closers.push(() => {
+      req.destroy();
+    });
+  });
+}
+
+describe('streaming', () => {
+  it('server-sent events arrive one by one: the origin sends event N+1 only after the viewer saw event N', async () => {
+    const EVENTS = 20;
+    let sse: http.ServerResponse | null = null;
+    let sent = 0;
+    const send = () => sse?.write(`id: ${sent}\ndata: event ${sent++}\n\n`);
+    const { url } = await serve((req, res) => {
+      if (req.url === '/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        sse = res;
+        send();
+      } else if (req.url === '/ack' && req.method === 'POST') {
+        res.end('ok');
+        // The next event exists only once the viewer acknowledged this one.
+        if (sent < EVENTS) send();
+        else sse?.end();
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+
+    const seen: string[] = [];
+    let buffer = '';
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const res = await stream(`${url}events`, (chunk) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        seen.push(/data: (.*)/.exec(event)?.[1] ?? '');
+        void request(h.gateway, `${url}ack`, { method: 'POST' });
+      }
+    });
+    res.on('end', finish);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    await finished;
+    expect(seen).toEqual(Array.from({ length: EVENTS }, (_, i) => `event ${i}`));
+  });
+
+  it('a long-poll answered after longer than the idle limit is not cut (it waits up to ORIGIN_TIMEOUT)', async () => {
+    const { url } = await serve((_req, res) => {
+      // The origin's own pace: twice the viewer-idle limit, well inside ORIGIN_TIMEOUT.
+      setTimeout(() => res.end('news'), 2000);
+    });
+    const reply = await request(h.gateway, `${url}poll`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('news');
+  });
+
+  it('a stream that falls silent for longer than the idle limit keeps going: only a viewer that stops reading is cut', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+      setTimeout(() => res.end('data: after a silence\n\n'), 2000);
+    });
+    let text = '';
+    const res = await stream(url, (chunk) => {
+      text += chunk;
+    });
+    await new Promise<void>((resolve, reject) => {
+      res.on('end', resolve);
+      res.on('error', reject);
+    });
+    expect(text).toBe('data: first\n\ndata: after a silence\n\n');
+  });
+
+  it('a viewer reading at 100 KiB/s does not slow a parallel fast download on the same session', async () => {
+    const SIZE = 32 * 1024 * 1024;
+    const block = Buffer.alloc(64 * 1024, 1);
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(SIZE) });
+      let left = SIZE;
+      const pump = () => {
+        while (left > 0) {
+          const chunk = block.subarray(0, Math.min(block.length, left));
+          left -= chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    // The slow viewer: 100 KiB a second, in 10 KiB sips, in paused mode.
+    let slowBytes = 0;
+    let slowDone = false;
+    const slow = await open(`${url}slow`);
+    slow.on('end', () => {
+      slowDone = true;
+    });
+    const sip = setInterval(() => {
+      const chunk = slow.read(10 * 1024) as Buffer | null;
+      if (chunk) slowBytes += chunk.length;
+    }, 100);
+    closers.push(() => clearInterval(sip));
+
+    // The fast viewer downloads all of it while the slow one is still far from done.
+    const hash = createHash('sha256');
+    let fastBytes = 0;
+    const fast = await open(`${url}fast`);
+    await new Promise<void>((resolve, reject) => {
+      fast.on('data', (chunk: Buffer) => {
+        fastBytes += chunk.length;
+        hash.update(chunk);
+      });
+      fast.on('end', resolve);
+      fast.on('error', reject);
+    });
+    expect(fastBytes).toBe(SIZE);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(Buffer.alloc(SIZE, 1)).digest('hex'));
+    expect(slowDone).toBe(false);
+    expect(slowBytes).toBeLessThan(SIZE / 2);
+    clearInterval(sip);
+    slow.destroy();
+  });
+});
