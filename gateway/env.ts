@@ -17,6 +17,8 @@ export interface Env {
   ORIGIN_TIMEOUT?: string;
   /** Seconds a viewer may read nothing of a response before it is dropped (default 60). */
   VIEWER_IDLE_TIMEOUT?: string;
+  /** Requests and WebSockets in flight at once per session before new ones get 503 (default 256). */
+  MAX_STREAMS?: string;
 }
 
 /** Hono's environment type for this Worker. */

@@ -45,6 +45,7 @@ import { type ShareLink, ShareStore } from './shares';
 const TUNNEL_TAG = 'tunnel';
 const DEFAULT_TIMEOUT_SECONDS = 60;
 const DEFAULT_VIEWER_IDLE_SECONDS = 60;
+const DEFAULT_MAX_STREAMS = 256;
 
 /** Scheme and host of the bare domain, to build URLs with. */
 export interface Base {
@@ -358,6 +359,15 @@ export class Session extends DurableObject<Env> {
           throw visibility === 'private' ? privateRefusal(route.port) : linkRequired(route.port);
         }
       }
+    }
+    const maxStreams = Number(this.env.MAX_STREAMS) || DEFAULT_MAX_STREAMS;
+    if (tunnel.mux.stats().open >= maxStreams) {
+      throw new GatewayError(
+        503,
+        'too_many_streams',
+        `This session is serving ${maxStreams} requests and WebSockets at once, its limit. Try again in a moment.`,
+        { 'retry-after': '1' },
+      );
     }
     const limits = {
       originTimeout: Number(this.env.ORIGIN_TIMEOUT) || DEFAULT_TIMEOUT_SECONDS,
