@@ -115,7 +115,7 @@ export class MuxStream {
   async readMessage(): Promise<Message | null> {
     const queued = this.#queue.shift();
     if (queued) {
-      this.#consumed(queued.data.length);
+      if (!queued.close) this.#consumed(queued.data.length);
       return queued;
     }
     if (this.#error) throw this.#error;
@@ -123,7 +123,7 @@ export class MuxStream {
     const message = await new Promise<Message | null>((resolve, reject) => {
       this.#reader = { resolve, reject };
     });
-    if (message) this.#consumed(message.data.length);
+    if (message && !message.close) this.#consumed(message.data.length);
     return message;
   }
 
@@ -242,7 +242,8 @@ export class MuxStream {
       this.#host.streamError(this, `DATA after END on stream ${this.id}`);
       return;
     }
-    if (message.data.length > this.#recvWindow) {
+    // A WebSocket close (at most 125 bytes) is outside flow control, so a tiny window cannot hold it up.
+    if (!message.close && message.data.length > this.#recvWindow) {
       this.#host.send({ type: 'RESET', stream: this.id, code: ResetCode.FLOW_CONTROL, message: 'window exceeded' });
       this.#terminate(
         new StreamResetError(
@@ -253,7 +254,7 @@ export class MuxStream {
       );
       return;
     }
-    this.#recvWindow -= message.data.length;
+    if (!message.close) this.#recvWindow -= message.data.length;
     const reader = this.#reader;
     if (reader) {
       this.#reader = null;
@@ -355,9 +356,9 @@ export class MuxStream {
         payload[1] = code & 0xff;
         payload.set(text, 2);
       }
-      await this.#credit(payload.length);
+      this.#assertWritable();
+      // Outside flow control (see #receiveData): a close is never held up by a full window.
       this.#host.send({ type: 'DATA', stream: this.id, data: payload, text: false, close: true, end: true });
-      this.#sendWindow -= payload.length;
       this.#localEnded();
     });
     this.#writes = next.catch(() => {});

@@ -1,0 +1,258 @@
+/**
+ * Property-based tests of the codec and the multiplexer (fast-check): random
+ * and mutated frames at both ends never let anything but a ProtocolError
+ * escape, never leave a stream behind, and never drive a window negative; and
+ * random traffic between two connected ends always delivers what was sent.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decode,
+  encode,
+  type Frame,
+  INITIAL_WINDOW,
+  MAX_DATA,
+  Mux,
+  type MuxStream,
+  ProtocolError,
+  StreamResetError,
+} from '../../protocol';
+import { pair, request, until } from './pair';
+
+const streamId = fc.constantFrom(0, 1, 2, 3, 0xffffffff);
+const bytes = (max: number) => fc.uint8Array({ maxLength: max });
+const headers = fc.array(fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 })), { maxLength: 3 });
+
+/** Frames that encode: well-formed, but in any order, on any stream, in either direction. */
+const frame: fc.Arbitrary<Frame> = fc.oneof(
+  fc.record({
+    type: fc.constant('DATA' as const),
+    stream: streamId,
+    data: bytes(300),
+    text: fc.boolean(),
+    end: fc.boolean(),
+    more: fc.boolean(),
+    close: fc.boolean(),
+  }),
+  fc.record({ type: fc.constant('END' as const), stream: streamId }),
+  fc.record({
+    type: fc.constant('RESET' as const),
+    stream: streamId,
+    code: fc.integer({ min: 0, max: 0xffff }),
+    message: fc.string({ maxLength: 20 }),
+  }),
+  fc.record({
+    type: fc.constant('WINDOW' as const),
+    stream: streamId,
+    credit: fc.oneof(fc.integer({ min: 0, max: 2 ** 20 }), fc.constant(0xffffffff)),
+  }),
+  fc.record({
+    type: fc.constant('OPEN' as const),
+    stream: streamId,
+    body: fc.record({
+      port: fc.integer({ min: 1, max: 65535 }),
+      method: fc.constantFrom('GET', 'POST'),
+      path: fc.constant('/'),
+      headers,
+      host: fc.constant('h'),
+      body: fc.boolean(),
+      upgrade: fc.boolean(),
+    }),
+  }),
+  fc.record({
+    type: fc.constant('RESPONSE' as const),
+    stream: streamId,
+    body: fc.record({ status: fc.integer({ min: 100, max: 599 }), headers }),
+  }),
+) as fc.Arbitrary<Frame>;
+
+/** An encoded frame, sometimes mutated: a flipped byte, cut short, or with junk appended. */
+const wire = fc.oneof(
+  { weight: 3, arbitrary: frame.map((f) => encode(f)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        frame.map((f) => encode(f)),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+      )
+      .map(([b, at, value]) => {
+        const out = b.slice();
+        out[at % out.length] = value;
+        return out;
+      }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        frame.map((f) => encode(f)),
+        fc.nat(),
+      )
+      .map(([b, n]) => b.slice(0, n % b.length)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        frame.map((f) => encode(f)),
+        bytes(16),
+      )
+      .map(([b, j]) => new Uint8Array([...b, ...j])),
+  },
+  { weight: 1, arbitrary: bytes(40) },
+);
+
+function assertWindows(streams: MuxStream[]): void {
+  for (const s of streams) {
+    expect(s.sendWindow).toBeGreaterThanOrEqual(0);
+    expect(s.recvWindow).toBeGreaterThanOrEqual(0);
+  }
+}
+
+describe('protocol properties (fast-check)', () => {
+  it('decode either returns a frame that encodes again or throws ProtocolError', () => {
+    fc.assert(
+      fc.property(wire, (message) => {
+        let decoded: Frame;
+        try {
+          decoded = decode(message);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProtocolError);
+          return;
+        }
+        expect(() => encode(decoded)).not.toThrow();
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  for (const role of ['gateway', 'client'] as const) {
+    it(`a ${role} fed random and mutated frames: only ProtocolError escapes, windows stay ≥ 0, nothing leaks`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(wire, { maxLength: 40 }), async (messages) => {
+          const streams: MuxStream[] = [];
+          const mux = new Mux({ role, send: () => {}, onOpen: (s) => streams.push(s) });
+          // The gateway has streams of its own for the frames to land on.
+          if (role === 'gateway') for (let i = 0; i < 3; i++) streams.push(mux.open({ ...request(), body: i > 0 }));
+          for (const s of streams) void s.done();
+          for (const message of messages) {
+            try {
+              mux.receive(message);
+            } catch (error) {
+              expect(error).toBeInstanceOf(ProtocolError);
+              break; // The transport closes the tunnel on a connection error.
+            }
+            assertWindows(streams);
+          }
+          // Let queued promise work settle, then the tunnel goes: every stream must end.
+          await new Promise((resolve) => setImmediate(resolve));
+          mux.close('fuzz run over');
+          expect(mux.stats().open).toBe(0);
+          for (const s of streams) expect(['closed', 'reset']).toContain(s.state);
+        }),
+        { numRuns: 400 },
+      );
+    });
+  }
+
+  it('random traffic between two ends delivers every byte of every stream that was not reset, and leaks nothing', async () => {
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('write' as const),
+        stream: fc.nat(4),
+        size: fc.integer({ min: 0, max: MAX_DATA * 3 }),
+      }),
+      fc.record({ kind: fc.constant('end' as const), stream: fc.nat(4) }),
+      fc.record({ kind: fc.constant('reset' as const), stream: fc.nat(4) }),
+      fc.record({ kind: fc.constant('tick' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(op, { maxLength: 30 }),
+        fc.integer({ min: 1024, max: INITIAL_WINDOW }),
+        async (ops, window) => {
+          const p = pair(window);
+          const senders = Array.from({ length: 5 }, () => p.gateway.open({ ...request(), body: true }));
+          await until(() => p.accepted.length === 5, 'all accepted');
+          const sent = senders.map(() => [] as Uint8Array[]);
+          const ended = senders.map(() => false);
+          const wasReset = senders.map(() => false);
+          // Each receiver reads everything, as a consumer would, returning credit as it goes.
+          const received = p.accepted.map(async (s) => {
+            const out: Uint8Array[] = [];
+            try {
+              for (let c = await s.read(); c !== null; c = await s.read()) out.push(c.slice());
+              return Buffer.concat(out);
+            } catch (error) {
+              expect(error).toBeInstanceOf(StreamResetError);
+              return null;
+            }
+          });
+          const writes: Promise<unknown>[] = [];
+          for (const o of ops) {
+            const i = o.kind === 'tick' ? 0 : o.stream;
+            const s = senders[i]!;
+            if (o.kind === 'tick') await new Promise((resolve) => setImmediate(resolve));
+            else if (o.kind === 'reset') {
+              wasReset[i] = true;
+              s.reset(8, 'fuzz');
+            } else if (!ended[i] && !wasReset[i]) {
+              if (o.kind === 'end') {
+                ended[i] = true;
+                writes.push(s.end().catch(() => {}));
+              } else {
+                const chunk = new Uint8Array(o.size).map((_, k) => (k * 7 + i) & 0xff);
+                sent[i]!.push(chunk);
+                writes.push(s.write(chunk).catch(() => {}));
+              }
+            }
+            assertWindows([...senders, ...p.accepted]);
+          }
+          for (let i = 0; i < 5; i++) if (!ended[i] && !wasReset[i]) writes.push(senders[i]!.end().catch(() => {}));
+          await Promise.all(writes);
+          const results = await Promise.all(received);
+          for (let i = 0; i < 5; i++) {
+            if (wasReset[i]) continue;
+            expect(results[i]?.equals(Buffer.concat(sent[i]!))).toBe(true);
+          }
+          // Every stream's gateway end is finished by now; the client ends answer and everything is freed.
+          for (const c of p.accepted) if (c.state === 'remote-closed') await c.end();
+          await until(() => p.gateway.stats().open === 0 && p.client.stats().open === 0, 'streams released');
+          assertWindows([...senders, ...p.accepted]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('WebSocket messages of any size and kind cross an upgraded stream whole and in order, under any window', async () => {
+    const message = fc.record({ size: fc.integer({ min: 0, max: MAX_DATA * 2 + 7 }), text: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(message, { maxLength: 12 }),
+        fc.integer({ min: 1, max: INITIAL_WINDOW }),
+        fc.option(fc.integer({ min: 1000, max: 4999 })),
+        async (messages, window, code) => {
+          const p = pair(window);
+          const s = p.gateway.open({ ...request(), upgrade: true, body: true });
+          await until(() => p.accepted.length === 1, 'accepted');
+          const c = p.accepted[0]!;
+          const bodies = messages.map((m, i) => ({ data: new Uint8Array(m.size).fill(i & 0xff), text: m.text }));
+          const sending = Promise.all([...bodies.map((b) => s.sendWs(b.data, b.text)), s.sendWsClose(code, 'done')]);
+          for (const b of bodies) {
+            const event = await c.readWs(1 << 20);
+            expect(event).toEqual({ type: 'message', data: b.data, text: b.text });
+          }
+          expect(await c.readWs(1 << 20)).toEqual(
+            code === null ? { type: 'close', code: null, reason: '' } : { type: 'close', code, reason: 'done' },
+          );
+          await sending;
+          assertWindows([s, c]);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});
