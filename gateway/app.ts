@@ -168,6 +168,8 @@ owner.use('*', async (c, next) => {
   await next();
 });
 
+owner.get('/status', async (c) => c.json(await sessionStub(c.env, c.var.session).status()));
+
 owner.get('/ports', async (c) => {
   const { session, base } = c.var;
   return c.json({ ports: await sessionStub(c.env, session).listPorts(base, session) });

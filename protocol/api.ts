@@ -38,6 +38,17 @@ export interface ApiOwnerToken {
   expiresAt: string;
 }
 
+/** The session at a glance (GET /api/sessions/<id>/status). */
+export interface ApiStatus {
+  tunnel: 'connected' | 'offline';
+  /** When the current tunnel connected. */
+  connectedAt?: string;
+  /** Requests and WebSockets in flight. */
+  streams: number;
+  /** When the session's Durable Object last started (it hibernates when idle, and restarts after). */
+  awakeSince: string;
+}
+
 /** Bounds the gateway enforces on the lifetimes it is asked for, in seconds. */
 export const LINK_TTL = { default: 24 * 3600, min: 60, max: 30 * 24 * 3600 } as const;
 export const LOGIN_TTL = { default: 10 * 60, min: 60, max: 24 * 3600 } as const;

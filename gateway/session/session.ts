@@ -8,6 +8,7 @@ import {
   type ApiLink,
   type ApiLogin,
   type ApiPort,
+  type ApiStatus,
   CloseCode,
   type ControlFrame,
   Mux,
@@ -70,6 +71,8 @@ export class Session extends DurableObject<Env> {
   readonly #ports: PortTable;
   readonly #shares: ShareStore;
   readonly #deadlines = new Deadlines<object>();
+  /** When this instance of the object started: a change means it was evicted or hibernated in between. */
+  readonly #since = new Date().toISOString();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -234,6 +237,18 @@ export class Session extends DurableObject<Env> {
   }
 
   // ── owner API (RPC from the Worker, which has checked the owner token) ──
+
+  /** The session at a glance: tunnel, streams in flight, and how long this object has been awake. */
+  async status(): Promise<ApiStatus> {
+    const tunnel = this.#current();
+    const attachment = tunnel?.socket.deserializeAttachment() as TunnelAttachment | undefined;
+    return {
+      tunnel: tunnel ? 'connected' : 'offline',
+      ...(attachment ? { connectedAt: new Date(attachment.connectedAt).toISOString() } : {}),
+      streams: tunnel?.mux.stats().open ?? 0,
+      awakeSince: this.#since,
+    };
+  }
 
   async listPorts(base: Base, session: string): Promise<ApiPort[]> {
     const explicit = await this.#shares.visibilities();
