@@ -81,27 +81,3 @@ export async function load(target: Target, concurrency: number, seconds: number,
     p99: percentile(latencies, 99),
   };
 }
-
-/** Download `path` once, counting bytes; returns MB/s (10^6 bytes). */
-export function download(target: Target, expected: number): Promise<{ bytes: number; seconds: number; mbps: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    http
-      .get(
-        { host: '127.0.0.1', port: target.port, path: target.path, headers: { host: target.host }, agent: false },
-        (res) => {
-          let bytes = 0;
-          res.on('data', (c: Buffer) => {
-            bytes += c.length;
-          });
-          res.on('end', () => {
-            const seconds = (performance.now() - t0) / 1000;
-            if (bytes !== expected) reject(new Error(`download got ${bytes} of ${expected} bytes`));
-            else resolve({ bytes, seconds, mbps: bytes / 1e6 / seconds });
-          });
-          res.on('error', reject);
-        },
-      )
-      .on('error', reject);
-  });
-}

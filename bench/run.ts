@@ -7,6 +7,7 @@
  * Every figure is printed next to its baseline; nothing here asserts a target.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -17,7 +18,9 @@ import { createSession } from '../client/dev/session';
 import { callJson } from '../client/control/client';
 import type { ApiOwnerToken } from '../protocol';
 import { cpuMs, measureDetection } from './detect';
-import { download, type LoadResult, load, type Target } from './load';
+import { type LoadResult, load, type Target } from './load';
+import { download, eventLatencies, patternHash, upload } from './transfer';
+import { Agent } from '../client/agent';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
 
@@ -27,6 +30,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const DETECT_TRIALS = Number(process.env.BENCH_DETECT_TRIALS ?? 25);
 const DETECT_RANGE: [number, number] = [20100, 20199];
 const IDLE_SECONDS = 10;
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
+const RECOVERY_TRIALS = 5;
 const here = fileURLToPath(import.meta.url);
 const dist = fileURLToPath(new URL('.', import.meta.url));
 
@@ -149,24 +154,48 @@ async function main(): Promise<void> {
   process.stdout.write(`  Porthole / bare Worker: ${fmt((100 * c.rps) / b.rps, 1)} % (target ≥ 50 %)\n`);
   process.stdout.write(`  private (owner token) / public: ${fmt((100 * d0.rps) / c.rps, 1)} %\n\n`);
 
+  process.stdout.write(`Server-sent events, ${EVENTS} events, each written only after the last was read:\n`);
+  const pctOf = (values: number[], p: number) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+  };
+  const directEvents = await eventLatencies(direct, originPort, EVENTS);
+  const portholeEvents = await eventLatencies(viaPorthole, originPort, EVENTS);
+  process.stdout.write(
+    `  direct to origin                   p50 ${fmt(pctOf(directEvents, 50), 2)} ms   p99 ${fmt(pctOf(directEvents, 99), 2)} ms\n`,
+  );
+  process.stdout.write(
+    `  Porthole                           p50 ${fmt(pctOf(portholeEvents, 50), 2)} ms   p99 ${fmt(pctOf(portholeEvents, 99), 2)} ms (target: p99 < 50 ms)\n\n`,
+  );
+
   const clientRssAfterLoad = peakRssMiB(client.child.pid ?? 0);
   const mib = BULK_BYTES / 1024 / 1024;
-  process.stdout.write(`Bulk download, ${fmt(mib)} MiB, MB/s = 10^6 bytes/s:\n`);
+  const expected = patternHash(BULK_BYTES);
+  const check = (sha256: string) => (sha256 === expected ? 'sha256 ok' : 'SHA256 MISMATCH');
+  process.stdout.write(`Bulk transfers, ${fmt(mib)} MiB each way, MB/s = 10^6 bytes/s, sha256 checked:\n`);
   const bulkPath = `/bytes?size=${BULK_BYTES}`;
   const d = await download({ ...direct, path: bulkPath }, BULK_BYTES);
   process.stdout.write(
-    `  direct to origin                   ${fmt(d.mbps).padStart(6)} MB/s (${fmt(d.seconds, 2)} s)\n`,
+    `  download, direct to origin         ${fmt(d.mbps).padStart(6)} MB/s (${fmt(d.seconds, 2)} s, ${check(d.sha256)})\n`,
   );
   const p = await download({ ...viaPorthole, path: bulkPath }, BULK_BYTES);
   process.stdout.write(
-    `  Porthole                           ${fmt(p.mbps).padStart(6)} MB/s (${fmt(p.seconds, 2)} s)   ${fmt((100 * p.mbps) / d.mbps, 1)} % of direct (target ≥ 150 MB/s)\n\n`,
+    `  download, Porthole                 ${fmt(p.mbps).padStart(6)} MB/s (${fmt(p.seconds, 2)} s, ${check(p.sha256)})   ${fmt((100 * p.mbps) / d.mbps, 1)} % of direct (target ≥ 150 MB/s)\n`,
+  );
+  const u0 = await upload(direct, BULK_BYTES);
+  process.stdout.write(
+    `  upload, direct to origin           ${fmt(u0.mbps).padStart(6)} MB/s (${fmt(u0.seconds, 2)} s, ${check(u0.sha256)})\n`,
+  );
+  const u = await upload(viaPorthole, BULK_BYTES);
+  process.stdout.write(
+    `  upload, Porthole                   ${fmt(u.mbps).padStart(6)} MB/s (${fmt(u.seconds, 2)} s, ${check(u.sha256)})   ${fmt((100 * u.mbps) / u0.mbps, 1)} % of direct\n\n`,
   );
 
   const clientRss = peakRssMiB(client.child.pid ?? 0);
   const gatewayRss = gatewayPids.reduce((sum, pid) => sum + peakRssMiB(pid), 0);
-  process.stdout.write('Peak RSS (VmHWM) over the whole run, including the bulk transfer:\n');
+  process.stdout.write('Peak RSS (VmHWM) over the whole run, including the bulk transfers:\n');
   process.stdout.write(
-    `  client (porthole connect)          ${fmt(clientRss, 1).padStart(6)} MiB (target < 100 MiB; ${fmt(clientRssAfterLoad, 1)} MiB before the bulk transfer)\n`,
+    `  client (porthole connect)          ${fmt(clientRss, 1).padStart(6)} MiB (target < 100 MiB; ${fmt(clientRssAfterLoad, 1)} MiB before the bulk transfers)\n`,
   );
   process.stdout.write(`  gateway (workerd process)          ${fmt(gatewayRss, 1).padStart(6)} MiB\n`);
 
@@ -202,10 +231,54 @@ async function main(): Promise<void> {
     `  client CPU at rest (watcher, keepalive, no traffic), ${IDLE_SECONDS} s: ${fmt((100 * (cpuAfter - cpuBefore)) / (IDLE_SECONDS * 1000), 2)} % of one core\n`,
   );
 
+  process.stdout.write(
+    `\nTunnel cut (socket killed) → next request answered 200, ${RECOVERY_TRIALS} trials, default backoff:\n`,
+  );
+  const recovery = await measureRecovery(gateway.url, secrets.ADMIN_TOKEN, gateway.port, originPort);
+  recovery.sort((x, y) => x - y);
+  process.stdout.write(
+    `  median ${fmt(recovery[Math.floor(recovery.length / 2)] as number)} ms   max ${fmt(recovery.at(-1) as number)} ms   (target < 2,000 ms)\n`,
+  );
+
   client.child.kill();
   origin.child.kill();
   await bare.dispose();
   await gateway.stop();
+}
+
+/** An in-process client (so its socket can be cut); time from the cut to the next 200. */
+async function measureRecovery(gatewayUrl: string, adminToken: string, gatewayPort: number, originPort: number) {
+  const session = await createSession(gatewayUrl, adminToken);
+  const agent = new Agent({
+    gateway: gatewayUrl,
+    token: session.token,
+    ports: [originPort],
+    visibility: () => 'public',
+  });
+  const url = new URL(await agent.url(originPort));
+  const target: Target = { port: gatewayPort, host: url.host, path: '/small' };
+  const status = () =>
+    new Promise<number>((resolve) => {
+      const req = http.get(
+        { host: '127.0.0.1', port: target.port, path: target.path, headers: { host: target.host }, agent: false },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', () => resolve(0));
+    });
+  const times: number[] = [];
+  for (let trial = 0; trial < RECOVERY_TRIALS; trial++) {
+    while ((await status()) !== 200) await new Promise((r) => setTimeout(r, 20));
+    const t0 = performance.now();
+    agent.connection?.terminate();
+    // Poll until served again (bounded: 30 s).
+    while ((await status()) !== 200 && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 10));
+    times.push(performance.now() - t0);
+  }
+  agent.stop();
+  return times;
 }
 
 main().catch((error: unknown) => {

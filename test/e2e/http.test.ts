@@ -132,8 +132,8 @@ describe('HTTP through the tunnel', () => {
     expect(gunzipSync(reply.body).toString()).toBe('compressed body '.repeat(100));
   });
 
-  it('streams a 50 MiB POST body to the origin, checked by sha256', async () => {
-    const size = 50 * 1024 * 1024;
+  it('streams a 100 MiB POST body to the origin, checked by sha256', async () => {
+    const size = 100 * 1024 * 1024;
     const up = await startOrigin((req, res) => {
       const hash = createHash('sha256');
       let bytes = 0;
