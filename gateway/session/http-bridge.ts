@@ -13,15 +13,17 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 /** Bodies up to this size with a declared length are sent whole. */
 const SMALL_BODY = 64 * 1024;
 
-async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream): Promise<void> {
+async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream, progress: () => void): Promise<void> {
   const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       await stream.write(value);
+      progress();
     }
     await stream.end();
+    progress();
   } catch (error) {
     // Either the viewer's upload failed or the stream was reset (the origin answered early).
     stream.reset(ResetCode.CANCEL, 'the viewer request body failed');
@@ -126,17 +128,27 @@ export async function proxyHttp(
     body: request.body !== null,
     upgrade: false,
   });
-  if (request.body) void pumpBody(request.body, stream);
+  // The origin has ORIGIN_TIMEOUT to answer from the last moment anything moved: an upload that
+  // keeps going (for minutes, if it is big) is not cut; one the origin stopped reading is.
+  let answered = false;
+  const arm = () => {
+    if (!answered) {
+      deadlines.add(stream, timeoutSeconds * 1000, () =>
+        stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
+      );
+    }
+  };
+  arm();
+  if (request.body) void pumpBody(request.body, stream, arm);
   // A viewer that leaves while the origin is still thinking frees the stream at once.
   request.signal.addEventListener('abort', () => stream.reset(ResetCode.CANCEL, 'the viewer went away'), {
     once: true,
   });
 
-  deadlines.add(stream, timeoutSeconds * 1000, () =>
-    stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
-  );
   try {
     const head = await stream.head();
+    answered = true;
+    deadlines.delete(stream);
     const headers = responseHeaders(head.headers);
     if (request.method === 'HEAD' || NULL_BODY_STATUS.has(head.status)) {
       void drain(stream);
@@ -153,6 +165,7 @@ export async function proxyHttp(
   } catch (error) {
     return failure(error, route, timeoutSeconds).toResponse(request);
   } finally {
+    answered = true;
     deadlines.delete(stream);
   }
 }

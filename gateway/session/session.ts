@@ -126,6 +126,9 @@ export class Session extends DurableObject<Env> {
     if (this.#tunnel && this.#tunnel.socket.readyState === WebSocket.OPEN && !this.#tunnel.mux.closed) {
       return this.#tunnel;
     }
+    // A socket the runtime already knows is closing: its streams fail now, not when the close event comes.
+    this.#tunnel?.mux.close('the tunnel closed');
+    this.#tunnel = null;
     let newest: { socket: WebSocket; at: number } | null = null;
     for (const socket of this.ctx.getWebSockets(TUNNEL_TAG)) {
       if (socket.readyState !== WebSocket.OPEN) continue;

@@ -21,6 +21,14 @@ afterAll(async () => {
   await h?.stop();
 });
 
+function signal(): { promise: Promise<void>; fire(): void } {
+  let fire: () => void = () => {};
+  const promise = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { promise, fire };
+}
+
 async function serve(handler: http.RequestListener) {
   const origin = await startOrigin(handler);
   closers.push(() => origin.close());
@@ -180,5 +188,64 @@ describe('streaming', () => {
     expect(slowBytes).toBeLessThan(SIZE / 2);
     clearInterval(sip);
     slow.destroy();
+  });
+
+  // Here rather than with the other tunnel faults: under a loaded machine an upload can pause for
+  // longer than their 1 s ORIGIN_TIMEOUT, which would turn this into a 504.
+  it('an upload cut off by the tunnel dropping ends with a clean 502, not a hang', async () => {
+    let received = 0;
+    const halfway = signal();
+    const origin = await startOrigin((req) => {
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= 1024 * 1024) halfway.fire();
+      });
+    });
+    const a = await startAgent(h, [origin.port], { backoff: { baseMs: 60_000, capMs: 60_000 } });
+    const target = new URL(await a.agent.url(origin.port));
+    const reply = new Promise<{ status: number; body: string }>((resolve) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: h.gateway.port,
+          method: 'POST',
+          path: '/',
+          headers: { host: target.host },
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', () => resolve({ status: 0, body: '' }));
+      // Keeps sending until the gateway answers or the connection goes.
+      const piece = Buffer.alloc(64 * 1024, 1);
+      let answered = false;
+      req.on('response', () => {
+        answered = true;
+      });
+      const pump = () => {
+        while (!answered && !req.destroyed && req.write(piece)) {
+          // Until the socket buffer is full.
+        }
+        if (!answered && !req.destroyed) req.once('drain', pump);
+      };
+      pump();
+    });
+    await halfway.promise;
+    a.agent.connection?.terminate();
+    const answer = await reply;
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.body).error).toBe('tunnel_lost');
+    a.agent.stop();
+    await origin.close();
   });
 });
