@@ -63,6 +63,9 @@ export class Agent {
   #up = false;
   #ready = false;
   readonly #loginOffered = new Set<number>();
+  #welcomes: Promise<void> = Promise.resolve();
+  #dashboardOnce: Promise<void> | null = null;
+  #dashboard: string | undefined;
   /** The gateway's owner API for this session (share controls, links, login). */
   readonly api: OwnerApi;
 
@@ -235,6 +238,22 @@ export class Agent {
 
   #control(frame: ControlFrame): void {
     if (frame.type !== 'WELCOME') return;
+    // In order, each after the first waits only a turn: the first waits for the dashboard link.
+    this.#welcomes = this.#welcomes.then(() => this.#dashboardLink()).then(() => this.#welcome(frame));
+  }
+
+  /** Once, before `ready`: a one-time dashboard link for the owner (left out if the gateway will not say). */
+  #dashboardLink(): Promise<void> {
+    this.#dashboardOnce ??= this.api
+      .dashboard()
+      .then((link) => {
+        this.#dashboard = link.url;
+      })
+      .catch(() => {});
+    return this.#dashboardOnce;
+  }
+
+  #welcome(frame: Extract<ControlFrame, { type: 'WELCOME' }>): void {
     this.#session = frame.body.session;
     const next = new Map<number, PortView>();
     for (const entry of frame.body.ports) {
@@ -245,7 +264,13 @@ export class Agent {
     this.#announced = next;
     if (!this.#ready) {
       this.#ready = true;
-      this.#emit({ event: 'ready', session: this.#session, gateway: this.#options.gateway, ports: this.ports() });
+      this.#emit({
+        event: 'ready',
+        session: this.#session,
+        gateway: this.#options.gateway,
+        ports: this.ports(),
+        ...(this.#dashboard ? { dashboard: this.#dashboard } : {}),
+      });
     }
     if (!this.#up) {
       this.#up = true;

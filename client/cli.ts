@@ -4,6 +4,7 @@ import { connect } from './cli/connect';
 import { dev } from './cli/dev';
 import {
   CONNECT_HELP,
+  DASHBOARD_HELP,
   DEV_HELP,
   LINK_HELP,
   LINKS_HELP,
@@ -19,7 +20,7 @@ import {
 import { UsageError } from './cli/options';
 import { ports } from './cli/ports';
 import { session } from './cli/session';
-import { link, links, login, revoke, share, token } from './cli/share';
+import { dashboard, link, links, login, revoke, share, token } from './cli/share';
 import { wait } from './cli/wait';
 
 const commands: Record<string, { run(args: string[]): Promise<number>; help: string }> = {
@@ -34,6 +35,7 @@ const commands: Record<string, { run(args: string[]): Promise<number>; help: str
   revoke: { run: revoke, help: REVOKE_HELP },
   login: { run: login, help: LOGIN_HELP },
   token: { run: token, help: TOKEN_HELP },
+  dashboard: { run: dashboard, help: DASHBOARD_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {

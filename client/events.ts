@@ -14,7 +14,8 @@ export interface PortView {
 }
 
 export type AgentEvent =
-  | { event: 'ready'; session: string; gateway: string; ports: PortView[] }
+  /** `dashboard`: a one-time link to the session's dashboard, when the gateway gave one. */
+  | { event: 'ready'; session: string; gateway: string; ports: PortView[]; dashboard?: string }
   | { event: 'tunnel.up'; session: string }
   | { event: 'tunnel.down'; reason: string; retryInMs: number | null }
   | ({ event: 'port.open' } & PortView)
@@ -36,6 +37,7 @@ export function human(write: (line: string) => void): EventSink {
     switch (event.event) {
       case 'ready':
         write(`porthole: session ${event.session} on ${event.gateway}\n`);
+        if (event.dashboard) write(`porthole: dashboard (one-time link): ${event.dashboard}\n`);
         break;
       case 'tunnel.up':
         write('porthole: tunnel up\n');

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { decodeJwt } from 'jose';
 import { lookup } from './net/lookup';
-import type { ApiLink, ApiLogin, ApiOwnerToken, ApiPort, Visibility } from '../protocol';
+import type { ApiDashboardLink, ApiLink, ApiLogin, ApiOwnerToken, ApiPort, Visibility } from '../protocol';
 
 /** An answer of the gateway that is not a success; `status` and `code` are the gateway's. */
 export class OwnerApiError extends Error {
@@ -133,6 +133,11 @@ export class OwnerApi {
 
   async login(port: number, ttlSeconds?: number): Promise<ApiLogin> {
     return this.#call('POST', '/login', await this.#token(), { port, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) });
+  }
+
+  /** A one-time link to the session's dashboard. */
+  async dashboard(ttlSeconds?: number): Promise<ApiDashboardLink> {
+    return this.#call('POST', '/dashboard', await this.#token(), ttlSeconds ? { ttl: ttlSeconds } : {});
   }
 
   async links(): Promise<ApiLink[]> {

@@ -22,6 +22,7 @@ import {
   type TokenProblem,
   verifyToken,
 } from './auth/tokens';
+import { dashboard } from './dashboard';
 import type { AppEnv, Env } from './env';
 import { GatewayError, misconfigured, notFound } from './errors';
 import { newSessionId } from './routing/base32';
@@ -222,7 +223,14 @@ owner.delete('/links/:id', async (c) => {
   return c.json({ ...revoked, revoked: true });
 });
 
+owner.post('/dashboard', async (c) => {
+  const { session, base } = c.var;
+  const body = await jsonBody(c.req.raw);
+  return c.json(await sessionStub(c.env, session).dashboardLink(base, session, ttlOf(body.ttl, LOGIN_TTL)), 201);
+});
+
 app.route('/api/sessions/:session', owner);
+app.route('/', dashboard);
 
 /** The client's tunnel: a WebSocket upgrade with a session token. */
 app.get('/connect', async (c) => {

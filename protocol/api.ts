@@ -32,6 +32,12 @@ export interface ApiLogin {
   expiresAt: string;
 }
 
+/** A one-time link to the session's dashboard. */
+export interface ApiDashboardLink {
+  url: string;
+  expiresAt: string;
+}
+
 export interface ApiOwnerToken {
   token: string;
   session: string;

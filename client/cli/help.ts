@@ -17,6 +17,7 @@ Commands:
   links            List the live reviewer links
   revoke <id>      Revoke a reviewer link at once
   token            Print an owner token for tools (header X-Porthole-Token)
+  dashboard        Print a one-time link to the session's dashboard (web page)
   session create   Create a session on a gateway (needs the admin token)
   help [command]   Show help for a command
 
@@ -211,5 +212,20 @@ It is also the bearer token of the owner API on the gateway's bare domain.
 Options:
   --ttl <d>             Lifetime (default 12h, at most 7d and the session's own)
   --json                Print {"token","session","expiresAt"}
+${CONTROL}
+`;
+
+export const DASHBOARD_HELP = `Usage: porthole dashboard [--ttl 10m] [--json]
+
+Prints a one-time link to the session's dashboard, a web page on the gateway
+(/s/<session>) that lists every port live — process, visibility, URL, first
+seen, tunnel state — and changes who may open each, creates share links and
+revokes them. Opening the link logs that browser in (an HttpOnly cookie for
+the dashboard's path) and drops the token from the address. 'porthole dev'
+and 'porthole connect' print one at start.
+
+Options:
+  --ttl <d>             How long the link may wait to be opened (default 10m)
+  --json                Print {"url"}
 ${CONTROL}
 `;

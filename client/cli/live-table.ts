@@ -11,10 +11,14 @@ interface TableState {
   ports: Map<number, PortView>;
   /** One-time owner links, by port, shown under the table until the port closes. */
   logins?: Map<number, string>;
+  /** The one-time dashboard link printed at start. */
+  dashboard?: string;
 }
 
 export function renderTable(state: TableState): string[] {
-  const lines = [`porthole · session ${state.session ?? '…'} · ${state.gateway} · tunnel ${state.tunnel}`, ''];
+  const lines = [`porthole · session ${state.session ?? '…'} · ${state.gateway} · tunnel ${state.tunnel}`];
+  if (state.dashboard) lines.push(`dashboard (one-time link): ${state.dashboard}`);
+  lines.push('');
   const rows = [...state.ports.values()].sort((a, b) => a.port - b.port);
   if (rows.length === 0) {
     lines.push('  no ports yet: start a server (e.g. python3 -m http.server 8000) and it appears here');
@@ -47,6 +51,7 @@ export function liveTable(out: { write(text: string): unknown }, gateway: string
     switch (event.event) {
       case 'ready':
         state.session = event.session;
+        state.dashboard = event.dashboard;
         for (const p of event.ports) state.ports.set(p.port, p);
         break;
       case 'tunnel.up':

@@ -4,8 +4,15 @@
  */
 import { callJson } from '../control/client';
 import { defaultControlPath } from '../control/paths';
-import { type ApiLink, type ApiLogin, type ApiOwnerToken, type ApiPort, isVisibility } from '../../protocol';
-import { LINK_HELP, LINKS_HELP, LOGIN_HELP, REVOKE_HELP, SHARE_HELP, TOKEN_HELP } from './help';
+import {
+  type ApiDashboardLink,
+  type ApiLink,
+  type ApiLogin,
+  type ApiOwnerToken,
+  type ApiPort,
+  isVisibility,
+} from '../../protocol';
+import { DASHBOARD_HELP, LINK_HELP, LINKS_HELP, LOGIN_HELP, REVOKE_HELP, SHARE_HELP, TOKEN_HELP } from './help';
 import { check, parse, parseDuration, parsePort, UsageError } from './options';
 
 const common = {
@@ -161,5 +168,22 @@ export async function token(args: string[]): Promise<number> {
   check(problems);
   const result = await callJson<ApiOwnerToken>(values.control ?? defaultControlPath(), 'POST', '/v1/token', { ttl });
   out(values.json ? `${JSON.stringify(result)}\n` : `${result.token}\n`);
+  return 0;
+}
+
+export async function dashboard(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' } });
+  if (values.help) {
+    out(DASHBOARD_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const problems: string[] = [];
+  const ttl = seconds(values.ttl, '--ttl', problems);
+  check(problems);
+  const link = await callJson<ApiDashboardLink>(values.control ?? defaultControlPath(), 'POST', '/v1/dashboard', {
+    ttl,
+  });
+  out(values.json ? `${JSON.stringify({ url: link.url })}\n` : `${link.url}\n`);
   return 0;
 }

@@ -7,6 +7,7 @@
  *   PATCH  /v1/ports/<port> {visibility}        → the port
  *   POST   /v1/login        {port, ttl?}        → { url, port, expiresAt }
  *   POST   /v1/token        {ttl?}              → { token, session, expiresAt }
+ *   POST   /v1/dashboard    {ttl?}              → { url, expiresAt }
  *   GET    /v1/links                            → [ link ]
  *   POST   /v1/links        {port, ttl?, label?} → link
  *   DELETE /v1/links/<id>                       → link
@@ -134,6 +135,8 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
     switch (path) {
       case '/v1/login':
         return json(res, 201, await agent.api.login(port(input.port), optionalTtl(input.ttl)));
+      case '/v1/dashboard':
+        return json(res, 201, await agent.api.dashboard(optionalTtl(input.ttl)));
       case '/v1/token':
         return json(res, 201, await agent.api.ownerToken(optionalTtl(input.ttl)));
       case '/v1/links': {

@@ -28,8 +28,8 @@ const COOKIE_HTTPS = '__Host-porthole';
 const COOKIE_HTTP = 'porthole';
 export const PORTHOLE_COOKIES: ReadonlySet<string> = new Set([COOKIE_HTTPS, COOKIE_HTTP]);
 
-/** How long the owner's cookie on a port host lasts. */
-const COOKIE_TTL_SECONDS = 12 * 3600;
+/** How long the owner's cookie on a port host (or the dashboard) lasts. */
+export const COOKIE_TTL_SECONDS = 12 * 3600;
 /** A hop of the login chain (one port's cookie after another) is used within seconds. */
 const CHAIN_HOP_TTL_SECONDS = 60;
 /** At most this many other ports are logged in by one login link. */
@@ -54,9 +54,9 @@ function cookiePairs(request: Request): { name: string; value: string; raw: stri
     });
 }
 
-/** The Porthole cookie's value, if the request carries one. */
-export function readCookie(request: Request): string | null {
-  const found = cookiePairs(request).find((c) => PORTHOLE_COOKIES.has(c.name));
+/** The value of the first cookie with one of `names`, if the request carries one. */
+export function readCookie(request: Request, names: ReadonlySet<string> = PORTHOLE_COOKIES): string | null {
+  const found = cookiePairs(request).find((c) => names.has(c.name));
   return found ? found.value : null;
 }
 
@@ -67,9 +67,12 @@ export function appCookies(request: Request): string | null {
 }
 
 function setCookie(scheme: string, value: string, maxAge: number): string {
-  const https = scheme === 'https';
-  const name = https ? COOKIE_HTTPS : COOKIE_HTTP;
-  return `${name}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAge))}; HttpOnly; SameSite=Lax${https ? '; Secure' : ''}`;
+  return cookieHeader(scheme === 'https' ? COOKIE_HTTPS : COOKIE_HTTP, value, maxAge, '/', scheme === 'https');
+}
+
+/** A Set-Cookie value: always HttpOnly and SameSite=Lax, Secure on https. */
+export function cookieHeader(name: string, value: string, maxAge: number, path: string, secure: boolean): string {
+  return `${name}=${value}; Path=${path}; Max-Age=${Math.max(0, Math.floor(maxAge))}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
 
 function clearCookie(scheme: string): string {
@@ -124,7 +127,7 @@ export async function isSessionOrigin(env: Env, origin: string | null, session: 
 
 // ── refusals ─────────────────────────────────────────────────────────────
 
-function refusal(
+export function refusal(
   status: number,
   code: string,
   message: string,
@@ -258,7 +261,7 @@ export interface ExchangeContext {
   chain: () => Promise<number[]>;
 }
 
-function redirect(location: string, cookie: string | null): Response {
+export function redirect(location: string, cookie: string | null): Response {
   const headers = new Headers({
     location,
     'cache-control': 'no-store',

@@ -5,6 +5,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
+  type ApiDashboardLink,
   type ApiLink,
   type ApiLogin,
   type ApiPort,
@@ -47,6 +48,7 @@ const TUNNEL_TAG = 'tunnel';
 const DEFAULT_TIMEOUT_SECONDS = 60;
 const DEFAULT_VIEWER_IDLE_SECONDS = 60;
 const DEFAULT_MAX_STREAMS = 256;
+const utf8 = new TextEncoder();
 
 /** Scheme and host of the bare domain, to build URLs with. */
 export interface Base {
@@ -71,6 +73,9 @@ export class Session extends DurableObject<Env> {
   readonly #ports: PortTable;
   readonly #shares: ShareStore;
   readonly #deadlines = new Deadlines<object>();
+  /** Open dashboard feeds (server-sent events). */
+  readonly #feeds = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  #feedKeepalive: ReturnType<typeof setInterval> | null = null;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
 
@@ -118,6 +123,7 @@ export class Session extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [TUNNEL_TAG]);
     const attachment: TunnelAttachment = { session: route.session, base: route.base, connectedAt: Date.now() };
     server.serializeAttachment(attachment);
+    this.#notify('tunnel');
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': SUBPROTOCOL } });
   }
 
@@ -192,6 +198,7 @@ export class Session extends DurableObject<Env> {
       this.#tunnel.mux.close(`the tunnel closed (${code}${reason ? `: ${reason}` : ''})`);
       this.#tunnel = null;
     }
+    this.#notify('tunnel');
     try {
       socket.close(1000, 'closed');
     } catch {
@@ -228,6 +235,7 @@ export class Session extends DurableObject<Env> {
       stream: 0,
       body: { version: PROTOCOL_VERSION, session: attachment.session, ports },
     });
+    this.#notify('ports');
   }
 
   async #portUrl(base: Base, session: string, port: number): Promise<string> {
@@ -277,6 +285,7 @@ export class Session extends DurableObject<Env> {
 
   async setVisibility(base: Base, session: string, port: number, visibility: Visibility): Promise<ApiPort> {
     await this.#shares.setVisibility(port, visibility);
+    this.#notify('ports');
     const tunnel = this.#current();
     if (tunnel) await this.#welcome(tunnel);
     return (await this.listPorts(base, session)).find((p) => p.port === port) as ApiPort;
@@ -296,6 +305,7 @@ export class Session extends DurableObject<Env> {
       if (error instanceof RangeError) throw new GatewayError(409, 'too_many_links', error.message);
       throw error;
     }
+    this.#notify('links');
     return this.#linkView(base, session, link, true);
   }
 
@@ -307,6 +317,7 @@ export class Session extends DurableObject<Env> {
 
   async revokeLink(base: Base, session: string, id: string): Promise<ApiLink | null> {
     const link = await this.#shares.revoke(id);
+    if (link) this.#notify('links');
     return link ? this.#linkView(base, session, link, false) : null;
   }
 
@@ -317,6 +328,53 @@ export class Session extends DurableObject<Env> {
       port,
       expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
     };
+  }
+
+  /** A one-time link to the session's dashboard (a login token with no port). */
+  async dashboardLink(base: Base, session: string, ttlSeconds: number): Promise<ApiDashboardLink> {
+    const token = await mintToken(this.env, 'login', { session, jti: crypto.randomUUID(), ttlSeconds });
+    return {
+      url: `${base.scheme}://${base.host}/s/${session}?${LOGIN_PARAM}=${token}`,
+      expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
+    };
+  }
+
+  /** Spend a one-time login id; false if it was spent before. */
+  async useLogin(id: string, expiresAt: number): Promise<boolean> {
+    return this.#shares.useLogin(id, expiresAt);
+  }
+
+  /**
+   * The dashboard's live feed: server-sent events, one `change` event (naming what changed:
+   * ports, links, tunnel) whenever the dashboard should redraw, and a comment every 25 s.
+   * An open feed keeps this object awake; the runtime ends it when the viewer goes.
+   */
+  feed(): ReadableStream<Uint8Array> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    this.#feeds.add(writer);
+    void writer.write(utf8.encode(`retry: 2000\nevent: change\ndata: {"what":"hello"}\n\n`)).catch(() => {
+      this.#feeds.delete(writer);
+    });
+    this.#feedKeepalive ??= setInterval(() => this.#send(': keepalive\n\n'), 25_000);
+    return readable;
+  }
+
+  #notify(what: 'ports' | 'links' | 'tunnel'): void {
+    this.#send(`event: change\ndata: {"what":"${what}"}\n\n`);
+  }
+
+  #send(text: string): void {
+    const bytes = utf8.encode(text);
+    for (const writer of this.#feeds) {
+      writer.write(bytes).catch(() => {
+        this.#feeds.delete(writer);
+        if (this.#feeds.size === 0 && this.#feedKeepalive) {
+          clearInterval(this.#feedKeepalive);
+          this.#feedKeepalive = null;
+        }
+      });
+    }
   }
 
   /** A link as the API shows it; a revoked one's URL no longer carries its token. */

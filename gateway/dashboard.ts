@@ -1,0 +1,128 @@
+/**
+ * The session dashboard on the bare domain, `/s/<session>`: the owner opens a
+ * one-time link (`?porthole_login=`), which becomes an HttpOnly cookie scoped
+ * to `/s/<session>`; the page, its panel and its live feed need that cookie.
+ * Changes go through the owner JSON API with a short-lived owner token the
+ * page carries, so no cookie ever authorises a change (no CSRF surface).
+ */
+import { Hono } from 'hono';
+import { mintToken, type TokenClaims, TokenError, verifyToken } from './auth/tokens';
+import type { AppEnv, Env } from './env';
+import { notFound } from './errors';
+import { DASHBOARD_CSS, DASHBOARD_JS } from './pages/dashboard-assets';
+import { type DashboardState, dashboardPage, panel } from './pages/dashboard-page';
+import { sessionStub } from './routing/host';
+import { COOKIE_TTL_SECONDS, cookieHeader, LOGIN_PARAM, readCookie, redirect, refusal } from './session/access';
+
+const SESSION_ID = /^[a-z2-7]{16}$/;
+const COOKIE_HTTP = 'porthole_dashboard';
+/** On https the `__Secure-` prefix makes browsers refuse the cookie from anything but a secure page. */
+const COOKIE_HTTPS = '__Secure-porthole_dashboard';
+const COOKIES = new Set([COOKIE_HTTP, COOKIE_HTTPS]);
+
+/** Headers of every dashboard answer: nothing cached, nothing framed, only our own script. */
+const PAGE_HEADERS = {
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+};
+
+const loginHint = 'Run `porthole dashboard` in the session for a new link.';
+
+export const dashboard = new Hono<AppEnv>();
+
+dashboard.get('/assets/dashboard.js', (c) =>
+  c.body(DASHBOARD_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
+);
+dashboard.get('/assets/dashboard.css', (c) =>
+  c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
+);
+
+function sessionOf(id: string): string {
+  if (!SESSION_ID.test(id)) throw notFound();
+  return id;
+}
+
+/** The owner's dashboard cookie for this session, or a 401 saying how to get one. */
+async function owner(request: Request, env: Env, session: string): Promise<TokenClaims> {
+  const cookie = readCookie(request, COOKIES);
+  if (cookie === null) throw refusal(401, 'dashboard_login', `This is a session's dashboard. ${loginHint}`);
+  let claims: TokenClaims;
+  try {
+    claims = await verifyToken(env, cookie, ['cookie']);
+  } catch (error) {
+    if (!(error instanceof TokenError)) throw error;
+    const why =
+      error.problem === 'expired' ? 'Your dashboard login has expired.' : 'Your dashboard login is not valid.';
+    throw refusal(401, 'dashboard_login', `${why} ${loginHint}`);
+  }
+  // A cookie for a port (it has one) or for another session is not this dashboard's.
+  if (claims.session !== session || claims.port !== undefined) {
+    throw refusal(403, 'wrong_session', `This login is for another dashboard. ${loginHint}`);
+  }
+  return claims;
+}
+
+async function state(env: Env, url: URL, session: string): Promise<DashboardState> {
+  const base = { scheme: url.protocol.slice(0, -1), host: url.host };
+  const stub = sessionStub(env, session);
+  const [status, ports, links] = await Promise.all([
+    stub.status(),
+    stub.listPorts(base, session),
+    stub.listLinks(base, session),
+  ]);
+  return { session, status, ports, links };
+}
+
+/** The one-time link: check and spend it, set the cookie, and go to the page without the token. */
+async function login(request: Request, env: Env, session: string, token: string): Promise<Response> {
+  let claims: TokenClaims;
+  try {
+    claims = await verifyToken(env, token, ['login']);
+  } catch (error) {
+    if (!(error instanceof TokenError)) throw error;
+    throw error.problem === 'expired'
+      ? refusal(410, 'login_expired', `This dashboard link has expired. ${loginHint}`)
+      : refusal(401, 'login_invalid', `This dashboard link is not valid. ${loginHint}`);
+  }
+  if (claims.session !== session || claims.port !== undefined || claims.jti === undefined) {
+    throw refusal(403, 'wrong_session', `This link is not for this dashboard. ${loginHint}`);
+  }
+  if (!(await sessionStub(env, session).useLogin(claims.jti, claims.expiresAt))) {
+    throw refusal(410, 'login_used', `This dashboard link has already been used. ${loginHint}`);
+  }
+  const url = new URL(request.url);
+  const https = url.protocol === 'https:';
+  const cookie = await mintToken(env, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS });
+  const set = cookieHeader(https ? COOKIE_HTTPS : COOKIE_HTTP, cookie, COOKIE_TTL_SECONDS, `/s/${session}`, https);
+  return redirect(`${url.origin}/s/${session}`, set);
+}
+
+dashboard.get('/s/:session', async (c) => {
+  const session = sessionOf(c.req.param('session'));
+  const token = new URL(c.req.url).searchParams.get(LOGIN_PARAM);
+  if (token !== null) return login(c.req.raw, c.env, session, token);
+  const claims = await owner(c.req.raw, c.env, session);
+  const ttl = Math.max(60, claims.expiresAt - Math.floor(Date.now() / 1000));
+  const apiToken = await mintToken(c.env, 'owner', { session, ttlSeconds: ttl });
+  const page = await dashboardPage(await state(c.env, new URL(c.req.url), session), apiToken);
+  return c.html(page, 200, PAGE_HEADERS);
+});
+
+dashboard.get('/s/:session/panel', async (c) => {
+  const session = sessionOf(c.req.param('session'));
+  await owner(c.req.raw, c.env, session);
+  return c.html(await panel(await state(c.env, new URL(c.req.url), session)), 200, PAGE_HEADERS);
+});
+
+dashboard.get('/s/:session/events', async (c) => {
+  const session = sessionOf(c.req.param('session'));
+  await owner(c.req.raw, c.env, session);
+  const feed = await sessionStub(c.env, session).feed();
+  return new Response(feed, {
+    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
+  });
+});
