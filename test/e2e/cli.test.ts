@@ -184,7 +184,13 @@ describe('porthole CLI', () => {
     const control = join(cwd, 'control.sock');
     const cli = (...args: string[]) => run([...args, '--control', control], cwd);
     const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--only', String(port)], cwd);
+    const ready = await dev.next('ready');
+    expect(String(ready.dashboard)).toMatch(new RegExp(`/s/${ready.session}\\?porthole_login=`));
     await dev.next('tunnel.up');
+    const dashboard = cli('dashboard', '--json');
+    expect(await dashboard.exit).toBe(0);
+    expect(Object.keys(dashboard.events[0] ?? {})).toEqual(['url']);
+    expect(String(dashboard.events[0]?.url)).toContain(`/s/${ready.session}?porthole_login=`);
     const server = await nodeServer(port, '127.0.0.1', 'the preview');
     const open = await dev.next('port.open', (e) => e.port === port);
     expect(open.visibility).toBe('private');

@@ -396,3 +396,44 @@ describe('https', () => {
     );
   });
 });
+
+describe('dashboard credentials', () => {
+  it('a dashboard link works once, only for its own dashboard, and port and dashboard credentials do not cross', async () => {
+    const o = await origin();
+    const a = await agentFor([o.port]);
+    const other = await agentFor([]);
+    const page = (session: string, headers: Record<string, string> = {}) =>
+      request(h.gateway, `/s/${session}`, { headers: { accept: 'text/html', ...headers } });
+
+    expect((await page(a.session)).status).toBe(401);
+    const link = await a.agent.api.dashboard();
+    const opened = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.location).toBe(`${h.gateway.url}/s/${a.session}`);
+    const setCookie = opened.headers['set-cookie']?.[0] ?? '';
+    expect(setCookie).toMatch(
+      new RegExp(`^porthole_dashboard=[\\w.-]+; Path=/s/${a.session}; Max-Age=\\d+; HttpOnly; SameSite=Lax$`),
+    );
+    const cookie = setCookie.split(';')[0] as string;
+    const shown = await page(a.session, { cookie });
+    expect(shown.status).toBe(200);
+    expect(shown.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(shown.body.toString()).toContain(`data-port-row="${o.port}"`);
+    // Used once.
+    expect((await request(h.gateway, link.url)).status).toBe(410);
+    // Not another session's dashboard.
+    expect((await page(other.session, { cookie })).status).toBe(403);
+    // A dashboard link is no login for a port, and a port's login is no dashboard link.
+    const dashboardToken = new URL((await a.agent.api.dashboard()).url).searchParams.get('porthole_login');
+    const portUrl = await a.agent.url(o.port);
+    expect((await request(h.gateway, `${portUrl}?porthole_login=${dashboardToken}`)).status).toBe(403);
+    const portLogin = new URL((await a.agent.api.login(o.port)).url).searchParams.get('porthole_login');
+    expect((await request(h.gateway, `/s/${a.session}?porthole_login=${portLogin}`)).status).toBe(403);
+    // A port's owner cookie does not open the dashboard, nor the dashboard cookie a port.
+    const portCookie = `porthole_dashboard=${await mintForTest(h.tokenSecret, { aud: aud.cookie, sub: a.session, port: o.port })}`;
+    expect((await page(a.session, { cookie: portCookie })).status).toBe(403);
+    const asPort = `porthole=${cookie.split('=')[1]}`;
+    expect((await request(h.gateway, portUrl, { headers: { cookie: asPort } })).status).toBe(403);
+    expect(o.seen).toHaveLength(0);
+  });
+});
