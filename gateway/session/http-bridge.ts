@@ -92,7 +92,15 @@ function responseBody(
   const source = {
     pull: async (controller: ReadableStreamDefaultController<Uint8Array>) => {
       deadlines.delete(idle);
-      const chunk = await stream.read();
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await stream.read();
+      } catch (error) {
+        // The stream was reset (tunnel lost, origin failed): the viewer's response is aborted, and the
+        // runtime logs this reason for the operator.
+        controller.error(new Error(`porthole: response aborted mid-body: ${(error as Error).message}`));
+        return;
+      }
       if (chunk === null) {
         controller.close();
         return;
