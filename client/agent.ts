@@ -24,6 +24,8 @@ import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
 
 export const CLIENT_VERSION = 'porthole-client/0.2.0';
+/** How long `ready` may wait for the gateway's one-time dashboard link. */
+const DASHBOARD_WAIT_MS = 3000;
 
 export interface AgentOptions {
   gateway: string;
@@ -244,12 +246,18 @@ export class Agent {
 
   /** Once, before `ready`: a one-time dashboard link for the owner (left out if the gateway will not say). */
   #dashboardLink(): Promise<void> {
-    this.#dashboardOnce ??= this.api
-      .dashboard()
-      .then((link) => {
-        this.#dashboard = link.url;
-      })
-      .catch(() => {});
+    if (this.#dashboardOnce) return this.#dashboardOnce;
+    // Never more than a few seconds: `ready` (and every port) waits for this.
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DASHBOARD_WAIT_MS);
+    });
+    const fetched = this.api.dashboard().then((link) => {
+      this.#dashboard = link.url;
+    });
+    this.#dashboardOnce = Promise.race([fetched, giveUp])
+      .catch(() => {})
+      .finally(() => clearTimeout(timer));
     return this.#dashboardOnce;
   }
 
