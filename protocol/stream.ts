@@ -174,23 +174,6 @@ export class MuxStream {
     return (await this.readMessage())?.data ?? null;
   }
 
-  /**
-   * The body as a web ReadableStream; cancelling it resets the stream.
-   * `expectedLength` lets workerd send a Content-Length (other runtimes ignore it).
-   */
-  readable(expectedLength?: number): ReadableStream<Uint8Array> {
-    const source = {
-      pull: async (controller: ReadableStreamDefaultController<Uint8Array>) => {
-        const chunk = await this.read();
-        if (chunk === null) controller.close();
-        else controller.enqueue(chunk);
-      },
-      cancel: () => this.reset(ResetCode.CANCEL, 'reader cancelled'),
-      ...(expectedLength === undefined ? {} : { expectedLength }),
-    };
-    return new ReadableStream<Uint8Array>(source, { highWaterMark: 0 });
-  }
-
   #remoteEnded(): boolean {
     return this.#state === 'remote-closed' || this.#state === 'closed';
   }
