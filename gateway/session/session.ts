@@ -1,7 +1,9 @@
 /**
  * The Session Durable Object: one per session VM. It holds the session's
- * tunnel socket (Hibernation API), the port table, and bridges each viewer
- * request onto a stream of the tunnel.
+ * tunnel socket (Hibernation API), the port table and share controls (in
+ * storage), decides who may open each port (access.ts), bridges each viewer
+ * request or WebSocket onto a stream of the tunnel, answers the owner API
+ * (RPC from the Worker), and feeds open dashboards their live updates.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
