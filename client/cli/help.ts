@@ -41,6 +41,11 @@ const AGENT = `Ports:
                         Send the public Host to this port's origin instead of
                         Host: localhost:<n> (repeatable; 'all' for every port)
 
+Dashboard:
+  At start the client prints a one-time link to the session's dashboard (a
+  web page listing the ports, their visibility and share links, updated
+  live); 'porthole dashboard' prints a fresh one.
+
 Who may open a port (share controls):
   A new port is private: only its owner gets in (porthole login <port> for a
   browser, porthole token for tools). 'porthole share' changes it later; the
