@@ -228,13 +228,25 @@ describe('protocol properties (fast-check)', () => {
   });
 
   it('WebSocket messages of any size and kind cross an upgraded stream whole and in order, under any window', async () => {
-    const message = fc.record({ size: fc.integer({ min: 0, max: MAX_DATA * 2 + 7 }), text: fc.boolean() });
+    // Any window from 1 byte up; under a tiny one every byte is a frame and a credit round trip, so
+    // messages there stay small enough to keep a run in milliseconds.
+    const messagesAndWindow = fc.integer({ min: 1, max: INITIAL_WINDOW }).chain((window) =>
+      fc.tuple(
+        fc.array(
+          fc.record({
+            size: fc.integer({ min: 0, max: window < 1024 ? 3000 : MAX_DATA * 2 + 7 }),
+            text: fc.boolean(),
+          }),
+          { maxLength: 12 },
+        ),
+        fc.constant(window),
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(
-        fc.array(message, { maxLength: 12 }),
-        fc.integer({ min: 1, max: INITIAL_WINDOW }),
+        messagesAndWindow,
         fc.option(fc.integer({ min: 1000, max: 4999 })),
-        async (messages, window, code) => {
+        async ([messages, window], code) => {
           const p = pair(window);
           const s = p.gateway.open({ ...request(), upgrade: true, body: true });
           await until(() => p.accepted.length === 1, 'accepted');
@@ -243,7 +255,9 @@ describe('protocol properties (fast-check)', () => {
           const sending = Promise.all([...bodies.map((b) => s.sendWs(b.data, b.text)), s.sendWsClose(code, 'done')]);
           for (const b of bodies) {
             const event = await c.readWs(1 << 20);
-            expect(event).toEqual({ type: 'message', data: b.data, text: b.text });
+            // Compared as buffers: a deep equal walks 130 KB element by element.
+            expect(event?.type === 'message' && event.text === b.text).toBe(true);
+            if (event?.type === 'message') expect(Buffer.from(event.data).equals(b.data)).toBe(true);
           }
           expect(await c.readWs(1 << 20)).toEqual(
             code === null ? { type: 'close', code: null, reason: '' } : { type: 'close', code, reason: 'done' },
@@ -252,7 +266,7 @@ describe('protocol properties (fast-check)', () => {
           assertWindows([s, c]);
         },
       ),
-      { numRuns: 80 },
+      { numRuns: 60 },
     );
   });
 });
