@@ -3,10 +3,8 @@
  * traded for a short-lived owner token (kept until it nears expiry), which
  * then changes share controls, issues links and logs the owner in.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { decodeJwt } from 'jose';
-import { lookup } from './net/lookup';
+import { callGateway } from './net/http';
 import type { ApiDashboardLink, ApiLink, ApiLogin, ApiOwnerToken, ApiPort, Visibility } from '../protocol';
 
 /** An answer of the gateway that is not a success; `status` and `code` are the gateway's. */
@@ -19,38 +17,6 @@ export class OwnerApiError extends Error {
   ) {
     super(message);
   }
-}
-
-/** One HTTP(S) request to the gateway (node:http, so `*.localhost` names resolve to loopback). */
-function send(url: URL, method: string, token: string, body?: string): Promise<{ status: number; text: string }> {
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(
-      url,
-      {
-        method,
-        lookup,
-        timeout: 15_000,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', (error) => reject(unreachable(error)));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('no answer within 15 s')));
-    req.on('error', (error) => reject(unreachable(error)));
-    req.end(body);
-  });
 }
 
 function unreachable(error: Error): OwnerApiError {
@@ -87,7 +53,15 @@ export class OwnerApi {
 
   async #call<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
     const url = new URL(`/api/sessions/${this.session}${path}`, this.#gateway);
-    const { status, text } = await send(url, method, token, body === undefined ? undefined : JSON.stringify(body));
+    const { status, text } = await callGateway(
+      url,
+      method,
+      token,
+      body === undefined ? undefined : JSON.stringify(body),
+      15_000,
+    ).catch((error: Error) => {
+      throw unreachable(error);
+    });
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

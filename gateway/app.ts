@@ -25,14 +25,13 @@ import {
 import { dashboard } from './dashboard';
 import type { AppEnv, Env } from './env';
 import { GatewayError, misconfigured, notFound } from './errors';
-import { newSessionId } from './routing/base32';
+import { isSessionId, newSessionId } from './routing/base32';
 import { sessionStub } from './routing/host';
 import { TUNNEL_HEADER, tunnelRequest } from './session/route';
 import type { Base } from './session/session';
 
 const DEFAULT_SESSION_TTL = 30 * 24 * 3600;
 const MAX_SESSION_TTL = 365 * 24 * 3600;
-const SESSION_ID = /^[a-z2-7]{16}$/;
 
 /** The control plane on the bare domain: session API, owner API, the tunnel's /connect. */
 export const app = new Hono<AppEnv>();
@@ -160,7 +159,7 @@ const owner = new Hono<AppEnv & { Variables: { session: string; base: Base } }>(
 
 owner.use('*', async (c, next) => {
   const session = c.req.param('session') ?? '';
-  if (!SESSION_ID.test(session)) throw notFound();
+  if (!isSessionId(session)) throw notFound();
   const claims = await bearerClaims(c.req.raw, c.env, 'owner', 'The owner API needs an owner token');
   if (claims.session !== session) throw forbidden();
   const url = new URL(c.req.url);
@@ -236,7 +235,7 @@ app.route('/', dashboard);
 app.get('/connect', async (c) => {
   const request = c.req.raw;
   const claims = await bearerClaims(request, c.env, 'session', 'The tunnel needs a session token');
-  if (!SESSION_ID.test(claims.session)) throw unauthorized('The session token names no valid session.');
+  if (!isSessionId(claims.session)) throw unauthorized('The session token names no valid session.');
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
     throw new GatewayError(426, 'upgrade_required', 'The tunnel is a WebSocket: connect with Upgrade: websocket.');
   }

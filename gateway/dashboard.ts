@@ -11,10 +11,10 @@ import type { AppEnv, Env } from './env';
 import { notFound } from './errors';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './pages/dashboard-assets';
 import { type DashboardState, dashboardPage, panel } from './pages/dashboard-page';
+import { isSessionId } from './routing/base32';
 import { sessionStub } from './routing/host';
 import { COOKIE_TTL_SECONDS, cookieHeader, LOGIN_PARAM, readCookie, redirect, refusal } from './session/access';
 
-const SESSION_ID = /^[a-z2-7]{16}$/;
 const COOKIE_HTTP = 'porthole_dashboard';
 /** On https the `__Secure-` prefix makes browsers refuse the cookie from anything but a secure page. */
 const COOKIE_HTTPS = '__Secure-porthole_dashboard';
@@ -42,7 +42,7 @@ dashboard.get('/assets/dashboard.css', (c) =>
 );
 
 function sessionOf(id: string): string {
-  if (!SESSION_ID.test(id)) throw notFound();
+  if (!isSessionId(id)) throw notFound();
   return id;
 }
 

@@ -39,6 +39,16 @@ export type WsEvent =
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
+/**
+ * The close code an endpoint may send on for a peer's close (RFC 6455 §7.4):
+ * undefined for "no code" (null, and 1005/1006/1015, which are never sent),
+ * the code itself when it may be sent, else 1000.
+ */
+export function sendableCloseCode(code: number | null): number | undefined {
+  if (code === null || code === 1005 || code === 1006 || code === 1015) return undefined;
+  return (code >= 1000 && code <= 1014 && code !== 1004) || (code >= 3000 && code <= 4999) ? code : 1000;
+}
+
 interface Waiter<T> {
   resolve(value: T): void;
   reject(error: Error): void;

@@ -1,8 +1,6 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { lookup } from '../net/lookup';
+import { callGateway } from '../net/http';
 
 export interface CreatedSession {
   session: string;
@@ -11,47 +9,22 @@ export interface CreatedSession {
   urlTemplate: string;
 }
 
-/** POST /api/sessions. Uses http.request: Node's fetch drops a Host header we may need. */
-export function createSession(gateway: string, adminToken: string, ttlSeconds?: number): Promise<CreatedSession> {
-  const url = new URL('/api/sessions', gateway);
+/** POST /api/sessions with the admin token. */
+export async function createSession(gateway: string, adminToken: string, ttlSeconds?: number): Promise<CreatedSession> {
   const body = ttlSeconds === undefined ? '' : JSON.stringify({ ttl: ttlSeconds });
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(
-      url,
-      {
-        method: 'POST',
-        lookup,
-        headers: {
-          authorization: `Bearer ${adminToken}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          text += c;
-        });
-        res.on('end', () => {
-          if (res.statusCode === 201) {
-            resolve(JSON.parse(text) as CreatedSession);
-            return;
-          }
-          let message = text.slice(0, 300);
-          try {
-            message = (JSON.parse(text) as { message: string }).message;
-          } catch {
-            // Not JSON.
-          }
-          reject(new Error(`the gateway refused to create a session (${res.statusCode}): ${message}`));
-        });
-      },
-    );
-    req.on('error', (error) => reject(new Error(`cannot reach the gateway at ${gateway}: ${error.message}`)));
-    req.end(body);
-  });
+  const { status, text } = await callGateway(new URL('/api/sessions', gateway), 'POST', adminToken, body).catch(
+    (error: Error) => {
+      throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
+    },
+  );
+  if (status === 201) return JSON.parse(text) as CreatedSession;
+  let message = text.slice(0, 300);
+  try {
+    message = (JSON.parse(text) as { message: string }).message;
+  } catch {
+    // Not JSON.
+  }
+  throw new Error(`the gateway refused to create a session (${status}): ${message}`);
 }
 
 const RENEW_BEFORE_MS = 24 * 3600 * 1000;

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { type HeaderPairs, type MuxStream, ResetCode } from '../../protocol';
+import { type HeaderPairs, type MuxStream, ResetCode, sendableCloseCode } from '../../protocol';
 import { rawToPairs } from './headers';
 
 /** Largest WebSocket message carried (the Workers runtime's own cap is 32 MiB). */
@@ -32,12 +32,6 @@ const HANDSHAKE = new Set([
   'sec-websocket-extensions',
   'sec-websocket-protocol',
 ]);
-
-/** Close codes a peer may send (RFC 6455 §7.4): others become 1000 or "no code". */
-function sendable(code: number | null): number | undefined {
-  if (code === null || code === 1005 || code === 1006 || code === 1015) return undefined;
-  return (code >= 1000 && code <= 1014 && code !== 1004) || (code >= 3000 && code <= 4999) ? code : 1000;
-}
 
 export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
   const open = stream.request!;
@@ -148,7 +142,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
             // Answer the close on the stream too, then close the origin with the viewer's code.
             stream.sendWsClose(event.code, event.reason).catch(() => {});
           }
-          socket.close(sendable(event.code), event.reason);
+          socket.close(sendableCloseCode(event.code), event.reason);
           return;
         }
         await new Promise<void>((resolve, reject) =>

@@ -17,6 +17,11 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
+/** Whether `text` has the shape of a session id. */
+export function isSessionId(text: string): boolean {
+  return /^[a-z2-7]{16}$/.test(text);
+}
+
 /** A fresh session id: 16 base32 characters, 80 random bits. */
 export function newSessionId(): string {
   return base32(crypto.getRandomValues(new Uint8Array(10)));

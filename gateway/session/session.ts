@@ -61,7 +61,7 @@ export interface Base {
 /** Per-socket state that must survive hibernation (kept under 2 KiB). */
 interface TunnelAttachment {
   session: string;
-  base: { scheme: string; host: string };
+  base: Base;
   connectedAt: number;
 }
 

@@ -9,7 +9,7 @@
  * this object's memory, so the object stays awake while a preview's WebSocket
  * is open (the tunnel socket alone still lets it hibernate).
  */
-import { type Mux, type MuxStream, ResetCode, type StreamResetError } from '../../protocol';
+import { type Mux, type MuxStream, ResetCode, sendableCloseCode, type StreamResetError } from '../../protocol';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
 import { failure, type Limits } from './http-bridge';
@@ -22,14 +22,6 @@ const MAX_QUEUED = 8 * 1024 * 1024;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
-
-/** Close codes an endpoint may send (RFC 6455 §7.4.1); others are replaced. */
-function sendable(code: number | null): number {
-  if (code === null) return 1000;
-  return (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999)
-    ? code
-    : 1000;
-}
 
 function closeQuietly(socket: WebSocket, code: number, reason: string): void {
   try {
@@ -138,7 +130,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
           return;
         }
         if (event.type === 'close') {
-          closeQuietly(socket, sendable(event.code), event.reason);
+          closeQuietly(socket, sendableCloseCode(event.code) ?? 1000, event.reason);
           if (!closing) {
             closing = true;
             stream.sendWsClose(event.code, event.reason).catch(() => {});

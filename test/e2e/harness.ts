@@ -140,6 +140,15 @@ export async function startAgent(
   return { agent, events, session: created.session, token: created.token, event };
 }
 
+/** A one-shot event a test can wait on. */
+export function signal(): { promise: Promise<void>; fire(): void } {
+  let fire: () => void = () => {};
+  const promise = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { promise, fire };
+}
+
 /** A real HTTP origin on 127.0.0.1:0. */
 export async function startOrigin(
   handler: http.RequestListener,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+import { type Harness, request, startAgent, startHarness, startOrigin, signal } from './harness';
 
 let h: Harness;
 const closers: (() => Promise<void> | void)[] = [];
@@ -20,14 +20,6 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close();
   await h?.stop();
 });
-
-function signal(): { promise: Promise<void>; fire(): void } {
-  let fire: () => void = () => {};
-  const promise = new Promise<void>((resolve) => {
-    fire = resolve;
-  });
-  return { promise, fire };
-}
 
 async function serve(handler: http.RequestListener) {
   const origin = await startOrigin(handler);

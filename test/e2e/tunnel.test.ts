@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { lookup } from '../../client/net/lookup';
 import { TunnelReplacedError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
-import { createSession, type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+import { createSession, type Harness, request, startAgent, startHarness, startOrigin, signal } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -34,14 +34,6 @@ function view(url: string, onHead?: () => void): Promise<{ status: number; body:
     );
     req.on('error', () => resolve({ status: 0, body: '', complete: false }));
   });
-}
-
-function signal(): { promise: Promise<void>; fire(): void } {
-  let fire: () => void = () => {};
-  const promise = new Promise<void>((resolve) => {
-    fire = resolve;
-  });
-  return { promise, fire };
 }
 
 describe('tunnel faults', () => {
