@@ -4,3 +4,4 @@ export * from './frames';
 export * from './mux';
 export * from './stream';
 export * from './api';
+export * from './ids';

@@ -17,10 +17,7 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/** Whether `text` has the shape of a session id. */
-export function isSessionId(text: string): boolean {
-  return /^[a-z2-7]{16}$/.test(text);
-}
+export { isSessionId } from '../../protocol/ids';
 
 /** A fresh session id: 16 base32 characters, 80 random bits. */
 export function newSessionId(): string {
