@@ -4,14 +4,7 @@
  * proxy, and the gateway's WELCOME says which URL serves each port. The one
  * place the parts meet.
  */
-import {
-  type ControlFrame,
-  type MuxStream,
-  type PortInfo,
-  PROTOCOL_VERSION,
-  ResetCode,
-  type Visibility,
-} from '../protocol';
+import { type ControlFrame, type MuxStream, type PortInfo, ResetCode, type Visibility } from '../protocol';
 import type { AgentEvent, EventSink, PortView } from './events';
 import { OriginProxy } from './origin/http-proxy';
 import { proxyWebSocket } from './origin/ws-proxy';
@@ -23,7 +16,6 @@ import type { Connection } from './tunnel/connection';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
 
-export const CLIENT_VERSION = 'porthole-client/0.2.0';
 /** How long `ready` may wait for the gateway's one-time dashboard link. */
 const DASHBOARD_WAIT_MS = 3000;
 
@@ -203,11 +195,7 @@ export class Agent {
   }
 
   #hello(connection: Connection): void {
-    connection.mux.control({
-      type: 'HELLO',
-      stream: 0,
-      body: { version: PROTOCOL_VERSION, client: CLIENT_VERSION, ports: this.#exposed() },
-    });
+    connection.mux.control({ type: 'HELLO', stream: 0, body: { ports: this.#exposed() } });
   }
 
   #down(error: TunnelError, retryInMs: number | null): void {

@@ -2,7 +2,7 @@
  * The owner API on the bare domain (JSON over HTTPS), shared by the gateway
  * that serves it and the client that calls it. See README "Owner API".
  */
-import type { Visibility } from './frames';
+import type { Visibility } from './payloads';
 
 /** A port of the session as the owner API shows it. */
 export interface ApiPort {

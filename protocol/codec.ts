@@ -1,6 +1,6 @@
 /**
  * Pure encode/decode of tunnel frames. Decoding never trusts its input: a
- * malformed message throws a ProtocolError naming what was wrong.
+ * malformed frame throws a ProtocolError naming what was wrong.
  */
 import { ProtocolError } from './errors';
 import { CONTROL_STREAM, type Frame, FrameCode, type FrameName, MAX_DATA, MAX_JSON } from './frames';
@@ -70,10 +70,10 @@ export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
     case 'END':
       return frame('END', f.stream, 0).bytes;
     case 'RESET': {
-      const message = encoder.encode(f.message.slice(0, 200));
-      const { bytes, view } = frame('RESET', f.stream, 2 + message.length);
+      const reason = encoder.encode(f.reason.slice(0, 200));
+      const { bytes, view } = frame('RESET', f.stream, 2 + reason.length);
       view.setUint16(HEADER, f.code);
-      bytes.set(message, HEADER + 2);
+      bytes.set(reason, HEADER + 2);
       return bytes;
     }
     case 'WINDOW': {
@@ -114,7 +114,7 @@ function exactLength(type: FrameName, payload: Uint8Array, length: number): void
   }
 }
 
-/** Decode one WebSocket message into a frame, or throw ProtocolError. */
+/** Decode one frame (one binary message of the tunnel socket), or throw ProtocolError. */
 export function decode(message: Uint8Array): Frame {
   if (message.length < HEADER) {
     throw new ProtocolError('TRUNCATED', `frame of ${message.length} bytes is shorter than its ${HEADER}-byte header`);
@@ -133,9 +133,9 @@ export function decode(message: Uint8Array): Frame {
     case 'HELLO':
       return { type, stream: 0, body: validate.hello(parseJson(payload, type)) };
     case 'WELCOME':
-      return { type, stream: 0, body: validate.welcome(parseJson(payload, type)) };
+      return { type, stream: 0, body: validate.portSnapshot(parseJson(payload, type)) };
     case 'PORTS':
-      return { type, stream: 0, body: validate.ports(parseJson(payload, type)) };
+      return { type, stream: 0, body: validate.portChanges(parseJson(payload, type)) };
     case 'OPEN':
       return { type, stream, body: validate.open(parseJson(payload, type)) };
     case 'RESPONSE': {
@@ -171,13 +171,13 @@ export function decode(message: Uint8Array): Frame {
       return { type, stream };
     case 'RESET': {
       if (payload.length < 2) throw new ProtocolError('TRUNCATED', 'RESET frame without its reason code');
-      let message: string;
+      let reason: string;
       try {
-        message = decoder.decode(payload.subarray(2));
+        reason = decoder.decode(payload.subarray(2));
       } catch {
-        throw new ProtocolError('BAD_PAYLOAD', 'RESET message is not UTF-8');
+        throw new ProtocolError('BAD_PAYLOAD', 'RESET reason is not UTF-8');
       }
-      return { type, stream, code: view.getUint16(HEADER), message };
+      return { type, stream, code: view.getUint16(HEADER), reason };
     }
     case 'WINDOW':
       exactLength(type, payload, 4);

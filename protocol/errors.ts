@@ -11,7 +11,10 @@ export class ProtocolError extends Error {
   }
 }
 
-/** A stream ended abnormally: reset by the peer, by us, or by the tunnel closing. */
+/**
+ * A stream ended abnormally: reset by the peer, by us, or by the tunnel closing (`code` is a
+ * ResetCode). Also thrown by a write after our direction ended (code STREAM_CLOSED).
+ */
 export class StreamResetError extends Error {
   override readonly name = 'StreamResetError';
   constructor(
@@ -21,5 +24,21 @@ export class StreamResetError extends Error {
     readonly remote: boolean,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The multiplexer already has `limit` streams open (its `maxStreams` option): no stream was opened
+ * and nothing was sent. Retrying once a stream has finished can succeed. The gateway answers it
+ * with 503 `too_many_streams` and Retry-After.
+ */
+export class StreamLimitError extends Error {
+  override readonly name = 'StreamLimitError';
+  readonly code = 'too_many_streams';
+  constructor(
+    /** The multiplexer's `maxStreams`. */
+    readonly limit: number,
+  ) {
+    super(`${limit} streams are open, the limit of this tunnel`);
   }
 }

@@ -1,17 +1,21 @@
 /**
- * Every frame of the tunnel protocol, as plain data. The wire layout is
- * `type:u8 | stream:u32 (big-endian) | payload`; see codec.ts.
+ * Every frame of the tunnel protocol, as plain data, with the numbers both ends agree on. The wire
+ * layout is `type:u8 | stream:u32 (big-endian) | payload`; codec.ts turns one into the other.
  */
+import type { Hello, OpenRequest, PortChanges, PortSnapshot, ResponseHead } from './payloads';
 
-/** Protocol version; also named in the WebSocket subprotocol. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version, named in the WebSocket subprotocol and checked there, once, at the handshake.
+ * v2: OPEN's `body` became `hasBody`; HELLO and WELCOME lost their version fields.
+ */
+export const PROTOCOL_VERSION = 2;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
-/** Largest DATA payload (body bytes) in one frame. */
+/** Largest DATA payload (one chunk) in one frame, in bytes. */
 export const MAX_DATA = 64 * 1024;
-/** Credit each side grants a new stream before any WINDOW frame. */
+/** Credit each side grants a new stream before any WINDOW frame, in bytes (the default window). */
 export const INITIAL_WINDOW = 256 * 1024;
-/** Largest JSON payload (OPEN, RESPONSE, HELLO …): bounds header blocks. */
+/** Largest JSON payload (OPEN, RESPONSE, HELLO …), in bytes: bounds header blocks. */
 export const MAX_JSON = 256 * 1024;
 /** Stream 0 carries session-level control frames. */
 export const CONTROL_STREAM = 0;
@@ -53,7 +57,7 @@ export const ResetCode = {
 } as const;
 export type ResetCode = (typeof ResetCode)[keyof typeof ResetCode];
 
-/** WebSocket close codes of the tunnel, shared by both ends. */
+/** WebSocket close codes of the tunnel socket itself, shared by both ends. */
 export const CloseCode = {
   /** A newer client connected for the same session; the old one must not reconnect. */
   REPLACED: 4000,
@@ -61,94 +65,86 @@ export const CloseCode = {
   PROTOCOL_ERROR: 1002,
 } as const;
 
-/** Header block as ordered name/value pairs: repeated names (set-cookie) stay separate. */
-export type HeaderPairs = [string, string][];
-
-/** Client → gateway on connect. */
-export interface Hello {
-  version: number;
-  client: string;
-  /** Ports the client exposes, with per-port options. */
-  ports: PortInfo[];
+/** HELLO: the client's exposed ports, on connect. Client → gateway, stream 0. */
+export interface HelloFrame {
+  type: 'HELLO';
+  stream: 0;
+  body: Hello;
 }
 
-export interface PortInfo {
-  port: number;
-  /** Name of the process listening, where known. */
-  process?: string;
-  /** Who may open the port, as the client's default or rule says (default private); the owner's later choice wins. */
-  visibility?: Visibility;
+/** WELCOME: the gateway's whole port table (a port snapshot), after HELLO and every change. Gateway → client, stream 0. */
+export interface WelcomeFrame {
+  type: 'WELCOME';
+  stream: 0;
+  body: PortSnapshot;
 }
 
-/** Who may open a port's URL: the owner only, holders of a share link too, or anyone. */
-export const VISIBILITIES = ['private', 'link', 'public'] as const;
-export type Visibility = (typeof VISIBILITIES)[number];
-
-export function isVisibility(value: unknown): value is Visibility {
-  return typeof value === 'string' && (VISIBILITIES as readonly string[]).includes(value);
+/** PORTS: ports opened and closed since the last HELLO or PORTS. Client → gateway, stream 0. */
+export interface PortsFrame {
+  type: 'PORTS';
+  stream: 0;
+  body: PortChanges;
 }
 
-/** A port as the gateway's port table holds it. */
-export interface PortEntry {
-  port: number;
-  /** Public URL of the port. */
-  url: string;
-  process?: string;
-  visibility: Visibility;
-  /** When the port was first announced (ISO 8601). */
-  firstSeen: string;
+/** OPEN: a new stream for one viewer request. Gateway → client (only the gateway opens streams). */
+export interface OpenFrame {
+  type: 'OPEN';
+  /** The new stream's id: never 0, never one in use. */
+  stream: number;
+  body: OpenRequest;
 }
 
-/** Gateway → client, answers HELLO, and after every PORTS change: the whole port table. */
-export interface Welcome {
-  version: number;
-  session: string;
-  ports: PortEntry[];
+/** RESPONSE: the origin's response head. Client → gateway, once per stream. */
+export interface ResponseFrame {
+  type: 'RESPONSE';
+  stream: number;
+  body: ResponseHead;
+  /** When present, the whole body (≤ MAX_DATA bytes, counted against the window): the frame also ends the client's direction. */
+  final?: Uint8Array;
 }
 
-/** Client → gateway: the exposed port set changed. */
-export interface PortsMessage {
-  opened: PortInfo[];
-  closed: number[];
+/** DATA: one chunk of a stream's bytes (≤ MAX_DATA), counted against the receiver's window. Both ways. */
+export interface DataFrame {
+  type: 'DATA';
+  stream: number;
+  /** The chunk. */
+  data: Uint8Array;
+  /** TEXT flag (upgraded streams): the chunk belongs to a text WebSocket message. */
+  text: boolean;
+  /** END flag: this is the sender's last frame on the stream, as an END would be (HTTP/2's END_STREAM). */
+  end?: boolean;
+  /** MORE flag (upgraded streams): the WebSocket message continues in the next DATA frame. Never with END. */
+  more?: boolean;
+  /** CLOSE flag (upgraded streams, only with END): the chunk is the WebSocket close (`code:u16 | reason`, or empty), outside flow control. */
+  close?: boolean;
 }
 
-/** Gateway → client: a viewer request for a port. */
-export interface OpenRequest {
-  port: number;
-  method: string;
-  /** Path and query, always starting with "/". */
-  path: string;
-  headers: HeaderPairs;
-  /** The public host the viewer used (also in x-forwarded-host). */
-  host: string;
-  /** True when a request body follows as DATA frames; false means the OPEN is also the gateway's END. */
-  body: boolean;
-  /** True for a WebSocket upgrade. */
-  upgrade: boolean;
+/** END: the sender's direction is finished. Both ways. */
+export interface EndFrame {
+  type: 'END';
+  stream: number;
 }
 
-/** Client → gateway: the origin's response head. */
-export interface ResponseHead {
-  status: number;
-  headers: HeaderPairs;
+/** RESET: abort the stream both ways. Both ways; never answered with another RESET. */
+export interface ResetFrame {
+  type: 'RESET';
+  stream: number;
+  /** A ResetCode (u16 on the wire; unknown codes are kept as numbers). */
+  code: number;
+  /** Why, for logs and error pages (UTF-8, at most 200 characters are sent). */
+  reason: string;
+}
+
+/** WINDOW: the receiver consumed this many more bytes; the sender may send as many more. Both ways. */
+export interface WindowFrame {
+  type: 'WINDOW';
+  stream: number;
+  /** Credit in bytes, 1 to 2^32-1 (0 is a protocol error; a window over 2^31-1 is a flow-control error). */
+  credit: number;
 }
 
 export type Frame =
-  | { type: 'HELLO'; stream: 0; body: Hello }
-  | { type: 'WELCOME'; stream: 0; body: Welcome }
-  | { type: 'PORTS'; stream: 0; body: PortsMessage }
-  | { type: 'OPEN'; stream: number; body: OpenRequest }
-  /** `final`, when present, is the whole body: the frame also ends the sender's direction. */
-  | { type: 'RESPONSE'; stream: number; body: ResponseHead; final?: Uint8Array }
-  /**
-   * `end` makes this the sender's last frame, as an END would (HTTP/2's
-   * END_STREAM). On an upgraded stream a WebSocket message is one DATA frame,
-   * or several with `more` on all but the last; `text` marks a text message;
-   * `close` carries the WebSocket close (code:u16 | reason) and comes with `end`.
-   */
-  | { type: 'DATA'; stream: number; data: Uint8Array; text: boolean; end?: boolean; more?: boolean; close?: boolean }
-  | { type: 'END'; stream: number }
-  | { type: 'RESET'; stream: number; code: number; message: string }
-  | { type: 'WINDOW'; stream: number; credit: number };
+  HelloFrame | WelcomeFrame | PortsFrame | OpenFrame | ResponseFrame | DataFrame | EndFrame | ResetFrame | WindowFrame;
 
-export type ControlFrame = Extract<Frame, { stream: 0 }>;
+/** The frames of stream 0. */
+export type ControlFrame = HelloFrame | WelcomeFrame | PortsFrame;

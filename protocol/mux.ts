@@ -4,17 +4,11 @@
  * WebSockets, Node or Workers. The transport calls receive() per message.
  */
 import { decode, encode } from './codec';
-import { ProtocolError, StreamResetError } from './errors';
-import {
-  CONTROL_STREAM,
-  type ControlFrame,
-  type Frame,
-  INITIAL_WINDOW,
-  MAX_DATA,
-  type OpenRequest,
-  ResetCode,
-} from './frames';
-import { MuxStream, type StreamHost, type StreamState } from './stream';
+import { ProtocolError, StreamLimitError, StreamResetError } from './errors';
+import { CONTROL_STREAM, type ControlFrame, type Frame, INITIAL_WINDOW, MAX_DATA, ResetCode } from './frames';
+import type { OpenRequest } from './payloads';
+import { StreamState } from './state';
+import { MuxStream, type StreamHost } from './stream';
 
 export interface MuxOptions {
   /** The gateway opens streams; the client accepts them. */
@@ -28,12 +22,17 @@ export interface MuxOptions {
   transientSend?: boolean;
   /** Client side: the gateway opened a stream. */
   onOpen?(stream: MuxStream): void;
-  /** A control-stream frame (HELLO, WELCOME, PORTS). */
+  /** A control-stream frame (HELLO and PORTS to the gateway, WELCOME to the client). */
   onControl?(frame: ControlFrame): void;
-  /** Initial per-stream window, both directions. */
+  /** Initial per-stream window, both directions, in bytes. Default INITIAL_WINDOW (256 KiB). */
   window?: number;
-  /** First stream id this side opens (gateway); later ids count up from it. */
+  /** First stream id this side opens (gateway); later ids count up from it, skipping 0. Default 1. */
   firstStreamId?: number;
+  /**
+   * Most streams open at once (a count, ≥ 1): open() beyond it throws StreamLimitError. Streams
+   * the peer opens are not limited here (only the gateway opens streams). Default: no limit.
+   */
+  maxStreams?: number;
 }
 
 export interface MuxStats {
@@ -58,6 +57,7 @@ export class Mux {
   #recent = new Set<number>();
   #nextId: number;
   #window: number;
+  readonly #maxStreams: number;
   #closed: StreamResetError | null = null;
   #opened = 0;
   #streamErrors = 0;
@@ -69,6 +69,8 @@ export class Mux {
     this.#options = options;
     this.#window = options.window ?? INITIAL_WINDOW;
     this.#nextId = options.firstStreamId ?? 1;
+    this.#maxStreams = options.maxStreams ?? Number.POSITIVE_INFINITY;
+    if (!(this.#maxStreams >= 1)) throw new RangeError(`maxStreams must be at least 1, not ${options.maxStreams}`);
     if (options.transientSend) this.#scratch = new Uint8Array(MAX_FRAME);
     this.#host = {
       send: (frame) => this.#send(frame),
@@ -93,15 +95,20 @@ export class Mux {
     this.#send(frame);
   }
 
-  /** Gateway side: open a stream for a viewer request. */
+  /**
+   * Gateway side: open a stream for a viewer request and send its OPEN. Throws the tunnel's
+   * StreamResetError (TUNNEL_CLOSED) once the transport is gone, and StreamLimitError when
+   * `maxStreams` streams are open (nothing is sent then).
+   */
   open(request: OpenRequest): MuxStream {
     if (this.role !== 'gateway') throw new Error('only the gateway opens streams');
     if (this.#closed) throw this.#closed;
+    if (this.#streams.size >= this.#maxStreams) throw new StreamLimitError(this.#maxStreams);
     let id = this.#nextId;
     while (id === CONTROL_STREAM || this.#streams.has(id)) id = (id + 1) >>> 0;
     this.#nextId = (id + 1) >>> 0;
     // An OPEN without a body is also the gateway's END: one frame fewer per GET.
-    const stream = this.#add(id, undefined, request.body ? 'open' : 'local-closed');
+    const stream = this.#add(id, undefined, request.hasBody ? StreamState.Open : StreamState.LocalClosed);
     this.#send({ type: 'OPEN', stream: id, body: request });
     return stream;
   }
@@ -124,7 +131,11 @@ export class Mux {
         throw new ProtocolError('BAD_STREAM', `OPEN for stream ${frame.stream}, which is already open`);
       }
       this.#recent.delete(frame.stream);
-      const stream = this.#add(frame.stream, frame.body, frame.body.body ? 'open' : 'remote-closed');
+      const stream = this.#add(
+        frame.stream,
+        frame.body,
+        frame.body.hasBody ? StreamState.Open : StreamState.RemoteClosed,
+      );
       this.#options.onOpen?.(stream);
       return;
     }
@@ -154,7 +165,7 @@ export class Mux {
         type: 'RESET',
         stream: frame.stream,
         code: ResetCode.STREAM_CLOSED,
-        message: `unknown stream ${frame.stream}`,
+        reason: `unknown stream ${frame.stream}`,
       });
     }
   }
@@ -163,7 +174,7 @@ export class Mux {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = new StreamResetError(ResetCode.TUNNEL_CLOSED, reason, false);
-    for (const stream of [...this.#streams.values()]) stream.terminate(this.#closed);
+    for (const stream of [...this.#streams.values()]) stream.reset(ResetCode.TUNNEL_CLOSED, reason);
     this.#streams.clear();
   }
 

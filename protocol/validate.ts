@@ -3,18 +3,19 @@
  * other side reads is checked here, so the rest of the code can rely on types.
  */
 import { ProtocolError } from './errors';
+import { isPort } from './ids';
 import {
   type HeaderPairs,
   type Hello,
   isVisibility,
   type OpenRequest,
+  type PortChanges,
   type PortEntry,
   type PortInfo,
-  type PortsMessage,
+  type PortSnapshot,
   type ResponseHead,
   type Visibility,
-  type Welcome,
-} from './frames';
+} from './payloads';
 
 type Json = Record<string, unknown>;
 
@@ -44,11 +45,12 @@ function bool(value: unknown, what: string): boolean {
   return value;
 }
 
-export function port(value: unknown, what = 'port'): number {
-  return int(value, what, 1, 65535);
+function port(value: unknown): number {
+  if (!isPort(value)) bad('port must be an integer in 1..65535');
+  return value;
 }
 
-export function headers(value: unknown): HeaderPairs {
+function headers(value: unknown): HeaderPairs {
   if (!Array.isArray(value)) bad('headers must be an array of [name, value] pairs');
   for (const pair of value) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
@@ -79,11 +81,7 @@ function list<T>(value: unknown, what: string, item: (v: unknown) => T): T[] {
 
 export function hello(value: unknown): Hello {
   const o = object(value, 'HELLO');
-  return {
-    version: int(o.version, 'version', 1, 0xffff),
-    client: str(o.client, 'client'),
-    ports: list(o.ports, 'ports', portInfo),
-  };
+  return { ports: list(o.ports, 'ports', portInfo) };
 }
 
 function portEntry(value: unknown): PortEntry {
@@ -98,16 +96,12 @@ function portEntry(value: unknown): PortEntry {
   return entry;
 }
 
-export function welcome(value: unknown): Welcome {
+export function portSnapshot(value: unknown): PortSnapshot {
   const o = object(value, 'WELCOME');
-  return {
-    version: int(o.version, 'version', 1, 0xffff),
-    session: str(o.session, 'session'),
-    ports: list(o.ports, 'ports', portEntry),
-  };
+  return { session: str(o.session, 'session'), ports: list(o.ports, 'ports', portEntry) };
 }
 
-export function ports(value: unknown): PortsMessage {
+export function portChanges(value: unknown): PortChanges {
   const o = object(value, 'PORTS');
   return {
     opened: list(o.opened, 'opened', portInfo),
@@ -125,7 +119,7 @@ export function open(value: unknown): OpenRequest {
     path,
     headers: headers(o.headers),
     host: str(o.host, 'host'),
-    body: bool(o.body, 'body'),
+    hasBody: bool(o.hasBody, 'hasBody'),
     upgrade: bool(o.upgrade, 'upgrade'),
   };
 }

@@ -68,10 +68,10 @@ export class OriginProxy {
     const startBody = () => {
       if (bodyStarted) return;
       bodyStarted = true;
-      if (open.body) void this.#pumpRequestBody(stream, request);
+      if (open.hasBody) void this.#pumpRequestBody(stream, request);
       else request.end();
     };
-    if (!open.body) startBody();
+    if (!open.hasBody) startBody();
     request.on('socket', (socket) => {
       if (socket.connecting) socket.once('connect', startBody);
       else startBody();
@@ -79,7 +79,7 @@ export class OriginProxy {
 
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (responded || stream.state === 'reset') return;
-      const noBodyRead = !open.body || !bodyStarted;
+      const noBodyRead = !open.hasBody || !bodyStarted;
       if (error.code === 'ECONNREFUSED' && noBodyRead && tries + 1 < ADDRESSES.length) {
         this.#attempt(stream, addressIndex + 1, tries + 1);
         return;
@@ -136,7 +136,7 @@ export class OriginProxy {
         // Once the parser has the whole message and nothing is left unread, this
         // chunk is the last: it carries the END (one frame fewer per response).
         ended = response.complete && response.readableLength === 0;
-        await stream.write(chunk as Buffer, ended);
+        await stream.write(chunk as Buffer, { end: ended });
       }
       // A body cut short by the origin must not look complete to the viewer.
       if (!response.complete) throw new Error('the origin closed the connection mid-body');

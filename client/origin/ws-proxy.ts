@@ -6,11 +6,15 @@
  */
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { type HeaderPairs, type MuxStream, ResetCode, sendableCloseCode } from '../../protocol';
+import {
+  type HeaderPairs,
+  MAX_WEBSOCKET_MESSAGE,
+  type MuxStream,
+  ResetCode,
+  sendableCloseCode,
+  UpgradedStream,
+} from '../../protocol';
 import { rawToPairs } from './headers';
-
-/** Largest WebSocket message carried (the Workers runtime's own cap is 32 MiB). */
-export const MAX_WS_MESSAGE = 32 * 1024 * 1024;
 const ADDRESSES = ['127.0.0.1', '[::1]'] as const;
 
 /** Request headers the ws library sets itself, or that describe the viewer's own connection. */
@@ -56,7 +60,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
     const socket = new WebSocket(`ws://${address}:${open.port}${open.path}`, protocols, {
       headers: { ...headers, host },
       perMessageDeflate: false,
-      maxPayload: MAX_WS_MESSAGE,
+      maxPayload: MAX_WEBSOCKET_MESSAGE,
       handshakeTimeout: 30_000,
     });
     let settled = false;
@@ -67,7 +71,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
       if (typeof chosen === 'string') pairs.push(['sec-websocket-protocol', chosen]);
       stream.respond({ status: 101, headers: pairs });
     });
-    socket.on('open', () => bridge(stream, socket));
+    socket.on('open', () => bridge(new UpgradedStream(stream), socket));
     socket.on('unexpected-response', (_request, response: IncomingMessage) => {
       // The origin said no (404, 400 …): the viewer gets that answer as it was.
       settled = true;
@@ -101,14 +105,14 @@ async function relayRefusal(stream: MuxStream, response: IncomingMessage): Promi
   }
 }
 
-function bridge(stream: MuxStream, socket: WebSocket): void {
+function bridge(stream: UpgradedStream, socket: WebSocket): void {
   let closing = false;
   // Origin → viewer: each message waits for window; the socket pauses while writes queue up.
   let pending = 0;
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     pending++;
     if (pending > 4) socket.pause();
-    stream.sendWs(data, !isBinary).then(
+    stream.send(data, !isBinary).then(
       () => {
         pending--;
         if (pending <= 4) socket.resume();
@@ -121,7 +125,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
     closing = true;
     // 1006: the origin vanished without a close: the viewer's socket is failed, not closed cleanly.
     if (code === 1006) stream.reset(ResetCode.ORIGIN_ERROR, 'the origin dropped the WebSocket');
-    else stream.sendWsClose(code === 1005 ? null : code, reason.toString('utf8')).catch(() => {});
+    else stream.close(code, reason.toString('utf8')).catch(() => {});
   });
   socket.on('error', () => {
     // 'close' follows with 1006.
@@ -131,7 +135,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
   void (async () => {
     try {
       for (;;) {
-        const event = await stream.readWs(MAX_WS_MESSAGE);
+        const event = await stream.next();
         if (event === null) {
           socket.terminate();
           return;
@@ -140,7 +144,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
           if (!closing) {
             closing = true;
             // Answer the close on the stream too, then close the origin with the viewer's code.
-            stream.sendWsClose(event.code, event.reason).catch(() => {});
+            stream.close(event.code, event.reason).catch(() => {});
           }
           socket.close(sendableCloseCode(event.code), event.reason);
           return;

@@ -133,7 +133,7 @@ export async function proxyHttp(
     path: url.pathname + url.search,
     headers: requestHeaders(request, url, { ...route, upgrade: false }),
     host: route.host,
-    body: request.body !== null,
+    hasBody: request.body !== null,
     upgrade: false,
   });
   // The origin has ORIGIN_TIMEOUT to answer from the last moment anything moved: an upload that

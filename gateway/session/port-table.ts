@@ -3,7 +3,7 @@
  * hibernation and restarts: which ports the client announced, their process,
  * when each was first seen, and who may open it.
  */
-import type { PortInfo, PortsMessage, Visibility } from '../../protocol';
+import type { PortInfo, PortChanges, Visibility } from '../../protocol';
 
 export interface StoredPort {
   port: number;
@@ -57,7 +57,7 @@ export class PortTable {
   }
 
   /** Ports opened and closed since the last message. Closes apply first: a port can close and re-open. */
-  async apply(change: PortsMessage): Promise<void> {
+  async apply(change: PortChanges): Promise<void> {
     const table = await this.#load();
     for (const port of change.closed) table.delete(port);
     for (const info of change.opened) this.#upsert(table, info);

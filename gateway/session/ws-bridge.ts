@@ -9,14 +9,20 @@
  * this object's memory, so the object stays awake while a preview's WebSocket
  * is open (the tunnel socket alone still lets it hibernate).
  */
-import { type Mux, type MuxStream, ResetCode, sendableCloseCode, type StreamResetError } from '../../protocol';
+import {
+  closeReason,
+  type Mux,
+  type MuxStream,
+  ResetCode,
+  sendableCloseCode,
+  type StreamResetError,
+  UpgradedStream,
+} from '../../protocol';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
 import { failure, type Limits } from './http-bridge';
 import type { ViewerRoute } from './route';
 
-/** Largest message either way: the Workers runtime's own WebSocket message cap. */
-const MAX_MESSAGE = 32 * 1024 * 1024;
 /** Viewer → origin bytes allowed to wait for tunnel window before the viewer is told to slow down. */
 const MAX_QUEUED = 8 * 1024 * 1024;
 
@@ -25,7 +31,7 @@ const fromUtf8 = new TextDecoder();
 
 function closeQuietly(socket: WebSocket, code: number, reason: string): void {
   try {
-    socket.close(code, reason.slice(0, 120));
+    socket.close(code, closeReason(reason));
   } catch {
     // Already closed.
   }
@@ -45,7 +51,7 @@ export async function proxyWebSocket(
     path: url.pathname + url.search,
     headers: requestHeaders(request, url, { ...route, upgrade: true }),
     host: route.host,
-    body: true,
+    hasBody: true,
     upgrade: true,
   });
   const timeoutSeconds = limits.originTimeout;
@@ -65,7 +71,7 @@ export async function proxyWebSocket(
     server.accept();
     // Binary messages as ArrayBuffers (with current compatibility dates the default is Blob).
     server.binaryType = 'arraybuffer';
-    bridge(stream, server);
+    bridge(new UpgradedStream(stream), server);
     return new Response(null, { status: 101, webSocket: viewer, headers });
   } catch (error) {
     return failure(error, route, timeoutSeconds).toResponse(request);
@@ -91,7 +97,7 @@ async function collectAll(stream: MuxStream): Promise<Uint8Array> {
   return body;
 }
 
-function bridge(stream: MuxStream, socket: WebSocket): void {
+function bridge(stream: UpgradedStream, socket: WebSocket): void {
   let closing = false;
   let queued = 0;
 
@@ -106,7 +112,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
       stream.reset(ResetCode.CANCEL, 'the viewer sent faster than the origin read');
       return;
     }
-    stream.sendWs(data, text).then(
+    stream.send(data, text).then(
       () => {
         queued -= data.length;
       },
@@ -116,7 +122,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
   socket.addEventListener('close', (event: CloseEvent) => {
     if (closing) return;
     closing = true;
-    stream.sendWsClose(event.code === 1005 ? null : event.code, event.reason).catch(() => {});
+    stream.close(event.code, event.reason).catch(() => {});
   });
   socket.addEventListener('error', () => stream.reset(ResetCode.CANCEL, 'the viewer socket failed'));
 
@@ -124,7 +130,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
   void (async () => {
     try {
       for (;;) {
-        const event = await stream.readWs(MAX_MESSAGE);
+        const event = await stream.next();
         if (event === null) {
           closeQuietly(socket, 1011, 'the session ended the connection');
           return;
@@ -133,7 +139,7 @@ function bridge(stream: MuxStream, socket: WebSocket): void {
           closeQuietly(socket, sendableCloseCode(event.code) ?? 1000, event.reason);
           if (!closing) {
             closing = true;
-            stream.sendWsClose(event.code, event.reason).catch(() => {});
+            stream.close(event.code, event.reason).catch(() => {});
           }
           return;
         }

@@ -154,6 +154,6 @@ describe('/connect', () => {
       ws.on('error', () => {});
     });
     expect(reply).toBe(400);
-    expect(SUBPROTOCOL).toBe('porthole.v1');
+    expect(SUBPROTOCOL).toBe('porthole.v2');
   });
 });

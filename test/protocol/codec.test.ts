@@ -24,12 +24,11 @@ function expectProtocolError(message: Uint8Array, code: ProtocolError['code'], t
 describe('codec', () => {
   it('round-trips every frame type', () => {
     const frames: Frame[] = [
-      { type: 'HELLO', stream: 0, body: { version: 1, client: 'test', ports: [{ port: 3000, process: 'node' }] } },
+      { type: 'HELLO', stream: 0, body: { ports: [{ port: 3000, process: 'node' }] } },
       {
         type: 'WELCOME',
         stream: 0,
         body: {
-          version: 1,
           session: 's',
           ports: [
             { port: 3000, url: 'http://x', process: 'node', visibility: 'public', firstSeen: '2026-01-01T00:00:00Z' },
@@ -49,7 +48,7 @@ describe('codec', () => {
             ['set-cookie', 'b=2'],
           ],
           host: 'h',
-          body: true,
+          hasBody: true,
           upgrade: false,
         },
       },
@@ -59,7 +58,7 @@ describe('codec', () => {
       { type: 'DATA', stream: 0xffffffff, data: bytes(1, 2, 3), text: false },
       { type: 'DATA', stream: 9, data: new TextEncoder().encode('hi'), text: true },
       { type: 'END', stream: 7 },
-      { type: 'RESET', stream: 7, code: 3, message: 'origin closed' },
+      { type: 'RESET', stream: 7, code: 3, reason: 'origin closed' },
       { type: 'WINDOW', stream: 7, credit: 65536 },
     ];
     for (const frame of frames) expect(roundTrip(frame)).toEqual(frame);
@@ -97,7 +96,7 @@ describe('codec', () => {
   });
 
   it('rejects control frames off stream 0 and stream frames on it', () => {
-    const hello = encode({ type: 'HELLO', stream: 0, body: { version: 1, client: 'c', ports: [] } });
+    const hello = encode({ type: 'HELLO', stream: 0, body: { ports: [] } });
     hello[4] = 5;
     expectProtocolError(hello, 'BAD_STREAM', /HELLO frame on stream 5/);
     expectProtocolError(bytes(FrameCode.END, 0, 0, 0, 0), 'BAD_STREAM', /END frame on stream 0/);
@@ -108,7 +107,7 @@ describe('codec', () => {
     expectProtocolError(garbage, 'BAD_PAYLOAD', /not UTF-8 JSON/);
     const shape = (body: unknown) =>
       new Uint8Array([FrameCode.OPEN, 0, 0, 0, 1, ...new TextEncoder().encode(JSON.stringify(body))]);
-    const good = { port: 1, method: 'GET', path: '/', headers: [], host: 'h', body: false, upgrade: false };
+    const good = { port: 1, method: 'GET', path: '/', headers: [], host: 'h', hasBody: false, upgrade: false };
     expect(decode(shape(good)).type).toBe('OPEN');
     expectProtocolError(shape({ ...good, port: 0 }), 'BAD_PAYLOAD', /port must be an integer in 1..65535/);
     expectProtocolError(shape({ ...good, port: 65536 }), 'BAD_PAYLOAD', /port/);

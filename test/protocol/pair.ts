@@ -69,7 +69,15 @@ export async function until(condition: () => boolean, what: string, turns = 10_0
 }
 
 export function request(port = 3000) {
-  return { port, method: 'POST', path: '/', headers: [] as [string, string][], host: 'h', body: true, upgrade: false };
+  return {
+    port,
+    method: 'POST',
+    path: '/',
+    headers: [] as [string, string][],
+    host: 'h',
+    hasBody: true,
+    upgrade: false,
+  };
 }
 
 export async function readAll(stream: MuxStream): Promise<Uint8Array> {
@@ -81,5 +89,12 @@ export async function readAll(stream: MuxStream): Promise<Uint8Array> {
     out.set(p, offset);
     offset += p.length;
   }
+  return out;
+}
+
+/** `size` bytes of a pattern that differs by `seed`, so mixed-up streams show. */
+export function filled(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
   return out;
 }

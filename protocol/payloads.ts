@@ -1,0 +1,88 @@
+/**
+ * The JSON payloads of the tunnel's frames (HELLO, WELCOME, PORTS, OPEN, RESPONSE), as plain data.
+ * validate.ts checks each one a peer sends; docs/protocol.md lists them on the wire.
+ */
+
+/** Header block as ordered name/value pairs: repeated names (set-cookie) stay separate. */
+export type HeaderPairs = [string, string][];
+
+/** Who may open a port's URL: the owner only, holders of a share link too, or anyone. */
+export const VISIBILITIES = ['private', 'link', 'public'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export function isVisibility(value: unknown): value is Visibility {
+  return typeof value === 'string' && (VISIBILITIES as readonly string[]).includes(value);
+}
+
+/** A port as the client announces it. */
+export interface PortInfo {
+  /** TCP port number, 1–65535. */
+  port: number;
+  /** Name of the process listening, where known. */
+  process?: string;
+  /** Who may open the port, as the client's default or rule says (default private); the owner's later choice wins. */
+  visibility?: Visibility;
+}
+
+/** A port as the gateway's port table holds it. */
+export interface PortEntry {
+  port: number;
+  /** Public URL of the port (only the gateway can sign it). */
+  url: string;
+  process?: string;
+  /** Who may open it now: the owner's choice, else the client's, else private. */
+  visibility: Visibility;
+  /** When the port was first announced (ISO 8601). */
+  firstSeen: string;
+}
+
+/**
+ * HELLO, client → gateway on connect: every port the client exposes. The protocol version is
+ * not repeated here: the WebSocket subprotocol (`porthole.v<N>`) names it, and the gateway
+ * refuses another version at the handshake.
+ */
+export interface Hello {
+  ports: PortInfo[];
+}
+
+/** WELCOME, gateway → client: the whole port table, sent after HELLO and again after every change. */
+export interface PortSnapshot {
+  /**
+   * @deprecated Not read by the client and no longer checked: the subprotocol carries the version.
+   * Kept optional only until the gateway stops sending it; remove it then.
+   */
+  version?: number;
+  /** The session id. */
+  session: string;
+  ports: PortEntry[];
+}
+
+/** PORTS, client → gateway: the exposed port set changed. Closes apply before opens. */
+export interface PortChanges {
+  opened: PortInfo[];
+  /** Port numbers no longer exposed. */
+  closed: number[];
+}
+
+/** OPEN, gateway → client: a viewer request for a port. */
+export interface OpenRequest {
+  port: number;
+  /** HTTP method, as the viewer sent it. */
+  method: string;
+  /** Path and query, always starting with "/". */
+  path: string;
+  headers: HeaderPairs;
+  /** The public host the viewer used (also in x-forwarded-host). */
+  host: string;
+  /** True when a request body follows as DATA frames; false means the OPEN is also the gateway's END. */
+  hasBody: boolean;
+  /** True for a WebSocket upgrade. */
+  upgrade: boolean;
+}
+
+/** RESPONSE, client → gateway: the origin's response head. */
+export interface ResponseHead {
+  /** HTTP status, 101–599. */
+  status: number;
+  headers: HeaderPairs;
+}
