@@ -23,16 +23,11 @@ export interface StreamHost {
 export interface WriteOptions {
   /** End our direction with this write: END flag on its last frame (an empty chunk sends an END frame). Default false. */
   end?: boolean;
-  /**
-   * The chunk is one whole WebSocket message (upgraded streams): TEXT on every frame when `text`,
-   * MORE on all but the last frame, and an empty message is still one frame. Default: body bytes.
-   */
+  /** The chunk is one WebSocket message: TEXT on every frame when `text`, MORE on all but the last; never empty of frames. */
   message?: { text: boolean };
   /** The chunk is a WebSocket close payload (upgraded streams): one frame with CLOSE and END, outside flow control. */
   close?: boolean;
 }
-
-const EMPTY = new Uint8Array(0);
 
 export class MuxStream {
   readonly id: number;
@@ -41,12 +36,13 @@ export class MuxStream {
   #state: StreamState;
   readonly #host: StreamHost;
   #error: StreamResetError | null = null;
-  #doneWaiters: ((error: StreamResetError | null) => void)[] = [];
+  readonly #done: Promise<StreamResetError | null>;
+  #settleDone: (error: StreamResetError | null) => void = () => {};
   // Receive side.
   readonly #inbox: Inbox;
   readonly #receiveWindow: ReceiveWindow;
-  #head: ResponseHead | null = null;
-  #headWaiter: { resolve(head: ResponseHead): void; reject(error: Error): void } | null = null;
+  readonly #head: Promise<ResponseHead>;
+  #settleHead: { resolve(head: ResponseHead): void; reject(error: Error): void } | null = null;
   // Send side: writes run one after another, so one loop owns the window.
   readonly #sendWindow: SendWindow;
   #writes: Promise<void> = Promise.resolve();
@@ -56,7 +52,14 @@ export class MuxStream {
     this.id = id;
     this.#state = state;
     this.#host = host;
+    this.#done = new Promise((resolve) => {
+      this.#settleDone = resolve;
+    });
     this.#inbox = new Inbox(!canReceive(state));
+    this.#head = new Promise((resolve, reject) => {
+      this.#settleHead = { resolve, reject };
+    });
+    this.#head.catch(() => {}); // A reset with nobody waiting for the head is no unhandled rejection.
     this.#receiveWindow = new ReceiveWindow(window);
     this.#sendWindow = new SendWindow(window);
     this.request = request;
@@ -78,20 +81,14 @@ export class MuxStream {
 
   /** Resolves when the stream is finished: null when both sides ended, the error when it was reset. */
   done(): Promise<StreamResetError | null> {
-    if (this.#state === StreamState.Closed) return Promise.resolve(null);
-    if (this.#state === StreamState.Reset) return Promise.resolve(this.#error);
-    return new Promise((resolve) => this.#doneWaiters.push(resolve));
+    return this.#done;
   }
 
-  // ── receive side ────────────────────────────────────────────────────────
+  // Receive side.
 
   /** The response head (gateway side); rejects with StreamResetError if the stream is reset first. */
   head(): Promise<ResponseHead> {
-    if (this.#head) return Promise.resolve(this.#head);
-    if (this.#error) return Promise.reject(this.#error);
-    return new Promise((resolve, reject) => {
-      this.#headWaiter = { resolve, reject };
-    });
+    return this.#head;
   }
 
   /** The next chunk from the peer, or null after its END; rejects with StreamResetError. Reading returns credit. */
@@ -169,19 +166,18 @@ export class MuxStream {
     this.#terminate(new StreamResetError(ResetCode.FLOW_CONTROL, local, false));
   }
 
+  /** False when the RESPONSE is not expected: a client-side stream, or a second one. */
   #receiveHead(head: ResponseHead): boolean {
-    if (this.#head || this.request) {
+    if (!this.#settleHead || this.request) {
       this.#host.streamError(this, `unexpected RESPONSE on stream ${this.id}`);
       return false;
     }
-    this.#head = head;
-    const waiter = this.#headWaiter;
-    this.#headWaiter = null;
-    waiter?.resolve(head);
+    this.#settleHead.resolve(head);
+    this.#settleHead = null;
     return true;
   }
 
-  // ── send side ───────────────────────────────────────────────────────────
+  // Send side.
 
   /**
    * Send the response head (client side), at once. With `final`, the whole body (at most
@@ -211,7 +207,7 @@ export class MuxStream {
 
   /** Finish our direction after every queued write (an END frame). */
   end(): Promise<void> {
-    return this.write(EMPTY, { end: true });
+    return this.write(new Uint8Array(0), { end: true });
   }
 
   /** The one send loop: a chunk becomes DATA frames of at most MAX_DATA bytes and never more than the window. */
@@ -272,8 +268,8 @@ export class MuxStream {
     if (isTerminal(this.#state)) return;
     this.#error = error;
     this.#inbox.fail(error);
-    this.#headWaiter?.reject(error);
-    this.#headWaiter = null;
+    this.#settleHead?.reject(error);
+    this.#settleHead = null;
     this.#sendWindow.fail(error);
     this.#enter(StreamState.Reset);
   }
@@ -283,8 +279,6 @@ export class MuxStream {
     this.#state = state;
     if (!isTerminal(state)) return;
     this.#host.release(this);
-    const waiters = this.#doneWaiters;
-    this.#doneWaiters = [];
-    for (const resolve of waiters) resolve(this.#error);
+    this.#settleDone(this.#error);
   }
 }
