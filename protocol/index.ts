@@ -5,6 +5,7 @@ export * from './payloads';
 export * from './state';
 export * from './flow';
 export * from './inbox';
+export * from './outbox';
 export * from './mux';
 export * from './stream';
 export * from './websocket';

@@ -1,12 +1,13 @@
 /**
- * One multiplexed stream: its state (state.ts), the chunks received (inbox.ts, credit returned
- * as they are read, flow.ts), and one write chain whose single send loop never exceeds the peer's
- * window. WebSocket messages over an upgraded stream are websocket.ts's; this file only frames them.
+ * One multiplexed stream: its state (state.ts), the chunks received (inbox.ts; credit returned
+ * as they are read, flow.ts) and the chunks sent (outbox.ts: one write chain, one send loop within
+ * the peer's window). WebSocket messages over an upgraded stream are websocket.ts's.
  */
 import { StreamResetError } from './errors';
-import { ReceiveWindow, SendWindow } from './flow';
+import { ReceiveWindow } from './flow';
 import { type Frame, MAX_DATA, ResetCode } from './frames';
 import { type Chunk, Inbox } from './inbox';
+import { Outbox, type WriteOptions } from './outbox';
 import type { OpenRequest, ResponseHead } from './payloads';
 import { afterEndReceived, afterEndSent, canReceive, canSend, isTerminal, StreamState } from './state';
 
@@ -17,16 +18,6 @@ export interface StreamHost {
   release(stream: MuxStream): void;
   /** The peer broke the protocol on this stream (the stream is reset). */
   streamError(stream: MuxStream, message: string): void;
-}
-
-/** How one write is framed into DATA frames. */
-export interface WriteOptions {
-  /** End our direction with this write: END flag on its last frame (an empty chunk sends an END frame). Default false. */
-  end?: boolean;
-  /** The chunk is one WebSocket message: TEXT on every frame when `text`, MORE on all but the last; never empty of frames. */
-  message?: { text: boolean };
-  /** The chunk is a WebSocket close payload (upgraded streams): one frame with CLOSE and END, outside flow control. */
-  close?: boolean;
 }
 
 export class MuxStream {
@@ -43,9 +34,8 @@ export class MuxStream {
   readonly #receiveWindow: ReceiveWindow;
   readonly #head: Promise<ResponseHead>;
   #settleHead: { resolve(head: ResponseHead): void; reject(error: Error): void } | null = null;
-  // Send side: writes run one after another, so one loop owns the window.
-  readonly #sendWindow: SendWindow;
-  #writes: Promise<void> = Promise.resolve();
+  // Send side.
+  readonly #outbox: Outbox;
 
   /** `window`: the initial window of both directions, in bytes. */
   constructor(id: number, host: StreamHost, window: number, request?: OpenRequest, state: StreamState = 'open') {
@@ -61,7 +51,11 @@ export class MuxStream {
     });
     this.#head.catch(() => {}); // A reset with nobody waiting for the head is no unhandled rejection.
     this.#receiveWindow = new ReceiveWindow(window);
-    this.#sendWindow = new SendWindow(window);
+    this.#outbox = new Outbox(id, window, {
+      send: (frame) => host.send(frame),
+      assertWritable: () => this.#assertWritable(),
+      ended: () => this.#localEnded(),
+    });
     this.request = request;
   }
 
@@ -71,7 +65,7 @@ export class MuxStream {
 
   /** Bytes the peer still lets us send before it returns credit. */
   get sendWindow(): number {
-    return this.#sendWindow.available;
+    return this.#outbox.window.available;
   }
 
   /** Bytes we still accept from the peer before we return credit. */
@@ -138,7 +132,7 @@ export class MuxStream {
 
   #receiveChunk(chunk: Chunk): void {
     if (!canReceive(this.#state)) return this.#host.streamError(this, `DATA after END on stream ${this.id}`);
-    // A WebSocket close (at most 125 bytes) is outside flow control, so a tiny window cannot hold it up.
+    // A WebSocket close (at most 125 bytes) is outside flow control (see outbox.ts).
     const window = this.#receiveWindow.available;
     if (!chunk.close && !this.#receiveWindow.receive(chunk.data.length)) {
       const reason = `peer sent ${chunk.data.length} bytes with only ${window} of window`;
@@ -156,7 +150,7 @@ export class MuxStream {
 
   #receiveCredit(credit: number): void {
     if (credit === 0) return this.#host.streamError(this, `WINDOW of 0 on stream ${this.id}`);
-    if (!this.#sendWindow.grant(credit)) {
+    if (!this.#outbox.window.grant(credit)) {
       this.#flowControlError('window overflow', 'peer granted more than 2^31-1 bytes of window');
     }
   }
@@ -187,10 +181,10 @@ export class MuxStream {
   respond(head: ResponseHead, final?: Uint8Array): void {
     this.#assertWritable();
     if (final === undefined) return this.#host.send({ type: 'RESPONSE', stream: this.id, body: head });
-    if (final.length > Math.min(this.#sendWindow.available, MAX_DATA)) {
+    if (final.length > Math.min(this.#outbox.window.available, MAX_DATA)) {
       throw new RangeError(`a final body of ${final.length} bytes does not fit the window`);
     }
-    this.#sendWindow.spend(final.length);
+    this.#outbox.window.spend(final.length);
     this.#host.send({ type: 'RESPONSE', stream: this.id, body: head, final });
     this.#localEnded();
   }
@@ -200,47 +194,12 @@ export class MuxStream {
    * window, rejects with StreamResetError if the stream is reset or our direction already ended.
    */
   write(chunk: Uint8Array, options: WriteOptions = {}): Promise<void> {
-    const next = this.#writes.then(() => this.#send(chunk, options));
-    this.#writes = next.catch(() => {});
-    return next;
+    return this.#outbox.write(chunk, options);
   }
 
   /** Finish our direction after every queued write (an END frame). */
   end(): Promise<void> {
     return this.write(new Uint8Array(0), { end: true });
-  }
-
-  /** The one send loop: a chunk becomes DATA frames of at most MAX_DATA bytes and never more than the window. */
-  async #send(chunk: Uint8Array, { end = false, message, close = false }: WriteOptions): Promise<void> {
-    if (close) {
-      this.#assertWritable();
-      // Outside flow control (see #receiveChunk): a close is never held up by a full window.
-      this.#host.send({ type: 'DATA', stream: this.id, data: chunk, text: false, close: true, end: true });
-      return this.#localEnded();
-    }
-    if (chunk.length === 0 && !message) {
-      if (!end) return;
-      this.#assertWritable();
-      this.#host.send({ type: 'END', stream: this.id });
-      return this.#localEnded();
-    }
-    let offset = 0;
-    do {
-      // Checked before every frame: a send may fail the tunnel, and with it this stream.
-      this.#assertWritable();
-      if (offset < chunk.length && this.#sendWindow.available === 0) {
-        await this.#sendWindow.waitForCredit();
-        continue;
-      }
-      const size = Math.min(chunk.length - offset, this.#sendWindow.available, MAX_DATA);
-      const last = offset + size === chunk.length;
-      const data = chunk.subarray(offset, offset + size);
-      const flags = { text: message?.text ?? false, more: message !== undefined && !last, end: end && last };
-      this.#host.send({ type: 'DATA', stream: this.id, data, ...flags });
-      this.#sendWindow.spend(size);
-      offset += size;
-      if (flags.end) this.#localEnded();
-    } while (offset < chunk.length);
   }
 
   #localEnded(): void {
@@ -270,7 +229,7 @@ export class MuxStream {
     this.#inbox.fail(error);
     this.#settleHead?.reject(error);
     this.#settleHead = null;
-    this.#sendWindow.fail(error);
+    this.#outbox.window.fail(error);
     this.#enter(StreamState.Reset);
   }
 

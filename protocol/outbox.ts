@@ -1,0 +1,87 @@
+/**
+ * The send side of one stream: one write chain, so chunks, WebSocket messages, the close and END
+ * go out in the order written, and one send loop that frames each chunk as DATA frames of at most
+ * MAX_DATA bytes, never more than the peer's window (flow.ts). Inbox's counterpart.
+ */
+import { SendWindow } from './flow';
+import { type Frame, MAX_DATA } from './frames';
+
+/** How one write is framed into DATA frames. */
+export interface WriteOptions {
+  /** End our direction with this write: END flag on its last frame (an empty chunk sends an END frame). Default false. */
+  end?: boolean;
+  /** The chunk is one WebSocket message: TEXT on every frame when `text`, MORE on all but the last; never empty of frames. */
+  message?: { text: boolean };
+  /** The chunk is a WebSocket close payload (upgraded streams): one frame with CLOSE and END, outside flow control. */
+  close?: boolean;
+}
+
+/** What the outbox needs from its stream. */
+export interface OutboxHost {
+  /** Put one frame on the wire. */
+  send(frame: Frame): void;
+  /** Throw (StreamResetError) when the stream may not send: reset, or our direction ended. */
+  assertWritable(): void;
+  /** Our direction just ended: an END frame or flag went out. */
+  ended(): void;
+}
+
+export class Outbox {
+  /** The peer's window as we see it; respond() spends from it too. */
+  readonly window: SendWindow;
+  readonly #stream: number;
+  readonly #host: OutboxHost;
+  #chain: Promise<void> = Promise.resolve();
+
+  /** `stream`: the stream id; `window`: the peer's initial window, in bytes. */
+  constructor(stream: number, window: number, host: OutboxHost) {
+    this.#stream = stream;
+    this.window = new SendWindow(window);
+    this.#host = host;
+  }
+
+  /**
+   * Queue a chunk after every earlier write; resolves once all of it is sent within the peer's
+   * window, rejects with what assertWritable() throws (the stream was reset or already ended).
+   */
+  write(chunk: Uint8Array, options: WriteOptions = {}): Promise<void> {
+    const next = this.#chain.then(() => this.#send(chunk, options));
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  /** The one send loop. */
+  async #send(chunk: Uint8Array, { end = false, message, close = false }: WriteOptions): Promise<void> {
+    const stream = this.#stream;
+    if (close) {
+      this.#host.assertWritable();
+      // Outside flow control (the receiver does not count it either): a close is never held up by a full window.
+      this.#host.send({ type: 'DATA', stream, data: chunk, text: false, close: true, end: true });
+      return this.#host.ended();
+    }
+    if (chunk.length === 0 && !message) {
+      if (!end) return;
+      this.#host.assertWritable();
+      this.#host.send({ type: 'END', stream });
+      return this.#host.ended();
+    }
+    let offset = 0;
+    do {
+      // Checked before every frame: a send may fail the tunnel, and with it this stream.
+      this.#host.assertWritable();
+      if (offset < chunk.length && this.window.available === 0) {
+        await this.window.waitForCredit();
+        continue;
+      }
+      // A chunk may be split anywhere: one byte of window is enough to go on.
+      const size = Math.min(chunk.length - offset, this.window.available, MAX_DATA);
+      const last = offset + size === chunk.length;
+      const data = chunk.subarray(offset, offset + size);
+      const flags = { text: message?.text ?? false, more: message !== undefined && !last, end: end && last };
+      this.#host.send({ type: 'DATA', stream, data, ...flags });
+      this.window.spend(size);
+      offset += size;
+      if (flags.end) this.#host.ended();
+    } while (offset < chunk.length);
+  }
+}
