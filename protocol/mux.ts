@@ -14,10 +14,10 @@ export interface MuxOptions {
   /** The gateway opens streams; the client accepts them. */
   role: 'gateway' | 'client';
   /**
-   * Put one encoded frame on the wire. With `transientSend`, the bytes are only
-   * valid during the call: the transport must copy or write them before returning.
+   * Put one encoded frame on the wire, as one binary WebSocket message. With `transientSend`, the
+   * bytes are only valid during the call: the transport must copy or write them before returning.
    */
-  send(message: Uint8Array): void;
+  send(frame: Uint8Array): void;
   /** Reuse one buffer for DATA frames (the transport copies synchronously). */
   transientSend?: boolean;
   /** Client side: the gateway opened a stream. */
