@@ -75,9 +75,9 @@ export class Mux {
     this.#host = {
       send: (frame) => this.#send(frame),
       release: (stream) => this.#release(stream),
-      streamError: (stream, message) => {
+      streamError: (stream, reason) => {
         this.#streamErrors++;
-        stream.reset(ResetCode.PROTOCOL_ERROR, message);
+        stream.reset(ResetCode.PROTOCOL_ERROR, reason);
       },
     };
   }

@@ -17,7 +17,7 @@ export interface StreamHost {
   /** The stream reached a terminal state: forget it. */
   release(stream: MuxStream): void;
   /** The peer broke the protocol on this stream (the stream is reset). */
-  streamError(stream: MuxStream, message: string): void;
+  streamError(stream: MuxStream, reason: string): void;
 }
 
 export class MuxStream {
