@@ -1,6 +1,6 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { callGateway } from '../net/http';
+import { ApiError, requestJson } from '../net/http';
 
 export interface CreatedSession {
   session: string;
@@ -9,24 +9,25 @@ export interface CreatedSession {
   urlTemplate: string;
 }
 
-/** POST /api/sessions with the admin token. */
+/**
+ * POST /api/sessions with the admin token; `ttlSeconds` omitted: the gateway's
+ * default. Rejects with an ApiError when the gateway refuses, and with an
+ * Error naming the gateway when it cannot be reached.
+ */
 export async function createSession(gateway: string, adminToken: string, ttlSeconds?: number): Promise<CreatedSession> {
-  const body = ttlSeconds === undefined ? '' : JSON.stringify({ ttl: ttlSeconds });
-  const { status, text } = await callGateway(new URL('/api/sessions', gateway), 'POST', adminToken, body).catch(
-    (error: Error) => {
-      throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
-    },
-  );
-  if (status === 201) return JSON.parse(text) as CreatedSession;
-  let message = text.slice(0, 300);
-  try {
-    message = (JSON.parse(text) as { message: string }).message;
-  } catch {
-    // Not JSON.
-  }
-  throw new Error(`the gateway refused to create a session (${status}): ${message}`);
+  const url = new URL('/api/sessions', gateway);
+  const body = ttlSeconds === undefined ? {} : { ttl: ttlSeconds };
+  return requestJson<CreatedSession>({ method: 'POST', url, token: adminToken, body }).catch((error: Error) => {
+    if (!(error instanceof ApiError)) throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
+    throw new ApiError(
+      error.status,
+      error.code,
+      `the gateway refused to create a session (${error.status}): ${error.message}`,
+    );
+  });
 }
 
+/** Renew the saved session when less than this is left of it, in milliseconds. */
 const RENEW_BEFORE_MS = 24 * 3600 * 1000;
 
 /** The session kept in the state folder, so URLs stay the same across restarts. */

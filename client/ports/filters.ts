@@ -6,6 +6,7 @@
  * appear at once and a test run does not flood the port list.
  */
 import { readFileSync } from 'node:fs';
+import { isPort } from '../../protocol';
 
 export interface PortRules {
   ports: Set<number>;
@@ -55,11 +56,11 @@ export function parseRules(entries: string[]): PortRules {
     const range = /^(\d+)-(\d+)$/.exec(item);
     if (range) {
       const [low, high] = [Number(range[1]), Number(range[2])];
-      if (low < 1 || high > 65535 || low > high) problems.push(`'${item}' is not a port range within 1-65535`);
+      if (!isPort(low) || !isPort(high) || low > high) problems.push(`'${item}' is not a port range within 1-65535`);
       else rules.ranges.push([low, high]);
     } else if (/^\d+$/.test(item)) {
       const port = Number(item);
-      if (port < 1 || port > 65535) problems.push(`'${item}' is not a port number (1-65535)`);
+      if (!isPort(port)) problems.push(`'${item}' is not a port number (1-65535)`);
       else rules.ports.add(port);
     } else if (/^[\w.@+-]{1,64}$/.test(item)) {
       rules.names.add(item);
