@@ -18,9 +18,12 @@ import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
+import { debuglog } from 'node:util';
 import type { Agent } from '../agent';
 import { ApiError } from '../net/http';
 import { isPort, isVisibility } from '../../protocol';
+
+const log = debuglog('porthole');
 
 export class ControlServer {
   readonly path: string;
@@ -31,6 +34,11 @@ export class ControlServer {
     this.#server = server;
   }
 
+  /**
+   * Listen on the unix socket `path` (its folder created 0700, the socket made
+   * 0600). A socket file left by a client that died is replaced; throws when
+   * another client still answers on it, or when the socket cannot be bound.
+   */
   static async start(agent: Agent, path: string): Promise<ControlServer> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (existsSync(path)) {
@@ -43,6 +51,7 @@ export class ControlServer {
     }
     const server = http.createServer((req, res) => {
       handle(agent, req, res).catch((error: unknown) => {
+        if (!(error instanceof ApiError)) log('control API failed: %s', (error as Error).stack);
         const refusal = error instanceof ApiError ? error : new ApiError(500, 'internal', (error as Error).message);
         json(res, refusal.status, refusal.toJSON());
       });
@@ -58,6 +67,7 @@ export class ControlServer {
     return new ControlServer(path, server);
   }
 
+  /** Stop listening, drop open connections (event streams included) and remove the socket file. */
   close(): void {
     this.#server.close();
     this.#server.closeAllConnections();

@@ -1,6 +1,9 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { debuglog } from 'node:util';
 import { ApiError, requestJson } from '../net/http';
+
+const log = debuglog('porthole');
 
 export interface CreatedSession {
   session: string;
@@ -30,14 +33,18 @@ export async function createSession(gateway: string, adminToken: string, ttlSeco
 /** Renew the saved session when less than this is left of it, in milliseconds. */
 const RENEW_BEFORE_MS = 24 * 3600 * 1000;
 
-/** The session kept in the state folder, so URLs stay the same across restarts. */
+/**
+ * The session kept in the state folder at `path` (JSON, mode 0600), so URLs
+ * stay the same across restarts; a new one is created through the admin API
+ * when the file is missing, unreadable or has less than a day left.
+ */
 export async function localSession(path: string, gateway: string, adminToken: string): Promise<CreatedSession> {
   if (existsSync(path)) {
     try {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as CreatedSession;
       if (Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS) return saved;
-    } catch {
-      // Unreadable: make a new one.
+    } catch (error) {
+      log('%s is unreadable, creating a new session: %s', path, (error as Error).message);
     }
   }
   const created = await createSession(gateway, adminToken);

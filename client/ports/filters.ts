@@ -6,7 +6,10 @@
  * appear at once and a test run does not flood the port list.
  */
 import { readFileSync } from 'node:fs';
+import { debuglog } from 'node:util';
 import { isPort } from '../../protocol';
+
+const log = debuglog('porthole');
 
 export interface PortRules {
   ports: Set<number>;
@@ -15,15 +18,15 @@ export interface PortRules {
 }
 
 export interface FilterOptions {
-  /** Never announce these (added to the defaults). */
+  /** Rules never to announce (added to DEFAULT_IGNORE); default none. */
   ignore?: string[];
-  /** Announce only these (still minus --ignore). */
+  /** Rules to announce exclusively, ephemeral ports included (still minus `ignore`); default: every port. */
   only?: string[];
-  /** Announce ports from the ephemeral range too. */
+  /** Announce ports from the ephemeral range too (default false). */
   ephemeral?: boolean;
-  /** Skip the built-in ignore list. */
+  /** Skip the built-in ignore list, DEFAULT_IGNORE (default false). */
   noDefaults?: boolean;
-  /** Override the ephemeral range (default: read from the kernel). */
+  /** The ephemeral range [low, high], inclusive (default: the kernel's, see kernelEphemeralRange). */
   ephemeralRange?: [number, number];
 }
 
@@ -78,16 +81,19 @@ export function matches(rules: PortRules, port: number, name: string | undefined
   return name !== undefined && rules.names.has(name);
 }
 
+/** The kernel's ephemeral port range [low, high], inclusive; Linux's default (32768–60999) when it cannot be read. */
 export function kernelEphemeralRange(path = '/proc/sys/net/ipv4/ip_local_port_range'): [number, number] {
   try {
     const [low, high] = readFileSync(path, 'utf8').trim().split(/\s+/).map(Number);
     if (low && high) return [low, high];
-  } catch {
-    // Not Linux, or not readable: use the kernel's default.
+    log('%s does not hold a port range', path);
+  } catch (error) {
+    log('no ephemeral port range (%s), using 32768-60999', (error as Error).message);
   }
   return [32768, 60999];
 }
 
+/** Which listening ports get a URL. Throws a RuleError (every bad rule listed) for rules it cannot read. */
 export class PortFilter {
   readonly #ignore: PortRules;
   readonly #only: PortRules | null;
