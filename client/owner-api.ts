@@ -77,14 +77,17 @@ export class OwnerApi {
     return (await (this.#owner as Promise<ApiOwnerToken>)).token;
   }
 
+  /** Every port of the session, with its URL and visibility. */
   async ports(): Promise<ApiPort[]> {
     return (await this.#call<{ ports: ApiPort[] }>('GET', '/ports', await this.#token())).ports;
   }
 
+  /** Set who may open `port`; applies to the next request. Resolves with the port as it is now. */
   async share(port: number, visibility: Visibility): Promise<ApiPort> {
     return this.#call('PATCH', `/ports/${port}`, await this.#token(), { visibility });
   }
 
+  /** A one-time link that logs a browser in as the owner of `port`'s host, valid `ttlSeconds`. */
   async login(port: number, ttlSeconds?: number): Promise<ApiLogin> {
     return this.#call('POST', '/login', await this.#token(), { port, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) });
   }
@@ -94,10 +97,12 @@ export class OwnerApi {
     return this.#call('POST', '/dashboard', await this.#token(), ttlSeconds ? { ttl: ttlSeconds } : {});
   }
 
+  /** The session's reviewer links that are still valid (not expired, not revoked). */
   async links(): Promise<ApiLink[]> {
     return (await this.#call<{ links: ApiLink[] }>('GET', '/links', await this.#token())).links;
   }
 
+  /** A reviewer link for `port` (it opens the port while its visibility is `link`), valid `ttlSeconds`. */
   async link(port: number, options: { ttlSeconds?: number; label?: string } = {}): Promise<ApiLink> {
     return this.#call('POST', '/links', await this.#token(), {
       port,
@@ -106,6 +111,7 @@ export class OwnerApi {
     });
   }
 
+  /** Revoke the reviewer link `id` at once; resolves with the link revoked. */
   async revoke(id: string): Promise<ApiLink> {
     return this.#call('DELETE', `/links/${encodeURIComponent(id)}`, await this.#token());
   }

@@ -4,21 +4,18 @@
  * asked for an upgrade, as an HTTP request otherwise.
  */
 import type { MuxStream } from '../../protocol';
-import { OriginProxy } from './http-proxy';
+import { type OriginOptions, OriginProxy } from './http-proxy';
 import { proxyWebSocket } from './ws-proxy';
 
-export interface OriginOptions {
-  /** Whether the origin on this port sees the viewer's public Host instead of `localhost:<port>` (default: never). */
-  preserveHost?(port: number): boolean;
-}
+export type { OriginOptions };
 
 export class Origin {
   readonly #http: OriginProxy;
   readonly #preserveHost: (port: number) => boolean;
 
-  constructor(options: OriginOptions = {}) {
-    this.#preserveHost = options.preserveHost ?? (() => false);
-    this.#http = new OriginProxy({ preserveHost: this.#preserveHost });
+  constructor(options: OriginOptions) {
+    this.#preserveHost = (port) => options.preserveHost(port);
+    this.#http = new OriginProxy(options);
   }
 
   /** Serve one stream opened by the gateway (its OPEN request is `stream.request`). Never throws: failures reset the stream. */

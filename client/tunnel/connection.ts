@@ -19,8 +19,11 @@ import type { Tunnel } from './supervisor';
 export interface ConnectionOptions {
   /** Base URL of the gateway's bare domain, e.g. http://porthole.localhost:8787 */
   gateway: string;
+  /** The session token, sent as `Authorization: Bearer`. */
   token: string;
+  /** A stream the gateway opened (one viewer request). */
   onStream(stream: MuxStream): void;
+  /** A control frame from the gateway (WELCOME). */
   onControl(frame: ControlFrame): void;
   /** Milliseconds between keepalive pings (default 15 000); 2.5 intervals of silence end the tunnel. */
   keepaliveMs?: number;
@@ -81,7 +84,12 @@ export class Connection implements Tunnel {
     });
   }
 
-  /** Open a tunnel; rejects with a TunnelError saying whether retrying can help. */
+  /**
+   * Open a tunnel to `<gateway>/connect`. Rejects with a TunnelError whose
+   * class says whether retrying can help: TunnelAuthError (401/403),
+   * TunnelVersionError (400), TunnelDroppedError (anything else, or no answer
+   * within `connectTimeoutMs`).
+   */
   static open(options: ConnectionOptions): Promise<Connection> {
     const url = new URL('/connect', options.gateway);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
