@@ -28,12 +28,16 @@ export interface AgentOptions {
   token: string;
   /** Ports (1–65535) exposed whether or not anything listens on them (--port). */
   ports: number[];
-  /** Detect listening ports (omit to expose only `ports`); `intervalMs` defaults to 100. */
+  /**
+   * Detect listening ports (omit to expose only `ports`): `filter` decides which get a URL,
+   * `intervalMs` is the milliseconds between checks (default 100), `excludePorts` are never announced.
+   */
   watch?: { filter: PortFilter; intervalMs?: number; excludePorts?: number[] };
   /** Ports whose origin sees the public Host; 'all' for every port (default: none). */
   preserveHost?: number[] | 'all';
   /** Who may open a newly announced port (--default-visibility, --visibility rules); undefined: private. */
   visibility?: (port: number) => Visibility | undefined;
+  /** Receives every event (default: none; `subscribe` adds more listeners). */
   onEvent?: EventSink;
   /** Milliseconds between tunnel keepalive pings (default 15 000). */
   keepaliveMs?: number;
