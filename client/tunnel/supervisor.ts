@@ -38,7 +38,7 @@ export interface SupervisorOptions<T extends Tunnel> {
 }
 
 /** The TunnelError to act on: itself, or for anything else (a bug) a retryable drop that names it. */
-export function asTunnelError(caught: unknown): TunnelError {
+function asTunnelError(caught: unknown): TunnelError {
   if (caught instanceof TunnelError) return caught;
   const message = caught instanceof Error ? caught.message : String(caught);
   return new TunnelDroppedError(`internal error: ${message}`, { cause: caught });
