@@ -24,8 +24,6 @@ export interface FilterOptions {
   only?: string[];
   /** Announce ports from the ephemeral range too (default false). */
   ephemeral?: boolean;
-  /** Skip the built-in ignore list, DEFAULT_IGNORE (default false). */
-  noDefaults?: boolean;
   /** The ephemeral range [low, high], inclusive (default: the kernel's, see kernelEphemeralRange). */
   ephemeralRange?: [number, number];
 }
@@ -101,7 +99,7 @@ export class PortFilter {
   readonly #range: [number, number];
 
   constructor(options: FilterOptions = {}) {
-    this.#ignore = parseRules([...(options.noDefaults ? [] : DEFAULT_IGNORE), ...(options.ignore ?? [])]);
+    this.#ignore = parseRules([...DEFAULT_IGNORE, ...(options.ignore ?? [])]);
     this.#only = options.only && options.only.length > 0 ? parseRules(options.only) : null;
     this.#ephemeral = options.ephemeral ?? false;
     this.#range = options.ephemeralRange ?? kernelEphemeralRange();

@@ -62,10 +62,6 @@ describe('PortFilter', () => {
     expect(filter.reject(3306, 'mysqld')).toBe('ignored');
     expect(filter.reject(8000, 'python3')).toBe('not in --only');
   });
-
-  it('noDefaults drops the built-in ignore list', () => {
-    expect(new PortFilter({ noDefaults: true, ephemeralRange: range }).allows(22, 'sshd')).toBe(true);
-  });
 });
 
 describe('kernelEphemeralRange', () => {
