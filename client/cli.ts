@@ -2,40 +2,27 @@
 /** The porthole command line. */
 import { connect } from './cli/connect';
 import { dev } from './cli/dev';
-import {
-  CONNECT_HELP,
-  DASHBOARD_HELP,
-  DEV_HELP,
-  LINK_HELP,
-  LINKS_HELP,
-  LOGIN_HELP,
-  MAIN_HELP,
-  PORTS_HELP,
-  REVOKE_HELP,
-  SESSION_HELP,
-  SHARE_HELP,
-  TOKEN_HELP,
-  WAIT_HELP,
-} from './cli/help';
+import type { Command } from './cli/command';
+import { MAIN_HELP } from './cli/help';
 import { UsageError } from './cli/options';
 import { ports } from './cli/ports';
 import { session } from './cli/session';
 import { dashboard, link, links, login, revoke, share, token } from './cli/share';
 import { wait } from './cli/wait';
 
-const commands: Record<string, { run(args: string[]): Promise<number>; help: string }> = {
-  dev: { run: dev, help: DEV_HELP },
-  connect: { run: connect, help: CONNECT_HELP },
-  ports: { run: ports, help: PORTS_HELP },
-  wait: { run: wait, help: WAIT_HELP },
-  session: { run: session, help: SESSION_HELP },
-  share: { run: share, help: SHARE_HELP },
-  link: { run: link, help: LINK_HELP },
-  links: { run: links, help: LINKS_HELP },
-  revoke: { run: revoke, help: REVOKE_HELP },
-  login: { run: login, help: LOGIN_HELP },
-  token: { run: token, help: TOKEN_HELP },
-  dashboard: { run: dashboard, help: DASHBOARD_HELP },
+const commands: Record<string, Command> = {
+  dev,
+  connect,
+  ports,
+  wait,
+  session,
+  share,
+  link,
+  links,
+  revoke,
+  login,
+  token,
+  dashboard,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,11 +5,15 @@
  */
 import type { Visibility } from '../protocol';
 
+/** A port as the gateway announced it. */
 export interface PortView {
   port: number;
+  /** The port's public URL, e.g. `http://3000-<session>-<sig>.porthole.localhost:8787/`. */
   url: string;
+  /** Name of the process listening on it, when the client could read it. */
   process?: string;
   visibility: Visibility;
+  /** When the gateway first saw the port open (ISO 8601). */
   firstSeen: string;
 }
 
@@ -17,6 +21,7 @@ export type AgentEvent =
   /** `dashboard`: a one-time link to the session's dashboard, when the gateway gave one. */
   | { event: 'ready'; session: string; gateway: string; ports: PortView[]; dashboard?: string }
   | { event: 'tunnel.up'; session: string }
+  /** `retryInMs`: milliseconds until the next attempt; null when the client gives up (the run ends). */
   | { event: 'tunnel.down'; reason: string; retryInMs: number | null }
   | ({ event: 'port.open' } & PortView)
   /** The owner changed who may open a port. */
@@ -24,14 +29,18 @@ export type AgentEvent =
   /** A one-time owner link for a private or link port, printed once per port and run. */
   | { event: 'port.login'; port: number; url: string; expiresAt: string }
   | { event: 'port.close'; port: number; process?: string }
+  /** Something the user should know: the error that ended the run, or a part that cannot work (e.g. an unreadable /proc). */
   | { event: 'error'; message: string };
 
+/** Receives each event as it happens; must not throw. */
 export type EventSink = (event: AgentEvent) => void;
 
+/** One JSON object per event and line (NDJSON), `event` first, for --json. */
 export function ndjson(write: (line: string) => void): EventSink {
   return (event) => write(`${JSON.stringify(event)}\n`);
 }
 
+/** One `porthole: …` line per event, for a pipe or a log file. */
 export function human(write: (line: string) => void): EventSink {
   return (event) => {
     switch (event.event) {

@@ -1,18 +1,12 @@
 /** porthole connect: hold a tunnel to a gateway and expose ports. */
+import { clientCommand } from './command';
 import { CONNECT_HELP } from './help';
-import { agentFlags, agentOptions, check, parse } from './options';
+import { agentFlags, agentOptions, check } from './options';
 import { runAgent, sink } from './run-agent';
 
-export async function connect(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    ...agentOptions,
-    gateway: { type: 'string' },
-    token: { type: 'string' },
-  });
-  if (values.help) {
-    process.stdout.write(CONNECT_HELP);
-    return 0;
-  }
+const options = { ...agentOptions, gateway: { type: 'string' }, token: { type: 'string' } } as const;
+
+export const connect = clientCommand(CONNECT_HELP, options, async ({ values }, control) => {
   const problems: string[] = [];
   const gateway = values.gateway ?? process.env.PORTHOLE_GATEWAY;
   const token = values.token ?? process.env.PORTHOLE_TOKEN;
@@ -32,11 +26,11 @@ export async function connect(args: string[]): Promise<number> {
       visibility: flags.visibility,
       onEvent,
     },
-    flags.control,
+    control,
   );
   if (error) {
     onEvent({ event: 'error', message: error.message });
     return 1;
   }
   return 0;
-}
+});

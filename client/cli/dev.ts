@@ -7,8 +7,9 @@ import { startGateway } from '../dev/gateway';
 import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
 import { TunnelAuthError } from '../tunnel/errors';
+import { clientCommand } from './command';
 import { DEV_HELP } from './help';
-import { agentFlags, agentOptions, check, parse, parsePort } from './options';
+import { agentFlags, agentOptions, check, parsePort } from './options';
 import { runAgent, sink } from './run-agent';
 
 /** The gateway bundle sits next to the CLI bundle in dist/. */
@@ -34,16 +35,9 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-export async function dev(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    ...agentOptions,
-    listen: { type: 'string' },
-    'state-dir': { type: 'string' },
-  });
-  if (values.help) {
-    process.stdout.write(DEV_HELP);
-    return 0;
-  }
+const options = { ...agentOptions, listen: { type: 'string' }, 'state-dir': { type: 'string' } } as const;
+
+export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) => {
   const problems: string[] = [];
   const listen = parseListen(values.listen ?? process.env.PORT ?? '8787', problems);
   // The gateway's own port is never a preview.
@@ -100,7 +94,7 @@ export async function dev(args: string[]): Promise<number> {
         visibility: flags.visibility,
         onEvent,
       },
-      flags.control,
+      control,
     );
     // A saved token signed with an older secret: start a fresh session once.
     if (error instanceof TunnelAuthError && attempt === 0) {
@@ -116,4 +110,4 @@ export async function dev(args: string[]): Promise<number> {
   }
   await gateway.stop();
   return 1;
-}
+});

@@ -1,24 +1,25 @@
 /**
  * On a terminal, a live table of ports that redraws as they come and go
- * (instead of log lines): port, process, visibility, URL, and the tunnel state.
+ * (instead of log lines): port, process, visibility, URL, and the tunnel
+ * state. log-update redraws it: it counts the rows a line takes once the
+ * terminal wraps it, so a redraw erases exactly the previous drawing.
+ * One-time links (dashboard, owner logins) and errors are printed once,
+ * above the table, as plain lines: they are never redrawn, and a long link
+ * stays one unbroken line for the terminal to wrap and copy.
  */
+import { createLogUpdate } from 'log-update';
 import type { AgentEvent, EventSink, PortView } from '../events';
 
-interface TableState {
+export interface TableState {
   session: string | null;
   gateway: string;
   tunnel: string;
-  ports: Map<number, PortView>;
-  /** One-time owner links, by port, shown under the table until the port closes. */
-  logins?: Map<number, string>;
-  /** The one-time dashboard link printed at start. */
-  dashboard?: string;
+  ports: ReadonlyMap<number, PortView>;
 }
 
+/** The table as lines (no trailing newline): a status line, a blank line, then a header and a row per port, ascending. */
 export function renderTable(state: TableState): string[] {
-  const lines = [`porthole · session ${state.session ?? '…'} · ${state.gateway} · tunnel ${state.tunnel}`];
-  if (state.dashboard) lines.push(`dashboard (one-time link): ${state.dashboard}`);
-  lines.push('');
+  const lines = [`porthole · session ${state.session ?? '…'} · ${state.gateway} · tunnel ${state.tunnel}`, ''];
   const rows = [...state.ports.values()].sort((a, b) => a.port - b.port);
   if (rows.length === 0) {
     lines.push('  no ports yet: start a server (e.g. python3 -m http.server 8000) and it appears here');
@@ -30,28 +31,36 @@ export function renderTable(state: TableState): string[] {
   const format = (cols: string[]) =>
     `  ${cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')}`;
   lines.push(format(header), ...cells.map(format));
-  const logins = [...(state.logins ?? new Map<number, string>())].filter(([port]) => state.ports.has(port));
-  if (logins.length > 0) {
-    lines.push('', '  Private ports open for you in a browser through a one-time link:');
-    for (const [port, url] of logins.sort((a, b) => a[0] - b[0])) lines.push(`  ${port}  ${url}`);
-  }
   return lines;
 }
 
-export function liveTable(out: { write(text: string): unknown }, gateway: string): EventSink {
-  const state: TableState = { session: null, gateway, tunnel: 'connecting', ports: new Map(), logins: new Map() };
-  let drawn = 0;
+/** A terminal: where to write, its width in columns and height in rows (log-update assumes 80 × 24 when unknown). */
+export type Terminal = Pick<NodeJS.WriteStream, 'write'> &
+  Partial<Pick<NodeJS.WriteStream, 'columns' | 'rows' | 'isTTY' | 'on'>>;
+
+/** An event sink that keeps the table drawn at the bottom of `out`. */
+export function liveTable(out: Terminal, gateway: string): EventSink {
+  const state = { session: null as string | null, gateway, tunnel: 'connecting', ports: new Map<number, PortView>() };
+  // The cursor stays visible: hiding it would need restoring on every way the process can end.
+  const frame = createLogUpdate(out as NodeJS.WriteStream, { showCursor: true });
+  // Erase, then draw whole: log-update 7's line diff (its fast path) leaves stale rows when a row
+  // in the middle goes away (fixed in 8.0, which needs Node 22); its erase counts wrapped rows right.
   const draw = () => {
-    const lines = renderTable(state);
-    // Move to the start of the previous drawing and clear it, then draw again.
-    out.write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${lines.join('\n')}\n`);
-    drawn = lines.length;
+    frame.clear();
+    frame(renderTable(state).join('\n'));
   };
+  /** A line printed once above the table (the table is cleared, the line written whole, the table drawn again). */
+  const print = (line: string) => {
+    frame.clear();
+    out.write(`${line}\n`);
+  };
+  // A narrower or wider terminal re-wraps the rows: draw again at the new width.
+  out.on?.('resize', draw);
   return (event: AgentEvent) => {
     switch (event.event) {
       case 'ready':
         state.session = event.session;
-        state.dashboard = event.dashboard;
+        if (event.dashboard) print(`porthole: dashboard (one-time link): ${event.dashboard}`);
         for (const p of event.ports) state.ports.set(p.port, p);
         break;
       case 'tunnel.up':
@@ -71,14 +80,13 @@ export function liveTable(out: { write(text: string): unknown }, gateway: string
         break;
       }
       case 'port.login':
-        state.logins?.set(event.port, event.url);
+        print(`porthole: port ${event.port} is yours only; open it in a browser with ${event.url}`);
         break;
       case 'port.close':
         state.ports.delete(event.port);
-        state.logins?.delete(event.port);
         break;
       case 'error':
-        state.tunnel = `error: ${event.message}`;
+        print(`porthole: error: ${event.message}`);
         break;
     }
     draw();

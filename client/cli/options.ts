@@ -1,14 +1,13 @@
 /** Command-line option parsing shared by the commands; collects every problem, not just the first. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { defaultControlPath } from '../control/paths';
-import { isVisibility, type Visibility } from '../../protocol';
+import { isPort, isVisibility, type Visibility } from '../../protocol';
 import { PortFilter, RuleError } from '../ports/filters';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Options of the commands that run a client (dev, connect). */
+/** Options of the commands that run a client (dev, connect); --help and --control come from clientCommand. */
 export const agentOptions = {
   port: { type: 'string', multiple: true },
   'preserve-host': { type: 'string', multiple: true },
@@ -18,9 +17,7 @@ export const agentOptions = {
   ephemeral: { type: 'boolean' },
   'default-visibility': { type: 'string' },
   visibility: { type: 'string', multiple: true },
-  control: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -31,9 +28,10 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
+/** A port number written in decimal digits; a problem (and 0) otherwise. */
 export function parsePort(text: string, what: string, problems: string[]): number {
-  const n = Number(text);
-  if (!/^[0-9]+$/.test(text) || n < 1 || n > 65535) {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+  if (!isPort(n)) {
     problems.push(`${what}: '${text}' is not a port number (1-65535)`);
     return 0;
   }
@@ -46,7 +44,6 @@ export interface AgentFlags {
   watch: { filter: PortFilter } | undefined;
   /** Who may open a port when it first appears; undefined leaves it to the gateway (private). */
   visibility: (port: number) => Visibility | undefined;
-  control: string;
 }
 
 interface AgentValues {
@@ -58,7 +55,6 @@ interface AgentValues {
   ephemeral?: boolean;
   'default-visibility'?: string;
   visibility?: string[];
-  control?: string;
 }
 
 function visibilityOf(text: string, what: string, problems: string[]): Visibility | undefined {
@@ -116,7 +112,7 @@ export function agentFlags(values: AgentValues, problems: string[], extraIgnore:
     }
   }
   const visibility = visibilityRules(values, problems);
-  return { ports, preserveHost, watch, visibility, control: values.control ?? defaultControlPath() };
+  return { ports, preserveHost, watch, visibility };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

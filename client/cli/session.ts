@@ -1,20 +1,17 @@
 /** porthole session create: mint a session through the admin API. */
 import { createSession } from '../dev/session';
+import { command } from './command';
 import { SESSION_HELP } from './help';
-import { check, parse, UsageError } from './options';
+import { check, UsageError } from './options';
 
-export async function session(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    gateway: { type: 'string' },
-    'admin-token': { type: 'string' },
-    ttl: { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    process.stdout.write(SESSION_HELP);
-    return 0;
-  }
+const options = {
+  gateway: { type: 'string' },
+  'admin-token': { type: 'string' },
+  ttl: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export const session = command(SESSION_HELP, options, async ({ values, positionals }) => {
   if (positionals[0] !== 'create')
     throw new UsageError(`unknown session command '${positionals[0] ?? ''}' (try: session create)`);
   const problems: string[] = [];
@@ -36,4 +33,4 @@ export async function session(args: string[]): Promise<number> {
     );
   }
   return 0;
-}
+});

@@ -3,7 +3,6 @@
  * holds the session's credentials): share, link, links, revoke, login, token.
  */
 import { callJson } from '../control/client';
-import { defaultControlPath } from '../control/paths';
 import {
   type ApiDashboardLink,
   type ApiLink,
@@ -13,13 +12,11 @@ import {
   isVisibility,
 } from '../../protocol';
 import { DASHBOARD_HELP, LINK_HELP, LINKS_HELP, LOGIN_HELP, REVOKE_HELP, SHARE_HELP, TOKEN_HELP } from './help';
-import { check, parse, parseDuration, parsePort, UsageError } from './options';
+import { clientCommand } from './command';
+import { check, parseDuration, parsePort, UsageError } from './options';
 
-const common = {
-  json: { type: 'boolean' },
-  control: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const json = { json: { type: 'boolean' } } as const;
+const withTtl = { ...json, ttl: { type: 'string' } } as const;
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -50,12 +47,7 @@ function until(iso: string): string {
   return hours < 48 ? `${hours}h` : `${Math.round(hours / 24)}d`;
 }
 
-export async function share(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, common);
-  if (values.help) {
-    out(SHARE_HELP);
-    return 0;
-  }
+export const share = clientCommand(SHARE_HELP, json, async ({ values, positionals }, path) => {
   const problems: string[] = [];
   const port = onePort(positionals, 'porthole share <port> private|link|public', problems);
   const visibility = positionals[1];
@@ -63,7 +55,6 @@ export async function share(args: string[]): Promise<number> {
     throw new UsageError('give a port and who may open it: porthole share <port> private|link|public');
   }
   check(problems);
-  const path = values.control ?? defaultControlPath();
   const result = await callJson<ApiPort>(path, 'PATCH', `/v1/ports/${port}`, { visibility });
   if (values.json) {
     out(`${JSON.stringify(result)}\n`);
@@ -76,20 +67,15 @@ export async function share(args: string[]): Promise<number> {
   }[result.visibility];
   out(`port ${result.port} is ${result.visibility}: ${who} can open ${result.url}\n`);
   return 0;
-}
+});
 
-export async function link(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' }, label: { type: 'string' } });
-  if (values.help) {
-    out(LINK_HELP);
-    return 0;
-  }
+export const link = clientCommand(LINK_HELP, { ...withTtl, label: { type: 'string' } }, async (parsed, path) => {
+  const { values, positionals } = parsed;
   const problems: string[] = [];
   const port = onePort(positionals, 'porthole link <port> [--ttl 24h] [--label text]', problems);
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const ttl = seconds(values.ttl, '--ttl', problems);
   check(problems);
-  const path = values.control ?? defaultControlPath();
   const created = await callJson<ApiLink>(path, 'POST', '/v1/links', { port, ttl, label: values.label });
   const ports = await callJson<{ port: number; visibility: string }[]>(path, 'GET', '/v1/ports');
   const visibility = ports.find((p) => p.port === port)?.visibility;
@@ -101,16 +87,11 @@ export async function link(args: string[]): Promise<number> {
   }
   out(values.json ? `${linkJson(created)}\n` : `${created.url}\n`);
   return 0;
-}
+});
 
-export async function links(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, common);
-  if (values.help) {
-    out(LINKS_HELP);
-    return 0;
-  }
+export const links = clientCommand(LINKS_HELP, json, async ({ values, positionals }, path) => {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const list = await callJson<ApiLink[]>(values.control ?? defaultControlPath(), 'GET', '/v1/links');
+  const list = await callJson<ApiLink[]>(path, 'GET', '/v1/links');
   if (values.json) {
     for (const item of list) out(`${linkJson(item)}\n`);
     return 0;
@@ -126,64 +107,44 @@ export async function links(args: string[]): Promise<number> {
     out(`${cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')}\n`);
   }
   return 0;
-}
+});
 
-export async function revoke(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, common);
-  if (values.help) {
-    out(REVOKE_HELP);
-    return 0;
-  }
+export const revoke = clientCommand(REVOKE_HELP, json, async ({ values, positionals }, path) => {
   if (positionals.length !== 1) throw new UsageError('give one link id: porthole revoke <id> (see porthole links)');
   const id = positionals[0] as string;
-  const revoked = await callJson<ApiLink>(values.control ?? defaultControlPath(), 'DELETE', `/v1/links/${id}`);
+  const revoked = await callJson<ApiLink>(path, 'DELETE', `/v1/links/${id}`);
   out(values.json ? `${linkJson(revoked)}\n` : `revoked link ${revoked.id} (port ${revoked.port})\n`);
   return 0;
-}
+});
 
-export async function login(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' } });
-  if (values.help) {
-    out(LOGIN_HELP);
-    return 0;
-  }
+export const login = clientCommand(LOGIN_HELP, withTtl, async ({ values, positionals }, path) => {
   const problems: string[] = [];
   const port = onePort(positionals, 'porthole login <port> [--ttl 10m]', problems);
   const ttl = seconds(values.ttl, '--ttl', problems);
   check(problems);
-  const result = await callJson<ApiLogin>(values.control ?? defaultControlPath(), 'POST', '/v1/login', { port, ttl });
+  const result = await callJson<ApiLogin>(path, 'POST', '/v1/login', { port, ttl });
   out(values.json ? `${JSON.stringify(result)}\n` : `${result.url}\n`);
   return 0;
-}
+});
 
-export async function token(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' } });
-  if (values.help) {
-    out(TOKEN_HELP);
-    return 0;
-  }
+export const token = clientCommand(TOKEN_HELP, withTtl, async ({ values, positionals }, path) => {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const problems: string[] = [];
   const ttl = seconds(values.ttl, '--ttl', problems);
   check(problems);
-  const result = await callJson<ApiOwnerToken>(values.control ?? defaultControlPath(), 'POST', '/v1/token', { ttl });
+  const result = await callJson<ApiOwnerToken>(path, 'POST', '/v1/token', { ttl });
   out(values.json ? `${JSON.stringify(result)}\n` : `${result.token}\n`);
   return 0;
-}
+});
 
-export async function dashboard(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...common, ttl: { type: 'string' } });
-  if (values.help) {
-    out(DASHBOARD_HELP);
-    return 0;
-  }
+export const dashboard = clientCommand(DASHBOARD_HELP, withTtl, async ({ values, positionals }, path) => {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const problems: string[] = [];
   const ttl = seconds(values.ttl, '--ttl', problems);
   check(problems);
-  const link = await callJson<ApiDashboardLink>(values.control ?? defaultControlPath(), 'POST', '/v1/dashboard', {
+  const link = await callJson<ApiDashboardLink>(path, 'POST', '/v1/dashboard', {
     ttl,
   });
   out(values.json ? `${JSON.stringify({ url: link.url })}\n` : `${link.url}\n`);
   return 0;
-}
+});

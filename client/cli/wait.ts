@@ -6,10 +6,10 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ApiOwnerToken } from '../../protocol';
 import { callJson, type ControlEvent, followEvents } from '../control/client';
-import { defaultControlPath } from '../control/paths';
 import { lookup } from '../net/lookup';
 import { WAIT_HELP } from './help';
-import { check, parse, parseDuration, parsePort, UsageError } from './options';
+import { clientCommand } from './command';
+import { check, parseDuration, parsePort, UsageError } from './options';
 
 /**
  * One request to the URL through the gateway, as the owner when given a
@@ -48,17 +48,9 @@ export function answersThroughGateway(url: string, gateway: string, ownerToken?:
   });
 }
 
-export async function wait(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-    control: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    process.stdout.write(WAIT_HELP);
-    return 0;
-  }
+const options = { timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+export const wait = clientCommand(WAIT_HELP, options, async ({ values, positionals }, control) => {
   const problems: string[] = [];
   if (positionals.length !== 1) throw new UsageError('give exactly one port: porthole wait <port>');
   const port = parsePort(positionals[0] as string, 'port', problems);
@@ -73,7 +65,6 @@ export async function wait(args: string[]): Promise<number> {
   const outcome = new Promise<number>((resolve) => {
     result = resolve;
   });
-  const control = values.control ?? defaultControlPath();
   // Private ports answer their owner only: probe as the owner (a short-lived token).
   let owner: Promise<string | undefined> | null = null;
   const ownerToken = () =>
@@ -135,4 +126,4 @@ export async function wait(args: string[]): Promise<number> {
     clearTimeout(retry);
     follow.stop();
   }
-}
+});

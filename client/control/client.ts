@@ -1,9 +1,11 @@
-/** Talking to a running client's control API (porthole ports, porthole wait). */
+/** Talking to a running client's control API (porthole ports, share, wait …) over its unix socket. */
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 import type { AgentStatus } from '../agent';
 import type { AgentEvent } from '../events';
+import { ApiError, requestJson } from '../net/http';
 
+/** Nothing answers on the control socket: no client runs there (or it cannot be reached). */
 export class NotRunningError extends Error {
   override readonly name = 'NotRunningError';
 }
@@ -18,62 +20,30 @@ function notRunning(path: string, error: NodeJS.ErrnoException): NotRunningError
   );
 }
 
-/** A refusal relayed by the client (from itself or the gateway): `message` says why. */
-export class ControlError extends Error {
-  override readonly name = 'ControlError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
+/** GET `route` on the control socket at `path`; see callJson. */
 export function getJson<T>(path: string, route: string): Promise<T> {
   return callJson<T>(path, 'GET', route);
 }
 
-/** One call to the control API; a non-2xx answer rejects with a ControlError. */
+/**
+ * One call to the control API at the socket `path`. Resolves with the JSON
+ * answer; rejects with an ApiError for a refusal (the client's own, or the
+ * gateway's relayed as it sent it), and with a NotRunningError when no client
+ * answers on the socket.
+ */
 export function callJson<T>(path: string, method: string, route: string, body?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      {
-        socketPath: path,
-        path: route,
-        method,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            reject(new Error(`unexpected answer from the control socket: ${text.slice(0, 200)}`));
-            return;
-          }
-          const status = res.statusCode ?? 500;
-          if (status >= 200 && status < 300) resolve(parsed as T);
-          else {
-            const error = parsed as { error?: string; message?: string };
-            reject(new ControlError(status, error.error ?? 'error', error.message ?? `status ${status}`));
-          }
-        });
-      },
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => reject(notRunning(path, error)));
-    req.end(payload);
-  });
+  return requestJson<T>({ method, url: new URL(route, 'http://control'), socketPath: path, body }).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw error instanceof ApiError ? error : notRunning(path, error);
+    },
+  );
 }
 
-/** Follow the client's events; resolves when the stream ends. `stop()` ends it early. */
+/**
+ * Follow the client's events (GET /v1/events: a `snapshot`, then every event).
+ * `done` resolves when the stream ends and rejects with a NotRunningError when
+ * no client answers; `stop()` ends it early.
+ */
 export function followEvents(
   path: string,
   onEvent: (event: ControlEvent) => void,

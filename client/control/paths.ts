@@ -6,6 +6,7 @@
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
+/** $PORTHOLE_CONTROL, else `$XDG_RUNTIME_DIR/porthole/control.sock`, else `<tmpdir>/porthole-<uid>/porthole/control.sock`. */
 export function defaultControlPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PORTHOLE_CONTROL) return env.PORTHOLE_CONTROL;
   const base = env.XDG_RUNTIME_DIR || join(tmpdir(), `porthole-${userInfo().uid}`);

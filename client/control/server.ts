@@ -11,15 +11,19 @@
  *   GET    /v1/links                            → [ link ]
  *   POST   /v1/links        {port, ttl?, label?} → link
  *   DELETE /v1/links/<id>                       → link
- * A gateway refusal comes back with its status and { error, message }.
+ * Every refusal, the client's own or the gateway's, comes back with its status
+ * and the gateway's error body { error, status, message } (client/net/http.ts).
  */
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
+import { debuglog } from 'node:util';
 import type { Agent } from '../agent';
-import { OwnerApiError } from '../owner-api';
-import { isVisibility } from '../../protocol';
+import { ApiError } from '../net/http';
+import { isPort, isVisibility } from '../../protocol';
+
+const log = debuglog('porthole');
 
 export class ControlServer {
   readonly path: string;
@@ -30,6 +34,11 @@ export class ControlServer {
     this.#server = server;
   }
 
+  /**
+   * Listen on the unix socket `path` (its folder created 0700, the socket made
+   * 0600). A socket file left by a client that died is replaced; throws when
+   * another client still answers on it, or when the socket cannot be bound.
+   */
   static async start(agent: Agent, path: string): Promise<ControlServer> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (existsSync(path)) {
@@ -42,9 +51,9 @@ export class ControlServer {
     }
     const server = http.createServer((req, res) => {
       handle(agent, req, res).catch((error: unknown) => {
-        if (error instanceof OwnerApiError)
-          return json(res, error.status, { error: error.code, message: error.message });
-        json(res, 500, { error: 'internal', message: (error as Error).message });
+        if (!(error instanceof ApiError)) log('control API failed: %s', (error as Error).stack);
+        const refusal = error instanceof ApiError ? error : new ApiError(500, 'internal', (error as Error).message);
+        json(res, refusal.status, refusal.toJSON());
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -58,6 +67,7 @@ export class ControlServer {
     return new ControlServer(path, server);
   }
 
+  /** Stop listening, drop open connections (event streams included) and remove the socket file. */
   close(): void {
     this.#server.close();
     this.#server.closeAllConnections();
@@ -81,18 +91,14 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(`${JSON.stringify(body)}\n`);
 }
 
-class BadRequest extends OwnerApiError {
-  constructor(message: string) {
-    super(400, 'bad_request', message);
-  }
-}
+const badRequest = (message: string) => new ApiError(400, 'bad_request', message);
 
 async function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   let text = '';
   req.setEncoding('utf8');
   for await (const chunk of req) {
     text += chunk as string;
-    if (text.length > 64 * 1024) throw new BadRequest('request body too large');
+    if (text.length > 64 * 1024) throw badRequest('request body too large');
   }
   if (!text.trim()) return {};
   try {
@@ -102,19 +108,19 @@ async function body(req: http.IncomingMessage): Promise<Record<string, unknown>>
   } catch {
     // Falls through to the error below.
   }
-  throw new BadRequest('the request body must be a JSON object');
+  throw badRequest('the request body must be a JSON object');
 }
 
+/** A port from a JSON number or a path segment ("3000"). */
 function port(value: unknown): number {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) throw new BadRequest('port must be 1-65535');
+  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+  if (!isPort(n)) throw badRequest('port must be 1-65535');
   return n;
 }
 
 function optionalTtl(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-    throw new BadRequest('ttl must be whole seconds');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw badRequest('ttl must be whole seconds');
   return value;
 }
 
@@ -124,7 +130,7 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
   const item = /^\/v1\/(ports|links)\/([^/]+)$/.exec(path);
   if (method === 'PATCH' && item?.[1] === 'ports') {
     const { visibility } = await body(req);
-    if (!isVisibility(visibility)) throw new BadRequest('visibility must be private, link or public');
+    if (!isVisibility(visibility)) throw badRequest('visibility must be private, link or public');
     return json(res, 200, await agent.api.share(port(item[2]), visibility));
   }
   if (method === 'DELETE' && item?.[1] === 'links') {
@@ -145,7 +151,7 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
       }
     }
   }
-  if (method !== 'GET') return json(res, 405, { error: 'method_not_allowed', message: `no ${method} ${path}` });
+  if (method !== 'GET') throw new ApiError(405, 'method_not_allowed', `no ${method} ${path}`);
   switch (path) {
     case '/v1/status':
       return json(res, 200, agent.status());
@@ -161,6 +167,6 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
       return;
     }
     default:
-      return json(res, 404, { error: 'not_found', message: `no control route ${path}` });
+      throw new ApiError(404, 'not_found', `no control route ${path}`);
   }
 }

@@ -4,21 +4,30 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import type { GatewaySecrets } from './gateway';
 
 const NAMES = ['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET'] as const;
 
+/**
+ * The variables of a `.dev.vars` file, read with Node's own env-file parser
+ * (util.parseEnv, the dotenv grammar wrangler also follows): `#` comments,
+ * an optional `export ` prefix, single, double or backtick quotes (double
+ * quotes expand `\n`, and may span lines), unquoted values trimmed and cut at
+ * ` #`. A name given twice keeps its last value.
+ */
 export function parseDevVars(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match) continue;
-    vars[match[1] as string] = (match[2] as string).replace(/^"(.*)"$/, '$1');
-  }
+  for (const [name, value] of Object.entries(parseEnv(text))) if (value !== undefined) vars[name] = value;
   return vars;
 }
 
-/** Read the secrets, adding any that are missing; the file is created owner-only. */
+/**
+ * Read the secrets from `path`, appending any that are missing (32 random
+ * bytes, base64url) and creating the file owner-only (0600) if needed.
+ * `created` names the secrets generated now. Throws if the file cannot be
+ * read or written.
+ */
 export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; created: string[] } {
   const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const vars = parseDevVars(existing);

@@ -1,6 +1,9 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { callGateway } from '../net/http';
+import { debuglog } from 'node:util';
+import { ApiError, requestJson } from '../net/http';
+
+const log = debuglog('porthole');
 
 export interface CreatedSession {
   session: string;
@@ -9,34 +12,39 @@ export interface CreatedSession {
   urlTemplate: string;
 }
 
-/** POST /api/sessions with the admin token. */
+/**
+ * POST /api/sessions with the admin token; `ttlSeconds` omitted: the gateway's
+ * default. Rejects with an ApiError when the gateway refuses, and with an
+ * Error naming the gateway when it cannot be reached.
+ */
 export async function createSession(gateway: string, adminToken: string, ttlSeconds?: number): Promise<CreatedSession> {
-  const body = ttlSeconds === undefined ? '' : JSON.stringify({ ttl: ttlSeconds });
-  const { status, text } = await callGateway(new URL('/api/sessions', gateway), 'POST', adminToken, body).catch(
-    (error: Error) => {
-      throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
-    },
-  );
-  if (status === 201) return JSON.parse(text) as CreatedSession;
-  let message = text.slice(0, 300);
-  try {
-    message = (JSON.parse(text) as { message: string }).message;
-  } catch {
-    // Not JSON.
-  }
-  throw new Error(`the gateway refused to create a session (${status}): ${message}`);
+  const url = new URL('/api/sessions', gateway);
+  const body = ttlSeconds === undefined ? {} : { ttl: ttlSeconds };
+  return requestJson<CreatedSession>({ method: 'POST', url, token: adminToken, body }).catch((error: Error) => {
+    if (!(error instanceof ApiError)) throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
+    throw new ApiError(
+      error.status,
+      error.code,
+      `the gateway refused to create a session (${error.status}): ${error.message}`,
+    );
+  });
 }
 
+/** Renew the saved session when less than this is left of it, in milliseconds. */
 const RENEW_BEFORE_MS = 24 * 3600 * 1000;
 
-/** The session kept in the state folder, so URLs stay the same across restarts. */
+/**
+ * The session kept in the state folder at `path` (JSON, mode 0600), so URLs
+ * stay the same across restarts; a new one is created through the admin API
+ * when the file is missing, unreadable or has less than a day left.
+ */
 export async function localSession(path: string, gateway: string, adminToken: string): Promise<CreatedSession> {
   if (existsSync(path)) {
     try {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as CreatedSession;
       if (Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS) return saved;
-    } catch {
-      // Unreadable: make a new one.
+    } catch (error) {
+      log('%s is unreadable, creating a new session: %s', path, (error as Error).message);
     }
   }
   const created = await createSession(gateway, adminToken);

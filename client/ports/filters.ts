@@ -6,6 +6,10 @@
  * appear at once and a test run does not flood the port list.
  */
 import { readFileSync } from 'node:fs';
+import { debuglog } from 'node:util';
+import { isPort } from '../../protocol';
+
+const log = debuglog('porthole');
 
 export interface PortRules {
   ports: Set<number>;
@@ -14,15 +18,13 @@ export interface PortRules {
 }
 
 export interface FilterOptions {
-  /** Never announce these (added to the defaults). */
+  /** Rules never to announce (added to DEFAULT_IGNORE); default none. */
   ignore?: string[];
-  /** Announce only these (still minus --ignore). */
+  /** Rules to announce exclusively, ephemeral ports included (still minus `ignore`); default: every port. */
   only?: string[];
-  /** Announce ports from the ephemeral range too. */
+  /** Announce ports from the ephemeral range too (default false). */
   ephemeral?: boolean;
-  /** Skip the built-in ignore list. */
-  noDefaults?: boolean;
-  /** Override the ephemeral range (default: read from the kernel). */
+  /** The ephemeral range [low, high], inclusive (default: the kernel's, see kernelEphemeralRange). */
   ephemeralRange?: [number, number];
 }
 
@@ -55,11 +57,11 @@ export function parseRules(entries: string[]): PortRules {
     const range = /^(\d+)-(\d+)$/.exec(item);
     if (range) {
       const [low, high] = [Number(range[1]), Number(range[2])];
-      if (low < 1 || high > 65535 || low > high) problems.push(`'${item}' is not a port range within 1-65535`);
+      if (!isPort(low) || !isPort(high) || low > high) problems.push(`'${item}' is not a port range within 1-65535`);
       else rules.ranges.push([low, high]);
     } else if (/^\d+$/.test(item)) {
       const port = Number(item);
-      if (port < 1 || port > 65535) problems.push(`'${item}' is not a port number (1-65535)`);
+      if (!isPort(port)) problems.push(`'${item}' is not a port number (1-65535)`);
       else rules.ports.add(port);
     } else if (/^[\w.@+-]{1,64}$/.test(item)) {
       rules.names.add(item);
@@ -77,16 +79,19 @@ export function matches(rules: PortRules, port: number, name: string | undefined
   return name !== undefined && rules.names.has(name);
 }
 
+/** The kernel's ephemeral port range [low, high], inclusive; Linux's default (32768–60999) when it cannot be read. */
 export function kernelEphemeralRange(path = '/proc/sys/net/ipv4/ip_local_port_range'): [number, number] {
   try {
     const [low, high] = readFileSync(path, 'utf8').trim().split(/\s+/).map(Number);
     if (low && high) return [low, high];
-  } catch {
-    // Not Linux, or not readable: use the kernel's default.
+    log('%s does not hold a port range', path);
+  } catch (error) {
+    log('no ephemeral port range (%s), using 32768-60999', (error as Error).message);
   }
   return [32768, 60999];
 }
 
+/** Which listening ports get a URL. Throws a RuleError (every bad rule listed) for rules it cannot read. */
 export class PortFilter {
   readonly #ignore: PortRules;
   readonly #only: PortRules | null;
@@ -94,7 +99,7 @@ export class PortFilter {
   readonly #range: [number, number];
 
   constructor(options: FilterOptions = {}) {
-    this.#ignore = parseRules([...(options.noDefaults ? [] : DEFAULT_IGNORE), ...(options.ignore ?? [])]);
+    this.#ignore = parseRules([...DEFAULT_IGNORE, ...(options.ignore ?? [])]);
     this.#only = options.only && options.only.length > 0 ? parseRules(options.only) : null;
     this.#ephemeral = options.ephemeral ?? false;
     this.#range = options.ephemeralRange ?? kernelEphemeralRange();

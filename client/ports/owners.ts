@@ -1,21 +1,26 @@
 /**
- * Which process owns a socket: socket inode → /proc/<pid>/fd/* → comm and
- * cmdline. Only run for sockets not seen before, and only as far as
+ * Which process owns a socket: socket inode → /proc/<pid>/fd/* → comm.
+ * Only run for sockets not seen before, and only as far as
  * permissions allow (another user's processes stay anonymous). Synchronous on
  * purpose: procfs answers from memory in microseconds, while the promise API
  * pays a thread-pool hop per call (≈30 ms for a scan of 80 processes, against
  * ≈2 ms). Newest processes first: a fresh server is usually a fresh process.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { debuglog } from 'node:util';
+
+const log = debuglog('porthole');
 
 export interface SocketOwner {
   pid: number;
-  /** Short process name (comm), e.g. node, python3, vite. */
+  /** Short process name (comm, at most 15 bytes), e.g. node, python3, vite; `pid <n>` when unreadable. */
   name: string;
-  /** Full command line, space-joined. */
-  command: string;
 }
 
+/**
+ * The owner of each socket inode that could be found; an inode whose process
+ * is gone or not ours to read is missing from the map. `root` defaults to /proc.
+ */
 export function findOwners(inodes: Set<number>, root = '/proc'): Map<number, SocketOwner> {
   const found = new Map<number, SocketOwner>();
   if (inodes.size === 0) return found;
@@ -26,7 +31,8 @@ export function findOwners(inodes: Set<number>, root = '/proc'): Map<number, Soc
       .filter((entry) => /^\d+$/.test(entry))
       .map(Number)
       .sort((a, b) => b - a);
-  } catch {
+  } catch (error) {
+    log('cannot list processes in %s: %s', root, (error as Error).message);
     return found;
   }
   for (const pid of pids) {
@@ -45,23 +51,17 @@ export function findOwners(inodes: Set<number>, root = '/proc'): Map<number, Soc
       }
       if (!wanted.has(target)) continue;
       const inode = Number(target.slice(8, -1));
-      if (!found.has(inode)) found.set(inode, describe(root, pid));
+      if (!found.has(inode)) found.set(inode, { pid, name: processName(root, pid) });
       if (found.size === inodes.size) return found;
     }
   }
   return found;
 }
 
-function read(path: string): string {
+function processName(root: string, pid: number): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(`${root}/${pid}/comm`, 'utf8').trim() || `pid ${pid}`;
   } catch {
-    return '';
+    return `pid ${pid}`; // Exited since its fd was read.
   }
-}
-
-function describe(root: string, pid: number): SocketOwner {
-  const comm = read(`${root}/${pid}/comm`).trim();
-  const command = read(`${root}/${pid}/cmdline`).split('\0').filter(Boolean).join(' ');
-  return { pid, name: comm || `pid ${pid}`, command };
 }

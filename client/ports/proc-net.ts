@@ -72,15 +72,26 @@ export function isLocalOrWildcard(address: string): boolean {
   );
 }
 
-function read(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Synchronous: procfs answers in about a millisecond; the promise API adds a thread-pool hop. */
+/**
+ * Every listening TCP socket on this machine, from `<root>/net/tcp` and
+ * `<root>/net/tcp6`. A host without IPv6 has no tcp6: one file is enough.
+ * Throws the first file's error (ENOENT off Linux, EACCES under a restricted
+ * /proc) when neither can be read. Synchronous: procfs answers in about a
+ * millisecond; the promise API adds a thread-pool hop.
+ */
 export function readListening(root = '/proc'): ListeningSocket[] {
-  return [...parseProcNet(read(`${root}/net/tcp`), 4), ...parseProcNet(read(`${root}/net/tcp6`), 6)];
+  const sockets: ListeningSocket[] = [];
+  const errors: Error[] = [];
+  for (const [file, family] of [
+    ['tcp', 4],
+    ['tcp6', 6],
+  ] as const) {
+    try {
+      sockets.push(...parseProcNet(readFileSync(`${root}/net/${file}`, 'utf8'), family));
+    } catch (error) {
+      errors.push(error as Error);
+    }
+  }
+  if (errors.length === 2) throw new Error(`cannot list listening ports: ${(errors[0] as Error).message}`);
+  return sockets;
 }

@@ -11,9 +11,12 @@
  * that left the counters equal.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { debuglog } from 'node:util';
 import type { PortFilter } from './filters';
 import { findOwners, type SocketOwner } from './owners';
 import { isLocalOrWildcard, type ListeningSocket, readListening } from './proc-net';
+
+const log = debuglog('porthole');
 
 export interface WatchedPort {
   port: number;
@@ -34,18 +37,15 @@ export interface WatcherOptions {
   excludePids?: Set<number>;
   /** These ports are never announced (the local gateway's own port). */
   excludePorts?: number[];
+  /** Ports that opened (or were re-bound by another socket) and ports that closed since the last report. */
   onChange(opened: WatchedPort[], closed: number[]): void;
-  /** Where procfs lives (tests point this at fixtures). */
+  /**
+   * A scan failed (e.g. /proc/net/tcp unreadable): called once per distinct
+   * message until a scan succeeds again; the watcher keeps trying. Default: ignored.
+   */
+  onError?(error: Error): void;
+  /** Where procfs lives (default /proc; tests point this at fixtures). */
   procRoot?: string;
-}
-
-export interface WatcherStats {
-  /** Ticks (counter reads). */
-  ticks: number;
-  /** Scans of /proc/net/tcp{,6}. */
-  polls: number;
-  ownerLookups: number;
-  ports: number;
 }
 
 export class PortWatcher {
@@ -55,9 +55,8 @@ export class PortWatcher {
   #owners = new Map<number, SocketOwner | null>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
-  #polls = 0;
-  #ticks = 0;
-  #lookups = 0;
+  /** The last failure reported, so a failing tick does not repeat it every 100 ms. */
+  #failure: string | null = null;
   #counters = '';
   #sockstat: SocketCounters;
   #lastScan = 0;
@@ -68,13 +67,13 @@ export class PortWatcher {
     this.#sockstat = new SocketCounters(options.procRoot ?? '/proc');
   }
 
-  /** Take the first snapshot (announcing ports bound before start), then keep polling. */
+  /**
+   * Take the first snapshot (announcing ports bound before start), then keep
+   * scanning. Never rejects: a failed first scan goes to `onError`.
+   */
   async start(): Promise<void> {
-    try {
-      await this.poll();
-    } finally {
-      this.#schedule();
-    }
+    await this.#scanReporting();
+    this.#schedule();
   }
 
   stop(): void {
@@ -83,38 +82,45 @@ export class PortWatcher {
     this.#sockstat.close();
   }
 
-  ports(): WatchedPort[] {
-    return [...this.#current.values()].map((e) => e.info).sort((a, b) => a.port - b.port);
-  }
-
-  stats(): WatcherStats {
-    return { ticks: this.#ticks, polls: this.#polls, ownerLookups: this.#lookups, ports: this.#current.size };
-  }
-
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       void this.#tick()
-        .catch(() => {})
+        .catch((error: unknown) => this.#report(error))
         .finally(() => this.#schedule());
     }, this.#options.intervalMs ?? 100);
     this.#timer.unref();
   }
 
+  async #scanReporting(): Promise<void> {
+    try {
+      await this.#scan();
+      this.#failure = null;
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #report(caught: unknown): void {
+    const error = caught instanceof Error ? caught : new Error(String(caught));
+    log('port scan failed: %s', error.stack);
+    if (error.message === this.#failure) return;
+    this.#failure = error.message;
+    this.#options.onError?.(error);
+  }
+
   async #tick(): Promise<void> {
-    this.#ticks++;
     const counters = this.#sockstat.read();
     if (counters !== this.#counters) this.#dirty = true;
     this.#counters = counters;
     const since = Date.now() - this.#lastScan;
     if ((this.#dirty && since >= (this.#options.minScanMs ?? 150)) || since >= (this.#options.fullScanMs ?? 5000)) {
-      await this.poll();
+      await this.#scanReporting();
     }
   }
 
-  /** One scan: read, diff, report. */
-  async poll(): Promise<void> {
-    this.#polls++;
+  /** One scan: read, diff, report to `onChange`. Rejects when /proc/net/tcp{,6} cannot be read. */
+  async #scan(): Promise<void> {
     this.#dirty = false;
     this.#lastScan = Date.now();
     this.#counters = this.#sockstat.read();
@@ -124,7 +130,6 @@ export class PortWatcher {
 
     const unknown = new Set(sockets.map((s) => s.inode).filter((inode) => !this.#owners.has(inode)));
     if (unknown.size > 0) {
-      this.#lookups++;
       const owners = findOwners(unknown, this.#options.procRoot);
       for (const inode of unknown) this.#owners.set(inode, owners.get(inode) ?? null);
     }
@@ -172,8 +177,9 @@ class SocketCounters {
     for (const file of ['sockstat', 'sockstat6']) {
       try {
         this.#fds.push(openSync(`${root}/net/${file}`, 'r'));
-      } catch {
-        // Missing: the periodic full scan still runs.
+      } catch (error) {
+        // Missing or unreadable: the periodic full scan still runs.
+        log('no socket counters in %s/net/%s: %s', root, file, (error as Error).message);
       }
     }
   }

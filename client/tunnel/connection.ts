@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import { lookup } from '../net/lookup';
 import { CloseCode, type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import { type Clock, systemClock } from './clock';
 import {
   TunnelAuthError,
   TunnelDroppedError,
@@ -12,24 +13,31 @@ import {
   TunnelReplacedError,
   TunnelVersionError,
 } from './errors';
+import { Keepalive } from './keepalive';
+import type { Tunnel } from './supervisor';
 
 export interface ConnectionOptions {
   /** Base URL of the gateway's bare domain, e.g. http://porthole.localhost:8787 */
   gateway: string;
+  /** The session token, sent as `Authorization: Bearer`. */
   token: string;
+  /** A stream the gateway opened (one viewer request). */
   onStream(stream: MuxStream): void;
+  /** A control frame from the gateway (WELCOME). */
   onControl(frame: ControlFrame): void;
-  /** Milliseconds between keepalive pings (default 15 s). */
+  /** Milliseconds between keepalive pings (default 15 000); 2.5 intervals of silence end the tunnel. */
   keepaliveMs?: number;
-  /** Give up on a connection attempt after this long (default 10 s). */
+  /** Milliseconds a connection attempt may take before it fails (default 10 000). */
   connectTimeoutMs?: number;
+  /** Time source for the keepalive (default the system clock). */
+  clock?: Clock;
 }
 
-export class Connection {
+export class Connection implements Tunnel {
   readonly mux: Mux;
   readonly #socket: WebSocket;
   readonly #closed: Promise<TunnelError>;
-  #keepalive: NodeJS.Timeout | undefined;
+  readonly #keepalive: Keepalive;
 
   private constructor(socket: WebSocket, options: ConnectionOptions) {
     this.#socket = socket;
@@ -46,7 +54,7 @@ export class Connection {
     });
     this.#closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
-        clearInterval(this.#keepalive);
+        this.#keepalive.stop();
         const text = reason.toString() || `code ${code}`;
         this.mux.close(`the tunnel closed (${text})`);
         resolve(
@@ -57,7 +65,7 @@ export class Connection {
       });
     });
     socket.on('message', (data, isBinary) => {
-      this.#lastSeen = Date.now();
+      this.#keepalive.seen();
       if (!isBinary) return; // 'pong'
       try {
         this.mux.receive(data as Buffer);
@@ -66,20 +74,22 @@ export class Connection {
         socket.close(CloseCode.PROTOCOL_ERROR, `protocol error: ${error.message}`.slice(0, 120));
       }
     });
-    const interval = options.keepaliveMs ?? 15_000;
-    this.#keepalive = setInterval(() => {
-      if (Date.now() - this.#lastSeen > interval * 2.5) {
-        socket.terminate(); // No answer to two pings: the path is dead.
-        return;
-      }
-      if (socket.readyState === WebSocket.OPEN) socket.send('ping');
-    }, interval);
-    this.#keepalive.unref();
+    this.#keepalive = new Keepalive({
+      intervalMs: options.keepaliveMs,
+      clock: options.clock ?? systemClock,
+      ping: () => {
+        if (socket.readyState === WebSocket.OPEN) socket.send('ping');
+      },
+      dead: () => socket.terminate(), // 'close' follows with 1006: a dropped tunnel, retried.
+    });
   }
 
-  #lastSeen = Date.now();
-
-  /** Open a tunnel; rejects with a TunnelError saying whether retrying can help. */
+  /**
+   * Open a tunnel to `<gateway>/connect`. Rejects with a TunnelError whose
+   * class says whether retrying can help: TunnelAuthError (401/403),
+   * TunnelVersionError (400), TunnelDroppedError (anything else, or no answer
+   * within `connectTimeoutMs`).
+   */
   static open(options: ConnectionOptions): Promise<Connection> {
     const url = new URL('/connect', options.gateway);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PortFilter, parseRules, RuleError } from '../../client/ports/filters';
-import { isLocalOrWildcard, parseProcNet } from '../../client/ports/proc-net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isLocalOrWildcard, parseProcNet, readListening } from '../../../../client/ports/proc-net';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1111 1 0000000000000000 100 0 0 10 0
@@ -39,41 +41,18 @@ describe('/proc/net parsing', () => {
   });
 });
 
-describe('port rules', () => {
-  const range: [number, number] = [32768, 60999];
-
-  it('parses ports, lists, ranges and process names, and lists every bad entry', () => {
-    const rules = parseRules(['22,5432', '9000-9100', 'postgres']);
-    expect([...rules.ports]).toEqual([22, 5432]);
-    expect(rules.ranges).toEqual([[9000, 9100]]);
-    expect([...rules.names]).toEqual(['postgres']);
-    expect(() => parseRules(['0', '70000', '9-1', 'a b'])).toThrow(RuleError);
+describe('readListening', () => {
+  it('reads tcp and tcp6 under the root, one of them is enough, and throws when neither can be read', () => {
+    const root = mkdtempSync(join(tmpdir(), 'porthole-proc-'));
     try {
-      parseRules(['0', '9-1']);
-    } catch (error) {
-      expect((error as Error).message).toMatch(/'0'.*'9-1'/);
+      expect(() => readListening(root)).toThrow(/^cannot list listening ports: ENOENT/);
+      mkdirSync(join(root, 'net'));
+      writeFileSync(join(root, 'net', 'tcp6'), TCP6);
+      expect(readListening(root).map((s) => s.port)).toEqual([5173, 8000, 9000]);
+      writeFileSync(join(root, 'net', 'tcp'), TCP);
+      expect(readListening(root).map((s) => s.port)).toEqual([8080, 3000, 5432, 5173, 8000, 9000]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
-  });
-
-  it('ignores sshd and port 22 by default, and the ephemeral range unless asked', () => {
-    const filter = new PortFilter({ ephemeralRange: range });
-    expect(filter.reject(22, 'whatever')).toBe('ignored');
-    expect(filter.reject(2222, 'sshd')).toBe('ignored');
-    expect(filter.reject(3000, 'node')).toBeNull();
-    expect(filter.reject(45000, 'node')).toBe('ephemeral');
-    expect(new PortFilter({ ephemeral: true, ephemeralRange: range }).reject(45000, 'node')).toBeNull();
-  });
-
-  it('--ignore adds to the defaults; --only allows just its rules (ephemeral included), minus --ignore', () => {
-    const ignore = new PortFilter({ ignore: ['5432', 'redis-server'], ephemeralRange: range });
-    expect(ignore.allows(5432, 'postgres')).toBe(false);
-    expect(ignore.allows(6379, 'redis-server')).toBe(false);
-    expect(ignore.allows(8000, 'python3')).toBe(true);
-    const only = new PortFilter({ only: ['3000-3999', '45000', 'vite'], ignore: ['3001'], ephemeralRange: range });
-    expect(only.allows(3000, 'node')).toBe(true);
-    expect(only.allows(3001, 'node')).toBe(false);
-    expect(only.allows(45000, 'node')).toBe(true);
-    expect(only.allows(5173, 'vite')).toBe(true);
-    expect(only.allows(8000, 'python3')).toBe(false);
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * The origin side of the client, one entry point: each stream the gateway
+ * opens is replayed against the local port, as a WebSocket when the viewer
+ * asked for an upgrade, as an HTTP request otherwise.
+ */
+import type { MuxStream } from '../../protocol';
+import { type OriginOptions, OriginProxy } from './http-proxy';
+import { proxyWebSocket } from './ws-proxy';
+
+export type { OriginOptions };
+
+export class Origin {
+  readonly #http: OriginProxy;
+  readonly #preserveHost: (port: number) => boolean;
+
+  constructor(options: OriginOptions) {
+    this.#preserveHost = (port) => options.preserveHost(port);
+    this.#http = new OriginProxy(options);
+  }
+
+  /** Serve one stream opened by the gateway (its OPEN request is `stream.request`). Never throws: failures reset the stream. */
+  serve(stream: MuxStream): void {
+    const open = stream.request;
+    if (!open) return;
+    if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port));
+    else this.#http.handle(stream);
+  }
+
+  /** Drop the kept-alive origin connections (open WebSockets end with their streams). */
+  close(): void {
+    this.#http.close();
+  }
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadOrCreateSecrets, parseDevVars } from '../../../../client/dev/secrets';
+
+describe('parseDevVars (the dotenv grammar wrangler reads .dev.vars with)', () => {
+  it('reads comments, export, quotes and trailing comments as dotenv does', () => {
+    const text = [
+      '# local secrets',
+      'ADMIN_TOKEN=plain',
+      'export LABEL_KEY=exported',
+      'TOKEN_SECRET="double # not a comment"',
+      "SINGLE='single quoted'",
+      'TRAILING=value # a comment',
+      '  SPACED  =  trimmed  ',
+      'NEWLINE="a\\nb"',
+      'lower_case=fine',
+      'EMPTY=',
+    ].join('\n');
+    expect(parseDevVars(text)).toEqual({
+      ADMIN_TOKEN: 'plain',
+      LABEL_KEY: 'exported',
+      TOKEN_SECRET: 'double # not a comment',
+      SINGLE: 'single quoted',
+      TRAILING: 'value',
+      SPACED: 'trimmed',
+      NEWLINE: 'a\nb',
+      lower_case: 'fine',
+      EMPTY: '',
+    });
+  });
+
+  it('keeps the last of a name given twice, and reads CRLF files', () => {
+    expect(parseDevVars('A=1\r\nA=2\r\nB="x"\r\n')).toEqual({ A: '2', B: 'x' });
+  });
+});
+
+describe('loadOrCreateSecrets', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const file = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'porthole-vars-'));
+    dirs.push(dir);
+    return join(dir, '.dev.vars');
+  };
+
+  it('creates the three secrets owner-only, and reads them back unchanged', () => {
+    const path = file();
+    const first = loadOrCreateSecrets(path);
+    expect(first.created).toEqual(['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET']);
+    expect(first.secrets.ADMIN_TOKEN).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const second = loadOrCreateSecrets(path);
+    expect(second).toEqual({ secrets: first.secrets, created: [] });
+  });
+
+  it('keeps what the file has (quoted, exported) and appends only what is missing', () => {
+    const path = file();
+    writeFileSync(path, 'export ADMIN_TOKEN="from-file"\nTOKEN_SECRET_PREVIOUS=old-key', { mode: 0o600 });
+    const { secrets, created } = loadOrCreateSecrets(path);
+    expect(created).toEqual(['LABEL_KEY', 'TOKEN_SECRET']);
+    expect(secrets.ADMIN_TOKEN).toBe('from-file');
+    expect(secrets.TOKEN_SECRET_PREVIOUS).toBe('old-key');
+    const text = readFileSync(path, 'utf8');
+    expect(text.startsWith('export ADMIN_TOKEN="from-file"\nTOKEN_SECRET_PREVIOUS=old-key\nLABEL_KEY=')).toBe(true);
+    expect(parseDevVars(text)).toMatchObject({ ADMIN_TOKEN: 'from-file', LABEL_KEY: secrets.LABEL_KEY });
+  });
+});
