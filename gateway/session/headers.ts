@@ -4,8 +4,9 @@
  */
 import type { HeaderPairs } from '../../protocol';
 import { GatewayError } from '../errors';
-import { appCookies, PORTHOLE_COOKIES, TOKEN_HEADER } from './access';
-import { TUNNEL_HEADER } from './route';
+import { appCookies, setsPortCookie } from '../access/cookies';
+import { TOKEN_HEADER } from '../access/credentials';
+import { ROUTE_HEADER } from './route';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -55,7 +56,7 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   let size = request.method.length + url.pathname.length + url.search.length + 12;
   headers.forEach((value, name) => {
     size += name.length + value.length + 4;
-    if (name === 'host' || name === TUNNEL_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
+    if (name === 'host' || name === ROUTE_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
     if (HOP_BY_HOP.has(name) || listed.has(name)) {
       if (!(info.upgrade && name === 'upgrade')) return;
     }
@@ -75,12 +76,6 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   return out;
 }
 
-/** A Set-Cookie of Porthole's own cookie name: the app may not overwrite or clear the owner's login. */
-function setsPortholeCookie(value: string): boolean {
-  const name = value.slice(0, value.indexOf('=')).trim();
-  return PORTHOLE_COOKIES.has(name);
-}
-
 /** The origin's response headers as the viewer should see them. */
 export function responseHeaders(pairs: HeaderPairs): Headers {
   const headers = new Headers();
@@ -93,11 +88,13 @@ export function responseHeaders(pairs: HeaderPairs): Headers {
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
-    if (lower === 'set-cookie' && setsPortholeCookie(value)) continue;
+    // The app may not overwrite or clear the owner's login.
+    if (lower === 'set-cookie' && setsPortCookie(value)) continue;
     try {
       headers.append(name, value);
-    } catch {
-      // A header the runtime refuses (bad characters) is dropped, not fatal.
+    } catch (error) {
+      // A header the runtime refuses (bad characters) is dropped, not fatal; the operator hears of it.
+      console.warn(`porthole: dropped the origin's response header ${JSON.stringify(name)}:`, String(error));
     }
   }
   return headers;
