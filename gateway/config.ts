@@ -49,6 +49,9 @@ export class ConfigError extends GatewayError {
       { problems },
     );
   }
+
+  /** Logged once, when config() first finds it, rather than with every answer. */
+  protected override log(): void {}
 }
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -79,6 +82,15 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     return n;
   };
 
+  const count = (name: 'MAX_STREAMS'): number => {
+    const value = vars[name];
+    if (unset(value)) return DEFAULTS[name];
+    const raw = text(value);
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= 1)) problems.push(`${name} is ${JSON.stringify(raw)}: it must be a whole number of 1 or more.`);
+    return n;
+  };
+
   const secret = (name: string, required: boolean): string | null => {
     const value = vars[name];
     if (unset(value)) {
@@ -101,23 +113,19 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     }
   }
 
-  let maxStreams: number = DEFAULTS.MAX_STREAMS;
-  if (!unset(vars.MAX_STREAMS)) {
-    const raw = text(vars.MAX_STREAMS);
-    maxStreams = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(maxStreams >= 1))
-      problems.push(`MAX_STREAMS is ${JSON.stringify(raw)}: it must be a whole number of 1 or more.`);
-  }
-
+  // In the README's order, so the list reads like the table.
+  const originTimeoutSeconds = seconds('ORIGIN_TIMEOUT');
+  const viewerIdleSeconds = seconds('VIEWER_IDLE_TIMEOUT');
+  const maxStreams = count('MAX_STREAMS');
   const config: GatewayConfig = {
     previewDomain,
+    originTimeoutSeconds,
+    viewerIdleSeconds,
+    maxStreams,
     adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),
     labelKey: secret('LABEL_KEY', true) ?? '',
     tokenSecret: secret('TOKEN_SECRET', true) ?? '',
     tokenSecretPrevious: secret('TOKEN_SECRET_PREVIOUS', false),
-    originTimeoutSeconds: seconds('ORIGIN_TIMEOUT'),
-    viewerIdleSeconds: seconds('VIEWER_IDLE_TIMEOUT'),
-    maxStreams,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

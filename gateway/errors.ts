@@ -41,11 +41,15 @@ export class GatewayError extends Error {
    * with their cause; expected answers (401, 404, 503 …) are not.
    */
   toResponse(request: Request): Response {
-    if (this.status === 500) console.error(`porthole: ${this.status} ${this.code}: ${this.message}`, this.cause ?? '');
-    else if (this.status === 502 || this.status === 504) {
-      console.warn(`porthole: ${this.status} ${this.code}: ${this.message}`, this.cause ?? '');
-    }
+    this.log();
     return errorPage(request, this);
+  }
+
+  /** The log line of this answer: failures (500, 502, 504) with their cause; nothing for expected answers. */
+  protected log(): void {
+    const line = `porthole: ${this.status} ${this.code}: ${this.message}`;
+    if (this.status === 500) console.error(line, this.cause ?? '');
+    else if (this.status === 502 || this.status === 504) console.warn(line, this.cause ?? '');
   }
 }
 
