@@ -6,7 +6,6 @@
  * failing request by request (a negative MAX_STREAMS used to turn every
  * request into a 503).
  */
-import type { Env } from './env';
 import { GatewayError } from './errors';
 
 export interface GatewayConfig {
@@ -138,7 +137,7 @@ const cache = new WeakMap<object, GatewayConfig | ConfigError>();
  * object. Throws the same ConfigError on every call for a misconfigured env;
  * it is logged once, when first found.
  */
-export function config(env: Env): GatewayConfig {
+export function config(env: object): GatewayConfig {
   let entry = cache.get(env);
   if (entry === undefined) {
     try {

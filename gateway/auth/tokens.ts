@@ -10,6 +10,7 @@
  */
 import { decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { BoundedCache } from '../bounded-cache';
+import { timingSafeEqual } from './constant-time';
 import { currentKey, type TokenSecrets, verificationKeys } from './keys';
 
 const ISSUER = 'porthole';
@@ -180,5 +181,5 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
     crypto.subtle.digest('SHA-256', encoder.encode(a)),
     crypto.subtle.digest('SHA-256', encoder.encode(b)),
   ]);
-  return crypto.subtle.timingSafeEqual(x, y);
+  return timingSafeEqual(x, y);
 }

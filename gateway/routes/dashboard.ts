@@ -21,7 +21,8 @@ import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/to
 import { config } from '../config';
 import type { AppEnv, Env } from '../env';
 import { notFound } from '../errors';
-import { DASHBOARD_CSS, DASHBOARD_JS } from '../pages/dashboard-assets';
+import DASHBOARD_CSS from '../pages/assets/dashboard.css';
+import DASHBOARD_JS from '../pages/assets/dashboard.js';
 import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-page';
 import { isSessionId } from '../../protocol/ids';
 import { sessionStub } from '../routing/stub';

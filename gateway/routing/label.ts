@@ -3,6 +3,7 @@
  * base32 characters of HMAC-SHA256(LABEL_KEY, `v1:<session>:<port>`).
  * Verification is stateless, so a forged host never wakes a Durable Object.
  */
+import { timingSafeEqual } from '../auth/constant-time';
 import { BoundedCache } from '../bounded-cache';
 import { base32 } from './base32';
 
@@ -18,9 +19,10 @@ export interface PortLabel {
 const LABEL = /^([1-9][0-9]{0,4})-([a-z2-7]{16})-([a-z2-7]{16})$/;
 const SIG_LENGTH = 16;
 const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+const keys = new Map<string, Promise<HmacKey>>();
 
-function hmacKey(secret: string): Promise<CryptoKey> {
+function hmacKey(secret: string): Promise<HmacKey> {
   let key = keys.get(secret);
   if (!key) {
     key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -57,7 +59,7 @@ export async function verifyLabel(labelKey: string, label: PortLabel): Promise<b
   }
   const expected = encoder.encode(sig);
   const given = encoder.encode(label.sig);
-  return given.length === expected.length && crypto.subtle.timingSafeEqual(given, expected);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** The host of a port's preview, e.g. `3000-<session>-<sig>.porthole.localhost:8787` (`domain` may carry a port). */
