@@ -28,7 +28,7 @@ export interface GatewayConfig {
 }
 
 /** The defaults, in one place (wrangler.toml repeats them as [vars] for readers; a unit test keeps them equal). */
-export const DEFAULTS = {
+const DEFAULTS = {
   PREVIEW_DOMAIN: 'porthole.localhost',
   ORIGIN_TIMEOUT: 60,
   VIEWER_IDLE_TIMEOUT: 60,

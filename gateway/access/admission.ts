@@ -20,6 +20,7 @@ import type { ShareStore } from '../session/shares';
 import { PORT_COOKIES, readCookie } from './cookies';
 import { TOKEN_HEADER } from './credentials';
 import { exchange } from './exchange';
+import { allowed, isPreflight, type Viewer } from './policy';
 import {
   cookieForOtherPort,
   linkNotLive,
@@ -29,8 +30,6 @@ import {
   reviewerOnPrivate,
   tokenRefused,
 } from './refusals';
-
-export type Viewer = { kind: 'owner' } | { kind: 'reviewer'; link: string } | { kind: 'anyone' };
 
 /** What admission needs of the session. */
 export interface AccessContext {
@@ -42,27 +41,12 @@ export interface AccessContext {
   loginChain(): Promise<number[]>;
 }
 
-/** Whether `viewer` may open a port of this visibility: the access policy. */
-export function allowed(visibility: Visibility, viewer: Viewer): boolean {
-  if (visibility === 'public' || viewer.kind === 'owner') return true;
-  return visibility === 'link' && viewer.kind === 'reviewer';
-}
-
-/** A CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (browsers send no cookie with it). */
-export function isPreflight(request: Request): boolean {
-  return (
-    request.method === 'OPTIONS' &&
-    request.headers.has('origin') &&
-    request.headers.has('access-control-request-method')
-  );
-}
-
 /**
  * The viewer a request's header or cookie proves. Throws a refusal for a
  * credential that is presented but not good (expired, forged, revoked, or
  * for another port or session): a bad credential is never read as "anyone".
  */
-export async function identify(ctx: AccessContext, request: Request, route: ViewerRoute): Promise<Viewer> {
+async function identify(ctx: AccessContext, request: Request, route: ViewerRoute): Promise<Viewer> {
   const header = request.headers.get(TOKEN_HEADER);
   if (header !== null) {
     const claims = await verified(ctx, header.trim(), ['owner'], (e) =>

@@ -34,7 +34,7 @@ h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{color:#666;font-size:
 @media(prefers-color-scheme:dark){body{background:#111;color:#ddd}code{color:#999}}`;
 
 /** True when the viewer asked for HTML (a browser's navigation). */
-export function wantsHtml(request: Request): boolean {
+function wantsHtml(request: Request): boolean {
   const accept = request.headers.get('accept') ?? '';
   return accept.includes('text/html');
 }

@@ -38,8 +38,6 @@ import { type Tunnel, TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
 import { proxyWebSocket } from './ws-bridge';
 
-export type { Base } from './route';
-
 export class Session extends DurableObject<Env> {
   readonly #session: string;
   readonly #ports: PortTable;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { errorResponse, GatewayError } from '../../../gateway/errors';
 import { ConfigError } from '../../../gateway/config';
 
@@ -39,10 +39,24 @@ describe('error answers', () => {
     );
   });
 
-  it('anything thrown that is not a GatewayError is a 500 internal, with the thrown value as its logged cause', async () => {
-    const reply = errorResponse(new TypeError('boom'), tool);
+  it('anything thrown that is not a GatewayError is a 500 internal, logged with the thrown value as its cause', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const boom = new TypeError('boom');
+    const reply = errorResponse(boom, tool);
     expect(reply.status).toBe(500);
     expect(((await reply.json()) as { error: string }).error).toBe('internal');
+    expect(log).toHaveBeenCalledWith('porthole: 500 internal: The gateway failed to handle this request.', boom);
+    log.mockRestore();
+  });
+
+  it('a 502 is logged with the reset behind it; an expected answer (503) is not logged', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const reset = new Error('stream reset: REFUSED');
+    new GatewayError(502, 'origin_unreachable', 'Nothing answered.', { cause: reset }).toResponse(tool);
+    new GatewayError(503, 'session_offline', 'Offline.').toResponse(tool);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith('porthole: 502 origin_unreachable: Nothing answered.', reset);
+    warn.mockRestore();
   });
 
   it('a GatewayError keeps its cause (for the log line of a 502)', () => {
