@@ -34,7 +34,7 @@ export interface TokenClaims {
   session: string;
   /** Seconds since the epoch. */
   expiresAt: number;
-  /** The port a login, cookie or share token is scoped to. */
+  /** The port a login, cookie or share token is scoped to (none: the session's dashboard). */
   port?: number;
   /** Unique id of a login or share token. */
   jti?: string;
