@@ -92,7 +92,9 @@ export class Session extends DurableObject<Env> {
       return await this.#viewer(request, route);
     } catch (error) {
       const response = errorResponse(error, request);
-      return error instanceof GatewayError ? this.#built.access.corsForSibling(response, request, route) : response;
+      // (Without #parts, the config itself failed: no CORS to add.)
+      const access = this.#parts?.access;
+      return error instanceof GatewayError && access ? access.corsForSibling(response, request, route) : response;
     }
   }
 
