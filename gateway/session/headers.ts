@@ -33,10 +33,15 @@ function connectionTokens(headers: Headers): Set<string> {
   );
 }
 
+/** What the gateway tells the origin about the viewer's request. */
 export interface ForwardInfo {
+  /** The public host the viewer used (X-Forwarded-Host). */
   host: string;
+  /** `http` or `https` (X-Forwarded-Proto). */
   scheme: string;
+  /** The viewer's address as the edge saw it (X-Forwarded-For), if known. */
   clientIp: string | null;
+  /** A WebSocket upgrade: Upgrade passes, with `Connection: upgrade`. */
   upgrade: boolean;
 }
 
@@ -76,7 +81,12 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   return out;
 }
 
-/** The origin's response headers as the viewer should see them. */
+/**
+ * The origin's response headers as the viewer should see them: every header
+ * and every Set-Cookie, except hop-by-hop ones, those the origin's Connection
+ * lists, a Set-Cookie for Porthole's own cookie, and any the runtime refuses
+ * (logged).
+ */
 export function responseHeaders(pairs: HeaderPairs): Headers {
   const headers = new Headers();
   const listed = new Set<string>();

@@ -75,6 +75,7 @@ export class ShareStore {
     return { ...(await this.#load()).visibility };
   }
 
+  /** The owner's choice for a port, kept while the port is down and across restarts. */
   async setVisibility(port: number, visibility: Visibility): Promise<void> {
     const data = await this.#load();
     data.visibility[port] = visibility;
