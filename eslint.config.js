@@ -18,4 +18,19 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  {
+    // The dashboard's script runs in the browser (type-checked by tsconfig.dashboard.json).
+    files: ['gateway/pages/assets/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        Element: 'readonly',
+        FormData: 'readonly',
+        navigator: 'readonly',
+        EventSource: 'readonly',
+      },
+    },
+  },
 );

@@ -1,23 +1,19 @@
+/**
+ * The Worker's bindings as the runtime hands them over (wrangler.toml, Worker
+ * secrets, `.dev.vars`). Vars and secrets are read only through config.ts,
+ * which validates them and documents units and defaults.
+ */
 import type { Session } from './session/session';
 
-/** Bindings, vars and secrets of the Worker (see wrangler.toml and .dev.vars). */
 export interface Env {
   SESSION: DurableObjectNamespace<Session>;
-  /** Host name (no scheme, no port) whose subdomains are port previews. */
-  PREVIEW_DOMAIN: string;
-  /** Bearer token for the admin API (session creation). Secret. */
+  PREVIEW_DOMAIN?: string;
   ADMIN_TOKEN?: string;
-  /** HMAC key for port host labels. Secret. */
   LABEL_KEY?: string;
-  /** Signing key for JWTs. Secret. */
   TOKEN_SECRET?: string;
-  /** The previous signing key, still accepted during a rotation. Secret. */
   TOKEN_SECRET_PREVIOUS?: string;
-  /** Seconds a viewer request waits for the origin's response head (default 60). */
   ORIGIN_TIMEOUT?: string;
-  /** Seconds a viewer may read nothing of a response before it is dropped (default 60). */
   VIEWER_IDLE_TIMEOUT?: string;
-  /** Requests and WebSockets in flight at once per session before new ones get 503 (default 256). */
   MAX_STREAMS?: string;
 }
 

@@ -1,30 +1,29 @@
 /**
- * The Worker entry. The host decides first: the bare domain is the control
- * plane (hono routes in app.ts), a port label is a preview (preview.ts), and
- * any other host is not ours.
+ * The Worker entry: the request path starts here (viewer → Worker → Session
+ * object). The config is checked first (a misconfigured gateway answers 500
+ * `config_invalid` to everything), then the host is parsed once: the bare
+ * domain is the control plane (routes/control.ts), a port label is a preview
+ * (routes/preview.ts), any other host is not ours. Every error of both takes
+ * the one catch-all below.
  */
-import { app } from './app';
+import { config } from './config';
 import type { Env } from './env';
-import { GatewayError, notFound } from './errors';
-import { preview } from './preview';
+import { errorResponse, notFound } from './errors';
 import { classifyHost } from './routing/host';
+import { control } from './routes/control';
+import { preview } from './routes/preview';
 
 export { Session } from './session/session';
 
 async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-  const url = new URL(request.url);
-  const target = classifyHost(url, env);
-  if (target.kind === 'bare') return app.fetch(request, env, ctx);
   try {
+    const cfg = config(env);
+    const target = classifyHost(new URL(request.url), cfg.previewDomain);
+    if (target.kind === 'bare') return await control.fetch(request, env, ctx);
     if (target.kind === 'unknown') throw notFound();
-    // Labels are lowercase only: a Host the runtime had to normalise is not one we issued.
-    const host = request.headers.get('host');
-    if (host !== null && host.replace(/:\d+$/, '') !== url.hostname) throw notFound();
-    return await preview(request, env, target.label);
+    return await preview(request, env, cfg, target.label);
   } catch (error) {
-    if (error instanceof GatewayError) return error.toResponse(request);
-    console.error('unhandled preview error', error);
-    return new GatewayError(500, 'internal', 'The gateway failed to handle this request.').toResponse(request);
+    return errorResponse(error, request);
   }
 }
 

@@ -1,10 +1,26 @@
 #!/usr/bin/env node
 /** Bundle the gateway (for workerd), the CLI and the benchmark (for Node) with esbuild. */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const gatewayBundle = `${root}dist/gateway.js`;
+
+/**
+ * The dashboard's script and stylesheet are real files (linted, type-checked) that the Worker
+ * imports as text; wrangler.toml's Text rule does the same for `wrangler deploy`.
+ * @type {import('esbuild').Plugin}
+ */
+const textAssets = {
+  name: 'text-assets',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]gateway[\\/]pages[\\/]assets[\\/][^\\/]+\.(js|css)$/ }, async (args) => ({
+      contents: await readFile(args.path, 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
 
 /** @type {Record<string, import('esbuild').BuildOptions>} */
 const targets = {
@@ -15,6 +31,7 @@ const targets = {
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
     external: ['cloudflare:*'],
+    plugins: [textAssets],
   },
   cli: {
     entryPoints: [`${root}client/cli.ts`],

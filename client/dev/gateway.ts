@@ -51,6 +51,8 @@ export const LOCAL_DOMAIN = 'porthole.localhost';
 export const COMPATIBILITY_DATE = '2026-04-20';
 /** As in wrangler.toml: request.signal aborts when a viewer disconnects. */
 export const COMPATIBILITY_FLAGS = ['enable_request_signal'];
+/** As in wrangler.toml: the Session class, bound as SESSION, on SQLite storage. */
+export const DURABLE_OBJECTS = { SESSION: { className: 'Session', useSQLite: true } };
 
 export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
   if (!existsSync(options.script)) throw new Error(`gateway bundle missing: ${options.script} (run npm run build)`);
@@ -67,7 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     modulesRoot: dirname(options.script),
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
-    durableObjects: { SESSION: { className: 'Session', useSQLite: true } },
+    durableObjects: DURABLE_OBJECTS,
     durableObjectsPersist: options.persist ?? false,
     bindings: { PREVIEW_DOMAIN: domain, ...options.vars, ...options.secrets },
     host: options.host ?? '127.0.0.1',

@@ -1,18 +1,21 @@
 /**
  * Signing keys for JWTs. The key id is derived from the secret (a short hash),
  * so rotating TOKEN_SECRET changes the kid by itself and the old secret can be
- * kept as TOKEN_SECRET_PREVIOUS while tokens signed with it expire.
+ * kept as TOKEN_SECRET_PREVIOUS while tokens signed with it expire. The
+ * secrets' presence and length are checked once, in config.ts.
  */
-import type { Env } from '../env';
-import { misconfigured } from '../errors';
+import type { GatewayConfig } from '../config';
 import { base32 } from '../routing/base32';
 
 export interface SigningKey {
+  /** 8 base32 characters of SHA-256(`porthole-kid:<secret>`). */
   kid: string;
   key: Uint8Array;
 }
 
-const MIN_SECRET_LENGTH = 32;
+/** The secrets tokens are signed and verified with. */
+export type TokenSecrets = Pick<GatewayConfig, 'tokenSecret' | 'tokenSecretPrevious'>;
+
 const encoder = new TextEncoder();
 const derived = new Map<string, Promise<SigningKey>>();
 
@@ -29,17 +32,13 @@ function derive(secret: string): Promise<SigningKey> {
 }
 
 /** The key new tokens are signed with. */
-export function currentKey(env: Env): Promise<SigningKey> {
-  if (!env.TOKEN_SECRET) throw misconfigured('TOKEN_SECRET');
-  if (env.TOKEN_SECRET.length < MIN_SECRET_LENGTH) {
-    throw misconfigured(`a TOKEN_SECRET of at least ${MIN_SECRET_LENGTH} characters`);
-  }
-  return derive(env.TOKEN_SECRET);
+export function currentKey(secrets: TokenSecrets): Promise<SigningKey> {
+  return derive(secrets.tokenSecret);
 }
 
 /** Every key a token may be verified with: the current one, then the previous. */
-export async function verificationKeys(env: Env): Promise<SigningKey[]> {
-  const keys = [await currentKey(env)];
-  if (env.TOKEN_SECRET_PREVIOUS) keys.push(await derive(env.TOKEN_SECRET_PREVIOUS));
+export async function verificationKeys(secrets: TokenSecrets): Promise<SigningKey[]> {
+  const keys = [await currentKey(secrets)];
+  if (secrets.tokenSecretPrevious) keys.push(await derive(secrets.tokenSecretPrevious));
   return keys;
 }

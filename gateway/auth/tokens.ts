@@ -9,8 +9,9 @@
  * - share: a reviewer's link to one port, revocable by its `jti`.
  */
 import { decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import type { Env } from '../env';
-import { currentKey, verificationKeys } from './keys';
+import { BoundedCache } from '../bounded-cache';
+import { timingSafeEqual } from './constant-time';
+import { currentKey, type TokenSecrets, verificationKeys } from './keys';
 
 const ISSUER = 'porthole';
 const ALGORITHM = 'HS256';
@@ -33,7 +34,7 @@ export interface TokenClaims {
   session: string;
   /** Seconds since the epoch. */
   expiresAt: number;
-  /** The port a login, cookie or share token is scoped to. */
+  /** The port a login, cookie or share token is scoped to (none: the session's dashboard). */
   port?: number;
   /** Unique id of a login or share token. */
   jti?: string;
@@ -53,8 +54,9 @@ export interface MintOptions {
   ret?: string;
 }
 
-export async function mintToken(env: Env, kind: TokenKind, options: MintOptions): Promise<string> {
-  const { kid, key } = await currentKey(env);
+/** A signed token of `kind` for `options.session`, expiring after `ttlSeconds` (at least 1) or at `expiresAt`. */
+export async function mintToken(secrets: TokenSecrets, kind: TokenKind, options: MintOptions): Promise<string> {
+  const { kid, key } = await currentKey(secrets);
   const claims: JWTPayload & { port?: number; next?: number[]; ret?: string } = {};
   if (options.port !== undefined) claims.port = options.port;
   if (options.next?.length) claims.next = options.next;
@@ -87,8 +89,7 @@ export class TokenError extends Error {
 }
 
 /** Verified tokens of this isolate (bounded); expiry is re-checked on every hit. */
-const verified = new Map<string, TokenClaims>();
-const VERIFIED_LIMIT = 2048;
+const verified = new BoundedCache<string, TokenClaims>(2048);
 
 function kindOf(aud: unknown): TokenKind | null {
   const value = Array.isArray(aud) ? aud[0] : aud;
@@ -112,7 +113,11 @@ function isPortList(value: unknown): value is number[] {
  * Verify a token of one of `kinds`: signature (current or previous key, by
  * `kid`), issuer, audience, expiry and not-before. Throws TokenError.
  */
-export async function verifyToken(env: Env, token: string, kinds: readonly TokenKind[]): Promise<TokenClaims> {
+export async function verifyToken(
+  secrets: TokenSecrets,
+  token: string,
+  kinds: readonly TokenKind[],
+): Promise<TokenClaims> {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('too_large');
   const now = Math.floor(Date.now() / 1000);
   const cached = verified.get(token);
@@ -120,7 +125,7 @@ export async function verifyToken(env: Env, token: string, kinds: readonly Token
     if (cached.expiresAt <= now) throw new TokenError('expired', cached.kind);
     return cached;
   }
-  const keys = await verificationKeys(env);
+  const keys = await verificationKeys(secrets);
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(
@@ -165,7 +170,6 @@ export async function verifyToken(env: Env, token: string, kinds: readonly Token
     if (typeof extra.ret !== 'string') throw new TokenError('invalid', kind);
     claims.ret = extra.ret;
   }
-  if (verified.size >= VERIFIED_LIMIT) verified.delete(verified.keys().next().value as string);
   verified.set(token, claims);
   return claims;
 }
@@ -177,5 +181,5 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
     crypto.subtle.digest('SHA-256', encoder.encode(a)),
     crypto.subtle.digest('SHA-256', encoder.encode(b)),
   ]);
-  return crypto.subtle.timingSafeEqual(x, y);
+  return timingSafeEqual(x, y);
 }

@@ -1,10 +1,17 @@
-/** Small, self-contained error pages: HTML for browsers, JSON for everything else. */
+/**
+ * Small, self-contained error pages: HTML for browsers, JSON for everything
+ * else. The HTML is built with hono's `html` helper, as the dashboard is, so
+ * every interpolation is escaped the same way.
+ */
+import { html, raw } from 'hono/html';
 
-interface PageError {
+/** What a page needs of an error (GatewayError has these). */
+export interface PageError {
   status: number;
   code: string;
   message: string;
   headers: Record<string, string>;
+  problems?: readonly string[] | undefined;
 }
 
 const titles: Record<number, string> = {
@@ -12,6 +19,8 @@ const titles: Record<number, string> = {
   401: 'Not signed in',
   403: 'Forbidden',
   404: 'Not found',
+  409: 'Conflict',
+  410: 'Gone',
   426: 'Upgrade required',
   431: 'Request headers too large',
   500: 'Gateway error',
@@ -20,33 +29,61 @@ const titles: Record<number, string> = {
   504: 'Gateway timeout',
 };
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}
+h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{color:#666;font-size:.85rem}
+@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}code{color:#999}}`;
 
-export function wantsHtml(request: Request): boolean {
+/** True when the viewer asked for HTML (a browser's navigation). */
+function wantsHtml(request: Request): boolean {
   const accept = request.headers.get('accept') ?? '';
   return accept.includes('text/html');
 }
 
-export function errorPage(request: Request, error: PageError): Response {
+function page(error: PageError): string {
   const title = titles[error.status] ?? 'Error';
+  const list = error.problems?.length
+    ? html`<ul>
+        ${error.problems.map((p) => html`<li>${p}</li>`)}
+      </ul>`
+    : '';
+  // With a list, the message's own inline copy of it (up to its first colon) is left out.
+  const message = error.problems?.length ? error.message.slice(0, error.message.indexOf(':') + 1) : error.message;
+  const body = html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${error.status} ${title} · Porthole</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <h1>${title}</h1>
+        <p>${message}</p>
+        ${list}
+        <p><code>${error.status} · ${error.code} · Porthole</code></p>
+      </body>
+    </html>`;
+  // Only strings are interpolated above, so hono renders synchronously.
+  return String(body);
+}
+
+/** The answer for an error: `{error, status, message}` (and `problems`) as JSON, or an HTML page. */
+export function errorPage(request: Request, error: PageError): Response {
   const headers = new Headers(error.headers);
   headers.set('cache-control', 'no-store');
   headers.set('x-porthole-error', error.code);
   if (!wantsHtml(request)) {
     headers.set('content-type', 'application/json; charset=utf-8');
-    const body = JSON.stringify({ error: error.code, status: error.status, message: error.message });
-    return new Response(body, { status: error.status, headers });
+    const json = {
+      error: error.code,
+      status: error.status,
+      message: error.message,
+      ...(error.problems ? { problems: error.problems } : {}),
+    };
+    return new Response(JSON.stringify(json), { status: error.status, headers });
   }
   headers.set('content-type', 'text/html; charset=utf-8');
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${error.status} ${escapeHtml(title)} · Porthole</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}
-h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{color:#666;font-size:.85rem}
-@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}code{color:#999}}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(error.message)}</p>
-<p><code>${error.status} · ${escapeHtml(error.code)} · Porthole</code></p></body></html>`;
-  return new Response(html, { status: error.status, headers });
+  return new Response(page(error), { status: error.status, headers });
 }

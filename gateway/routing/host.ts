@@ -1,23 +1,43 @@
 /**
  * Which part of Porthole a request's host addresses: the control plane on the
- * bare domain, a port preview on a subdomain, or nothing of ours.
+ * bare domain, a port preview on a subdomain, or nothing of ours. Parsed once,
+ * by the Worker; the Session object receives the result (session/route.ts).
  */
-import type { Env } from '../env';
-import { type PortLabel, parseLabel } from './label';
+import { type PortLabel, parseLabel, verifyLabel } from './label';
 
 export type HostTarget = { kind: 'bare' } | { kind: 'preview'; label: PortLabel } | { kind: 'unknown' };
 
-export function classifyHost(url: URL, env: Env): HostTarget {
+/**
+ * @param url the request URL (the runtime builds it from the Host header, lowercased).
+ * @param previewDomain the lowercase PREVIEW_DOMAIN (config.ts).
+ */
+export function classifyHost(url: URL, previewDomain: string): HostTarget {
   // URL has already lowercased the host name and decoded nothing: punycode stays `xn--`.
   const hostname = url.hostname;
-  const domain = env.PREVIEW_DOMAIN.toLowerCase();
-  if (hostname === domain) return { kind: 'bare' };
-  if (!hostname.endsWith(`.${domain}`)) return { kind: 'unknown' };
-  const label = parseLabel(hostname.slice(0, -domain.length - 1));
+  if (hostname === previewDomain) return { kind: 'bare' };
+  if (!hostname.endsWith(`.${previewDomain}`)) return { kind: 'unknown' };
+  const label = parseLabel(hostname.slice(0, -previewDomain.length - 1));
   return label ? { kind: 'preview', label } : { kind: 'unknown' };
 }
 
-/** The Session Durable Object of a session id: the only place ids become objects. */
-export function sessionStub(env: Env, session: string) {
-  return env.SESSION.get(env.SESSION.idFromName(session));
+/**
+ * True if `origin` (an Origin header or a URL) is a genuine, correctly signed
+ * preview host of `session`: a sibling port, whose requests the session may
+ * trust as its own front end's.
+ */
+export async function isSessionOrigin(
+  origin: string | null,
+  session: string,
+  keys: { previewDomain: string; labelKey: string },
+): Promise<boolean> {
+  if (!origin) return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // Not a URL (e.g. `null`): no preview's origin.
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  const target = classifyHost(url, keys.previewDomain);
+  return target.kind === 'preview' && target.label.session === session && verifyLabel(keys.labelKey, target.label);
 }

@@ -1,13 +1,15 @@
 /**
- * Response-head deadlines for in-flight streams, swept by one interval per
- * object instead of a timer per request (timers cost more than the check).
- * The interval runs only while something is pending.
+ * Deadlines of in-flight streams (the origin's response head, a viewer that
+ * stopped reading), swept by one interval per object instead of a timer per
+ * request (timers cost more than the check). The interval runs only while
+ * something is pending.
  */
 export class Deadlines<K> {
   readonly #entries = new Map<K, { at: number; expire: () => void }>();
   readonly #tickMs: number;
   #timer: ReturnType<typeof setInterval> | null = null;
 
+  /** @param tickMs how often pending deadlines are checked, in ms (default 250): the most a deadline runs late. */
   constructor(tickMs = 250) {
     this.#tickMs = tickMs;
   }

@@ -4,8 +4,9 @@
  */
 import type { HeaderPairs } from '../../protocol';
 import { GatewayError } from '../errors';
-import { appCookies, PORTHOLE_COOKIES, TOKEN_HEADER } from './access';
-import { TUNNEL_HEADER } from './route';
+import { appCookies, setsPortCookie } from '../access/cookies';
+import { TOKEN_HEADER } from '../access/credentials';
+import { ROUTE_HEADER } from './route';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -32,10 +33,15 @@ function connectionTokens(headers: Headers): Set<string> {
   );
 }
 
+/** What the gateway tells the origin about the viewer's request. */
 export interface ForwardInfo {
+  /** The public host the viewer used (X-Forwarded-Host). */
   host: string;
+  /** `http` or `https` (X-Forwarded-Proto). */
   scheme: string;
+  /** The viewer's address as the edge saw it (X-Forwarded-For), if known. */
   clientIp: string | null;
+  /** A WebSocket upgrade: Upgrade passes, with `Connection: upgrade`. */
   upgrade: boolean;
 }
 
@@ -55,7 +61,7 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   let size = request.method.length + url.pathname.length + url.search.length + 12;
   headers.forEach((value, name) => {
     size += name.length + value.length + 4;
-    if (name === 'host' || name === TUNNEL_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
+    if (name === 'host' || name === ROUTE_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
     if (HOP_BY_HOP.has(name) || listed.has(name)) {
       if (!(info.upgrade && name === 'upgrade')) return;
     }
@@ -75,13 +81,12 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   return out;
 }
 
-/** A Set-Cookie of Porthole's own cookie name: the app may not overwrite or clear the owner's login. */
-function setsPortholeCookie(value: string): boolean {
-  const name = value.slice(0, value.indexOf('=')).trim();
-  return PORTHOLE_COOKIES.has(name);
-}
-
-/** The origin's response headers as the viewer should see them. */
+/**
+ * The origin's response headers as the viewer should see them: every header
+ * and every Set-Cookie, except hop-by-hop ones, those the origin's Connection
+ * lists, a Set-Cookie for Porthole's own cookie, and any the runtime refuses
+ * (logged).
+ */
 export function responseHeaders(pairs: HeaderPairs): Headers {
   const headers = new Headers();
   const listed = new Set<string>();
@@ -93,11 +98,13 @@ export function responseHeaders(pairs: HeaderPairs): Headers {
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
-    if (lower === 'set-cookie' && setsPortholeCookie(value)) continue;
+    // The app may not overwrite or clear the owner's login.
+    if (lower === 'set-cookie' && setsPortCookie(value)) continue;
     try {
       headers.append(name, value);
-    } catch {
-      // A header the runtime refuses (bad characters) is dropped, not fatal.
+    } catch (error) {
+      // A header the runtime refuses (bad characters) is dropped, not fatal; the operator hears of it.
+      console.warn(`porthole: dropped the origin's response header ${JSON.stringify(name)}:`, String(error));
     }
   }
   return headers;

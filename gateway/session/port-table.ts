@@ -7,7 +7,9 @@ import type { PortInfo, PortChanges, Visibility } from '../../protocol';
 
 export interface StoredPort {
   port: number;
+  /** The listening process's name, when the client could read it. */
   process?: string;
+  /** ISO 8601: when the port was first announced in this session. */
   firstSeen: string;
   /** What the client asked for (its default or a per-port rule); the owner's explicit choice overrides it. */
   visibility: Visibility;
@@ -39,10 +41,12 @@ export class PortTable {
     return this.#ports;
   }
 
+  /** The port if the client has it open now; undefined otherwise. */
   async get(port: number): Promise<StoredPort | undefined> {
     return (await this.#load()).get(port);
   }
 
+  /** The open ports, by port number. */
   async list(): Promise<StoredPort[]> {
     return [...(await this.#load()).values()].sort((a, b) => a.port - b.port);
   }

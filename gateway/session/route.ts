@@ -1,54 +1,63 @@
 /**
- * What the Session DO knows about a request the Worker forwarded. A viewer
- * request arrives unchanged: its URL still names the verified port label, so
- * the route is read from it (no copy of the request). The tunnel upgrade
- * carries its route in one internal header, set by the Worker after it
- * verified the session token; the DO trusts that header only on the bare domain.
+ * What the Worker tells the Session object about a request it forwards: the
+ * host is parsed once, by the Worker, and the result travels in one internal
+ * header that the Worker always sets (overwriting whatever a viewer sent) and
+ * that never reaches an origin (headers.ts strips it). The session id is the
+ * object's own name (`ctx.id.name`), so it is not repeated here.
  */
-import type { Env } from '../env';
-import { classifyHost } from '../routing/host';
 
-export const TUNNEL_HEADER = 'x-porthole-tunnel';
-
-export interface TunnelRoute {
-  kind: 'tunnel';
-  session: string;
-  /** Scheme and host of the bare domain, to build port URLs with. */
-  base: { scheme: string; host: string };
+/** Scheme and host (with port) of the bare domain, to build URLs with. */
+export interface Base {
+  /** `http` or `https`. */
+  scheme: string;
+  /** e.g. `porthole.localhost:8787`. */
+  host: string;
 }
 
+export const ROUTE_HEADER = 'x-porthole-route';
+
+/** The client's tunnel upgrade, after the Worker verified its session token. */
+export interface TunnelRoute {
+  kind: 'tunnel';
+  base: Base;
+}
+
+/** A viewer's request to a port preview whose label the Worker verified. */
 export interface ViewerRoute {
   kind: 'viewer';
   session: string;
   port: number;
-  /** The public host the viewer used. */
+  /** The public host the viewer used (with port, if any). */
   host: string;
+  /** `http` or `https`. */
   scheme: string;
   clientIp: string | null;
   url: URL;
 }
 
-export function tunnelRequest(request: Request, route: TunnelRoute): Request {
+type WireRoute = { kind: 'tunnel'; base: Base } | { kind: 'viewer'; port: number };
+
+/** The Worker's side: `request` with its route attached, for `stub.fetch`. */
+export function withRoute(request: Request, route: WireRoute): Request {
   const headers = new Headers(request.headers);
-  headers.set(TUNNEL_HEADER, JSON.stringify(route));
+  headers.set(ROUTE_HEADER, JSON.stringify(route));
   return new Request(request, { headers });
 }
 
-export function readRoute(request: Request, env: Env): TunnelRoute | ViewerRoute {
-  const url = new URL(request.url);
-  const target = classifyHost(url, env);
-  if (target.kind === 'preview') {
-    return {
-      kind: 'viewer',
-      session: target.label.session,
-      port: target.label.port,
-      host: url.host,
-      scheme: url.protocol.slice(0, -1),
-      clientIp: request.headers.get('cf-connecting-ip'),
-      url,
-    };
-  }
-  const raw = target.kind === 'bare' ? request.headers.get(TUNNEL_HEADER) : null;
+/** The Session object's side. Throws when the Worker attached no route (a bug, not a viewer's doing). */
+export function readRoute(request: Request, session: string): TunnelRoute | ViewerRoute {
+  const raw = request.headers.get(ROUTE_HEADER);
   if (!raw) throw new Error('request reached the Session object without a route');
-  return JSON.parse(raw) as TunnelRoute;
+  const wire = JSON.parse(raw) as WireRoute;
+  if (wire.kind === 'tunnel') return wire;
+  const url = new URL(request.url);
+  return {
+    kind: 'viewer',
+    session,
+    port: wire.port,
+    host: url.host,
+    scheme: url.protocol.slice(0, -1),
+    clientIp: request.headers.get('cf-connecting-ip'),
+    url,
+  };
 }

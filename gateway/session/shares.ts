@@ -70,16 +70,19 @@ export class ShareStore {
     return (await this.#load()).visibility[port];
   }
 
+  /** Every explicit choice, by port number (as a string key). */
   async visibilities(): Promise<Record<string, Visibility>> {
     return { ...(await this.#load()).visibility };
   }
 
+  /** The owner's choice for a port, kept while the port is down and across restarts. */
   async setVisibility(port: number, visibility: Visibility): Promise<void> {
     const data = await this.#load();
     data.visibility[port] = visibility;
     await this.#save(data);
   }
 
+  /** Store a new link; throws RangeError when the session already holds MAX_LINKS live ones. */
   async addLink(link: ShareLink): Promise<void> {
     const data = await this.#load();
     const t = now();
@@ -90,11 +93,13 @@ export class ShareStore {
     await this.#save(data);
   }
 
+  /** The live (unexpired) links. */
   async links(): Promise<ShareLink[]> {
     const t = now();
     return (await this.#load()).links.filter((l) => l.expiresAt > t);
   }
 
+  /** What a presented link id amounts to. Expiry is not checked here: the token's `exp` already was. */
   async link(id: string): Promise<LinkState> {
     const data = await this.#load();
     const link = data.links.find((l) => l.id === id);
@@ -102,7 +107,7 @@ export class ShareStore {
     return id in data.revoked ? { state: 'revoked' } : { state: 'unknown' };
   }
 
-  /** Revoke a live link at once; false if there is no such live link. */
+  /** Revoke a live link at once: the link, or null if there is no such live link. */
   async revoke(id: string): Promise<ShareLink | null> {
     const data = await this.#load();
     const link = data.links.find((l) => l.id === id && l.expiresAt > now());

@@ -100,14 +100,14 @@ describe('HTTP through the tunnel', () => {
         'x-secret-hop': '1',
         'x-forwarded-host': 'evil.example',
         'x-forwarded-proto': 'gopher',
-        'x-porthole-tunnel': '{"kind":"tunnel","session":"aaaaaaaaaaaaaaaa"}',
+        'x-porthole-route': '{"kind":"tunnel","base":{"scheme":"http","host":"evil.example"}}',
         cookie: 'app=1',
         authorization: 'Bearer app-token',
       },
     });
     const headers = JSON.parse(reply.body.toString()) as Record<string, string>;
     expect(headers['x-secret-hop']).toBeUndefined();
-    expect(headers['x-porthole-tunnel']).toBeUndefined();
+    expect(headers['x-porthole-route']).toBeUndefined();
     expect(headers['x-forwarded-host']).toBe(new URL(url).host);
     expect(headers['x-forwarded-proto']).toBe('http');
     // The app's own credentials pass untouched.

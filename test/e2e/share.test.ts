@@ -115,7 +115,7 @@ describe('share controls', () => {
     expect(opened.headers['cache-control']).toBe('no-store');
     const setCookie = opened.headers['set-cookie']?.[0] ?? '';
     // Plain http here (locally): no Secure, so no __Host- prefix; on https it is __Host-porthole; Secure.
-    expect(setCookie).toMatch(/^porthole=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+    expect(setCookie).toMatch(/^porthole=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/);
     expect(setCookie).not.toMatch(/Domain=/i);
 
     const page = await request(h.gateway, `${url}docs?page=2`, { headers: { cookie: cookieOf(opened) } });
@@ -392,7 +392,7 @@ describe('https', () => {
     expect(opened.status).toBe(303);
     expect(opened.headers.location).toMatch(/^https:\/\/8000-.*\/$/);
     expect(opened.headers['set-cookie']?.[0]).toMatch(
-      /^__Host-porthole=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/,
+      /^__Host-porthole=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     );
   });
 });
@@ -412,7 +412,7 @@ describe('dashboard credentials', () => {
     expect(opened.headers.location).toBe(`${h.gateway.url}/s/${a.session}`);
     const setCookie = opened.headers['set-cookie']?.[0] ?? '';
     expect(setCookie).toMatch(
-      new RegExp(`^porthole_dashboard=[\\w.-]+; Path=/s/${a.session}; Max-Age=\\d+; HttpOnly; SameSite=Lax$`),
+      new RegExp(`^porthole_dashboard=[\\w.-]+; Max-Age=43200; Path=/s/${a.session}; HttpOnly; SameSite=Lax$`),
     );
     const cookie = setCookie.split(';')[0] as string;
     const shown = await page(a.session, { cookie });

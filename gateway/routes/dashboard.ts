@@ -6,19 +6,26 @@
  * page carries, so no cookie ever authorises a change (no CSRF surface).
  */
 import { Hono } from 'hono';
-import { mintToken, type TokenClaims, TokenError, verifyToken } from './auth/tokens';
-import type { AppEnv, Env } from './env';
-import { notFound } from './errors';
-import { DASHBOARD_CSS, DASHBOARD_JS } from './pages/dashboard-assets';
-import { type DashboardState, dashboardPage, panel } from './pages/dashboard-page';
-import { isSessionId } from './routing/base32';
-import { sessionStub } from './routing/host';
-import { COOKIE_TTL_SECONDS, cookieHeader, LOGIN_PARAM, readCookie, redirect, refusal } from './session/access';
-
-const COOKIE_HTTP = 'porthole_dashboard';
-/** On https the `__Secure-` prefix makes browsers refuse the cookie from anything but a secure page. */
-const COOKIE_HTTPS = '__Secure-porthole_dashboard';
-const COOKIES = new Set([COOKIE_HTTP, COOKIE_HTTPS]);
+import { COOKIE_TTL_SECONDS, DASHBOARD_COOKIES, dashboardCookie, readCookie } from '../access/cookies';
+import { LOGIN_PARAM } from '../access/credentials';
+import { redirect } from '../access/exchange';
+import {
+  dashboardCookieForOther,
+  dashboardLinkExpired,
+  dashboardLinkForOther,
+  dashboardLinkInvalid,
+  dashboardLinkUsed,
+  dashboardLoginNeeded,
+} from '../access/refusals';
+import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
+import { config } from '../config';
+import type { AppEnv, Env } from '../env';
+import { notFound } from '../errors';
+import DASHBOARD_CSS from '../pages/assets/dashboard.css';
+import DASHBOARD_JS from '../pages/assets/dashboard.js';
+import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-page';
+import { isSessionId } from '../../protocol/ids';
+import { sessionStub } from '../routing/stub';
 
 /** Headers of every dashboard answer: nothing cached, nothing framed, only our own script. */
 const PAGE_HEADERS = {
@@ -29,8 +36,6 @@ const PAGE_HEADERS = {
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 };
-
-const loginHint = 'Run `porthole dashboard` in the session for a new link.';
 
 export const dashboard = new Hono<AppEnv>();
 
@@ -48,56 +53,44 @@ function sessionOf(id: string): string {
 
 /** The owner's dashboard cookie for this session, or a 401 saying how to get one. */
 async function owner(request: Request, env: Env, session: string): Promise<TokenClaims> {
-  const cookie = readCookie(request, COOKIES);
-  if (cookie === null) throw refusal(401, 'dashboard_login', `This is a session's dashboard. ${loginHint}`);
+  const cookie = readCookie(request, DASHBOARD_COOKIES);
+  if (cookie === null) throw dashboardLoginNeeded('none');
   let claims: TokenClaims;
   try {
-    claims = await verifyToken(env, cookie, ['cookie']);
+    claims = await verifyToken(config(env), cookie, ['cookie']);
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
-    const why =
-      error.problem === 'expired' ? 'Your dashboard login has expired.' : 'Your dashboard login is not valid.';
-    throw refusal(401, 'dashboard_login', `${why} ${loginHint}`);
+    throw dashboardLoginNeeded(error.problem === 'expired' ? 'expired' : 'invalid');
   }
   // A cookie for a port (it has one) or for another session is not this dashboard's.
-  if (claims.session !== session || claims.port !== undefined) {
-    throw refusal(403, 'wrong_session', `This login is for another dashboard. ${loginHint}`);
-  }
+  if (claims.session !== session || claims.port !== undefined) throw dashboardCookieForOther();
   return claims;
 }
 
 async function state(env: Env, url: URL, session: string): Promise<DashboardState> {
   const base = { scheme: url.protocol.slice(0, -1), host: url.host };
   const stub = sessionStub(env, session);
-  const [status, ports, links] = await Promise.all([
-    stub.status(),
-    stub.listPorts(base, session),
-    stub.listLinks(base, session),
-  ]);
+  const [status, ports, links] = await Promise.all([stub.status(), stub.listPorts(base), stub.listLinks(base)]);
   return { session, status, ports, links };
 }
 
 /** The one-time link: check and spend it, set the cookie, and go to the page without the token. */
 async function login(request: Request, env: Env, session: string, token: string): Promise<Response> {
+  const cfg = config(env);
   let claims: TokenClaims;
   try {
-    claims = await verifyToken(env, token, ['login']);
+    claims = await verifyToken(cfg, token, ['login']);
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
-    throw error.problem === 'expired'
-      ? refusal(410, 'login_expired', `This dashboard link has expired. ${loginHint}`)
-      : refusal(401, 'login_invalid', `This dashboard link is not valid. ${loginHint}`);
+    throw error.problem === 'expired' ? dashboardLinkExpired() : dashboardLinkInvalid();
   }
   if (claims.session !== session || claims.port !== undefined || claims.jti === undefined) {
-    throw refusal(403, 'wrong_session', `This link is not for this dashboard. ${loginHint}`);
+    throw dashboardLinkForOther();
   }
-  if (!(await sessionStub(env, session).useLogin(claims.jti, claims.expiresAt))) {
-    throw refusal(410, 'login_used', `This dashboard link has already been used. ${loginHint}`);
-  }
+  if (!(await sessionStub(env, session).useLogin(claims.jti, claims.expiresAt))) throw dashboardLinkUsed();
   const url = new URL(request.url);
-  const https = url.protocol === 'https:';
-  const cookie = await mintToken(env, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS });
-  const set = cookieHeader(https ? COOKIE_HTTPS : COOKIE_HTTP, cookie, COOKIE_TTL_SECONDS, `/s/${session}`, https);
+  const cookie = await mintToken(cfg, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS });
+  const set = dashboardCookie(url.protocol.slice(0, -1), session, cookie, COOKIE_TTL_SECONDS);
   return redirect(`${url.origin}/s/${session}`, set);
 }
 
@@ -107,7 +100,7 @@ dashboard.get('/s/:session', async (c) => {
   if (token !== null) return login(c.req.raw, c.env, session, token);
   const claims = await owner(c.req.raw, c.env, session);
   const ttl = Math.max(60, claims.expiresAt - Math.floor(Date.now() / 1000));
-  const apiToken = await mintToken(c.env, 'owner', { session, ttlSeconds: ttl });
+  const apiToken = await mintToken(config(c.env), 'owner', { session, ttlSeconds: ttl });
   const page = await dashboardPage(await state(c.env, new URL(c.req.url), session), apiToken);
   return c.html(page, 200, PAGE_HEADERS);
 });

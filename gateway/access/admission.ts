@@ -1,0 +1,133 @@
+/**
+ * Who may open a port preview, decided in the Session object because the
+ * port's visibility and the revoked links live there.
+ *
+ * Credentials a viewer can present, and nothing else:
+ * - `X-Porthole-Token: <owner token>` (tools and agents);
+ * - the Porthole cookie on this port's host: an owner cookie token or a
+ *   reviewer's share token (browsers);
+ * - `?porthole_login=` / `?porthole_share=` in the URL, exchanged for the
+ *   cookie by exchange.ts.
+ * A request that carries any of them never reaches the origin with them.
+ */
+import type { Visibility } from '../../protocol';
+import { type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
+import type { GatewayConfig } from '../config';
+import type { GatewayError } from '../errors';
+import { isSessionOrigin } from '../routing/host';
+import type { ViewerRoute } from '../session/route';
+import type { ShareStore } from '../session/shares';
+import { PORT_COOKIES, readCookie } from './cookies';
+import { TOKEN_HEADER } from './credentials';
+import { exchange } from './exchange';
+import { allowed, isPreflight, type Viewer } from './policy';
+import {
+  cookieForOtherPort,
+  linkNotLive,
+  linkRequired,
+  ownerTokenForOtherSession,
+  privatePreview,
+  reviewerOnPrivate,
+  tokenRefused,
+} from './refusals';
+
+/** What admission needs of the session. */
+export interface AccessContext {
+  config: GatewayConfig;
+  shares: ShareStore;
+  /** The port's effective visibility (the owner's choice, else the client's, else private). */
+  visibility(port: number): Promise<Visibility>;
+  /** The session's listening non-public ports: what one login link covers. */
+  loginChain(): Promise<number[]>;
+}
+
+/**
+ * The viewer a request's header or cookie proves. Throws a refusal for a
+ * credential that is presented but not good (expired, forged, revoked, or
+ * for another port or session): a bad credential is never read as "anyone".
+ */
+async function identify(ctx: AccessContext, request: Request, route: ViewerRoute): Promise<Viewer> {
+  const header = request.headers.get(TOKEN_HEADER);
+  if (header !== null) {
+    const claims = await verified(ctx, header.trim(), ['owner'], (e) =>
+      tokenRefused(e, 'token', route.port, route.scheme),
+    );
+    if (claims.session !== route.session) throw ownerTokenForOtherSession();
+    return { kind: 'owner' };
+  }
+  const cookie = readCookie(request, PORT_COOKIES);
+  if (cookie === null) return { kind: 'anyone' };
+  const claims = await verified(ctx, cookie, ['cookie', 'share'], (e) =>
+    tokenRefused(e, 'cookie', route.port, route.scheme),
+  );
+  if (claims.session !== route.session || claims.port !== route.port) {
+    throw cookieForOtherPort(route.port, route.scheme);
+  }
+  if (claims.kind === 'cookie') return { kind: 'owner' };
+  const link = await ctx.shares.link(claims.jti ?? '');
+  if (link.state !== 'live') throw linkNotLive(link.state, { scheme: route.scheme, clear: true });
+  return { kind: 'reviewer', link: link.link.id };
+}
+
+async function verified(
+  ctx: AccessContext,
+  token: string,
+  kinds: ('owner' | 'cookie' | 'share')[],
+  refuse: (error: TokenError) => GatewayError,
+): Promise<TokenClaims> {
+  try {
+    return await verifyToken(ctx.config, token, kinds);
+  } catch (error) {
+    throw error instanceof TokenError ? refuse(error) : error;
+  }
+}
+
+/** Admission of viewers to one session's previews. */
+export class ViewerAccess {
+  readonly #ctx: AccessContext;
+
+  constructor(ctx: AccessContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Whether this request may go on to the origin: resolves with the viewer,
+   * or throws the refusal (401/403/410, HTML or JSON by the request's Accept).
+   * A CORS preflight from another port of this session goes through without
+   * a credential (browsers send none); the app's own CORS answer governs.
+   */
+  async admit(request: Request, route: ViewerRoute): Promise<Viewer> {
+    const visibility = await this.#ctx.visibility(route.port);
+    if (visibility === 'public') return { kind: 'anyone' };
+    const viewer = await identify(this.#ctx, request, route);
+    if (allowed(visibility, viewer)) return viewer;
+    if (
+      viewer.kind === 'anyone' &&
+      isPreflight(request) &&
+      (await isSessionOrigin(request.headers.get('origin'), route.session, this.#ctx.config))
+    ) {
+      return viewer;
+    }
+    if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
+    throw visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
+  }
+
+  /** A request with `?porthole_login=` or `?porthole_share=`: answered by the gateway (exchange.ts). */
+  async exchange(request: Request, route: ViewerRoute): Promise<Response> {
+    return exchange(this.#ctx, request, route, await this.#ctx.visibility(route.port));
+  }
+
+  /**
+   * A refusal as the viewer gets it: a front end on another port of this
+   * session may read why its call was refused (Access-Control-Allow-Origin).
+   */
+  async corsForSibling(response: Response, request: Request, route: ViewerRoute): Promise<Response> {
+    const origin = request.headers.get('origin');
+    if (origin && (await isSessionOrigin(origin, route.session, this.#ctx.config))) {
+      response.headers.set('access-control-allow-origin', origin);
+      response.headers.set('access-control-allow-credentials', 'true');
+      response.headers.append('vary', 'Origin');
+    }
+    return response;
+  }
+}

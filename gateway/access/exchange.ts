@@ -1,0 +1,145 @@
+/**
+ * Link exchange: a request with `?porthole_login=` or `?porthole_share=` is
+ * answered by the gateway itself. The token is checked, the cookie set, and
+ * the browser sent on without the token in its URL (so it is in neither
+ * history nor a Referer). A login link also logs in the session's other
+ * non-public ports, one redirect hop each (a short-lived, signed, one-time
+ * ticket per hop), so a front end on one port can call an API on another.
+ */
+import type { Visibility } from '../../protocol';
+import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
+import type { GatewayConfig } from '../config';
+import { GatewayError } from '../errors';
+import { portHost } from '../routing/label';
+import type { ViewerRoute } from '../session/route';
+import { isSessionOrigin } from '../routing/host';
+import type { AccessContext } from './admission';
+import { COOKIE_TTL_SECONDS, portCookie } from './cookies';
+import { LOGIN_PARAM, SHARE_PARAM, withoutCredentials } from './credentials';
+import {
+  linkExpired,
+  linkForOtherPort,
+  linkInvalid,
+  linkNotLive,
+  linkTooLarge,
+  loginExpired,
+  loginUsed,
+  reviewerOnPrivate,
+} from './refusals';
+
+/** A hop of the login chain (one port's cookie after another) is used within seconds. */
+const CHAIN_HOP_TTL_SECONDS = 60;
+/** At most this many other ports are logged in by one login link. */
+const MAX_CHAIN = 16;
+
+/** A 303 to `location` (no-store, no Referer), setting `cookie` if given. */
+export function redirect(location: string, cookie: string | null): Response {
+  const headers = new Headers({
+    location,
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'content-type': 'text/plain; charset=utf-8',
+  });
+  if (cookie) headers.append('set-cookie', cookie);
+  return new Response('Redirecting…\n', { status: 303, headers });
+}
+
+/**
+ * Exchange the URL's login or share token for a cookie and a redirect.
+ * Throws a refusal for a bad token, except on a public port, where a stale
+ * link (on a GET) just redirects to the page without it.
+ */
+export async function exchange(
+  ctx: AccessContext,
+  request: Request,
+  route: ViewerRoute,
+  visibility: Visibility,
+): Promise<Response> {
+  const clean = withoutCredentials(route.url);
+  try {
+    const login = route.url.searchParams.get(LOGIN_PARAM);
+    if (login !== null) return await exchangeLogin(ctx, route, login, clean);
+    return await exchangeShare(ctx, route, visibility, route.url.searchParams.get(SHARE_PARAM) ?? '', clean);
+  } catch (error) {
+    if (error instanceof GatewayError && visibility === 'public' && request.method === 'GET') {
+      return redirect(clean.toString(), null);
+    }
+    throw error;
+  }
+}
+
+/** The claims of a login or share token for this very port, with a `jti`; or the refusal. */
+async function linkClaims(
+  config: GatewayConfig,
+  route: ViewerRoute,
+  token: string,
+  kind: 'login' | 'share',
+): Promise<TokenClaims & { jti: string }> {
+  let claims: TokenClaims;
+  try {
+    claims = await verifyToken(config, token, [kind]);
+  } catch (error) {
+    if (!(error instanceof TokenError)) throw error;
+    if (error.problem === 'expired') throw kind === 'login' ? loginExpired(route.port) : linkExpired();
+    if (error.problem === 'too_large') throw linkTooLarge();
+    throw linkInvalid(kind);
+  }
+  if (claims.session !== route.session || claims.port !== route.port) throw linkForOtherPort();
+  if (claims.jti === undefined) throw linkInvalid('share');
+  return claims as TokenClaims & { jti: string };
+}
+
+async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: string, clean: URL): Promise<Response> {
+  const { config } = ctx;
+  const claims = await linkClaims(config, route, token, 'login');
+  if (!(await ctx.shares.useLogin(claims.jti, claims.expiresAt))) throw loginUsed(route.port);
+  const cookieToken = await mintToken(config, 'cookie', {
+    session: route.session,
+    port: route.port,
+    ttlSeconds: COOKIE_TTL_SECONDS,
+  });
+  const cookie = portCookie(route.scheme, cookieToken, COOKIE_TTL_SECONDS);
+  // The first hop (a printed link) starts the chain; later hops carry theirs, signed.
+  const first = claims.ret === undefined;
+  const next = first
+    ? (await ctx.loginChain()).filter((p) => p !== route.port).slice(0, MAX_CHAIN)
+    : (claims.next ?? []);
+  const ret = first ? clean.toString() : await safeReturn(config, claims.ret as string, route.session, clean);
+  const [hop, ...rest] = next;
+  if (hop === undefined) return redirect(ret, cookie);
+  const ticket = await mintToken(config, 'login', {
+    session: route.session,
+    port: hop,
+    jti: crypto.randomUUID(),
+    ttlSeconds: CHAIN_HOP_TTL_SECONDS,
+    next: rest,
+    ret,
+  });
+  const host = await portHost(config.labelKey, route.session, hop, domainOf(route));
+  return redirect(`${route.scheme}://${host}/?${LOGIN_PARAM}=${ticket}`, cookie);
+}
+
+/** The domain (with port) a preview host lives under: `8000-…-….localhost:8787` → `localhost:8787`. */
+function domainOf(route: ViewerRoute): string {
+  return route.host.slice(route.host.indexOf('.') + 1);
+}
+
+/** Where a login chain ends: only ever a preview of this session (else this port's page). */
+async function safeReturn(config: GatewayConfig, ret: string, session: string, fallback: URL): Promise<string> {
+  return (await isSessionOrigin(ret, session, config)) ? new URL(ret).toString() : fallback.toString();
+}
+
+async function exchangeShare(
+  ctx: AccessContext,
+  route: ViewerRoute,
+  visibility: Visibility,
+  token: string,
+  clean: URL,
+): Promise<Response> {
+  const claims = await linkClaims(ctx.config, route, token, 'share');
+  const link = await ctx.shares.link(claims.jti);
+  if (link.state !== 'live') throw linkNotLive(link.state, { scheme: route.scheme, clear: false });
+  if (visibility === 'private') throw reviewerOnPrivate(route.scheme);
+  const cookie = portCookie(route.scheme, token, claims.expiresAt - Math.floor(Date.now() / 1000));
+  return redirect(clean.toString(), cookie);
+}

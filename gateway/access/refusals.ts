@@ -1,0 +1,138 @@
+/**
+ * Every refusal of a credential, in one place: status, stable code and the
+ * words the viewer reads (the README's refusal table lists them). A refused
+ * cookie is cleared in the same answer, so a browser does not keep presenting it.
+ */
+import type { TokenError, TokenKind } from '../auth/tokens';
+import { GatewayError } from '../errors';
+import { clearPortCookie } from './cookies';
+
+/** How a refused port cookie is cleared: by the scheme that names it. */
+export interface ClearCookie {
+  scheme: string;
+  clear: boolean;
+}
+
+/** A refusal: `Referrer-Policy: no-referrer`, `WWW-Authenticate` on 401, and the cookie cleared when asked. */
+export function refusal(status: number, code: string, message: string, cookie?: ClearCookie): GatewayError {
+  const headers: Record<string, string> = { 'referrer-policy': 'no-referrer' };
+  if (status === 401) headers['www-authenticate'] = 'Porthole realm="porthole"';
+  if (cookie?.clear) headers['set-cookie'] = clearPortCookie(cookie.scheme);
+  return new GatewayError(status, code, message, { headers });
+}
+
+const loginHint = (port: number) =>
+  `If it is yours, run \`porthole login ${port}\` in the session and open the link it prints.`;
+const dashboardHint = 'Run `porthole dashboard` in the session for a new link.';
+
+// ── a port preview, by visibility ─────────────────────────────────────────
+
+export const privatePreview = (port: number) =>
+  refusal(401, 'preview_private', `This preview is private. ${loginHint(port)}`);
+
+export const linkRequired = (port: number) =>
+  refusal(
+    401,
+    'link_required',
+    `This preview is shared by link only: open the link you were given. ${loginHint(port)}`,
+  );
+
+/** A reviewer's link (or cookie) on a port its owner made private. */
+export const reviewerOnPrivate = (scheme: string) =>
+  refusal(403, 'preview_private', 'This preview is private now: its owner has turned share links off.', {
+    scheme,
+    clear: true,
+  });
+
+// ── a presented header or cookie ──────────────────────────────────────────
+
+/** A token in `X-Porthole-Token` (what: 'token') or the port cookie (what: 'cookie') that failed verification. */
+export function tokenRefused(error: TokenError, what: 'token' | 'cookie', port: number, scheme: string): GatewayError {
+  const cookie = { scheme, clear: what === 'cookie' };
+  if (error.claimedKind === 'share' && error.problem === 'expired') return linkExpired(cookie);
+  if (error.problem === 'expired') {
+    const message =
+      what === 'cookie'
+        ? `Your login to this preview has expired. ${loginHint(port)}`
+        : 'The owner token (X-Porthole-Token) has expired. Get a new one with `porthole token`.';
+    return refusal(401, 'login_expired', message, cookie);
+  }
+  if (error.problem === 'too_large') {
+    return refusal(400, 'token_too_large', 'The credential is too large to be a Porthole token.', cookie);
+  }
+  const message =
+    what === 'cookie'
+      ? `The Porthole cookie is not valid for this preview. ${loginHint(port)}`
+      : 'The X-Porthole-Token header does not hold a valid owner token for this gateway.';
+  return refusal(401, 'token_invalid', message, cookie);
+}
+
+export const ownerTokenForOtherSession = () =>
+  refusal(403, 'wrong_session', 'This owner token belongs to another session.');
+
+export const cookieForOtherPort = (port: number, scheme: string) =>
+  refusal(403, 'wrong_port', `This cookie was issued for another preview. ${loginHint(port)}`, { scheme, clear: true });
+
+/** A share link id that is not live: revoked (410) or never issued by this session (403). */
+export function linkNotLive(state: 'revoked' | 'unknown', cookie: ClearCookie): GatewayError {
+  return state === 'revoked'
+    ? refusal(410, 'link_revoked', 'This link was revoked by the owner of the preview.', cookie)
+    : refusal(403, 'link_unknown', 'This link is not one this session issued.', cookie);
+}
+
+// ── a login or share link in the URL ──────────────────────────────────────
+
+export const linkExpired = (cookie?: ClearCookie) =>
+  refusal(410, 'link_expired', 'This link has expired. Ask the person who shared it for a new one.', cookie);
+
+export const loginExpired = (port: number) =>
+  refusal(410, 'login_expired', `This login link has expired. ${loginHint(port)}`);
+
+export const loginUsed = (port: number) =>
+  refusal(410, 'login_used', `This login link has already been used. ${loginHint(port)}`);
+
+export const linkTooLarge = () =>
+  refusal(400, 'token_too_large', 'The link holds a credential too large to be a Porthole token.');
+
+export const linkInvalid = (kind: Extract<TokenKind, 'login' | 'share'>) =>
+  refusal(401, kind === 'login' ? 'login_invalid' : 'link_invalid', 'This link is not valid.');
+
+export const linkForOtherPort = () => refusal(403, 'wrong_port', 'This link was issued for another preview.');
+
+// ── the dashboard ─────────────────────────────────────────────────────────
+
+export const dashboardLoginNeeded = (why: 'none' | 'expired' | 'invalid') =>
+  refusal(
+    401,
+    'dashboard_login',
+    `${
+      why === 'none'
+        ? "This is a session's dashboard."
+        : why === 'expired'
+          ? 'Your dashboard login has expired.'
+          : 'Your dashboard login is not valid.'
+    } ${dashboardHint}`,
+  );
+
+export const dashboardCookieForOther = () =>
+  refusal(403, 'wrong_session', `This login is for another dashboard. ${dashboardHint}`);
+
+export const dashboardLinkExpired = () =>
+  refusal(410, 'login_expired', `This dashboard link has expired. ${dashboardHint}`);
+
+export const dashboardLinkInvalid = () =>
+  refusal(401, 'login_invalid', `This dashboard link is not valid. ${dashboardHint}`);
+
+export const dashboardLinkForOther = () =>
+  refusal(403, 'wrong_session', `This link is not for this dashboard. ${dashboardHint}`);
+
+export const dashboardLinkUsed = () =>
+  refusal(410, 'login_used', `This dashboard link has already been used. ${dashboardHint}`);
+
+// ── the control plane's bearer tokens ─────────────────────────────────────
+
+/** 401 with `WWW-Authenticate: Bearer` (admin API, owner API, the tunnel). */
+export const bearerRefused = (message: string) =>
+  new GatewayError(401, 'unauthorized', message, { headers: { 'www-authenticate': 'Bearer realm="porthole"' } });
+
+export const tokenForOtherSession = () => new GatewayError(403, 'forbidden', 'This token belongs to another session.');

@@ -1,0 +1,154 @@
+/**
+ * The gateway's configuration: every var and secret read and validated once
+ * per env object (wrangler.toml [vars], Worker secrets, `.dev.vars` locally),
+ * as a typed value with its units in its names. A misconfigured gateway is
+ * refused as a whole, with one error that lists every problem, rather than
+ * failing request by request (a negative MAX_STREAMS used to turn every
+ * request into a 503).
+ */
+import { GatewayError } from './errors';
+
+export interface GatewayConfig {
+  /** `PREVIEW_DOMAIN`: host name (no scheme, no port, lowercase) whose subdomains are previews. Default `porthole.localhost`. */
+  previewDomain: string;
+  /** `ADMIN_TOKEN`: bearer token for `POST /api/sessions`; null when unset (the admin API then answers 500 `misconfigured`). */
+  adminToken: string | null;
+  /** `LABEL_KEY`: HMAC key of port host labels, at least 32 characters. Required. */
+  labelKey: string;
+  /** `TOKEN_SECRET`: HS256 key every token is signed with, at least 32 characters. Required. */
+  tokenSecret: string;
+  /** `TOKEN_SECRET_PREVIOUS`: the previous signing key, still accepted during a rotation; null when unset. */
+  tokenSecretPrevious: string | null;
+  /** `ORIGIN_TIMEOUT`: seconds a viewer request waits for the origin's response head, from the last upload progress. Default 60. */
+  originTimeoutSeconds: number;
+  /** `VIEWER_IDLE_TIMEOUT`: seconds a viewer may read nothing of a response before it is dropped. Default 60. */
+  viewerIdleSeconds: number;
+  /** `MAX_STREAMS`: requests and WebSockets in flight at once per session; beyond it 503. Default 256. */
+  maxStreams: number;
+}
+
+/** The defaults, in one place (wrangler.toml repeats them as [vars] for readers; a unit test keeps them equal). */
+const DEFAULTS = {
+  PREVIEW_DOMAIN: 'porthole.localhost',
+  ORIGIN_TIMEOUT: 60,
+  VIEWER_IDLE_TIMEOUT: 60,
+  MAX_STREAMS: 256,
+} as const;
+
+/** Shortest signing key accepted for LABEL_KEY, TOKEN_SECRET and TOKEN_SECRET_PREVIOUS. */
+export const MIN_KEY_LENGTH = 32;
+
+/** A gateway whose configuration has problems: 500 `config_invalid`, listing every one (never a secret's value). */
+export class ConfigError extends GatewayError {
+  constructor(override readonly problems: readonly string[]) {
+    super(
+      500,
+      'config_invalid',
+      `The gateway is misconfigured (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join(' ')}`,
+      { problems },
+    );
+  }
+
+  /** Logged once, when config() first finds it, rather than with every answer. */
+  protected override log(): void {}
+}
+
+const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** An unset var: absent, or an empty string (as `NAME=` in .dev.vars). */
+function unset(value: unknown): value is undefined | '' {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** Vars arrive as strings, or as numbers when wrangler.toml writes them unquoted. */
+function text(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+}
+
+/**
+ * Validate a Worker's vars and secrets. Throws ConfigError listing every
+ * problem (by name and rule; a secret's value is never repeated).
+ */
+export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayConfig {
+  const problems: string[] = [];
+
+  const seconds = (name: 'ORIGIN_TIMEOUT' | 'VIEWER_IDLE_TIMEOUT'): number => {
+    const value = vars[name];
+    if (unset(value)) return DEFAULTS[name];
+    const raw = text(value);
+    const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n > 0)) problems.push(`${name} is ${JSON.stringify(raw)}: it must be a number of seconds above 0.`);
+    return n;
+  };
+
+  const count = (name: 'MAX_STREAMS'): number => {
+    const value = vars[name];
+    if (unset(value)) return DEFAULTS[name];
+    const raw = text(value);
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= 1)) problems.push(`${name} is ${JSON.stringify(raw)}: it must be a whole number of 1 or more.`);
+    return n;
+  };
+
+  const secret = (name: string, required: boolean): string | null => {
+    const value = vars[name];
+    if (unset(value)) {
+      if (required) problems.push(`${name} is not set: it must be a secret of at least ${MIN_KEY_LENGTH} characters.`);
+      return null;
+    }
+    if (typeof value !== 'string' || value.length < MIN_KEY_LENGTH) {
+      problems.push(`${name} is too short: it must be at least ${MIN_KEY_LENGTH} characters.`);
+    }
+    return String(value);
+  };
+
+  let previewDomain: string = DEFAULTS.PREVIEW_DOMAIN;
+  if (!unset(vars.PREVIEW_DOMAIN)) {
+    previewDomain = text(vars.PREVIEW_DOMAIN).toLowerCase();
+    if (!DOMAIN.test(previewDomain)) {
+      problems.push(
+        `PREVIEW_DOMAIN is ${JSON.stringify(previewDomain)}: it must be a host name, without scheme, port or path.`,
+      );
+    }
+  }
+
+  // In the README's order, so the list reads like the table.
+  const originTimeoutSeconds = seconds('ORIGIN_TIMEOUT');
+  const viewerIdleSeconds = seconds('VIEWER_IDLE_TIMEOUT');
+  const maxStreams = count('MAX_STREAMS');
+  const config: GatewayConfig = {
+    previewDomain,
+    originTimeoutSeconds,
+    viewerIdleSeconds,
+    maxStreams,
+    adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),
+    labelKey: secret('LABEL_KEY', true) ?? '',
+    tokenSecret: secret('TOKEN_SECRET', true) ?? '',
+    tokenSecretPrevious: secret('TOKEN_SECRET_PREVIOUS', false),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+const cache = new WeakMap<object, GatewayConfig | ConfigError>();
+
+/**
+ * The configuration of this env, validated on first use and cached per env
+ * object. Throws the same ConfigError on every call for a misconfigured env;
+ * it is logged once, when first found.
+ */
+export function config(env: object): GatewayConfig {
+  let entry = cache.get(env);
+  if (entry === undefined) {
+    try {
+      entry = parseConfig(env as unknown as Record<string, unknown>);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(`porthole: ${error.message}`);
+      entry = error;
+    }
+    cache.set(env, entry);
+  }
+  if (entry instanceof ConfigError) throw entry;
+  return entry;
+}

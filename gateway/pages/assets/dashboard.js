@@ -1,0 +1,155 @@
+// @ts-check
+/**
+ * The dashboard's script, served by the gateway itself at /assets/dashboard.js
+ * (embedded in the Worker at build time; no CDN, no framework). It calls the
+ * same owner JSON API as the CLI, with the short-lived owner token the page
+ * was rendered with, and redraws the server-rendered panel whenever the
+ * session's live feed says something changed. Type-checked (JSDoc) by
+ * tsconfig.dashboard.json with the DOM library.
+ */
+'use strict';
+
+/** @param {string} name @returns {string} */
+const meta = (name) => /** @type {HTMLMetaElement} */ (document.querySelector(`meta[name="${name}"]`)).content;
+
+/** @template {HTMLElement} T @param {string} id @returns {T} */
+const byId = (id) => /** @type {T} */ (document.getElementById(id));
+
+const session = meta('porthole-session');
+const token = meta('porthole-token');
+const panel = byId('panel');
+const notice = byId('notice');
+const live = byId('live');
+
+/** @param {string} text @param {boolean} [error] */
+function say(text, error) {
+  notice.className = error ? 'error' : '';
+  notice.textContent = text;
+}
+
+/**
+ * One owner API call; throws with the gateway's message on a refusal.
+ * @param {string} method
+ * @param {string} path under /api/sessions/<session>
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
+async function api(method, path, body) {
+  const response = await fetch(`/api/sessions/${session}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.message || `The gateway answered ${response.status}`);
+  return data;
+}
+
+// One redraw at a time; a change that arrives during one is drawn right after it.
+/** @type {Promise<void> | null} */
+let drawing = null;
+let again = false;
+
+/** @returns {Promise<void>} */
+async function redraw() {
+  if (drawing) {
+    again = true;
+    return drawing;
+  }
+  drawing = (async () => {
+    do {
+      again = false;
+      const response = await fetch(`/s/${session}/panel`, { headers: { accept: 'text/html' } });
+      if (response.status === 401) {
+        say('Your dashboard login has expired: run "porthole dashboard" for a new link.', true);
+        return;
+      }
+      if (response.ok) panel.innerHTML = await response.text();
+    } while (again);
+  })().finally(() => {
+    drawing = null;
+  });
+  return drawing;
+}
+
+/** Run a change, then redraw; a failure is shown in the notice. @param {() => Promise<void>} run */
+async function act(run) {
+  try {
+    await run();
+    await redraw();
+  } catch (error) {
+    say(error instanceof Error ? error.message : String(error), true);
+  }
+}
+
+/** The closest element matching `selector` from an event's target, if any. @param {Event} event @param {string} selector */
+const closest = (event, selector) =>
+  event.target instanceof Element ? /** @type {HTMLElement | null} */ (event.target.closest(selector)) : null;
+
+panel.addEventListener('change', (event) => {
+  const select = /** @type {HTMLSelectElement | null} */ (closest(event, 'select[data-port]'));
+  if (!select) return;
+  const port = select.dataset.port;
+  act(async () => {
+    await api('PATCH', `/ports/${port}`, { visibility: select.value });
+    say(`Port ${port} is now ${select.value}.`);
+  });
+});
+
+panel.addEventListener('submit', (event) => {
+  const form = /** @type {HTMLFormElement | null} */ (closest(event, 'form.share'));
+  if (!form) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  const port = Number(form.dataset.port);
+  act(async () => {
+    const link = await api('POST', '/links', {
+      port,
+      ttl: Number(data.get('ttl')),
+      ...(data.get('label') ? { label: String(data.get('label')) } : {}),
+    });
+    notice.className = '';
+    notice.replaceChildren();
+    const label = document.createElement('label');
+    label.textContent = `New link to port ${port} (expires ${link.expiresAt.replace('T', ' ').slice(0, 16)} UTC):`;
+    const input = document.createElement('input');
+    input.readOnly = true;
+    input.value = link.url;
+    input.id = 'new-link';
+    label.append(input);
+    const copy = document.createElement('button');
+    copy.type = 'button';
+    copy.textContent = 'Copy';
+    copy.dataset.copy = link.url;
+    copy.setAttribute('aria-label', 'Copy the new link');
+    notice.append(label, copy);
+  });
+});
+
+document.addEventListener('click', (event) => {
+  const copy = closest(event, 'button[data-copy]');
+  if (copy) {
+    navigator.clipboard.writeText(copy.dataset.copy ?? '').then(
+      () => say('Copied.'),
+      () => say('Copy failed: select the text and copy it by hand.', true),
+    );
+    return;
+  }
+  const revoke = closest(event, 'button[data-revoke]');
+  if (revoke) {
+    const id = revoke.dataset.revoke;
+    act(async () => {
+      await api('DELETE', `/links/${id}`);
+      say(`Link ${id} revoked.`);
+    });
+  }
+});
+
+const feed = new EventSource(`/s/${session}/events`);
+feed.addEventListener('change', () => {
+  live.textContent = 'live';
+  redraw();
+});
+feed.addEventListener('error', () => {
+  live.textContent = 'live updates reconnecting…';
+});

@@ -1,0 +1,46 @@
+/** The admin side of the control plane: the root page, the health check, and session creation (ADMIN_TOKEN). */
+import { Hono } from 'hono';
+import { secretsEqual, mintToken } from '../auth/tokens';
+import { config } from '../config';
+import type { AppEnv } from '../env';
+import { GatewayError } from '../errors';
+import { newSessionId } from '../routing/base32';
+import { bearerRefused } from '../access/refusals';
+import { bearer, jsonBody, ttlOf } from './input';
+
+/** Session lifetimes, in seconds: 30 days by default, from 60 s to a year. */
+const SESSION_TTL = { default: 30 * 24 * 3600, min: 60, max: 365 * 24 * 3600 };
+
+export const admin = new Hono<AppEnv>();
+
+admin.get('/', (c) =>
+  c.text('Porthole gateway. Port previews live at https://<port>-<session>-<sig>.<this domain>/\n'),
+);
+
+admin.get('/healthz', (c) => c.json({ ok: true }));
+
+/** Create a session: `{ttl?}` → 201 `{session, token, expiresAt, urlTemplate}`. */
+admin.post('/api/sessions', async (c) => {
+  const { adminToken } = config(c.env);
+  if (adminToken === null) {
+    throw new GatewayError(500, 'misconfigured', 'The gateway is not configured: ADMIN_TOKEN is not set.');
+  }
+  const token = bearer(c.req.raw);
+  if (!token || !(await secretsEqual(token, adminToken))) {
+    throw bearerRefused('Creating a session needs the admin token as a Bearer token.');
+  }
+  const ttl = ttlOf((await jsonBody(c.req.raw)).ttl, SESSION_TTL);
+  const url = new URL(c.req.url);
+  const session = newSessionId();
+  const sessionToken = await mintToken(config(c.env), 'session', { session, ttlSeconds: ttl });
+  return c.json(
+    {
+      session,
+      token: sessionToken,
+      expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
+      // The gateway signs {sig} per port; the client learns each port's full URL over the tunnel.
+      urlTemplate: `${url.protocol}//{port}-${session}-{sig}.${url.host}/`,
+    },
+    201,
+  );
+});

@@ -1,0 +1,27 @@
+/**
+ * The control plane on the bare domain: admin (session creation, health),
+ * the owner API, the client's tunnel, and the dashboard. Errors are not
+ * answered here: they go on to the Worker's one catch-all (index.ts), the
+ * same path a preview's errors take.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { notFound } from '../errors';
+import { admin } from './admin';
+import { dashboard } from './dashboard';
+import { ownerApi } from './owner-api';
+import { tunnel } from './tunnel';
+
+export const control = new Hono<AppEnv>();
+
+control.onError((error) => {
+  throw error;
+});
+control.notFound(() => {
+  throw notFound();
+});
+
+control.route('/', admin);
+control.route('/api/sessions/:session', ownerApi);
+control.route('/', tunnel);
+control.route('/', dashboard);

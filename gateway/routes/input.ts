@@ -1,0 +1,85 @@
+/**
+ * What the control plane reads from a request: the bearer token, a JSON
+ * object body, a ttl, a port. Bad input is a 400 `bad_request` (or a 401 for
+ * a missing or refused bearer token) saying what was expected.
+ */
+import { isPort } from '../../protocol/ids';
+import { type TokenClaims, TokenError, type TokenKind, type TokenProblem, verifyToken } from '../auth/tokens';
+import type { GatewayConfig } from '../config';
+import { GatewayError } from '../errors';
+import { bearerRefused } from '../access/refusals';
+
+export const badRequest = (message: string) => new GatewayError(400, 'bad_request', message);
+
+/** The token of `Authorization: Bearer <token>`, or null. */
+export function bearer(request: Request): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
+  return match ? (match[1] as string) : null;
+}
+
+const tokenProblems: Record<TokenProblem, string> = {
+  expired: 'has expired',
+  not_yet_valid: 'is not valid yet',
+  unknown_key: 'was signed with a key this gateway does not hold',
+  too_large: 'is too large',
+  invalid: 'is not valid',
+};
+
+/**
+ * The claims of the request's bearer token of `kind`, or a 401 saying what is
+ * wrong with it. `needed` starts the message when there is no token at all.
+ */
+export async function bearerClaims(
+  request: Request,
+  config: GatewayConfig,
+  kind: TokenKind,
+  needed: string,
+): Promise<TokenClaims> {
+  const token = bearer(request);
+  if (!token) throw bearerRefused(`${needed}: Authorization: Bearer <token>.`);
+  try {
+    return await verifyToken(config, token, [kind]);
+  } catch (error) {
+    if (error instanceof TokenError) throw bearerRefused(`The ${kind} token ${tokenProblems[error.problem]}.`);
+    throw error;
+  }
+}
+
+/** A JSON object body (an empty body is `{}`), or a 400. */
+export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  if (!text.trim()) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw badRequest('The request body must be JSON.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Bounds of a ttl, in seconds. */
+export interface TtlBounds {
+  default: number;
+  min: number;
+  max: number;
+}
+
+/** A whole number of seconds within `bounds`, `bounds.default` when absent, or a 400. */
+export function ttlOf(value: unknown, bounds: TtlBounds): number {
+  if (value === undefined) return bounds.default;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.min || value > bounds.max) {
+    throw badRequest(`ttl must be a whole number of seconds from ${bounds.min} to ${bounds.max}.`);
+  }
+  return value;
+}
+
+/** A port number 1–65535 (a number, or digits in a path), or a 400. */
+export function portOf(value: unknown): number {
+  const port = typeof value === 'string' && /^[0-9]{1,5}$/.test(value) ? Number(value) : value;
+  if (!isPort(port)) throw badRequest('port must be a port number from 1 to 65535.');
+  return port;
+}

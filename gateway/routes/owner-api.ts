@@ -1,0 +1,90 @@
+/**
+ * The owner API, `/api/sessions/<session>/…`: JSON for the CLI, the
+ * dashboard's script and any tool, with an owner token as Bearer (a session
+ * token only for `POST /owner-token`). The Session object does the work
+ * (RPC); this file checks the token and the input.
+ */
+import { Hono } from 'hono';
+import { type ApiOwnerToken, isVisibility, LINK_TTL, LOGIN_TTL, MAX_LINK_LABEL, OWNER_TTL } from '../../protocol';
+import { isSessionId } from '../../protocol/ids';
+import { tokenForOtherSession } from '../access/refusals';
+import { mintToken } from '../auth/tokens';
+import { config } from '../config';
+import type { AppEnv } from '../env';
+import { GatewayError, notFound } from '../errors';
+import { sessionStub } from '../routing/stub';
+import type { Base } from '../session/route';
+import { badRequest, bearerClaims, jsonBody, portOf, ttlOf } from './input';
+
+type OwnerEnv = AppEnv & { Variables: { session: string; base: Base } };
+
+export const ownerApi = new Hono<OwnerEnv>();
+
+/** The session's client trades its session token for an owner token (never outliving the session token). */
+ownerApi.post('/owner-token', async (c) => {
+  const session = c.req.param('session') ?? '';
+  const cfg = config(c.env);
+  const claims = await bearerClaims(c.req.raw, cfg, 'session', 'An owner token is issued for the session token');
+  if (claims.session !== session) throw tokenForOtherSession();
+  const body = await jsonBody(c.req.raw);
+  const left = claims.expiresAt - Math.floor(Date.now() / 1000);
+  const ttl = Math.min(ttlOf(body.ttl, OWNER_TTL), left);
+  const token = await mintToken(cfg, 'owner', { session, ttlSeconds: ttl });
+  const reply: ApiOwnerToken = { token, session, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
+  return c.json(reply, 201);
+});
+
+ownerApi.use('*', async (c, next) => {
+  const session = c.req.param('session') ?? '';
+  if (!isSessionId(session)) throw notFound();
+  const claims = await bearerClaims(c.req.raw, config(c.env), 'owner', 'The owner API needs an owner token');
+  if (claims.session !== session) throw tokenForOtherSession();
+  const url = new URL(c.req.url);
+  c.set('session', session);
+  c.set('base', { scheme: url.protocol.slice(0, -1), host: url.host });
+  await next();
+});
+
+const stub = (c: { env: AppEnv['Bindings']; var: { session: string } }) => sessionStub(c.env, c.var.session);
+
+ownerApi.get('/status', async (c) => c.json(await stub(c).status()));
+
+ownerApi.get('/ports', async (c) => c.json({ ports: await stub(c).listPorts(c.var.base) }));
+
+ownerApi.patch('/ports/:port', async (c) => {
+  const port = portOf(c.req.param('port'));
+  const { visibility } = await jsonBody(c.req.raw);
+  if (!isVisibility(visibility)) throw badRequest('visibility must be one of private, link, public.');
+  return c.json(await stub(c).setVisibility(c.var.base, port, visibility));
+});
+
+ownerApi.post('/login', async (c) => {
+  const body = await jsonBody(c.req.raw);
+  return c.json(await stub(c).loginLink(c.var.base, portOf(body.port), ttlOf(body.ttl, LOGIN_TTL)), 201);
+});
+
+ownerApi.get('/links', async (c) => c.json({ links: await stub(c).listLinks(c.var.base) }));
+
+ownerApi.post('/links', async (c) => {
+  const body = await jsonBody(c.req.raw);
+  const port = portOf(body.port);
+  const ttl = ttlOf(body.ttl, LINK_TTL);
+  const label = body.label;
+  if (label !== undefined && (typeof label !== 'string' || label.length > MAX_LINK_LABEL)) {
+    throw badRequest(`label must be a string of at most ${MAX_LINK_LABEL} characters.`);
+  }
+  return c.json(await stub(c).createLink(c.var.base, port, ttl, label || undefined), 201);
+});
+
+ownerApi.delete('/links/:id', async (c) => {
+  const id = c.req.param('id');
+  const revoked = /^[a-z2-7]{1,32}$/.test(id) ? await stub(c).revokeLink(c.var.base, id) : null;
+  if (!revoked)
+    throw new GatewayError(404, 'no_such_link', `There is no live link ${JSON.stringify(id)} in this session.`);
+  return c.json({ ...revoked, revoked: true });
+});
+
+ownerApi.post('/dashboard', async (c) => {
+  const body = await jsonBody(c.req.raw);
+  return c.json(await stub(c).dashboardLink(c.var.base, ttlOf(body.ttl, LOGIN_TTL)), 201);
+});

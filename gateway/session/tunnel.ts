@@ -1,0 +1,154 @@
+/**
+ * The session's one tunnel socket, held with the WebSocket Hibernation API:
+ * accept (the newest connection replaces an older one), rebind after
+ * hibernation (the socket survives, the multiplexer in memory does not),
+ * drop, and the runtime's webSocket* events. What a control frame means
+ * (the port table) is the Session object's business, through `onControl`.
+ */
+import { CloseCode, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import type { Base } from './route';
+
+const TUNNEL_TAG = 'tunnel';
+
+/** Per-socket state that must survive hibernation (kept far under the 2 KiB limit). */
+export interface TunnelAttachment {
+  base: Base;
+  /** Milliseconds since the epoch. */
+  connectedAt: number;
+}
+
+/** A live tunnel: its socket and the multiplexer over it (rebuilt after hibernation). */
+export interface Tunnel {
+  socket: WebSocket;
+  mux: Mux;
+  attachment: TunnelAttachment;
+}
+
+export interface TunnelHooks {
+  /** A control frame (HELLO, PORTS) from the client; a rejection drops the tunnel with 1011. */
+  onControl(tunnel: Tunnel, frame: ControlFrame): Promise<void>;
+  /** The tunnel came or went (for the dashboard feed). */
+  onChange(): void;
+}
+
+/** Close a socket that may already be closed: that is the one failure expected here, and it is logged. */
+function close(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason.slice(0, 120));
+  } catch (error) {
+    console.warn(`porthole: closing a tunnel socket (${code} ${reason}) failed; it was closed already:`, String(error));
+  }
+}
+
+export class TunnelSocket {
+  readonly #ctx: DurableObjectState;
+  readonly #hooks: TunnelHooks;
+  #tunnel: Tunnel | null = null;
+
+  constructor(ctx: DurableObjectState, hooks: TunnelHooks) {
+    this.#ctx = ctx;
+    this.#hooks = hooks;
+  }
+
+  /** Accept a client's tunnel (its session token already verified), replacing any older one. The 101 answer. */
+  accept(base: Base): Response {
+    for (const old of this.#ctx.getWebSockets(TUNNEL_TAG)) {
+      close(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
+    }
+    this.#tunnel?.mux.close('the tunnel was replaced by a newer connection');
+    this.#tunnel = null;
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.#ctx.acceptWebSocket(server, [TUNNEL_TAG]);
+    const attachment: TunnelAttachment = { base, connectedAt: Date.now() };
+    server.serializeAttachment(attachment);
+    this.#hooks.onChange();
+    return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': SUBPROTOCOL } });
+  }
+
+  /** The live tunnel, rebinding the newest open socket after hibernation; null when none is open. */
+  current(): Tunnel | null {
+    if (this.#tunnel && this.#tunnel.socket.readyState === WebSocket.OPEN && !this.#tunnel.mux.closed) {
+      return this.#tunnel;
+    }
+    // A socket the runtime already knows is closing: its streams fail now, not when the close event comes.
+    this.#tunnel?.mux.close('the tunnel closed');
+    this.#tunnel = null;
+    let newest: { socket: WebSocket; attachment: TunnelAttachment } | null = null;
+    for (const socket of this.#ctx.getWebSockets(TUNNEL_TAG)) {
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      const attachment = socket.deserializeAttachment() as TunnelAttachment | null;
+      if (!attachment) continue;
+      if (!newest || attachment.connectedAt > newest.attachment.connectedAt) newest = { socket, attachment };
+    }
+    this.#tunnel = newest ? this.#bind(newest.socket, newest.attachment) : null;
+    return this.#tunnel;
+  }
+
+  #bind(socket: WebSocket, attachment: TunnelAttachment): Tunnel {
+    const tunnel: Tunnel = {
+      socket,
+      attachment,
+      mux: new Mux({
+        role: 'gateway',
+        // Ids restart at a random point after hibernation, so they never collide with late frames.
+        firstStreamId: crypto.getRandomValues(new Uint32Array(1))[0] as number,
+        send: (bytes) => {
+          try {
+            socket.send(bytes);
+          } catch (error) {
+            tunnel.mux.close(`the tunnel socket is closed (${String(error)})`);
+          }
+        },
+        onControl: (frame) => {
+          void this.#hooks.onControl(tunnel, frame).catch((error: unknown) => {
+            console.error('porthole: a control frame failed; dropping the tunnel:', error);
+            this.drop(tunnel, 1011, String(error));
+          });
+        },
+      }),
+    };
+    return tunnel;
+  }
+
+  /** Close the tunnel with a close code and reason; its streams fail with the reason. */
+  drop(tunnel: Tunnel, code: number, reason: string): void {
+    tunnel.mux.close(reason);
+    close(tunnel.socket, code, reason);
+    if (this.#tunnel === tunnel) this.#tunnel = null;
+  }
+
+  /** webSocketMessage: frames go to the multiplexer; a protocol error drops the tunnel with 1002. */
+  message(socket: WebSocket, message: string | ArrayBuffer): void {
+    if (typeof message === 'string') {
+      // The runtime answers `ping` itself (auto-response); this covers a ping it passed through.
+      if (message === 'ping') socket.send('pong');
+      return;
+    }
+    const tunnel = this.current();
+    // Frames from a replaced socket are not ours to act on.
+    if (!tunnel || tunnel.socket !== socket) return;
+    try {
+      tunnel.mux.receive(new Uint8Array(message));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.drop(tunnel, CloseCode.PROTOCOL_ERROR, `protocol error: ${error.message}`);
+    }
+  }
+
+  /** webSocketClose: the tunnel's streams fail, and the close is completed. */
+  closed(socket: WebSocket, code: number, reason: string): void {
+    if (this.#tunnel?.socket === socket) {
+      this.#tunnel.mux.close(`the tunnel closed (${code}${reason ? `: ${reason}` : ''})`);
+      this.#tunnel = null;
+    }
+    this.#hooks.onChange();
+    // 1005 (no code) cannot be echoed; 1000 completes the handshake.
+    if (socket.readyState !== WebSocket.CLOSED) close(socket, 1000, 'closed');
+  }
+
+  /** webSocketError: logged with its reason, then handled as a close (1006). */
+  failed(socket: WebSocket, error: unknown): void {
+    console.warn('porthole: the tunnel socket failed:', error);
+    this.closed(socket, 1006, 'socket error');
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The session's ports and links as the owner API, the dashboard and the
+ * client see them: each with its URL (a signed port host) and its effective
+ * visibility. Read-only over the port table and the share store.
+ */
+import type { ApiLink, ApiPort, PortEntry, Visibility } from '../../protocol';
+import { SHARE_PARAM } from '../access/credentials';
+import { mintToken } from '../auth/tokens';
+import type { GatewayConfig } from '../config';
+import { portHost } from '../routing/label';
+import { DEFAULT_VISIBILITY, type PortTable } from './port-table';
+import type { Base } from './route';
+import type { ShareLink, ShareStore } from './shares';
+
+export class SessionViews {
+  readonly #config: GatewayConfig;
+  readonly #session: string;
+  readonly #ports: PortTable;
+  readonly #shares: ShareStore;
+
+  constructor(config: GatewayConfig, session: string, ports: PortTable, shares: ShareStore) {
+    this.#config = config;
+    this.#session = session;
+    this.#ports = ports;
+    this.#shares = shares;
+  }
+
+  /** A port's preview URL, e.g. `http://8000-<session>-<sig>.porthole.localhost:8787/`. */
+  async portUrl(base: Base, port: number): Promise<string> {
+    return `${base.scheme}://${await portHost(this.#config.labelKey, this.#session, port, base.host)}/`;
+  }
+
+  /** The owner's explicit choice, else what the client asked for, else private. */
+  async visibility(port: number): Promise<Visibility> {
+    return (await this.#shares.visibility(port)) ?? (await this.#ports.get(port))?.visibility ?? DEFAULT_VISIBILITY;
+  }
+
+  /** The whole port table for the client, with each port's URL and visibility. */
+  async portEntries(base: Base): Promise<PortEntry[]> {
+    const entries: PortEntry[] = [];
+    for (const stored of await this.#ports.list()) {
+      entries.push({
+        ...stored,
+        url: await this.portUrl(base, stored.port),
+        visibility: await this.visibility(stored.port),
+      });
+    }
+    return entries;
+  }
+
+  /** Listening ports, and ports the owner set a visibility for (`listening: false` while down), by port number. */
+  async ports(base: Base): Promise<ApiPort[]> {
+    const explicit = await this.#shares.visibilities();
+    const out = new Map<number, ApiPort>();
+    for (const stored of await this.#ports.list()) {
+      out.set(stored.port, {
+        port: stored.port,
+        url: await this.portUrl(base, stored.port),
+        ...(stored.process ? { process: stored.process } : {}),
+        visibility: explicit[stored.port] ?? stored.visibility,
+        listening: true,
+        firstSeen: stored.firstSeen,
+      });
+    }
+    for (const [key, visibility] of Object.entries(explicit)) {
+      const port = Number(key);
+      if (!out.has(port)) out.set(port, { port, url: await this.portUrl(base, port), visibility, listening: false });
+    }
+    return [...out.values()].sort((a, b) => a.port - b.port);
+  }
+
+  /** A link as the API shows it; a revoked one's URL no longer carries its token. */
+  async link(base: Base, link: ShareLink, withToken: boolean): Promise<ApiLink> {
+    let url = await this.portUrl(base, link.port);
+    if (withToken) {
+      const { id: jti, port, expiresAt } = link;
+      const token = await mintToken(this.#config, 'share', { session: this.#session, port, jti, expiresAt });
+      url += `?${SHARE_PARAM}=${token}`;
+    }
+    return {
+      id: link.id,
+      url,
+      port: link.port,
+      ...(link.label ? { label: link.label } : {}),
+      createdAt: link.createdAt,
+      expiresAt: new Date(link.expiresAt * 1000).toISOString(),
+    };
+  }
+
+  /** Listening ports only the owner (or link holders) may open: what one login covers. */
+  async nonPublicPorts(): Promise<number[]> {
+    const ports: number[] = [];
+    for (const stored of await this.#ports.list()) {
+      if ((await this.visibility(stored.port)) !== 'public') ports.push(stored.port);
+    }
+    return ports;
+  }
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it, vi } from 'vitest';
+import { config, ConfigError, parseConfig } from '../../../gateway/config';
+
+const secrets = { LABEL_KEY: 'l'.repeat(32), TOKEN_SECRET: 't'.repeat(32) };
+
+function problemsOf(vars: Record<string, unknown>): readonly string[] {
+  try {
+    parseConfig(vars);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('gives the documented defaults when only the required secrets are set', () => {
+    expect(parseConfig(secrets)).toEqual({
+      previewDomain: 'porthole.localhost',
+      adminToken: null,
+      labelKey: 'l'.repeat(32),
+      tokenSecret: 't'.repeat(32),
+      tokenSecretPrevious: null,
+      originTimeoutSeconds: 60,
+      viewerIdleSeconds: 60,
+      maxStreams: 256,
+    });
+  });
+
+  it('reads every var in its unit; numbers may come as strings or numbers; empty means unset', () => {
+    const parsed = parseConfig({
+      ...secrets,
+      PREVIEW_DOMAIN: 'Example-Preview.DEV',
+      ADMIN_TOKEN: 'admin',
+      TOKEN_SECRET_PREVIOUS: 'p'.repeat(40),
+      ORIGIN_TIMEOUT: '2.5',
+      VIEWER_IDLE_TIMEOUT: 30,
+      MAX_STREAMS: '',
+    });
+    expect(parsed).toMatchObject({
+      previewDomain: 'example-preview.dev',
+      adminToken: 'admin',
+      tokenSecretPrevious: 'p'.repeat(40),
+      originTimeoutSeconds: 2.5,
+      viewerIdleSeconds: 30,
+      maxStreams: 256,
+    });
+  });
+
+  it('refuses MAX_STREAMS=-1 and ORIGIN_TIMEOUT=-5 (each used to break every request) in one error', () => {
+    const error = (() => {
+      try {
+        parseConfig({ ...secrets, MAX_STREAMS: '-1', ORIGIN_TIMEOUT: '-5' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).status).toBe(500);
+    expect((error as ConfigError).code).toBe('config_invalid');
+    expect((error as ConfigError).problems).toEqual([
+      'ORIGIN_TIMEOUT is "-5": it must be a number of seconds above 0.',
+      'MAX_STREAMS is "-1": it must be a whole number of 1 or more.',
+    ]);
+    expect((error as ConfigError).message).toContain('(2 problems)');
+  });
+
+  it.each([
+    ['MAX_STREAMS', '0'],
+    ['MAX_STREAMS', '2.5'],
+    ['MAX_STREAMS', '256 '.repeat(2)],
+    ['MAX_STREAMS', 'lots'],
+    ['ORIGIN_TIMEOUT', '0'],
+    ['ORIGIN_TIMEOUT', '60s'],
+    ['ORIGIN_TIMEOUT', '1e3'],
+    ['VIEWER_IDLE_TIMEOUT', 'NaN'],
+    ['VIEWER_IDLE_TIMEOUT', '-1'],
+    ['PREVIEW_DOMAIN', 'https://example.dev'],
+    ['PREVIEW_DOMAIN', 'example.dev:8787'],
+    ['PREVIEW_DOMAIN', 'example.dev/'],
+    ['PREVIEW_DOMAIN', '-bad.dev'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    const problems = problemsOf({ ...secrets, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name} is `));
+  });
+
+  it('lists every missing or short secret, never repeating its value', () => {
+    const problems = problemsOf({ TOKEN_SECRET: 'short-secret-value', TOKEN_SECRET_PREVIOUS: 'old-short' });
+    expect(problems).toEqual([
+      'LABEL_KEY is not set: it must be a secret of at least 32 characters.',
+      'TOKEN_SECRET is too short: it must be at least 32 characters.',
+      'TOKEN_SECRET_PREVIOUS is too short: it must be at least 32 characters.',
+    ]);
+    expect(problems.join(' ')).not.toMatch(/short-secret-value|old-short/);
+  });
+});
+
+describe('config(env)', () => {
+  it('validates once per env object and caches the answer, good or bad', () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const good = { ...secrets };
+    expect(config(good)).toBe(config(good));
+    const bad = { ...secrets, MAX_STREAMS: '-1' };
+    const first = (() => {
+      try {
+        config(bad);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(first).toBeInstanceOf(ConfigError);
+    expect(() => config(bad)).toThrow(first as Error);
+    // The log line is written once, when the problem is first found.
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0]?.[0])).toContain('MAX_STREAMS');
+    errors.mockRestore();
+  });
+});

@@ -1,0 +1,105 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BoundedCache } from '../../../gateway/bounded-cache';
+import { classifyHost, isSessionOrigin } from '../../../gateway/routing/host';
+import { parseLabel, portHost, signLabel, verifiedLabels, verifyLabel } from '../../../gateway/routing/label';
+import { installTimingSafeEqual } from './workerd-crypto';
+
+beforeAll(installTimingSafeEqual);
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const key = 'k'.repeat(32);
+const session = 'aaaaaaaaaaaaaaaa';
+// base64.b32encode(HMAC-SHA256(key, "v1:aaaaaaaaaaaaaaaa:8000")).lower()[:16], computed with Python.
+const sig8000 = 'agft5tql4je4jxoh';
+
+describe('parseLabel', () => {
+  it('reads <port>-<session>-<sig>', () => {
+    expect(parseLabel(`8000-${session}-${sig8000}`)).toEqual({ port: 8000, session, sig: sig8000 });
+    expect(parseLabel(`1-${session}-${sig8000}`)?.port).toBe(1);
+    expect(parseLabel(`65535-${session}-${sig8000}`)?.port).toBe(65535);
+  });
+
+  it.each([
+    ['port 0', `0-${session}-${sig8000}`],
+    ['port 65536', `65536-${session}-${sig8000}`],
+    ['a leading zero', `08000-${session}-${sig8000}`],
+    ['six digits', `100000-${session}-${sig8000}`],
+    ['uppercase', `8000-${session.toUpperCase()}-${sig8000}`],
+    ['a short sig', `8000-${session}-${sig8000.slice(1)}`],
+    ['a long sig', `8000-${session}-${sig8000}a`],
+    ['a non-base32 character', `8000-${session}-${sig8000.slice(1)}1`],
+    ['a missing part', `8000-${session}`],
+    ['an extra part', `8000-${session}-${sig8000}-x`],
+  ])('refuses %s', (_why, label) => {
+    expect(parseLabel(label)).toBeNull();
+  });
+});
+
+describe('signing and verifying', () => {
+  it('signs with HMAC-SHA256(LABEL_KEY, v1:<session>:<port>), 16 base32 characters', async () => {
+    expect(await signLabel(key, session, 8000)).toBe(sig8000);
+    expect(await signLabel(key, 'abcdefghijklmnop', 3000)).toBe('cu5it5dpwqyxlefj');
+    expect(await portHost(key, session, 8000, 'porthole.localhost:8787')).toBe(
+      `8000-${session}-${sig8000}.porthole.localhost:8787`,
+    );
+  });
+
+  it('verifies only the genuine sig, and computes each label once per isolate', async () => {
+    const sign = vi.spyOn(crypto.subtle, 'sign');
+    const label = { port: 8001, session, sig: await signLabel(key, session, 8001) };
+    sign.mockClear();
+    expect(await verifyLabel(key, label)).toBe(true);
+    expect(await verifyLabel(key, label)).toBe(true);
+    expect(await verifyLabel(key, { ...label, sig: 'a'.repeat(16) })).toBe(false);
+    expect(await verifyLabel(key, { ...label, sig: label.sig.slice(1) })).toBe(false);
+    expect(sign).toHaveBeenCalledTimes(1);
+    expect(await verifyLabel('o'.repeat(32), { port: 8000, session: 'bbbbbbbbbbbbbbbb', sig: sig8000 })).toBe(false);
+    expect(verifiedLabels.limit).toBe(4096);
+  });
+});
+
+describe('BoundedCache (the label and token caches)', () => {
+  it('evicts the oldest insertion when full, and never holds more than its limit', () => {
+    const cache = new BoundedCache<string, number>(3);
+    for (const [i, k] of ['a', 'b', 'c'].entries()) cache.set(k, i);
+    cache.get('a'); // a read does not make an entry younger
+    cache.set('d', 3);
+    expect(cache.size).toBe(3);
+    expect(cache.get('a')).toBeUndefined();
+    expect([cache.get('b'), cache.get('c'), cache.get('d')]).toEqual([1, 2, 3]);
+    cache.set('b', 10); // replacing an entry evicts nothing
+    expect(cache.size).toBe(3);
+    expect(cache.get('c')).toBe(2);
+  });
+
+  it('refuses a limit below 1', () => {
+    expect(() => new BoundedCache(0)).toThrow(RangeError);
+  });
+});
+
+describe('classifyHost and isSessionOrigin', () => {
+  const keys = { previewDomain: 'porthole.localhost', labelKey: key };
+
+  it('tells the bare domain, a preview label and a foreign host apart', () => {
+    expect(classifyHost(new URL('http://porthole.localhost:8787/x'), keys.previewDomain)).toEqual({ kind: 'bare' });
+    expect(classifyHost(new URL(`http://8000-${session}-${sig8000}.porthole.localhost/`), keys.previewDomain)).toEqual({
+      kind: 'preview',
+      label: { port: 8000, session, sig: sig8000 },
+    });
+    for (const host of ['example.com', 'xporthole.localhost', `x.8000-${session}-${sig8000}.porthole.localhost`]) {
+      expect(classifyHost(new URL(`http://${host}/`), keys.previewDomain), host).toEqual({ kind: 'unknown' });
+    }
+  });
+
+  it('is true only for a correctly signed preview of the same session, on http(s)', async () => {
+    const origin = `http://8000-${session}-${sig8000}.porthole.localhost:8787`;
+    expect(await isSessionOrigin(origin, session, keys)).toBe(true);
+    expect(await isSessionOrigin(origin, 'bbbbbbbbbbbbbbbb', keys)).toBe(false);
+    expect(await isSessionOrigin(origin.replace(sig8000, 'a'.repeat(16)), session, keys)).toBe(false);
+    expect(await isSessionOrigin(origin.replace('http:', 'ftp:'), session, keys)).toBe(false);
+    expect(await isSessionOrigin('null', session, keys)).toBe(false);
+    expect(await isSessionOrigin(null, session, keys)).toBe(false);
+  });
+});

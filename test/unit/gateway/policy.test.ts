@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { allowed, isPreflight, type Viewer } from '../../../gateway/access/policy';
+
+const owner: Viewer = { kind: 'owner' };
+const reviewer: Viewer = { kind: 'reviewer', link: 'abc' };
+const anyone: Viewer = { kind: 'anyone' };
+
+describe('the access policy (README: who gets through)', () => {
+  it.each([
+    ['private', owner, true],
+    ['private', reviewer, false],
+    ['private', anyone, false],
+    ['link', owner, true],
+    ['link', reviewer, true],
+    ['link', anyone, false],
+    ['public', owner, true],
+    ['public', reviewer, true],
+    ['public', anyone, true],
+  ] as const)('%s port, %o → %s', (visibility, viewer, expected) => {
+    expect(allowed(visibility, viewer)).toBe(expected);
+  });
+});
+
+describe('isPreflight', () => {
+  const req = (method: string, headers: Record<string, string>) =>
+    new Request('http://x.localhost/', { method, headers });
+
+  it('is OPTIONS with Origin and Access-Control-Request-Method, nothing less', () => {
+    expect(isPreflight(req('OPTIONS', { origin: 'http://a.localhost', 'access-control-request-method': 'POST' }))).toBe(
+      true,
+    );
+    expect(isPreflight(req('OPTIONS', { origin: 'http://a.localhost' }))).toBe(false);
+    expect(isPreflight(req('OPTIONS', { 'access-control-request-method': 'POST' }))).toBe(false);
+    expect(isPreflight(req('POST', { origin: 'http://a.localhost', 'access-control-request-method': 'POST' }))).toBe(
+      false,
+    );
+  });
+});
