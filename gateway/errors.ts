@@ -3,6 +3,7 @@
  * become a Response. Every failure a viewer or client can see is a
  * GatewayError with a stable code; pages/error-page.ts renders it.
  */
+import { StreamLimitError } from '../protocol';
 import { errorPage } from './pages/error-page';
 
 export interface GatewayErrorOptions {
@@ -54,15 +55,19 @@ export class GatewayError extends Error {
 }
 
 /**
- * The one error path: a GatewayError as its page, anything else as a logged
- * 500 `internal` (the thrown value is the cause, so its stack is in the log).
+ * What a thrown value means to the viewer: a GatewayError as it is, the multiplexer's stream limit as
+ * 503 `too_many_streams`, anything else a 500 `internal` (the thrown value is the cause, so its stack
+ * is in the log).
  */
+export function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof StreamLimitError) return tooManyStreams(error.limit);
+  return new GatewayError(500, 'internal', 'The gateway failed to handle this request.', { cause: error });
+}
+
+/** The one error path: whatever was thrown, as its page (HTML or JSON, see GatewayError.toResponse). */
 export function errorResponse(error: unknown, request: Request): Response {
-  const known =
-    error instanceof GatewayError
-      ? error
-      : new GatewayError(500, 'internal', 'The gateway failed to handle this request.', { cause: error });
-  return known.toResponse(request);
+  return asGatewayError(error).toResponse(request);
 }
 
 export const notFound = () =>

@@ -47,11 +47,6 @@ export interface Hello {
 
 /** WELCOME, gateway → client: the whole port table, sent after HELLO and again after every change. */
 export interface PortSnapshot {
-  /**
-   * @deprecated Not read by the client and no longer checked: the subprotocol carries the version.
-   * Kept optional only until the gateway stops sending it; remove it then.
-   */
-  version?: number;
   /** The session id. */
   session: string;
   ports: PortEntry[];

@@ -45,12 +45,15 @@ async function drain(stream: MuxStream): Promise<void> {
 export function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): GatewayError {
   if (!(error instanceof StreamResetError)) throw error;
   const port = route.port;
+  // The reset is the cause: the log line of a 502/504 shows what the client reported.
+  const cause = { cause: error };
   switch (error.code) {
     case ResetCode.REFUSED:
       return new GatewayError(
         502,
         'origin_unreachable',
         `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`,
+        cause,
       );
     case ResetCode.NOT_EXPOSED:
       return notListening(port);
@@ -59,11 +62,22 @@ export function failure(error: unknown, route: ViewerRoute, timeoutSeconds: numb
         504,
         'origin_timeout',
         `The server on port ${port} did not answer within ${timeoutSeconds} s.`,
+        cause,
       );
     case ResetCode.TUNNEL_CLOSED:
-      return new GatewayError(502, 'tunnel_lost', `The tunnel to the session closed before port ${port} answered.`);
+      return new GatewayError(
+        502,
+        'tunnel_lost',
+        `The tunnel to the session closed before port ${port} answered.`,
+        cause,
+      );
     default:
-      return new GatewayError(502, 'origin_error', `The server on port ${port} failed to answer: ${error.message}`);
+      return new GatewayError(
+        502,
+        'origin_error',
+        `The server on port ${port} failed to answer: ${error.message}`,
+        cause,
+      );
   }
 }
 

@@ -18,7 +18,6 @@ import {
   type ApiPort,
   type ApiStatus,
   type ControlFrame,
-  PROTOCOL_VERSION,
   type Visibility,
 } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
@@ -26,7 +25,7 @@ import { LOGIN_PARAM, hasUrlCredential } from '../access/credentials';
 import { mintToken } from '../auth/tokens';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
-import { errorResponse, GatewayError, notListening, sessionOffline, tooManyStreams } from '../errors';
+import { errorResponse, GatewayError, notListening, sessionOffline } from '../errors';
 import { base32 } from '../routing/base32';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
@@ -59,6 +58,7 @@ export class Session extends DurableObject<Env> {
     this.#tunnel = new TunnelSocket(ctx, {
       onControl: (tunnel, frame) => this.#control(tunnel, frame),
       onChange: () => this.#feed.notify('tunnel'),
+      maxStreams: () => this.#config.maxStreams,
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -94,7 +94,7 @@ export class Session extends DurableObject<Env> {
       const response = errorResponse(error, request);
       // (Without #parts, the config itself failed: no CORS to add.)
       const access = this.#parts?.access;
-      return error instanceof GatewayError && access ? access.corsForSibling(response, request, route) : response;
+      return access ? access.corsForSibling(response, request, route) : response;
     }
   }
 
@@ -106,8 +106,8 @@ export class Session extends DurableObject<Env> {
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     await access.admit(request, route);
-    const { maxStreams, originTimeoutSeconds, viewerIdleSeconds } = this.#config;
-    if (tunnel.mux.stats().open >= maxStreams) throw tooManyStreams(maxStreams);
+    // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
+    const { originTimeoutSeconds, viewerIdleSeconds } = this.#config;
     const limits = { originTimeout: originTimeoutSeconds, viewerIdle: viewerIdleSeconds };
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       return proxyWebSocket(tunnel.mux, request, route, limits, this.#deadlines);
@@ -142,7 +142,7 @@ export class Session extends DurableObject<Env> {
     tunnel.mux.control({
       type: 'WELCOME',
       stream: 0,
-      body: { version: PROTOCOL_VERSION, session: this.#session, ports },
+      body: { session: this.#session, ports },
     });
     this.#feed.notify('ports');
   }

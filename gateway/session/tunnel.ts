@@ -5,7 +5,7 @@
  * drop, and the runtime's webSocket* events. What a control frame means
  * (the port table) is the Session object's business, through `onControl`.
  */
-import { CloseCode, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import { CloseCode, closeReason, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
 import type { Base } from './route';
 
 const TUNNEL_TAG = 'tunnel';
@@ -29,12 +29,14 @@ export interface TunnelHooks {
   onControl(tunnel: Tunnel, frame: ControlFrame): Promise<void>;
   /** The tunnel came or went (for the dashboard feed). */
   onChange(): void;
+  /** Most streams open at once on a tunnel (MAX_STREAMS); read when a tunnel is bound. */
+  maxStreams(): number;
 }
 
 /** Close a socket that may already be closed: that is the one failure expected here, and it is logged. */
 function close(socket: WebSocket, code: number, reason: string): void {
   try {
-    socket.close(code, reason.slice(0, 120));
+    socket.close(code, closeReason(reason));
   } catch (error) {
     console.warn(`porthole: closing a tunnel socket (${code} ${reason}) failed; it was closed already:`, String(error));
   }
@@ -92,6 +94,7 @@ export class TunnelSocket {
         role: 'gateway',
         // Ids restart at a random point after hibernation, so they never collide with late frames.
         firstStreamId: crypto.getRandomValues(new Uint32Array(1))[0] as number,
+        maxStreams: this.#hooks.maxStreams(),
         send: (bytes) => {
           try {
             socket.send(bytes);
