@@ -69,7 +69,6 @@ describe('gateway routing and errors', () => {
     // The genuine label still works.
     expect((await request(h.gateway, good.href)).status).toBe(200);
     expect(hits).toBe(1);
-    a.agent.stop();
   });
 
   it('a request head over 32 KiB answers 431 and never reaches the origin', async () => {
@@ -80,7 +79,6 @@ describe('gateway routing and errors', () => {
     });
     expect(reply.status).toBe(431);
     expect(hits).toBe(0);
-    a.agent.stop();
   });
 
   it('session creation needs the admin token', async () => {
