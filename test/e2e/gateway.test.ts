@@ -6,7 +6,16 @@ import { lookup } from '../../client/net/lookup';
 import { Connection } from '../../client/tunnel/connection';
 import { TunnelAuthError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
-import { createSession, type Harness, request, startAgent, startHarness, startOrigin, DOMAIN } from './harness';
+import {
+  afterTest,
+  createSession,
+  type Harness,
+  request,
+  startAgent,
+  startHarness,
+  startOrigin,
+  DOMAIN,
+} from './harness';
 import { signLabelForTest } from './sign';
 
 let h: Harness;
@@ -147,6 +156,7 @@ describe('/connect', () => {
         headers: { authorization: `Bearer ${token}` },
         lookup,
       });
+      afterTest(() => ws.terminate());
       ws.on('unexpected-response', (_req, res: http.IncomingMessage) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
       ws.on('error', () => {});

@@ -5,6 +5,7 @@ import { lookup } from '../../client/net/lookup';
 import { TunnelReplacedError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
 import {
+  afterTest,
   createSession,
   type Harness,
   request,
@@ -214,6 +215,7 @@ describe('tunnel faults', () => {
         headers: { authorization: `Bearer ${token}` },
         lookup,
       });
+      afterTest(() => ws.terminate());
       ws.on('open', () => ws.send(Buffer.from([0x42, 0, 0, 0, 1, 2, 3])));
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
       ws.on('error', reject);
