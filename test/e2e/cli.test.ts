@@ -54,8 +54,12 @@ function run(args: string[], cwd: string): Run {
           resolve(found);
         } else waiters.push(check);
       };
-      void exit.then(() => waiters.length && setTimeout(check, 0));
       check();
+      // Every line is in once the process has closed: an event not seen by then never comes.
+      void exit.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`the process ended (${code}) without a ${event} event; stderr: ${stderr}`));
+      });
     });
   return { child, events, next, exit, stderr: () => stderr };
 }
