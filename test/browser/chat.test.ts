@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { type Harness, startAgent, startHarness } from '../e2e/harness';
+import { afterTest, type Harness, startAgent, startHarness } from '../e2e/harness';
 import { browserTests, launchChromium } from './chromium';
 
 const PAGE = `<!doctype html><title>chat</title>
@@ -55,23 +55,19 @@ describe.skipIf(!browserTests)('a WebSocket chat through the tunnel, in Chromium
     const port = (server.address() as AddressInfo).port;
     const a = await startAgent(h, [port], { visibility: () => 'public' });
     const url = await a.agent.url(port);
-    try {
-      const context = await browser.newContext();
-      const [alice, bob] = [await context.newPage(), await context.newPage()];
-      for (const page of [alice, bob]) {
-        await page.goto(url);
-        await page.waitForFunction("document.title === 'chat: connected as chat.v1'", undefined, { timeout: 20_000 });
-      }
-      await alice.fill('#text', 'hello from alice');
-      await alice.click('#send');
-      await bob.locator('#log li', { hasText: 'hello from alice' }).waitFor({ timeout: 20_000 });
-      await bob.fill('#text', 'hi alice');
-      await bob.click('#send');
-      await alice.locator('#log li', { hasText: 'hi alice' }).waitFor({ timeout: 20_000 });
-      expect(await alice.locator('#log li').allTextContents()).toEqual(['hello from alice', 'hi alice']);
-      await context.close();
-    } finally {
-      a.agent.stop();
+    const context = await browser.newContext();
+    afterTest(() => context.close());
+    const [alice, bob] = [await context.newPage(), await context.newPage()];
+    for (const page of [alice, bob]) {
+      await page.goto(url);
+      await page.waitForFunction("document.title === 'chat: connected as chat.v1'", undefined, { timeout: 20_000 });
     }
+    await alice.fill('#text', 'hello from alice');
+    await alice.click('#send');
+    await bob.locator('#log li', { hasText: 'hello from alice' }).waitFor({ timeout: 20_000 });
+    await bob.fill('#text', 'hi alice');
+    await bob.click('#send');
+    await alice.locator('#log li', { hasText: 'hi alice' }).waitFor({ timeout: 20_000 });
+    expect(await alice.locator('#log li').allTextContents()).toEqual(['hello from alice', 'hi alice']);
   });
 });

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortFilter } from '../../client/ports/filters';
 import { root } from '../../scripts/build.mjs';
-import { type Harness, request, startAgent, startHarness } from '../e2e/harness';
+import { afterTest, type Harness, request, startAgent, startHarness } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
 import { browserTests, launchChromium } from './chromium';
 
@@ -18,7 +18,6 @@ const OUTPUT = join(root, 'test-results', 'browser');
 
 let h: Harness;
 let browser: Browser;
-const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   if (!browserTests) return;
@@ -26,7 +25,6 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const close of closers.reverse()) await close();
   await browser?.close();
   await h?.stop();
 });
@@ -52,7 +50,6 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
       visibility: () => undefined,
       watch: { filter: new PortFilter({ only: [String(port)] }), intervalMs: 50 },
     });
-    closers.push(() => a.agent.stop());
     // The client printed a one-time dashboard link with `ready`.
     const ready = a.events.find((e) => e.event === 'ready');
     expect(ready).toMatchObject({ dashboard: expect.stringContaining(`/s/${a.session}?porthole_login=`) });
@@ -64,7 +61,7 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     expect(refused.text).toContain('porthole dashboard');
 
     const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    closers.push(() => context.close());
+    afterTest(() => context.close());
     const page = await context.newPage();
     const landed = await page.goto(dashboardUrl);
     expect(landed?.status()).toBe(200);
@@ -75,7 +72,6 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
 
     // A server binds: its row appears without a reload.
     const server = await nodeServer(port, '127.0.0.1', 'from the dashboard test');
-    closers.push(() => server.stop());
     await row(page, port).waitFor({ timeout: 20_000 });
     const url = await a.agent.url(port);
     expect(await row(page, port).textContent()).toContain('node');
@@ -136,12 +132,10 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
   it('is readable at phone width, with labelled controls', async () => {
     const [port] = (await freePorts(1)) as [number];
     const a = await startAgent(h, [port], { visibility: () => 'public' });
-    closers.push(() => a.agent.stop());
-    const server = await nodeServer(port, '127.0.0.1', 'phone');
-    closers.push(() => server.stop());
+    await nodeServer(port, '127.0.0.1', 'phone');
     const link = await a.agent.api.dashboard();
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
-    closers.push(() => context.close());
+    afterTest(() => context.close());
     const page = await context.newPage();
     await page.goto(link.url);
     await row(page, port).waitFor();

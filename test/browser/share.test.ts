@@ -7,12 +7,11 @@
 import type http from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startAgent, startHarness, startOrigin } from '../e2e/harness';
+import { afterTest, type Harness, startAgent, startHarness, startOrigin } from '../e2e/harness';
 import { browserTests, launchChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
-const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   if (!browserTests) return;
@@ -20,7 +19,6 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const close of closers.reverse()) await close();
   await browser?.close();
   await h?.stop();
 });
@@ -52,7 +50,6 @@ describe.skipIf(!browserTests)('share controls in Chromium', () => {
       res.writeHead(200, { ...cors, 'content-type': 'application/json' });
       res.end('{"saved":true}');
     });
-    closers.push(() => api.close());
     let apiUrl = '';
     const front = await startOrigin((req, res) => {
       if (req.method === 'POST') {
@@ -70,15 +67,13 @@ fetch(${JSON.stringify(`${apiUrl}items`)}, { method: 'POST', credentials: 'inclu
 fetch('/save', { method: 'POST', body: 'x' }).then(show('self'), fail('self'));
 </script>`);
     });
-    closers.push(() => front.close());
     const a = await startAgent(h, [front.port, api.port], { visibility: () => undefined });
-    closers.push(() => a.agent.stop());
     const frontUrl = await a.agent.url(front.port);
     apiUrl = await a.agent.url(api.port);
 
     // A stranger: the private page.
     const owner = await browser.newContext();
-    closers.push(() => owner.close());
+    afterTest(() => owner.close());
     const page = await owner.newPage();
     const stranger = await page.goto(frontUrl);
     expect(stranger?.status()).toBe(401);
@@ -104,7 +99,7 @@ fetch('/save', { method: 'POST', body: 'x' }).then(show('self'), fail('self'));
     await a.agent.api.share(front.port, 'link');
     const link = await a.agent.api.link(front.port, { ttlSeconds: 600 });
     const reviewer = await browser.newContext();
-    closers.push(() => reviewer.close());
+    afterTest(() => reviewer.close());
     const view = await reviewer.newPage();
     const opened = await view.goto(link.url);
     expect(opened?.status()).toBe(200);

@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Harness, startAgent, startHarness } from '../e2e/harness';
+import { afterTest, freePort, type Harness, startAgent, startHarness } from '../e2e/harness';
 import { browserTests, launchChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
 let vite: ViteDevServer;
 let root: string;
-const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   if (!browserTests) return;
@@ -51,7 +50,6 @@ if (import.meta.hot) {
 });
 
 afterAll(async () => {
-  for (const close of closers.reverse()) await close();
   await browser?.close();
   await vite?.close();
   await h?.stop();
@@ -62,11 +60,10 @@ describe.skipIf(!browserTests)('a Vite dev server through the tunnel, in Chromiu
   it('serves the app and hot-updates it when a source file changes', async () => {
     const port = vite.config.server.port as number;
     const a = await startAgent(h, [port], { visibility: () => 'public' });
-    closers.push(() => a.agent.stop());
     const url = await a.agent.url(port);
 
     const context = await browser.newContext();
-    closers.push(() => context.close());
+    afterTest(() => context.close());
     const page = await context.newPage();
     // Vite's client holds its HMR WebSocket on the preview host, through the gateway; the server's
     // first message says it is connected, and only then can an edit reach the page.

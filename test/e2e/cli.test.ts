@@ -3,20 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { root } from '../../scripts/build.mjs';
-import { request, startOrigin, DOMAIN } from './harness';
+import { afterTest, request, startOrigin, DOMAIN } from './harness';
 import { freePorts, nodeServer } from './servers';
 
 const cli = join(root, 'dist', 'cli.js');
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-
-afterAll(() => {
-  // SIGTERM, not SIGKILL: porthole dev then stops its workerd too instead of orphaning it.
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 interface Run {
   child: ChildProcess;
@@ -26,11 +18,13 @@ interface Run {
   stderr(): string;
 }
 
-/** Run the CLI in `cwd`; commands that run a client get a control socket of their own there. */
+/**
+ * Run the CLI in `cwd`; commands that run a client get a control socket of their own there.
+ * A process still running when the test ends is stopped, and awaited.
+ */
 function run(args: string[], cwd: string): Run {
   const own = ['dev', 'connect'].includes(args[0] as string) ? ['--control', join(cwd, 'control.sock')] : [];
   const child = spawn(process.execPath, [cli, ...args, ...own], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
   const events: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   let stderr = '';
@@ -44,6 +38,12 @@ function run(args: string[], cwd: string): Run {
   });
   // 'close', not 'exit': every line of output has been read by then.
   const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  afterTest(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    // SIGTERM, not SIGKILL: porthole dev then stops its workerd too instead of orphaning it.
+    child.kill('SIGTERM');
+    await exit;
+  });
   const next = (event: string, match: (e: Record<string, unknown>) => boolean = () => true) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${event} event; stderr: ${stderr}`)), 30_000);
@@ -54,15 +54,20 @@ function run(args: string[], cwd: string): Run {
           resolve(found);
         } else waiters.push(check);
       };
-      void exit.then(() => waiters.length && setTimeout(check, 0));
       check();
+      // Every line is in once the process has closed: an event not seen by then never comes.
+      void exit.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`the process ended (${code}) without a ${event} event; stderr: ${stderr}`));
+      });
     });
   return { child, events, next, exit, stderr: () => stderr };
 }
 
+/** A fresh folder, removed when the test ends. */
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'porthole-cli-'));
-  dirs.push(dir);
+  afterTest(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -111,7 +116,6 @@ describe('porthole CLI', () => {
       (e: NodeJS.ErrnoException) => e.code,
     );
     expect(after).toBe('ECONNREFUSED');
-    await origin.close();
   });
 
   it('connect with a bad token reports the refusal and exits 1 without retrying', async () => {
@@ -278,7 +282,6 @@ describe('porthole CLI', () => {
     const dev = run(['dev', '--listen', `127.0.0.1:${busy.port}`], tempDir());
     expect(await dev.exit).toBe(1);
     expect(dev.stderr()).toContain(`127.0.0.1:${busy.port} is already in use; pass --listen <port>`);
-    await busy.close();
   });
 
   it('rejects bad options with every problem listed, and has help', async () => {

@@ -6,7 +6,16 @@ import { lookup } from '../../client/net/lookup';
 import { Connection } from '../../client/tunnel/connection';
 import { TunnelAuthError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
-import { createSession, type Harness, request, startAgent, startHarness, startOrigin, DOMAIN } from './harness';
+import {
+  afterTest,
+  createSession,
+  type Harness,
+  request,
+  startAgent,
+  startHarness,
+  startOrigin,
+  DOMAIN,
+} from './harness';
 import { signLabelForTest } from './sign';
 
 let h: Harness;
@@ -69,7 +78,6 @@ describe('gateway routing and errors', () => {
     // The genuine label still works.
     expect((await request(h.gateway, good.href)).status).toBe(200);
     expect(hits).toBe(1);
-    a.agent.stop();
   });
 
   it('a request head over 32 KiB answers 431 and never reaches the origin', async () => {
@@ -80,7 +88,6 @@ describe('gateway routing and errors', () => {
     });
     expect(reply.status).toBe(431);
     expect(hits).toBe(0);
-    a.agent.stop();
   });
 
   it('session creation needs the admin token', async () => {
@@ -149,6 +156,7 @@ describe('/connect', () => {
         headers: { authorization: `Bearer ${token}` },
         lookup,
       });
+      afterTest(() => ws.terminate());
       ws.on('unexpected-response', (_req, res: http.IncomingMessage) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
       ws.on('error', () => {});

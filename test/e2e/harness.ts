@@ -1,17 +1,78 @@
 /**
  * Real parts on loopback for end-to-end tests: the gateway bundle in workerd
- * (Miniflare), the real client agent, real Node origin servers.
+ * (Miniflare), the real client agent, real Node origin servers; and the two
+ * habits every test shares: wait for a condition with a bound, and clean up
+ * what a test started when that test ends, passed or failed.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
+import { onTestFinished } from 'vitest';
+import { getCurrentTest } from 'vitest/suite';
 import { Agent, type AgentOptions } from '../../client/agent';
 import { LOCAL_DOMAIN, type LocalGateway, startGateway } from '../../client/dev/gateway';
+import type { AgentEvent } from '../../client/events';
+import { gatewayBundle } from '../../scripts/build.mjs';
 
 /** The bare domain of test gateways; port hosts are `<label>.${DOMAIN}`. */
 export const DOMAIN = LOCAL_DOMAIN;
-import type { AgentEvent } from '../../client/events';
-import { gatewayBundle } from '../../scripts/build.mjs';
+
+/**
+ * Runs `cleanup` when the running test finishes, passed or failed (vitest's `onTestFinished`;
+ * the last registered runs first), so a failed assertion cannot leak a reconnecting client or a
+ * listening server into the tests after it. Called outside a test (in a `beforeAll`) it does
+ * nothing: what a `beforeAll` starts, its `afterAll` stops.
+ */
+export function afterTest(cleanup: () => unknown): void {
+  if (!getCurrentTest()) return;
+  onTestFinished(async () => {
+    await cleanup();
+  });
+}
+
+type Truthy<T> = Exclude<T, false | 0 | 0n | '' | null | undefined>;
+
+/**
+ * Evaluates `condition` (sync or async) until it returns a truthy value, and returns that value.
+ * A throw counts as "not yet" (so an `expect` can be the condition). Evaluations are `intervalMs`
+ * apart (default 10 ms) and each is cut short at the deadline.
+ *
+ * @param what what is awaited, for the error ("all four requests at the origin").
+ * @param timeoutMs the bound in ms, default 10 000.
+ * @throws Error naming `what`, the bound, and the last value or error the condition gave.
+ */
+export async function waitFor<T>(
+  condition: () => T | PromiseLike<T>,
+  what: string,
+  timeoutMs = 10_000,
+  intervalMs = 10,
+): Promise<Truthy<Awaited<T>>> {
+  const deadline = Date.now() + timeoutMs;
+  const unfinished = Symbol('unfinished');
+  let last = 'nothing (the first check did not finish)';
+  for (;;) {
+    const bound = new AbortController();
+    try {
+      const value = await Promise.race([
+        Promise.resolve().then(condition),
+        sleep(Math.max(0, deadline - Date.now()), unfinished, { signal: bound.signal }),
+      ]);
+      if (value === unfinished) break;
+      if (value) return value as Truthy<Awaited<T>>;
+      last = `value ${inspect(value)}`;
+    } catch (error) {
+      last = `error ${error instanceof Error ? error.message : inspect(error)}`;
+    } finally {
+      bound.abort();
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await sleep(Math.min(intervalMs, left));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${last}`);
+}
 
 export interface Harness {
   gateway: LocalGateway;
@@ -21,6 +82,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** A gateway with fresh secrets; started inside a test, it stops when the test ends. */
 export async function startHarness(
   vars: Record<string, string> = {},
   secrets: Record<string, string> = {},
@@ -35,13 +97,13 @@ export async function startHarness(
     ...secrets,
   };
   const gateway = await startGateway({ script: gatewayBundle, secrets: all, vars, https: options.https });
+  afterTest(() => gateway.stop());
   return { gateway, adminToken, labelKey, tokenSecret: all.TOKEN_SECRET, stop: () => gateway.stop() };
 }
 
 export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
-  rawHeaders: string[];
   body: Buffer;
 }
 
@@ -69,7 +131,6 @@ export function request(
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            rawHeaders: res.rawHeaders,
             body: Buffer.concat(chunks),
           }),
         );
@@ -99,6 +160,10 @@ export interface RunningAgent {
   event(match: (e: AgentEvent) => boolean, what: string, timeoutMs?: number): Promise<AgentEvent>;
 }
 
+/**
+ * A client for a new session (or `options.token`'s), resolved once its tunnel is up; started
+ * inside a test, it stops when the test ends.
+ */
 export async function startAgent(
   h: Harness,
   ports: number[],
@@ -120,6 +185,7 @@ export async function startAgent(
       for (const l of listeners) l();
     },
   });
+  afterTest(() => agent.stop());
   const event = (match: (e: AgentEvent) => boolean, what: string, timeoutMs = 20_000) =>
     new Promise<AgentEvent>((resolve, reject) => {
       const check = () => {
@@ -149,27 +215,24 @@ export function signal(): { promise: Promise<void>; fire(): void } {
   return { promise, fire };
 }
 
-/** A real HTTP origin on 127.0.0.1:0. */
+/** A real HTTP origin on `host` (default 127.0.0.1), port 0; started inside a test, it closes when the test ends. */
 export async function startOrigin(
   handler: http.RequestListener,
   host = '127.0.0.1',
-): Promise<{ port: number; server: http.Server; close(): Promise<void> }> {
+): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer(handler);
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  afterTest(close);
   server.listen(0, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { port: (server.address() as AddressInfo).port, close };
 }
 
 /** A port that nothing listens on (bound, then released). */

@@ -175,8 +175,6 @@ describe('HTTP through the tunnel', () => {
       pump();
     });
     expect(JSON.parse(reply)).toEqual({ bytes: size, sha256: expected.digest('hex') });
-    agent.agent.stop();
-    await up.close();
   });
 
   it('streams a 100 MiB download, checked by sha256', async () => {
@@ -218,8 +216,6 @@ describe('HTTP through the tunnel', () => {
       },
     );
     expect(result).toEqual({ bytes: size, sha256: expected.digest('hex'), length: String(size) });
-    agent.agent.stop();
-    await down.close();
   });
 
   it('delivers the first chunk of a response before the origin finishes it', async () => {
@@ -252,8 +248,6 @@ describe('HTTP through the tunnel', () => {
         .on('error', reject);
     });
     expect(body).toBe('first chunk\nsecond chunk\n');
-    agent.agent.stop();
-    await chunked.close();
   });
 
   it('serves 200 concurrent requests on one session', async () => {
@@ -272,8 +266,6 @@ describe('HTTP through the tunnel', () => {
     const reply = await request(h.gateway, await agent.agent.url(v6.port));
     expect(reply.status).toBe(200);
     expect(reply.body.toString()).toBe('over ipv6');
-    agent.agent.stop();
-    await v6.close();
   });
 
   it('keeps the public Host for a port when asked', async () => {
@@ -282,8 +274,6 @@ describe('HTTP through the tunnel', () => {
     const target = await agent.agent.url(echo.port);
     const reply = await request(h.gateway, target);
     expect(reply.body.toString()).toBe(new URL(target).host);
-    agent.agent.stop();
-    await echo.close();
   });
 
   it('origin down → 502 naming the port, as JSON and as HTML', async () => {
@@ -300,7 +290,6 @@ describe('HTTP through the tunnel', () => {
     expect(html.status).toBe(502);
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.body.toString()).toContain(`port ${port}`);
-    agent.agent.stop();
   });
 
   it('a port the client does not expose answers "not listening" without reaching it', async () => {
@@ -312,7 +301,5 @@ describe('HTTP through the tunnel', () => {
     const reply = await request(h.gateway, `http://${host}:${exposed.port}/`);
     expect(reply.status).toBe(503);
     expect(JSON.parse(reply.body.toString()).error).toBe('port_not_listening');
-    agent.agent.stop();
-    await other.close();
   });
 });

@@ -1,6 +1,6 @@
 /** Limits that answer clearly instead of queueing without end. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+import { type Harness, request, startAgent, startHarness, startOrigin, waitFor } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('limits', () => {
     const url = await a.agent.url(origin.port);
     const inFlight = Array.from({ length: 4 }, () => request(h.gateway, url));
     // Wait until all four are at the origin (and so hold their streams).
-    for (let i = 0; i < 500 && arrived < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => arrived >= 4, 'all four requests at the origin', 5_000);
     expect(arrived).toBe(4);
 
     const refused = await request(h.gateway, url, { headers: { accept: 'text/html' } });
@@ -35,10 +35,8 @@ describe('limits', () => {
     for (const release of held.splice(0)) release();
     for (const reply of await Promise.all(inFlight)) expect(reply.body.toString()).toBe('done');
     const again = request(h.gateway, url);
-    for (let i = 0; i < 500 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    held.shift()?.();
+    const release = await waitFor(() => held.shift(), 'the next request at the origin', 5_000);
+    release();
     expect((await again).status).toBe(200);
-    a.agent.stop();
-    await origin.close();
   });
 });

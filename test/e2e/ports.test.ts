@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PortView } from '../../client/events';
 import { PortFilter } from '../../client/ports/filters';
-import { type Harness, type RunningAgent, request, startAgent, startHarness } from './harness';
+import { afterTest, type Harness, type RunningAgent, request, startAgent, startHarness } from './harness';
 import { freePorts, nodeServer, pythonServer } from './servers';
 
 let h: Harness;
@@ -41,9 +41,7 @@ describe('automatic port detection', () => {
     const hosts = ['127.0.0.1', '::1', '0.0.0.0', '::'];
     const ports = await freePorts(hosts.length);
     const a = await watching(ports);
-    const servers = await Promise.all(
-      hosts.map((host, i) => nodeServer(ports[i] as number, host, `hello via ${host}`)),
-    );
+    await Promise.all(hosts.map((host, i) => nodeServer(ports[i] as number, host, `hello via ${host}`)));
     for (const [i, host] of hosts.entries()) {
       const open = await opened(a, ports[i] as number);
       expect(open.process).toBe('node');
@@ -52,8 +50,6 @@ describe('automatic port detection', () => {
       expect(reply.status).toBe(200);
       expect(reply.body.toString()).toBe(`hello via ${host}`);
     }
-    await Promise.all(servers.map((s) => s.stop()));
-    a.agent.stop();
   });
 
   it('a closed port says "not listening right now", as HTML and JSON', async () => {
@@ -69,78 +65,73 @@ describe('automatic port detection', () => {
     const html = await request(h.gateway, url, { headers: { accept: 'text/html' } });
     expect(html.status).toBe(503);
     expect(html.body.toString()).toContain(`Port ${port} is not listening right now`);
-    a.agent.stop();
   });
 
   it('serves a python3 -m http.server directory listing', async () => {
     const [port] = (await freePorts(1)) as [number];
     const dir = mkdtempSync(join(tmpdir(), 'porthole-py-'));
+    afterTest(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'hello-from-python.txt'), 'hi');
     const a = await watching([port]);
-    const server = await pythonServer(port, '0.0.0.0', dir);
+    await pythonServer(port, '0.0.0.0', dir);
     const open = await opened(a, port);
     expect(open.process).toBe('python3');
     const reply = await request(h.gateway, open.url);
     expect(reply.status).toBe(200);
     expect(reply.body.toString()).toContain('hello-from-python.txt');
-    await server.stop();
-    a.agent.stop();
   });
 
   it('a port bound before the client started counts, and later ones still appear', async () => {
     const [port, later] = (await freePorts(2)) as [number, number];
-    const server = await nodeServer(port, '127.0.0.1', 'already here');
+    await nodeServer(port, '127.0.0.1', 'already here');
     const a = await watching([port, later]);
     const ready = a.events.find((e) => e.event === 'ready') as { ports: PortView[] };
     expect(ready.ports.map((p) => p.port)).toContain(port);
     const reply = await request(h.gateway, (await opened(a, port)).url);
     expect(reply.body.toString()).toBe('already here');
     // The first scan found a port; the watcher must keep scanning after it.
-    const second = await nodeServer(later, '127.0.0.1', 'bound later');
+    await nodeServer(later, '127.0.0.1', 'bound later');
     expect((await request(h.gateway, (await opened(a, later)).url)).body.toString()).toBe('bound later');
-    await Promise.all([server.stop(), second.stop()]);
-    a.agent.stop();
   });
 
   it('a port closed and re-bound by another process shows the new process', async () => {
     const [port] = (await freePorts(1)) as [number];
     const dir = mkdtempSync(join(tmpdir(), 'porthole-py-'));
+    afterTest(() => rmSync(dir, { recursive: true, force: true }));
     const a = await watching([port]);
     const first = await nodeServer(port, '127.0.0.1');
     expect((await opened(a, port)).process).toBe('node');
     await first.stop();
     const mark = a.events.length;
-    const second = await pythonServer(port, '127.0.0.1', dir);
+    await pythonServer(port, '127.0.0.1', dir);
     const reopened = await opened(a, port, 'port re-opened by python3', mark);
     expect(reopened.process).toBe('python3');
     expect((await request(h.gateway, reopened.url)).status).toBe(200);
-    await second.stop();
-    a.agent.stop();
   });
 
   it('--ignore and --only decide which ports get a URL', async () => {
     const [allowed, ignored, outside] = (await freePorts(3)) as [number, number, number];
     const a = await watching([allowed, ignored], { ignore: [String(ignored)] });
     // Bound first, the two refused ports are seen by the scan that finds the allowed one.
-    const servers = [await nodeServer(ignored, '127.0.0.1'), await nodeServer(outside, '127.0.0.1')];
-    servers.push(await nodeServer(allowed, '127.0.0.1'));
+    await nodeServer(ignored, '127.0.0.1');
+    await nodeServer(outside, '127.0.0.1');
+    await nodeServer(allowed, '127.0.0.1');
     await opened(a, allowed);
     const announced = a.events.filter((e) => e.event === 'port.open').map((e) => (e as PortView).port);
     expect(announced).toEqual([allowed]);
     expect(a.agent.ports().map((p) => p.port)).toEqual([allowed]);
-    await Promise.all(servers.map((s) => s.stop()));
-    a.agent.stop();
   });
 
   it('after a reconnect the gateway forgets ports that closed while the tunnel was down', async () => {
     const [stays, goes] = (await freePorts(2)) as [number, number];
     const a = await watching([stays, goes], { backoff: { baseMs: 1500, capMs: 1500 } });
-    const servers = [await nodeServer(stays, '127.0.0.1', 'still here'), await nodeServer(goes, '127.0.0.1')];
+    await nodeServer(stays, '127.0.0.1', 'still here');
+    const going = await nodeServer(goes, '127.0.0.1');
     await opened(a, stays);
     const goneUrl = (await opened(a, goes)).url;
     a.agent.connection?.terminate();
     await a.event((e) => e.event === 'tunnel.down', 'tunnel.down');
-    await servers[1]!.stop();
+    await going.stop();
     await closed(a, goes);
     const ups = () => a.events.filter((e) => e.event === 'tunnel.up').length;
     await a.event(() => ups() === 2, 'tunnel back up');
@@ -148,7 +139,5 @@ describe('automatic port detection', () => {
     expect((await request(h.gateway, a.agent.ports().find((p) => p.port === stays)!.url)).body.toString()).toBe(
       'still here',
     );
-    await servers[0]!.stop();
-    a.agent.stop();
   });
 });

@@ -1,10 +1,9 @@
 /** Real servers in child processes, for the port-detection tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { startOrigin } from './harness';
+import { afterTest, startOrigin } from './harness';
 
 export interface ChildServer {
-  child: ChildProcess;
   port: number;
   /** Kill it and wait until it is gone (its socket closed). */
   stop(): Promise<void>;
@@ -15,22 +14,23 @@ const [port, host, text] = process.argv.slice(1);
 require('http').createServer((req, res) => res.end(text)).listen(Number(port), host, () => console.log('listening'));
 `;
 
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGKILL');
+  });
+}
+
+/** Resolves once the child printed a line matching `ready`; started inside a test, it is killed when the test ends. */
 function started(child: ChildProcess, port: number, ready: RegExp): Promise<ChildServer> {
+  afterTest(() => stop(child));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server on ${port} did not start`)), 20_000);
     const onLine = (line: string) => {
       if (!ready.test(line)) return;
       clearTimeout(timer);
-      resolve({
-        child,
-        port,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGKILL');
-          }),
-      });
+      resolve({ port, stop: () => stop(child) });
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
     createInterface({ input: child.stderr! }).on('line', onLine);
@@ -54,13 +54,10 @@ export function pythonServer(port: number, host: string, dir: string): Promise<C
   return started(child, port, /Serving HTTP/);
 }
 
-/** Ports nothing listens on right now (bound on 0, then released). */
+/** `count` distinct ports nothing listens on right now: all bound on [::]:0 at once, then released. */
 export async function freePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < count) {
-    const probe = await startOrigin(() => {}, '::');
-    await probe.close();
-    if (!ports.includes(probe.port)) ports.push(probe.port);
-  }
-  return ports;
+  // Held together, the probes cannot be given the same port: no retry loop is needed.
+  const probes = await Promise.all(Array.from({ length: count }, () => startOrigin(() => {}, '::')));
+  await Promise.all(probes.map((probe) => probe.close()));
+  return probes.map((probe) => probe.port);
 }

@@ -11,13 +11,11 @@ import { type Harness, type Reply, request, type RunningAgent, startAgent, start
 import { aud, mintForTest } from './tokens';
 
 let h: Harness;
-const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => {
-  for (const close of closers.reverse()) await close();
   await h?.stop();
 });
 
@@ -27,7 +25,7 @@ interface Seen {
   headers: http.IncomingHttpHeaders;
 }
 
-/** An origin that records what it receives and answers with `handler` (default: 200 "app"). */
+/** An origin for the running test that records what it receives and answers with `handler` (default: 200 "app"). */
 async function origin(handler?: http.RequestListener) {
   const seen: Seen[] = [];
   const o = await startOrigin((req, res) => {
@@ -35,14 +33,11 @@ async function origin(handler?: http.RequestListener) {
     if (handler) handler(req, res);
     else res.end('app');
   });
-  closers.push(() => o.close());
   return { ...o, seen };
 }
 
-async function agentFor(ports: number[], visibility?: (port: number) => 'private' | 'link' | 'public' | undefined) {
-  const a = await startAgent(h, ports, { visibility: visibility ?? (() => undefined) });
-  closers.push(() => a.agent.stop());
-  return a;
+function agentFor(ports: number[], visibility?: (port: number) => 'private' | 'link' | 'public' | undefined) {
+  return startAgent(h, ports, { visibility: visibility ?? (() => undefined) });
 }
 
 async function ownerToken(a: RunningAgent): Promise<string> {
@@ -276,7 +271,6 @@ describe('share controls', () => {
       session: a.session,
       visibility: (port) => (port === lnk.port ? 'link' : 'public'),
     });
-    closers.push(() => again.agent.stop());
     await again.event((e) => e.event === 'port.open' && e.port === lnk.port, 'port.open');
     expect(new Map(again.agent.ports().map((p) => [p.port, p.visibility])).get(lnk.port)).toBe('private');
     const ports: ApiPort[] = await again.agent.api.ports();
@@ -330,10 +324,8 @@ describe('key rotation', () => {
   it('tokens signed with TOKEN_SECRET_PREVIOUS are still accepted; other keys are not', async () => {
     const old = 'o'.repeat(43);
     const rotated = await startHarness({}, { TOKEN_SECRET: 'n'.repeat(43), TOKEN_SECRET_PREVIOUS: old });
-    closers.push(() => rotated.stop());
     const o = await origin();
     const a = await startAgent(rotated, [o.port], { visibility: () => undefined });
-    closers.push(() => a.agent.stop());
     const url = await a.agent.url(o.port);
     const signedBefore = await mintForTest(old, { aud: aud.owner, sub: a.session });
     expect((await request(rotated.gateway, url, { headers: { 'x-porthole-token': signedBefore } })).status).toBe(200);
@@ -345,7 +337,6 @@ describe('key rotation', () => {
 describe('https', () => {
   it('on https the owner cookie is __Host-porthole with Secure, and the link hands over to https', async () => {
     const secure = await startHarness({}, {}, { https: true });
-    closers.push(() => secure.stop());
     const call = (method: string, target: string, headers: Record<string, string> = {}, body?: string) =>
       new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
         const url = new URL(target, secure.gateway.url);

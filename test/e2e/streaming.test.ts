@@ -7,29 +7,26 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, request, startAgent, startHarness, startOrigin, signal } from './harness';
+import { afterTest, type Harness, request, startAgent, startHarness, startOrigin, signal } from './harness';
 
 let h: Harness;
-const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   // A short viewer-idle limit, so the tests below show what it does and does not cut.
   h = await startHarness({ ORIGIN_TIMEOUT: '6', VIEWER_IDLE_TIMEOUT: '1' });
 });
 afterAll(async () => {
-  for (const close of closers.reverse()) await close();
   await h?.stop();
 });
 
+/** An origin with `handler` and a client exposing it, for the running test. */
 async function serve(handler: http.RequestListener) {
   const origin = await startOrigin(handler);
-  closers.push(() => origin.close());
   const a = await startAgent(h, [origin.port]);
-  closers.push(() => a.agent.stop());
   return { origin, url: await a.agent.url(origin.port) };
 }
 
-/** A GET through the gateway; the response is returned unread. */
+/** A GET through the gateway, cut when the test ends; the response is returned unread. */
 function open(url: string): Promise<http.IncomingMessage> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
@@ -38,13 +35,11 @@ function open(url: string): Promise<http.IncomingMessage> {
       resolve,
     );
     req.on('error', reject);
-    closers.push(() => {
-      req.destroy();
-    });
+    afterTest(() => req.destroy());
   });
 }
 
-/** A GET through the gateway whose body is handed over chunk by chunk. */
+/** A GET through the gateway, cut when the test ends, whose body is handed over chunk by chunk. */
 function stream(url: string, onChunk: (text: string) => void): Promise<http.IncomingMessage> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
@@ -57,9 +52,7 @@ function stream(url: string, onChunk: (text: string) => void): Promise<http.Inco
       },
     );
     req.on('error', reject);
-    closers.push(() => {
-      req.destroy();
-    });
+    afterTest(() => req.destroy());
   });
 }
 
@@ -160,7 +153,7 @@ describe('streaming', () => {
       const chunk = slow.read(10 * 1024) as Buffer | null;
       if (chunk) slowBytes += chunk.length;
     }, 100);
-    closers.push(() => clearInterval(sip));
+    afterTest(() => clearInterval(sip));
 
     // The fast viewer downloads all of it while the slow one is still far from done.
     const hash = createHash('sha256');
@@ -178,8 +171,6 @@ describe('streaming', () => {
     expect(hash.digest('hex')).toBe(createHash('sha256').update(Buffer.alloc(SIZE, 1)).digest('hex'));
     expect(slowDone).toBe(false);
     expect(slowBytes).toBeLessThan(SIZE / 2);
-    clearInterval(sip);
-    slow.destroy();
   });
 
   // Here rather than with the other tunnel faults: under a loaded machine an upload can pause for
@@ -237,7 +228,5 @@ describe('streaming', () => {
     const answer = await reply;
     expect(answer.status).toBe(502);
     expect(JSON.parse(answer.body).error).toBe('tunnel_lost');
-    a.agent.stop();
-    await origin.close();
   });
 });

@@ -4,7 +4,17 @@ import WebSocket from 'ws';
 import { lookup } from '../../client/net/lookup';
 import { TunnelReplacedError } from '../../client/tunnel/errors';
 import { SUBPROTOCOL } from '../../protocol';
-import { createSession, type Harness, request, startAgent, startHarness, startOrigin, signal } from './harness';
+import {
+  afterTest,
+  createSession,
+  type Harness,
+  request,
+  startAgent,
+  startHarness,
+  startOrigin,
+  signal,
+  waitFor,
+} from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -49,8 +59,6 @@ describe('tunnel faults', () => {
     const reply = await request(h.gateway, url);
     expect(reply.status).toBe(200);
     expect(reply.body.toString()).toBe('back');
-    a.agent.stop();
-    await origin.close();
   });
 
   it('a request waiting on the origin ends with 502 when the tunnel drops', async () => {
@@ -63,8 +71,6 @@ describe('tunnel faults', () => {
     const reply = await pending;
     expect(reply.status).toBe(502);
     expect(JSON.parse(reply.body).error).toBe('tunnel_lost');
-    a.agent.stop();
-    await origin.close();
   });
 
   it('a response mid-body is aborted, not silently truncated, when the tunnel drops', async () => {
@@ -80,8 +86,6 @@ describe('tunnel faults', () => {
     const reply = await pending;
     expect(reply.status).toBe(200);
     expect(reply.complete).toBe(false);
-    a.agent.stop();
-    await origin.close();
   });
 
   it('an origin that closes mid-body aborts the viewer response', async () => {
@@ -94,8 +98,6 @@ describe('tunnel faults', () => {
     expect(reply.status).toBe(200);
     expect(reply.complete).toBe(false);
     expect(reply.body.length).toBeLessThan(1024 * 1024);
-    a.agent.stop();
-    await origin.close();
   });
 
   it('a small body cut short by the origin answers 502 instead of a truncated 200', async () => {
@@ -107,8 +109,6 @@ describe('tunnel faults', () => {
     const reply = await view(await a.agent.url(origin.port));
     expect(reply.status).toBe(502);
     expect(JSON.parse(reply.body).error).toBe('origin_error');
-    a.agent.stop();
-    await origin.close();
   });
 
   it('a viewer that goes away mid-download cancels the origin request and frees the stream', async () => {
@@ -147,10 +147,7 @@ describe('tunnel faults', () => {
     });
     await originClosed.promise;
     const mux = a.agent.connection!.mux;
-    for (let i = 0; i < 200 && mux.stats().open > 0; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(mux.stats().open).toBe(0);
-    a.agent.stop();
-    await origin.close();
+    await waitFor(() => mux.stats().open === 0, 'the client to free the stream', 5_000);
   });
 
   it('an origin that answers before reading the upload does not leave the viewer hanging', async () => {
@@ -189,8 +186,6 @@ describe('tunnel faults', () => {
       pump();
     });
     expect(status).toBe(413);
-    a.agent.stop();
-    await origin.close();
   });
 
   it('an origin slower than ORIGIN_TIMEOUT answers 504', async () => {
@@ -199,8 +194,6 @@ describe('tunnel faults', () => {
     const reply = await request(h.gateway, await a.agent.url(origin.port), { headers: { accept: 'text/html' } });
     expect(reply.status).toBe(504);
     expect(reply.body.toString()).toContain('did not answer within 1 s');
-    a.agent.stop();
-    await origin.close();
   });
 
   it('a second client for the same session replaces the first, which stops', async () => {
@@ -213,8 +206,6 @@ describe('tunnel faults', () => {
     expect(down).toMatchObject({ retryInMs: null });
     const reply = await request(h.gateway, await second.agent.url(origin.port));
     expect(reply.body.toString()).toBe('served');
-    second.agent.stop();
-    await origin.close();
   });
 
   it('a client that breaks the protocol is disconnected with a reason; the session stays healthy', async () => {
@@ -224,6 +215,7 @@ describe('tunnel faults', () => {
         headers: { authorization: `Bearer ${token}` },
         lookup,
       });
+      afterTest(() => ws.terminate());
       ws.on('open', () => ws.send(Buffer.from([0x42, 0, 0, 0, 1, 2, 3])));
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
       ws.on('error', reject);
@@ -234,7 +226,5 @@ describe('tunnel faults', () => {
     const a = await startAgent(h, [origin.port], { token });
     const reply = await request(h.gateway, await a.agent.url(origin.port));
     expect(reply.body.toString()).toBe('healthy');
-    a.agent.stop();
-    await origin.close();
   });
 });

@@ -8,16 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { lookup } from '../../client/net/lookup';
-import { type Harness, type RunningAgent, startAgent, startHarness, startOrigin } from './harness';
+import { afterTest, type Harness, type RunningAgent, startAgent, startHarness, startOrigin, waitFor } from './harness';
 
 let h: Harness;
-const closers: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   h = await startHarness({ ORIGIN_TIMEOUT: '10' });
 });
 afterAll(async () => {
-  for (const close of closers.reverse()) await close();
   await h?.stop();
 });
 
@@ -29,7 +27,7 @@ interface Origin {
   connections: WebSocket[];
 }
 
-/** A real WebSocket origin on 127.0.0.1:0; `onConnection` decides what it does. */
+/** A real WebSocket origin on 127.0.0.1:0 for the running test; `onConnection` decides what it does. */
 async function wsOrigin(
   onConnection: (socket: WebSocket, request: http.IncomingMessage) => void,
   options: { protocols?: boolean } = {},
@@ -39,6 +37,13 @@ async function wsOrigin(
     port: 0,
     ...(options.protocols ? { handleProtocols: (set: Set<string>) => (set.has('chat.v2') ? 'chat.v2' : false) } : {}),
   });
+  afterTest(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const c of server.clients) c.terminate();
+        server.close(() => resolve());
+      }),
+  );
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const origin: Origin = { port: (server.address() as AddressInfo).port, server, upgrades: [], connections: [] };
   server.on('connection', (socket, request) => {
@@ -46,13 +51,6 @@ async function wsOrigin(
     origin.connections.push(socket);
     onConnection(socket, request);
   });
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const c of server.clients) c.terminate();
-        server.close(() => resolve());
-      }),
-  );
   return origin;
 }
 
@@ -60,10 +58,8 @@ function echo(socket: WebSocket): void {
   socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
 }
 
-async function agentFor(ports: number[], visibility: 'public' | 'private' = 'public'): Promise<RunningAgent> {
-  const a = await startAgent(h, ports, { visibility: () => visibility });
-  closers.push(() => a.agent.stop());
-  return a;
+function agentFor(ports: number[], visibility: 'public' | 'private' = 'public'): Promise<RunningAgent> {
+  return startAgent(h, ports, { visibility: () => visibility });
 }
 
 interface Viewer {
@@ -73,7 +69,7 @@ interface Viewer {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-/** A viewer's WebSocket to a preview URL (ws: *.localhost resolved to loopback). */
+/** A viewer's WebSocket to a preview URL (ws: *.localhost resolved to loopback), closed when the test ends. */
 function viewer(url: string, protocols: string[] = [], headers: Record<string, string> = {}): Promise<Viewer> {
   const socket = new WebSocket(url.replace(/^http/, 'ws'), protocols, { headers, lookup });
   const messages: { data: Buffer; binary: boolean }[] = [];
@@ -97,7 +93,7 @@ function viewer(url: string, protocols: string[] = [], headers: Record<string, s
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  closers.push(() => socket.terminate());
+  afterTest(() => socket.terminate());
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve({ socket, messages, next, closed }));
     socket.once('unexpected-response', (_req, res: http.IncomingMessage) => {
@@ -156,14 +152,10 @@ describe('WebSockets through the tunnel', () => {
     expect(await first.closed).toEqual({ code: 4001, reason: 'origin says bye' });
 
     const second = await viewer(url);
-    const originClosed = new Promise<{ code: number; reason: string }>((resolve) => {
-      const check = () => {
-        const socket = origin.connections[1];
-        if (!socket) return setTimeout(check, 10);
-        socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
-      };
-      check();
-    });
+    const originSide = await waitFor(() => origin.connections[1], "the origin's end of the second viewer's socket");
+    const originClosed = new Promise<{ code: number; reason: string }>((resolve) =>
+      originSide.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     second.socket.close(4002, 'viewer says bye');
     expect(await originClosed).toEqual({ code: 4002, reason: 'viewer says bye' });
     expect((await second.closed).code).toBe(4002);
@@ -191,7 +183,6 @@ describe('WebSockets through the tunnel', () => {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('no sockets here');
     });
-    closers.push(() => plain.close());
     const dead = await startOrigin(() => {});
     await dead.close();
     const a = await agentFor([plain.port, dead.port]);
