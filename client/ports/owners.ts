@@ -1,5 +1,6 @@
 /**
- * Which process owns a socket: socket inode → /proc/<pid>/fd/* → comm.
+ * Which process owns a socket: socket inode → /proc/<pid>/fd/* → comm (or,
+ * where comm names a thread, the program in argv[0]).
  * Only run for sockets not seen before, and only as far as
  * permissions allow (another user's processes stay anonymous). Synchronous on
  * purpose: procfs answers from memory in microseconds, while the promise API
@@ -58,10 +59,29 @@ export function findOwners(inodes: Set<number>, root = '/proc'): Map<number, Soc
   return found;
 }
 
+/**
+ * Names the kernel keeps for a process that are a runtime's name for its main thread, not the program:
+ * Node 24 calls it `MainThread`, Node 26 `node-MainThread` (both rename the process's comm).
+ */
+const THREAD_NAMES = /^(?:node-)?MainThread$/;
+
 function processName(root: string, pid: number): string {
+  let comm: string;
   try {
-    return readFileSync(`${root}/${pid}/comm`, 'utf8').trim() || `pid ${pid}`;
+    comm = readFileSync(`${root}/${pid}/comm`, 'utf8').trim();
   } catch {
     return `pid ${pid}`; // Exited since its fd was read.
+  }
+  if (THREAD_NAMES.test(comm)) return programName(root, pid) ?? comm;
+  return comm || `pid ${pid}`;
+}
+
+/** The file name of argv[0] (`/usr/bin/node` → `node`), or null when the command line is unreadable or empty. */
+function programName(root: string, pid: number): string | null {
+  try {
+    const argv0 = readFileSync(`${root}/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return argv0.split('/').pop() || null;
+  } catch {
+    return null;
   }
 }
