@@ -4,7 +4,15 @@
  */
 import WebSocket from 'ws';
 import { lookup } from '../net/lookup';
-import { CloseCode, type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import {
+  CloseCode,
+  closeReason,
+  type ControlFrame,
+  Mux,
+  type MuxStream,
+  ProtocolError,
+  SUBPROTOCOL,
+} from '../../protocol';
 import { type Clock, systemClock } from './clock';
 import {
   TunnelAuthError,
@@ -71,7 +79,7 @@ export class Connection implements Tunnel {
         this.mux.receive(data as Buffer);
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
-        socket.close(CloseCode.PROTOCOL_ERROR, `protocol error: ${error.message}`.slice(0, 120));
+        socket.close(CloseCode.PROTOCOL_ERROR, closeReason(`protocol error: ${error.message}`));
       }
     });
     this.#keepalive = new Keepalive({
