@@ -16,8 +16,9 @@ import {
   StreamResetError,
   UpgradedStream,
 } from '../../protocol';
-import { rawToPairs } from './headers';
-const ADDRESSES = ['127.0.0.1', '[::1]'] as const;
+import { originHost, rawToPairs } from './headers';
+import { LOOPBACK, urlHost } from './loopback';
+
 const log = debuglog('porthole');
 
 /** Request headers the ws library sets itself, or that describe the viewer's own connection. */
@@ -55,11 +56,11 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
     if (OWN.has(lower)) continue;
     headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
   }
-  const host = preserveHost ? open.host : `localhost:${open.port}`;
+  const host = originHost(open, preserveHost);
   attempt(0);
 
   function attempt(index: number): void {
-    const address = ADDRESSES[index] as string;
+    const address = urlHost(LOOPBACK[index] as string);
     const socket = new WebSocket(`ws://${address}:${open.port}${open.path}`, protocols, {
       headers: { ...headers, host },
       perMessageDeflate: false,
@@ -83,7 +84,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
       settled = true;
-      if (error.code === 'ECONNREFUSED' && index + 1 < ADDRESSES.length) {
+      if (error.code === 'ECONNREFUSED' && index + 1 < LOOPBACK.length) {
         attempt(index + 1);
         return;
       }
