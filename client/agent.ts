@@ -1,11 +1,11 @@
 /**
  * The client, wired: the supervisor keeps the tunnel up, the port watcher
  * finds listening ports, each stream the gateway opens goes to the origin,
- * and the gateway's WELCOME says which URL serves each port. The one place
+ * and the gateway's port snapshot says which URL serves each port. The one place
  * the parts meet; the rules live in ports/exposed.ts (what is exposed),
  * ports/announced.ts (what the gateway's table says changed) and origin/.
  */
-import { type ControlFrame, type MuxStream, ResetCode, type Visibility } from '../protocol';
+import { type ControlFrame, type MuxStream, type PortSnapshotFrame, ResetCode, type Visibility } from '../protocol';
 import type { AgentEvent, EventSink, PortView } from './events';
 import { Origin } from './origin/origin';
 import { OwnerApi } from './owner-api';
@@ -44,7 +44,7 @@ export interface AgentOptions {
 }
 
 export interface AgentStatus {
-  /** Null until the gateway's first WELCOME. */
+  /** Null until the gateway's first port snapshot. */
   session: string | null;
   gateway: string;
   tunnel: 'up' | 'down';
@@ -55,7 +55,7 @@ export interface AgentStatus {
 export class Agent {
   readonly #options: AgentOptions;
   readonly #exposed: ExposedPorts;
-  /** The gateway's port table, as its last WELCOME said. */
+  /** The gateway's port table, as its last port snapshot said. */
   #announced = new Map<number, PortView>();
   readonly #origin: Origin;
   readonly #supervisor: Supervisor<Connection>;
@@ -66,7 +66,8 @@ export class Agent {
   #up = false;
   #ready = false;
   readonly #links: OwnerLinks;
-  #welcomes: Promise<void> = Promise.resolve();
+  /** The port snapshots, applied one after the other. */
+  #snapshots: Promise<void> = Promise.resolve();
   /** The gateway's owner API for this session (share controls, links, login). */
   readonly api: OwnerApi;
 
@@ -167,7 +168,7 @@ export class Agent {
 
   #portsChanged(opened: Parameters<ExposedPorts['change']>[0], closed: number[]): void {
     const change = this.#exposed.change(opened, closed);
-    // A port that stops listening says so at once, tunnel or not; a re-bound one is announced by the next WELCOME.
+    // A port that stops listening says so at once, tunnel or not; a re-bound one is announced by the next snapshot.
     for (const port of change.vanished) {
       const before = this.#announced.get(port);
       this.#announced.delete(port);
@@ -200,12 +201,14 @@ export class Agent {
   }
 
   #control(frame: ControlFrame): void {
-    if (frame.type !== 'WELCOME') return;
+    if (frame.type !== 'PORT_SNAPSHOT') return;
     // In order, each after the first waits only a turn: the first waits (a bounded time) for the dashboard link.
-    this.#welcomes = this.#welcomes.then(() => this.#links.dashboard()).then((link) => this.#welcome(frame, link));
+    this.#snapshots = this.#snapshots
+      .then(() => this.#links.dashboard())
+      .then((link) => this.#applySnapshot(frame, link));
   }
 
-  #welcome(frame: Extract<ControlFrame, { type: 'WELCOME' }>, dashboard: string | undefined): void {
+  #applySnapshot(frame: PortSnapshotFrame, dashboard: string | undefined): void {
     this.#session = frame.body.session;
     const next = new Map<number, PortView>();
     for (const entry of frame.body.ports) {

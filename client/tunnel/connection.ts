@@ -31,7 +31,7 @@ export interface ConnectionOptions {
   token: string;
   /** A stream the gateway opened (one viewer request). */
   onStream(stream: MuxStream): void;
-  /** A control frame from the gateway (WELCOME). */
+  /** A control frame from the gateway (PORT_SNAPSHOT). */
   onControl(frame: ControlFrame): void;
   /** Milliseconds between keepalive pings (default 15 000); 2.5 intervals of silence end the tunnel. */
   keepaliveMs?: number;
