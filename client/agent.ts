@@ -5,6 +5,7 @@
  * the parts meet; the rules live in ports/exposed.ts (what is exposed),
  * ports/announced.ts (what the gateway's table says changed) and origin/.
  */
+import { debuglog } from 'node:util';
 import { type ControlFrame, type MuxStream, type PortSnapshotFrame, ResetCode, type Visibility } from '../protocol';
 import type { AgentEvent, EventSink, PortView } from './events';
 import { Origin } from './origin/origin';
@@ -18,6 +19,8 @@ import type { BackoffOptions } from './tunnel/backoff';
 import { Connection } from './tunnel/connection';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
+
+const log = debuglog('porthole');
 
 export interface AgentOptions {
   /** Base URL of the gateway's bare domain, e.g. `http://porthole.localhost:8787`. */
@@ -203,9 +206,20 @@ export class Agent {
   #control(frame: ControlFrame): void {
     if (frame.type !== 'PORT_SNAPSHOT') return;
     // In order, each after the first waits only a turn: the first waits (a bounded time) for the dashboard link.
+    // A snapshot that fails (a listener threw) is reported, and the chain goes on to the next one.
     this.#snapshots = this.#snapshots
       .then(() => this.#links.dashboard())
-      .then((link) => this.#applySnapshot(frame, link));
+      .then((link) => this.#applySnapshot(frame, link))
+      .catch((error: Error) => this.#report(`applying the gateway's port table: ${error.message}`, error));
+  }
+
+  /** An `error` event; when a listener throws on that too, only debuglog is left to tell. */
+  #report(message: string, cause: Error): void {
+    try {
+      this.#emit({ event: 'error', message });
+    } catch (error) {
+      log('%s (%s); reporting it failed too: %s', message, cause.stack, (error as Error).stack);
+    }
   }
 
   #applySnapshot(frame: PortSnapshotFrame, dashboard: string | undefined): void {
