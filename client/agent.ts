@@ -6,7 +6,7 @@
  * ports/announced.ts (what the gateway's table says changed) and origin/.
  */
 import { debuglog } from 'node:util';
-import { type ControlFrame, type MuxStream, type PortSnapshotFrame, ResetCode, type Visibility } from '../protocol';
+import { type MuxStream, type PortSnapshotFrame, ResetCode, type Visibility } from '../protocol';
 import type { AgentEvent, EventSink, PortView } from './events';
 import { Origin } from './origin/origin';
 import { OwnerApi } from './owner-api';
@@ -88,13 +88,16 @@ export class Agent {
           token: options.token,
           keepaliveMs: options.keepaliveMs,
           onStream: (stream) => this.#serve(stream),
-          onControl: (frame) => this.#control(frame),
+          onSnapshot: (frame) => this.#snapshot(frame),
         }),
       backoff: options.backoff,
       // Called from the supervisor's constructor: look the scan up once this constructor is done.
       beforeConnect: () => Promise.resolve().then(() => this.#firstScan),
-      onUp: (connection) => this.#hello(connection),
-      onDown: (error, retryInMs) => this.#down(error, retryInMs),
+      onUp: (connection) => connection.mux.control({ type: 'HELLO', stream: 0, body: { ports: this.#exposed.list() } }),
+      onDown: (error, retryInMs) => {
+        this.#up = false;
+        this.#emit({ event: 'tunnel.down', reason: error.message, retryInMs });
+      },
     });
     // Started last: its first scan reports synchronously, into a fully built agent.
     this.#watcher = options.watch
@@ -184,15 +187,6 @@ export class Agent {
     });
   }
 
-  #hello(connection: Connection): void {
-    connection.mux.control({ type: 'HELLO', stream: 0, body: { ports: this.#exposed.list() } });
-  }
-
-  #down(error: TunnelError, retryInMs: number | null): void {
-    this.#up = false;
-    this.#emit({ event: 'tunnel.down', reason: error.message, retryInMs });
-  }
-
   #serve(stream: MuxStream): void {
     const port = stream.request?.port ?? 0;
     // The gateway may only reach ports this client exposes, never other local services.
@@ -203,8 +197,7 @@ export class Agent {
     this.#origin.serve(stream);
   }
 
-  #control(frame: ControlFrame): void {
-    if (frame.type !== 'PORT_SNAPSHOT') return;
+  #snapshot(frame: PortSnapshotFrame): void {
     // In order, each after the first waits only a turn: the first waits (a bounded time) for the dashboard link.
     // A snapshot that fails (a listener threw) is reported, and the chain goes on to the next one.
     this.#snapshots = this.#snapshots

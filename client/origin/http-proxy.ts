@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import http from 'node:http';
-import { MAX_DATA, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
+import { MAX_DATA, type MuxStream, type OpenRequest, ResetCode, StreamResetError } from '../../protocol';
 import { originRequestHeaders, rawToPairs } from './headers';
 import { LOOPBACK } from './loopback';
 
@@ -27,10 +27,8 @@ export class OriginProxy {
     this.#agent.destroy();
   }
 
-  /** Serve one stream opened by the gateway. Never throws; failures reset the stream. */
-  handle(stream: MuxStream): void {
-    const open = stream.request;
-    if (!open) return;
+  /** Serve one stream opened by the gateway, `open` its request. Never throws; failures reset the stream. */
+  handle(stream: MuxStream, open: OpenRequest): void {
     const first = this.#preferred.get(open.port) ?? 0;
     this.#attempt(stream, first, 0);
   }

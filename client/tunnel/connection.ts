@@ -7,7 +7,7 @@ import { lookup } from '../net/lookup';
 import {
   CloseCode,
   closeReason,
-  type ControlFrame,
+  type PortSnapshotFrame,
   Mux,
   type MuxStream,
   ProtocolError,
@@ -31,8 +31,8 @@ export interface ConnectionOptions {
   token: string;
   /** A stream the gateway opened (one viewer request). */
   onStream(stream: MuxStream): void;
-  /** A control frame from the gateway (PORT_SNAPSHOT). */
-  onControl(frame: ControlFrame): void;
+  /** The gateway's port table (the only control frame it sends a client). */
+  onSnapshot(frame: PortSnapshotFrame): void;
   /** Milliseconds between keepalive pings (default 15 000); 2.5 intervals of silence end the tunnel. */
   keepaliveMs?: number;
   /** Milliseconds a connection attempt may take before it fails (default 10 000). */
@@ -58,7 +58,8 @@ export class Connection implements Tunnel {
         if (socket.readyState === WebSocket.OPEN) socket.send(bytes);
       },
       onOpen: options.onStream,
-      onControl: options.onControl,
+      // A client's Mux passes on PORT_SNAPSHOT only: any other control frame is a ProtocolError (mux.ts).
+      onControl: (frame) => options.onSnapshot(frame as PortSnapshotFrame),
     });
     this.#closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
