@@ -1,11 +1,12 @@
 /**
  * The client, wired: the supervisor keeps the tunnel up, the port watcher
  * finds listening ports, each stream the gateway opens goes to the origin,
- * and the gateway's WELCOME says which URL serves each port. The one place
+ * and the gateway's port snapshot says which URL serves each port. The one place
  * the parts meet; the rules live in ports/exposed.ts (what is exposed),
  * ports/announced.ts (what the gateway's table says changed) and origin/.
  */
-import { type ControlFrame, type MuxStream, ResetCode, type Visibility } from '../protocol';
+import { debuglog } from 'node:util';
+import { type MuxStream, type PortSnapshotFrame, ResetCode, type Visibility } from '../protocol';
 import type { AgentEvent, EventSink, PortView } from './events';
 import { Origin } from './origin/origin';
 import { OwnerApi } from './owner-api';
@@ -18,6 +19,8 @@ import type { BackoffOptions } from './tunnel/backoff';
 import { Connection } from './tunnel/connection';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
+
+const log = debuglog('porthole');
 
 export interface AgentOptions {
   /** Base URL of the gateway's bare domain, e.g. `http://porthole.localhost:8787`. */
@@ -44,7 +47,7 @@ export interface AgentOptions {
 }
 
 export interface AgentStatus {
-  /** Null until the gateway's first WELCOME. */
+  /** Null until the gateway's first port snapshot. */
   session: string | null;
   gateway: string;
   tunnel: 'up' | 'down';
@@ -55,7 +58,7 @@ export interface AgentStatus {
 export class Agent {
   readonly #options: AgentOptions;
   readonly #exposed: ExposedPorts;
-  /** The gateway's port table, as its last WELCOME said. */
+  /** The gateway's port table, as its last port snapshot said. */
   #announced = new Map<number, PortView>();
   readonly #origin: Origin;
   readonly #supervisor: Supervisor<Connection>;
@@ -66,7 +69,8 @@ export class Agent {
   #up = false;
   #ready = false;
   readonly #links: OwnerLinks;
-  #welcomes: Promise<void> = Promise.resolve();
+  /** The port snapshots, applied one after the other. */
+  #snapshots: Promise<void> = Promise.resolve();
   /** The gateway's owner API for this session (share controls, links, login). */
   readonly api: OwnerApi;
 
@@ -84,13 +88,16 @@ export class Agent {
           token: options.token,
           keepaliveMs: options.keepaliveMs,
           onStream: (stream) => this.#serve(stream),
-          onControl: (frame) => this.#control(frame),
+          onSnapshot: (frame) => this.#snapshot(frame),
         }),
       backoff: options.backoff,
       // Called from the supervisor's constructor: look the scan up once this constructor is done.
       beforeConnect: () => Promise.resolve().then(() => this.#firstScan),
-      onUp: (connection) => this.#hello(connection),
-      onDown: (error, retryInMs) => this.#down(error, retryInMs),
+      onUp: (connection) => connection.mux.control({ type: 'HELLO', stream: 0, body: { ports: this.#exposed.list() } }),
+      onDown: (error, retryInMs) => {
+        this.#up = false;
+        this.#emit({ event: 'tunnel.down', reason: error.message, retryInMs });
+      },
     });
     // Started last: its first scan reports synchronously, into a fully built agent.
     this.#watcher = options.watch
@@ -167,7 +174,7 @@ export class Agent {
 
   #portsChanged(opened: Parameters<ExposedPorts['change']>[0], closed: number[]): void {
     const change = this.#exposed.change(opened, closed);
-    // A port that stops listening says so at once, tunnel or not; a re-bound one is announced by the next WELCOME.
+    // A port that stops listening says so at once, tunnel or not; a re-bound one is announced by the next snapshot.
     for (const port of change.vanished) {
       const before = this.#announced.get(port);
       this.#announced.delete(port);
@@ -180,15 +187,6 @@ export class Agent {
     });
   }
 
-  #hello(connection: Connection): void {
-    connection.mux.control({ type: 'HELLO', stream: 0, body: { ports: this.#exposed.list() } });
-  }
-
-  #down(error: TunnelError, retryInMs: number | null): void {
-    this.#up = false;
-    this.#emit({ event: 'tunnel.down', reason: error.message, retryInMs });
-  }
-
   #serve(stream: MuxStream): void {
     const port = stream.request?.port ?? 0;
     // The gateway may only reach ports this client exposes, never other local services.
@@ -199,13 +197,25 @@ export class Agent {
     this.#origin.serve(stream);
   }
 
-  #control(frame: ControlFrame): void {
-    if (frame.type !== 'WELCOME') return;
+  #snapshot(frame: PortSnapshotFrame): void {
     // In order, each after the first waits only a turn: the first waits (a bounded time) for the dashboard link.
-    this.#welcomes = this.#welcomes.then(() => this.#links.dashboard()).then((link) => this.#welcome(frame, link));
+    // A snapshot that fails (a listener threw) is reported, and the chain goes on to the next one.
+    this.#snapshots = this.#snapshots
+      .then(() => this.#links.dashboard())
+      .then((link) => this.#applySnapshot(frame, link))
+      .catch((error: Error) => this.#report(`applying the gateway's port table: ${error.message}`, error));
   }
 
-  #welcome(frame: Extract<ControlFrame, { type: 'WELCOME' }>, dashboard: string | undefined): void {
+  /** An `error` event; when a listener throws on that too, only debuglog is left to tell. */
+  #report(message: string, cause: Error): void {
+    try {
+      this.#emit({ event: 'error', message });
+    } catch (error) {
+      log('%s (%s); reporting it failed too: %s', message, cause.stack, (error as Error).stack);
+    }
+  }
+
+  #applySnapshot(frame: PortSnapshotFrame, dashboard: string | undefined): void {
     this.#session = frame.body.session;
     const next = new Map<number, PortView>();
     for (const entry of frame.body.ports) {

@@ -60,3 +60,21 @@ export const LINK_TTL = { default: 24 * 3600, min: 60, max: 30 * 24 * 3600 } as 
 export const LOGIN_TTL = { default: 10 * 60, min: 60, max: 24 * 3600 } as const;
 export const OWNER_TTL = { default: 12 * 3600, min: 60, max: 7 * 24 * 3600 } as const;
 export const MAX_LINK_LABEL = 200;
+
+/**
+ * An API request body (the owner API, the control socket) as a JSON object: a blank body is `{}`.
+ * Null when the text is not JSON, or is JSON but not an object (an array, a string, null …); the
+ * caller answers its own 400.
+ */
+export function parseJsonObject(text: string): Record<string, unknown> | null {
+  if (!text.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null; // Not JSON: the same answer as JSON of the wrong shape.
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : null;
+}

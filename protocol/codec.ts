@@ -7,7 +7,19 @@ import { CONTROL_STREAM, type Frame, FrameCode, type FrameName, MAX_DATA, MAX_JS
 import * as validate from './validate';
 
 const HEADER = 5;
-const names = new Map<number, FrameName>(Object.entries(FrameCode).map(([name, code]) => [code, name as FrameName]));
+/** Each frame type's wire number: PORT_SNAPSHOT travels as WELCOME, the rest under their own names. */
+const codes: Record<FrameName, number> = {
+  HELLO: FrameCode.HELLO,
+  PORT_SNAPSHOT: FrameCode.WELCOME,
+  PORTS: FrameCode.PORTS,
+  OPEN: FrameCode.OPEN,
+  RESPONSE: FrameCode.RESPONSE,
+  DATA: FrameCode.DATA,
+  END: FrameCode.END,
+  RESET: FrameCode.RESET,
+  WINDOW: FrameCode.WINDOW,
+};
+const names = new Map<number, FrameName>(Object.entries(codes).map(([name, code]) => [code, name as FrameName]));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -31,7 +43,7 @@ function frame(
   const size = HEADER + payloadLength;
   const bytes = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Uint8Array(size);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setUint8(0, FrameCode[type]);
+  view.setUint8(0, codes[type]);
   view.setUint32(1, stream);
   return { bytes, view };
 }
@@ -51,7 +63,7 @@ function json(type: FrameName, stream: number, body: unknown): Uint8Array {
 export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
   switch (f.type) {
     case 'HELLO':
-    case 'WELCOME':
+    case 'PORT_SNAPSHOT':
     case 'PORTS':
     case 'OPEN':
       return json(f.type, f.stream, f.body);
@@ -125,14 +137,14 @@ export function decode(message: Uint8Array): Frame {
   if (type === undefined) throw new ProtocolError('UNKNOWN_TYPE', `unknown frame type ${code}`);
   const stream = view.getUint32(1);
   const payload = message.subarray(HEADER);
-  const control = type === 'HELLO' || type === 'WELCOME' || type === 'PORTS';
+  const control = type === 'HELLO' || type === 'PORT_SNAPSHOT' || type === 'PORTS';
   if (control !== (stream === CONTROL_STREAM)) {
     throw new ProtocolError('BAD_STREAM', `${type} frame on stream ${stream}`);
   }
   switch (type) {
     case 'HELLO':
       return { type, stream: 0, body: validate.hello(parseJson(payload, type)) };
-    case 'WELCOME':
+    case 'PORT_SNAPSHOT':
       return { type, stream: 0, body: validate.portSnapshot(parseJson(payload, type)) };
     case 'PORTS':
       return { type, stream: 0, body: validate.portChanges(parseJson(payload, type)) };

@@ -20,7 +20,11 @@ export const MAX_JSON = 256 * 1024;
 /** Stream 0 carries session-level control frames. */
 export const CONTROL_STREAM = 0;
 
-/** Wire numbers of the frame types. */
+/**
+ * Wire numbers of the frame types, by their wire names (docs/protocol.md). In code, frame 2 (WELCOME)
+ * is a PortSnapshotFrame, type 'PORT_SNAPSHOT': it is the whole port table, re-sent after every
+ * change, not only a greeting. The codec maps one to the other.
+ */
 export const FrameCode = {
   HELLO: 1,
   WELCOME: 2,
@@ -32,7 +36,8 @@ export const FrameCode = {
   RESET: 8,
   WINDOW: 9,
 } as const;
-export type FrameName = keyof typeof FrameCode;
+/** A decoded frame's `type`: its wire name, but PORT_SNAPSHOT for WELCOME. */
+export type FrameName = Frame['type'];
 
 /** Why a stream was reset; carried in RESET frames. */
 export const ResetCode = {
@@ -72,9 +77,9 @@ export interface HelloFrame {
   body: Hello;
 }
 
-/** WELCOME: the gateway's whole port table (a port snapshot), after HELLO and every change. Gateway → client, stream 0. */
-export interface WelcomeFrame {
-  type: 'WELCOME';
+/** WELCOME on the wire: the gateway's whole port table (a port snapshot), after HELLO and every change. Gateway → client, stream 0. */
+export interface PortSnapshotFrame {
+  type: 'PORT_SNAPSHOT';
   stream: 0;
   body: PortSnapshot;
 }
@@ -144,7 +149,15 @@ export interface WindowFrame {
 }
 
 export type Frame =
-  HelloFrame | WelcomeFrame | PortsFrame | OpenFrame | ResponseFrame | DataFrame | EndFrame | ResetFrame | WindowFrame;
+  | HelloFrame
+  | PortSnapshotFrame
+  | PortsFrame
+  | OpenFrame
+  | ResponseFrame
+  | DataFrame
+  | EndFrame
+  | ResetFrame
+  | WindowFrame;
 
 /** The frames of stream 0. */
-export type ControlFrame = HelloFrame | WelcomeFrame | PortsFrame;
+export type ControlFrame = HelloFrame | PortSnapshotFrame | PortsFrame;

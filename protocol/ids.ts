@@ -12,3 +12,12 @@ export function isPort(value: unknown): value is number {
 export function isSessionId(text: unknown): text is string {
   return typeof text === 'string' && /^[a-z2-7]{16}$/.test(text);
 }
+
+/**
+ * A port from an API request: a JSON number, or a path segment of at most five digits ("3000").
+ * Null when it is neither or not a port (see isPort); the caller answers its own 400.
+ */
+export function portFrom(value: unknown): number | null {
+  const port = typeof value === 'string' && /^[0-9]{1,5}$/.test(value) ? Number(value) : value;
+  return isPort(port) ? port : null;
+}

@@ -22,7 +22,7 @@ export interface MuxOptions {
   transientSend?: boolean;
   /** Client side: the gateway opened a stream. */
   onOpen?(stream: MuxStream): void;
-  /** A control-stream frame (HELLO and PORTS to the gateway, WELCOME to the client). */
+  /** A control-stream frame (HELLO and PORTS to the gateway, PORT_SNAPSHOT to the client). */
   onControl?(frame: ControlFrame): void;
   /** Initial per-stream window, both directions, in bytes. Default INITIAL_WINDOW (256 KiB). */
   window?: number;
@@ -90,7 +90,7 @@ export class Mux {
     return { open: this.#streams.size, opened: this.#opened, streamErrors: this.#streamErrors };
   }
 
-  /** Send a control frame (HELLO, WELCOME, PORTS). */
+  /** Send a control frame (HELLO, PORT_SNAPSHOT, PORTS). */
   control(frame: ControlFrame): void {
     this.#send(frame);
   }
@@ -148,7 +148,7 @@ export class Mux {
   }
 
   #receiveControl(frame: ControlFrame): void {
-    const expected = this.role === 'gateway' ? ['HELLO', 'PORTS'] : ['WELCOME'];
+    const expected = this.role === 'gateway' ? ['HELLO', 'PORTS'] : ['PORT_SNAPSHOT'];
     if (!expected.includes(frame.type)) {
       throw new ProtocolError('BAD_STREAM', `${frame.type} is not sent to the ${this.role}`);
     }

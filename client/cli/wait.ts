@@ -15,7 +15,7 @@ import { check, parseDuration, parsePort, UsageError } from './options';
  * One request to the URL through the gateway, as the owner when given a
  * token: true when the origin (not Porthole) answered.
  */
-export function answersThroughGateway(url: string, gateway: string, ownerToken?: string): Promise<boolean> {
+function answersThroughGateway(url: string, gateway: string, ownerToken?: string): Promise<boolean> {
   const target = new URL(url);
   const base = new URL(gateway);
   const lib = base.protocol === 'https:' ? https : http;

@@ -5,15 +5,11 @@ import type { AgentStatus } from '../agent';
 import type { AgentEvent } from '../events';
 import { ApiError, requestJson } from '../net/http';
 
-/** Nothing answers on the control socket: no client runs there (or it cannot be reached). */
-export class NotRunningError extends Error {
-  override readonly name = 'NotRunningError';
-}
-
 export type ControlEvent = AgentEvent | ({ event: 'snapshot' } & AgentStatus);
 
-function notRunning(path: string, error: NodeJS.ErrnoException): NotRunningError {
-  return new NotRunningError(
+/** Nothing answers on the control socket: no client runs there (or it cannot be reached). */
+function notRunning(path: string, error: NodeJS.ErrnoException): Error {
+  return new Error(
     error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
       ? `no porthole client is running (no control socket at ${path}); start one with 'porthole dev' or 'porthole connect'`
       : `cannot reach the porthole client at ${path}: ${error.message}`,
@@ -28,7 +24,7 @@ export function getJson<T>(path: string, route: string): Promise<T> {
 /**
  * One call to the control API at the socket `path`. Resolves with the JSON
  * answer; rejects with an ApiError for a refusal (the client's own, or the
- * gateway's relayed as it sent it), and with a NotRunningError when no client
+ * gateway's relayed as it sent it), and with an Error saying so when no client
  * answers on the socket.
  */
 export function callJson<T>(path: string, method: string, route: string, body?: unknown): Promise<T> {
@@ -41,7 +37,7 @@ export function callJson<T>(path: string, method: string, route: string, body?: 
 
 /**
  * Follow the client's events (GET /v1/events: a `snapshot`, then every event).
- * `done` resolves when the stream ends and rejects with a NotRunningError when
+ * `done` resolves when the stream ends and rejects with an Error saying so when
  * no client answers; `stop()` ends it early.
  */
 export function followEvents(

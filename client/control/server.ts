@@ -21,7 +21,7 @@ import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import type { Agent } from '../agent';
 import { ApiError } from '../net/http';
-import { isPort, isVisibility } from '../../protocol';
+import { isVisibility, parseJsonObject, portFrom } from '../../protocol';
 
 const log = debuglog('porthole');
 
@@ -93,6 +93,7 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 const badRequest = (message: string) => new ApiError(400, 'bad_request', message);
 
+/** The request body as a JSON object (blank is `{}`), at most 64 KiB, or a 400. */
 async function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   let text = '';
   req.setEncoding('utf8');
@@ -100,22 +101,16 @@ async function body(req: http.IncomingMessage): Promise<Record<string, unknown>>
     text += chunk as string;
     if (text.length > 64 * 1024) throw badRequest('request body too large');
   }
-  if (!text.trim()) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // Falls through to the error below.
-  }
-  throw badRequest('the request body must be a JSON object');
+  const parsed = parseJsonObject(text);
+  if (!parsed) throw badRequest('the request body must be a JSON object');
+  return parsed;
 }
 
-/** A port from a JSON number or a path segment ("3000"). */
+/** A port from a JSON number or a path segment ("3000"), or a 400. */
 function port(value: unknown): number {
-  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
-  if (!isPort(n)) throw badRequest('port must be 1-65535');
-  return n;
+  const parsed = portFrom(value);
+  if (parsed === null) throw badRequest('port must be 1-65535');
+  return parsed;
 }
 
 function optionalTtl(value: unknown): number | undefined {

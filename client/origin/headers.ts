@@ -2,12 +2,17 @@
 import type { HeaderPairs, OpenRequest } from '../../protocol';
 
 /**
- * The request head for the origin, as Node's flat raw-header array. By default
- * Host is `localhost:<port>` (dev servers such as Vite reject unknown hosts);
- * the public host is always in X-Forwarded-Host, set by the gateway.
+ * The Host the origin sees: `localhost:<port>` by default (dev servers such as Vite reject unknown
+ * hosts), the viewer's public host when `preserveHost`. The public host is always in
+ * X-Forwarded-Host, set by the gateway.
  */
+export function originHost(open: OpenRequest, preserveHost: boolean): string {
+  return preserveHost ? open.host : `localhost:${open.port}`;
+}
+
+/** The request head for the origin, as Node's flat raw-header array: Host as originHost, the rest as sent. */
 export function originRequestHeaders(open: OpenRequest, preserveHost: boolean): string[] {
-  const flat: string[] = ['host', preserveHost ? open.host : `localhost:${open.port}`];
+  const flat: string[] = ['host', originHost(open, preserveHost)];
   for (const [name, value] of open.headers) {
     if (name.toLowerCase() === 'host') continue;
     flat.push(name, value);

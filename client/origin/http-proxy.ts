@@ -4,19 +4,18 @@
  */
 import { once } from 'node:events';
 import http from 'node:http';
-import { MAX_DATA, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
+import { MAX_DATA, type MuxStream, type OpenRequest, ResetCode, StreamResetError } from '../../protocol';
 import { originRequestHeaders, rawToPairs } from './headers';
+import { LOOPBACK } from './loopback';
 
 export interface OriginOptions {
   /** Keep the viewer's public Host for this port instead of localhost:<port>. */
   preserveHost(port: number): boolean;
 }
 
-/** Loopback addresses tried in order; the one that answered last is tried first next time. */
-const ADDRESSES = ['127.0.0.1', '::1'] as const;
-
 export class OriginProxy {
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  /** Per port, the index in LOOPBACK that answered last: tried first next time. */
   readonly #preferred = new Map<number, number>();
   readonly #options: OriginOptions;
 
@@ -28,17 +27,15 @@ export class OriginProxy {
     this.#agent.destroy();
   }
 
-  /** Serve one stream opened by the gateway. Never throws; failures reset the stream. */
-  handle(stream: MuxStream): void {
-    const open = stream.request;
-    if (!open) return;
+  /** Serve one stream opened by the gateway, `open` its request. Never throws; failures reset the stream. */
+  handle(stream: MuxStream, open: OpenRequest): void {
     const first = this.#preferred.get(open.port) ?? 0;
     this.#attempt(stream, first, 0);
   }
 
   #attempt(stream: MuxStream, addressIndex: number, tries: number): void {
     const open = stream.request!;
-    const host = ADDRESSES[addressIndex % ADDRESSES.length] as string;
+    const host = LOOPBACK[addressIndex % LOOPBACK.length] as string;
     let bodyStarted = false;
     let responded = false;
     let request: http.ClientRequest;
@@ -80,7 +77,7 @@ export class OriginProxy {
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (responded || stream.state === 'reset') return;
       const noBodyRead = !open.hasBody || !bodyStarted;
-      if (error.code === 'ECONNREFUSED' && noBodyRead && tries + 1 < ADDRESSES.length) {
+      if (error.code === 'ECONNREFUSED' && noBodyRead && tries + 1 < LOOPBACK.length) {
         this.#attempt(stream, addressIndex + 1, tries + 1);
         return;
       }
@@ -92,13 +89,13 @@ export class OriginProxy {
       const refused = error.code === 'ECONNREFUSED';
       stream.reset(
         refused ? ResetCode.REFUSED : ResetCode.ORIGIN_ERROR,
-        refused ? `connection refused on ${ADDRESSES.join(' and ')}` : `${error.code ?? 'error'}: ${error.message}`,
+        refused ? `connection refused on ${LOOPBACK.join(' and ')}` : `${error.code ?? 'error'}: ${error.message}`,
       );
     });
 
     request.on('response', (response) => {
       responded = true;
-      this.#preferred.set(open.port, addressIndex % ADDRESSES.length);
+      this.#preferred.set(open.port, addressIndex % LOOPBACK.length);
       void this.#pumpResponse(stream, response, open.method);
     });
   }

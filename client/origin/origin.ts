@@ -23,7 +23,7 @@ export class Origin {
     const open = stream.request;
     if (!open) return;
     if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port));
-    else this.#http.handle(stream);
+    else this.#http.handle(stream, open);
   }
 
   /** Drop the kept-alive origin connections (open WebSockets end with their streams). */

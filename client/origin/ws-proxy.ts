@@ -5,6 +5,7 @@
  * the tunnel has no window for it, so memory stays flat.
  */
 import type { IncomingMessage } from 'node:http';
+import { debuglog } from 'node:util';
 import WebSocket from 'ws';
 import {
   type HeaderPairs,
@@ -12,10 +13,13 @@ import {
   type MuxStream,
   ResetCode,
   sendableCloseCode,
+  StreamResetError,
   UpgradedStream,
 } from '../../protocol';
-import { rawToPairs } from './headers';
-const ADDRESSES = ['127.0.0.1', '[::1]'] as const;
+import { originHost, rawToPairs } from './headers';
+import { LOOPBACK, urlHost } from './loopback';
+
+const log = debuglog('porthole');
 
 /** Request headers the ws library sets itself, or that describe the viewer's own connection. */
 const OWN = new Set([
@@ -52,11 +56,11 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
     if (OWN.has(lower)) continue;
     headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
   }
-  const host = preserveHost ? open.host : `localhost:${open.port}`;
+  const host = originHost(open, preserveHost);
   attempt(0);
 
   function attempt(index: number): void {
-    const address = ADDRESSES[index] as string;
+    const address = urlHost(LOOPBACK[index] as string);
     const socket = new WebSocket(`ws://${address}:${open.port}${open.path}`, protocols, {
       headers: { ...headers, host },
       perMessageDeflate: false,
@@ -80,7 +84,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
       settled = true;
-      if (error.code === 'ECONNREFUSED' && index + 1 < ADDRESSES.length) {
+      if (error.code === 'ECONNREFUSED' && index + 1 < LOOPBACK.length) {
         attempt(index + 1);
         return;
       }
@@ -99,9 +103,15 @@ async function relayRefusal(stream: MuxStream, response: IncomingMessage): Promi
     stream.respond({ status: response.statusCode ?? 502, headers: rawToPairs(response.rawHeaders) });
     for await (const chunk of response) await stream.write(chunk as Buffer);
     await stream.end();
-  } catch {
-    stream.reset(ResetCode.ORIGIN_ERROR, 'the origin refused the WebSocket upgrade mid-answer');
+  } catch (error) {
     response.destroy();
+    // A reset stream (viewer or tunnel gone) needs no second reset; anything else is the origin's answer failing.
+    if (!(error instanceof StreamResetError)) {
+      stream.reset(
+        ResetCode.ORIGIN_ERROR,
+        `the origin's refusal of the WebSocket failed mid-answer: ${(error as Error).message}`,
+      );
+    }
   }
 }
 
@@ -125,7 +135,7 @@ function bridge(stream: UpgradedStream, socket: WebSocket): void {
     closing = true;
     // 1006: the origin vanished without a close: the viewer's socket is failed, not closed cleanly.
     if (code === 1006) stream.reset(ResetCode.ORIGIN_ERROR, 'the origin dropped the WebSocket');
-    else stream.close(code, reason.toString('utf8')).catch(() => {});
+    else stream.close(code, reason.toString('utf8')).catch(ignoreReset);
   });
   socket.on('error', () => {
     // 'close' follows with 1006.
@@ -144,7 +154,7 @@ function bridge(stream: UpgradedStream, socket: WebSocket): void {
           if (!closing) {
             closing = true;
             // Answer the close on the stream too, then close the origin with the viewer's code.
-            stream.close(event.code, event.reason).catch(() => {});
+            stream.close(event.code, event.reason).catch(ignoreReset);
           }
           socket.close(sendableCloseCode(event.code), event.reason);
           return;
@@ -158,4 +168,13 @@ function bridge(stream: UpgradedStream, socket: WebSocket): void {
       socket.terminate();
     }
   })();
+}
+
+/**
+ * For a close sent on the stream: it rejects with StreamResetError when the stream was reset first
+ * (viewer or tunnel gone), which leaves nothing to close. Anything else is unexpected and logged.
+ */
+function ignoreReset(error: unknown): void {
+  if (!(error instanceof StreamResetError))
+    log('closing a WebSocket stream failed: %s', (error as Error)?.stack ?? error);
 }

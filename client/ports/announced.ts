@@ -1,5 +1,5 @@
 /**
- * The gateway's port table as the client last heard it (each WELCOME carries
+ * The gateway's port table as the client last heard it (each port snapshot carries
  * the whole table), and the `port.*` events that tell one table from the
  * next. Pure.
  */

@@ -4,7 +4,15 @@
  */
 import WebSocket from 'ws';
 import { lookup } from '../net/lookup';
-import { CloseCode, type ControlFrame, Mux, type MuxStream, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import {
+  CloseCode,
+  closeReason,
+  type PortSnapshotFrame,
+  Mux,
+  type MuxStream,
+  ProtocolError,
+  SUBPROTOCOL,
+} from '../../protocol';
 import { type Clock, systemClock } from './clock';
 import {
   TunnelAuthError,
@@ -23,8 +31,8 @@ export interface ConnectionOptions {
   token: string;
   /** A stream the gateway opened (one viewer request). */
   onStream(stream: MuxStream): void;
-  /** A control frame from the gateway (WELCOME). */
-  onControl(frame: ControlFrame): void;
+  /** The gateway's port table (the only control frame it sends a client). */
+  onSnapshot(frame: PortSnapshotFrame): void;
   /** Milliseconds between keepalive pings (default 15 000); 2.5 intervals of silence end the tunnel. */
   keepaliveMs?: number;
   /** Milliseconds a connection attempt may take before it fails (default 10 000). */
@@ -50,7 +58,8 @@ export class Connection implements Tunnel {
         if (socket.readyState === WebSocket.OPEN) socket.send(bytes);
       },
       onOpen: options.onStream,
-      onControl: options.onControl,
+      // A client's Mux passes on PORT_SNAPSHOT only: any other control frame is a ProtocolError (mux.ts).
+      onControl: (frame) => options.onSnapshot(frame as PortSnapshotFrame),
     });
     this.#closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
@@ -71,7 +80,7 @@ export class Connection implements Tunnel {
         this.mux.receive(data as Buffer);
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
-        socket.close(CloseCode.PROTOCOL_ERROR, `protocol error: ${error.message}`.slice(0, 120));
+        socket.close(CloseCode.PROTOCOL_ERROR, closeReason(`protocol error: ${error.message}`));
       }
     });
     this.#keepalive = new Keepalive({

@@ -1,7 +1,10 @@
 /**
  * Dead-peer detection for the tunnel: a text `ping` every interval; anything
- * received counts as a sign of life. When nothing arrived for 2.5 intervals
- * (two pings unanswered, and half an interval of grace), the path is dead.
+ * received counts as a sign of life. Checked at each ping time: when nothing
+ * arrived for over 2.5 intervals (two pings unanswered, and half an interval of
+ * grace), the path is dead. A peer that stops answering is thus declared dead
+ * three intervals after its last pong (45 s by default), at most 3.5 intervals
+ * after any other message.
  */
 import type { Clock, TimerHandle } from './clock';
 

@@ -140,7 +140,7 @@ export class Session extends DurableObject<Env> {
   async #sendPorts(tunnel: Tunnel): Promise<void> {
     const ports = await this.#built.views.portEntries(tunnel.attachment.base);
     tunnel.mux.control({
-      type: 'WELCOME',
+      type: 'PORT_SNAPSHOT',
       stream: 0,
       body: { session: this.#session, ports },
     });

@@ -122,7 +122,7 @@ describe('/connect', () => {
       .sign(new TextEncoder().encode(secret));
 
   async function refusal(token: string): Promise<unknown> {
-    return Connection.open({ gateway: h.gateway.url, token, onStream: () => {}, onControl: () => {} }).then(
+    return Connection.open({ gateway: h.gateway.url, token, onStream: () => {}, onSnapshot: () => {} }).then(
       (c) => {
         c.close();
         return null;

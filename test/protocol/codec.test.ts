@@ -26,7 +26,7 @@ describe('codec', () => {
     const frames: Frame[] = [
       { type: 'HELLO', stream: 0, body: { ports: [{ port: 3000, process: 'node' }] } },
       {
-        type: 'WELCOME',
+        type: 'PORT_SNAPSHOT',
         stream: 0,
         body: {
           session: 's',
@@ -67,6 +67,17 @@ describe('codec', () => {
   it('lays out the header as type:u8 | stream:u32 big-endian', () => {
     const wire = encode({ type: 'END', stream: 0x01020304 });
     expect([...wire]).toEqual([FrameCode.END, 1, 2, 3, 4]);
+  });
+
+  it('sends a port snapshot as wire frame 2 (WELCOME) and reads frame 2 back as one', () => {
+    const wire = encode({ type: 'PORT_SNAPSHOT', stream: 0, body: { session: 's', ports: [] } });
+    expect(wire[0]).toBe(2);
+    const json = new TextEncoder().encode('{"session":"s","ports":[]}');
+    expect(decode(new Uint8Array([2, 0, 0, 0, 0, ...json]))).toEqual({
+      type: 'PORT_SNAPSHOT',
+      stream: 0,
+      body: { session: 's', ports: [] },
+    });
   });
 
   it('refuses DATA over 64 KiB on both ends', () => {

@@ -60,10 +60,10 @@ describe('multiplexer', () => {
     expect(() => p.gateway.receive(encode({ type: 'OPEN', stream: 5, body: request() }))).toThrow(
       /client may not open/,
     );
-    // WELCOME is never sent to the gateway, HELLO never to the client.
-    expect(() => p.gateway.receive(encode({ type: 'WELCOME', stream: 0, body: { session: 's', ports: [] } }))).toThrow(
-      /not sent to the gateway/,
-    );
+    // PORT_SNAPSHOT (WELCOME) is never sent to the gateway, HELLO never to the client.
+    expect(() =>
+      p.gateway.receive(encode({ type: 'PORT_SNAPSHOT', stream: 0, body: { session: 's', ports: [] } })),
+    ).toThrow(/not sent to the gateway/);
     expect(() => p.client.receive(encode({ type: 'HELLO', stream: 0, body: { ports: [] } }))).toThrow(
       /not sent to the client/,
     );

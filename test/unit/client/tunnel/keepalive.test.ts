@@ -47,6 +47,19 @@ describe('Keepalive: dead-peer detection', () => {
     expect(record.dead).toBe(1);
   });
 
+  it('with the default 15 s interval, declares a peer dead 45 s after its last pong (docs/protocol.md)', () => {
+    const clock = new ManualClock();
+    let dead = 0;
+    const keepalive = new Keepalive({ clock, ping: () => {}, dead: () => dead++ });
+    clock.advance(15_000);
+    clock.advance(20); // The pong, 20 ms after the ping; then silence.
+    keepalive.seen();
+    clock.advance(45_000 - 20 - 1); // Ping times at 30 s and 45 s pass: 29.98 s of silence at 45 s.
+    expect(dead).toBe(0);
+    clock.advance(1); // 60 s: 44.98 s of silence > 37.5 s.
+    expect(dead).toBe(1);
+  });
+
   it('stops without a verdict', () => {
     const { clock, record, keepalive } = start(1000);
     keepalive.stop();
