@@ -27,7 +27,12 @@ export interface GatewayConfig {
   maxStreams: number;
 }
 
-/** The defaults, in one place (wrangler.toml repeats them as [vars] for readers; a unit test keeps them equal). */
+/**
+ * The defaults, in this one place: wrangler.toml names the tunables without
+ * values, and sets only PREVIEW_DOMAIN (a deployment changes it). The local
+ * gateway's domain (client/dev/gateway.ts LOCAL_DOMAIN) is the default
+ * preview domain; test/unit/gateway/wrangler.test.ts checks they agree.
+ */
 const DEFAULTS = {
   PREVIEW_DOMAIN: 'porthole.localhost',
   ORIGIN_TIMEOUT: 60,
