@@ -5,7 +5,8 @@
  * drop, and the runtime's webSocket* events. What a control frame means
  * (the port table) is the Session object's business, through `onControl`.
  */
-import { CloseCode, closeReason, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import { CloseCode, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import { closeSocket } from './close-socket';
 import type { Base } from './route';
 
 const TUNNEL_TAG = 'tunnel';
@@ -33,15 +34,6 @@ export interface TunnelHooks {
   maxStreams(): number;
 }
 
-/** Close a socket that may already be closed: that is the one failure expected here, and it is logged. */
-function close(socket: WebSocket, code: number, reason: string): void {
-  try {
-    socket.close(code, closeReason(reason));
-  } catch (error) {
-    console.warn(`porthole: closing a tunnel socket (${code} ${reason}) failed; it was closed already:`, String(error));
-  }
-}
-
 export class TunnelSocket {
   readonly #ctx: DurableObjectState;
   readonly #hooks: TunnelHooks;
@@ -55,7 +47,7 @@ export class TunnelSocket {
   /** Accept a client's tunnel (its session token already verified), replacing any older one. The 101 answer. */
   accept(base: Base): Response {
     for (const old of this.#ctx.getWebSockets(TUNNEL_TAG)) {
-      close(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
+      closeSocket(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
     }
     this.#tunnel?.mux.close('the tunnel was replaced by a newer connection');
     this.#tunnel = null;
@@ -116,7 +108,7 @@ export class TunnelSocket {
   /** Close the tunnel with a close code and reason; its streams fail with the reason. */
   drop(tunnel: Tunnel, code: number, reason: string): void {
     tunnel.mux.close(reason);
-    close(tunnel.socket, code, reason);
+    closeSocket(tunnel.socket, code, reason);
     if (this.#tunnel === tunnel) this.#tunnel = null;
   }
 
@@ -146,7 +138,7 @@ export class TunnelSocket {
     }
     this.#hooks.onChange();
     // 1005 (no code) cannot be echoed; 1000 completes the handshake.
-    if (socket.readyState !== WebSocket.CLOSED) close(socket, 1000, 'closed');
+    closeSocket(socket, 1000, 'closed');
   }
 
   /** webSocketError: logged with its reason, then handled as a close (1006). */
