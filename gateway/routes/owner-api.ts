@@ -13,7 +13,7 @@ import { config } from '../config';
 import type { AppEnv } from '../env';
 import { GatewayError, notFound } from '../errors';
 import { sessionStub } from '../routing/stub';
-import type { Base } from '../session/route';
+import { type Base, baseOf } from '../routing/route';
 import { badRequest, bearerClaims, jsonBody, portOf, ttlOf } from './input';
 
 type OwnerEnv = AppEnv & { Variables: { session: string; base: Base } };
@@ -39,9 +39,8 @@ ownerApi.use('*', async (c, next) => {
   if (!isSessionId(session)) throw notFound();
   const claims = await bearerClaims(c.req.raw, config(c.env), 'owner', 'The owner API needs an owner token');
   if (claims.session !== session) throw tokenForOtherSession();
-  const url = new URL(c.req.url);
   c.set('session', session);
-  c.set('base', { scheme: url.protocol.slice(0, -1), host: url.host });
+  c.set('base', baseOf(new URL(c.req.url)));
   await next();
 });
 

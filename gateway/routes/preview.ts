@@ -8,7 +8,7 @@ import type { Env } from '../env';
 import { notFound } from '../errors';
 import { type PortLabel, verifyLabel } from '../routing/label';
 import { sessionStub } from '../routing/stub';
-import { withRoute } from '../session/route';
+import { withRoute } from '../routing/route';
 
 /** Throws 404 `not_found` for a label this gateway did not sign, or a Host the runtime had to normalise. */
 export async function preview(request: Request, env: Env, config: GatewayConfig, label: PortLabel): Promise<Response> {

@@ -7,7 +7,7 @@ import { config } from '../config';
 import type { AppEnv } from '../env';
 import { GatewayError } from '../errors';
 import { sessionStub } from '../routing/stub';
-import { withRoute } from '../session/route';
+import { baseOf, withRoute } from '../routing/route';
 import { bearerClaims } from './input';
 
 export const tunnel = new Hono<AppEnv>();
@@ -23,7 +23,6 @@ tunnel.get('/connect', async (c) => {
   if (!offered.includes(SUBPROTOCOL)) {
     throw new GatewayError(400, 'unsupported_protocol', `This gateway speaks ${SUBPROTOCOL}; upgrade the client.`);
   }
-  const url = new URL(request.url);
-  const base = { scheme: url.protocol.slice(0, -1), host: url.host };
+  const base = baseOf(new URL(request.url));
   return sessionStub(c.env, claims.session).fetch(withRoute(request, { kind: 'tunnel', base }));
 });

@@ -1,7 +1,7 @@
 /**
  * Which part of Porthole a request's host addresses: the control plane on the
  * bare domain, a port preview on a subdomain, or nothing of ours. Parsed once,
- * by the Worker; the Session object receives the result (session/route.ts).
+ * by the Worker; the Session object receives the result (route.ts).
  */
 import { type PortLabel, parseLabel, verifyLabel } from './label';
 

@@ -6,7 +6,7 @@ import type { HeaderPairs } from '../../protocol';
 import { GatewayError } from '../errors';
 import { appCookies, setsPortCookie } from '../access/cookies';
 import { TOKEN_HEADER } from '../access/credentials';
-import { ROUTE_HEADER } from './route';
+import { ROUTE_HEADER } from '../routing/route';
 
 const HOP_BY_HOP = new Set([
   'connection',

@@ -7,7 +7,7 @@ import { type Mux, type MuxStream, ResetCode, StreamResetError } from '../../pro
 import { GatewayError, notListening } from '../errors';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
-import type { ViewerRoute } from './route';
+import type { ViewerRoute } from '../routing/route';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 /** Bodies up to this size with a declared length are sent whole. */

@@ -31,7 +31,7 @@ import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
 import { PortTable } from './port-table';
-import { type Base, readRoute, type ViewerRoute } from './route';
+import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { type ShareLink, ShareStore } from './shares';
 import { type Tunnel, TunnelSocket } from './tunnel';
 import { SessionViews } from './views';

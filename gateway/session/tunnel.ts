@@ -7,7 +7,7 @@
  */
 import { CloseCode, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
 import { closeSocket } from './close-socket';
-import type { Base } from './route';
+import type { Base } from '../routing/route';
 
 const TUNNEL_TAG = 'tunnel';
 

@@ -9,7 +9,7 @@ import { mintToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { portHost } from '../routing/label';
 import { DEFAULT_VISIBILITY, type PortTable } from './port-table';
-import type { Base } from './route';
+import type { Base } from '../routing/route';
 import type { ShareLink, ShareStore } from './shares';
 
 export class SessionViews {

@@ -21,7 +21,7 @@ import type { Deadlines } from './deadlines';
 import { closeSocket } from './close-socket';
 import { requestHeaders, responseHeaders } from './headers';
 import { failure, type Limits } from './http-bridge';
-import type { ViewerRoute } from './route';
+import type { ViewerRoute } from '../routing/route';
 
 /** Viewer → origin bytes allowed to wait for tunnel window before the viewer is told to slow down. */
 const MAX_QUEUED = 8 * 1024 * 1024;
