@@ -21,6 +21,15 @@ export function classifyHost(url: URL, previewDomain: string): HostTarget {
 }
 
 /**
+ * Whether the Host header names the host as `url` has it, ignoring a port:
+ * labels are lowercase only, so a Host the runtime had to normalise (upper
+ * case, …) to build the URL is not one we issued. True without a Host header.
+ */
+export function hostAsSent(host: string | null, url: URL): boolean {
+  return host === null || host.replace(/:\d+$/, '') === url.hostname;
+}
+
+/**
  * True if `origin` (an Origin header or a URL) is a genuine, correctly signed
  * preview host of `session`: a sibling port, whose requests the session may
  * trust as its own front end's.
