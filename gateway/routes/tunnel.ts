@@ -5,7 +5,7 @@ import { isSessionId } from '../../protocol/ids';
 import { bearerRefused } from '../access/refusals';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { GatewayError } from '../errors';
+import { tunnelNeedsUpgrade, unsupportedProtocol } from '../errors';
 import { sessionStub } from '../routing/stub';
 import { baseOf, withRoute } from '../routing/route';
 import { bearerClaims } from './input';
@@ -17,11 +17,11 @@ tunnel.get('/connect', async (c) => {
   const claims = await bearerClaims(request, config(c.env), 'session', 'The tunnel needs a session token');
   if (!isSessionId(claims.session)) throw bearerRefused('The session token names no valid session.');
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-    throw new GatewayError(426, 'upgrade_required', 'The tunnel is a WebSocket: connect with Upgrade: websocket.');
+    throw tunnelNeedsUpgrade();
   }
   const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
   if (!offered.includes(SUBPROTOCOL)) {
-    throw new GatewayError(400, 'unsupported_protocol', `This gateway speaks ${SUBPROTOCOL}; upgrade the client.`);
+    throw unsupportedProtocol(SUBPROTOCOL);
   }
   const base = baseOf(new URL(request.url));
   return sessionStub(c.env, claims.session).fetch(withRoute(request, { kind: 'tunnel', base }));

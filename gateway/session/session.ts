@@ -25,7 +25,7 @@ import { LOGIN_PARAM, hasUrlCredential } from '../access/credentials';
 import { mintToken } from '../auth/tokens';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
-import { errorResponse, GatewayError, notListening, sessionOffline } from '../errors';
+import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
 import { base32 } from '../routing/base32';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
@@ -107,12 +107,10 @@ export class Session extends DurableObject<Env> {
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     await access.admit(request, route);
     // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
-    const { originTimeoutSeconds, viewerIdleSeconds } = this.#config;
-    const limits = { originTimeout: originTimeoutSeconds, viewerIdle: viewerIdleSeconds };
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      return proxyWebSocket(tunnel.mux, request, route, limits, this.#deadlines);
+      return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);
     }
-    return proxyHttp(tunnel.mux, request, route, limits, this.#deadlines);
+    return proxyHttp(tunnel.mux, request, route, this.#config, this.#deadlines);
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────
@@ -186,7 +184,7 @@ export class Session extends DurableObject<Env> {
     try {
       await this.#shares.addLink(link);
     } catch (error) {
-      if (error instanceof RangeError) throw new GatewayError(409, 'too_many_links', error.message);
+      if (error instanceof RangeError) throw tooManyLinks(error.message);
       throw error;
     }
     this.#feed.notify('links');

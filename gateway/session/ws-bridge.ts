@@ -20,7 +20,8 @@ import {
 import type { Deadlines } from './deadlines';
 import { closeSocket } from './close-socket';
 import { requestHeaders, responseHeaders } from './headers';
-import { failure, type Limits } from './http-bridge';
+import { streamFailure } from '../errors';
+import type { Limits } from './http-bridge';
 import type { ViewerRoute } from '../routing/route';
 
 /** Viewer → origin bytes allowed to wait for tunnel window before the viewer is told to slow down. */
@@ -46,7 +47,7 @@ export async function proxyWebSocket(
     hasBody: true,
     upgrade: true,
   });
-  const timeoutSeconds = limits.originTimeout;
+  const timeoutSeconds = limits.originTimeoutSeconds;
   deadlines.add(stream, timeoutSeconds * 1000, () =>
     stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
   );
@@ -67,7 +68,7 @@ export async function proxyWebSocket(
     bridge(new UpgradedStream(stream), server);
     return new Response(null, { status: 101, webSocket: viewer, headers });
   } catch (error) {
-    return failure(error, route, timeoutSeconds).toResponse(request);
+    return streamFailure(error, route.port, timeoutSeconds).toResponse(request);
   } finally {
     deadlines.delete(stream);
   }
