@@ -17,7 +17,6 @@ import {
   type ApiLogin,
   type ApiPort,
   type ApiStatus,
-  type ControlFrame,
   type Visibility,
 } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
@@ -27,13 +26,13 @@ import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
 import { base32 } from '../routing/base32';
+import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
 import { PortTable } from './port-table';
-import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { type ShareLink, ShareStore } from './shares';
-import { type Tunnel, TunnelSocket } from './tunnel';
+import { type ClientControlFrame, type Tunnel, TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
 import { proxyWebSocket } from './ws-bridge';
 
@@ -127,10 +126,9 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
-  async #control(tunnel: Tunnel, frame: ControlFrame): Promise<void> {
+  async #control(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
     if (frame.type === 'HELLO') await this.#ports.reconcile(frame.body.ports);
-    else if (frame.type === 'PORTS') await this.#ports.apply(frame.body);
-    else return;
+    else await this.#ports.apply(frame.body);
     await this.#sendPorts(tunnel);
   }
 

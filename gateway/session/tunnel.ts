@@ -11,6 +11,9 @@ import type { Base } from '../routing/route';
 
 const TUNNEL_TAG = 'tunnel';
 
+/** The control frames a client sends: the only ones the gateway's multiplexer passes on. */
+export type ClientControlFrame = Extract<ControlFrame, { type: 'HELLO' | 'PORTS' }>;
+
 /** Per-socket state that must survive hibernation (kept far under the 2 KiB limit). */
 export interface TunnelAttachment {
   base: Base;
@@ -27,7 +30,7 @@ export interface Tunnel {
 
 export interface TunnelHooks {
   /** A control frame (HELLO, PORTS) from the client; a rejection drops the tunnel with 1011. */
-  onControl(tunnel: Tunnel, frame: ControlFrame): Promise<void>;
+  onControl(tunnel: Tunnel, frame: ClientControlFrame): Promise<void>;
   /** The tunnel came or went (for the dashboard feed). */
   onChange(): void;
   /** Most streams open at once on a tunnel (MAX_STREAMS); read when a tunnel is bound. */
@@ -95,7 +98,8 @@ export class TunnelSocket {
           }
         },
         onControl: (frame) => {
-          void this.#hooks.onControl(tunnel, frame).catch((error: unknown) => {
+          // A gateway's multiplexer refuses any other control frame as a protocol error (mux.ts).
+          void this.#hooks.onControl(tunnel, frame as ClientControlFrame).catch((error: unknown) => {
             console.error('porthole: a control frame failed; dropping the tunnel:', error);
             this.drop(tunnel, 1011, String(error));
           });
