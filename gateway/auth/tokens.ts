@@ -102,7 +102,7 @@ function claimedKind(token: string): TokenKind | null {
   try {
     return kindOf(decodeJwt(token).aud);
   } catch {
-    return null;
+    return null; // Not a JWT at all: no kind to name in the refusal.
   }
 }
 

@@ -28,6 +28,7 @@ async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream, pro
   } catch (error) {
     // Either the viewer's upload failed or the stream was reset (the origin answered early).
     stream.reset(ResetCode.CANCEL, 'the viewer request body failed');
+    // Cancelling a body that already failed may reject too; the stream is reset either way.
     await reader.cancel(error).catch(() => {});
   }
 }
