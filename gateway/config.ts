@@ -6,7 +6,7 @@
  * failing request by request (a negative MAX_STREAMS used to turn every
  * request into a 503).
  */
-import { GatewayError } from './errors';
+import { ConfigError } from './errors';
 
 export interface GatewayConfig {
   /** `PREVIEW_DOMAIN`: host name (no scheme, no port, lowercase) whose subdomains are previews. Default `porthole.localhost`. */
@@ -27,7 +27,12 @@ export interface GatewayConfig {
   maxStreams: number;
 }
 
-/** The defaults, in one place (wrangler.toml repeats them as [vars] for readers; a unit test keeps them equal). */
+/**
+ * The defaults, in this one place: wrangler.toml names the tunables without
+ * values, and sets only PREVIEW_DOMAIN (a deployment changes it). The local
+ * gateway's domain (client/dev/gateway.ts LOCAL_DOMAIN) is the default
+ * preview domain; test/unit/gateway/wrangler.test.ts checks they agree.
+ */
 const DEFAULTS = {
   PREVIEW_DOMAIN: 'porthole.localhost',
   ORIGIN_TIMEOUT: 60,
@@ -37,21 +42,6 @@ const DEFAULTS = {
 
 /** Shortest signing key accepted for LABEL_KEY, TOKEN_SECRET and TOKEN_SECRET_PREVIOUS. */
 export const MIN_KEY_LENGTH = 32;
-
-/** A gateway whose configuration has problems: 500 `config_invalid`, listing every one (never a secret's value). */
-export class ConfigError extends GatewayError {
-  constructor(override readonly problems: readonly string[]) {
-    super(
-      500,
-      'config_invalid',
-      `The gateway is misconfigured (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join(' ')}`,
-      { problems },
-    );
-  }
-
-  /** Logged once, when config() first finds it, rather than with every answer. */
-  protected override log(): void {}
-}
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 

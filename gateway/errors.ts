@@ -1,9 +1,11 @@
 /**
- * The one error class of the gateway, and the one path every failure takes to
- * become a Response. Every failure a viewer or client can see is a
- * GatewayError with a stable code; pages/error-page.ts renders it.
+ * The one error class of the gateway, the one path every failure takes to
+ * become a Response, and every failure a viewer or client can see, each a
+ * GatewayError with a stable code (the README's tables list them; access
+ * refusals, 401/403/410, are in access/refusals.ts). pages/error-page.ts
+ * renders them.
  */
-import { StreamLimitError } from '../protocol';
+import { ResetCode, StreamLimitError, StreamResetError } from '../protocol';
 import { errorPage } from './pages/error-page';
 
 export interface GatewayErrorOptions {
@@ -70,6 +72,8 @@ export function errorResponse(error: unknown, request: Request): Response {
   return asGatewayError(error).toResponse(request);
 }
 
+// ── previews (README, "What a viewer gets") ──────────────────────────────
+
 export const notFound = () =>
   new GatewayError(404, 'not_found', 'There is no preview at this address. Check the URL you were given.');
 
@@ -100,3 +104,91 @@ export const tooManyStreams = (limit: number) =>
     `This session is serving ${limit} requests and WebSockets at once, its limit. Try again in a moment.`,
     { headers: { 'retry-after': '1' } },
   );
+
+/** A gateway whose configuration has problems: 500 `config_invalid`, listing every one (never a secret's value). */
+export class ConfigError extends GatewayError {
+  constructor(override readonly problems: readonly string[]) {
+    super(
+      500,
+      'config_invalid',
+      `The gateway is misconfigured (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join(' ')}`,
+      { problems },
+    );
+  }
+
+  /** Logged once, when config() first finds it, rather than with every answer. */
+  protected override log(): void {}
+}
+
+/** A request head (names and values) over `maxBytes`. */
+export const headersTooLarge = (maxBytes: number) =>
+  new GatewayError(431, 'headers_too_large', `The request head is over ${maxBytes / 1024} KiB.`);
+
+/**
+ * What a stream reset before the response head means to the viewer: 502
+ * `origin_unreachable` (nothing listens), 503 `port_not_listening` (the client
+ * does not expose the port), 504 `origin_timeout` (no head within
+ * `timeoutSeconds`), 502 `tunnel_lost`, else 502 `origin_error`. The reset is
+ * the cause, so the 502/504 log line shows what the client reported. Anything
+ * but a StreamResetError is rethrown (a bug, for the one error path).
+ */
+export function streamFailure(error: unknown, port: number, timeoutSeconds: number): GatewayError {
+  if (!(error instanceof StreamResetError)) throw error;
+  const cause = { cause: error };
+  switch (error.code) {
+    case ResetCode.REFUSED:
+      return new GatewayError(
+        502,
+        'origin_unreachable',
+        `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`,
+        cause,
+      );
+    case ResetCode.NOT_EXPOSED:
+      return notListening(port);
+    case ResetCode.TIMEOUT:
+      return new GatewayError(
+        504,
+        'origin_timeout',
+        `The server on port ${port} did not answer within ${timeoutSeconds} s.`,
+        cause,
+      );
+    case ResetCode.TUNNEL_CLOSED:
+      return new GatewayError(
+        502,
+        'tunnel_lost',
+        `The tunnel to the session closed before port ${port} answered.`,
+        cause,
+      );
+    default:
+      return new GatewayError(
+        502,
+        'origin_error',
+        `The server on port ${port} failed to answer: ${error.message}`,
+        cause,
+      );
+  }
+}
+
+// ── the control plane (README, "Control plane" and "Owner API") ──────────
+
+/** Bad input to the control plane, `message` saying what was expected. */
+export const badRequest = (message: string) => new GatewayError(400, 'bad_request', message);
+
+/** `POST /api/sessions` on a gateway without ADMIN_TOKEN. */
+export const adminTokenUnset = () =>
+  new GatewayError(500, 'misconfigured', 'The gateway is not configured: ADMIN_TOKEN is not set.');
+
+/** `GET /connect` without `Upgrade: websocket`. */
+export const tunnelNeedsUpgrade = () =>
+  new GatewayError(426, 'upgrade_required', 'The tunnel is a WebSocket: connect with Upgrade: websocket.');
+
+/** `GET /connect` whose client does not offer `subprotocol`. */
+export const unsupportedProtocol = (subprotocol: string) =>
+  new GatewayError(400, 'unsupported_protocol', `This gateway speaks ${subprotocol}; upgrade the client.`);
+
+/** A share link past the session's limit; `message` says which limit. */
+export const tooManyLinks = (message: string) => new GatewayError(409, 'too_many_links', message);
+
+/** `DELETE /links/<id>` of a link that is not live. */
+export const noSuchLink = (id: string) =>
+  new GatewayError(404, 'no_such_link', `There is no live link ${JSON.stringify(id)} in this session.`);

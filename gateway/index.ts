@@ -18,10 +18,11 @@ export { Session } from './session/session';
 async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   try {
     const cfg = config(env);
-    const target = classifyHost(new URL(request.url), cfg.previewDomain);
+    const url = new URL(request.url);
+    const target = classifyHost(url, cfg.previewDomain);
     if (target.kind === 'bare') return await control.fetch(request, env, ctx);
     if (target.kind === 'unknown') throw notFound();
-    return await preview(request, env, cfg, target.label);
+    return await preview(request, url, env, cfg, target.label);
   } catch (error) {
     return errorResponse(error, request);
   }

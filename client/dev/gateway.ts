@@ -5,7 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { debuglog } from 'node:util';
 import type { Miniflare } from 'miniflare';
+
+const log = debuglog('porthole');
 
 export interface GatewaySecrets {
   ADMIN_TOKEN: string;
@@ -81,7 +84,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   try {
     port = Number((await miniflare.ready).port);
   } catch (error) {
-    await miniflare.dispose().catch(() => {});
+    // The start failure is the error to report; a failed cleanup after it only goes to NODE_DEBUG=porthole.
+    await miniflare.dispose().catch((cleanup: unknown) => log('disposing the unstarted gateway failed: %s', cleanup));
     throw error;
   }
   return {

@@ -15,8 +15,7 @@ import { type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import type { GatewayError } from '../errors';
 import { isSessionOrigin } from '../routing/host';
-import type { ViewerRoute } from '../session/route';
-import type { ShareStore } from '../session/shares';
+import type { ViewerRoute } from '../routing/route';
 import { PORT_COOKIES, readCookie } from './cookies';
 import { TOKEN_HEADER } from './credentials';
 import { exchange } from './exchange';
@@ -31,10 +30,18 @@ import {
   tokenRefused,
 } from './refusals';
 
+/** What admission asks of the session's share links (session/shares.ts ShareStore is one). */
+export interface ShareLookup {
+  /** A share link by id (its token's `jti`): live (with its id), revoked, or never issued. */
+  link(id: string): Promise<{ state: 'live'; link: { id: string } } | { state: 'revoked' } | { state: 'unknown' }>;
+  /** Spend the one-time login `id` (valid until `expiresAt`, epoch seconds): true the first time only. */
+  useLogin(id: string, expiresAt: number): Promise<boolean>;
+}
+
 /** What admission needs of the session. */
 export interface AccessContext {
   config: GatewayConfig;
-  shares: ShareStore;
+  shares: ShareLookup;
   /** The port's effective visibility (the owner's choice, else the client's, else private). */
   visibility(port: number): Promise<Visibility>;
   /** The session's listening non-public ports: what one login link covers. */

@@ -11,8 +11,8 @@ import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/to
 import type { GatewayConfig } from '../config';
 import { GatewayError } from '../errors';
 import { portHost } from '../routing/label';
-import type { ViewerRoute } from '../session/route';
 import { isSessionOrigin } from '../routing/host';
+import type { ViewerRoute } from '../routing/route';
 import type { AccessContext } from './admission';
 import { COOKIE_TTL_SECONDS, portCookie } from './cookies';
 import { LOGIN_PARAM, SHARE_PARAM, withoutCredentials } from './credentials';

@@ -9,6 +9,7 @@
  * - share: a reviewer's link to one port, revocable by its `jti`.
  */
 import { decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { isPort } from '../../protocol/ids';
 import { BoundedCache } from '../bounded-cache';
 import { timingSafeEqual } from './constant-time';
 import { currentKey, type TokenSecrets, verificationKeys } from './keys';
@@ -101,12 +102,12 @@ function claimedKind(token: string): TokenKind | null {
   try {
     return kindOf(decodeJwt(token).aud);
   } catch {
-    return null;
+    return null; // Not a JWT at all: no kind to name in the refusal.
   }
 }
 
 function isPortList(value: unknown): value is number[] {
-  return Array.isArray(value) && value.length <= 64 && value.every((p) => Number.isInteger(p) && p > 0 && p < 65536);
+  return Array.isArray(value) && value.length <= 64 && value.every(isPort);
 }
 
 /**
@@ -156,9 +157,7 @@ export async function verifyToken(
   const claims: TokenClaims = { kind, session: payload.sub, expiresAt: payload.exp };
   const extra = payload as JWTPayload & { port?: unknown; next?: unknown; ret?: unknown };
   if (extra.port !== undefined) {
-    if (typeof extra.port !== 'number' || !Number.isInteger(extra.port) || extra.port < 1 || extra.port > 65535) {
-      throw new TokenError('invalid', kind);
-    }
+    if (!isPort(extra.port)) throw new TokenError('invalid', kind);
     claims.port = extra.port;
   }
   if (payload.jti !== undefined) claims.jti = payload.jti;

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { secretsEqual, mintToken } from '../auth/tokens';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { GatewayError } from '../errors';
+import { adminTokenUnset } from '../errors';
 import { newSessionId } from '../routing/base32';
 import { bearerRefused } from '../access/refusals';
 import { bearer, jsonBody, ttlOf } from './input';
@@ -23,7 +23,7 @@ admin.get('/healthz', (c) => c.json({ ok: true }));
 admin.post('/api/sessions', async (c) => {
   const { adminToken } = config(c.env);
   if (adminToken === null) {
-    throw new GatewayError(500, 'misconfigured', 'The gateway is not configured: ADMIN_TOKEN is not set.');
+    throw adminTokenUnset();
   }
   const token = bearer(c.req.raw);
   if (!token || !(await secretsEqual(token, adminToken))) {

@@ -25,6 +25,7 @@ import DASHBOARD_CSS from '../pages/assets/dashboard.css';
 import DASHBOARD_JS from '../pages/assets/dashboard.js';
 import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-page';
 import { isSessionId } from '../../protocol/ids';
+import { baseOf } from '../routing/route';
 import { sessionStub } from '../routing/stub';
 
 /** Headers of every dashboard answer: nothing cached, nothing framed, only our own script. */
@@ -68,7 +69,7 @@ async function owner(request: Request, env: Env, session: string): Promise<Token
 }
 
 async function state(env: Env, url: URL, session: string): Promise<DashboardState> {
-  const base = { scheme: url.protocol.slice(0, -1), host: url.host };
+  const base = baseOf(url);
   const stub = sessionStub(env, session);
   const [status, ports, links] = await Promise.all([stub.status(), stub.listPorts(base), stub.listLinks(base)]);
   return { session, status, ports, links };
@@ -90,7 +91,7 @@ async function login(request: Request, env: Env, session: string, token: string)
   if (!(await sessionStub(env, session).useLogin(claims.jti, claims.expiresAt))) throw dashboardLinkUsed();
   const url = new URL(request.url);
   const cookie = await mintToken(cfg, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS });
-  const set = dashboardCookie(url.protocol.slice(0, -1), session, cookie, COOKIE_TTL_SECONDS);
+  const set = dashboardCookie(baseOf(url).scheme, session, cookie, COOKIE_TTL_SECONDS);
   return redirect(`${url.origin}/s/${session}`, set);
 }
 

@@ -6,10 +6,8 @@
 import { isPort } from '../../protocol/ids';
 import { type TokenClaims, TokenError, type TokenKind, type TokenProblem, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
-import { GatewayError } from '../errors';
+import { badRequest } from '../errors';
 import { bearerRefused } from '../access/refusals';
-
-export const badRequest = (message: string) => new GatewayError(400, 'bad_request', message);
 
 /** The token of `Authorization: Bearer <token>`, or null. */
 export function bearer(request: Request): string | null {

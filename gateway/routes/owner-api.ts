@@ -11,10 +11,10 @@ import { tokenForOtherSession } from '../access/refusals';
 import { mintToken } from '../auth/tokens';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { GatewayError, notFound } from '../errors';
+import { badRequest, noSuchLink, notFound } from '../errors';
 import { sessionStub } from '../routing/stub';
-import type { Base } from '../session/route';
-import { badRequest, bearerClaims, jsonBody, portOf, ttlOf } from './input';
+import { type Base, baseOf } from '../routing/route';
+import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
 
 type OwnerEnv = AppEnv & { Variables: { session: string; base: Base } };
 
@@ -39,9 +39,8 @@ ownerApi.use('*', async (c, next) => {
   if (!isSessionId(session)) throw notFound();
   const claims = await bearerClaims(c.req.raw, config(c.env), 'owner', 'The owner API needs an owner token');
   if (claims.session !== session) throw tokenForOtherSession();
-  const url = new URL(c.req.url);
   c.set('session', session);
-  c.set('base', { scheme: url.protocol.slice(0, -1), host: url.host });
+  c.set('base', baseOf(new URL(c.req.url)));
   await next();
 });
 
@@ -79,8 +78,7 @@ ownerApi.post('/links', async (c) => {
 ownerApi.delete('/links/:id', async (c) => {
   const id = c.req.param('id');
   const revoked = /^[a-z2-7]{1,32}$/.test(id) ? await stub(c).revokeLink(c.var.base, id) : null;
-  if (!revoked)
-    throw new GatewayError(404, 'no_such_link', `There is no live link ${JSON.stringify(id)} in this session.`);
+  if (!revoked) throw noSuchLink(id);
   return c.json({ ...revoked, revoked: true });
 });
 

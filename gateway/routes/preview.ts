@@ -6,15 +6,23 @@
 import type { GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { notFound } from '../errors';
+import { hostAsSent } from '../routing/host';
 import { type PortLabel, verifyLabel } from '../routing/label';
+import { withRoute } from '../routing/route';
 import { sessionStub } from '../routing/stub';
-import { withRoute } from '../session/route';
 
-/** Throws 404 `not_found` for a label this gateway did not sign, or a Host the runtime had to normalise. */
-export async function preview(request: Request, env: Env, config: GatewayConfig, label: PortLabel): Promise<Response> {
-  // Labels are lowercase only: a Host the runtime had to normalise is not one we issued.
-  const host = request.headers.get('host');
-  if (host !== null && host.replace(/:\d+$/, '') !== new URL(request.url).hostname) throw notFound();
+/**
+ * `url` is the request's URL as index.ts parsed it, `label` its host's port label.
+ * Throws 404 `not_found` for a label this gateway did not sign, or a Host the runtime had to normalise.
+ */
+export async function preview(
+  request: Request,
+  url: URL,
+  env: Env,
+  config: GatewayConfig,
+  label: PortLabel,
+): Promise<Response> {
+  if (!hostAsSent(request.headers.get('host'), url)) throw notFound();
   if (!(await verifyLabel(config.labelKey, label))) throw notFound();
   return sessionStub(env, label.session).fetch(withRoute(request, { kind: 'viewer', port: label.port }));
 }

@@ -5,9 +5,9 @@ import { isSessionId } from '../../protocol/ids';
 import { bearerRefused } from '../access/refusals';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { GatewayError } from '../errors';
+import { tunnelNeedsUpgrade, unsupportedProtocol } from '../errors';
 import { sessionStub } from '../routing/stub';
-import { withRoute } from '../session/route';
+import { baseOf, withRoute } from '../routing/route';
 import { bearerClaims } from './input';
 
 export const tunnel = new Hono<AppEnv>();
@@ -17,13 +17,12 @@ tunnel.get('/connect', async (c) => {
   const claims = await bearerClaims(request, config(c.env), 'session', 'The tunnel needs a session token');
   if (!isSessionId(claims.session)) throw bearerRefused('The session token names no valid session.');
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-    throw new GatewayError(426, 'upgrade_required', 'The tunnel is a WebSocket: connect with Upgrade: websocket.');
+    throw tunnelNeedsUpgrade();
   }
   const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
   if (!offered.includes(SUBPROTOCOL)) {
-    throw new GatewayError(400, 'unsupported_protocol', `This gateway speaks ${SUBPROTOCOL}; upgrade the client.`);
+    throw unsupportedProtocol(SUBPROTOCOL);
   }
-  const url = new URL(request.url);
-  const base = { scheme: url.protocol.slice(0, -1), host: url.host };
+  const base = baseOf(new URL(request.url));
   return sessionStub(c.env, claims.session).fetch(withRoute(request, { kind: 'tunnel', base }));
 });

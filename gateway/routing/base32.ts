@@ -17,8 +17,6 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-export { isSessionId } from '../../protocol/ids';
-
 /** A fresh session id: 16 base32 characters, 80 random bits. */
 export function newSessionId(): string {
   return base32(crypto.getRandomValues(new Uint8Array(10)));

@@ -1,7 +1,7 @@
 /**
  * Which part of Porthole a request's host addresses: the control plane on the
  * bare domain, a port preview on a subdomain, or nothing of ours. Parsed once,
- * by the Worker; the Session object receives the result (session/route.ts).
+ * by the Worker; the Session object receives the result (route.ts).
  */
 import { type PortLabel, parseLabel, verifyLabel } from './label';
 
@@ -18,6 +18,15 @@ export function classifyHost(url: URL, previewDomain: string): HostTarget {
   if (!hostname.endsWith(`.${previewDomain}`)) return { kind: 'unknown' };
   const label = parseLabel(hostname.slice(0, -previewDomain.length - 1));
   return label ? { kind: 'preview', label } : { kind: 'unknown' };
+}
+
+/**
+ * Whether the Host header names the host as `url` has it, ignoring a port:
+ * labels are lowercase only, so a Host the runtime had to normalise (upper
+ * case, …) to build the URL is not one we issued. True without a Host header.
+ */
+export function hostAsSent(host: string | null, url: URL): boolean {
+  return host === null || host.replace(/:\d+$/, '') === url.hostname;
 }
 
 /**

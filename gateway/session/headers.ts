@@ -3,10 +3,10 @@
  * back. Hop-by-hop headers (RFC 9110 §7.6.1) stay on their own connection.
  */
 import type { HeaderPairs } from '../../protocol';
-import { GatewayError } from '../errors';
+import { headersTooLarge } from '../errors';
 import { appCookies, setsPortCookie } from '../access/cookies';
 import { TOKEN_HEADER } from '../access/credentials';
-import { ROUTE_HEADER } from './route';
+import { ROUTE_HEADER } from '../routing/route';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -73,7 +73,7 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
     out.push([name, value]);
   });
   if (size > MAX_HEAD_BYTES) {
-    throw new GatewayError(431, 'headers_too_large', `The request head is over ${MAX_HEAD_BYTES / 1024} KiB.`);
+    throw headersTooLarge(MAX_HEAD_BYTES);
   }
   if (info.upgrade) out.push(['connection', 'upgrade']);
   out.push(['x-forwarded-host', info.host], ['x-forwarded-proto', info.scheme]);

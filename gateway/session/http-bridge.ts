@@ -4,10 +4,11 @@
  * the runtime as a ReadableStream that pulls frames as the viewer reads.
  */
 import { type Mux, type MuxStream, ResetCode, StreamResetError } from '../../protocol';
-import { GatewayError, notListening } from '../errors';
+import type { GatewayConfig } from '../config';
+import { streamFailure } from '../errors';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
-import type { ViewerRoute } from './route';
+import type { ViewerRoute } from '../routing/route';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 /** Bodies up to this size with a declared length are sent whole. */
@@ -27,6 +28,7 @@ async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream, pro
   } catch (error) {
     // Either the viewer's upload failed or the stream was reset (the origin answered early).
     stream.reset(ResetCode.CANCEL, 'the viewer request body failed');
+    // Cancelling a body that already failed may reject too; the stream is reset either way.
     await reader.cancel(error).catch(() => {});
   }
 }
@@ -41,52 +43,8 @@ async function drain(stream: MuxStream): Promise<void> {
   }
 }
 
-/** Turn a stream failure before the response head into the page the viewer sees. */
-export function failure(error: unknown, route: ViewerRoute, timeoutSeconds: number): GatewayError {
-  if (!(error instanceof StreamResetError)) throw error;
-  const port = route.port;
-  // The reset is the cause: the log line of a 502/504 shows what the client reported.
-  const cause = { cause: error };
-  switch (error.code) {
-    case ResetCode.REFUSED:
-      return new GatewayError(
-        502,
-        'origin_unreachable',
-        `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`,
-        cause,
-      );
-    case ResetCode.NOT_EXPOSED:
-      return notListening(port);
-    case ResetCode.TIMEOUT:
-      return new GatewayError(
-        504,
-        'origin_timeout',
-        `The server on port ${port} did not answer within ${timeoutSeconds} s.`,
-        cause,
-      );
-    case ResetCode.TUNNEL_CLOSED:
-      return new GatewayError(
-        502,
-        'tunnel_lost',
-        `The tunnel to the session closed before port ${port} answered.`,
-        cause,
-      );
-    default:
-      return new GatewayError(
-        502,
-        'origin_error',
-        `The server on port ${port} failed to answer: ${error.message}`,
-        cause,
-      );
-  }
-}
-
-export interface Limits {
-  /** Seconds to wait for the origin's response head (then 504). */
-  originTimeout: number;
-  /** Seconds a viewer may read nothing of a response before it is dropped. */
-  viewerIdle: number;
-}
+/** The bridges' time limits, the config's fields as they are (ORIGIN_TIMEOUT, VIEWER_IDLE_TIMEOUT; seconds). */
+export type Limits = Pick<GatewayConfig, 'originTimeoutSeconds' | 'viewerIdleSeconds'>;
 
 /**
  * The response body as the runtime pulls it. A viewer that stops reading for
@@ -139,7 +97,7 @@ export async function proxyHttp(
   limits: Limits,
   deadlines: Deadlines<object>,
 ): Promise<Response> {
-  const timeoutSeconds = limits.originTimeout;
+  const timeoutSeconds = limits.originTimeoutSeconds;
   const url = route.url;
   const stream = mux.open({
     port: route.port,
@@ -183,9 +141,9 @@ export async function proxyHttp(
     // A small body of known length is collected and sent whole: a JS stream per
     // response costs more in the runtime than the few frames it would carry.
     if (length !== undefined && length <= SMALL_BODY) return new Response(await collect(stream, length), init);
-    return new Response(responseBody(stream, length, deadlines, limits.viewerIdle), init);
+    return new Response(responseBody(stream, length, deadlines, limits.viewerIdleSeconds), init);
   } catch (error) {
-    return failure(error, route, timeoutSeconds).toResponse(request);
+    return streamFailure(error, route.port, timeoutSeconds).toResponse(request);
   } finally {
     answered = true;
     deadlines.delete(stream);

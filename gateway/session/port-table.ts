@@ -4,6 +4,7 @@
  * when each was first seen, and who may open it.
  */
 import type { PortInfo, PortChanges, Visibility } from '../../protocol';
+import { DEFAULT_VISIBILITY } from '../access/policy';
 
 export interface StoredPort {
   port: number;
@@ -16,8 +17,6 @@ export interface StoredPort {
 }
 
 const KEY = 'ports';
-/** A port nobody said anything about is the owner's alone. */
-export const DEFAULT_VISIBILITY: Visibility = 'private';
 
 export class PortTable {
   readonly #storage: DurableObjectStorage;

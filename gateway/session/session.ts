@@ -17,7 +17,6 @@ import {
   type ApiLogin,
   type ApiPort,
   type ApiStatus,
-  type ControlFrame,
   type Visibility,
 } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
@@ -25,15 +24,15 @@ import { LOGIN_PARAM, hasUrlCredential } from '../access/credentials';
 import { mintToken } from '../auth/tokens';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
-import { errorResponse, GatewayError, notListening, sessionOffline } from '../errors';
+import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
 import { base32 } from '../routing/base32';
+import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
 import { PortTable } from './port-table';
-import { type Base, readRoute, type ViewerRoute } from './route';
 import { type ShareLink, ShareStore } from './shares';
-import { type Tunnel, TunnelSocket } from './tunnel';
+import { type ClientControlFrame, type Tunnel, TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
 import { proxyWebSocket } from './ws-bridge';
 
@@ -107,12 +106,10 @@ export class Session extends DurableObject<Env> {
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     await access.admit(request, route);
     // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
-    const { originTimeoutSeconds, viewerIdleSeconds } = this.#config;
-    const limits = { originTimeout: originTimeoutSeconds, viewerIdle: viewerIdleSeconds };
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      return proxyWebSocket(tunnel.mux, request, route, limits, this.#deadlines);
+      return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);
     }
-    return proxyHttp(tunnel.mux, request, route, limits, this.#deadlines);
+    return proxyHttp(tunnel.mux, request, route, this.#config, this.#deadlines);
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────
@@ -129,10 +126,9 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
-  async #control(tunnel: Tunnel, frame: ControlFrame): Promise<void> {
+  async #control(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
     if (frame.type === 'HELLO') await this.#ports.reconcile(frame.body.ports);
-    else if (frame.type === 'PORTS') await this.#ports.apply(frame.body);
-    else return;
+    else await this.#ports.apply(frame.body);
     await this.#sendPorts(tunnel);
   }
 
@@ -186,7 +182,7 @@ export class Session extends DurableObject<Env> {
     try {
       await this.#shares.addLink(link);
     } catch (error) {
-      if (error instanceof RangeError) throw new GatewayError(409, 'too_many_links', error.message);
+      if (error instanceof RangeError) throw tooManyLinks(error.message);
       throw error;
     }
     this.#feed.notify('links');

@@ -5,10 +5,14 @@
  * drop, and the runtime's webSocket* events. What a control frame means
  * (the port table) is the Session object's business, through `onControl`.
  */
-import { CloseCode, closeReason, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
-import type { Base } from './route';
+import { CloseCode, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import { closeSocket } from './close-socket';
+import type { Base } from '../routing/route';
 
 const TUNNEL_TAG = 'tunnel';
+
+/** The control frames a client sends: the only ones the gateway's multiplexer passes on. */
+export type ClientControlFrame = Extract<ControlFrame, { type: 'HELLO' | 'PORTS' }>;
 
 /** Per-socket state that must survive hibernation (kept far under the 2 KiB limit). */
 export interface TunnelAttachment {
@@ -26,20 +30,11 @@ export interface Tunnel {
 
 export interface TunnelHooks {
   /** A control frame (HELLO, PORTS) from the client; a rejection drops the tunnel with 1011. */
-  onControl(tunnel: Tunnel, frame: ControlFrame): Promise<void>;
+  onControl(tunnel: Tunnel, frame: ClientControlFrame): Promise<void>;
   /** The tunnel came or went (for the dashboard feed). */
   onChange(): void;
   /** Most streams open at once on a tunnel (MAX_STREAMS); read when a tunnel is bound. */
   maxStreams(): number;
-}
-
-/** Close a socket that may already be closed: that is the one failure expected here, and it is logged. */
-function close(socket: WebSocket, code: number, reason: string): void {
-  try {
-    socket.close(code, closeReason(reason));
-  } catch (error) {
-    console.warn(`porthole: closing a tunnel socket (${code} ${reason}) failed; it was closed already:`, String(error));
-  }
 }
 
 export class TunnelSocket {
@@ -55,7 +50,7 @@ export class TunnelSocket {
   /** Accept a client's tunnel (its session token already verified), replacing any older one. The 101 answer. */
   accept(base: Base): Response {
     for (const old of this.#ctx.getWebSockets(TUNNEL_TAG)) {
-      close(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
+      closeSocket(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
     }
     this.#tunnel?.mux.close('the tunnel was replaced by a newer connection');
     this.#tunnel = null;
@@ -103,7 +98,8 @@ export class TunnelSocket {
           }
         },
         onControl: (frame) => {
-          void this.#hooks.onControl(tunnel, frame).catch((error: unknown) => {
+          // A gateway's multiplexer refuses any other control frame as a protocol error (mux.ts).
+          void this.#hooks.onControl(tunnel, frame as ClientControlFrame).catch((error: unknown) => {
             console.error('porthole: a control frame failed; dropping the tunnel:', error);
             this.drop(tunnel, 1011, String(error));
           });
@@ -116,7 +112,7 @@ export class TunnelSocket {
   /** Close the tunnel with a close code and reason; its streams fail with the reason. */
   drop(tunnel: Tunnel, code: number, reason: string): void {
     tunnel.mux.close(reason);
-    close(tunnel.socket, code, reason);
+    closeSocket(tunnel.socket, code, reason);
     if (this.#tunnel === tunnel) this.#tunnel = null;
   }
 
@@ -146,7 +142,7 @@ export class TunnelSocket {
     }
     this.#hooks.onChange();
     // 1005 (no code) cannot be echoed; 1000 completes the handshake.
-    if (socket.readyState !== WebSocket.CLOSED) close(socket, 1000, 'closed');
+    closeSocket(socket, 1000, 'closed');
   }
 
   /** webSocketError: logged with its reason, then handled as a close (1006). */

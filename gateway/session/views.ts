@@ -5,11 +5,12 @@
  */
 import type { ApiLink, ApiPort, PortEntry, Visibility } from '../../protocol';
 import { SHARE_PARAM } from '../access/credentials';
+import { effectiveVisibility } from '../access/policy';
 import { mintToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { portHost } from '../routing/label';
-import { DEFAULT_VISIBILITY, type PortTable } from './port-table';
-import type { Base } from './route';
+import type { Base } from '../routing/route';
+import type { PortTable } from './port-table';
 import type { ShareLink, ShareStore } from './shares';
 
 export class SessionViews {
@@ -30,19 +31,20 @@ export class SessionViews {
     return `${base.scheme}://${await portHost(this.#config.labelKey, this.#session, port, base.host)}/`;
   }
 
-  /** The owner's explicit choice, else what the client asked for, else private. */
+  /** A port's effective visibility (access/policy.ts). */
   async visibility(port: number): Promise<Visibility> {
-    return (await this.#shares.visibility(port)) ?? (await this.#ports.get(port))?.visibility ?? DEFAULT_VISIBILITY;
+    return effectiveVisibility(await this.#shares.visibility(port), (await this.#ports.get(port))?.visibility);
   }
 
-  /** The whole port table for the client, with each port's URL and visibility. */
+  /** The whole port table for the client, with each port's URL and effective visibility. */
   async portEntries(base: Base): Promise<PortEntry[]> {
+    const explicit = await this.#shares.visibilities();
     const entries: PortEntry[] = [];
     for (const stored of await this.#ports.list()) {
       entries.push({
         ...stored,
         url: await this.portUrl(base, stored.port),
-        visibility: await this.visibility(stored.port),
+        visibility: effectiveVisibility(explicit[stored.port], stored.visibility),
       });
     }
     return entries;
@@ -57,7 +59,7 @@ export class SessionViews {
         port: stored.port,
         url: await this.portUrl(base, stored.port),
         ...(stored.process ? { process: stored.process } : {}),
-        visibility: explicit[stored.port] ?? stored.visibility,
+        visibility: effectiveVisibility(explicit[stored.port], stored.visibility),
         listening: true,
         firstSeen: stored.firstSeen,
       });
@@ -89,10 +91,10 @@ export class SessionViews {
 
   /** Listening ports only the owner (or link holders) may open: what one login covers. */
   async nonPublicPorts(): Promise<number[]> {
-    const ports: number[] = [];
-    for (const stored of await this.#ports.list()) {
-      if ((await this.visibility(stored.port)) !== 'public') ports.push(stored.port);
-    }
-    return ports;
+    const explicit = await this.#shares.visibilities();
+    const listening = await this.#ports.list();
+    return listening
+      .filter((stored) => effectiveVisibility(explicit[stored.port], stored.visibility) !== 'public')
+      .map((stored) => stored.port);
   }
 }

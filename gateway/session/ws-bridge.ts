@@ -10,7 +10,6 @@
  * is open (the tunnel socket alone still lets it hibernate).
  */
 import {
-  closeReason,
   type Mux,
   type MuxStream,
   ResetCode,
@@ -19,23 +18,17 @@ import {
   UpgradedStream,
 } from '../../protocol';
 import type { Deadlines } from './deadlines';
+import { closeSocket } from './close-socket';
 import { requestHeaders, responseHeaders } from './headers';
-import { failure, type Limits } from './http-bridge';
-import type { ViewerRoute } from './route';
+import { streamFailure } from '../errors';
+import type { Limits } from './http-bridge';
+import type { ViewerRoute } from '../routing/route';
 
 /** Viewer → origin bytes allowed to wait for tunnel window before the viewer is told to slow down. */
 const MAX_QUEUED = 8 * 1024 * 1024;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
-
-function closeQuietly(socket: WebSocket, code: number, reason: string): void {
-  try {
-    socket.close(code, closeReason(reason));
-  } catch {
-    // Already closed.
-  }
-}
 
 export async function proxyWebSocket(
   mux: Mux,
@@ -54,7 +47,7 @@ export async function proxyWebSocket(
     hasBody: true,
     upgrade: true,
   });
-  const timeoutSeconds = limits.originTimeout;
+  const timeoutSeconds = limits.originTimeoutSeconds;
   deadlines.add(stream, timeoutSeconds * 1000, () =>
     stream.reset(ResetCode.TIMEOUT, `no response within ${timeoutSeconds} s`),
   );
@@ -62,7 +55,8 @@ export async function proxyWebSocket(
     const head = await stream.head();
     const headers = responseHeaders(head.headers);
     if (head.status !== 101) {
-      // The origin refused the upgrade: its answer, as it gave it.
+      // The origin refused the upgrade: its answer, as it gave it. Ending our direction fails only
+      // when the stream was reset meanwhile, and collectAll below then throws that reset.
       void stream.end().catch(() => {});
       const body = await collectAll(stream);
       return new Response(body.length ? body : null, { status: head.status, headers });
@@ -74,7 +68,7 @@ export async function proxyWebSocket(
     bridge(new UpgradedStream(stream), server);
     return new Response(null, { status: 101, webSocket: viewer, headers });
   } catch (error) {
-    return failure(error, route, timeoutSeconds).toResponse(request);
+    return streamFailure(error, route.port, timeoutSeconds).toResponse(request);
   } finally {
     deadlines.delete(stream);
   }
@@ -108,7 +102,7 @@ function bridge(stream: UpgradedStream, socket: WebSocket): void {
     const data = text ? utf8.encode(event.data as string) : new Uint8Array(event.data as ArrayBuffer);
     queued += data.length;
     if (queued > MAX_QUEUED) {
-      closeQuietly(socket, 1013, 'the preview is not reading fast enough; try again later');
+      closeSocket(socket, 1013, 'the preview is not reading fast enough; try again later');
       stream.reset(ResetCode.CANCEL, 'the viewer sent faster than the origin read');
       return;
     }
@@ -116,12 +110,15 @@ function bridge(stream: UpgradedStream, socket: WebSocket): void {
       () => {
         queued -= data.length;
       },
+      // A send fails only once the stream is reset; the origin → viewer loop below sees the same
+      // reset and closes the viewer's socket with its reason.
       () => {},
     );
   });
   socket.addEventListener('close', (event: CloseEvent) => {
     if (closing) return;
     closing = true;
+    // Fails only if the stream was reset meanwhile: the viewer has gone, so nobody is left to tell.
     stream.close(event.code, event.reason).catch(() => {});
   });
   socket.addEventListener('error', () => stream.reset(ResetCode.CANCEL, 'the viewer socket failed'));
@@ -132,13 +129,15 @@ function bridge(stream: UpgradedStream, socket: WebSocket): void {
       for (;;) {
         const event = await stream.next();
         if (event === null) {
-          closeQuietly(socket, 1011, 'the session ended the connection');
+          closeSocket(socket, 1011, 'the session ended the connection');
           return;
         }
         if (event.type === 'close') {
-          closeQuietly(socket, sendableCloseCode(event.code) ?? 1000, event.reason);
+          // No code when the origin's close had none it may send (docs/protocol.md, "Upgraded streams").
+          closeSocket(socket, sendableCloseCode(event.code), event.reason);
           if (!closing) {
             closing = true;
+            // Our answering close fails only if the stream was reset meanwhile: both sides are closed.
             stream.close(event.code, event.reason).catch(() => {});
           }
           return;
@@ -150,7 +149,7 @@ function bridge(stream: UpgradedStream, socket: WebSocket): void {
         (error as StreamResetError).code === ResetCode.TUNNEL_CLOSED
           ? 'the tunnel to the session was lost'
           : `the connection to the preview failed: ${(error as Error).message}`;
-      closeQuietly(socket, 1011, reason);
+      closeSocket(socket, 1011, reason);
     }
   })();
 }

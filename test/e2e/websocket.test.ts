@@ -138,10 +138,11 @@ describe('WebSockets through the tunnel', () => {
     expect(createHash('sha256').update(back.data).digest('hex')).toBe(createHash('sha256').update(big).digest('hex'));
   });
 
-  it('closes cross with their code and reason, both ways', async () => {
+  it('closes cross with their code and reason, both ways; a close without a code stays without one', async () => {
     const origin = await wsOrigin((socket) => {
       socket.on('message', (data) => {
         if (data.toString() === 'close me') socket.close(4001, 'origin says bye');
+        if (data.toString() === 'close without a code') socket.close();
       });
     });
     const a = await agentFor([origin.port]);
@@ -159,6 +160,11 @@ describe('WebSockets through the tunnel', () => {
     second.socket.close(4002, 'viewer says bye');
     expect(await originClosed).toEqual({ code: 4002, reason: 'viewer says bye' });
     expect((await second.closed).code).toBe(4002);
+
+    // No code crosses as no code (the viewer sees 1005), not as 1000.
+    const bare = await viewer(url);
+    bare.socket.send('close without a code');
+    expect(await bare.closed).toEqual({ code: 1005, reason: '' });
   });
 
   it('a chat: what one viewer sends, every viewer receives', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { base32, isSessionId, newSessionId } from '../../../gateway/routing/base32';
+import { base32, newSessionId } from '../../../gateway/routing/base32';
+import { isSessionId } from '../../../protocol/ids';
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { config, ConfigError, parseConfig } from '../../../gateway/config';
+import { config, parseConfig } from '../../../gateway/config';
+import { ConfigError } from '../../../gateway/errors';
 
 const secrets = { LABEL_KEY: 'l'.repeat(32), TOKEN_SECRET: 't'.repeat(32) };
 

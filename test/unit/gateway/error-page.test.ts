@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { errorResponse, GatewayError } from '../../../gateway/errors';
-import { ConfigError } from '../../../gateway/config';
+import { ConfigError } from '../../../gateway/errors';
 
 const browser = new Request('http://x.localhost/', { headers: { accept: 'text/html,*/*' } });
 const tool = new Request('http://x.localhost/');

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BoundedCache } from '../../../gateway/bounded-cache';
-import { classifyHost, isSessionOrigin } from '../../../gateway/routing/host';
+import { classifyHost, hostAsSent, isSessionOrigin } from '../../../gateway/routing/host';
 import { parseLabel, portHost, signLabel, verifiedLabels, verifyLabel } from '../../../gateway/routing/label';
 import { installTimingSafeEqual } from './workerd-crypto';
 
@@ -101,5 +101,18 @@ describe('classifyHost and isSessionOrigin', () => {
     expect(await isSessionOrigin(origin.replace('http:', 'ftp:'), session, keys)).toBe(false);
     expect(await isSessionOrigin('null', session, keys)).toBe(false);
     expect(await isSessionOrigin(null, session, keys)).toBe(false);
+  });
+});
+
+describe('hostAsSent', () => {
+  const url = new URL('http://8000-abc-def.porthole.localhost:8787/');
+  it('accepts the Host the URL was built from, with or without its port, or no Host at all', () => {
+    expect(hostAsSent('8000-abc-def.porthole.localhost:8787', url)).toBe(true);
+    expect(hostAsSent('8000-abc-def.porthole.localhost', url)).toBe(true);
+    expect(hostAsSent(null, url)).toBe(true);
+  });
+  it('refuses a Host the runtime had to lowercase to build the URL (labels are issued lowercase)', () => {
+    expect(hostAsSent('8000-ABC-def.porthole.localhost:8787', url)).toBe(false);
+    expect(hostAsSent('8000-abc-def.Porthole.localhost', url)).toBe(false);
   });
 });

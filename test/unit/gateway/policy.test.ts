@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowed, isPreflight, type Viewer } from '../../../gateway/access/policy';
+import { allowed, effectiveVisibility, isPreflight, type Viewer } from '../../../gateway/access/policy';
 
 const owner: Viewer = { kind: 'owner' };
 const reviewer: Viewer = { kind: 'reviewer', link: 'abc' };
@@ -34,5 +34,14 @@ describe('isPreflight', () => {
     expect(isPreflight(req('POST', { origin: 'http://a.localhost', 'access-control-request-method': 'POST' }))).toBe(
       false,
     );
+  });
+});
+
+describe("a port's effective visibility", () => {
+  it("is the owner's choice, else the client's, else private", () => {
+    expect(effectiveVisibility('public', 'private')).toBe('public');
+    expect(effectiveVisibility('private', 'link')).toBe('private');
+    expect(effectiveVisibility(undefined, 'link')).toBe('link');
+    expect(effectiveVisibility(undefined, undefined)).toBe('private');
   });
 });

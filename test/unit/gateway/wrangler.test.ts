@@ -1,7 +1,8 @@
 /**
  * wrangler.toml (what `wrangler deploy` ships) and the local gateway
  * (client/dev/gateway.ts, Miniflare) each state the runtime config; this keeps
- * them equal, and keeps wrangler.toml's vars valid for the gateway.
+ * them equal, and keeps wrangler.toml's vars valid for the gateway. The preview
+ * domain is the one value a deployment edits, so it is only checked to be valid.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
@@ -18,6 +19,8 @@ interface WranglerToml {
   migrations: { tag: string; new_sqlite_classes?: string[] }[];
 }
 
+/** As wrangler secrets would add them. */
+const secrets = { LABEL_KEY: 'k'.repeat(32), TOKEN_SECRET: 't'.repeat(32) };
 const toml = parse(readFileSync(new URL('../../../wrangler.toml', import.meta.url), 'utf8')) as unknown as WranglerToml;
 const packageVersion = (name: string) =>
   (
@@ -47,12 +50,25 @@ describe('wrangler.toml and the local gateway agree', () => {
     for (const o of Object.values(DURABLE_OBJECTS)) expect(sqlite.includes(o.className)).toBe(o.useSQLite);
   });
 
-  it('on the preview domain', () => {
-    expect(toml.vars?.PREVIEW_DOMAIN).toBe(LOCAL_DOMAIN);
+  it("on the preview domain: the local gateway's is the gateway's default", () => {
+    expect(parseConfig(secrets).previewDomain).toBe(LOCAL_DOMAIN);
+  });
+
+  it("wrangler.toml's PREVIEW_DOMAIN is a host name (a deployment changes it, so any valid one passes)", () => {
+    expect(typeof toml.vars?.PREVIEW_DOMAIN).toBe('string');
+    expect(parseConfig({ ...secrets, PREVIEW_DOMAIN: toml.vars?.PREVIEW_DOMAIN }).previewDomain).toMatch(
+      /^[a-z0-9.-]+$/,
+    );
+  });
+
+  it('wrangler.toml sets no tunable value in a comment (the defaults live once, in gateway/config.ts)', () => {
+    const text = readFileSync(new URL('../../../wrangler.toml', import.meta.url), 'utf8');
+    for (const name of ['ORIGIN_TIMEOUT', 'VIEWER_IDLE_TIMEOUT', 'MAX_STREAMS']) {
+      expect(text).not.toMatch(new RegExp(`${name}\\s*=\\s*"?\\d`));
+    }
   });
 
   it("wrangler.toml's vars are valid gateway config (with secrets as wrangler secrets would add them)", () => {
-    const secrets = { LABEL_KEY: 'k'.repeat(32), TOKEN_SECRET: 't'.repeat(32) };
     expect(() => parseConfig({ ...toml.vars, ...secrets })).not.toThrow();
     // Secrets never live in wrangler.toml.
     for (const name of ['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET', 'TOKEN_SECRET_PREVIOUS']) {

@@ -14,6 +14,11 @@ export interface Base {
   host: string;
 }
 
+/** The Base of a request's URL: its scheme without the colon, and its host with any port. */
+export function baseOf(url: URL): Base {
+  return { scheme: url.protocol.slice(0, -1), host: url.host };
+}
+
 export const ROUTE_HEADER = 'x-porthole-route';
 
 /** The client's tunnel upgrade, after the Worker verified its session token. */
@@ -50,13 +55,13 @@ export function readRoute(request: Request, session: string): TunnelRoute | View
   if (!raw) throw new Error('request reached the Session object without a route');
   const wire = JSON.parse(raw) as WireRoute;
   if (wire.kind === 'tunnel') return wire;
+  // The Session object's one parse of the URL (a forwarded Request carries it as text).
   const url = new URL(request.url);
   return {
     kind: 'viewer',
     session,
     port: wire.port,
-    host: url.host,
-    scheme: url.protocol.slice(0, -1),
+    ...baseOf(url),
     clientIp: request.headers.get('cf-connecting-ip'),
     url,
   };
