@@ -3,7 +3,8 @@
  * object body, a ttl, a port. Bad input is a 400 `bad_request` (or a 401 for
  * a missing or refused bearer token) saying what was expected.
  */
-import { isPort } from '../../protocol/ids';
+import { parseJsonObject } from '../../protocol/api';
+import { portFrom } from '../../protocol/ids';
 import { type TokenClaims, TokenError, type TokenKind, type TokenProblem, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { badRequest } from '../errors';
@@ -45,18 +46,9 @@ export async function bearerClaims(
 
 /** A JSON object body (an empty body is `{}`), or a 400. */
 export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
-  const text = await request.text();
-  if (!text.trim()) return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw badRequest('The request body must be JSON.');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('The request body must be a JSON object.');
-  }
-  return body as Record<string, unknown>;
+  const body = parseJsonObject(await request.text());
+  if (!body) throw badRequest('The request body must be a JSON object.');
+  return body;
 }
 
 /** Bounds of a ttl, in seconds. */
@@ -77,7 +69,7 @@ export function ttlOf(value: unknown, bounds: TtlBounds): number {
 
 /** A port number 1–65535 (a number, or digits in a path), or a 400. */
 export function portOf(value: unknown): number {
-  const port = typeof value === 'string' && /^[0-9]{1,5}$/.test(value) ? Number(value) : value;
-  if (!isPort(port)) throw badRequest('port must be a port number from 1 to 65535.');
+  const port = portFrom(value);
+  if (port === null) throw badRequest('port must be a port number from 1 to 65535.');
   return port;
 }
