@@ -10,6 +10,9 @@ import { Backoff, type BackoffOptions } from './backoff';
 import { type Clock, systemClock } from './clock';
 import { TunnelDroppedError, TunnelError } from './errors';
 
+/** Default of `stableAfterMs`: milliseconds a tunnel must stay up before the backoff starts again from its base. */
+export const STABLE_AFTER_MS = 5000;
+
 /** What the supervisor needs of a tunnel (client/tunnel/connection.ts implements it). */
 export interface Tunnel {
   /** Resolves once, when the tunnel has ended, with why. Never rejects. */
@@ -106,7 +109,7 @@ export class Supervisor<T extends Tunnel> {
     }
     const error = await tunnel.closed();
     this.#tunnel = null;
-    if (this.#clock.now() - upAt >= (this.#options.stableAfterMs ?? 5000)) this.#backoff.reset();
+    if (this.#clock.now() - upAt >= (this.#options.stableAfterMs ?? STABLE_AFTER_MS)) this.#backoff.reset();
     return error;
   }
 
