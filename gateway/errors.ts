@@ -184,7 +184,11 @@ export const tunnelNeedsUpgrade = () =>
 
 /** `GET /connect` whose client does not offer `subprotocol`. */
 export const unsupportedProtocol = (subprotocol: string) =>
-  new GatewayError(400, 'unsupported_protocol', `This gateway speaks ${subprotocol}; upgrade the client.`);
+  new GatewayError(
+    400,
+    'unsupported_protocol',
+    `This gateway speaks only ${subprotocol}: run a client of the same Porthole version as the gateway.`,
+  );
 
 /** A share link past the session's limit; `message` says which limit. */
 export const tooManyLinks = (message: string) => new GatewayError(409, 'too_many_links', message);
