@@ -14,7 +14,7 @@ import type { Visibility } from '../../protocol';
 import { type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import type { GatewayError } from '../errors';
-import { isSessionOrigin } from '../routing/host';
+import { isSiblingOrigin } from '../routing/host';
 import type { ViewerRoute } from '../routing/route';
 import { PORT_COOKIES, readCookie } from './cookies';
 import { TOKEN_HEADER } from './credentials';
@@ -111,7 +111,7 @@ export class ViewerAccess {
     if (
       viewer.kind === 'anyone' &&
       isPreflight(request) &&
-      (await isSessionOrigin(request.headers.get('origin'), route.session, this.#ctx.config))
+      (await isSiblingOrigin(request.headers.get('origin'), route.session, route.host, this.#ctx.config))
     ) {
       return viewer;
     }
@@ -130,7 +130,7 @@ export class ViewerAccess {
    */
   async corsForSibling(response: Response, request: Request, route: ViewerRoute): Promise<Response> {
     const origin = request.headers.get('origin');
-    if (origin && (await isSessionOrigin(origin, route.session, this.#ctx.config))) {
+    if (origin && (await isSiblingOrigin(origin, route.session, route.host, this.#ctx.config))) {
       response.headers.set('access-control-allow-origin', origin);
       response.headers.set('access-control-allow-credentials', 'true');
       response.headers.append('vary', 'Origin');

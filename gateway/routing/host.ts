@@ -50,3 +50,27 @@ export async function isSessionOrigin(
   const target = classifyHost(url, keys.previewDomain);
   return target.kind === 'preview' && target.label.session === session && verifyLabel(keys.labelKey, target.label);
 }
+
+/**
+ * True if the Origin header `origin` is another port of this session (RFC 6454 §7: scheme, host
+ * and port only): exactly as a browser serialises it, a correctly signed preview of `session`, and
+ * not `ownHost` itself. A browser never preflights a same-origin request, so an Origin naming the
+ * request's own host comes from a hand-made request and earns nothing.
+ * @param ownHost the host (with port) of the request being admitted.
+ */
+export async function isSiblingOrigin(
+  origin: string | null,
+  session: string,
+  ownHost: string,
+  keys: { previewDomain: string; labelKey: string },
+): Promise<boolean> {
+  if (!origin) return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // Not a URL (e.g. `null`).
+  }
+  if (url.origin !== origin || url.host === ownHost) return false;
+  return isSessionOrigin(origin, session, keys);
+}

@@ -426,6 +426,15 @@ describe('the gateway holds the line (origins count zero requests)', () => {
     it('from a forged preview of this session', async () => {
       await refused(() => preflight(`http://${B}-${session}-${'a'.repeat(16)}.localhost:${h.gateway.port}`), 401);
     });
+    it("naming the port's own host (a browser never preflights a same-origin request)", async () => {
+      await refused(() => preflight(urlA.origin), 401);
+    });
+    it('from a sibling origin written as no browser writes it (path, upper case, userinfo)', async () => {
+      for (const origin of [`${urlB.origin}/x`, urlB.origin.toUpperCase(), urlB.origin.replace('//', '//u:p@')]) {
+        const reply = (await refused(() => preflight(origin), 401)) as Reply;
+        expect(reply.headers['access-control-allow-origin']).toBeUndefined();
+      }
+    });
     it('a non-preflight OPTIONS from a sibling port is not let through', async () => {
       await refused(() => request(h.gateway, urlA.href, { method: 'OPTIONS', headers: { origin: urlB.origin } }), 401);
     });

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BoundedCache } from '../../../gateway/bounded-cache';
-import { classifyHost, hostAsSent, isSessionOrigin } from '../../../gateway/routing/host';
+import { classifyHost, hostAsSent, isSessionOrigin, isSiblingOrigin } from '../../../gateway/routing/host';
 import { parseLabel, portHost, signLabel, verifiedLabels, verifyLabel } from '../../../gateway/routing/label';
 import { installTimingSafeEqual } from './workerd-crypto';
 
@@ -114,5 +114,26 @@ describe('hostAsSent', () => {
   it('refuses a Host the runtime had to lowercase to build the URL (labels are issued lowercase)', () => {
     expect(hostAsSent('8000-ABC-def.porthole.localhost:8787', url)).toBe(false);
     expect(hostAsSent('8000-abc-def.Porthole.localhost', url)).toBe(false);
+  });
+});
+
+describe('isSiblingOrigin', () => {
+  const keys = { previewDomain: 'porthole.localhost', labelKey: key };
+  const origin = `http://8000-${session}-${sig8000}.porthole.localhost:8787`;
+  const own = `3000-${session}-whatever.porthole.localhost:8787`;
+
+  it('accepts another port of the session, serialised as a browser sends it', async () => {
+    expect(await isSiblingOrigin(origin, session, own, keys)).toBe(true);
+  });
+
+  it.each([
+    ["the request's own host", origin, `8000-${session}-${sig8000}.porthole.localhost:8787`],
+    ['a path after the origin', `${origin}/some/path`, own],
+    ['a trailing slash', `${origin}/`, own],
+    ['upper case', origin.toUpperCase(), own],
+    ['userinfo', origin.replace('http://', 'http://user:pw@'), own],
+    ['an absent header', null, own],
+  ])('refuses %s', async (_what, value, ownHost) => {
+    expect(await isSiblingOrigin(value, session, ownHost, keys)).toBe(false);
   });
 });
