@@ -29,26 +29,32 @@ export function hostAsSent(host: string | null, url: URL): boolean {
   return host === null || host.replace(/:\d+$/, '') === url.hostname;
 }
 
-/**
- * True if `origin` (an Origin header or a URL) is a genuine, correctly signed
- * preview host of `session`: a sibling port, whose requests the session may
- * trust as its own front end's.
- */
-export async function isSessionOrigin(
-  origin: string | null,
-  session: string,
-  keys: { previewDomain: string; labelKey: string },
-): Promise<boolean> {
-  if (!origin) return false;
-  let url: URL;
+type LabelKeys = { previewDomain: string; labelKey: string };
+
+/** `text` as a URL, or null when it is none (e.g. the Origin `null`). */
+function urlOf(text: string | null): URL | null {
+  if (!text) return null;
   try {
-    url = new URL(origin);
+    return new URL(text);
   } catch {
-    return false; // Not a URL (e.g. `null`): no preview's origin.
+    return null;
   }
+}
+
+/** Whether `url` is on http(s) and on a correctly signed preview host of `session`. */
+async function onSessionPreview(url: URL, session: string, keys: LabelKeys): Promise<boolean> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
   const target = classifyHost(url, keys.previewDomain);
   return target.kind === 'preview' && target.label.session === session && verifyLabel(keys.labelKey, target.label);
+}
+
+/**
+ * True if `origin` (an Origin header or a URL) is a genuine, correctly signed
+ * preview host of `session`: where a login chain may end.
+ */
+export async function isSessionOrigin(origin: string | null, session: string, keys: LabelKeys): Promise<boolean> {
+  const url = urlOf(origin);
+  return url !== null && onSessionPreview(url, session, keys);
 }
 
 /**
@@ -62,15 +68,9 @@ export async function isSiblingOrigin(
   origin: string | null,
   session: string,
   ownHost: string,
-  keys: { previewDomain: string; labelKey: string },
+  keys: LabelKeys,
 ): Promise<boolean> {
-  if (!origin) return false;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false; // Not a URL (e.g. `null`).
-  }
-  if (url.origin !== origin || url.host === ownHost) return false;
-  return isSessionOrigin(origin, session, keys);
+  const url = urlOf(origin);
+  if (!url || url.origin !== origin || url.host === ownHost) return false;
+  return onSessionPreview(url, session, keys);
 }
