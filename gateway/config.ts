@@ -25,6 +25,8 @@ export interface GatewayConfig {
   viewerIdleSeconds: number;
   /** `MAX_STREAMS`: requests and WebSockets in flight at once per session; beyond it 503. Default 256. */
   maxStreams: number;
+  /** `PUBLIC_PREVIEW_WARNING` (`on` / `off`): a browser's first page load of a public port shows a warning page. Default off. */
+  publicPreviewWarning: boolean;
 }
 
 /**
@@ -106,11 +108,16 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
   const originTimeoutSeconds = seconds('ORIGIN_TIMEOUT');
   const viewerIdleSeconds = seconds('VIEWER_IDLE_TIMEOUT');
   const maxStreams = count('MAX_STREAMS');
+  const warning = unset(vars.PUBLIC_PREVIEW_WARNING) ? 'off' : text(vars.PUBLIC_PREVIEW_WARNING).toLowerCase();
+  if (warning !== 'on' && warning !== 'off') {
+    problems.push(`PUBLIC_PREVIEW_WARNING is ${JSON.stringify(warning)}: it must be on or off.`);
+  }
   const config: GatewayConfig = {
     previewDomain,
     originTimeoutSeconds,
     viewerIdleSeconds,
     maxStreams,
+    publicPreviewWarning: warning === 'on',
     adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),
     labelKey: secret('LABEL_KEY', true) ?? '',
     tokenSecret: secret('TOKEN_SECRET', true) ?? '',

@@ -46,15 +46,21 @@ export function readCookie(request: Request, names: ReadonlySet<string>): string
   return found ? found.value : null;
 }
 
+/** Host-only cookie of a browser that has seen the public-preview warning on this host (interstitial.ts). */
+export const WARNED_COOKIE = 'porthole_warned';
+
+/** Cookies of Porthole's on a port host that never reach the origin: the login, and the warning's. */
+const GATEWAY_COOKIES: ReadonlySet<string> = new Set([...PORT_COOKIES, WARNED_COOKIE]);
+
 /** The Cookie header without Porthole's port cookies, each other pair byte for byte (null when none is left). */
 export function appCookies(request: Request): string | null {
-  const kept = cookiePairs(request).filter((c) => !PORT_COOKIES.has(c.name));
+  const kept = cookiePairs(request).filter((c) => !GATEWAY_COOKIES.has(c.name));
   return kept.length ? kept.map((c) => c.raw).join('; ') : null;
 }
 
 /** Whether a Set-Cookie value (from an origin) sets one of Porthole's port cookies. */
 export function setsPortCookie(setCookie: string): boolean {
-  return PORT_COOKIES.has(setCookie.slice(0, setCookie.indexOf('=')).trim());
+  return GATEWAY_COOKIES.has(setCookie.slice(0, setCookie.indexOf('=')).trim());
 }
 
 const attributes = (maxAgeSeconds: number) =>

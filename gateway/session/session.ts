@@ -20,6 +20,7 @@ import {
   type Visibility,
 } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
+import { acknowledge, CONTINUE_PARAM, needsWarning } from '../access/interstitial';
 import { LOGIN_PARAM, hasUrlCredential } from '../access/credentials';
 import { mintToken } from '../auth/tokens';
 import { config, type GatewayConfig } from '../config';
@@ -29,6 +30,7 @@ import { base32 } from '../routing/base32';
 import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
+import { warningPage } from '../pages/warning-page';
 import { proxyHttp } from './http-bridge';
 import { PortTable } from './port-table';
 import { type ShareLink, ShareStore } from './shares';
@@ -100,11 +102,19 @@ export class Session extends DurableObject<Env> {
   async #viewer(request: Request, route: ViewerRoute): Promise<Response> {
     const { access } = this.#built;
     if (hasUrlCredential(route.url)) return access.exchange(request, route);
+    if (route.url.searchParams.has(CONTINUE_PARAM)) return acknowledge(route.url, route.scheme);
     const tunnel = this.#tunnel.current();
     if (!tunnel) throw sessionOffline();
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     await access.admit(request, route);
+    if (this.#config.publicPreviewWarning && needsWarning(request)) {
+      if ((await this.#built.views.visibility(route.port)) === 'public') {
+        const next = new URL(route.url);
+        next.searchParams.set(CONTINUE_PARAM, '1');
+        return warningPage(route.port, this.#session, next.toString());
+      }
+    }
     // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);

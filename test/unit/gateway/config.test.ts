@@ -25,7 +25,16 @@ describe('parseConfig', () => {
       originTimeoutSeconds: 60,
       viewerIdleSeconds: 60,
       maxStreams: 256,
+      publicPreviewWarning: false,
     });
+  });
+
+  it('PUBLIC_PREVIEW_WARNING is on or off, in any case', () => {
+    expect(parseConfig({ ...secrets, PUBLIC_PREVIEW_WARNING: 'ON' }).publicPreviewWarning).toBe(true);
+    expect(parseConfig({ ...secrets, PUBLIC_PREVIEW_WARNING: 'off' }).publicPreviewWarning).toBe(false);
+    expect(problemsOf({ ...secrets, PUBLIC_PREVIEW_WARNING: 'maybe' })).toEqual([
+      'PUBLIC_PREVIEW_WARNING is "maybe": it must be on or off.',
+    ]);
   });
 
   it('reads every var in its unit; numbers may come as strings or numbers; empty means unset', () => {
