@@ -31,6 +31,7 @@ import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
 import { PortTable } from './port-table';
+import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
 import { type ClientControlFrame, type Tunnel, TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
@@ -104,7 +105,8 @@ export class Session extends DurableObject<Env> {
     if (!tunnel) throw sessionOffline();
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
-    await access.admit(request, route);
+    const viewer = await access.admit(request, route);
+    if (viewer.kind === 'preflight') return proxyPreflight(tunnel.mux, request, route, this.#config, this.#deadlines);
     // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);
