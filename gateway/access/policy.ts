@@ -30,7 +30,7 @@ export function allowed(visibility: Visibility, viewer: Viewer): boolean {
 /**
  * A CORS preflight as a browser sends it (Fetch standard, CORS-preflight request): `OPTIONS` with
  * `Origin` and `Access-Control-Request-Method`, and no body (no `Transfer-Encoding`, no
- * `Content-Length` but 0). Browsers send no cookie with it.
+ * `Content-Length` but 0, and none the runtime sees). Browsers send no cookie with it.
  */
 export function isPreflight(request: Request): boolean {
   const length = request.headers.get('content-length');
@@ -39,6 +39,7 @@ export function isPreflight(request: Request): boolean {
     request.headers.has('origin') &&
     request.headers.has('access-control-request-method') &&
     (length === null || length.trim() === '0') &&
-    !request.headers.has('transfer-encoding')
+    !request.headers.has('transfer-encoding') &&
+    request.body === null
   );
 }
