@@ -622,6 +622,15 @@ describe('the gateway holds the line (origins count zero requests)', () => {
       const reply = (await refused(() => get(urlA, { cookie: `porthole=garbage; porthole=${forB}` }), 401)) as Reply;
       expect(reply.headers['set-cookie']).toEqual(['porthole=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
     });
+    it('several dashboard cookies, one valid: the dashboard opens', async () => {
+      const link = await agent.agent.api.dashboard();
+      const opened = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
+      const valid = String(opened.headers['set-cookie']).split(';')[0] as string;
+      const page = (cookie: string) =>
+        request(h.gateway, `/s/${session}`, { headers: { accept: 'text/html', cookie } });
+      expect((await page(`porthole_dashboard=garbage; ${valid}; porthole_dashboard=x.y.z`)).status).toBe(200);
+      expect((await page('porthole_dashboard=garbage; porthole_dashboard=x.y.z')).status).toBe(401);
+    });
     it('a cookie bomb: the Porthole cookie is found among 60 KiB of cookies, planted copies not counted', async () => {
       const valid = await mintForTest(secret(), { aud: aud.cookie, sub: session, port: A });
       const app = Array.from({ length: 100 }, (_, i) => `app${i}=${'a'.repeat(100)}`);
