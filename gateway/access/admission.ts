@@ -13,10 +13,10 @@
 import type { Visibility } from '../../protocol';
 import { type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
-import type { GatewayError } from '../errors';
+import { GatewayError } from '../errors';
 import { isSiblingOrigin } from '../routing/host';
 import type { ViewerRoute } from '../routing/route';
-import { PORT_COOKIES, readCookie } from './cookies';
+import { portCookieNames, readCookies } from './cookies';
 import { TOKEN_HEADER } from './credentials';
 import { exchange } from './exchange';
 import { allowed, isPreflight, type Viewer } from './policy';
@@ -52,6 +52,12 @@ export interface AccessContext {
  * The viewer a request's header or cookie proves. Throws a refusal for a
  * credential that is presented but not good (expired, forged, revoked, or
  * for another port or session): a bad credential is never read as "anyone".
+ *
+ * A page on a parent domain can plant copies of the cookie, so every copy is
+ * tried: an owner copy wins, else a live reviewer copy; only when none is good
+ * is the first copy's refusal thrown (and it clears the host-only cookie the
+ * gateway set, which is then not good either). When copies beyond
+ * MAX_COOKIE_COPIES went untried, nothing is cleared.
  */
 async function identify(ctx: AccessContext, request: Request, route: ViewerRoute): Promise<Viewer> {
   const header = request.headers.get(TOKEN_HEADER);
@@ -62,8 +68,28 @@ async function identify(ctx: AccessContext, request: Request, route: ViewerRoute
     if (claims.session !== route.session) throw ownerTokenForOtherSession();
     return { kind: 'owner' };
   }
-  const cookie = readCookie(request, PORT_COOKIES);
-  if (cookie === null) return { kind: 'anyone' };
+  const copies = readCookies(request, portCookieNames(route.scheme));
+  if (copies.values.length === 0) return { kind: 'anyone' };
+  let reviewer: Viewer | null = null;
+  let refusal: GatewayError | null = null;
+  for (const value of copies.values) {
+    try {
+      const viewer = await cookieViewer(ctx, value, route);
+      if (viewer.kind === 'owner') return viewer;
+      reviewer ??= viewer;
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      refusal ??= error;
+    }
+  }
+  if (reviewer) return reviewer;
+  const first = refusal as GatewayError;
+  if (copies.more) delete first.headers['set-cookie'];
+  throw first;
+}
+
+/** The viewer one copy of the port cookie proves, or its refusal. */
+async function cookieViewer(ctx: AccessContext, cookie: string, route: ViewerRoute): Promise<Viewer> {
   const claims = await verified(ctx, cookie, ['cookie', 'share'], (e) =>
     tokenRefused(e, 'cookie', route.port, route.scheme),
   );
@@ -100,8 +126,10 @@ export class ViewerAccess {
   /**
    * Whether this request may go on to the origin: resolves with the viewer,
    * or throws the refusal (401/403/410, HTML or JSON by the request's Accept).
-   * A CORS preflight from another port of this session goes through without
-   * a credential (browsers send none); the app's own CORS answer governs.
+   * A CORS preflight (policy.ts isPreflight: OPTIONS, no body) whose Origin is
+   * another port of this session goes through without a credential (browsers
+   * send none) as the viewer `preflight`: only its question reaches the app and
+   * only the CORS part of the answer comes back (session/preflight.ts).
    */
   async admit(request: Request, route: ViewerRoute): Promise<Viewer> {
     const visibility = await this.#ctx.visibility(route.port);
@@ -113,7 +141,7 @@ export class ViewerAccess {
       isPreflight(request) &&
       (await isSiblingOrigin(request.headers.get('origin'), route.session, route.host, this.#ctx.config))
     ) {
-      return viewer;
+      return { kind: 'preflight' };
     }
     if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
     throw visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);

@@ -6,7 +6,10 @@
  * returns to the page; tools, scripts and every request that is not a page load go straight through.
  */
 import { generateCookie } from 'hono/cookie';
-import { readCookie, WARNED_COOKIE } from './cookies';
+import type { Visibility } from '../../protocol';
+import { warningPage } from '../pages/warning-page';
+import type { ViewerRoute } from '../routing/route';
+import { readCookies, WARNED_COOKIE } from './cookies';
 
 /** Query parameter of the warning page's "Continue" link; answered by the gateway, never forwarded. */
 export const CONTINUE_PARAM = 'porthole_continue';
@@ -27,7 +30,7 @@ export function needsWarning(request: Request): boolean {
   const dest = request.headers.get('sec-fetch-dest');
   if (dest !== null && dest !== 'document') return false;
   if (request.headers.has(SKIP_WARNING_HEADER)) return false;
-  return readCookie(request, WARNED_COOKIES) === null;
+  return readCookies(request, WARNED_COOKIES).values.length === 0;
 }
 
 /** The answer to "Continue": remember it on this host, and go back to the page without the parameter. */
@@ -51,4 +54,16 @@ export function acknowledge(url: URL, scheme: string): Response {
       'content-type': 'text/plain; charset=utf-8',
     },
   });
+}
+
+/** The warning page when the port is public (`views` knows its visibility); null for private and link ports. */
+export async function warningIfPublic(
+  route: ViewerRoute,
+  session: string,
+  views: { visibility(port: number): Promise<Visibility> },
+): Promise<Response | null> {
+  if ((await views.visibility(route.port)) !== 'public') return null;
+  const next = new URL(route.url);
+  next.searchParams.set(CONTINUE_PARAM, '1');
+  return warningPage(route.port, session, next.toString());
 }

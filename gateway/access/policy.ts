@@ -4,8 +4,14 @@
  */
 import type { Visibility } from '../../protocol';
 
-/** Who a request's credentials prove: the session's owner, a live reviewer link (by id), or no one in particular. */
-export type Viewer = { kind: 'owner' } | { kind: 'reviewer'; link: string } | { kind: 'anyone' };
+/**
+ * Who a request's credentials prove: the session's owner, a live reviewer link (by id), or no one
+ * in particular; `preflight` is no one in particular asking a CORS preflight's question from a
+ * sibling port of a non-public port, who gets only that question forwarded and only the CORS
+ * part of the answer (session/preflight.ts).
+ */
+export type Viewer =
+  { kind: 'owner' } | { kind: 'reviewer'; link: string } | { kind: 'anyone' } | { kind: 'preflight' };
 
 /** The visibility of a port nobody chose one for. */
 export const DEFAULT_VISIBILITY: Visibility = 'private';
@@ -21,11 +27,19 @@ export function allowed(visibility: Visibility, viewer: Viewer): boolean {
   return visibility === 'link' && viewer.kind === 'reviewer';
 }
 
-/** A CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (browsers send no cookie with it). */
+/**
+ * A CORS preflight as a browser sends it (Fetch standard, CORS-preflight request): `OPTIONS` with
+ * `Origin` and `Access-Control-Request-Method`, and no body (no `Transfer-Encoding`, no
+ * `Content-Length` but 0, and none the runtime sees). Browsers send no cookie with it.
+ */
 export function isPreflight(request: Request): boolean {
+  const length = request.headers.get('content-length');
   return (
     request.method === 'OPTIONS' &&
     request.headers.has('origin') &&
-    request.headers.has('access-control-request-method')
+    request.headers.has('access-control-request-method') &&
+    (length === null || length.trim() === '0') &&
+    !request.headers.has('transfer-encoding') &&
+    request.body === null
   );
 }

@@ -6,7 +6,7 @@
  * page carries, so no cookie ever authorises a change (no CSRF surface).
  */
 import { Hono } from 'hono';
-import { COOKIE_TTL_SECONDS, DASHBOARD_COOKIES, dashboardCookie, readCookie } from '../access/cookies';
+import { COOKIE_TTL_SECONDS, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
 import { LOGIN_PARAM } from '../access/credentials';
 import { redirect } from '../access/exchange';
 import {
@@ -52,10 +52,25 @@ function sessionOf(id: string): string {
   return id;
 }
 
-/** The owner's dashboard cookie for this session, or a 401 saying how to get one. */
+/**
+ * The owner's dashboard cookie for this session, or a 401/403 saying how to get one. Every copy
+ * (a page may plant some, cookies.ts) is tried; the first copy's refusal is thrown when none is good.
+ */
 async function owner(request: Request, env: Env, session: string): Promise<TokenClaims> {
-  const cookie = readCookie(request, DASHBOARD_COOKIES);
-  if (cookie === null) throw dashboardLoginNeeded('none');
+  const copies = readCookies(request, dashboardCookieNames(baseOf(new URL(request.url)).scheme)).values;
+  if (copies.length === 0) throw dashboardLoginNeeded('none');
+  let refusal: unknown = null;
+  for (const cookie of copies) {
+    try {
+      return await dashboardClaims(env, session, cookie);
+    } catch (error) {
+      refusal ??= error;
+    }
+  }
+  throw refusal;
+}
+
+async function dashboardClaims(env: Env, session: string, cookie: string): Promise<TokenClaims> {
   let claims: TokenClaims;
   try {
     claims = await verifyToken(config(env), cookie, ['cookie']);

@@ -4,7 +4,7 @@
  */
 import type { HeaderPairs } from '../../protocol';
 import { headersTooLarge } from '../errors';
-import { appCookies, setsPortCookie } from '../access/cookies';
+import { appCookies, setCookieAllowed } from '../access/cookies';
 import { TOKEN_HEADER } from '../access/credentials';
 import { ROUTE_HEADER } from '../routing/route';
 
@@ -51,16 +51,16 @@ export const MAX_HEAD_BYTES = 32 * 1024;
 /**
  * The viewer's headers as the origin should see them (Host is set by the
  * client), without any Porthole credential: the token header goes, and the
- * Cookie header keeps only the app's own cookies. Throws 431 when the
- * request head is over MAX_HEAD_BYTES.
+ * Cookie header keeps only the app's own cookies (cookies.ts appCookies).
+ * Throws 431 when the request head as forwarded is over MAX_HEAD_BYTES:
+ * Porthole's own cookies (a page may have planted many copies) do not count,
+ * since they never reach the origin; the app's cookies do, as they are.
  */
 export function requestHeaders(request: Request, url: URL, info: ForwardInfo): HeaderPairs {
   const headers = request.headers;
   const listed = connectionTokens(headers);
   const out: HeaderPairs = [];
-  let size = request.method.length + url.pathname.length + url.search.length + 12;
   headers.forEach((value, name) => {
-    size += name.length + value.length + 4;
     if (name === 'host' || name === ROUTE_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
     if (HOP_BY_HOP.has(name) || listed.has(name)) {
       if (!(info.upgrade && name === 'upgrade')) return;
@@ -72,22 +72,28 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
     }
     out.push([name, value]);
   });
-  if (size > MAX_HEAD_BYTES) {
-    throw headersTooLarge(MAX_HEAD_BYTES);
-  }
   if (info.upgrade) out.push(['connection', 'upgrade']);
   out.push(['x-forwarded-host', info.host], ['x-forwarded-proto', info.scheme]);
   if (info.clientIp) out.push(['x-forwarded-for', info.clientIp]);
+  let size = request.method.length + url.pathname.length + url.search.length + 12;
+  for (const [name, value] of out) size += name.length + value.length + 4;
+  if (size > MAX_HEAD_BYTES) throw headersTooLarge(MAX_HEAD_BYTES);
   return out;
 }
 
 /**
- * The origin's response headers as the viewer should see them: every header
- * and every Set-Cookie, except hop-by-hop ones, those the origin's Connection
- * lists, a Set-Cookie for Porthole's own cookie, and any the runtime refuses
- * (logged).
+ * The origin's response headers as the viewer of `host` should see them:
+ * every header and every Set-Cookie, except
+ * - hop-by-hop ones and those the origin's Connection lists;
+ * - a Set-Cookie with a reserved name or a Domain other than `host`
+ *   (cookies.ts setCookieAllowed): the app may not set, overwrite or clear
+ *   Porthole's cookies, nor plant cookies on other previews;
+ * - `Clear-Site-Data`, which would log the owner out of the whole host;
+ * - any the runtime refuses (logged).
+ * The dropped ones are expected of a hostile app and not logged.
+ * @param host the viewer's host name, without a port (`8000-….porthole.localhost`).
  */
-export function responseHeaders(pairs: HeaderPairs): Headers {
+export function responseHeaders(pairs: HeaderPairs, host: string): Headers {
   const headers = new Headers();
   const listed = new Set<string>();
   for (const [name, value] of pairs) {
@@ -97,9 +103,8 @@ export function responseHeaders(pairs: HeaderPairs): Headers {
   }
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
-    // The app may not overwrite or clear the owner's login.
-    if (lower === 'set-cookie' && setsPortCookie(value)) continue;
+    if (HOP_BY_HOP.has(lower) || listed.has(lower) || lower === 'clear-site-data') continue;
+    if (lower === 'set-cookie' && !setCookieAllowed(value, host)) continue;
     try {
       headers.append(name, value);
     } catch (error) {

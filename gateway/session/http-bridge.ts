@@ -129,7 +129,7 @@ export async function proxyHttp(
     const head = await stream.head();
     answered = true;
     deadlines.delete(stream);
-    const headers = responseHeaders(head.headers);
+    const headers = responseHeaders(head.headers, route.url.hostname);
     if (request.method === 'HEAD' || NULL_BODY_STATUS.has(head.status)) {
       void drain(stream);
       return new Response(null, { status: head.status, headers });

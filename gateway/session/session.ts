@@ -20,7 +20,7 @@ import {
   type Visibility,
 } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
-import { acknowledge, CONTINUE_PARAM, needsWarning } from '../access/interstitial';
+import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
 import { LOGIN_PARAM, hasUrlCredential } from '../access/credentials';
 import { mintToken } from '../auth/tokens';
 import { config, type GatewayConfig } from '../config';
@@ -30,9 +30,9 @@ import { base32 } from '../routing/base32';
 import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
-import { warningPage } from '../pages/warning-page';
 import { proxyHttp } from './http-bridge';
 import { PortTable } from './port-table';
+import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
 import { type ClientControlFrame, type Tunnel, TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
@@ -107,13 +107,11 @@ export class Session extends DurableObject<Env> {
     if (!tunnel) throw sessionOffline();
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
-    await access.admit(request, route);
+    const viewer = await access.admit(request, route);
+    if (viewer.kind === 'preflight') return proxyPreflight(tunnel.mux, request, route, this.#config, this.#deadlines);
     if (this.#config.publicPreviewWarning && needsWarning(request)) {
-      if ((await this.#built.views.visibility(route.port)) === 'public') {
-        const next = new URL(route.url);
-        next.searchParams.set(CONTINUE_PARAM, '1');
-        return warningPage(route.port, this.#session, next.toString());
-      }
+      const warning = await warningIfPublic(route, this.#session, this.#built.views);
+      if (warning) return warning;
     }
     // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {

@@ -53,7 +53,7 @@ export async function proxyWebSocket(
   );
   try {
     const head = await stream.head();
-    const headers = responseHeaders(head.headers);
+    const headers = responseHeaders(head.headers, route.url.hostname);
     if (head.status !== 101) {
       // The origin refused the upgrade: its answer, as it gave it. Ending our direction fails only
       // when the stream was reset meanwhile, and collectAll below then throws that reset.

@@ -4,11 +4,14 @@
  * saw anything. One positive control per credential proves the counter counts.
  */
 import { generateKeyPair, SignJWT } from 'jose';
+import type { IncomingHttpHeaders, RequestListener } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiLink, ApiLogin, ApiOwnerToken } from '../../protocol';
 import {
+  afterTest,
   createSession,
   type Harness,
   type Reply,
@@ -23,6 +26,8 @@ import { aud, kidFor, mintForTest, unsignedForTest } from './tokens';
 
 let h: Harness;
 let hits = 0;
+/** What the origins received, in order. */
+const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
 const origins: Awaited<ReturnType<typeof startOrigin>>[] = [];
 let agent: Awaited<ReturnType<typeof startAgent>>;
 /** Port A is private, port B is shared by link. */
@@ -46,16 +51,61 @@ async function api<T>(method: string, path: string, token: string, body?: unknow
   return JSON.parse(reply.body.toString()) as T;
 }
 
+/**
+ * The counting origin: records each request; answers OPTIONS with a CORS answer plus things a
+ * preflight's viewer must not get, and `/hostile-cookies` with the cookies a hostile app would set.
+ */
+const countingOrigin: RequestListener = (req, res) => {
+  hits++;
+  let body = '';
+  req.setEncoding('latin1');
+  req.on('data', (chunk: string) => {
+    body += chunk;
+  });
+  req.on('end', () => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, {
+        'access-control-allow-origin': req.headers.origin ?? '*',
+        'access-control-allow-methods': 'POST',
+        vary: 'Origin',
+        'x-app-secret': 'secret',
+        'set-cookie': 'app_session=1',
+        'content-type': 'text/plain',
+      });
+      res.end('the app body');
+      return;
+    }
+    if (req.url === '/hostile-cookies') {
+      const host = String(req.headers['x-forwarded-host']).replace(/:\d+$/, '');
+      const parent = host.slice(host.indexOf('.') + 1);
+      res.setHeader('set-cookie', [
+        'plain=1; Path=/',
+        `own=1; Domain=${host}; Path=/`,
+        `parent=1; Domain=${parent}; Path=/`,
+        `dotparent=1; Domain=.${parent.toUpperCase()}; Path=/`,
+        'top=1; Domain=localhost; Path=/',
+        'porthole=evil; Path=/',
+        'PORTHOLE=evil; Path=/',
+        `Porthole=evil; Domain=${host}`,
+        '__Host-porthole=evil; Path=/; Secure',
+        '__host-Porthole=evil; Path=/; Secure',
+        '__Secure-porthole=evil; Secure',
+        'porthole_dashboard=evil; Path=/',
+        '__Secure-porthole_dashboard=evil; Secure; Path=/',
+        '__Host-porthole_dashboard=evil; Secure; Path=/',
+        '=porthole=evil',
+      ]);
+      res.setHeader('clear-site-data', '"cookies", "storage"');
+      res.setHeader('x-app', '1');
+    }
+    res.end('origin');
+  });
+};
+
 beforeAll(async () => {
   h = await startHarness();
-  for (let i = 0; i < 2; i++) {
-    origins.push(
-      await startOrigin((_req, res) => {
-        hits++;
-        res.end('origin');
-      }),
-    );
-  }
+  for (let i = 0; i < 2; i++) origins.push(await startOrigin(countingOrigin));
   [A, B] = origins.map((o) => o.port) as [number, number];
   agent = await startAgent(h, [A, B], { visibility: (port) => (port === A ? 'private' : 'link') });
   session = agent.session;
@@ -438,5 +488,222 @@ describe('the gateway holds the line (origins count zero requests)', () => {
     it('a non-preflight OPTIONS from a sibling port is not let through', async () => {
       await refused(() => request(h.gateway, urlA.href, { method: 'OPTIONS', headers: { origin: urlB.origin } }), 401);
     });
+    it('a sibling preflight carrying a body (Content-Length or chunked) is not let through', async () => {
+      const ask = { origin: urlB.origin, 'access-control-request-method': 'POST', accept: 'application/json' };
+      // Node sends no framing header of its own for an OPTIONS body: each is named explicitly.
+      await refused(
+        () =>
+          request(h.gateway, urlA.href, {
+            method: 'OPTIONS',
+            headers: { ...ask, 'content-length': '4' },
+            body: 'data',
+          }),
+        401,
+      );
+      await refused(
+        () =>
+          request(h.gateway, urlA.href, {
+            method: 'OPTIONS',
+            headers: { ...ask, 'transfer-encoding': 'chunked' },
+            body: 'data',
+          }),
+        401,
+      );
+    });
+    it("naming the port's own host, with a body and Authorization", async () => {
+      await refused(
+        () =>
+          request(h.gateway, urlA.href, {
+            method: 'OPTIONS',
+            headers: {
+              origin: urlA.origin,
+              'access-control-request-method': 'POST',
+              authorization: 'Bearer x',
+              accept: 'application/json',
+              'content-length': '4',
+            },
+            body: 'data',
+          }),
+        401,
+      );
+    });
+
+    describe('a sibling preflight let through', () => {
+      const sent = () =>
+        request(h.gateway, `${urlA.href}api?x=1`, {
+          method: 'OPTIONS',
+          headers: {
+            origin: urlB.origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+            authorization: 'Bearer app-secret',
+            cookie: 'app_session=1; other=2',
+            'x-other': 'x',
+            'content-type': 'text/plain',
+          },
+        });
+
+      it('reaches the app with only its question: no Authorization, no cookies, no other header', async () => {
+        const before = hits;
+        expect((await sent()).status).toBe(200);
+        expect(hits - before).toBe(1);
+        const got = seen.at(-1)!;
+        expect(got).toMatchObject({ method: 'OPTIONS', url: '/api?x=1', body: '' });
+        expect(got.headers).toMatchObject({
+          origin: urlB.origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+          'x-forwarded-host': urlA.host,
+        });
+        for (const name of ['authorization', 'cookie', 'x-other', 'content-type']) {
+          expect(got.headers, name).not.toHaveProperty(name);
+        }
+      });
+
+      it("gets back only the app's status and Access-Control-* and Vary headers, with an empty body", async () => {
+        const reply = await sent();
+        expect(reply.status).toBe(200);
+        expect(reply.headers['access-control-allow-origin']).toBe(urlB.origin);
+        expect(reply.headers['access-control-allow-methods']).toBe('POST');
+        expect(reply.headers.vary).toBe('Origin');
+        for (const name of ['x-app-secret', 'set-cookie', 'content-type']) {
+          expect(reply.headers, name).not.toHaveProperty(name);
+        }
+        expect(reply.body.toString()).toBe('');
+      });
+    });
+  });
+
+  describe('cookie defences', () => {
+    const asOwner = (path: string, headers: Record<string, string> = {}) =>
+      get(new URL(path, urlA), { 'x-porthole-token': owner, ...headers });
+    const pairs = (reply: Reply) =>
+      ((reply.headers['set-cookie'] ?? []) as string[]).map((c) => c.split(';')[0] as string);
+
+    it("an app's Set-Cookie whose Domain reaches above its host is dropped; its own host's passes", async () => {
+      const reply = await asOwner('/hostile-cookies');
+      expect(reply.status).toBe(200);
+      const set = (reply.headers['set-cookie'] ?? []) as string[];
+      expect(set).toContain('plain=1; Path=/');
+      expect(set).toContain(`own=1; Domain=${urlA.hostname}; Path=/`);
+      expect(pairs(reply)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(parent|dotparent|top)=/)]));
+    });
+    it("an app's Set-Cookie for a reserved name, in every case and prefix form, is dropped", async () => {
+      const reply = await asOwner('/hostile-cookies');
+      expect(pairs(reply).filter((pair) => /porthole/i.test(pair))).toEqual([]);
+      expect(pairs(reply)).toContain('plain=1');
+    });
+    it("an app's Clear-Site-Data is dropped", async () => {
+      const reply = await asOwner('/hostile-cookies');
+      expect(reply.headers['x-app']).toBe('1');
+      expect(reply.headers).not.toHaveProperty('clear-site-data');
+    });
+    it("the dashboard's cookie, and every reserved name, never reach the origin", async () => {
+      const cookie =
+        'porthole_dashboard=d; __Secure-porthole_dashboard=s; __Host-porthole_dashboard=h; PORTHOLE=u; __secure-Porthole=p; app=1';
+      expect((await asOwner('/', { cookie })).status).toBe(200);
+      expect(seen.at(-1)?.headers.cookie).toBe('app=1');
+    });
+    it('several porthole cookies, one valid: admitted, and nothing is cleared', async () => {
+      const valid = await mintForTest(secret(), { aud: aud.cookie, sub: session, port: A });
+      const forB = await mintForTest(secret(), { aud: aud.cookie, sub: session, port: B });
+      const expired = await mintForTest(secret(), { aud: aud.cookie, sub: session, port: A, expiresIn: -60 });
+      const before = hits;
+      for (const cookie of [
+        `porthole=garbage; porthole=${forB}; porthole=${expired}; porthole=${valid}`,
+        `porthole=${valid}; porthole=garbage`,
+      ]) {
+        const reply = await get(urlA, { cookie });
+        expect(reply.status, reply.body.toString()).toBe(200);
+        expect(reply.headers).not.toHaveProperty('set-cookie');
+      }
+      expect(hits - before).toBe(2);
+      // None valid: refused, and only then cleared (the host-only cookie the gateway set).
+      const reply = (await refused(() => get(urlA, { cookie: `porthole=garbage; porthole=${forB}` }), 401)) as Reply;
+      expect(reply.headers['set-cookie']).toEqual(['porthole=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
+    });
+    it('several dashboard cookies, one valid: the dashboard opens', async () => {
+      const link = await agent.agent.api.dashboard();
+      const opened = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
+      const valid = String(opened.headers['set-cookie']).split(';')[0] as string;
+      const page = (cookie: string) =>
+        request(h.gateway, `/s/${session}`, { headers: { accept: 'text/html', cookie } });
+      expect((await page(`porthole_dashboard=garbage; ${valid}; porthole_dashboard=x.y.z`)).status).toBe(200);
+      expect((await page('porthole_dashboard=garbage; porthole_dashboard=x.y.z')).status).toBe(401);
+    });
+    it('a cookie bomb: the Porthole cookie is found among 60 KiB of cookies, planted copies not counted', async () => {
+      const valid = await mintForTest(secret(), { aud: aud.cookie, sub: session, port: A });
+      const app = Array.from({ length: 100 }, (_, i) => `app${i}=${'a'.repeat(100)}`);
+      const planted = Array.from({ length: 30 }, (_, i) => `porthole=${String(i % 10).repeat(1000)}${i}`);
+      const cookie = [
+        ...planted.slice(0, 15),
+        ...app.slice(0, 100),
+        `porthole=${valid}`,
+        ...app.slice(100),
+        ...planted.slice(15),
+      ].join('; ');
+      expect(cookie.length).toBeGreaterThan(32 * 1024);
+      const before = hits;
+      const reply = await get(urlA, { cookie });
+      expect(reply.status, JSON.stringify(reply.headers) + reply.body.toString()).toBe(200);
+      expect(hits - before).toBe(1);
+      expect(seen.at(-1)?.headers.cookie).toBe(app.join('; '));
+    });
+  });
+});
+
+describe('on https', () => {
+  it('only __Host-porthole is read: the unprefixed name (which any sibling page can plant) is no credential', async () => {
+    // The agent's tunnel to Miniflare's self-signed certificate; restored when this test ends.
+    const tls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    afterTest(() => {
+      if (tls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = tls;
+    });
+    const secure = await startHarness({}, {}, { https: true });
+    const call = (target: string, headers: Record<string, string>, method = 'GET') =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(target, secure.gateway.url);
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: secure.gateway.port,
+            method,
+            path: url.pathname,
+            headers: { host: url.host, accept: 'application/json', ...headers },
+            servername: url.hostname,
+            rejectUnauthorized: false, // Miniflare's self-signed certificate.
+            agent: false,
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => {
+              body += c;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const created = await call('/api/sessions', { authorization: `Bearer ${secure.adminToken}` }, 'POST');
+    const { session: id, token: sessionToken } = JSON.parse(created.body) as { session: string; token: string };
+    let count = 0;
+    const o = await startOrigin((_req, res) => {
+      count++;
+      res.end('origin');
+    });
+    const a = await startAgent(secure, [o.port], { token: sessionToken, session: id, visibility: () => 'private' });
+    const url = await a.agent.url(o.port);
+    expect(url).toMatch(/^https:/);
+    const token = await mintForTest(secure.tokenSecret, { aud: aud.cookie, sub: id, port: o.port });
+    expect((await call(url, { cookie: `porthole=${token}` })).status).toBe(401);
+    expect((await call(url, { cookie: `PORTHOLE=${token}; __Secure-porthole=${token}` })).status).toBe(401);
+    expect(count, 'requests that reached the origin').toBe(0);
+    // Positive control: the same token under the name the gateway sets on https.
+    expect((await call(url, { cookie: `porthole=garbage; __Host-porthole=${token}` })).status).toBe(200);
+    expect(count).toBe(1);
   });
 });

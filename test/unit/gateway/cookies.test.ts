@@ -3,12 +3,14 @@ import {
   appCookies,
   clearPortCookie,
   COOKIE_TTL_SECONDS,
-  DASHBOARD_COOKIES,
   dashboardCookie,
-  PORT_COOKIES,
+  dashboardCookieNames,
+  isReservedName,
+  MAX_COOKIE_COPIES,
   portCookie,
-  readCookie,
-  setsPortCookie,
+  portCookieNames,
+  readCookies,
+  setCookieAllowed,
 } from '../../../gateway/access/cookies';
 import { hasUrlCredential, withoutCredentials } from '../../../gateway/access/credentials';
 
@@ -44,28 +46,120 @@ describe('Set-Cookie values (hono serialises them)', () => {
 });
 
 describe('reading and stripping', () => {
-  it('reads the first of the named cookies in header order, and nothing else', () => {
-    expect(readCookie(withCookie('a=1; porthole=one; __Host-porthole=two'), PORT_COOKIES)).toBe('one');
-    expect(readCookie(withCookie('__Host-porthole=two;porthole=one'), PORT_COOKIES)).toBe('two');
-    expect(readCookie(withCookie('porthole_dashboard=d'), PORT_COOKIES)).toBeNull();
-    expect(readCookie(withCookie('porthole_dashboard=d'), DASHBOARD_COOKIES)).toBe('d');
-    expect(readCookie(new Request('http://x.localhost/'), PORT_COOKIES)).toBeNull();
+  const port = (cookie: string, scheme = 'http') => readCookies(withCookie(cookie), portCookieNames(scheme)).values;
+
+  it('reads every copy of the name this scheme sets, in header order, each distinct value once', () => {
+    expect(port('a=1; porthole=one; __Host-porthole=two; porthole=three; porthole=one')).toEqual(['one', 'three']);
+    expect(port('porthole_dashboard=d; PORTHOLE=x; porthole =y')).toEqual(['y']);
+    expect(readCookies(new Request('http://x.localhost/'), portCookieNames('http'))).toEqual({
+      values: [],
+      more: false,
+    });
+  });
+
+  it('on https reads only the prefixed names: an unprefixed copy (any page can plant one) is not read', () => {
+    expect(port('porthole=plain; __Host-porthole=host', 'https')).toEqual(['host']);
+    expect(port('porthole=plain', 'https')).toEqual([]);
+    const dashboard = (cookie: string, scheme: string) =>
+      readCookies(withCookie(cookie), dashboardCookieNames(scheme)).values;
+    const all = 'porthole_dashboard=a; __Secure-porthole_dashboard=b; __Host-porthole_dashboard=c';
+    expect(dashboard(all, 'https')).toEqual(['b', 'c']);
+    expect(dashboard(all, 'http')).toEqual(['a']);
+  });
+
+  it(`tries at most ${MAX_COOKIE_COPIES} distinct copies, and says when more were left`, () => {
+    const many = Array.from({ length: MAX_COOKIE_COPIES + 1 }, (_, i) => `porthole=v${i}`).join('; ');
+    const read = readCookies(withCookie(many), portCookieNames('http'));
+    expect(read.values).toHaveLength(MAX_COOKIE_COPIES);
+    expect(read.more).toBe(true);
+  });
+
+  it('finds the Porthole cookie among many other cookies', () => {
+    const others = Array.from({ length: 500 }, (_, i) => `c${i}=${'x'.repeat(50)}`);
+    const header = [...others.slice(0, 250), 'porthole=tok', ...others.slice(250)].join('; ');
+    expect(port(header)).toEqual(['tok']);
   });
 
   it('a garbled value is still read (and refused later), never skipped as if absent', () => {
-    expect(readCookie(withCookie('porthole="not a token"'), PORT_COOKIES)).toBe('"not a token"');
+    expect(port('porthole="not a token"')).toEqual(['"not a token"']);
   });
 
-  it('appCookies keeps every other pair as sent, and is null when nothing is left', () => {
+  it('reserved names: porthole… in any case, with any cookie prefix in any case', () => {
+    for (const name of [
+      'porthole',
+      'PORTHOLE',
+      'Porthole',
+      '__Host-porthole',
+      '__host-PORTHOLE',
+      '__Secure-porthole',
+      '__SECURE-porthole',
+      '__Http-porthole',
+      '__Host-Http-porthole',
+      'porthole_dashboard',
+      '__Secure-porthole_dashboard',
+      '__Host-Porthole_Dashboard',
+      'porthole_x',
+      ' porthole ',
+    ]) {
+      expect(isReservedName(name), name).toBe(true);
+    }
+    for (const name of ['app', 'xporthole', '_porthole', '__Other-porthole', 'session']) {
+      expect(isReservedName(name), name).toBe(false);
+    }
+  });
+
+  it('appCookies keeps every other pair as sent, and drops every reserved name (dashboard too)', () => {
     expect(appCookies(withCookie('a=1;  b = 2 ; porthole=t; flag; c="q;r"'))).toBe('a=1; b = 2; flag; c="q; r"');
     expect(appCookies(withCookie('porthole=t; __Host-porthole=u'))).toBeNull();
+    expect(
+      appCookies(
+        withCookie(
+          'porthole_dashboard=d; __Secure-porthole_dashboard=s; PORTHOLE=u; __host-Porthole=h; app=1; porthole',
+        ),
+      ),
+    ).toBe('app=1');
+  });
+});
+
+describe('setCookieAllowed: what an app may set', () => {
+  const host = '8000-x-y.porthole.localhost';
+
+  it('host-only cookies and a Domain naming the host itself pass', () => {
+    expect(setCookieAllowed('app=1; Path=/; HttpOnly', host)).toBe(true);
+    expect(setCookieAllowed(`app=1; Domain=${host}`, host)).toBe(true);
+    expect(setCookieAllowed(`app=1; domain=.${host.toUpperCase()}`, host)).toBe(true);
+    expect(setCookieAllowed('app=1; Domain=', host)).toBe(true);
+    expect(setCookieAllowed('app=1; Domainx=porthole.localhost', host)).toBe(true);
   });
 
-  it('setsPortCookie knows an origin’s attempt to set Porthole’s cookie', () => {
-    expect(setsPortCookie('porthole=x; Path=/')).toBe(true);
-    expect(setsPortCookie('__Host-porthole=x; Secure')).toBe(true);
-    expect(setsPortCookie('porthole_app=x')).toBe(false);
-    expect(setsPortCookie('portholes=x')).toBe(false);
+  it('a Domain reaching above the host (any parent, any spelling) or elsewhere is dropped', () => {
+    for (const domain of [
+      'porthole.localhost',
+      '.porthole.localhost',
+      'PORTHOLE.localhost',
+      'localhost',
+      'evil.example',
+    ]) {
+      expect(setCookieAllowed(`app=1; Path=/; Domain=${domain}`, host), domain).toBe(false);
+      expect(setCookieAllowed(`app=1; Domain=${host}; domain = ${domain}`, host), `twice, ${domain}`).toBe(false);
+    }
+  });
+
+  it('a reserved name in any case or prefix form is dropped, also as a nameless cookie', () => {
+    for (const cookie of [
+      'porthole=x; Path=/',
+      ' PORTHOLE=x',
+      '__Host-porthole=x; Secure; Path=/',
+      '__secure-Porthole=x; Secure',
+      'porthole_dashboard=x; Path=/s/aaaa',
+      '__Secure-porthole_dashboard=x; Secure',
+      '=porthole=x',
+      'porthole',
+    ]) {
+      expect(setCookieAllowed(cookie, host), cookie).toBe(false);
+    }
+    expect(setCookieAllowed('portholes_are_round=1', host)).toBe(false);
+    expect(setCookieAllowed('app_porthole=1', host)).toBe(true);
   });
 });
 

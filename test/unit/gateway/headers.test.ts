@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../gateway/errors';
 import { MAX_HEAD_BYTES, requestHeaders, responseHeaders } from '../../../gateway/session/headers';
 
+const HOST = '8000-x-y.porthole.localhost';
 const info = { host: '8000-x-y.porthole.localhost:8787', scheme: 'http', clientIp: '203.0.113.7', upgrade: false };
 
 function forwarded(headers: Record<string, string>, upgrade = false): Record<string, string> {
@@ -62,8 +63,17 @@ describe('requestHeaders: what the origin sees', () => {
   it('strips Porthole’s cookies from Cookie, keeping the app’s byte for byte (and the header goes when none is left)', () => {
     expect(forwarded({ cookie: 'a=1; porthole=tok;b="x y" ; __Host-porthole=t2' }).cookie).toBe('a=1; b="x y"');
     expect(forwarded({ cookie: 'porthole=tok; __Host-porthole=t2' })).not.toHaveProperty('cookie');
-    // Only these exact names are Porthole's.
-    expect(forwarded({ cookie: 'porthole_x=1; xporthole=2' }).cookie).toBe('porthole_x=1; xporthole=2');
+    // Every name Porthole reserves, the dashboard's included, in any case or prefix form.
+    expect(
+      forwarded({ cookie: 'porthole_dashboard=d; __Secure-porthole_dashboard=s; PORTHOLE=x; xporthole=2' }).cookie,
+    ).toBe('xporthole=2');
+  });
+
+  it('counts the head as forwarded: Porthole’s cookies (planted copies too) do not make a 431', () => {
+    const planted = Array.from({ length: 40 }, (_, i) => `porthole=${String(i).repeat(1000)}`).join('; ');
+    expect(planted.length).toBeGreaterThan(MAX_HEAD_BYTES);
+    expect(forwarded({ cookie: `${planted}; app=1` }).cookie).toBe('app=1');
+    expect(() => forwarded({ cookie: `app=${'a'.repeat(MAX_HEAD_BYTES)}` })).toThrow(GatewayError);
   });
 
   it(`refuses a request head over ${MAX_HEAD_BYTES} bytes with 431 headers_too_large`, () => {
@@ -82,16 +92,19 @@ describe('requestHeaders: what the origin sees', () => {
 
 describe('responseHeaders: what the viewer sees', () => {
   it('keeps every header and every Set-Cookie, drops hop-by-hop ones and those Connection lists', () => {
-    const headers = responseHeaders([
-      ['Content-Type', 'text/plain'],
-      ['Set-Cookie', 'a=1; Path=/'],
-      ['Set-Cookie', 'b=2; HttpOnly'],
-      ['Connection', 'x-private'],
-      ['X-Private', 'secret'],
-      ['Transfer-Encoding', 'chunked'],
-      ['Keep-Alive', 'timeout=5'],
-      ['X-App', '1'],
-    ]);
+    const headers = responseHeaders(
+      [
+        ['Content-Type', 'text/plain'],
+        ['Set-Cookie', 'a=1; Path=/'],
+        ['Set-Cookie', 'b=2; HttpOnly'],
+        ['Connection', 'x-private'],
+        ['X-Private', 'secret'],
+        ['Transfer-Encoding', 'chunked'],
+        ['Keep-Alive', 'timeout=5'],
+        ['X-App', '1'],
+      ],
+      HOST,
+    );
     expect(headers.get('content-type')).toBe('text/plain');
     expect(headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; HttpOnly']);
     expect(headers.get('x-app')).toBe('1');
@@ -99,12 +112,46 @@ describe('responseHeaders: what the viewer sees', () => {
       expect(headers.has(name)).toBe(false);
   });
 
-  it('drops an app’s Set-Cookie for Porthole’s own cookie, on either scheme', () => {
-    const headers = responseHeaders([
-      ['set-cookie', 'porthole=evil; Path=/'],
-      ['set-cookie', ' __Host-porthole=evil; Path=/; Secure'],
-      ['set-cookie', 'app=1; Path=/'],
-    ]);
+  it('drops an app’s Set-Cookie for Porthole’s own cookie, on either scheme, in any case or prefix form', () => {
+    const headers = responseHeaders(
+      [
+        ['set-cookie', 'porthole=evil; Path=/'],
+        ['set-cookie', ' __Host-porthole=evil; Path=/; Secure'],
+        ['Set-Cookie', 'PORTHOLE=evil'],
+        ['set-cookie', '__secure-Porthole=evil; Secure'],
+        ['set-cookie', 'porthole_dashboard=evil; Path=/s/aaaa'],
+        ['set-cookie', '__Secure-porthole_dashboard=evil; Secure'],
+        ['set-cookie', '=porthole=evil'],
+        ['set-cookie', 'app=1; Path=/'],
+      ],
+      HOST,
+    );
     expect(headers.getSetCookie()).toEqual(['app=1; Path=/']);
+  });
+
+  it('drops a Set-Cookie whose Domain reaches above the host, and keeps one naming the host', () => {
+    const headers = responseHeaders(
+      [
+        ['set-cookie', 'a=1; Domain=porthole.localhost; Path=/'],
+        ['set-cookie', 'b=1; domain=.localhost'],
+        ['set-cookie', `c=1; Domain=${HOST}`],
+        ['set-cookie', 'd=1'],
+      ],
+      HOST,
+    );
+    expect(headers.getSetCookie()).toEqual([`c=1; Domain=${HOST}`, 'd=1']);
+  });
+
+  it('drops Clear-Site-Data, whatever its value or case', () => {
+    const headers = responseHeaders(
+      [
+        ['Clear-Site-Data', '"cookies"'],
+        ['clear-site-data', '"*"'],
+        ['x-app', '1'],
+      ],
+      HOST,
+    );
+    expect(headers.has('clear-site-data')).toBe(false);
+    expect(headers.get('x-app')).toBe('1');
   });
 });

@@ -35,6 +35,13 @@ describe('isPreflight', () => {
       false,
     );
   });
+
+  it('carries no body: no Content-Length but 0, no Transfer-Encoding', () => {
+    const ask = { origin: 'http://a.localhost', 'access-control-request-method': 'POST' };
+    expect(isPreflight(req('OPTIONS', { ...ask, 'content-length': '0' }))).toBe(true);
+    expect(isPreflight(req('OPTIONS', { ...ask, 'content-length': '5' }))).toBe(false);
+    expect(isPreflight(req('OPTIONS', { ...ask, 'transfer-encoding': 'chunked' }))).toBe(false);
+  });
 });
 
 describe("a port's effective visibility", () => {
