@@ -214,7 +214,7 @@ private ports; the app's own Authorization header stays the app's:
 
   curl -H "X-Porthole-Token: $(porthole token)" <url>
 
-It is also the bearer token of the owner API on the gateway's bare domain.
+It is also the bearer token of the owner API on the gateway's control domain.
 
 Options:
   --ttl <d>             Lifetime (default 12h, at most 7d and the session's own)

@@ -74,9 +74,11 @@ describe.skipIf(!browserTests)('a site per session in Chromium', () => {
     afterTest(() => context.close());
     const page = await context.newPage();
     await page.goto(url);
+    // Runs in the page (Node's types know no `document`).
     await page.evaluate((session) => {
-      document.cookie = `session_wide=1; path=/; domain=${session}.localhost`;
-      document.cookie = 'everyone=1; path=/; domain=localhost';
+      const doc = (globalThis as unknown as { document: { cookie: string } }).document;
+      doc.cookie = `session_wide=1; path=/; domain=${session}.localhost`;
+      doc.cookie = 'everyone=1; path=/; domain=localhost';
     }, a.session);
     const cookies = (await context.cookies()).map((c) => `${c.name}@${c.domain}`);
     expect(cookies).toContain(`session_wide@.${a.session}.localhost`);
