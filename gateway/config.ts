@@ -90,8 +90,8 @@ function controlClash(control: string, preview: string, shape: HostShape): strin
   if (shape === 'session' && SESSION_LABEL.test(top)) {
     return `its name under PREVIEW_DOMAIN (${JSON.stringify(top)}) has the form of a session id, so it would share a session's site.`;
   }
-  if (shape === 'port' && labels.length === 1 && PORT_LABEL.test(top)) {
-    return 'it has the form of a port host.';
+  if (shape === 'port' && PORT_LABEL.test(top)) {
+    return `its name under PREVIEW_DOMAIN (${JSON.stringify(top)}) has the form of a port label, so it would share that port's site.`;
   }
   return null;
 }

@@ -106,10 +106,26 @@ describe('parseConfig', () => {
     ['session', 'abcdefghijklmnop.localhost', 'localhost'],
     ['session', 'x.abcdefghijklmnop.localhost', 'localhost'],
     ['port', `8000-abcdefghijklmnop-abcdefghijklmnop.example.dev`, 'example.dev'],
+    ['port', `x.8000-abcdefghijklmnop-abcdefghijklmnop.example.dev`, 'example.dev'],
   ])('refuses a CONTROL_DOMAIN a %s-shaped preview could share (%s)', (shape, control, preview) => {
     const problems = problemsOf({ ...secrets, HOST_SHAPE: shape, PREVIEW_DOMAIN: preview, CONTROL_DOMAIN: control });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^CONTROL_DOMAIN is /);
+  });
+
+  it('accepts a CONTROL_DOMAIN under PREVIEW_DOMAIN that no preview can share a site with', () => {
+    expect(
+      parseConfig({ ...secrets, PREVIEW_DOMAIN: 'localhost', CONTROL_DOMAIN: 'porthole.localhost' }),
+    ).toMatchObject({
+      controlDomain: 'porthole.localhost',
+    });
+    const port = {
+      ...secrets,
+      HOST_SHAPE: 'port',
+      PREVIEW_DOMAIN: 'example.dev',
+      CONTROL_DOMAIN: 'porthole.example.dev',
+    };
+    expect(parseConfig(port).controlDomain).toBe('porthole.example.dev');
   });
 
   it('lists every missing or short secret, never repeating its value', () => {
