@@ -98,6 +98,15 @@ export async function portHost(
   return `${name}.${keys.previewDomain}${listen}`;
 }
 
+/**
+ * The name all of a session's ports live under, `<session>.<PREVIEW_DOMAIN>`, in the `session`
+ * shape (the session's site where PREVIEW_DOMAIN is a public suffix: a cookie `Domain` that covers
+ * the session's ports and nothing else); null in the `port` shape, where no such name exists.
+ */
+export function sessionDomain(hosts: PreviewHosts, session: string): string | null {
+  return hosts.hostShape === 'session' ? `${session}.${hosts.previewDomain}` : null;
+}
+
 /** The `:<port>` of a host as a URL writes it (`porthole.localhost:8787` → `:8787`), or ''. */
 export function listenPort(host: string): string {
   return /:\d+$/.exec(host)?.[0] ?? '';

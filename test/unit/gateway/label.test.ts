@@ -5,6 +5,7 @@ import {
   listenPort,
   parseLabel,
   portHost,
+  sessionDomain,
   signLabel,
   verifiedLabels,
   verifyLabel,
@@ -87,6 +88,8 @@ describe('signing and verifying', () => {
     expect(await portHost({ ...portShape, labelKey: key }, session, 8000)).toBe(
       `8000-${session}-${sig8000}.example.dev`,
     );
+    expect(sessionDomain(sessionShape, session)).toBe(`${session}.localhost`);
+    expect(sessionDomain(portShape, session)).toBeNull();
     expect(listenPort('porthole.localhost:8787')).toBe(':8787');
     expect(listenPort('porthole.example.com')).toBe('');
   });
