@@ -16,8 +16,8 @@ require('http').createServer((q, r) => r.end('ok')).listen(port, '127.0.0.1', ()
 
 export interface DetectionSetup {
   gatewayPort: number;
-  /** The bare domain's host, e.g. localhost:8787 */
-  gatewayHost: string;
+  /** The preview domain with the gateway's port, e.g. localhost:8787 (port hosts go under it). */
+  previewHost: string;
   session: string;
   labelKey: string;
   /** Resolves when the client reports the port closed. */
@@ -32,10 +32,10 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** The port's public host, signed as the gateway signs it (the benchmark owns the key). */
+/** The port's public host in the default (session) shape, signed as the gateway signs it (the benchmark owns the key). */
 function portHost(setup: DetectionSetup, port: number): string {
   const sig = base32(createHmac('sha256', setup.labelKey).update(`v1:${setup.session}:${port}`).digest()).slice(0, 16);
-  return `${port}-${setup.session}-${sig}.${setup.gatewayHost}`;
+  return `${port}-${sig}.${setup.session}.${setup.previewHost}`;
 }
 
 function status(setup: DetectionSetup, host: string): Promise<number> {

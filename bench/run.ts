@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { COMPATIBILITY_DATE, startGateway } from '../client/dev/gateway';
+import { COMPATIBILITY_DATE, LOCAL_PREVIEW_DOMAIN, startGateway } from '../client/dev/gateway';
 import { createSession } from '../client/dev/session';
 import { callJson } from '../client/control/client';
 import type { ApiOwnerToken } from '../protocol';
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
   const latencies = await measureDetection(
     {
       gatewayPort: gateway.port,
-      gatewayHost: new URL(gateway.url).host,
+      previewHost: `${LOCAL_PREVIEW_DOMAIN}:${gateway.port}`,
       session: session.session,
       labelKey: secrets.LABEL_KEY,
       closed: (port) => new Promise<void>((resolve) => closedPorts.set(port, resolve)),

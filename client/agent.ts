@@ -23,7 +23,7 @@ import { Supervisor } from './tunnel/supervisor';
 const log = debuglog('porthole');
 
 export interface AgentOptions {
-  /** Base URL of the gateway's bare domain, e.g. `http://porthole.localhost:8787`. */
+  /** Base URL of the gateway's control domain, e.g. `http://porthole.localhost:8787`. */
   gateway: string;
   /** The session token (a JWT the admin API or `porthole session create` minted). */
   token: string;

@@ -8,9 +8,23 @@
  */
 import { ConfigError } from './errors';
 
+/** The two host shapes (docs/hosts.md): a site per session, or one label per port. */
+export type HostShape = 'session' | 'port';
+const HOST_SHAPES: readonly HostShape[] = ['session', 'port'];
+
 export interface GatewayConfig {
-  /** `PREVIEW_DOMAIN`: host name (no scheme, no port, lowercase) whose subdomains are previews. Default `porthole.localhost`. */
+  /** `PREVIEW_DOMAIN`: host name (no scheme, no port, lowercase) under which previews live. Default `localhost`. */
   previewDomain: string;
+  /**
+   * `HOST_SHAPE`: how a port's host is built (docs/hosts.md). Default `session`:
+   * `<port>-<sig>.<session>.<PREVIEW_DOMAIN>`; `port`: `<port>-<session>-<sig>.<PREVIEW_DOMAIN>`.
+   */
+  hostShape: HostShape;
+  /**
+   * `CONTROL_DOMAIN`: host name of the dashboard, owner API, `/connect`, admin API and health check.
+   * Default: `porthole.localhost` when PREVIEW_DOMAIN is `localhost`, else PREVIEW_DOMAIN itself.
+   */
+  controlDomain: string;
   /** `ADMIN_TOKEN`: bearer token for `POST /api/sessions`; null when unset (the admin API then answers 500 `misconfigured`). */
   adminToken: string | null;
   /** `LABEL_KEY`: HMAC key of port host labels, at least 32 characters. Required. */
@@ -31,12 +45,16 @@ export interface GatewayConfig {
 
 /**
  * The defaults, in this one place: wrangler.toml names the tunables without
- * values, and sets only PREVIEW_DOMAIN (a deployment changes it). The local
- * gateway's domain (client/dev/gateway.ts LOCAL_DOMAIN) is the default
- * preview domain; test/unit/gateway/wrangler.test.ts checks they agree.
+ * values, and sets only the host names (a deployment changes them). The local
+ * gateway's domains (client/dev/gateway.ts LOCAL_PREVIEW_DOMAIN and
+ * LOCAL_CONTROL_DOMAIN) are the defaults; test/unit/gateway/wrangler.test.ts
+ * checks they agree.
  */
 const DEFAULTS = {
-  PREVIEW_DOMAIN: 'porthole.localhost',
+  PREVIEW_DOMAIN: 'localhost',
+  HOST_SHAPE: 'session',
+  /** The control domain when PREVIEW_DOMAIN is `localhost`: a direct child of it, so a site of its own. */
+  LOCAL_CONTROL_DOMAIN: 'porthole.localhost',
   ORIGIN_TIMEOUT: 60,
   VIEWER_IDLE_TIMEOUT: 60,
   MAX_STREAMS: 256,
@@ -55,6 +73,29 @@ function unset(value: unknown): value is undefined | '' {
 /** Vars arrive as strings, or as numbers when wrangler.toml writes them unquoted. */
 function text(value: unknown): string {
   return typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+}
+
+/** A session id as it appears in a host (routing/base32.ts newSessionId). */
+const SESSION_LABEL = /^[a-z2-7]{16}$/;
+/** A port label of the `port` shape (routing/label.ts). */
+const PORT_LABEL = /^[1-9][0-9]{0,4}-[a-z2-7]{16}-[a-z2-7]{16}$/;
+
+/**
+ * Why `control` cannot be the control domain beside these previews, or null:
+ * it must never be a name a session's preview could be served on, nor sit
+ * inside a session's site (its cookies and Origin would then be the session's).
+ */
+function controlClash(control: string, preview: string, shape: HostShape): string | null {
+  if (control === preview || !control.endsWith(`.${preview}`)) return null;
+  const labels = control.slice(0, -preview.length - 1).split('.');
+  const top = labels[labels.length - 1] as string;
+  if (shape === 'session' && SESSION_LABEL.test(top)) {
+    return `its name under PREVIEW_DOMAIN (${JSON.stringify(top)}) has the form of a session id, so it would share a session's site.`;
+  }
+  if (shape === 'port' && PORT_LABEL.test(top)) {
+    return `its name under PREVIEW_DOMAIN (${JSON.stringify(top)}) has the form of a port label, so it would share that port's site.`;
+  }
+  return null;
 }
 
 /**
@@ -94,15 +135,28 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     return String(value);
   };
 
-  let previewDomain: string = DEFAULTS.PREVIEW_DOMAIN;
-  if (!unset(vars.PREVIEW_DOMAIN)) {
-    previewDomain = text(vars.PREVIEW_DOMAIN).toLowerCase();
-    if (!DOMAIN.test(previewDomain)) {
-      problems.push(
-        `PREVIEW_DOMAIN is ${JSON.stringify(previewDomain)}: it must be a host name, without scheme, port or path.`,
-      );
+  const domain = (name: 'PREVIEW_DOMAIN' | 'CONTROL_DOMAIN', fallback: string): string => {
+    if (unset(vars[name])) return fallback;
+    const value = text(vars[name]).toLowerCase();
+    if (!DOMAIN.test(value)) {
+      problems.push(`${name} is ${JSON.stringify(value)}: it must be a host name, without scheme, port or path.`);
     }
+    return value;
+  };
+
+  const previewDomain = domain('PREVIEW_DOMAIN', DEFAULTS.PREVIEW_DOMAIN);
+  let hostShape: HostShape = DEFAULTS.HOST_SHAPE;
+  if (!unset(vars.HOST_SHAPE)) {
+    const raw = text(vars.HOST_SHAPE);
+    if ((HOST_SHAPES as readonly string[]).includes(raw)) hostShape = raw as HostShape;
+    else problems.push(`HOST_SHAPE is ${JSON.stringify(raw)}: it must be "session" or "port".`);
   }
+  const controlDomain = domain(
+    'CONTROL_DOMAIN',
+    previewDomain === 'localhost' ? DEFAULTS.LOCAL_CONTROL_DOMAIN : previewDomain,
+  );
+  const clash = controlClash(controlDomain, previewDomain, hostShape);
+  if (clash) problems.push(`CONTROL_DOMAIN is ${JSON.stringify(controlDomain)}: ${clash}`);
 
   // In the README's order, so the list reads like the table.
   const originTimeoutSeconds = seconds('ORIGIN_TIMEOUT');
@@ -114,6 +168,8 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
   }
   const config: GatewayConfig = {
     previewDomain,
+    hostShape,
+    controlDomain,
     originTimeoutSeconds,
     viewerIdleSeconds,
     maxStreams,

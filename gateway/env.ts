@@ -8,6 +8,8 @@ import type { Session } from './session/session';
 export interface Env {
   SESSION: DurableObjectNamespace<Session>;
   PREVIEW_DOMAIN?: string;
+  CONTROL_DOMAIN?: string;
+  HOST_SHAPE?: string;
   ADMIN_TOKEN?: string;
   LABEL_KEY?: string;
   TOKEN_SECRET?: string;

@@ -1,9 +1,10 @@
 /**
  * The Worker entry: the request path starts here (viewer → Worker → Session
  * object). The config is checked first (a misconfigured gateway answers 500
- * `config_invalid` to everything), then the host is parsed once: the bare
- * domain is the control plane (routes/control.ts), a port label is a preview
- * (routes/preview.ts), any other host is not ours. Every error of both takes
+ * `config_invalid` to everything), then the host is parsed once: CONTROL_DOMAIN
+ * is the control plane (routes/control.ts), a port host of the configured shape
+ * is a preview (routes/preview.ts), any other host is not ours (404, no Durable
+ * Object woken). Every error of both takes
  * the one catch-all below.
  */
 import { config } from './config';
@@ -19,8 +20,8 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   try {
     const cfg = config(env);
     const url = new URL(request.url);
-    const target = classifyHost(url, cfg.previewDomain);
-    if (target.kind === 'bare') return await control.fetch(request, env, ctx);
+    const target = classifyHost(url, cfg);
+    if (target.kind === 'control') return await control.fetch(request, env, ctx);
     if (target.kind === 'unknown') throw notFound();
     return await preview(request, url, env, cfg, target.label);
   } catch (error) {

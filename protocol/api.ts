@@ -1,5 +1,5 @@
 /**
- * The owner API on the bare domain (JSON over HTTPS), shared by the gateway
+ * The owner API on the control domain (JSON over HTTPS), shared by the gateway
  * that serves it and the client that calls it. See README "Owner API".
  */
 import type { Visibility } from './payloads';

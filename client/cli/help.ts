@@ -70,7 +70,8 @@ On a terminal the ports are shown as a live table; piped, as log lines.`;
 
 export const DEV_HELP = `Usage: porthole dev [options]
 
-Starts the gateway in workerd on this machine (http://porthole.localhost:8787),
+Starts the gateway in workerd on this machine (dashboard and API at
+http://porthole.localhost:8787),
 creates (or reuses) a local session, and runs a client for it. Secrets are
 generated on first run into .dev.vars; state (session, ports) is kept in
 .porthole/.
@@ -82,8 +83,9 @@ Gateway:
 
 ${AGENT}
 
-Port URLs look like http://<port>-<session>-<sig>.porthole.localhost:8787/ ;
-browsers and curl resolve *.localhost names to this machine.
+Port URLs look like http://<port>-<sig>.<session>.localhost:8787/ : each session
+is a site of its own in browsers. Browsers and curl resolve *.localhost names to
+this machine.
 `;
 
 export const CONNECT_HELP = `Usage: porthole connect --gateway <url> --token <jwt> [options]
@@ -212,7 +214,7 @@ private ports; the app's own Authorization header stays the app's:
 
   curl -H "X-Porthole-Token: $(porthole token)" <url>
 
-It is also the bearer token of the owner API on the gateway's bare domain.
+It is also the bearer token of the owner API on the gateway's control domain.
 
 Options:
   --ttl <d>             Lifetime (default 12h, at most 7d and the session's own)

@@ -29,14 +29,16 @@ export interface GatewayOptions {
   persist?: string;
   /** Extra vars (ORIGIN_TIMEOUT …). */
   vars?: Record<string, string>;
-  /** Host name of the bare domain (default LOCAL_DOMAIN). */
-  domain?: string;
+  /** PREVIEW_DOMAIN, under which port hosts live (default LOCAL_PREVIEW_DOMAIN). */
+  previewDomain?: string;
+  /** CONTROL_DOMAIN, where the dashboard, owner API and `/connect` live (default LOCAL_CONTROL_DOMAIN). */
+  controlDomain?: string;
   /** Serve https with a self-signed certificate (tests of Secure cookies). */
   https?: boolean;
 }
 
 export interface LocalGateway {
-  /** Base URL of the bare domain, e.g. http://porthole.localhost:8787 */
+  /** Base URL of the control domain, e.g. http://porthole.localhost:8787 */
   url: string;
   port: number;
   miniflare: Miniflare;
@@ -44,12 +46,16 @@ export interface LocalGateway {
 }
 
 /**
- * The local gateway's domain. Browsers resolve every `*.localhost` name to this
- * machine, and treat each direct child of `localhost` as a site of its own; under
- * `porthole.localhost`, a session's ports are one site, as under a real domain,
- * so the owner's SameSite=Lax cookies reach a sibling port's API.
+ * The local gateway's preview domain (docs/hosts.md). Browsers resolve every
+ * `*.localhost` name to this machine, and treat each direct child of `localhost`
+ * as a site of its own: in the `session` host shape a session's ports,
+ * `<port>-<sig>.<session>.localhost`, are the one site `<session>.localhost`
+ * (the owner's SameSite=Lax cookies reach a sibling port's API), apart from
+ * every other session's and from the control domain.
  */
-export const LOCAL_DOMAIN = 'porthole.localhost';
+export const LOCAL_PREVIEW_DOMAIN = 'localhost';
+/** The local control domain: a child of `localhost` that is never a session id, so a site of its own. */
+export const LOCAL_CONTROL_DOMAIN = 'porthole.localhost';
 
 export const COMPATIBILITY_DATE = '2026-04-20';
 /** As in wrangler.toml: request.signal aborts when a viewer disconnects. */
@@ -62,7 +68,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   // Nothing leaves loopback: no metrics, no request.cf lookup.
   process.env.WRANGLER_SEND_METRICS = 'false';
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-  const domain = options.domain ?? LOCAL_DOMAIN;
+  const previewDomain = options.previewDomain ?? LOCAL_PREVIEW_DOMAIN;
+  const controlDomain = options.controlDomain ?? LOCAL_CONTROL_DOMAIN;
   // Loaded on demand: Miniflare is large, and `porthole connect` never needs it.
   const { Miniflare } = await import('miniflare');
   const miniflare = new Miniflare({
@@ -74,7 +81,12 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     compatibilityFlags: COMPATIBILITY_FLAGS,
     durableObjects: DURABLE_OBJECTS,
     durableObjectsPersist: options.persist ?? false,
-    bindings: { PREVIEW_DOMAIN: domain, ...options.vars, ...options.secrets },
+    bindings: {
+      PREVIEW_DOMAIN: previewDomain,
+      CONTROL_DOMAIN: controlDomain,
+      ...options.vars,
+      ...options.secrets,
+    },
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     https: options.https ?? false,
@@ -89,7 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     throw error;
   }
   return {
-    url: `${options.https ? 'https' : 'http'}://${domain}:${port}`,
+    url: `${options.https ? 'https' : 'http'}://${options.vars?.CONTROL_DOMAIN ?? controlDomain}:${port}`,
     port,
     miniflare,
     stop: () => miniflare.dispose(),

@@ -2,8 +2,9 @@
  * Name resolution for connections to the gateway. `localhost` and every name
  * under `.localhost` are loopback (RFC 6761 §6.3): browsers and curl resolve
  * them so themselves, Node's resolver does not. The local gateway lives at
- * `porthole.localhost`, so the client resolves those names to 127.0.0.1 and
- * asks the system resolver for everything else.
+ * `porthole.localhost` and its previews at `<port>-<sig>.<session>.localhost`
+ * (any depth under `localhost`), so the client resolves those names to
+ * 127.0.0.1 and asks the system resolver for everything else.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 

@@ -25,7 +25,7 @@ import { Keepalive } from './keepalive';
 import type { Tunnel } from './supervisor';
 
 export interface ConnectionOptions {
-  /** Base URL of the gateway's bare domain, e.g. http://porthole.localhost:8787 */
+  /** Base URL of the gateway's control domain, e.g. http://porthole.localhost:8787 */
   gateway: string;
   /** The session token, sent as `Authorization: Bearer`. */
   token: string;

@@ -10,7 +10,7 @@ import type { Visibility } from '../../protocol';
 import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { GatewayError } from '../errors';
-import { portHost } from '../routing/label';
+import { listenPort, portHost } from '../routing/label';
 import { isSessionOrigin } from '../routing/host';
 import type { ViewerRoute } from '../routing/route';
 import type { AccessContext } from './admission';
@@ -115,13 +115,8 @@ async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: stri
     next: rest,
     ret,
   });
-  const host = await portHost(config.labelKey, route.session, hop, domainOf(route));
+  const host = await portHost(config, route.session, hop, listenPort(route.host));
   return redirect(`${route.scheme}://${host}/?${LOGIN_PARAM}=${ticket}`, cookie);
-}
-
-/** The domain (with port) a preview host lives under: `8000-…-….localhost:8787` → `localhost:8787`. */
-function domainOf(route: ViewerRoute): string {
-  return route.host.slice(route.host.indexOf('.') + 1);
 }
 
 /** Where a login chain ends: only ever a preview of this session (else this port's page). */

@@ -5,6 +5,7 @@ import { config } from '../config';
 import type { AppEnv } from '../env';
 import { adminTokenUnset } from '../errors';
 import { newSessionId } from '../routing/base32';
+import { listenPort, type PreviewHosts } from '../routing/label';
 import { bearerRefused } from '../access/refusals';
 import { bearer, jsonBody, ttlOf } from './input';
 
@@ -13,9 +14,17 @@ const SESSION_TTL = { default: 30 * 24 * 3600, min: 60, max: 365 * 24 * 3600 };
 
 export const admin = new Hono<AppEnv>();
 
-admin.get('/', (c) =>
-  c.text('Porthole gateway. Port previews live at https://<port>-<session>-<sig>.<this domain>/\n'),
-);
+/** The shape of the session's port URLs, `{port}` and `{sig}` left to fill, on the scheme and port of `url`. */
+function urlTemplate(hosts: PreviewHosts, session: string, url: URL): string {
+  const name = hosts.hostShape === 'session' ? `{port}-{sig}.${session}` : `{port}-${session}-{sig}`;
+  return `${url.protocol}//${name}.${hosts.previewDomain}${listenPort(url.host)}/`;
+}
+
+admin.get('/', (c) => {
+  const { hostShape, previewDomain } = config(c.env);
+  const shape = hostShape === 'session' ? '<port>-<sig>.<session>' : '<port>-<session>-<sig>';
+  return c.text(`Porthole gateway. Port previews live at https://${shape}.${previewDomain}/\n`);
+});
 
 admin.get('/healthz', (c) => c.json({ ok: true }));
 
@@ -39,7 +48,7 @@ admin.post('/api/sessions', async (c) => {
       token: sessionToken,
       expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
       // The gateway signs {sig} per port; the client learns each port's full URL over the tunnel.
-      urlTemplate: `${url.protocol}//{port}-${session}-{sig}.${url.host}/`,
+      urlTemplate: urlTemplate(config(c.env), session, url),
     },
     201,
   );

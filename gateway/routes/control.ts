@@ -1,5 +1,5 @@
 /**
- * The control plane on the bare domain: admin (session creation, health),
+ * The control plane on CONTROL_DOMAIN (docs/hosts.md): admin (session creation, health),
  * the owner API, the client's tunnel, and the dashboard. Errors are not
  * answered here: they go on to the Worker's one catch-all (index.ts), the
  * same path a preview's errors take.

@@ -1,5 +1,5 @@
 /**
- * Port previews: a request on `<port>-<session>-<sig>.<domain>`. The label is
+ * Port previews: a request on a port host of the configured shape (routing/label.ts). The label is
  * checked statelessly first, so a forged host never wakes a Durable Object;
  * a genuine one goes to its session's object with its parsed route.
  */

@@ -1,22 +1,30 @@
 /**
- * Which part of Porthole a request's host addresses: the control plane on the
- * bare domain, a port preview on a subdomain, or nothing of ours. Parsed once,
- * by the Worker; the Session object receives the result (route.ts).
+ * Which part of Porthole a request's host addresses: the control plane on
+ * CONTROL_DOMAIN, a port preview in the configured host shape under
+ * PREVIEW_DOMAIN (docs/hosts.md), or nothing of ours. Parsed once, by the
+ * Worker; the Session object receives the result (route.ts).
  */
-import { type PortLabel, parseLabel, verifyLabel } from './label';
+import { type PortLabel, type PreviewHosts, parseLabel, verifyLabel } from './label';
 
-export type HostTarget = { kind: 'bare' } | { kind: 'preview'; label: PortLabel } | { kind: 'unknown' };
+export type HostTarget = { kind: 'control' } | { kind: 'preview'; label: PortLabel } | { kind: 'unknown' };
+
+/** What classifying a host needs (a GatewayConfig has it all). */
+export type HostNames = PreviewHosts & { controlDomain: string };
 
 /**
  * @param url the request URL (the runtime builds it from the Host header, lowercased).
- * @param previewDomain the lowercase PREVIEW_DOMAIN (config.ts).
+ * @param hosts the lowercase CONTROL_DOMAIN and PREVIEW_DOMAIN, and HOST_SHAPE (config.ts).
+ * @returns `control` for exactly CONTROL_DOMAIN; `preview` for a host of exactly the
+ *   shape's form (its sig not yet verified); `unknown` for anything else, including a
+ *   port label in the other shape, under another session's name, or with an extra label.
  */
-export function classifyHost(url: URL, previewDomain: string): HostTarget {
+export function classifyHost(url: URL, hosts: HostNames): HostTarget {
   // URL has already lowercased the host name and decoded nothing: punycode stays `xn--`.
   const hostname = url.hostname;
-  if (hostname === previewDomain) return { kind: 'bare' };
-  if (!hostname.endsWith(`.${previewDomain}`)) return { kind: 'unknown' };
-  const label = parseLabel(hostname.slice(0, -previewDomain.length - 1));
+  if (hostname === hosts.controlDomain) return { kind: 'control' };
+  const domain = hosts.previewDomain;
+  if (!hostname.endsWith(`.${domain}`)) return { kind: 'unknown' };
+  const label = parseLabel(hostname.slice(0, -domain.length - 1), hosts.hostShape);
   return label ? { kind: 'preview', label } : { kind: 'unknown' };
 }
 
@@ -29,7 +37,7 @@ export function hostAsSent(host: string | null, url: URL): boolean {
   return host === null || host.replace(/:\d+$/, '') === url.hostname;
 }
 
-type LabelKeys = { previewDomain: string; labelKey: string };
+type LabelKeys = HostNames & { labelKey: string };
 
 /** `text` as a URL, or null when it is none (e.g. the Origin `null`). */
 function urlOf(text: string | null): URL | null {
@@ -44,7 +52,7 @@ function urlOf(text: string | null): URL | null {
 /** Whether `url` is on http(s) and on a correctly signed preview host of `session`. */
 async function onSessionPreview(url: URL, session: string, keys: LabelKeys): Promise<boolean> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  const target = classifyHost(url, keys.previewDomain);
+  const target = classifyHost(url, keys);
   return target.kind === 'preview' && target.label.session === session && verifyLabel(keys.labelKey, target.label);
 }
 

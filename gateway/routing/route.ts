@@ -6,7 +6,7 @@
  * object's own name (`ctx.id.name`), so it is not repeated here.
  */
 
-/** Scheme and host (with port) of the bare domain, to build URLs with. */
+/** Scheme and host (with port) of the control domain as the caller used it, to build URLs with (routing/label.ts portHost takes its port). */
 export interface Base {
   /** `http` or `https`. */
   scheme: string;

@@ -8,7 +8,7 @@ import { SHARE_PARAM } from '../access/credentials';
 import { effectiveVisibility } from '../access/policy';
 import { mintToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
-import { portHost } from '../routing/label';
+import { listenPort, portHost } from '../routing/label';
 import type { Base } from '../routing/route';
 import type { PortTable } from './port-table';
 import type { ShareLink, ShareStore } from './shares';
@@ -26,9 +26,12 @@ export class SessionViews {
     this.#shares = shares;
   }
 
-  /** A port's preview URL, e.g. `http://8000-<session>-<sig>.porthole.localhost:8787/`. */
+  /**
+   * A port's preview URL in the configured shape, e.g. `http://8000-<sig>.<session>.localhost:8787/`:
+   * the scheme and listening port of `base` (the control domain's), the host names of the config.
+   */
   async portUrl(base: Base, port: number): Promise<string> {
-    return `${base.scheme}://${await portHost(this.#config.labelKey, this.#session, port, base.host)}/`;
+    return `${base.scheme}://${await portHost(this.#config, this.#session, port, listenPort(base.host))}/`;
   }
 
   /** A port's effective visibility (access/policy.ts). */

@@ -15,8 +15,9 @@ import {
   startHarness,
   startOrigin,
   DOMAIN,
+  PREVIEW_DOMAIN,
 } from './harness';
-import { signLabelForTest } from './sign';
+import { hostForTest, signLabelForTest } from './sign';
 
 let h: Harness;
 let hits = 0;
@@ -53,18 +54,22 @@ describe('gateway routing and errors', () => {
   it('forged labels, labels for another port or session, and strange hosts answer 404', async () => {
     const a = await startAgent(h, [origin.port]);
     const good = new URL(await a.agent.url(origin.port));
-    const [label] = good.hostname.split('.');
-    const [, session, sig] = (label as string).split('-') as [string, string, string];
+    // `<port>-<sig>.<session>.localhost`
+    const [label, session] = good.hostname.split('.') as [string, string];
+    const sig = label.split('-')[1] as string;
     const other = await createSession(h);
     const hosts = [
-      `${origin.port}-${session}-${'a'.repeat(16)}.${DOMAIN}`, // forged sig
-      `${origin.port + 1}-${session}-${sig}.${DOMAIN}`, // label for another port
-      `${origin.port}-${other.session}-${sig}.${DOMAIN}`, // label for another session
-      `${origin.port}-${session}-${sig.slice(0, 15)}.${DOMAIN}`, // truncated sig
-      `${origin.port}-${session}-${sig}a.${DOMAIN}`, // padded sig
-      `0${origin.port}-${session}-${sig}.${DOMAIN}`, // leading zero
-      `x.${origin.port}-${session}-${sig}.${DOMAIN}`, // extra label
-      `${origin.port}-${session}.${DOMAIN}`, // missing part
+      hostForTest(session, origin.port, 'a'.repeat(16)), // forged sig
+      hostForTest(session, origin.port + 1, sig), // label for another port
+      hostForTest(other.session, origin.port, sig), // label for another session
+      hostForTest(session, origin.port, sig.slice(0, 15)), // truncated sig
+      hostForTest(session, origin.port, `${sig}a`), // padded sig
+      hostForTest(session, `0${origin.port}`, sig), // leading zero
+      `x.${good.hostname}`, // extra label
+      `${label}.${PREVIEW_DOMAIN}`, // no session level
+      hostForTest(session, origin.port, sig, 'port'), // the other shape
+      `${origin.port}.${session}.${PREVIEW_DOMAIN}`, // missing part
+      `${session}.${PREVIEW_DOMAIN}`,
       `${session}.${DOMAIN}`,
       'example.com',
     ];
@@ -106,7 +111,23 @@ describe('gateway routing and errors', () => {
     expect(badTtl.status).toBe(400);
     const created = await createSession(h);
     expect(created.session).toMatch(/^[a-z2-7]{16}$/);
-    expect(created.urlTemplate).toBe(`http://{port}-${created.session}-{sig}.${DOMAIN}:${h.gateway.port}/`);
+    expect(created.urlTemplate).toBe(`http://{port}-{sig}.${created.session}.${PREVIEW_DOMAIN}:${h.gateway.port}/`);
+  });
+
+  it('HOST_SHAPE=port: one label per port, the session shape is 404, the control domain stays', async () => {
+    const p = await startHarness({ HOST_SHAPE: 'port', PREVIEW_DOMAIN: 'preview.localhost', CONTROL_DOMAIN: DOMAIN });
+    const a = await startAgent(p, [origin.port]);
+    const url = new URL(await a.agent.url(origin.port));
+    expect(url.host).toBe(
+      `${signLabelForTest(p, a.session, origin.port, 'port', 'preview.localhost')}:${p.gateway.port}`,
+    );
+    hits = 0;
+    expect((await request(p.gateway, url.href)).status).toBe(200);
+    const sessionShape = signLabelForTest(p, a.session, origin.port, 'session', 'preview.localhost');
+    expect((await request(p.gateway, `http://${sessionShape}:${p.gateway.port}/`)).status).toBe(404);
+    expect(hits).toBe(1);
+    const created = await createSession(p);
+    expect(created.urlTemplate).toBe(`http://{port}-${created.session}-{sig}.preview.localhost:${p.gateway.port}/`);
   });
 });
 

@@ -12,12 +12,14 @@ import { inspect } from 'node:util';
 import { onTestFinished } from 'vitest';
 import { getCurrentTest } from 'vitest/suite';
 import { Agent, type AgentOptions } from '../../client/agent';
-import { LOCAL_DOMAIN, type LocalGateway, startGateway } from '../../client/dev/gateway';
+import { LOCAL_CONTROL_DOMAIN, LOCAL_PREVIEW_DOMAIN, type LocalGateway, startGateway } from '../../client/dev/gateway';
 import type { AgentEvent } from '../../client/events';
 import { gatewayBundle } from '../../scripts/build.mjs';
 
-/** The bare domain of test gateways; port hosts are `<label>.${DOMAIN}`. */
-export const DOMAIN = LOCAL_DOMAIN;
+/** The control domain of test gateways (dashboard, owner API, `/connect`). */
+export const DOMAIN = LOCAL_CONTROL_DOMAIN;
+/** The preview domain of test gateways: port hosts are `<port>-<sig>.<session>.${PREVIEW_DOMAIN}` (sign.ts). */
+export const PREVIEW_DOMAIN = LOCAL_PREVIEW_DOMAIN;
 
 /**
  * Runs `cleanup` when the running test finishes, passed or failed (vitest's `onTestFinished`;

@@ -20,8 +20,9 @@ import {
   startHarness,
   startOrigin,
   DOMAIN,
+  PREVIEW_DOMAIN,
 } from './harness';
-import { signLabelForTest } from './sign';
+import { hostForTest, signLabelForTest } from './sign';
 import { aud, kidFor, mintForTest, unsignedForTest } from './tokens';
 
 let h: Harness;
@@ -141,8 +142,10 @@ function withHost(host: string, path = '/'): string {
 const getHost = (host: string) =>
   request(h.gateway, '/', { headers: { host: `${host}:${h.gateway.port}`, accept: 'application/json' } });
 
+/** The parts of a port host in the `session` shape, `<port>-<sig>.<session>.<PREVIEW_DOMAIN>`. */
 function label(url: URL): { port: string; session: string; sig: string } {
-  const [port, sess, sig] = (url.hostname.split('.')[0] as string).split('-') as [string, string, string];
+  const [first, sess] = url.hostname.split('.') as [string, string];
+  const [port, sig] = first.split('-') as [string, string];
   return { port, session: sess, sig };
 }
 
@@ -204,36 +207,58 @@ describe('the gateway holds the line (origins count zero requests)', () => {
 
   describe('hosts', () => {
     it('label signed for another port', async () => {
-      await refused(() => get(withHost(`${A}-${session}-${label(urlB).sig}.${DOMAIN}`)), 404);
+      await refused(() => get(withHost(hostForTest(session, A, label(urlB).sig))), 404);
     });
     it('label signed for another session', async () => {
       const other = await createSession(h);
-      await refused(() => get(withHost(`${A}-${other.session}-${label(urlA).sig}.${DOMAIN}`)), 404);
+      await refused(() => get(withHost(hostForTest(other.session, A, label(urlA).sig))), 404);
+    });
+    it("a valid port label under another session's name", async () => {
+      // The label `<A>-<sig>` is genuine for this session; moved under another session's name it is not.
+      const other = await createSession(h);
+      await refused(() => get(withHost(`${urlA.hostname.split('.')[0]}.${other.session}.${PREVIEW_DOMAIN}`)), 404);
+    });
+    it('a port label directly under PREVIEW_DOMAIN (no session level)', async () => {
+      await refused(() => get(withHost(`${A}-${label(urlA).sig}.${PREVIEW_DOMAIN}`)), 404);
+    });
+    it('a correctly signed host in the other (port) shape', async () => {
+      await refused(() => get(withHost(signLabelForTest(h, session, A, 'port'))), 404);
+    });
+    it('a correctly signed port host under the control domain', async () => {
+      await refused(() => get(withHost(signLabelForTest(h, session, A, 'session', DOMAIN))), 404);
+    });
+    it('the session level alone', async () => {
+      await refused(() => get(withHost(`${session}.${PREVIEW_DOMAIN}`)), 404);
     });
     it('truncated sig', async () => {
-      await refused(() => get(withHost(`${A}-${session}-${label(urlA).sig.slice(0, 15)}.${DOMAIN}`)), 404);
+      await refused(() => get(withHost(hostForTest(session, A, label(urlA).sig.slice(0, 15)))), 404);
     });
     it('padded sig', async () => {
-      await refused(() => get(withHost(`${A}-${session}-${label(urlA).sig}a.${DOMAIN}`)), 404);
+      await refused(() => get(withHost(hostForTest(session, A, `${label(urlA).sig}a`))), 404);
     });
     it('uppercase host', async () => {
       await refused(() => getHost(urlA.hostname.toUpperCase()), 404);
     });
     it('uppercase sig only', async () => {
-      const l = label(urlA);
-      await refused(() => getHost(`${A}-${session}-${l.sig.toUpperCase()}.${DOMAIN}`), 404);
+      await refused(() => getHost(hostForTest(session, A, label(urlA).sig.toUpperCase())), 404);
+    });
+    it('uppercase session only', async () => {
+      await refused(() => getHost(hostForTest(session.toUpperCase(), A, label(urlA).sig)), 404);
     });
     it('punycode host', async () => {
       // The label with a Cyrillic 'а' added: a homograph, as a browser would send it (punycode).
-      const lookalike = domainToASCII(`${A}-${session}-${label(urlA).sig}\u0430.${DOMAIN}`);
+      const lookalike = domainToASCII(hostForTest(session, A, `${label(urlA).sig}\u0430`));
       expect(lookalike).toMatch(/^xn--/);
       await refused(() => getHost(lookalike), 404);
     });
     it('extra label', async () => {
       await refused(() => get(withHost(`x.${urlA.hostname}`)), 404);
     });
+    it('extra label between the port label and the session', async () => {
+      await refused(() => get(withHost(hostForTest(`x.${session}`, A, label(urlA).sig))), 404);
+    });
     it('missing label part', async () => {
-      await refused(() => get(withHost(`${session}-${label(urlA).sig}.${DOMAIN}`)), 404);
+      await refused(() => get(withHost(`${label(urlA).sig}.${session}.${PREVIEW_DOMAIN}`)), 404);
     });
     it('port 0, correctly signed', async () => {
       await refused(() => get(withHost(signLabelForTest(h, session, 0))), 404);
@@ -244,7 +269,7 @@ describe('the gateway holds the line (origins count zero requests)', () => {
     it('port with a leading zero', async () => {
       await refused(() => get(withHost(`0${urlA.hostname}`)), 404);
     });
-    it('X-Forwarded-Host naming a preview on the bare domain', async () => {
+    it('X-Forwarded-Host naming a preview on the control domain', async () => {
       await refused(() => get(withHost(DOMAIN, '/anything'), { 'x-forwarded-host': urlA.host }), 404);
     });
     // workerd's HTTP front end refuses an absolute-form target before the Worker runs (the edge has
@@ -474,7 +499,7 @@ describe('the gateway holds the line (origins count zero requests)', () => {
       await refused(() => preflight(`http://${signLabelForTest(h, other.session, B)}:${h.gateway.port}`), 401);
     });
     it('from a forged preview of this session', async () => {
-      await refused(() => preflight(`http://${B}-${session}-${'a'.repeat(16)}.localhost:${h.gateway.port}`), 401);
+      await refused(() => preflight(`http://${hostForTest(session, B, 'a'.repeat(16))}:${h.gateway.port}`), 401);
     });
     it("naming the port's own host (a browser never preflights a same-origin request)", async () => {
       await refused(() => preflight(urlA.origin), 401);

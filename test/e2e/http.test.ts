@@ -10,7 +10,7 @@ import {
   startAgent,
   startHarness,
   startOrigin,
-  DOMAIN,
+  PREVIEW_DOMAIN,
 } from './harness';
 import { signLabelForTest } from './sign';
 
@@ -76,7 +76,7 @@ describe('HTTP through the tunnel', () => {
   it('the URL has the documented shape', () => {
     expect(url).toMatch(
       new RegExp(
-        `^http://${origin.port}-[a-z2-7]{16}-[a-z2-7]{16}\\.${DOMAIN.replace('.', '\\.')}:${h.gateway.port}/$`,
+        `^http://${origin.port}-[a-z2-7]{16}\\.[a-z2-7]{16}\\.${PREVIEW_DOMAIN.replace('.', '\\.')}:${h.gateway.port}/$`,
       ),
     );
   });

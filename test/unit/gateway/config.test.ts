@@ -17,7 +17,9 @@ function problemsOf(vars: Record<string, unknown>): readonly string[] {
 describe('parseConfig', () => {
   it('gives the documented defaults when only the required secrets are set', () => {
     expect(parseConfig(secrets)).toEqual({
-      previewDomain: 'porthole.localhost',
+      previewDomain: 'localhost',
+      hostShape: 'session',
+      controlDomain: 'porthole.localhost',
       adminToken: null,
       labelKey: 'l'.repeat(32),
       tokenSecret: 't'.repeat(32),
@@ -41,6 +43,7 @@ describe('parseConfig', () => {
     const parsed = parseConfig({
       ...secrets,
       PREVIEW_DOMAIN: 'Example-Preview.DEV',
+      HOST_SHAPE: 'port',
       ADMIN_TOKEN: 'admin',
       TOKEN_SECRET_PREVIOUS: 'p'.repeat(40),
       ORIGIN_TIMEOUT: '2.5',
@@ -49,6 +52,8 @@ describe('parseConfig', () => {
     });
     expect(parsed).toMatchObject({
       previewDomain: 'example-preview.dev',
+      hostShape: 'port',
+      controlDomain: 'example-preview.dev',
       adminToken: 'admin',
       tokenSecretPrevious: 'p'.repeat(40),
       originTimeoutSeconds: 2.5,
@@ -89,10 +94,47 @@ describe('parseConfig', () => {
     ['PREVIEW_DOMAIN', 'example.dev:8787'],
     ['PREVIEW_DOMAIN', 'example.dev/'],
     ['PREVIEW_DOMAIN', '-bad.dev'],
+    ['CONTROL_DOMAIN', 'https://porthole.example.com'],
+    ['CONTROL_DOMAIN', 'porthole.example.com:443'],
+    ['HOST_SHAPE', 'Session'],
+    ['HOST_SHAPE', 'label'],
   ])('refuses %s=%j, naming it', (name, value) => {
     const problems = problemsOf({ ...secrets, [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name} is `));
+  });
+
+  it('CONTROL_DOMAIN: defaults to porthole.localhost beside PREVIEW_DOMAIN localhost, else to PREVIEW_DOMAIN', () => {
+    expect(parseConfig({ ...secrets, PREVIEW_DOMAIN: 'localhost' }).controlDomain).toBe('porthole.localhost');
+    expect(parseConfig({ ...secrets, PREVIEW_DOMAIN: 'example.dev' }).controlDomain).toBe('example.dev');
+    const both = { ...secrets, PREVIEW_DOMAIN: 'example.dev', CONTROL_DOMAIN: 'Porthole.Example.COM' };
+    expect(parseConfig(both).controlDomain).toBe('porthole.example.com');
+  });
+
+  it.each([
+    ['session', 'abcdefghijklmnop.localhost', 'localhost'],
+    ['session', 'x.abcdefghijklmnop.localhost', 'localhost'],
+    ['port', `8000-abcdefghijklmnop-abcdefghijklmnop.example.dev`, 'example.dev'],
+    ['port', `x.8000-abcdefghijklmnop-abcdefghijklmnop.example.dev`, 'example.dev'],
+  ])('refuses a CONTROL_DOMAIN a %s-shaped preview could share (%s)', (shape, control, preview) => {
+    const problems = problemsOf({ ...secrets, HOST_SHAPE: shape, PREVIEW_DOMAIN: preview, CONTROL_DOMAIN: control });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^CONTROL_DOMAIN is /);
+  });
+
+  it('accepts a CONTROL_DOMAIN under PREVIEW_DOMAIN that no preview can share a site with', () => {
+    expect(
+      parseConfig({ ...secrets, PREVIEW_DOMAIN: 'localhost', CONTROL_DOMAIN: 'porthole.localhost' }),
+    ).toMatchObject({
+      controlDomain: 'porthole.localhost',
+    });
+    const port = {
+      ...secrets,
+      HOST_SHAPE: 'port',
+      PREVIEW_DOMAIN: 'example.dev',
+      CONTROL_DOMAIN: 'porthole.example.dev',
+    };
+    expect(parseConfig(port).controlDomain).toBe('porthole.example.dev');
   });
 
   it('lists every missing or short secret, never repeating its value', () => {

@@ -1,13 +1,20 @@
 /**
  * wrangler.toml (what `wrangler deploy` ships) and the local gateway
  * (client/dev/gateway.ts, Miniflare) each state the runtime config; this keeps
- * them equal, and keeps wrangler.toml's vars valid for the gateway. The preview
- * domain is the one value a deployment edits, so it is only checked to be valid.
+ * them equal, and keeps wrangler.toml's vars valid for the gateway. The host
+ * names and shape are what a deployment edits: wrangler.toml ships the local
+ * ones, which must equal both the local gateway's and the gateway's defaults.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, DURABLE_OBJECTS, LOCAL_DOMAIN } from '../../../client/dev/gateway';
+import {
+  COMPATIBILITY_DATE,
+  COMPATIBILITY_FLAGS,
+  DURABLE_OBJECTS,
+  LOCAL_CONTROL_DOMAIN,
+  LOCAL_PREVIEW_DOMAIN,
+} from '../../../client/dev/gateway';
 import { parseConfig } from '../../../gateway/config';
 
 interface WranglerToml {
@@ -50,15 +57,20 @@ describe('wrangler.toml and the local gateway agree', () => {
     for (const o of Object.values(DURABLE_OBJECTS)) expect(sqlite.includes(o.className)).toBe(o.useSQLite);
   });
 
-  it("on the preview domain: the local gateway's is the gateway's default", () => {
-    expect(parseConfig(secrets).previewDomain).toBe(LOCAL_DOMAIN);
-  });
-
-  it("wrangler.toml's PREVIEW_DOMAIN is a host name (a deployment changes it, so any valid one passes)", () => {
-    expect(typeof toml.vars?.PREVIEW_DOMAIN).toBe('string');
-    expect(parseConfig({ ...secrets, PREVIEW_DOMAIN: toml.vars?.PREVIEW_DOMAIN }).previewDomain).toMatch(
-      /^[a-z0-9.-]+$/,
-    );
+  it("on the host names and shape: wrangler.toml's, the local gateway's and the gateway's defaults", () => {
+    const hosts = ({ previewDomain, controlDomain, hostShape }: ReturnType<typeof parseConfig>) => ({
+      previewDomain,
+      controlDomain,
+      hostShape,
+    });
+    const local = { previewDomain: LOCAL_PREVIEW_DOMAIN, controlDomain: LOCAL_CONTROL_DOMAIN, hostShape: 'session' };
+    expect(hosts(parseConfig(secrets))).toEqual(local);
+    for (const name of ['PREVIEW_DOMAIN', 'CONTROL_DOMAIN', 'HOST_SHAPE'])
+      expect(typeof toml.vars?.[name]).toBe('string');
+    expect(hosts(parseConfig({ ...toml.vars, ...secrets }))).toEqual(local);
+    // The local gateway hands its domains to the Worker as these vars.
+    const bindings = { PREVIEW_DOMAIN: LOCAL_PREVIEW_DOMAIN, CONTROL_DOMAIN: LOCAL_CONTROL_DOMAIN };
+    expect(hosts(parseConfig({ ...bindings, ...secrets }))).toEqual(local);
   });
 
   it('wrangler.toml sets no tunable value in a comment (the defaults live once, in gateway/config.ts)', () => {

@@ -14,6 +14,7 @@ describe('*.localhost resolution (RFC 6761 §6.3)', () => {
       'localhost',
       'porthole.localhost',
       '3000-abc-def.porthole.localhost',
+      '3000-abcdefghijklmnop.abcdefghijklmnop.localhost', // a session-shape port host, two levels down
       'A.LocalHost',
       'x.localhost.',
     ])
