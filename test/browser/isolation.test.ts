@@ -227,9 +227,7 @@ describe.skipIf(!browserTests)("another session's public page against the owner 
     const page = await owner.newPage();
     const opened = await page.goto(attackerUrl);
     expect(opened?.status()).toBe(200);
-    await page.waitForFunction(() => document.getElementById('log')?.textContent?.includes('"done"'), null, {
-      timeout: 30_000,
-    });
+    await page.locator('#log', { hasText: '"done"' }).waitFor({ timeout: 30_000 });
     const results = JSON.parse((await page.textContent('#log')) ?? '{}') as Record<string, string>;
     await page.close();
     expect(victim.seen.slice(before), "requests from B's page at A's origin").toEqual([]);
