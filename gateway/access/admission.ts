@@ -16,8 +16,10 @@ import type { GatewayConfig } from '../config';
 import { GatewayError } from '../errors';
 import { isSiblingOrigin } from '../routing/host';
 import type { ViewerRoute } from '../routing/route';
+import { addFrameAncestors } from '../session/headers';
 import { portCookieNames, readCookies } from './cookies';
 import { TOKEN_HEADER } from './credentials';
+import { frameAncestors, refuseCrossSite } from './cross-site';
 import { exchange } from './exchange';
 import { allowed, isPreflight, type Viewer } from './policy';
 import {
@@ -134,6 +136,8 @@ export class ViewerAccess {
   async admit(request: Request, route: ViewerRoute): Promise<Viewer> {
     const visibility = await this.#ctx.visibility(route.port);
     if (visibility === 'public') return { kind: 'anyone' };
+    // Before any credential is read: another site's request never spends or clears the owner's cookie.
+    await refuseCrossSite(request, route, this.#ctx.config);
     const viewer = await identify(this.#ctx, request, route);
     if (allowed(visibility, viewer)) return viewer;
     if (
@@ -145,6 +149,16 @@ export class ViewerAccess {
     }
     if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
     throw visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
+  }
+
+  /**
+   * The origin's answer on a private or link port, framable only by this
+   * session's own pages (cross-site.ts `frameAncestors`); public ports' answers as the app sent them.
+   */
+  async limitFraming(response: Response, request: Request, route: ViewerRoute): Promise<Response> {
+    if ((await this.#ctx.visibility(route.port)) === 'public') return response;
+    addFrameAncestors(response.headers, await frameAncestors(request, route, this.#ctx.config));
+    return response;
   }
 
   /** A request with `?porthole_login=` or `?porthole_share=`: answered by the gateway (exchange.ts). */

@@ -117,7 +117,11 @@ export class Session extends DurableObject<Env> {
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);
     }
-    return proxyHttp(tunnel.mux, request, route, this.#config, this.#deadlines);
+    return access.limitFraming(
+      await proxyHttp(tunnel.mux, request, route, this.#config, this.#deadlines),
+      request,
+      route,
+    );
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────

@@ -1,6 +1,6 @@
 /**
  * A real Vite dev server behind Porthole, opened in Chromium through its
- * preview URL: editing a source file updates the page through Vite's HMR
+ * private preview URL (the owner logged in): editing a source file updates the page through Vite's HMR
  * WebSocket, which rides the tunnel, without a reload.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,7 +59,9 @@ afterAll(async () => {
 describe.skipIf(!browserTests)('a Vite dev server through the tunnel, in Chromium', () => {
   it('serves the app and hot-updates it when a source file changes', async () => {
     const port = vite.config.server.port as number;
-    const a = await startAgent(h, [port], { visibility: () => 'public' });
+    // A private port, opened by its owner: the HMR WebSocket (Origin: the page's own host) passes the
+    // cross-session check (access/cross-site.ts).
+    const a = await startAgent(h, [port], { visibility: () => 'private' });
     const url = await a.agent.url(port);
 
     const context = await browser.newContext();
@@ -76,8 +78,9 @@ describe.skipIf(!browserTests)('a Vite dev server through the tunnel, in Chromiu
         });
       });
     });
-    const response = await page.goto(url);
+    const response = await page.goto((await a.agent.api.login(port)).url);
     expect(response?.status()).toBe(200);
+    expect(page.url()).toBe(url);
     await page.locator('#msg', { hasText: 'version 1' }).waitFor({ timeout: 20_000 });
     await connected;
     expect(new URL(socketUrl).host).toBe(new URL(url).host);

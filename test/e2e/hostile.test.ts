@@ -485,21 +485,93 @@ describe('the gateway holds the line (origins count zero requests)', () => {
     });
   });
 
+  describe("cross-session requests (another session's page, the owner's credential riding along)", () => {
+    let otherOrigin: string;
+    beforeAll(async () => {
+      otherOrigin = `http://${signLabelForTest(h, (await createSession(h)).session, A)}:${h.gateway.port}`;
+    });
+    const crossSession = (reply: Reply | RawReply) => {
+      const text = 'body' in reply ? reply.body.toString() : reply.text;
+      expect(text).toContain('cross_session');
+    };
+    it('positive controls: a sibling port, a link clicked elsewhere and a tool still reach the origin', async () => {
+      const before = hits;
+      const token = { 'x-porthole-token': owner };
+      expect(
+        (await request(h.gateway, urlA.href, { method: 'POST', headers: { ...token, origin: urlB.origin } })).status,
+      ).toBe(200);
+      const navigate = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
+      expect((await get(urlA, { ...token, ...navigate, referer: 'https://chat.example/' })).status).toBe(200);
+      expect((await request(h.gateway, urlA.href, { method: 'POST', headers: token })).status).toBe(200);
+      expect(hits - before).toBe(3);
+    });
+    it("a POST with another session's Origin", async () => {
+      const send = () =>
+        request(h.gateway, urlA.href, {
+          method: 'POST',
+          headers: {
+            'x-porthole-token': owner,
+            origin: otherOrigin,
+            'content-type': 'text/plain',
+            accept: 'application/json',
+          },
+          body: 'x',
+        });
+      crossSession(await refused(send, 403));
+    });
+    it("a WebSocket upgrade with another session's Origin", async () => {
+      const head = [
+        `GET / HTTP/1.1`,
+        `Host: ${urlA.host}`,
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        `Origin: ${otherOrigin}`,
+        `X-Porthole-Token: ${owner}`,
+        'Accept: application/json',
+      ];
+      crossSession(await refused(() => raw(`${head.join('\r\n')}\r\n\r\n`), 403));
+    });
+    it('a cross-site POST without Origin (Sec-Fetch-Site: cross-site)', async () => {
+      const send = () =>
+        request(h.gateway, urlA.href, {
+          method: 'POST',
+          headers: {
+            'x-porthole-token': owner,
+            'sec-fetch-site': 'cross-site',
+            'sec-fetch-mode': 'no-cors',
+            accept: 'application/json',
+          },
+          body: 'x',
+        });
+      crossSession(await refused(send, 403));
+    });
+    it("a frame from another session's page (navigation into an iframe, its Referer)", async () => {
+      const frame = { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'iframe' };
+      crossSession(
+        await refused(() => get(urlA, { 'x-porthole-token': owner, ...frame, referer: `${otherOrigin}/` }), 403),
+      );
+      crossSession(await refused(() => get(urlA, { 'x-porthole-token': owner, ...frame }), 403));
+    });
+  });
+
   describe('CORS preflights', () => {
     const preflight = (origin: string) =>
       request(h.gateway, urlA.href, {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', accept: 'application/json' },
       });
+    // A preflight from outside the session is a cross-session request (403 cross_session).
     it('from a foreign origin', async () => {
-      await refused(() => preflight('http://evil.example'), 401);
+      await refused(() => preflight('http://evil.example'), 403);
     });
     it("from another session's preview", async () => {
       const other = await createSession(h);
-      await refused(() => preflight(`http://${signLabelForTest(h, other.session, B)}:${h.gateway.port}`), 401);
+      await refused(() => preflight(`http://${signLabelForTest(h, other.session, B)}:${h.gateway.port}`), 403);
     });
     it('from a forged preview of this session', async () => {
-      await refused(() => preflight(`http://${hostForTest(session, B, 'a'.repeat(16))}:${h.gateway.port}`), 401);
+      await refused(() => preflight(`http://${hostForTest(session, B, 'a'.repeat(16))}:${h.gateway.port}`), 403);
     });
     it("naming the port's own host (a browser never preflights a same-origin request)", async () => {
       await refused(() => preflight(urlA.origin), 401);
