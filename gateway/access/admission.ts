@@ -13,13 +13,14 @@
 import type { Visibility } from '../../protocol';
 import { type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
-import type { GatewayError } from '../errors';
+import { GatewayError } from '../errors';
 import { isSiblingOrigin } from '../routing/host';
 import type { ViewerRoute } from '../routing/route';
 import { PORT_COOKIES, readCookie } from './cookies';
 import { TOKEN_HEADER } from './credentials';
 import { exchange } from './exchange';
 import { allowed, isPreflight, type Viewer } from './policy';
+import { refusalOrSignIn } from './signin';
 import {
   cookieForOtherPort,
   linkNotLive,
@@ -100,13 +101,20 @@ export class ViewerAccess {
   /**
    * Whether this request may go on to the origin: resolves with the viewer,
    * or throws the refusal (401/403/410, HTML or JSON by the request's Accept).
+   * A browser's top-level navigation that would get a 401 is sent to the
+   * control plane's sign-in instead (a 303, signin.ts).
    * A CORS preflight from another port of this session goes through without
    * a credential (browsers send none); the app's own CORS answer governs.
    */
   async admit(request: Request, route: ViewerRoute): Promise<Viewer> {
     const visibility = await this.#ctx.visibility(route.port);
     if (visibility === 'public') return { kind: 'anyone' };
-    const viewer = await identify(this.#ctx, request, route);
+    let viewer: Viewer;
+    try {
+      viewer = await identify(this.#ctx, request, route);
+    } catch (error) {
+      throw error instanceof GatewayError ? refusalOrSignIn(error, request, route) : error;
+    }
     if (allowed(visibility, viewer)) return viewer;
     if (
       viewer.kind === 'anyone' &&
@@ -116,7 +124,8 @@ export class ViewerAccess {
       return viewer;
     }
     if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
-    throw visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
+    const refusal = visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
+    throw refusalOrSignIn(refusal, request, route);
   }
 
   /** A request with `?porthole_login=` or `?porthole_share=`: answered by the gateway (exchange.ts). */
