@@ -111,6 +111,19 @@ export const signInNeeded = (port: number) =>
       'If you were given a share link, open that link.',
   );
 
+/**
+ * The browser came back for the same port again and again: it does not keep the port's cookie.
+ * `clear` is the Set-Cookie that resets the loop guard, so a retry after fixing it works.
+ */
+export const signInLoop = (host: string, clear: string) =>
+  new GatewayError(
+    403,
+    'sign_in_loop',
+    `Your browser did not keep the login cookie of ${host}, so signing in would go round in circles. ` +
+      'Allow cookies for that address (and clear any other Porthole cookies of this domain), then open it again.',
+    { headers: { 'referrer-policy': 'no-referrer', 'set-cookie': clear } },
+  );
+
 /** A sign-in request naming no port, or a path that is not a path on the port's host. */
 export const signInBadRequest = (message: string) => refusal(400, 'bad_request', message);
 

@@ -13,12 +13,15 @@
  *   that access/exchange.ts turns into the port's own cookie (and, as a
  *   printed port link does, into the session's other non-public ports' too);
  *   without it, 401 `preview_private` saying how to sign in, never a redirect.
+ *   A browser sent round more than MAX_ATTEMPTS times for one port within a
+ *   minute (it does not keep the port's cookie) gets 403 `sign_in_loop`.
  *
  * `path` is a path and query on the port's host (default `/`); the URL is
  * built from the port and the path, never read from the query, and anything
  * that is not a path is refused (400 `bad_request`).
  */
 import { Hono } from 'hono';
+import { generateCookie } from 'hono/cookie';
 import { COOKIE_TTL_SECONDS, DASHBOARD_COOKIES, dashboardCookie, readCookie } from '../access/cookies';
 import { LOGIN_PARAM } from '../access/credentials';
 import { redirect } from '../access/exchange';
@@ -29,6 +32,7 @@ import {
   loginLinkExpired,
   loginUsed,
   signInBadRequest,
+  signInLoop,
   signInNeeded,
 } from '../access/refusals';
 import { isPortPath, ticketUrl } from '../access/signin';
@@ -43,6 +47,33 @@ import { sessionStub } from '../routing/stub';
 
 /** A sign-in ticket is used by the very next request of the redirect: 60 s, in seconds. */
 const TICKET_TTL_SECONDS = 60;
+
+/**
+ * Loop guard: `porthole_signin` (`__Secure-` on https), `<port>.<count>` of the hand-overs to one
+ * port within ATTEMPT_WINDOW_SECONDS, on Path=/s/<session>/open. A browser that does not keep the
+ * port's cookie would otherwise go round port → sign-in → port until it gives up.
+ */
+const ATTEMPT_COOKIE = 'porthole_signin';
+const ATTEMPT_COOKIES: ReadonlySet<string> = new Set([`__Secure-${ATTEMPT_COOKIE}`, ATTEMPT_COOKIE]);
+const ATTEMPT_WINDOW_SECONDS = 60;
+/** Hand-overs to one port within the window before the sign-in stops and says why. */
+const MAX_ATTEMPTS = 2;
+
+/** How many hand-overs to `port` this browser had within the window, before this one. */
+function attempts(request: Request, port: number): number {
+  const [p, n] = (readCookie(request, ATTEMPT_COOKIES) ?? '').split('.');
+  return p === String(port) && /^\d{1,2}$/.test(n ?? '') ? Number(n) : 0;
+}
+
+function attemptCookie(scheme: string, session: string, value: string, maxAgeSeconds: number): string {
+  return generateCookie(ATTEMPT_COOKIE, value, {
+    maxAge: maxAgeSeconds,
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: `/s/${session}/open`,
+    ...(scheme === 'https' ? { prefix: 'secure' } : {}),
+  } as const);
+}
 
 const badPath = () => signInBadRequest('`path` must be a path on the preview, starting with "/".');
 
@@ -99,7 +130,14 @@ signin.get('/s/:session/open', async (c) => {
   }
   const cfg = config(c.env);
   if (!(await signedIn(c.req.raw, cfg, session))) throw signInNeeded(port);
-  return toPort(cfg, baseOf(url), session, port, url.searchParams.get('path') ?? '/', null);
+  const base = baseOf(url);
+  const count = attempts(c.req.raw, port) + 1;
+  if (count > MAX_ATTEMPTS) {
+    const host = await portHost(cfg.labelKey, session, port, base.host);
+    throw signInLoop(host, attemptCookie(base.scheme, session, '', 0));
+  }
+  const attempt = attemptCookie(base.scheme, session, `${port}.${count}`, ATTEMPT_WINDOW_SECONDS);
+  return toPort(cfg, base, session, port, url.searchParams.get('path') ?? '/', attempt);
 });
 
 signin.get('/s/:session/login', async (c) => {

@@ -40,13 +40,17 @@ function store(jar: Jar, host: string, reply: Reply): void {
 }
 
 /** Navigates to `url` as a browser would, following 303s (at most 10), keeping cookies; every hop's URL and reply. */
-async function browse(url: string, jar: Jar): Promise<{ url: string; reply: Reply }[]> {
+async function browse(
+  url: string,
+  jar: Jar,
+  keeps: (host: string) => boolean = () => true,
+): Promise<{ url: string; reply: Reply }[]> {
   const hops: { url: string; reply: Reply }[] = [];
   let next = url;
   for (let i = 0; i < 10; i++) {
     const host = new URL(next).host;
     const reply = await request(h.gateway, next, { headers: { ...NAVIGATE, ...cookieHeader(jar, host) } });
-    store(jar, host, reply);
+    if (keeps(host)) store(jar, host, reply);
     hops.push({ url: next, reply });
     if (reply.status !== 303) return hops;
     next = new URL(String(reply.headers.location), next).href;
@@ -165,6 +169,27 @@ describe('sign-in covers the session', () => {
     const hops = await browse(laterUrl, jar);
     expect(hops.at(-1)?.reply.status).toBe(200);
     expect(hops.at(-1)?.reply.body.toString()).toBe('later');
+  });
+
+  it('a browser that does not keep the port cookie is stopped with a clear page, not sent round in circles', async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const a = await watching([port]);
+    await originOn(port, 'app');
+    const url = await opened(a, port);
+    const jar: Jar = new Map();
+    await browse((await a.agent.api.dashboard()).url, jar);
+    const portHost = new URL(url).host;
+
+    const hops = await browse(url, jar, (host) => host !== portHost);
+    const last = hops.at(-1) as { url: string; reply: Reply };
+    expect(last.reply.status).toBe(403);
+    expect(last.reply.headers.location).toBeUndefined();
+    expect(last.reply.body.toString()).toContain('did not keep the login cookie');
+    expect(hops.length).toBeLessThan(10);
+    // Once the browser keeps it, signing in works again at once (the guard was reset).
+    const fixed = await browse(url, jar);
+    expect(fixed.at(-1)?.reply.status).toBe(200);
+    expect(fixed.at(-1)?.reply.body.toString()).toBe('app');
   });
 
   it('the return path stays on the port host: no open redirect through path=', async () => {
