@@ -124,6 +124,15 @@ export const signInLoop = (host: string, clear: string) =>
     { headers: { 'referrer-policy': 'no-referrer', 'set-cookie': clear } },
   );
 
+/** A page of another site (another session's preview, say) sent the owner's browser to sign in. */
+export const signInFromElsewhere = () =>
+  refusal(
+    403,
+    'sign_in_refused',
+    'Another page sent you here to open a private preview, which only its owner may do. ' +
+      "Open the preview's own address, or the dashboard.",
+  );
+
 /** A sign-in request naming no port, or a path that is not a path on the port's host. */
 export const signInBadRequest = (message: string) => refusal(400, 'bad_request', message);
 

@@ -14,7 +14,10 @@
  *   printed port link does, into the session's other non-public ports' too);
  *   without it, 401 `preview_private` saying how to sign in, never a redirect.
  *   A browser sent round more than MAX_ATTEMPTS times for one port within a
- *   minute (it does not keep the port's cookie) gets 403 `sign_in_loop`.
+ *   minute (it does not keep the port's cookie) gets 403 `sign_in_loop`; a
+ *   request with a Referer from outside the control plane and this session's
+ *   previews (another session's page sending the owner in) gets 403
+ *   `sign_in_refused`.
  *
  * `path` is a path and query on the port's host (default `/`); the URL is
  * built from the port and the path, never read from the query, and anything
@@ -32,6 +35,7 @@ import {
   loginLinkExpired,
   loginUsed,
   signInBadRequest,
+  signInFromElsewhere,
   signInLoop,
   signInNeeded,
 } from '../access/refusals';
@@ -41,6 +45,7 @@ import { config, type GatewayConfig } from '../config';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { isPort, isSessionId } from '../../protocol/ids';
+import { isSessionOrigin } from '../routing/host';
 import { portHost } from '../routing/label';
 import { type Base, baseOf } from '../routing/route';
 import { sessionStub } from '../routing/stub';
@@ -58,6 +63,16 @@ const ATTEMPT_COOKIES: ReadonlySet<string> = new Set([`__Secure-${ATTEMPT_COOKIE
 const ATTEMPT_WINDOW_SECONDS = 60;
 /** Hand-overs to one port within the window before the sign-in stops and says why. */
 const MAX_ATTEMPTS = 2;
+
+/** Whether `referer` is the control plane itself or a preview of `session`. */
+async function fromSession(referer: string, session: string, cfg: GatewayConfig, control: string): Promise<boolean> {
+  try {
+    if (new URL(referer).origin === control) return true;
+  } catch {
+    return false;
+  }
+  return isSessionOrigin(referer, session, cfg);
+}
 
 /** How many hand-overs to `port` this browser had within the window, before this one. */
 function attempts(request: Request, port: number): number {
@@ -131,6 +146,10 @@ signin.get('/s/:session/open', async (c) => {
   const cfg = config(c.env);
   if (!(await signedIn(c.req.raw, cfg, session))) throw signInNeeded(port);
   const base = baseOf(url);
+  // Legitimate hand-overs carry no Referer (the port's redirect is `no-referrer`; the dashboard's
+  // links are `noreferrer`): a page elsewhere that sends the owner here is refused.
+  const referer = c.req.header('referer');
+  if (referer !== undefined && !(await fromSession(referer, session, cfg, url.origin))) throw signInFromElsewhere();
   const count = attempts(c.req.raw, port) + 1;
   if (count > MAX_ATTEMPTS) {
     const host = await portHost(cfg.labelKey, session, port, base.host);

@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortFilter } from '../../client/ports/filters';
-import { afterTest, type Harness, startAgent, startHarness } from '../e2e/harness';
+import { afterTest, type Harness, startAgent, startHarness, startOrigin } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
 import { browserTests, launchChromium } from './chromium';
 
@@ -54,6 +54,18 @@ describe.skipIf(!browserTests)('owner sign-in in Chromium', () => {
     expect(opened?.status()).toBe(200);
     expect(page.url()).toBe(`${secondUrl}docs?page=2`);
     expect(await page.textContent('body')).toBe('second app');
+
+    // A link on some other page (here a plain local server): the port's redirect drops the Referer,
+    // so the sign-in hand-over goes through (a Referer from elsewhere at sign-in is refused).
+    const elsewhere = await startOrigin((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><a id="go" href="${secondUrl}from-a-link">open</a>`);
+    });
+    await context.clearCookies({ domain: new URL(secondUrl).hostname }); // So this visit signs in again.
+    await page.goto(`http://127.0.0.1:${elsewhere.port}/`);
+    await Promise.all([page.waitForURL(`${secondUrl}from-a-link`, { timeout: 20_000 }), page.click('#go')]);
+    expect(await page.textContent('body')).toBe('second app');
+    expect((await context.cookies(secondUrl)).map((c) => c.name)).toEqual(['porthole']);
 
     // A stranger's browser: the private page, and it stays there (no redirect loop).
     const strangers = await browser.newContext();

@@ -192,6 +192,32 @@ describe('sign-in covers the session', () => {
     expect(fixed.at(-1)?.reply.body.toString()).toBe('app');
   });
 
+  it("another session's page cannot send the owner through sign-in to a private port", async () => {
+    const [port, otherPort] = (await freePorts(2)) as [number, number];
+    const a = await watching([port]);
+    await originOn(port, 'app');
+    const url = await opened(a, port);
+    const other = await startAgent(h, [otherPort]);
+    const attacker = await other.agent.url(otherPort);
+    const jar: Jar = new Map();
+    await browse((await a.agent.api.dashboard()).url, jar);
+    const control = new URL(h.gateway.url).host;
+    const open = (referer?: string) =>
+      request(h.gateway, `/s/${a.session}/open?port=${port}&path=%2F`, {
+        headers: { ...NAVIGATE, ...cookieHeader(jar, control), ...(referer ? { referer } : {}) },
+      });
+
+    for (const referer of [attacker, `${attacker}page`, 'https://evil.example/', 'not a url']) {
+      const refused = await open(referer);
+      expect(refused.status, referer).toBe(403);
+      expect(refused.headers.location, referer).toBeUndefined();
+      expect(refused.body.toString()).toContain('sign_in_refused');
+    }
+    for (const referer of [undefined, url, `${h.gateway.url}/s/${a.session}`]) {
+      expect((await open(referer)).status, String(referer)).toBe(303);
+    }
+  });
+
   it('the return path stays on the port host: no open redirect through path=', async () => {
     const [port] = (await freePorts(1)) as [number];
     const a = await watching([port]);
