@@ -22,6 +22,7 @@ import { TOKEN_HEADER } from './credentials';
 import { frameAncestors, refuseCrossSite } from './cross-site';
 import { exchange } from './exchange';
 import { allowed, isPreflight, type Viewer } from './policy';
+import { refusalOrSignIn } from './signin';
 import {
   cookieForOtherPort,
   linkNotLive,
@@ -132,13 +133,22 @@ export class ViewerAccess {
    * another port of this session goes through without a credential (browsers
    * send none) as the viewer `preflight`: only its question reaches the app and
    * only the CORS part of the answer comes back (session/preflight.ts).
+   * A browser's top-level navigation that would get a 401 is sent to the
+   * control plane's sign-in instead (a 303, signin.ts).
    */
   async admit(request: Request, route: ViewerRoute): Promise<Viewer> {
     const visibility = await this.#ctx.visibility(route.port);
     if (visibility === 'public') return { kind: 'anyone' };
     // Before any credential is read: another site's request never spends or clears the owner's cookie.
     await refuseCrossSite(request, route, this.#ctx.config);
-    const viewer = await identify(this.#ctx, request, route);
+    let viewer: Viewer;
+    try {
+      viewer = await identify(this.#ctx, request, route);
+    } catch (error) {
+      throw error instanceof GatewayError
+        ? refusalOrSignIn(error, request, route, this.#ctx.config.controlDomain)
+        : error;
+    }
     if (allowed(visibility, viewer)) return viewer;
     if (
       viewer.kind === 'anyone' &&
@@ -148,7 +158,8 @@ export class ViewerAccess {
       return { kind: 'preflight' };
     }
     if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
-    throw visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
+    const refusal = visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
+    throw refusalOrSignIn(refusal, request, route, this.#ctx.config.controlDomain);
   }
 
   /**

@@ -5,6 +5,9 @@
  * history nor a Referer). A login link also logs in the session's other
  * non-public ports, one redirect hop each (a short-lived, signed, one-time
  * ticket per hop), so a front end on one port can call an API on another.
+ * Printed login links go to the control plane first (routes/signin.ts),
+ * which signs the browser in there and comes here with such a ticket; a
+ * browser sent to sign in (signin.ts) comes back the same way.
  */
 import type { Visibility } from '../../protocol';
 import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/tokens';

@@ -99,6 +99,51 @@ export const linkInvalid = (kind: Extract<TokenKind, 'login' | 'share'>) =>
 
 export const linkForOtherPort = () => refusal(403, 'wrong_port', 'This link was issued for another preview.');
 
+// ── sign-in on the control plane (routes/signin.ts) ───────────────────────
+
+/** A browser sent to sign in for a port without the owner's control-plane login: no redirect, so no loop. */
+export const signInNeeded = (port: number) =>
+  refusal(
+    401,
+    'preview_private',
+    `This preview is private. If it is yours, sign in with your dashboard link: run \`porthole dashboard\` ` +
+      `in the session, open the link it prints, then open this preview again (or run \`porthole login ${port}\`). ` +
+      'If you were given a share link, open that link.',
+  );
+
+/**
+ * The browser came back for the same port again and again: it does not keep the port's cookie.
+ * `clear` is the Set-Cookie that resets the loop guard, so a retry after fixing it works.
+ */
+export const signInLoop = (host: string, clear: string) =>
+  new GatewayError(
+    403,
+    'sign_in_loop',
+    `Your browser did not keep the login cookie of ${host}, so signing in would go round in circles. ` +
+      'Allow cookies for that address (and clear any other Porthole cookies of this domain), then open it again.',
+    { headers: { 'referrer-policy': 'no-referrer', 'set-cookie': clear } },
+  );
+
+/** A page of another site (another session's preview, say) sent the owner's browser to sign in. */
+export const signInFromElsewhere = () =>
+  refusal(
+    403,
+    'sign_in_refused',
+    'Another page sent you here to open a private preview, which only its owner may do. ' +
+      "Open the preview's own address, or the dashboard.",
+  );
+
+/** A sign-in request naming no port, or a path that is not a path on the port's host. */
+export const signInBadRequest = (message: string) => refusal(400, 'bad_request', message);
+
+/** A port login link (on the control plane) that has expired; its port is not trusted from an unverified token. */
+export const loginLinkExpired = () =>
+  refusal(
+    410,
+    'login_expired',
+    'This login link has expired. Run `porthole login <port>` in the session for a new one.',
+  );
+
 // ── the dashboard ─────────────────────────────────────────────────────────
 
 export const dashboardLoginNeeded = (why: 'none' | 'expired' | 'invalid') =>

@@ -4,6 +4,9 @@
  * to `/s/<session>`; the page, its panel and its live feed need that cookie.
  * Changes go through the owner JSON API with a short-lived owner token the
  * page carries, so no cookie ever authorises a change (no CSRF surface).
+ * The same cookie is the owner's sign-in for the session's ports: a private
+ * port's browser navigation comes to `/s/<session>/open` and goes back with
+ * a one-time ticket (routes/signin.ts), so the page's "open" links just work.
  */
 import { Hono } from 'hono';
 import { COOKIE_TTL_SECONDS, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
@@ -27,6 +30,7 @@ import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-pa
 import { isSessionId } from '../../protocol/ids';
 import { baseOf } from '../routing/route';
 import { sessionStub } from '../routing/stub';
+import { signin } from './signin';
 
 /** Headers of every dashboard answer: nothing cached, nothing framed, only our own script. */
 const PAGE_HEADERS = {
@@ -39,6 +43,9 @@ const PAGE_HEADERS = {
 };
 
 export const dashboard = new Hono<AppEnv>();
+
+// Sign-in for the session's ports (`/s/<session>/login`, `/s/<session>/open`), under the dashboard cookie's path.
+dashboard.route('/', signin);
 
 dashboard.get('/assets/dashboard.js', (c) =>
   c.body(DASHBOARD_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),

@@ -215,12 +215,15 @@ export class Session extends DurableObject<Env> {
     return this.#built.views.link(base, link, false);
   }
 
-  /** A one-time owner login link for a port, valid `ttlSeconds`. */
+  /**
+   * A one-time owner login link for a port, valid `ttlSeconds`: on the control plane
+   * (`/s/<session>/login`, routes/signin.ts), so it signs the browser in for the whole session.
+   */
   async loginLink(base: Base, port: number, ttlSeconds: number): Promise<ApiLogin> {
     const jti = crypto.randomUUID();
     const token = await mintToken(this.#config, 'login', { session: this.#session, port, jti, ttlSeconds });
     return {
-      url: `${await this.#built.views.portUrl(base, port)}?${LOGIN_PARAM}=${token}`,
+      url: `${base.scheme}://${base.host}/s/${this.#session}/login?${LOGIN_PARAM}=${token}`,
       port,
       expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
     };

@@ -89,7 +89,12 @@ fetch('/save', { method: 'POST', body: 'x' }).then(show('self'), fail('self'));
     expect(await page.textContent('#self')).toBe('200 front saved');
     expect(apiSeen.map((s) => s.method)).toEqual(['OPTIONS', 'POST']);
     expect(apiSeen[1]?.headers.cookie).toBeUndefined(); // The Porthole cookie stops at the gateway.
-    const cookies = await owner.cookies();
+    // One per port host, and (issue 12) the owner's sign-in on the control plane.
+    const all = await owner.cookies();
+    expect(all.filter((c) => c.name === 'porthole_dashboard').map((c) => c.domain)).toEqual([
+      new URL(h.gateway.url).hostname,
+    ]);
+    const cookies = all.filter((c) => c.name !== 'porthole_dashboard');
     expect(cookies.map((c) => c.domain).sort()).toEqual([new URL(frontUrl).hostname, new URL(apiUrl).hostname].sort());
     for (const cookie of cookies) {
       expect(cookie).toMatchObject({ name: 'porthole', httpOnly: true, sameSite: 'Lax', path: '/' });

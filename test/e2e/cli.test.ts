@@ -201,7 +201,7 @@ describe('porthole CLI', () => {
     const url = open.url as string;
     // The client offers the owner a one-time link at once.
     const offered = await dev.next('port.login', (e) => e.port === port);
-    expect(String(offered.url)).toContain(`${url}?porthole_login=`);
+    expect(String(offered.url)).toContain(`/s/${ready.session}/login?porthole_login=`);
     const gatewayPort = Number(new URL(url).port);
     const gateway = { url: `http://${DOMAIN}:${gatewayPort}`, port: gatewayPort } as Parameters<typeof request>[0];
     const line = (r: Run) => (r.events[0] as { line?: string } | undefined)?.line ?? '';
@@ -210,15 +210,20 @@ describe('porthole CLI', () => {
     const cookieFrom = (reply: Awaited<ReturnType<typeof browse>>) =>
       String(reply.headers['set-cookie']).split(';')[0]!;
 
-    // A stranger sees the private page.
-    const stranger = await browse(url);
+    // A stranger is sent to sign in (issue 12) and sees the private page there.
+    const sent = await browse(url);
+    expect(sent.status).toBe(303);
+    const stranger = await browse(String(sent.headers.location));
     expect(stranger.status).toBe(401);
     expect(stranger.body.toString()).toContain('This preview is private');
 
-    // The owner logs in with a fresh link.
+    // The owner logs in with a fresh link: signed in on the control plane, then on to the port with a ticket.
     const login = cli('login', String(port));
     expect(await login.exit).toBe(0);
-    const entered = await browse(line(login));
+    const signedIn = await browse(line(login));
+    expect(signedIn.status).toBe(303);
+    expect(String(signedIn.headers.location).startsWith(`${url}?porthole_login=`)).toBe(true);
+    const entered = await browse(String(signedIn.headers.location));
     expect(entered.status).toBe(303);
     expect(entered.headers.location).toBe(url);
     expect((await browse(url, cookieFrom(entered))).body.toString()).toBe('the preview');

@@ -59,18 +59,28 @@ describe('share controls', () => {
     const url = await a.agent.url(o.port);
     expect(a.agent.ports()[0]?.visibility).toBe('private');
 
-    const page = await request(h.gateway, url, { headers: { accept: 'text/html' } });
+    // A browser's navigation goes to the control plane's sign-in (new with issue 12), which, without
+    // the owner's sign-in there, is the private page (no redirect, so no loop).
+    const navigation = await request(h.gateway, url, { headers: { accept: 'text/html' } });
+    expect(navigation.status).toBe(303);
+    expect(navigation.headers.location).toBe(`${h.gateway.url}/s/${a.session}/open?port=${o.port}&path=%2F`);
+    const page = await request(h.gateway, String(navigation.headers.location), { headers: { accept: 'text/html' } });
     expect(page.status).toBe(401);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body.toString()).toContain('This preview is private');
+    expect(page.body.toString()).toContain('porthole dashboard');
     expect(page.body.toString()).toContain(`porthole login ${o.port}`);
+    // A fetch from a page (Sec-Fetch-Mode: cors) still gets the 401 page itself.
+    const fetched = await request(h.gateway, url, { headers: { accept: 'text/html', 'sec-fetch-mode': 'cors' } });
+    expect(fetched.status).toBe(401);
+    expect(fetched.body.toString()).toContain('This preview is private');
     const api = await request(h.gateway, url);
     expect(api.status).toBe(401);
     expect(json(api)).toMatchObject({ error: 'preview_private', status: 401 });
     expect(o.seen).toHaveLength(0);
     // The client offers the owner a one-time login link for it.
     const offered = await a.event((e) => e.event === 'port.login' && e.port === o.port, 'port.login');
-    expect(offered).toMatchObject({ url: expect.stringContaining(`${url}?porthole_login=`) });
+    expect(offered).toMatchObject({ url: expect.stringContaining(`/s/${a.session}/login?porthole_login=`) });
   });
 
   it("the owner's X-Porthole-Token opens it; Porthole's header and cookie never reach the origin, the app's do", async () => {
@@ -99,9 +109,15 @@ describe('share controls', () => {
     const a = await agentFor([o.port]);
     const url = await a.agent.url(o.port);
     const login = await a.agent.api.login(o.port);
-    expect(login.url.startsWith(`${url}?porthole_login=`)).toBe(true);
+    // The link signs in on the control plane first (issue 12), then hands over to the port with a ticket.
+    expect(login.url.startsWith(`${h.gateway.url}/s/${a.session}/login?porthole_login=`)).toBe(true);
+    const signedIn = await request(h.gateway, `${login.url}&path=${encodeURIComponent('/docs?page=2')}`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(signedIn.status).toBe(303);
+    expect(String(signedIn.headers.location).startsWith(`${url}docs?page=2&porthole_login=`)).toBe(true);
 
-    const opened = await request(h.gateway, login.url.replace('/?', '/docs?page=2&'), {
+    const opened = await request(h.gateway, String(signedIn.headers.location), {
       headers: { accept: 'text/html' },
     });
     expect(opened.status).toBe(303);
@@ -161,7 +177,8 @@ describe('share controls', () => {
       next = new URL(String(reply.headers.location), next).href;
     }
     expect(next).toBe(frontUrl.href);
-    expect([...jar.keys()].sort()).toEqual([frontUrl.host, apiUrl.host].sort());
+    // The control plane (its sign-in cookie, issue 12), then one hop per private port.
+    expect([...jar.keys()].sort()).toEqual([new URL(h.gateway.url).host, frontUrl.host, apiUrl.host].sort());
 
     // fetch(apiUrl, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' } })
     // from the front end: first the preflight, which carries no cookie…
@@ -378,8 +395,16 @@ describe('https', () => {
         )
       ).body,
     ) as { url: string };
-    expect(login.url).toMatch(/^https:\/\/8000-/);
-    const opened = await call('GET', login.url);
+    expect(login.url).toMatch(new RegExp(`^https://[^/]+/s/${session}/login\\?`));
+    const signedIn = await call('GET', login.url);
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.location).toMatch(/^https:\/\/8000-.*\/\?porthole_login=/);
+    expect(signedIn.headers['set-cookie']?.[0]).toMatch(
+      new RegExp(
+        `^__Secure-porthole_dashboard=[\\w.-]+; Max-Age=43200; Path=/s/${session}; HttpOnly; Secure; SameSite=Lax$`,
+      ),
+    );
+    const opened = await call('GET', String(signedIn.headers.location));
     expect(opened.status).toBe(303);
     expect(opened.headers.location).toMatch(/^https:\/\/8000-.*\/$/);
     expect(opened.headers['set-cookie']?.[0]).toMatch(

@@ -1,0 +1,188 @@
+/**
+ * Owner sign-in on the control plane, for every port of a session:
+ *
+ * - `GET /s/<session>/login?porthole_login=<port login token>[&path=/p?q]`:
+ *   the one-time link `porthole login <port>` prints. It is spent (410
+ *   `login_used` the second time), signs the browser in on the control plane
+ *   (the dashboard cookie: HttpOnly, SameSite=Lax, Path=/s/<session>,
+ *   `__Secure-` on https), and goes on to the port as `open` does.
+ * - `GET /s/<session>/open?port=<n>[&path=/p?q]`: where a private or link
+ *   port sends a browser's navigation that has no credential
+ *   (access/signin.ts). With the control-plane cookie (from a login link or
+ *   the dashboard link), a 303 to the port with a one-time login ticket (60 s)
+ *   that access/exchange.ts turns into the port's own cookie (and, as a
+ *   printed port link does, into the session's other non-public ports' too);
+ *   without it, 401 `preview_private` saying how to sign in, never a redirect.
+ *   A browser sent round more than MAX_ATTEMPTS times for one port within a
+ *   minute (it does not keep the port's cookie) gets 403 `sign_in_loop`; a
+ *   request with a Referer from outside the control plane and this session's
+ *   previews (another session's page sending the owner in) gets 403
+ *   `sign_in_refused`.
+ *
+ * `path` is a path and query on the port's host (default `/`); the URL is
+ * built from the port and the path, never read from the query, and anything
+ * that is not a path is refused (400 `bad_request`).
+ */
+import { Hono } from 'hono';
+import { generateCookie } from 'hono/cookie';
+import { COOKIE_TTL_SECONDS, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
+import { LOGIN_PARAM } from '../access/credentials';
+import { redirect } from '../access/exchange';
+import {
+  linkForOtherPort,
+  linkInvalid,
+  linkTooLarge,
+  loginLinkExpired,
+  loginUsed,
+  signInBadRequest,
+  signInFromElsewhere,
+  signInLoop,
+  signInNeeded,
+} from '../access/refusals';
+import { isPortPath, ticketUrl } from '../access/signin';
+import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
+import { config, type GatewayConfig } from '../config';
+import type { AppEnv } from '../env';
+import { notFound } from '../errors';
+import { isPort, isSessionId } from '../../protocol/ids';
+import { isSessionOrigin } from '../routing/host';
+import { listenPort, portHost } from '../routing/label';
+import { type Base, baseOf } from '../routing/route';
+import { sessionStub } from '../routing/stub';
+
+/** A sign-in ticket is used by the very next request of the redirect: 60 s, in seconds. */
+const TICKET_TTL_SECONDS = 60;
+
+/**
+ * Loop guard: `porthole_signin` (`__Secure-` on https), `<port>.<count>` of the hand-overs to one
+ * port within ATTEMPT_WINDOW_SECONDS, on Path=/s/<session>/open. A browser that does not keep the
+ * port's cookie would otherwise go round port → sign-in → port until it gives up.
+ */
+const ATTEMPT_COOKIE = 'porthole_signin';
+const ATTEMPT_COOKIES: ReadonlySet<string> = new Set([`__Secure-${ATTEMPT_COOKIE}`, ATTEMPT_COOKIE]);
+const ATTEMPT_WINDOW_SECONDS = 60;
+/** Hand-overs to one port within the window before the sign-in stops and says why. */
+const MAX_ATTEMPTS = 2;
+
+/** Whether `referer` is the control plane itself or a preview of `session`. */
+async function fromSession(referer: string, session: string, cfg: GatewayConfig, control: string): Promise<boolean> {
+  try {
+    if (new URL(referer).origin === control) return true;
+  } catch {
+    return false;
+  }
+  return isSessionOrigin(referer, session, cfg);
+}
+
+/** How many hand-overs to `port` this browser had within the window, before this one. */
+function attempts(request: Request, port: number): number {
+  const [p, n] = (readCookies(request, ATTEMPT_COOKIES).values[0] ?? '').split('.');
+  return p === String(port) && /^\d{1,2}$/.test(n ?? '') ? Number(n) : 0;
+}
+
+function attemptCookie(scheme: string, session: string, value: string, maxAgeSeconds: number): string {
+  return generateCookie(ATTEMPT_COOKIE, value, {
+    maxAge: maxAgeSeconds,
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: `/s/${session}/open`,
+    ...(scheme === 'https' ? { prefix: 'secure' } : {}),
+  } as const);
+}
+
+const badPath = () => signInBadRequest('`path` must be a path on the preview, starting with "/".');
+
+export const signin = new Hono<AppEnv>();
+
+function sessionOf(id: string): string {
+  if (!isSessionId(id)) throw notFound();
+  return id;
+}
+
+/** Whether the request carries a valid control-plane (dashboard) owner cookie for `session`. */
+async function signedIn(request: Request, cfg: GatewayConfig, session: string): Promise<boolean> {
+  // Every copy is tried (a page may plant others); one valid copy signs in.
+  const scheme = new URL(request.url).protocol.slice(0, -1);
+  for (const cookie of readCookies(request, dashboardCookieNames(scheme)).values) {
+    try {
+      const claims = await verifyToken(cfg, cookie, ['cookie']);
+      if (claims.session === session && claims.port === undefined) return true;
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+    }
+  }
+  return false;
+}
+
+/**
+ * The 303 to `path` on `port`'s host with a fresh one-time ticket (`cookie`: a Set-Cookie to send along).
+ * Throws 400 `bad_request` for a path that is not a path.
+ */
+async function toPort(
+  cfg: GatewayConfig,
+  base: Base,
+  session: string,
+  port: number,
+  path: string,
+  cookie: string | null,
+): Promise<Response> {
+  const portOrigin = `${base.scheme}://${await portHost(cfg, session, port, listenPort(base.host))}`;
+  const ticket = await mintToken(cfg, 'login', {
+    session,
+    port,
+    jti: crypto.randomUUID(),
+    ttlSeconds: TICKET_TTL_SECONDS,
+  });
+  const location = ticketUrl(portOrigin, path, ticket);
+  if (location === null) throw badPath();
+  return redirect(location, cookie);
+}
+
+signin.get('/s/:session/open', async (c) => {
+  const session = sessionOf(c.req.param('session'));
+  const url = new URL(c.req.url);
+  const port = Number(url.searchParams.get('port'));
+  if (!/^[1-9]\d{0,4}$/.test(url.searchParams.get('port') ?? '') || !isPort(port)) {
+    throw signInBadRequest('`port` must be a port number, 1 to 65535.');
+  }
+  const cfg = config(c.env);
+  if (!(await signedIn(c.req.raw, cfg, session))) throw signInNeeded(port);
+  const base = baseOf(url);
+  // Legitimate hand-overs carry no Referer (the port's redirect is `no-referrer`; the dashboard's
+  // links are `noreferrer`): a page elsewhere that sends the owner here is refused.
+  const referer = c.req.header('referer');
+  if (referer !== undefined && !(await fromSession(referer, session, cfg, url.origin))) throw signInFromElsewhere();
+  const count = attempts(c.req.raw, port) + 1;
+  if (count > MAX_ATTEMPTS) {
+    const host = await portHost(cfg, session, port, listenPort(base.host));
+    throw signInLoop(host, attemptCookie(base.scheme, session, '', 0));
+  }
+  const attempt = attemptCookie(base.scheme, session, `${port}.${count}`, ATTEMPT_WINDOW_SECONDS);
+  return toPort(cfg, base, session, port, url.searchParams.get('path') ?? '/', attempt);
+});
+
+signin.get('/s/:session/login', async (c) => {
+  const session = sessionOf(c.req.param('session'));
+  const url = new URL(c.req.url);
+  const cfg = config(c.env);
+  let claims: TokenClaims;
+  try {
+    claims = await verifyToken(cfg, url.searchParams.get(LOGIN_PARAM) ?? '', ['login']);
+  } catch (error) {
+    if (!(error instanceof TokenError)) throw error;
+    if (error.problem === 'expired') throw loginLinkExpired();
+    if (error.problem === 'too_large') throw linkTooLarge();
+    throw linkInvalid('login');
+  }
+  // A dashboard link (no port) has its own address; a link of another session is not this one's.
+  if (claims.session !== session || claims.port === undefined || claims.jti === undefined) {
+    throw linkForOtherPort();
+  }
+  const path = url.searchParams.get('path') ?? '/';
+  // Checked before the link is spent, so a mistyped path does not cost the link.
+  if (!isPortPath(path)) throw badPath();
+  if (!(await sessionStub(c.env, session).useLogin(claims.jti, claims.expiresAt))) throw loginUsed(claims.port);
+  const token = await mintToken(cfg, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS });
+  const cookie = dashboardCookie(baseOf(url).scheme, session, token, COOKIE_TTL_SECONDS);
+  return toPort(cfg, baseOf(url), session, claims.port, path, cookie);
+});
