@@ -145,9 +145,7 @@ export class ViewerAccess {
     try {
       viewer = await identify(this.#ctx, request, route);
     } catch (error) {
-      throw error instanceof GatewayError
-        ? refusalOrSignIn(error, request, route, this.#ctx.config.controlDomain)
-        : error;
+      throw error instanceof GatewayError ? await refusalOrSignIn(error, request, route, this.#ctx.config) : error;
     }
     if (allowed(visibility, viewer)) return viewer;
     if (
@@ -159,7 +157,7 @@ export class ViewerAccess {
     }
     if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
     const refusal = visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
-    throw refusalOrSignIn(refusal, request, route, this.#ctx.config.controlDomain);
+    throw await refusalOrSignIn(refusal, request, route, this.#ctx.config);
   }
 
   /**

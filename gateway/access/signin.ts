@@ -14,6 +14,8 @@
  */
 import { GatewayError } from '../errors';
 import type { ViewerRoute } from '../routing/route';
+import type { TokenSecrets } from '../auth/keys';
+import { mintToken } from '../auth/tokens';
 import { listenPort } from '../routing/label';
 import { LOGIN_PARAM, TOKEN_HEADER, withoutCredentials } from './credentials';
 import { redirect } from './exchange';
@@ -43,11 +45,27 @@ export function controlOrigin(route: ViewerRoute, controlDomain: string): string
   return `${route.scheme}://${controlDomain}${listenPort(route.host)}`;
 }
 
-/** The sign-in endpoint for this request: `<control>/s/<session>/open?port=<n>&path=<path+query>`. */
-export function signInUrl(route: ViewerRoute, controlDomain: string): string {
+/** Query parameter of a hand-over's proof: a `handover` token for this session, port and path. */
+export const PROOF_PARAM = 'proof';
+/** How long a hand-over's proof is good for: the very next request of the redirect, 60 s. */
+const PROOF_TTL_SECONDS = 60;
+
+/**
+ * The sign-in endpoint for this request: `<control>/s/<session>/open?port=<n>&path=<path+query>&proof=<jwt>`.
+ * The proof (a `handover` token binding session, port and path) shows the port itself sent the browser:
+ * a page elsewhere that knows only the session id cannot send the owner to a path of its choosing.
+ */
+export async function signInUrl(route: ViewerRoute, cfg: TokenSecrets & { controlDomain: string }): Promise<string> {
   const clean = withoutCredentials(route.url);
-  const query = new URLSearchParams({ port: String(route.port), path: clean.pathname + clean.search });
-  return `${controlOrigin(route, controlDomain)}/s/${route.session}/open?${query.toString()}`;
+  const path = clean.pathname + clean.search;
+  const proof = await mintToken(cfg, 'handover', {
+    session: route.session,
+    port: route.port,
+    ret: path,
+    ttlSeconds: PROOF_TTL_SECONDS,
+  });
+  const query = new URLSearchParams({ port: String(route.port), path, [PROOF_PARAM]: proof });
+  return `${controlOrigin(route, cfg.controlDomain)}/s/${route.session}/open?${query.toString()}`;
 }
 
 /**
@@ -74,14 +92,14 @@ export class SignInRedirect extends GatewayError {
  * `X-Porthole-Token` becomes the redirect to sign-in; anything else (403,
  * 410, a tool, a fetch) stays the refusal.
  */
-export function refusalOrSignIn(
+export async function refusalOrSignIn(
   refusal: GatewayError,
   request: Request,
   route: ViewerRoute,
-  controlDomain: string,
-): GatewayError {
+  cfg: TokenSecrets & { controlDomain: string },
+): Promise<GatewayError> {
   if (refusal.status !== 401 || request.headers.has(TOKEN_HEADER) || !isNavigation(request)) return refusal;
-  return new SignInRedirect(signInUrl(route, controlDomain), refusal.headers['set-cookie'] ?? null);
+  return new SignInRedirect(await signInUrl(route, cfg), refusal.headers['set-cookie'] ?? null);
 }
 
 /** Whether `path` may be a path and query on a port's host: starts with `/`, no spaces, controls or backslashes. */

@@ -23,6 +23,8 @@ export const Audience = {
   login: 'porthole:login',
   cookie: 'porthole:cookie',
   share: 'porthole:share',
+  /** A port's hand-over to the control plane's sign-in (`/s/<session>/open`): proof the port sent it. */
+  handover: 'porthole:handover',
 } as const;
 
 export type TokenKind = keyof typeof Audience;

@@ -39,7 +39,7 @@ import {
   signInLoop,
   signInNeeded,
 } from '../access/refusals';
-import { isPortPath, ticketUrl } from '../access/signin';
+import { isPortPath, PROOF_PARAM, ticketUrl } from '../access/signin';
 import { mintToken, type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
 import { config, type GatewayConfig } from '../config';
 import type { AppEnv } from '../env';
@@ -99,6 +99,24 @@ function sessionOf(id: string): string {
   return id;
 }
 
+/** Whether `proof` is a live `handover` token the port minted for exactly this session, port and path. */
+async function handedOver(
+  cfg: GatewayConfig,
+  proof: string | null,
+  session: string,
+  port: number,
+  path: string,
+): Promise<boolean> {
+  if (!proof) return false;
+  try {
+    const claims = await verifyToken(cfg, proof, ['handover']);
+    return claims.session === session && claims.port === port && claims.ret === path;
+  } catch (error) {
+    if (error instanceof TokenError) return false;
+    throw error;
+  }
+}
+
 /** Whether the request carries a valid control-plane (dashboard) owner cookie for `session`. */
 async function signedIn(request: Request, cfg: GatewayConfig, session: string): Promise<boolean> {
   // Every copy is tried (a page may plant others); one valid copy signs in.
@@ -146,6 +164,10 @@ signin.get('/s/:session/open', async (c) => {
     throw signInBadRequest('`port` must be a port number, 1 to 65535.');
   }
   const cfg = config(c.env);
+  const path = url.searchParams.get('path') ?? '/';
+  // Only the port's own hand-over (its proof binds session, port and path) is acted on: a page that
+  // knows the session id cannot send the owner to a port and path of its choosing.
+  if (!(await handedOver(cfg, url.searchParams.get(PROOF_PARAM), session, port, path))) throw signInFromElsewhere();
   if (!(await signedIn(c.req.raw, cfg, session))) throw signInNeeded(port);
   const base = baseOf(url);
   // Legitimate hand-overs carry no Referer (the port's redirect is `no-referrer`; the dashboard's
@@ -158,7 +180,7 @@ signin.get('/s/:session/open', async (c) => {
     throw signInLoop(host, attemptCookie(base.scheme, session, '', 0));
   }
   const attempt = attemptCookie(base.scheme, session, `${port}.${count}`, ATTEMPT_WINDOW_SECONDS);
-  return toPort(cfg, base, session, port, url.searchParams.get('path') ?? '/', attempt);
+  return toPort(cfg, base, session, port, path, attempt);
 });
 
 signin.get('/s/:session/login', async (c) => {

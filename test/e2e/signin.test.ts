@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortFilter } from '../../client/ports/filters';
 import { type Harness, type Reply, request, type RunningAgent, startAgent, startHarness } from './harness';
 import { freePorts, nodeServer } from './servers';
+import { aud, mintForTest } from './tokens';
 
 let h: Harness;
 beforeAll(async () => {
@@ -88,7 +89,9 @@ describe('sign-in covers the session', () => {
     const signIn = new URL(String(bounced.headers.location));
     expect(signIn.origin).toBe(h.gateway.url);
     expect(signIn.pathname).toBe(`/s/${a.session}/open`);
-    expect(Object.fromEntries(signIn.searchParams)).toEqual({ port: String(port), path: '/docs?page=2' });
+    expect(signIn.searchParams.get('port')).toBe(String(port));
+    expect(signIn.searchParams.get('path')).toBe('/docs?page=2');
+    expect(signIn.searchParams.get('proof')).toBeTruthy(); // the port's own hand-over
     // An old browser's navigation (Accept: text/html, no Sec-Fetch-*) is one too.
     expect((await request(h.gateway, url, { headers: { accept: 'text/html' } })).status).toBe(303);
 
@@ -202,11 +205,25 @@ describe('sign-in covers the session', () => {
     const jar: Jar = new Map();
     await browse((await a.agent.api.dashboard()).url, jar);
     const control = new URL(h.gateway.url).host;
-    const open = (referer?: string) =>
-      request(h.gateway, `/s/${a.session}/open?port=${port}&path=%2F`, {
+    // The port's own hand-over (with its proof), as a navigation to the port gets it.
+    const handover = String((await request(h.gateway, url, { headers: NAVIGATE })).headers.location);
+    const open = (referer?: string, target = handover) =>
+      request(h.gateway, target, {
         headers: { ...NAVIGATE, ...cookieHeader(jar, control), ...(referer ? { referer } : {}) },
       });
 
+    // Knowing the session id is not enough: a hand-over without the port's proof (or with another
+    // port's or path's) is refused, Referer or not, so no page can choose where the owner lands.
+    const forged = new URL(handover);
+    forged.searchParams.delete('proof');
+    const otherPath = new URL(handover);
+    otherPath.searchParams.set('path', '/admin/delete?id=1');
+    for (const target of [forged.href, otherPath.href]) {
+      const refused = await open(undefined, target);
+      expect(refused.status, target).toBe(403);
+      expect(refused.headers.location, target).toBeUndefined();
+      expect(refused.body.toString()).toContain('sign_in_refused');
+    }
     for (const referer of [attacker, `${attacker}page`, 'https://evil.example/', 'not a url']) {
       const refused = await open(referer);
       expect(refused.status, referer).toBe(403);
@@ -226,10 +243,14 @@ describe('sign-in covers the session', () => {
     const jar: Jar = new Map();
     await browse((await a.agent.api.dashboard()).url, jar);
     const control = new URL(h.gateway.url).host;
-    const open = (path: string) =>
-      request(h.gateway, `/s/${a.session}/open?port=${port}&path=${encodeURIComponent(path)}`, {
+    // A proof as the port would mint it for `path`, so the path rules themselves are what is tested.
+    const open = async (path: string) => {
+      const proof = await mintForTest(h.tokenSecret, { aud: aud.handover, sub: a.session, port, ret: path });
+      const query = new URLSearchParams({ port: String(port), path, proof });
+      return request(h.gateway, `/s/${a.session}/open?${query.toString()}`, {
         headers: { ...NAVIGATE, ...cookieHeader(jar, control) },
       });
+    };
 
     const schemeRelative = await open('//evil.example/x?y=1');
     expect(schemeRelative.status).toBe(303);

@@ -16,6 +16,8 @@ export interface TestClaims {
   sub: string;
   port?: number;
   jti?: string;
+  /** A path (the login chain's end, a hand-over's path). */
+  ret?: string;
   /** Seconds from now (negative: already expired). Default 600. */
   expiresIn?: number;
   /** Seconds from now the token becomes valid. */
@@ -30,12 +32,14 @@ export const aud = {
   login: 'porthole:login',
   cookie: 'porthole:cookie',
   share: 'porthole:share',
+  handover: 'porthole:handover',
 } as const;
 
 export async function mintForTest(secret: string, claims: TestClaims): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const payload: Record<string, unknown> = {};
   if (claims.port !== undefined) payload.port = claims.port;
+  if (claims.ret !== undefined) payload.ret = claims.ret;
   const jwt = new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', kid: claims.kid ?? kidFor(secret), typ: 'JWT' })
     .setIssuer(claims.iss ?? 'porthole')

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { verifyToken } from '../../../gateway/auth/tokens';
 import { isNavigation, isPortPath, refusalOrSignIn, signInUrl, ticketUrl } from '../../../gateway/access/signin';
 import { privatePreview } from '../../../gateway/access/refusals';
 import type { ViewerRoute } from '../../../gateway/routing/route';
 
 const get = (headers: Record<string, string>, method = 'GET') => new Request('http://x.test/', { method, headers });
 const PORT = 'http://8000-bbbbbbbbbbbbbbbb.aaaaaaaaaaaaaaaa.localhost:8787';
-const CONTROL = 'porthole.localhost';
+const CONTROL = { controlDomain: 'porthole.localhost', tokenSecret: 's'.repeat(32), tokenSecretPrevious: null };
 
 describe('isNavigation (Fetch Metadata, W3C)', () => {
   it.each([
@@ -64,21 +65,25 @@ describe('refusalOrSignIn', () => {
   const navigation = get({ 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' });
 
   it('sends a navigation that would get a 401 to the control sign-in (303, no-store, no Referer)', async () => {
-    const response = refusalOrSignIn(privatePreview(8000), navigation, route, CONTROL).toResponse(navigation);
+    const response = (await refusalOrSignIn(privatePreview(8000), navigation, route, CONTROL)).toResponse(navigation);
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe(
-      'http://porthole.localhost:8787/s/aaaaaaaaaaaaaaaa/open?port=8000&path=%2Fdocs%3Fpage%3D2',
-    );
+    const location = new URL(response.headers.get('location') as string);
+    expect(location.origin + location.pathname).toBe('http://porthole.localhost:8787/s/aaaaaaaaaaaaaaaa/open');
+    expect(location.searchParams.get('port')).toBe('8000');
+    expect(location.searchParams.get('path')).toBe('/docs?page=2');
+    // The proof: a handover token for exactly this session, port and path.
+    const proof = await verifyToken(CONTROL, location.searchParams.get('proof') as string, ['handover']);
+    expect(proof).toMatchObject({ session: 'aaaaaaaaaaaaaaaa', port: 8000, ret: '/docs?page=2' });
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
-    expect(signInUrl(route, CONTROL)).toBe(response.headers.get('location'));
+    expect(new URL(await signInUrl(route, CONTROL)).pathname).toBe(location.pathname);
   });
 
-  it('leaves a tool, a fetch or a token header with the refusal', () => {
+  it('leaves a tool, a fetch or a token header with the refusal', async () => {
     const refusal = privatePreview(8000);
-    expect(refusalOrSignIn(refusal, get({}), route, CONTROL)).toBe(refusal);
-    expect(refusalOrSignIn(refusal, get({ 'sec-fetch-mode': 'cors' }), route, CONTROL)).toBe(refusal);
+    expect(await refusalOrSignIn(refusal, get({}), route, CONTROL)).toBe(refusal);
+    expect(await refusalOrSignIn(refusal, get({ 'sec-fetch-mode': 'cors' }), route, CONTROL)).toBe(refusal);
     const withToken = get({ 'sec-fetch-dest': 'document', 'x-porthole-token': 'x' });
-    expect(refusalOrSignIn(refusal, withToken, route, CONTROL)).toBe(refusal);
+    expect(await refusalOrSignIn(refusal, withToken, route, CONTROL)).toBe(refusal);
   });
 });
