@@ -172,7 +172,13 @@ export class ViewerAccess {
 
   /** A request with `?porthole_login=` or `?porthole_share=`: answered by the gateway (exchange.ts). */
   async exchange(request: Request, route: ViewerRoute): Promise<Response> {
-    return exchange(this.#ctx, request, route, await this.#ctx.visibility(route.port));
+    // A browser already in as the owner keeps that: a reviewer link another page sent it to must not
+    // replace the owner's cookie with someone else's credential (login fixation).
+    const viewer = await identify(this.#ctx, request, route).catch((error: unknown) => {
+      if (error instanceof GatewayError) return { kind: 'anyone' } as const;
+      throw error;
+    });
+    return exchange(this.#ctx, request, route, await this.#ctx.visibility(route.port), viewer.kind === 'owner');
   }
 
   /**

@@ -50,19 +50,21 @@ export function redirect(location: string, cookie: string | null): Response {
 /**
  * Exchange the URL's login or share token for a cookie and a redirect.
  * Throws a refusal for a bad token, except on a public port, where a stale
- * link (on a GET) just redirects to the page without it.
+ * link (on a GET) just redirects to the page without it. `owner`: the
+ * browser is already in as the owner, so a share link never replaces that.
  */
 export async function exchange(
   ctx: AccessContext,
   request: Request,
   route: ViewerRoute,
   visibility: Visibility,
+  owner = false,
 ): Promise<Response> {
   const clean = withoutCredentials(route.url);
   try {
     const login = route.url.searchParams.get(LOGIN_PARAM);
     if (login !== null) return await exchangeLogin(ctx, route, login, clean);
-    return await exchangeShare(ctx, route, visibility, route.url.searchParams.get(SHARE_PARAM) ?? '', clean);
+    return await exchangeShare(ctx, route, visibility, route.url.searchParams.get(SHARE_PARAM) ?? '', clean, owner);
   } catch (error) {
     if (error instanceof GatewayError && visibility === 'public' && request.method === 'GET') {
       return redirect(clean.toString(), null);
@@ -133,11 +135,14 @@ async function exchangeShare(
   visibility: Visibility,
   token: string,
   clean: URL,
+  owner: boolean,
 ): Promise<Response> {
+  if (owner) return redirect(clean.toString(), null);
   const claims = await linkClaims(ctx.config, route, token, 'share');
   const link = await ctx.shares.link(claims.jti);
   if (link.state !== 'live') throw linkNotLive(link.state, { scheme: route.scheme, clear: false });
-  if (visibility === 'private') throw reviewerOnPrivate(route.scheme);
+  // A link presented is not the cookie held: a stale link never clears what the browser has.
+  if (visibility === 'private') throw reviewerOnPrivate(route.scheme, false);
   const cookie = portCookie(route.scheme, token, claims.expiresAt - Math.floor(Date.now() / 1000));
   return redirect(clean.toString(), cookie);
 }

@@ -38,10 +38,11 @@ export const linkRequired = (port: number) =>
   );
 
 /** A reviewer's link (or cookie) on a port its owner made private. */
-export const reviewerOnPrivate = (scheme: string) =>
+/** `clear`: drop the viewer's port cookie too (a reviewer's cookie; never when a link is merely presented). */
+export const reviewerOnPrivate = (scheme: string, clear = true) =>
   refusal(403, 'preview_private', 'This preview is private now: its owner has turned share links off.', {
     scheme,
-    clear: true,
+    clear,
   });
 
 // ── a presented header or cookie ──────────────────────────────────────────

@@ -273,4 +273,30 @@ describe('sign-in covers the session', () => {
     expect((await request(h.gateway, `${link}&path=https://evil.example/`)).status).toBe(400);
     expect((await request(h.gateway, link, { headers: NAVIGATE })).status).toBe(303);
   });
+
+  it("a reviewer link another page sends the owner to never replaces the owner's cookie", async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const a = await watching([port]);
+    await originOn(port, 'app');
+    const url = await opened(a, port);
+    await a.agent.api.share(port, 'link');
+    const jar: Jar = new Map();
+    const login = await browse((await a.agent.api.login(port)).url, jar);
+    expect(login.at(-1)?.reply.status).toBe(200);
+    const host = new URL(url).host;
+    const ownerCookie = cookieHeader(jar, host);
+    // Someone else's live reviewer link (say, shared with the attacker), opened in the owner's browser.
+    const share = (await a.agent.api.link(port)).url;
+    const fixation = await request(h.gateway, share, { headers: { ...NAVIGATE, ...ownerCookie } });
+    expect(fixation.status).toBe(303);
+    expect(fixation.headers['set-cookie']).toBeUndefined();
+    // A stale link on a port made private again clears nothing either.
+    await a.agent.api.share(port, 'private');
+    const stale = await request(h.gateway, share, { headers: { ...NAVIGATE } });
+    expect(stale.status).toBe(403);
+    expect(stale.headers['set-cookie']).toBeUndefined();
+    // The owner is still the owner.
+    const after = await request(h.gateway, url, { headers: { ...NAVIGATE, ...ownerCookie } });
+    expect(after.status).toBe(200);
+  });
 });
