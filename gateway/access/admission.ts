@@ -19,7 +19,7 @@ import type { ViewerRoute } from '../routing/route';
 import { addFrameAncestors } from '../session/headers';
 import { portCookieNames, readCookies } from './cookies';
 import { TOKEN_HEADER } from './credentials';
-import { frameAncestors, refuseCrossSite } from './cross-site';
+import { frameAncestors, refuseCrossSite, severOpener } from './cross-site';
 import { exchange } from './exchange';
 import { allowed, isPreflight, type Viewer } from './policy';
 import { refusalOrSignIn } from './signin';
@@ -162,11 +162,17 @@ export class ViewerAccess {
 
   /**
    * The origin's answer on a private or link port, framable only by this
-   * session's own pages (cross-site.ts `frameAncestors`); public ports' answers as the app sent them.
+   * session's own pages (cross-site.ts `frameAncestors`) and, when a page
+   * elsewhere opened it, with no opener (`severOpener`); public ports' answers
+   * as the app sent them.
    */
   async limitFraming(response: Response, request: Request, route: ViewerRoute): Promise<Response> {
     if ((await this.#ctx.visibility(route.port)) === 'public') return response;
     addFrameAncestors(response.headers, await frameAncestors(request, route, this.#ctx.config));
+    // An app's own opener policy stands; without one, a page elsewhere keeps no handle on this one.
+    if (!response.headers.has('cross-origin-opener-policy') && (await severOpener(request, route, this.#ctx.config))) {
+      response.headers.set('cross-origin-opener-policy', 'same-origin');
+    }
     return response;
   }
 

@@ -105,3 +105,17 @@ export async function frameAncestors(request: Request, route: ViewerRoute, keys:
   }
   return "'self'";
 }
+
+/**
+ * Whether a private or link port's answer should sever `window.opener` (Cross-Origin-Opener-Policy
+ * `same-origin`): a top-level navigation that no page of this session started (`Sec-Fetch-Site`
+ * cross-site, and no Referer of this session). A page elsewhere that opened it (`window.open`) then
+ * keeps no handle on it: it cannot count its frames, watch it navigate or navigate it (XS-Leaks,
+ * tab-nabbing). Pages of the session open each other as before.
+ */
+export async function severOpener(request: Request, route: ViewerRoute, keys: Keys): Promise<boolean> {
+  if (request.headers.get('sec-fetch-mode') !== 'navigate') return false;
+  if (request.headers.get('sec-fetch-site') !== 'cross-site') return false;
+  const referer = refererUrl(request);
+  return !(referer && (await isSessionOrigin(referer.origin, route.session, keys)));
+}

@@ -299,4 +299,27 @@ describe('sign-in covers the session', () => {
     const after = await request(h.gateway, url, { headers: { ...NAVIGATE, ...ownerCookie } });
     expect(after.status).toBe(200);
   });
+
+  it('a private page opened from elsewhere keeps no opener; opened by a page of the session it does', async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const a = await watching([port]);
+    await originOn(port, 'app');
+    const url = await opened(a, port);
+    const token = (await a.agent.api.ownerToken()).token;
+    const open = (site: string, referer?: string) =>
+      request(h.gateway, url, {
+        headers: {
+          ...NAVIGATE,
+          'x-porthole-token': token,
+          'sec-fetch-site': site,
+          ...(referer ? { referer } : {}),
+        },
+      });
+    expect((await open('cross-site')).headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect((await open('cross-site', 'http://elsewhere.example/')).headers['cross-origin-opener-policy']).toBe(
+      'same-origin',
+    );
+    expect((await open('same-site')).headers['cross-origin-opener-policy']).toBeUndefined();
+    expect((await open('cross-site', url)).headers['cross-origin-opener-policy']).toBeUndefined();
+  });
 });
