@@ -10,7 +10,7 @@
 import { config } from './config';
 import type { Env } from './env';
 import { errorResponse, notFound } from './errors';
-import { classifyHost } from './routing/host';
+import { classifyHost, hostAsSent } from './routing/host';
 import { control } from './routes/control';
 import { preview } from './routes/preview';
 
@@ -20,10 +20,12 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   try {
     const cfg = config(env);
     const url = new URL(request.url);
+    // Host names are lowercase: a Host the runtime had to normalise (upper case, …) is none of ours.
+    if (!hostAsSent(request.headers.get('host'), url)) throw notFound();
     const target = classifyHost(url, cfg);
     if (target.kind === 'control') return await control.fetch(request, env, ctx);
     if (target.kind === 'unknown') throw notFound();
-    return await preview(request, url, env, cfg, target.label);
+    return await preview(request, env, cfg, target.label);
   } catch (error) {
     return errorResponse(error, request);
   }

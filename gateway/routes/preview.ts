@@ -6,23 +6,15 @@
 import type { GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { notFound } from '../errors';
-import { hostAsSent } from '../routing/host';
 import { type PortLabel, verifyLabel } from '../routing/label';
 import { withRoute } from '../routing/route';
 import { sessionStub } from '../routing/stub';
 
 /**
- * `url` is the request's URL as index.ts parsed it, `label` its host's port label.
- * Throws 404 `not_found` for a label this gateway did not sign, or a Host the runtime had to normalise.
+ * `label` is the port label index.ts parsed from the host (which it checked was sent as is).
+ * Throws 404 `not_found` for a label this gateway did not sign.
  */
-export async function preview(
-  request: Request,
-  url: URL,
-  env: Env,
-  config: GatewayConfig,
-  label: PortLabel,
-): Promise<Response> {
-  if (!hostAsSent(request.headers.get('host'), url)) throw notFound();
+export async function preview(request: Request, env: Env, config: GatewayConfig, label: PortLabel): Promise<Response> {
   if (!(await verifyLabel(config.labelKey, label))) throw notFound();
   return sessionStub(env, label.session).fetch(withRoute(request, { kind: 'viewer', port: label.port }));
 }

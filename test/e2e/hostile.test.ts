@@ -242,6 +242,9 @@ describe('the gateway holds the line (origins count zero requests)', () => {
     it('uppercase sig only', async () => {
       await refused(() => getHost(hostForTest(session, A, label(urlA).sig.toUpperCase())), 404);
     });
+    it('uppercase control domain (a Host the runtime had to normalise is none of ours)', async () => {
+      await refused(() => getHost(DOMAIN.toUpperCase()), 404);
+    });
     it('uppercase session only', async () => {
       await refused(() => getHost(hostForTest(session.toUpperCase(), A, label(urlA).sig)), 404);
     });
