@@ -114,16 +114,3 @@ export function responseHeaders(pairs: HeaderPairs, host: string): Headers {
   }
   return headers;
 }
-
-/**
- * Adds `Content-Security-Policy: frame-ancestors <sources>` as a policy of its
- * own (CSP3 enforces every policy, so the app's own frame-ancestors still
- * holds: this narrows, never widens), and `X-Frame-Options: SAMEORIGIN` when
- * the app set none and the sources are `'self'` only (browsers that know
- * frame-ancestors ignore it; older ones get the same rule). `headers` must be mutable.
- * @param sources e.g. `'self' https://3000-….example.dev`.
- */
-export function addFrameAncestors(headers: Headers, sources: string): void {
-  headers.append('content-security-policy', `frame-ancestors ${sources}`);
-  if (sources === "'self'" && !headers.has('x-frame-options')) headers.set('x-frame-options', 'SAMEORIGIN');
-}

@@ -4,11 +4,10 @@
  * port lets it on. Hosts are built with routing's own helpers, whatever their shape.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { frameAncestors, refuseCrossSite } from '../../../gateway/access/cross-site';
+import { addFrameAncestors, frameAncestors, refuseCrossSite } from '../../../gateway/access/cross-site';
 import { GatewayError } from '../../../gateway/errors';
 import { portHost } from '../../../gateway/routing/label';
 import type { ViewerRoute } from '../../../gateway/routing/route';
-import { addFrameAncestors } from '../../../gateway/session/headers';
 import { installTimingSafeEqual } from './workerd-crypto';
 
 beforeAll(installTimingSafeEqual);
