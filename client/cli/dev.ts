@@ -1,11 +1,12 @@
 /** porthole dev: the local default — gateway in workerd plus a client, on this machine. */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGateway } from '../dev/gateway';
 import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
+import { ensurePrivateFolder } from '../local/private-path';
 import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
@@ -49,7 +50,8 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
   };
 
   const stateDir = resolve(values['state-dir'] ?? '.porthole');
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // Refused (exit 1, with the fix) when another user owns it or may read it: it holds the session's token.
+  ensurePrivateFolder(stateDir);
   const { secrets, created } = loadOrCreateSecrets(resolve('.dev.vars'));
   if (created.length > 0) say(`generated ${created.join(', ')} into .dev.vars (kept private, never printed)`);
 
