@@ -289,6 +289,15 @@ describe('porthole CLI', () => {
     expect(dev.stderr()).toContain(`127.0.0.1:${busy.port} is already in use; pass --listen <port>`);
   });
 
+  it('a second dev on the same state folder exits 1 naming the process that holds it', async () => {
+    const cwd = tempDir();
+    const first = run(['dev', '--json', '--listen', '0', '--no-watch'], cwd);
+    await first.next('ready');
+    const second = run(['dev', '--listen', '0', '--state-dir', join(cwd, '.porthole')], tempDir());
+    expect(await second.exit).toBe(1);
+    expect(second.stderr()).toContain(`another porthole dev (pid ${first.child.pid}) is using this state folder`);
+  });
+
   it('dev refuses a world-readable .dev.vars untouched, and ports an open control folder, each with the fix', async () => {
     const cwd = tempDir();
     const vars = join(cwd, '.dev.vars');
