@@ -8,7 +8,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
@@ -105,7 +107,8 @@ async function main(): Promise<void> {
   const barePort = Number((await bare.ready).port);
 
   const session = await createSession(gateway.url, secrets.ADMIN_TOKEN);
-  const control = `${tmpdir()}/porthole-bench-${process.pid}.sock`;
+  // In a private folder of its own: the client refuses a control socket directly in the shared tmpdir.
+  const control = join(mkdtempSync(join(tmpdir(), 'porthole-bench-')), 'control.sock');
   const client = await spawnUntil(
     [
       `${dist}cli.js`,

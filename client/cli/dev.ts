@@ -1,11 +1,13 @@
 /** porthole dev: the local default — gateway in workerd plus a client, on this machine. */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGateway } from '../dev/gateway';
+import { lockState } from '../dev/lock';
 import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
+import { ensurePrivateFolder } from '../local/private-path';
 import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
@@ -49,65 +51,72 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
   };
 
   const stateDir = resolve(values['state-dir'] ?? '.porthole');
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const { secrets, created } = loadOrCreateSecrets(resolve('.dev.vars'));
-  if (created.length > 0) say(`generated ${created.join(', ')} into .dev.vars (kept private, never printed)`);
-
-  if (listen.port !== 0 && !(await portFree(listen.host, listen.port))) {
-    throw new Error(`${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`);
-  }
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  // Refused (exit 1, with the fix) when another user owns it or may read it: it holds the session's token.
+  ensurePrivateFolder(stateDir);
+  // A second dev on this state folder exits 1 naming the process that holds it.
+  const release = lockState(stateDir);
   try {
-    gateway = await startGateway({
-      script: GATEWAY_SCRIPT,
-      secrets,
-      host: listen.host,
-      port: listen.port,
-      persist: join(stateDir, 'state'),
-    });
-  } catch (error) {
-    const message = (error as Error).message;
-    const inUse = /EADDRINUSE|address already in use/i.test(message);
-    throw new Error(
-      inUse
-        ? `${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`
-        : `the local gateway failed to start: ${message}`,
-    );
-  }
-  say(`gateway (workerd) listening on ${gateway.url}`);
-  say("new ports are private: open one with the one-time link printed for it, or run 'porthole share <port> public'");
-  if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
-  const onEvent = sink(json, gateway.url);
-  // With --listen 0 the port is known only now.
-  const watch = flags.watch && listen.port === 0 ? { ...flags.watch, excludePorts: [gateway.port] } : flags.watch;
+    const { secrets, created } = loadOrCreateSecrets(resolve('.dev.vars'));
+    if (created.length > 0) say(`generated ${created.join(', ')} into .dev.vars (kept private, never printed)`);
 
-  const sessionFile = join(stateDir, 'session.json');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
-    const error = await runAgent(
-      {
-        gateway: gateway.url,
-        token: session.token,
-        ports: flags.ports,
-        watch,
-        preserveHost: flags.preserveHost,
-        visibility: flags.visibility,
-        onEvent,
-      },
-      control,
-    );
-    // A saved token signed with an older secret: start a fresh session once.
-    if (error instanceof TunnelAuthError && attempt === 0) {
-      rmSync(sessionFile, { force: true });
-      continue;
+    if (listen.port !== 0 && !(await portFree(listen.host, listen.port))) {
+      throw new Error(`${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`);
+    }
+    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    try {
+      gateway = await startGateway({
+        script: GATEWAY_SCRIPT,
+        secrets,
+        host: listen.host,
+        port: listen.port,
+        persist: join(stateDir, 'state'),
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      const inUse = /EADDRINUSE|address already in use/i.test(message);
+      throw new Error(
+        inUse
+          ? `${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`
+          : `the local gateway failed to start: ${message}`,
+      );
+    }
+    say(`gateway (workerd) listening on ${gateway.url}`);
+    say("new ports are private: open one with the one-time link printed for it, or run 'porthole share <port> public'");
+    if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
+    const onEvent = sink(json, gateway.url);
+    // With --listen 0 the port is known only now.
+    const watch = flags.watch && listen.port === 0 ? { ...flags.watch, excludePorts: [gateway.port] } : flags.watch;
+
+    const sessionFile = join(stateDir, 'session.json');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
+      const error = await runAgent(
+        {
+          gateway: gateway.url,
+          token: session.token,
+          ports: flags.ports,
+          watch,
+          preserveHost: flags.preserveHost,
+          visibility: flags.visibility,
+          onEvent,
+        },
+        control,
+      );
+      // A saved token signed with an older secret: start a fresh session once.
+      if (error instanceof TunnelAuthError && attempt === 0) {
+        rmSync(sessionFile, { force: true });
+        continue;
+      }
+      await gateway.stop();
+      if (error) {
+        onEvent({ event: 'error', message: error.message });
+        return 1;
+      }
+      return 0;
     }
     await gateway.stop();
-    if (error) {
-      onEvent({ event: 'error', message: error.message });
-      return 1;
-    }
-    return 0;
+    return 1;
+  } finally {
+    release();
   }
-  await gateway.stop();
-  return 1;
 });

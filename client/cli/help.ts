@@ -63,7 +63,8 @@ Output and control:
   --control <path>      Control socket for 'porthole ports' and 'porthole wait'
                         (default $PORTHOLE_CONTROL, else
                         $XDG_RUNTIME_DIR/porthole/control.sock, else
-                        /tmp/porthole-<uid>/porthole/control.sock)
+                        /tmp/porthole-<uid>/control.sock; its folder must be
+                        yours and 0700)
   -h, --help            Show this help
 
 On a terminal the ports are shown as a live table; piped, as log lines.`;

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { AgentStatus } from '../agent';
 import type { AgentEvent } from '../events';
 import { ApiError, requestJson } from '../net/http';
+import { checkControlSocket } from './paths';
 
 export type ControlEvent = AgentEvent | ({ event: 'snapshot' } & AgentStatus);
 
@@ -24,10 +25,12 @@ export function getJson<T>(path: string, route: string): Promise<T> {
 /**
  * One call to the control API at the socket `path`. Resolves with the JSON
  * answer; rejects with an ApiError for a refusal (the client's own, or the
- * gateway's relayed as it sent it), and with an Error saying so when no client
- * answers on the socket.
+ * gateway's relayed as it sent it), with an Error saying so when no client
+ * answers on the socket, and with an UnsafePathError when the socket or its
+ * folder is not this user's own (checkControlSocket).
  */
-export function callJson<T>(path: string, method: string, route: string, body?: unknown): Promise<T> {
+export async function callJson<T>(path: string, method: string, route: string, body?: unknown): Promise<T> {
+  checkControlSocket(path);
   return requestJson<T>({ method, url: new URL(route, 'http://control'), socketPath: path, body }).catch(
     (error: NodeJS.ErrnoException) => {
       throw error instanceof ApiError ? error : notRunning(path, error);
@@ -38,12 +41,14 @@ export function callJson<T>(path: string, method: string, route: string, body?: 
 /**
  * Follow the client's events (GET /v1/events: a `snapshot`, then every event).
  * `done` resolves when the stream ends and rejects with an Error saying so when
- * no client answers; `stop()` ends it early.
+ * no client answers; `stop()` ends it early. Throws an UnsafePathError when
+ * the socket or its folder is not this user's own (checkControlSocket).
  */
 export function followEvents(
   path: string,
   onEvent: (event: ControlEvent) => void,
 ): { done: Promise<void>; stop(): void } {
+  checkControlSocket(path);
   let request: http.ClientRequest | null = null;
   let stopped = false;
   const done = new Promise<void>((resolve, reject) => {

@@ -14,13 +14,13 @@
  * Every refusal, the client's own or the gateway's, comes back with its status
  * and the gateway's error body { error, status, message } (client/net/http.ts).
  */
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import type { Agent } from '../agent';
 import { ApiError } from '../net/http';
+import { prepareControlFolder } from './paths';
 import { isVisibility, parseJsonObject, portFrom } from '../../protocol';
 
 const log = debuglog('porthole');
@@ -37,10 +37,11 @@ export class ControlServer {
   /**
    * Listen on the unix socket `path` (its folder created 0700, the socket made
    * 0600). A socket file left by a client that died is replaced; throws when
-   * another client still answers on it, or when the socket cannot be bound.
+   * another client still answers on it, when the socket cannot be bound, and
+   * (UnsafePathError) when its folder is not this user's own private folder.
    */
   static async start(agent: Agent, path: string): Promise<ControlServer> {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    prepareControlFolder(path);
     if (existsSync(path)) {
       if (await answers(path)) {
         throw new Error(

@@ -3,8 +3,9 @@
  * first run with strong random values and never printed.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { checkPrivate, writePrivateFile } from '../local/private-path';
 import type { GatewaySecrets } from './gateway';
 
 const NAMES = ['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET'] as const;
@@ -25,11 +26,13 @@ export function parseDevVars(text: string): Record<string, string> {
 /**
  * Read the secrets from `path`, appending any that are missing (32 random
  * bytes, base64url) and creating the file owner-only (0600) if needed.
- * `created` names the secrets generated now. Throws if the file cannot be
- * read or written.
+ * `created` names the secrets generated now. An existing file that is not
+ * this user's own and private (0600, not a symlink) is refused untouched with
+ * an UnsafePathError saying the fix (`chmod 600 <path>`); the mode is set to
+ * 0600 again on every write. Throws if the file cannot be read or written.
  */
 export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; created: string[] } {
-  const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const existing = checkPrivate(path, 'file') ? readFileSync(path, 'utf8') : '';
   const vars = parseDevVars(existing);
   const created: string[] = [];
   let text = existing;
@@ -39,7 +42,7 @@ export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; cr
     created.push(name);
     text += `${text && !text.endsWith('\n') ? '\n' : ''}${name}=${vars[name]}\n`;
   }
-  if (created.length > 0) writeFileSync(path, text, { mode: 0o600 });
+  if (created.length > 0) writePrivateFile(path, text);
   return {
     secrets: {
       ADMIN_TOKEN: vars.ADMIN_TOKEN!,

@@ -1,6 +1,7 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { debuglog } from 'node:util';
+import { checkPrivate, writePrivateFile } from '../local/private-path';
 import { ApiError, requestJson } from '../net/http';
 
 const log = debuglog('porthole');
@@ -36,10 +37,12 @@ const RENEW_BEFORE_MS = 24 * 3600 * 1000;
 /**
  * The session kept in the state folder at `path` (JSON, mode 0600), so URLs
  * stay the same across restarts; a new one is created through the admin API
- * when the file is missing, unreadable or has less than a day left.
+ * when the file is missing, unreadable or has less than a day left. A saved
+ * file that others may read, or that is not this user's, is refused
+ * (UnsafePathError): its token was exposed.
  */
 export async function localSession(path: string, gateway: string, adminToken: string): Promise<CreatedSession> {
-  if (existsSync(path)) {
+  if (checkPrivate(path, 'file')) {
     try {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as CreatedSession;
       if (Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS) return saved;
@@ -48,6 +51,6 @@ export async function localSession(path: string, gateway: string, adminToken: st
     }
   }
   const created = await createSession(gateway, adminToken);
-  writeFileSync(path, JSON.stringify(created, null, 2), { mode: 0o600 });
+  writePrivateFile(path, JSON.stringify(created, null, 2));
   return created;
 }

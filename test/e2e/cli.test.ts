@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -287,6 +287,33 @@ describe('porthole CLI', () => {
     const dev = run(['dev', '--listen', `127.0.0.1:${busy.port}`], tempDir());
     expect(await dev.exit).toBe(1);
     expect(dev.stderr()).toContain(`127.0.0.1:${busy.port} is already in use; pass --listen <port>`);
+  });
+
+  it('a second dev on the same state folder exits 1 naming the process that holds it', async () => {
+    const cwd = tempDir();
+    const first = run(['dev', '--json', '--listen', '0', '--no-watch'], cwd);
+    await first.next('ready');
+    const second = run(['dev', '--listen', '0', '--state-dir', join(cwd, '.porthole')], tempDir());
+    expect(await second.exit).toBe(1);
+    expect(second.stderr()).toContain(`another porthole dev (pid ${first.child.pid}) is using this state folder`);
+  });
+
+  it('dev refuses a world-readable .dev.vars untouched, and ports an open control folder, each with the fix', async () => {
+    const cwd = tempDir();
+    const vars = join(cwd, '.dev.vars');
+    writeFileSync(vars, 'ADMIN_TOKEN=leaked\n');
+    chmodSync(vars, 0o644);
+    const dev = run(['dev', '--listen', '0'], cwd);
+    expect(await dev.exit).toBe(1);
+    expect(dev.stderr()).toContain(`chmod 600 ${vars}`);
+    expect(readFileSync(vars, 'utf8')).toBe('ADMIN_TOKEN=leaked\n');
+
+    const folder = join(cwd, 'open');
+    mkdirSync(folder);
+    chmodSync(folder, 0o777);
+    const ports = run(['ports', '--control', join(folder, 'control.sock')], cwd);
+    expect(await ports.exit).toBe(1);
+    expect(ports.stderr()).toContain(`chmod 700 ${folder}`);
   });
 
   it('rejects bad options with every problem listed, and has help', async () => {

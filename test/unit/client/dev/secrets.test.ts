@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,5 +67,34 @@ describe('loadOrCreateSecrets', () => {
     const text = readFileSync(path, 'utf8');
     expect(text.startsWith('export ADMIN_TOKEN="from-file"\nTOKEN_SECRET_PREVIOUS=old-key\nLABEL_KEY=')).toBe(true);
     expect(parseDevVars(text)).toMatchObject({ ADMIN_TOKEN: 'from-file', LABEL_KEY: secrets.LABEL_KEY });
+  });
+
+  it('refuses a world-readable file, saying the fix, and leaves it untouched', () => {
+    const path = file();
+    writeFileSync(path, 'ADMIN_TOKEN=leaked\n');
+    chmodSync(path, 0o644);
+    expect(() => loadOrCreateSecrets(path)).toThrow(`chmod 600 ${path}`);
+    expect(readFileSync(path, 'utf8')).toBe('ADMIN_TOKEN=leaked\n');
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+  });
+
+  it('refuses a group-readable file and a symlink', () => {
+    const path = file();
+    writeFileSync(path, '', { mode: 0o640 });
+    chmodSync(path, 0o640);
+    expect(() => loadOrCreateSecrets(path)).toThrow(/other users may access it/);
+    const link = `${path}.link`;
+    chmodSync(path, 0o600);
+    symlinkSync(path, link);
+    expect(() => loadOrCreateSecrets(link)).toThrow(/symbolic link/);
+    expect(readFileSync(path, 'utf8')).toBe('');
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a file another user owns (even 0600)', () => {
+    const path = file();
+    writeFileSync(path, '', { mode: 0o600 });
+    chownSync(path, 65534, 65534);
+    expect(() => loadOrCreateSecrets(path)).toThrow(/owned by uid 65534/);
+    expect(readFileSync(path, 'utf8')).toBe('');
   });
 });

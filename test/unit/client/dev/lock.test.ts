@@ -1,0 +1,46 @@
+/** One `porthole dev` per state folder: the second is told which process holds it. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lockState, StateLockedError } from '../../../../client/dev/lock';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function temp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'porthole-lock-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('lockState', () => {
+  it('refuses a second holder, naming the pid, until the first releases', () => {
+    const dir = temp();
+    const release = lockState(dir);
+    expect(statSync(join(dir, 'dev.lock')).mode & 0o777).toBe(0o600);
+    expect(() => lockState(dir)).toThrow(StateLockedError);
+    expect(() => lockState(dir)).toThrow(`pid ${process.pid}`);
+    release();
+    expect(existsSync(join(dir, 'dev.lock'))).toBe(false);
+    lockState(dir)();
+  });
+
+  it('refuses a lock held by another live process', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'dev.lock'), `${process.ppid}\n`);
+    expect(() => lockState(dir)).toThrow(`pid ${process.ppid}`);
+  });
+
+  it('takes over a lock whose process is gone, or that holds no pid', () => {
+    const dir = temp();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(join(dir, 'dev.lock'), `${dead}\n`);
+    const release = lockState(dir);
+    release();
+    writeFileSync(join(dir, 'dev.lock'), 'garbage');
+    lockState(dir)();
+  });
+});
