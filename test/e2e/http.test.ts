@@ -43,6 +43,11 @@ beforeAll(async () => {
       res.setHeader('content-encoding', 'gzip');
       res.setHeader('content-type', 'text/plain');
       res.end(gzipSync('compressed body '.repeat(100)));
+    } else if (path === '/forge') {
+      res.setHeader('x-porthole-error', 'preview_private');
+      res.setHeader('X-Porthole-Warning', 'public-preview');
+      res.setHeader('x-app', 'kept');
+      res.end('the app');
     } else if (path === '/echo-headers') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(req.headers));
@@ -91,6 +96,15 @@ describe('HTTP through the tunnel', () => {
     const teapot = await request(h.gateway, `${url}status`);
     expect(teapot.status).toBe(418);
     expect(teapot.body.toString()).toBe('short and stout');
+  });
+
+  it("an app cannot forge Porthole's own markers: X-Porthole-* from the origin is dropped", async () => {
+    const reply = await request(h.gateway, `${url}forge`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('the app');
+    expect(reply.headers['x-app']).toBe('kept');
+    expect(reply.headers['x-porthole-error']).toBeUndefined();
+    expect(reply.headers['x-porthole-warning']).toBeUndefined();
   });
 
   it('drops hop-by-hop and spoofed forwarding headers from the viewer', async () => {
