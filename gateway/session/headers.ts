@@ -23,8 +23,16 @@ const HOP_BY_HOP = new Set([
 /** Porthole's own headers (`X-Porthole-Error`, `-Warning`…): never taken from an origin. */
 const PORTHOLE_PREFIX = 'x-porthole-';
 
-/** Headers the edge adds that describe the viewer's connection, replaced by X-Forwarded-*. */
-const EDGE = /^(cf-|x-forwarded-|x-real-ip$|cdn-loop$|forwarded$)/;
+/**
+ * Headers that describe the viewer's connection, replaced by X-Forwarded-*:
+ * those the edge adds (`CF-*`, `CDN-Loop`), and every header a proxy uses to
+ * claim a client address or host (`True-Client-IP`, `X-Client-IP`,
+ * `X-Real-IP`, `Forwarded`, `X-Cluster-Client-IP`, `Fastly-Client-IP`…): sent
+ * by a viewer they are lies an app might believe (rate limits, audit logs,
+ * allow-lists by address), so none reaches the origin as sent.
+ */
+const EDGE =
+  /^(cf-|x-forwarded-|cdn-loop$|forwarded$|x-real-ip$|true-client-ip$|x-client-ip$|client-ip$|x-cluster-client-ip$|fastly-client-ip$|x-originating-ip$|x-remote-ip$|x-remote-addr$|x-original-forwarded-for$)/;
 
 function connectionTokens(headers: Headers): Set<string> {
   const value = headers.get('connection') ?? '';

@@ -129,6 +129,33 @@ describe('HTTP through the tunnel', () => {
     expect(headers.authorization).toBe('Bearer app-token');
   });
 
+  it('viewer headers that claim a client address never reach the origin as sent', async () => {
+    const claims = {
+      'true-client-ip': '6.6.6.1',
+      'x-client-ip': '6.6.6.2',
+      'x-real-ip': '6.6.6.3',
+      forwarded: 'for=6.6.6.4;host=evil.example;proto=https',
+      'x-cluster-client-ip': '6.6.6.5',
+      'fastly-client-ip': '6.6.6.6',
+      'x-forwarded-for': '6.6.6.7',
+      'cf-connecting-ipv6': '::6',
+      'client-ip': '6.6.6.9',
+      'x-originating-ip': '6.6.6.10',
+      'x-remote-ip': '6.6.6.11',
+      'x-remote-addr': '6.6.6.12',
+      'x-original-forwarded-for': '6.6.6.13',
+    };
+    const reply = await request(h.gateway, `${url}echo-headers`, { headers: { ...claims, 'x-app': 'kept' } });
+    const headers = JSON.parse(reply.body.toString()) as Record<string, string>;
+    expect(headers['x-app']).toBe('kept');
+    // X-Forwarded-For is the gateway's own (the connecting address), never the viewer's claim.
+    expect(headers['x-forwarded-for']).not.toContain('6.6.6.');
+    for (const name of Object.keys(claims)) {
+      if (name !== 'x-forwarded-for') expect(headers[name], name).toBeUndefined();
+    }
+    expect(JSON.stringify(headers)).not.toContain('6.6.6.');
+  });
+
   it('HEAD and 204 answer without a body', async () => {
     const head = await request(h.gateway, `${url}x`, { method: 'HEAD' });
     expect(head.status).toBe(200);
