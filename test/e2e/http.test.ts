@@ -43,6 +43,16 @@ beforeAll(async () => {
       res.setHeader('content-encoding', 'gzip');
       res.setHeader('content-type', 'text/plain');
       res.end(gzipSync('compressed body '.repeat(100)));
+    } else if (path === '/informational') {
+      // 1xx interim answers before the final one: the viewer gets the final answer.
+      res.writeContinue();
+      res.writeProcessing();
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      res.setHeader('content-type', 'text/plain');
+      res.end('after the hints');
+    } else if (path === '/final-1xx') {
+      res.statusCode = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('s'));
+      res.end('a 1xx as the final answer');
     } else if (path === '/forge') {
       res.setHeader('x-porthole-error', 'preview_private');
       res.setHeader('X-Porthole-Warning', 'public-preview');
@@ -96,6 +106,26 @@ describe('HTTP through the tunnel', () => {
     const teapot = await request(h.gateway, `${url}status`);
     expect(teapot.status).toBe(418);
     expect(teapot.body.toString()).toBe('short and stout');
+  });
+
+  it('1xx interim answers from the origin (100, 102, 103 Early Hints) are skipped: the viewer gets the final one', async () => {
+    for (const method of ['GET', 'POST']) {
+      const reply = await request(h.gateway, `${url}informational`, {
+        method,
+        body: method === 'POST' ? 'x' : undefined,
+      });
+      expect(reply.status, method).toBe(200);
+      expect(reply.body.toString()).toBe('after the hints');
+      expect(reply.headers['content-type']).toBe('text/plain');
+    }
+  });
+
+  it('a 1xx as the final answer (a 101 to a plain GET, a 103 with nothing after) is a 502 origin_error, not a 500', async () => {
+    for (const status of ['101', '103']) {
+      const reply = await request(h.gateway, `${url}final-1xx?s=${status}`);
+      expect(reply.status, status).toBe(502);
+      expect(JSON.parse(reply.body.toString())).toMatchObject({ error: 'origin_error' });
+    }
   });
 
   it("an app cannot forge Porthole's own markers: X-Porthole-* from the origin is dropped", async () => {
