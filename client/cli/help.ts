@@ -156,6 +156,8 @@ Chooses who may open the port's URL; the next request obeys it.
             tool sending X-Porthole-Token: <owner token> (porthole token)
   link      the owner, and whoever opens a share link of 'porthole link'
   public    anyone with the URL
+For a port nothing listens on right now, the choice is kept (it applies once
+a server starts there) and a warning goes to stderr; the exit status is 0.
 
 Options:
   --json                Print the port as JSON: {"port","url","visibility","listening",…}

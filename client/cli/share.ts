@@ -47,6 +47,14 @@ function until(iso: string): string {
   return hours < 48 ? `${hours}h` : `${Math.round(hours / 24)}d`;
 }
 
+/** What `porthole share` says on stderr (exit 0) when nothing listens on `port` right now. */
+function notListeningWarning(port: number, visibility: string): string {
+  return (
+    `porthole share: nothing listens on port ${port} right now; ` +
+    `it becomes ${visibility} once a server starts on it (check the port number: porthole ports)`
+  );
+}
+
 export const share = clientCommand(SHARE_HELP, json, async ({ values, positionals }, path) => {
   const problems: string[] = [];
   const port = onePort(positionals, 'porthole share <port> private|link|public', problems);
@@ -56,6 +64,8 @@ export const share = clientCommand(SHARE_HELP, json, async ({ values, positional
   }
   check(problems);
   const result = await callJson<ApiPort>(path, 'PATCH', `/v1/ports/${port}`, { visibility });
+  // Setting it is not wrong (the setting waits for a server), but a typo'd port looks just like this.
+  if (!result.listening) process.stderr.write(`${notListeningWarning(port, result.visibility)}\n`);
   if (values.json) {
     out(`${JSON.stringify(result)}\n`);
     return 0;

@@ -20,8 +20,19 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Headers the edge adds that describe the viewer's connection, replaced by X-Forwarded-*. */
-const EDGE = /^(cf-|x-forwarded-|x-real-ip$|cdn-loop$|forwarded$)/;
+/** Porthole's own headers (`X-Porthole-Error`, `-Warning`…): never taken from an origin. */
+const PORTHOLE_PREFIX = 'x-porthole-';
+
+/**
+ * Headers that describe the viewer's connection, replaced by X-Forwarded-*:
+ * those the edge adds (`CF-*`, `CDN-Loop`), and every header a proxy uses to
+ * claim a client address or host (`True-Client-IP`, `X-Client-IP`,
+ * `X-Real-IP`, `Forwarded`, `X-Cluster-Client-IP`, `Fastly-Client-IP`…): sent
+ * by a viewer they are lies an app might believe (rate limits, audit logs,
+ * allow-lists by address), so none reaches the origin as sent.
+ */
+const EDGE =
+  /^(cf-|x-forwarded-|cdn-loop$|forwarded$|x-real-ip$|true-client-ip$|x-client-ip$|client-ip$|x-cluster-client-ip$|fastly-client-ip$|x-originating-ip$|x-remote-ip$|x-remote-addr$|x-original-forwarded-for$)/;
 
 function connectionTokens(headers: Headers): Set<string> {
   const value = headers.get('connection') ?? '';
@@ -89,6 +100,9 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
  *   (cookies.ts setCookieAllowed): the app may not set, overwrite or clear
  *   Porthole's cookies, nor plant cookies on other previews;
  * - `Clear-Site-Data`, which would log the owner out of the whole host;
+ * - `X-Porthole-*` (such as `X-Porthole-Error`, which tools such as
+ *   `porthole wait` read as "this answer is Porthole's, not the app's"): the
+ *   app may not forge Porthole's own markers;
  * - any the runtime refuses (logged).
  * The dropped ones are expected of a hostile app and not logged.
  * @param host the viewer's host name, without a port (`8000-….porthole.localhost`).
@@ -104,6 +118,7 @@ export function responseHeaders(pairs: HeaderPairs, host: string): Headers {
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || listed.has(lower) || lower === 'clear-site-data') continue;
+    if (lower.startsWith(PORTHOLE_PREFIX)) continue;
     if (lower === 'set-cookie' && !setCookieAllowed(value, host)) continue;
     try {
       headers.append(name, value);

@@ -11,6 +11,8 @@ import { requestHeaders, responseHeaders } from './headers';
 import type { ViewerRoute } from '../routing/route';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+/** The statuses a Response can carry (the runtime throws on any other). */
+const FINAL_STATUS = (status: number) => Number.isInteger(status) && status >= 200 && status <= 599;
 /** Bodies up to this size with a declared length are sent whole. */
 const SMALL_BODY = 64 * 1024;
 
@@ -129,6 +131,16 @@ export async function proxyHttp(
     const head = await stream.head();
     answered = true;
     deadlines.delete(stream);
+    if (!FINAL_STATUS(head.status)) {
+      // The client skips interim 1xx answers (103 Early Hints, 100 Continue); one that arrives as the
+      // final answer (a 101 to a plain request, a hostile client) cannot be a Response: a 502, not a 500.
+      stream.reset(ResetCode.PROTOCOL_ERROR, `status ${head.status} is not a final answer`);
+      throw new StreamResetError(
+        ResetCode.ORIGIN_ERROR,
+        `it answered with status ${head.status}, which is not a final answer`,
+        false,
+      );
+    }
     const headers = responseHeaders(head.headers, route.url.hostname);
     if (request.method === 'HEAD' || NULL_BODY_STATUS.has(head.status)) {
       void drain(stream);

@@ -232,6 +232,7 @@ describe('porthole CLI', () => {
     const share = cli('share', String(port), 'link');
     expect(await share.exit).toBe(0);
     expect(line(share)).toContain(`port ${port} is link`);
+    expect(share.stderr()).not.toContain('nothing listens');
     const link = cli('link', String(port), '--ttl', '10m', '--label', 'review', '--json');
     expect(await link.exit).toBe(0);
     const created = link.events[0] as { id: string; url: string; port: number; expiresAt: string };
@@ -277,7 +278,14 @@ describe('porthole CLI', () => {
       .join('');
     expect(printed).not.toContain(secret);
 
+    // A visibility for a port nothing listens on is kept, with a warning (a typo'd port looks like this).
     await server.stop();
+    await dev.next('port.close', (e) => e.port === port);
+    const idle = cli('share', String(port), 'private');
+    expect(await idle.exit).toBe(0);
+    expect(idle.stderr()).toContain(`porthole share: nothing listens on port ${port} right now`);
+    expect(line(idle)).toContain(`port ${port} is private`);
+
     dev.child.kill('SIGINT');
     expect([0, 130]).toContain(await dev.exit);
   });
