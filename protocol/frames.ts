@@ -66,6 +66,8 @@ export type ResetCode = (typeof ResetCode)[keyof typeof ResetCode];
 export const CloseCode = {
   /** A newer client connected for the same session; the old one must not reconnect. */
   REPLACED: 4000,
+  /** The client's port table is over the gateway's MAX_PORTS; final, the client must not reconnect into the same refusal. */
+  TOO_MANY_PORTS: 4001,
   /** The peer broke the protocol (the reason says how). */
   PROTOCOL_ERROR: 1002,
 } as const;

@@ -12,6 +12,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
+  CloseCode,
   type ApiDashboardLink,
   type ApiLink,
   type ApiLogin,
@@ -31,7 +32,8 @@ import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
-import { PortTable } from './port-table';
+import { Coalescer } from './coalesce';
+import { PortTable, TooManyPortsError } from './port-table';
 import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
 import { type ClientControlFrame, type Tunnel, TunnelSocket } from './tunnel';
@@ -45,6 +47,8 @@ export class Session extends DurableObject<Env> {
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
+  /** The port snapshot to the current tunnel, at most once per SNAPSHOT_INTERVAL_MS however many changes. */
+  readonly #snapshot = new Coalescer(() => this.#sendPorts());
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
   #parts: { views: SessionViews; access: ViewerAccess } | null = null;
@@ -138,21 +142,36 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
+  /** HELLO or PORTS: the table is updated, and a snapshot follows only if it changed. Over MAX_PORTS: closed, finally. */
   async #control(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
-    if (frame.type === 'HELLO') await this.#ports.reconcile(frame.body.ports);
-    else await this.#ports.apply(frame.body);
-    await this.#sendPorts(tunnel);
+    const { maxPorts } = this.#config;
+    let changed: boolean;
+    try {
+      changed =
+        frame.type === 'HELLO'
+          ? await this.#ports.reconcile(frame.body.ports, maxPorts)
+          : await this.#ports.apply(frame.body, maxPorts);
+    } catch (error) {
+      if (!(error instanceof TooManyPortsError)) throw error;
+      this.#tunnel.drop(tunnel, CloseCode.TOO_MANY_PORTS, error.message);
+      return;
+    }
+    // A HELLO is always answered: the client waits for its first snapshot to learn its URLs.
+    if (changed || frame.type === 'HELLO') this.#snapshot.request();
+    if (changed) this.#feed.notify('ports');
   }
 
-  /** Tell the client the whole port table, with each port's URL and who may open it. */
-  async #sendPorts(tunnel: Tunnel): Promise<void> {
-    const ports = await this.#built.views.portEntries(tunnel.attachment.base);
-    tunnel.mux.control({
-      type: 'PORT_SNAPSHOT',
-      stream: 0,
-      body: { session: this.#session, ports },
-    });
-    this.#feed.notify('ports');
+  /** Tell the current client the whole port table, with each port's URL and who may open it. */
+  async #sendPorts(): Promise<void> {
+    const tunnel = this.#tunnel.current();
+    if (!tunnel) return;
+    try {
+      const ports = await this.#built.views.portEntries(tunnel.attachment.base);
+      tunnel.mux.control({ type: 'PORT_SNAPSHOT', stream: 0, body: { session: this.#session, ports } });
+    } catch (error) {
+      console.error('porthole: the port snapshot failed; dropping the tunnel:', error);
+      this.#tunnel.drop(tunnel, 1011, String(error));
+    }
   }
 
   // ── owner RPC (from the Worker, which has checked the owner token) ──────
@@ -175,10 +194,12 @@ export class Session extends DurableObject<Env> {
 
   /** The owner's choice for a port (listening or not); the client hears of it at once. */
   async setVisibility(base: Base, port: number, visibility: Visibility): Promise<ApiPort> {
+    const before = await this.#shares.visibility(port);
     await this.#shares.setVisibility(port, visibility);
-    this.#feed.notify('ports');
-    const tunnel = this.#tunnel.current();
-    if (tunnel) await this.#sendPorts(tunnel);
+    if (before !== visibility) {
+      this.#feed.notify('ports');
+      this.#snapshot.request();
+    }
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
   }
 
