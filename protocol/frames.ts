@@ -70,6 +70,8 @@ export const CloseCode = {
   TOO_MANY_PORTS: 4001,
   /** The peer broke the protocol (the reason says how). */
   PROTOCOL_ERROR: 1002,
+  /** The peer broke a limit that is not a protocol rule (e.g. sent control frames too fast; the reason says which). */
+  POLICY: 1008,
 } as const;
 
 /** HELLO: the client's exposed ports, on connect. Client → gateway, stream 0. */

@@ -33,6 +33,7 @@ import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
 import { Coalescer } from './coalesce';
+import { ControlRate } from './control-rate';
 import { PortTable, TooManyPortsError } from './port-table';
 import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
@@ -49,6 +50,8 @@ export class Session extends DurableObject<Env> {
   readonly #deadlines = new Deadlines<object>();
   /** The port snapshot to the current tunnel, at most once per SNAPSHOT_INTERVAL_MS however many changes. */
   readonly #snapshot = new Coalescer(() => this.#sendPorts());
+  /** Each tunnel's control-frame rate (a rebound tunnel starts afresh). */
+  readonly #controlRates = new WeakMap<Tunnel, ControlRate>();
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
   #parts: { views: SessionViews; access: ViewerAccess } | null = null;
@@ -142,8 +145,14 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
-  /** HELLO or PORTS: the table is updated, and a snapshot follows only if it changed. Over MAX_PORTS: closed, finally. */
+  /** HELLO or PORTS: the table is updated, and a snapshot follows only if it changed. Over MAX_PORTS: closed, finally; over the control rate: closed (the client may retry). */
   async #control(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
+    let rate = this.#controlRates.get(tunnel);
+    if (!rate) this.#controlRates.set(tunnel, (rate = new ControlRate()));
+    if (!rate.take()) {
+      this.#tunnel.drop(tunnel, CloseCode.POLICY, rate.reason);
+      return;
+    }
     const { maxPorts } = this.#config;
     let changed: boolean;
     try {

@@ -112,6 +112,16 @@ describe('client control traffic', () => {
     expect(closed.reason).toMatch(/1001 ports announced; a session holds at most 1000 \(MAX_PORTS\)/);
   });
 
+  it('a client sending control frames far over the rate is closed with 1008 and a reason', async () => {
+    const raw = await rawTunnel();
+    raw.send({ type: 'HELLO', stream: 0, body: { ports: [{ port: 3000 }] } });
+    // Past the burst of 1000 within far less than the time that would refill it.
+    for (let i = 0; i < 3000; i++) raw.send({ type: 'PORTS', stream: 0, body: { opened: [], closed: [] } });
+    const closed = await raw.closed;
+    expect(closed.code).toBe(CloseCode.POLICY);
+    expect(closed.reason).toBe('control frames over 100 per second (burst 1000)');
+  });
+
   it('a client whose table is over MAX_PORTS stops, reporting why, and does not reconnect', async () => {
     const { token } = await createSession(h);
     const events: AgentEvent[] = [];
