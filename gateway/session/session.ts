@@ -8,11 +8,11 @@
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker, which has checked the owner's token: ports, share
  *   links, login links, status, and the dashboard's live feed (feed.ts).
- * Ports, visibility and links live in storage (port-table.ts, shares.ts).
+ * Ports, visibility and links live in storage (port-table.ts, shares.ts);
+ * the client's control frames and port snapshots are port-control.ts's.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
-  CloseCode,
   type ApiDashboardLink,
   type ApiLink,
   type ApiLogin,
@@ -32,12 +32,11 @@ import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
-import { Coalescer } from './coalesce';
-import { ControlRate } from './control-rate';
-import { PortTable, TooManyPortsError } from './port-table';
+import { PortControl } from './port-control';
+import { PortTable } from './port-table';
 import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
-import { type ClientControlFrame, type Tunnel, TunnelSocket } from './tunnel';
+import { TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
 import { proxyWebSocket } from './ws-bridge';
 
@@ -48,10 +47,7 @@ export class Session extends DurableObject<Env> {
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
-  /** The port snapshot to the current tunnel, at most once per SNAPSHOT_INTERVAL_MS however many changes. */
-  readonly #snapshot = new Coalescer(() => this.#sendPorts());
-  /** Each tunnel's control-frame rate (a rebound tunnel starts afresh). */
-  readonly #controlRates = new WeakMap<Tunnel, ControlRate>();
+  readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
   #parts: { views: SessionViews; access: ViewerAccess } | null = null;
@@ -64,9 +60,17 @@ export class Session extends DurableObject<Env> {
     this.#ports = new PortTable(ctx.storage);
     this.#shares = new ShareStore(ctx.storage);
     this.#tunnel = new TunnelSocket(ctx, {
-      onControl: (tunnel, frame) => this.#control(tunnel, frame),
+      onControl: (tunnel, frame) => this.#portControl.frame(tunnel, frame),
       onChange: () => this.#feed.notify('tunnel'),
       maxStreams: () => this.#config.maxStreams,
+    });
+    this.#portControl = new PortControl({
+      session: this.#session,
+      ports: this.#ports,
+      tunnel: this.#tunnel,
+      maxPorts: () => this.#config.maxPorts,
+      views: () => this.#built.views,
+      onChange: () => this.#feed.notify('ports'),
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -145,44 +149,6 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
-  /** HELLO or PORTS: the table is updated, and a snapshot follows only if it changed. Over MAX_PORTS: closed, finally; over the control rate: closed (the client may retry). */
-  async #control(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
-    let rate = this.#controlRates.get(tunnel);
-    if (!rate) this.#controlRates.set(tunnel, (rate = new ControlRate()));
-    if (!rate.take()) {
-      this.#tunnel.drop(tunnel, CloseCode.POLICY, rate.reason);
-      return;
-    }
-    const { maxPorts } = this.#config;
-    let changed: boolean;
-    try {
-      changed =
-        frame.type === 'HELLO'
-          ? await this.#ports.reconcile(frame.body.ports, maxPorts)
-          : await this.#ports.apply(frame.body, maxPorts);
-    } catch (error) {
-      if (!(error instanceof TooManyPortsError)) throw error;
-      this.#tunnel.drop(tunnel, CloseCode.TOO_MANY_PORTS, error.message);
-      return;
-    }
-    // A HELLO is always answered: the client waits for its first snapshot to learn its URLs.
-    if (changed || frame.type === 'HELLO') this.#snapshot.request();
-    if (changed) this.#feed.notify('ports');
-  }
-
-  /** Tell the current client the whole port table, with each port's URL and who may open it. */
-  async #sendPorts(): Promise<void> {
-    const tunnel = this.#tunnel.current();
-    if (!tunnel) return;
-    try {
-      const ports = await this.#built.views.portEntries(tunnel.attachment.base);
-      tunnel.mux.control({ type: 'PORT_SNAPSHOT', stream: 0, body: { session: this.#session, ports } });
-    } catch (error) {
-      console.error('porthole: the port snapshot failed; dropping the tunnel:', error);
-      this.#tunnel.drop(tunnel, 1011, String(error));
-    }
-  }
-
   // ── owner RPC (from the Worker, which has checked the owner token) ──────
   // `base` is the scheme and host of the bare domain the caller used, to build URLs with.
 
@@ -207,7 +173,7 @@ export class Session extends DurableObject<Env> {
     await this.#shares.setVisibility(port, visibility);
     if (before !== visibility) {
       this.#feed.notify('ports');
-      this.#snapshot.request();
+      this.#portControl.changed();
     }
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
   }
