@@ -39,6 +39,8 @@ export interface GatewayConfig {
   viewerIdleSeconds: number;
   /** `MAX_STREAMS`: requests and WebSockets in flight at once per session; beyond it 503. Default 256. */
   maxStreams: number;
+  /** `MAX_PORTS`: ports one session's client may announce; a table over it closes the tunnel with 4001, finally. Default 1024. */
+  maxPorts: number;
   /** `PUBLIC_PREVIEW_WARNING` (`on` / `off`): a browser's first page load of a public port shows a warning page. Default off. */
   publicPreviewWarning: boolean;
 }
@@ -58,6 +60,7 @@ const DEFAULTS = {
   ORIGIN_TIMEOUT: 60,
   VIEWER_IDLE_TIMEOUT: 60,
   MAX_STREAMS: 256,
+  MAX_PORTS: 1024,
 } as const;
 
 /** Shortest signing key accepted for LABEL_KEY, TOKEN_SECRET and TOKEN_SECRET_PREVIOUS. */
@@ -114,7 +117,7 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     return n;
   };
 
-  const count = (name: 'MAX_STREAMS'): number => {
+  const count = (name: 'MAX_STREAMS' | 'MAX_PORTS'): number => {
     const value = vars[name];
     if (unset(value)) return DEFAULTS[name];
     const raw = text(value);
@@ -162,6 +165,7 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
   const originTimeoutSeconds = seconds('ORIGIN_TIMEOUT');
   const viewerIdleSeconds = seconds('VIEWER_IDLE_TIMEOUT');
   const maxStreams = count('MAX_STREAMS');
+  const maxPorts = count('MAX_PORTS');
   const warning = unset(vars.PUBLIC_PREVIEW_WARNING) ? 'off' : text(vars.PUBLIC_PREVIEW_WARNING).toLowerCase();
   if (warning !== 'on' && warning !== 'off') {
     problems.push(`PUBLIC_PREVIEW_WARNING is ${JSON.stringify(warning)}: it must be on or off.`);
@@ -173,6 +177,7 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     originTimeoutSeconds,
     viewerIdleSeconds,
     maxStreams,
+    maxPorts,
     publicPreviewWarning: warning === 'on',
     adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),
     labelKey: secret('LABEL_KEY', true) ?? '',

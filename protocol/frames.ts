@@ -66,8 +66,12 @@ export type ResetCode = (typeof ResetCode)[keyof typeof ResetCode];
 export const CloseCode = {
   /** A newer client connected for the same session; the old one must not reconnect. */
   REPLACED: 4000,
+  /** The client's port table is over the gateway's MAX_PORTS; final, the client must not reconnect into the same refusal. */
+  TOO_MANY_PORTS: 4001,
   /** The peer broke the protocol (the reason says how). */
   PROTOCOL_ERROR: 1002,
+  /** The peer broke a limit that is not a protocol rule (e.g. sent control frames too fast; the reason says which). */
+  POLICY: 1008,
 } as const;
 
 /** HELLO: the client's exposed ports, on connect. Client → gateway, stream 0. */

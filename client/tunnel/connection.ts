@@ -19,6 +19,7 @@ import {
   TunnelDroppedError,
   type TunnelError,
   TunnelReplacedError,
+  TunnelTooManyPortsError,
   TunnelVersionError,
 } from './errors';
 import { Keepalive } from './keepalive';
@@ -66,11 +67,7 @@ export class Connection implements Tunnel {
         this.#keepalive.stop();
         const text = reason.toString() || `code ${code}`;
         this.mux.close(`the tunnel closed (${text})`);
-        resolve(
-          code === CloseCode.REPLACED
-            ? new TunnelReplacedError(`another client took over this session: ${text}`)
-            : new TunnelDroppedError(`the tunnel closed: ${text}`),
-        );
+        resolve(closeError(code, text));
       });
     });
     socket.on('message', (data, isBinary) => {
@@ -157,4 +154,13 @@ function describe(status: number, body: string): string {
     // Not JSON.
   }
   return `gateway answered ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
+}
+
+/** The error a tunnel close means, by its code: final refusals stop the client, anything else is retried. */
+export function closeError(code: number, text: string): TunnelError {
+  if (code === CloseCode.REPLACED) return new TunnelReplacedError(`another client took over this session: ${text}`);
+  if (code === CloseCode.TOO_MANY_PORTS) {
+    return new TunnelTooManyPortsError(`the gateway refused this port table: ${text}`);
+  }
+  return new TunnelDroppedError(`the tunnel closed: ${text}`);
 }

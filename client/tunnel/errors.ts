@@ -31,3 +31,12 @@ export class TunnelReplacedError extends TunnelError {
   override readonly name = 'TunnelReplacedError';
   readonly retryable = false;
 }
+
+/**
+ * The gateway refused the port table (more ports than its MAX_PORTS): reconnecting with the same
+ * ports would be refused again, so the client stops; expose fewer ports (--port) or raise MAX_PORTS.
+ */
+export class TunnelTooManyPortsError extends TunnelError {
+  override readonly name = 'TunnelTooManyPortsError';
+  readonly retryable = false;
+}

@@ -66,17 +66,25 @@ export async function signLabel(labelKey: string, session: string, port: number)
   return base32(new Uint8Array(mac)).slice(0, SIG_LENGTH);
 }
 
-/** Sigs already computed in this isolate, by `<port>-<session>`: a preview's every asset skips the HMAC. */
-export const verifiedLabels = new BoundedCache<string, string>(4096);
+/**
+ * Sigs already computed in this isolate, by `<port>-<session>`, with the key they were made with: a
+ * preview's every asset skips the HMAC on verification, and a port snapshot does not re-sign every port.
+ */
+export const verifiedLabels = new BoundedCache<string, { labelKey: string; sig: string }>(4096);
+
+/** signLabel, through the isolate's cache (a different label key is a miss). */
+export async function cachedSig(labelKey: string, session: string, port: number): Promise<string> {
+  const cacheKey = `${port}-${session}`;
+  const hit = verifiedLabels.get(cacheKey);
+  if (hit?.labelKey === labelKey) return hit.sig;
+  const sig = await signLabel(labelKey, session, port);
+  verifiedLabels.set(cacheKey, { labelKey, sig });
+  return sig;
+}
 
 /** Constant-time check of a parsed label's signature. */
 export async function verifyLabel(labelKey: string, label: PortLabel): Promise<boolean> {
-  const cacheKey = `${label.port}-${label.session}`;
-  let sig = verifiedLabels.get(cacheKey);
-  if (sig === undefined) {
-    sig = await signLabel(labelKey, label.session, label.port);
-    verifiedLabels.set(cacheKey, sig);
-  }
+  const sig = await cachedSig(labelKey, label.session, label.port);
   const expected = encoder.encode(sig);
   const given = encoder.encode(label.sig);
   return given.length === expected.length && timingSafeEqual(given, expected);
@@ -93,7 +101,7 @@ export async function portHost(
   port: number,
   listen = '',
 ): Promise<string> {
-  const sig = await signLabel(keys.labelKey, session, port);
+  const sig = await cachedSig(keys.labelKey, session, port);
   const name = keys.hostShape === 'session' ? `${port}-${sig}.${session}` : `${port}-${session}-${sig}`;
   return `${name}.${keys.previewDomain}${listen}`;
 }

@@ -8,7 +8,8 @@
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker, which has checked the owner's token: ports, share
  *   links, login links, status, and the dashboard's live feed (feed.ts).
- * Ports, visibility and links live in storage (port-table.ts, shares.ts).
+ * Ports, visibility and links live in storage (port-table.ts, shares.ts);
+ * the client's control frames and port snapshots are port-control.ts's.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -31,10 +32,11 @@ import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
+import { PortControl } from './port-control';
 import { PortTable } from './port-table';
 import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
-import { type ClientControlFrame, type Tunnel, TunnelSocket } from './tunnel';
+import { TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
 import { proxyWebSocket } from './ws-bridge';
 
@@ -45,6 +47,7 @@ export class Session extends DurableObject<Env> {
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
+  readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
   #parts: { views: SessionViews; access: ViewerAccess } | null = null;
@@ -57,9 +60,17 @@ export class Session extends DurableObject<Env> {
     this.#ports = new PortTable(ctx.storage);
     this.#shares = new ShareStore(ctx.storage);
     this.#tunnel = new TunnelSocket(ctx, {
-      onControl: (tunnel, frame) => this.#control(tunnel, frame),
+      onControl: (tunnel, frame) => this.#portControl.frame(tunnel, frame),
       onChange: () => this.#feed.notify('tunnel'),
       maxStreams: () => this.#config.maxStreams,
+    });
+    this.#portControl = new PortControl({
+      session: this.#session,
+      ports: this.#ports,
+      tunnel: this.#tunnel,
+      maxPorts: () => this.#config.maxPorts,
+      views: () => this.#built.views,
+      onChange: () => this.#feed.notify('ports'),
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -138,23 +149,6 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
-  async #control(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
-    if (frame.type === 'HELLO') await this.#ports.reconcile(frame.body.ports);
-    else await this.#ports.apply(frame.body);
-    await this.#sendPorts(tunnel);
-  }
-
-  /** Tell the client the whole port table, with each port's URL and who may open it. */
-  async #sendPorts(tunnel: Tunnel): Promise<void> {
-    const ports = await this.#built.views.portEntries(tunnel.attachment.base);
-    tunnel.mux.control({
-      type: 'PORT_SNAPSHOT',
-      stream: 0,
-      body: { session: this.#session, ports },
-    });
-    this.#feed.notify('ports');
-  }
-
   // ── owner RPC (from the Worker, which has checked the owner token) ──────
   // `base` is the scheme and host of the bare domain the caller used, to build URLs with.
 
@@ -175,10 +169,12 @@ export class Session extends DurableObject<Env> {
 
   /** The owner's choice for a port (listening or not); the client hears of it at once. */
   async setVisibility(base: Base, port: number, visibility: Visibility): Promise<ApiPort> {
+    const before = await this.#shares.visibility(port);
     await this.#shares.setVisibility(port, visibility);
-    this.#feed.notify('ports');
-    const tunnel = this.#tunnel.current();
-    if (tunnel) await this.#sendPorts(tunnel);
+    if (before !== visibility) {
+      this.#feed.notify('ports');
+      this.#portControl.changed();
+    }
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
   }
 

@@ -27,6 +27,7 @@ describe('parseConfig', () => {
       originTimeoutSeconds: 60,
       viewerIdleSeconds: 60,
       maxStreams: 256,
+      maxPorts: 1024,
       publicPreviewWarning: false,
     });
   });
@@ -85,6 +86,8 @@ describe('parseConfig', () => {
     ['MAX_STREAMS', '2.5'],
     ['MAX_STREAMS', '256 '.repeat(2)],
     ['MAX_STREAMS', 'lots'],
+    ['MAX_PORTS', '0'],
+    ['MAX_PORTS', '-1'],
     ['ORIGIN_TIMEOUT', '0'],
     ['ORIGIN_TIMEOUT', '60s'],
     ['ORIGIN_TIMEOUT', '1e3'],

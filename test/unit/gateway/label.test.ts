@@ -115,6 +115,21 @@ describe('signing and verifying', () => {
   });
 });
 
+describe('portHost signs each port once per isolate', () => {
+  it("builds a session's port URLs again without another HMAC, and a different key is a miss", async () => {
+    const sign = vi.spyOn(crypto.subtle, 'sign');
+    const hosts = { hostShape: 'session' as const, previewDomain: 'localhost', labelKey: key };
+    const s = 'cccccccccccccccc';
+    sign.mockClear();
+    const first = await portHost(hosts, s, 9001);
+    expect(await portHost(hosts, s, 9001)).toBe(first);
+    expect(sign).toHaveBeenCalledTimes(1);
+    const other = await portHost({ ...hosts, labelKey: 'o'.repeat(32) }, s, 9001);
+    expect(other).not.toBe(first);
+    expect(sign).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('BoundedCache (the label and token caches)', () => {
   it('evicts the oldest insertion when full, and never holds more than its limit', () => {
     const cache = new BoundedCache<string, number>(3);

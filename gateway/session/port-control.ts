@@ -1,0 +1,84 @@
+/**
+ * The client's control frames (HELLO, PORTS) and the port snapshot that
+ * answers them, bounded (issue 13 item 3): frames past the rate close the
+ * tunnel (control-rate.ts); a table over MAX_PORTS is refused for good
+ * (CloseCode.TOO_MANY_PORTS); a frame that changes nothing writes and sends
+ * nothing; and snapshots are coalesced (coalesce.ts).
+ */
+import { CloseCode } from '../../protocol';
+import { Coalescer } from './coalesce';
+import { ControlRate } from './control-rate';
+import { type PortTable, TooManyPortsError } from './port-table';
+import type { ClientControlFrame, Tunnel, TunnelSocket } from './tunnel';
+import type { SessionViews } from './views';
+
+export interface PortControlParts {
+  session: string;
+  ports: PortTable;
+  tunnel: TunnelSocket;
+  /** MAX_PORTS, read when a frame arrives (the config is validated on first use). */
+  maxPorts(): number;
+  views(): SessionViews;
+  /** The port table changed (for the dashboard feed). */
+  onChange(): void;
+}
+
+export class PortControl {
+  readonly #parts: PortControlParts;
+  /** The port snapshot to the current tunnel, at most once per SNAPSHOT_INTERVAL_MS however many changes. */
+  readonly #snapshot = new Coalescer(() => this.#send());
+  /** Each tunnel's control-frame rate (a rebound tunnel starts afresh). */
+  readonly #rates = new WeakMap<Tunnel, ControlRate>();
+
+  constructor(parts: PortControlParts) {
+    this.#parts = parts;
+  }
+
+  /**
+   * HELLO or PORTS: the table is updated, and a snapshot follows only if it changed (a HELLO is always
+   * answered). Over MAX_PORTS: closed with 4001, finally; over the control rate: closed with 1008.
+   * Rejects on a storage failure (the tunnel is then dropped with 1011, tunnel.ts).
+   */
+  async frame(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
+    let rate = this.#rates.get(tunnel);
+    if (!rate) this.#rates.set(tunnel, (rate = new ControlRate()));
+    if (!rate.take()) {
+      this.#parts.tunnel.drop(tunnel, CloseCode.POLICY, rate.reason);
+      return;
+    }
+    const { ports } = this.#parts;
+    const maxPorts = this.#parts.maxPorts();
+    let changed: boolean;
+    try {
+      changed =
+        frame.type === 'HELLO'
+          ? await ports.reconcile(frame.body.ports, maxPorts)
+          : await ports.apply(frame.body, maxPorts);
+    } catch (error) {
+      if (!(error instanceof TooManyPortsError)) throw error;
+      this.#parts.tunnel.drop(tunnel, CloseCode.TOO_MANY_PORTS, error.message);
+      return;
+    }
+    // The client waits for its first snapshot to learn its URLs.
+    if (changed || frame.type === 'HELLO') this.#snapshot.request();
+    if (changed) this.#parts.onChange();
+  }
+
+  /** Something the snapshot shows changed outside the client's frames (an owner's visibility). */
+  changed(): void {
+    this.#snapshot.request();
+  }
+
+  /** Tell the current client the whole port table, with each port's URL and who may open it. */
+  async #send(): Promise<void> {
+    const tunnel = this.#parts.tunnel.current();
+    if (!tunnel) return;
+    try {
+      const ports = await this.#parts.views().portEntries(tunnel.attachment.base);
+      tunnel.mux.control({ type: 'PORT_SNAPSHOT', stream: 0, body: { session: this.#parts.session, ports } });
+    } catch (error) {
+      console.error('porthole: the port snapshot failed; dropping the tunnel:', error);
+      this.#parts.tunnel.drop(tunnel, 1011, String(error));
+    }
+  }
+}

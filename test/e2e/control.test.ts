@@ -1,0 +1,142 @@
+/**
+ * Client control traffic, as a hostile client sends it (issue 13 item 3): a flood of PORTS frames
+ * costs a few snapshots, not one each, and leaves other sessions served; a table over MAX_PORTS is
+ * a final refusal (close code 4001) that the real client reports and does not retry.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Agent } from '../../client/agent';
+import type { AgentEvent } from '../../client/events';
+import { lookup } from '../../client/net/lookup';
+import { TunnelTooManyPortsError } from '../../client/tunnel/errors';
+import { CloseCode, decode, encode, type Frame, type PortInfo, SUBPROTOCOL } from '../../protocol';
+import {
+  afterTest,
+  createSession,
+  type Harness,
+  request,
+  startAgent,
+  startHarness,
+  startOrigin,
+  waitFor,
+} from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ MAX_PORTS: '1000' });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** A raw tunnel for a new session: the frames it received, and how it closed. */
+async function rawTunnel(): Promise<{
+  ws: WebSocket;
+  send(frame: Frame): void;
+  snapshots: { ports: PortInfo[] }[];
+  closed: Promise<{ code: number; reason: string }>;
+}> {
+  const { token } = await createSession(h);
+  const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, [SUBPROTOCOL], {
+    headers: { authorization: `Bearer ${token}` },
+    lookup,
+  });
+  afterTest(() => ws.terminate());
+  const snapshots: { ports: PortInfo[] }[] = [];
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) return;
+    const frame = decode(new Uint8Array(data as Buffer));
+    if (frame.type === 'PORT_SNAPSHOT') snapshots.push({ ports: frame.body.ports });
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return { ws, send: (frame) => ws.send(encode(frame)), snapshots, closed };
+}
+
+const range = (from: number, count: number): PortInfo[] =>
+  Array.from({ length: count }, (_, i) => ({ port: from + i }));
+
+describe('client control traffic', () => {
+  it('600 tiny PORTS frames cost a handful of snapshots, and another session is served meanwhile', async () => {
+    const origin = await startOrigin((_req, res) => res.end('other'));
+    const other = await startAgent(h, [origin.port]);
+    const otherUrl = await other.agent.url(origin.port);
+    const raw = await rawTunnel();
+    // A large table (under MAX_PORTS) makes each snapshot expensive, as an attacker would.
+    raw.send({ type: 'HELLO', stream: 0, body: { ports: range(20000, 900) } });
+    await waitFor(() => raw.snapshots.length === 1, 'the HELLO snapshot');
+    for (let i = 0; i < 600; i++) {
+      const change =
+        i % 3 === 0
+          ? { opened: [], closed: [] }
+          : i % 3 === 1
+            ? { opened: [{ port: 30000 }], closed: [] }
+            : { opened: [], closed: [30000] };
+      raw.send({ type: 'PORTS', stream: 0, body: change });
+    }
+    raw.send({ type: 'PORTS', stream: 0, body: { opened: [{ port: 30001 }], closed: [] } });
+    const reply = await request(h.gateway, otherUrl);
+    expect(reply.body.toString()).toBe('other');
+    // The snapshot after the last change always comes; the count is of all sent until then.
+    await waitFor(() => raw.snapshots.at(-1)?.ports.some((p) => p.port === 30001), 'the last snapshot', 20_000);
+    const count = raw.snapshots.length;
+    console.log(`snapshots for 601 PORTS frames: ${count}`);
+    expect(count).toBeLessThanOrEqual(10);
+    expect(raw.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('a no-op PORTS frame sends no snapshot', async () => {
+    const raw = await rawTunnel();
+    raw.send({ type: 'HELLO', stream: 0, body: { ports: [{ port: 3000 }] } });
+    await waitFor(() => raw.snapshots.length === 1, 'the HELLO snapshot');
+    raw.send({ type: 'PORTS', stream: 0, body: { opened: [], closed: [] } });
+    raw.send({ type: 'PORTS', stream: 0, body: { opened: [{ port: 3000 }], closed: [4000] } });
+    // A real change after them: its snapshot is the next one, so none came for the no-ops.
+    raw.send({ type: 'PORTS', stream: 0, body: { opened: [{ port: 3001 }], closed: [] } });
+    await waitFor(() => raw.snapshots.length >= 2, 'the snapshot for the change');
+    expect(raw.snapshots.map((s) => s.ports.map((p) => p.port))).toEqual([[3000], [3000, 3001]]);
+  });
+
+  it('PORTS that would take the table over MAX_PORTS close the tunnel with 4001', async () => {
+    const raw = await rawTunnel();
+    raw.send({ type: 'HELLO', stream: 0, body: { ports: range(20000, 1000) } });
+    await waitFor(() => raw.snapshots.length === 1, 'the HELLO snapshot');
+    raw.send({ type: 'PORTS', stream: 0, body: { opened: [{ port: 40000 }], closed: [] } });
+    const closed = await raw.closed;
+    expect(closed.code).toBe(CloseCode.TOO_MANY_PORTS);
+    expect(closed.reason).toMatch(/1001 ports announced; a session holds at most 1000 \(MAX_PORTS\)/);
+  });
+
+  it('a client sending control frames far over the rate is closed with 1008 and a reason', async () => {
+    const raw = await rawTunnel();
+    raw.send({ type: 'HELLO', stream: 0, body: { ports: [{ port: 3000 }] } });
+    // Past the burst of 1000 within far less than the time that would refill it.
+    for (let i = 0; i < 3000; i++) raw.send({ type: 'PORTS', stream: 0, body: { opened: [], closed: [] } });
+    const closed = await raw.closed;
+    expect(closed.code).toBe(CloseCode.POLICY);
+    expect(closed.reason).toBe('control frames over 100 per second (burst 1000)');
+  });
+
+  it('a client whose table is over MAX_PORTS stops, reporting why, and does not reconnect', async () => {
+    const { token } = await createSession(h);
+    const events: AgentEvent[] = [];
+    const agent = new Agent({
+      gateway: h.gateway.url,
+      token,
+      ports: range(20000, 1001).map((p) => p.port),
+      backoff: { baseMs: 50, capMs: 500 },
+      onEvent: (e) => events.push(e),
+    });
+    afterTest(() => agent.stop());
+    const ended = await agent.done();
+    expect(ended).toBeInstanceOf(TunnelTooManyPortsError);
+    expect(ended?.message).toMatch(/at most 1000 \(MAX_PORTS\)/);
+    const downs = events.filter((e) => e.event === 'tunnel.down');
+    expect(downs).toEqual([expect.objectContaining({ retryInMs: null })]);
+  });
+});
