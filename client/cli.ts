@@ -58,6 +58,12 @@ function finish(code: number): void {
   setTimeout(() => process.exit(code), 2000).unref();
 }
 
+// A reader that stops early (`porthole ports --json | head -1`) is a normal end, not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(finish, (error: unknown) => {
   process.stderr.write(`porthole: ${String(error)}\n`);
   finish(1);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -359,5 +360,17 @@ describe('porthole CLI', () => {
     const code = await new Promise((resolve) => help.once('exit', resolve));
     expect(code).toBe(0);
     expect(text).toMatch(/--listen/);
+  });
+
+  it('a reader that closes the pipe early ends the command quietly (exit 0, no stack trace)', async () => {
+    const child = spawn(process.execPath, [cli, 'help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.destroy(); // As `| head -1` does once it has its line.
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
