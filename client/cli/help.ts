@@ -73,14 +73,17 @@ export const DEV_HELP = `Usage: porthole dev [options]
 
 Starts the gateway in workerd on this machine (dashboard and API at
 http://porthole.localhost:8787),
-creates (or reuses) a local session, and runs a client for it. Secrets are
-generated on first run into .dev.vars; state (session, ports) is kept in
-.porthole/.
+creates (or reuses) a local session, and runs a client for it. Secrets
+(generated on first run into <state>/dev.vars, 0600) and state (session,
+ports, dev.lock) live in a per-user state folder, never in the current one:
+$XDG_STATE_HOME/porthole, else ~/.local/state/porthole (folder 0700). A
+.dev.vars or .porthole/ in the current folder is not read.
 
 Gateway:
   --listen <[host:]port>  Where the gateway listens (default 127.0.0.1:8787,
                         or $PORT; port 0 picks a free one)
-  --state-dir <dir>     Folder for local state (default .porthole)
+  --state-dir <dir>     Folder for secrets and state (default above); must be
+                        yours and 0700, its files 0600
 
 ${AGENT}
 
@@ -89,14 +92,18 @@ is a site of its own in browsers. Browsers and curl resolve *.localhost names to
 this machine.
 `;
 
-export const CONNECT_HELP = `Usage: porthole connect --gateway <url> --token <jwt> [options]
+export const CONNECT_HELP = `Usage: PORTHOLE_TOKEN=<jwt> porthole connect --gateway <url> [options]
+       porthole connect --gateway <url> --token-file <path> [options]
 
 Holds a tunnel to the gateway, reconnecting with backoff when it drops, and
 proxies each viewer request to 127.0.0.1:<port> (then ::1).
 
 Gateway:
   --gateway <url>       Gateway base URL (or $PORTHOLE_GATEWAY)
-  --token <jwt>         Session token (or $PORTHOLE_TOKEN)
+  --token-file <path>   Read the session token from this file (yours, 0600;
+                        a trailing newline is ignored); default $PORTHOLE_TOKEN
+  --token <jwt>         The token itself: works, with a warning, since other
+                        local users can read a command line (ps)
 
 ${AGENT}
 `;
@@ -134,13 +141,17 @@ Exit status: 0 when the port answers, 1 on timeout or when no client runs,
 2 on bad usage.
 `;
 
-export const SESSION_HELP = `Usage: porthole session create --gateway <url> --admin-token <token> [options]
+export const SESSION_HELP = `Usage: PORTHOLE_ADMIN_TOKEN=<token> porthole session create --gateway <url> [options]
+       porthole session create --gateway <url> --admin-token-file <path> [options]
 
 Creates a session and prints its id, session token and URL template.
 
 Options:
   --gateway <url>       Gateway base URL (or $PORTHOLE_GATEWAY)
-  --admin-token <tok>   The gateway's ADMIN_TOKEN (or $PORTHOLE_ADMIN_TOKEN)
+  --admin-token-file <path>
+                        Read the gateway's ADMIN_TOKEN from this file (yours,
+                        0600); default $PORTHOLE_ADMIN_TOKEN
+  --admin-token <tok>   The token itself: works, with a warning (ps shows it)
   --ttl <seconds>       Lifetime of the session token (default 30 days)
   --json                Print the session as one JSON object
   -h, --help            Show this help
