@@ -139,8 +139,8 @@ export class TunnelSocket {
     } else if (verdict.probe !== undefined) {
       try {
         tunnel.socket.send(probeMessage(verdict.probe));
-      } catch {
-        // Closed meanwhile: the close event tears the tunnel down.
+      } catch (error) {
+        tunnel.mux.close(`the tunnel socket is closed (${String(error)})`);
       }
     }
   }
