@@ -18,6 +18,8 @@ Commands:
   revoke <id>      Revoke a reviewer link at once
   token            Print an owner token for tools (header X-Porthole-Token)
   dashboard        Print a one-time link to the session's dashboard (web page)
+  signout --everywhere
+                   Revoke every owner token, dashboard and preview login of the session
   session create   Create a session on a gateway (needs the admin token)
   help [command]   Show help for a command
 
@@ -146,7 +148,7 @@ Options:
   -h, --help            Show this help
 `;
 
-const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
+export const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help`;
 
 export const SHARE_HELP = `Usage: porthole share <port> private|link|public [--json]
