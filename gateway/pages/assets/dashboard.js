@@ -23,6 +23,8 @@ let tokenExpires = Date.parse(meta('porthole-token-expires'));
 /** Renew this long before the page token ends, in milliseconds. */
 const RENEW_BEFORE_MS = 60_000;
 let signedOut = false;
+/** This page asked to sign out everywhere: the feed's word on it is this page's own. */
+let signingOut = false;
 const panel = byId('panel');
 const notice = byId('notice');
 const live = byId('live');
@@ -35,6 +37,7 @@ function say(text, error) {
 
 /** Stop every live part of the page: its login has ended. @param {string} text */
 function ended(text) {
+  if (signedOut) return; // The first word on it stands.
   signedOut = true;
   feed.close();
   live.textContent = '';
@@ -200,12 +203,16 @@ byId('signout').addEventListener('click', () => {
       '(the session and its tunnel keep running).',
   );
   if (!really) return;
+  signingOut = true;
   api('POST', '/signout').then(
     () =>
       ended(
         'Signed out everywhere. Run "porthole dashboard" (or "porthole login <port>") in the session to sign in again.',
       ),
-    (error) => say(error instanceof Error ? error.message : String(error), true),
+    (error) => {
+      signingOut = false;
+      say(error instanceof Error ? error.message : String(error), true);
+    },
   );
 });
 
@@ -213,6 +220,7 @@ const feed = new EventSource(`/s/${session}/events`);
 feed.addEventListener('change', (event) => {
   if (signedOut) return;
   if (JSON.parse(/** @type {MessageEvent} */ (event).data).what === 'signout') {
+    if (signingOut) return;
     void renew(); // Fails, and says so, unless this page signed in again since.
     return;
   }
