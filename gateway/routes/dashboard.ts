@@ -72,12 +72,14 @@ function sessionOf(id: string): string {
 async function owner(request: Request, env: Env, session: string): Promise<TokenClaims> {
   const copies = readCookies(request, dashboardCookieNames(baseOf(new URL(request.url)).scheme)).values;
   if (copies.length === 0) throw dashboardLoginNeeded('none');
-  const epoch = await sessionStub(env, session).ownerEpoch();
+  // Asked of the Session object only once a cookie is good: junk cookies never wake it.
+  let epoch: Promise<number> | null = null;
   let refusal: unknown = null;
   for (const cookie of copies) {
     try {
       const claims = await dashboardClaims(env, session, cookie);
-      requireEpoch(claims, epoch, 'dashboard');
+      epoch ??= sessionStub(env, session).ownerEpoch();
+      requireEpoch(claims, await epoch, 'dashboard');
       return claims;
     } catch (error) {
       refusal ??= error;
