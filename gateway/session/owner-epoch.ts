@@ -16,7 +16,14 @@ export class OwnerEpoch {
 
   /** The current epoch (read from storage once per object instance). */
   current(): Promise<number> {
-    this.#value ??= this.#storage.get<number>(KEY).then((stored) => stored ?? 0);
+    if (!this.#value) {
+      const read = this.#storage.get<number>(KEY).then((stored) => stored ?? 0);
+      // A failed read is not kept: the next request reads again.
+      read.catch(() => {
+        if (this.#value === read) this.#value = null;
+      });
+      this.#value = read;
+    }
     return this.#value;
   }
 
