@@ -18,6 +18,8 @@ Commands:
   revoke <id>      Revoke a reviewer link at once
   token            Print an owner token for tools (header X-Porthole-Token)
   dashboard        Print a one-time link to the session's dashboard (web page)
+  signout --everywhere
+                   Revoke every owner token, dashboard and preview login of the session
   session create   Create a session on a gateway (needs the admin token)
   help [command]   Show help for a command
 
@@ -157,7 +159,7 @@ Options:
   -h, --help            Show this help
 `;
 
-const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
+export const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help`;
 
 export const SHARE_HELP = `Usage: porthole share <port> private|link|public [--json]
@@ -229,6 +231,8 @@ private ports; the app's own Authorization header stays the app's:
   curl -H "X-Porthole-Token: $(porthole token)" <url>
 
 It is also the bearer token of the owner API on the gateway's control domain.
+It never outlives the session token, and 'porthole signout --everywhere'
+ends it (and every other owner login) at once.
 
 Options:
   --ttl <d>             Lifetime (default 12h, at most 7d and the session's own)
@@ -242,8 +246,10 @@ Prints a one-time link to the session's dashboard, a web page on the gateway
 (/s/<session>) that lists every port live — process, visibility, URL, first
 seen, tunnel state — and changes who may open each, creates share links and
 revokes them. Opening the link logs that browser in (an HttpOnly cookie for
-the dashboard's path) and drops the token from the address. 'porthole dev'
-and 'porthole connect' print one at start.
+the dashboard's path; never past the session token) and drops the token
+from the address. 'porthole dev' and 'porthole connect' print one at start.
+The page's "Sign out everywhere" button does what 'porthole signout
+--everywhere' does.
 
 Options:
   --ttl <d>             How long the link may wait to be opened (default 10m)
