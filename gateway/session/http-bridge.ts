@@ -93,7 +93,7 @@ function responseBody(
 }
 
 export async function proxyHttp(
-  mux: Mux,
+  mux: Pick<Mux, 'open'>,
   request: Request,
   route: ViewerRoute,
   limits: Limits,

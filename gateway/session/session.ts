@@ -38,6 +38,7 @@ import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
 import { TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
+import { viewerKey, ViewerStreams } from './viewers';
 import { proxyWebSocket } from './ws-bridge';
 
 export class Session extends DurableObject<Env> {
@@ -47,6 +48,7 @@ export class Session extends DurableObject<Env> {
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
+  readonly #viewerStreams = new ViewerStreams(() => this.#config.viewerMaxStreams);
   readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
@@ -119,20 +121,17 @@ export class Session extends DurableObject<Env> {
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     const viewer = await access.admit(request, route);
-    if (viewer.kind === 'preflight') return proxyPreflight(tunnel.mux, request, route, this.#config, this.#deadlines);
+    // Past VIEWER_MAX_STREAMS for this viewer: 429; past MAX_STREAMS for the session, the multiplexer's 503.
+    const mux = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux);
+    if (viewer.kind === 'preflight') return proxyPreflight(mux, request, route, this.#config, this.#deadlines);
     if (this.#config.publicPreviewWarning && needsWarning(request)) {
       const warning = await warningIfPublic(route, this.#session, this.#built.views);
       if (warning) return warning;
     }
-    // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);
+      return proxyWebSocket(mux, request, route, this.#config, this.#deadlines);
     }
-    return access.limitFraming(
-      await proxyHttp(tunnel.mux, request, route, this.#config, this.#deadlines),
-      request,
-      route,
-    );
+    return access.limitFraming(await proxyHttp(mux, request, route, this.#config, this.#deadlines), request, route);
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────
