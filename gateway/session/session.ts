@@ -1,15 +1,12 @@
 /**
- * The Session Durable Object: one per session VM, named by its session id
- * (`ctx.id.name`). A table of entry points, each handed to the file that
- * owns its job:
- * - fetch: the client's tunnel upgrade (tunnel.ts) or a viewer's request,
- *   admitted by the access policy (access/admission.ts) and bridged onto a
- *   tunnel stream (http-bridge.ts, ws-bridge.ts);
+ * The Session Durable Object: one per session VM, named by its session id (`ctx.id.name`). A table
+ * of entry points, each handed to the file that owns its job:
+ * - fetch: the client's tunnel upgrade (tunnel.ts) or a viewer's request, admitted by the access
+ *   policy (access/admission.ts) and its share (viewers.ts), bridged (http-bridge.ts, ws-bridge.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
- * - RPC from the Worker, which has checked the owner's token: ports, share
- *   links, login links, status, and the dashboard's live feed (feed.ts).
- * Ports, visibility and links live in storage (port-table.ts, shares.ts);
- * the client's control frames and port snapshots are port-control.ts's.
+ * - RPC from the Worker: a viewer that left; for the owner (the Worker checked the token): ports,
+ *   links, status, the dashboard's feed (feed.ts). Ports, visibility and links live in storage
+ *   (port-table.ts, shares.ts); the client's control frames and snapshots are port-control.ts's.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -121,8 +118,7 @@ export class Session extends DurableObject<Env> {
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     const viewer = await access.admit(request, route);
-    // Past VIEWER_MAX_STREAMS for this viewer: 429; past MAX_STREAMS for the session, the multiplexer's 503.
-    const mux = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux);
+    const mux = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux, route.requestId);
     if (viewer.kind === 'preflight') return proxyPreflight(mux, request, route, this.#config, this.#deadlines);
     if (this.#config.publicPreviewWarning && needsWarning(request)) {
       const warning = await warningIfPublic(route, this.#session, this.#built.views);
@@ -146,6 +142,11 @@ export class Session extends DurableObject<Env> {
 
   override async webSocketError(socket: WebSocket, error: unknown): Promise<void> {
     this.#tunnel.failed(socket, error);
+  }
+
+  /** RPC from the Worker (routes/preview.ts): the viewer of `requestId` disconnected; true if a stream was reset. */
+  async viewerLeft(requestId: string): Promise<boolean> {
+    return this.#viewerStreams.left(requestId);
   }
 
   // ── owner RPC (from the Worker, which has checked the owner token) ──────

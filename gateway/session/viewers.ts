@@ -8,7 +8,7 @@
  * A stream counts from open to done, HTTP and WebSocket alike: a response
  * body still flowing, a quiet server-sent-event feed, an open WebSocket.
  */
-import type { Mux, MuxStream, OpenRequest } from '../../protocol';
+import { type Mux, type MuxStream, type OpenRequest, ResetCode } from '../../protocol';
 import { tooManyViewerStreams } from '../errors';
 
 /** What the bridges need of the multiplexer: opening a stream. */
@@ -39,6 +39,8 @@ export function viewerKey(clientIp: string | null): string {
 
 export class ViewerStreams {
   readonly #held = new Map<string, number>();
+  /** The open streams by the Worker's request id (routing/route.ts `requestId`), until done. */
+  readonly #byRequest = new Map<string, MuxStream>();
   readonly #limit: () => number;
 
   /** @param limit the streams one viewer may hold at once (VIEWER_MAX_STREAMS, ≥ 1), read on every open. */
@@ -46,9 +48,33 @@ export class ViewerStreams {
     this.#limit = limit;
   }
 
-  /** What the viewer `key` may open streams through: `mux`, counted against its share. */
-  opener(key: string, mux: StreamOpener): StreamOpener {
-    return { open: (request) => this.open(key, mux, request) };
+  /**
+   * What the viewer `key` may open streams through: `mux`, counted against its share; each stream
+   * opened is also known by `requestId` (when given), for left().
+   */
+  opener(key: string, mux: StreamOpener, requestId?: string): StreamOpener {
+    return {
+      open: (request) => {
+        const stream = this.open(key, mux, request);
+        if (requestId !== undefined) {
+          this.#byRequest.set(requestId, stream);
+          void stream.done().then(() => this.#byRequest.delete(requestId));
+        }
+        return stream;
+      },
+    };
+  }
+
+  /**
+   * The viewer of `requestId` went away (the Worker saw its disconnect): its stream, if still open,
+   * is reset with CANCEL, which frees it and cancels the origin's request. False if none was open.
+   */
+  left(requestId: string): boolean {
+    const stream = this.#byRequest.get(requestId);
+    if (!stream) return false;
+    this.#byRequest.delete(requestId);
+    stream.reset(ResetCode.CANCEL, 'the viewer went away');
+    return true;
   }
 
   /**

@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { ApiStatus } from '../../protocol';
 import { afterTest, type Harness, request, startAgent, startHarness, startOrigin, waitFor } from './harness';
 
@@ -41,7 +42,12 @@ async function serve(quiet: (res: http.ServerResponse) => void) {
     res.on('close', () => closed++);
     quiet(res);
   });
-  const a = await startAgent(h, [origin.port]);
+  return { ...(await serveOn(origin.port)), closed: () => closed };
+}
+
+/** A client exposing `port`: its URL, and the session's streams in flight (the owner's status). */
+async function serveOn(port: number) {
+  const a = await startAgent(h, [port]);
   const owner = (await a.agent.api.ownerToken()).token;
   const streams = async () => {
     const reply = await request(h.gateway, `/api/sessions/${a.session}/status`, {
@@ -49,7 +55,7 @@ async function serve(quiet: (res: http.ServerResponse) => void) {
     });
     return (JSON.parse(reply.body.toString()) as ApiStatus).streams;
   };
-  return { url: await a.agent.url(origin.port), streams, closed: () => closed };
+  return { url: await a.agent.url(port), streams };
 }
 
 /**
@@ -121,6 +127,35 @@ describe('a viewer that leaves frees its stream', () => {
 
   it('a request the origin never answers (before the head): freed by ORIGIN_TIMEOUT locally', async () => {
     await attack('sent', () => {});
+  });
+
+  it('an open WebSocket whose viewer vanishes without a close frame', async () => {
+    const wss = new WebSocketServer({ noServer: true });
+    let closed = 0;
+    wss.on('connection', (socket) => socket.on('close', () => closed++));
+    const server = http.createServer((_req, res) => res.end('fresh'));
+    server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws)),
+    );
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    afterTest(() => new Promise((resolve) => server.close(resolve)));
+    afterTest(() => wss.clients.forEach((c) => c.terminate()));
+    const s = await serveOn((server.address() as { port: number }).port);
+    const target = new URL(s.url);
+    const sockets = Array.from(
+      { length: MAX_STREAMS },
+      () => new WebSocket(`ws://127.0.0.1:${h.gateway.port}/`, { headers: { host: target.host } }),
+    );
+    for (const socket of sockets) afterTest(() => socket.terminate());
+    await Promise.all(
+      sockets.map((s) => new Promise((resolve, reject) => s.once('open', resolve).once('error', reject))),
+    );
+    expect(await s.streams()).toBe(MAX_STREAMS);
+    for (const socket of sockets) socket.terminate();
+    await waitFor(async () => (await s.streams()) === 0, 'every vanished WebSocket freed', 10_000, 50);
+    await waitFor(() => closed === MAX_STREAMS, 'every origin WebSocket closed', 5_000);
+    expect((await request(h.gateway, s.url)).status).toBe(200);
   });
 
   it('a viewer that stays gets only SSE comment lines during a quiet spell, never inside a line of the origin', async () => {
