@@ -3,7 +3,8 @@
  *   small GETs at concurrency 32: (a) direct to the origin, (b) through a bare
  *   pass-through Worker in the same runtime (workerd's own ceiling), (c) through Porthole
  *   to a public port, (d) to a private port as its owner (X-Porthole-Token);
- *   a 1 GiB download direct and through Porthole; peak RSS of client and gateway.
+ *   a 1 GiB download direct and through Porthole; peak RSS of client and gateway;
+ *   abandoned streams and per-viewer fairness (streams.ts; `node dist/bench.js streams` alone).
  * Every figure is printed next to its baseline; nothing here asserts a target.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -25,6 +26,7 @@ import { STABLE_AFTER_MS } from '../client/tunnel/supervisor';
 import { measureRecovery, RECOVERY_TRIALS } from './recovery';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
+import { measureStreams, streamsReport } from './streams';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
@@ -71,6 +73,10 @@ function row(name: string, r: LoadResult, base?: LoadResult): string {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'origin') return runOrigin();
+  if (process.argv[2] === 'streams') {
+    process.stdout.write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
+    return;
+  }
 
   process.stdout.write(
     `Porthole benchmark — node ${process.version}, concurrency ${CONCURRENCY}, ${SECONDS} s per run (+1 s warm-up)\n`,
@@ -245,6 +251,9 @@ async function main(): Promise<void> {
     `  one cut after ${STABLE_AFTER_MS / 1000} s up    ${summary(recovery.isolated)}   (target < 2,000 ms)\n` +
       `  cuts back to back       ${recovery.flapping.map((t) => `${fmt(t)} ms`).join(', ')}   (the backoff grows, by design)\n`,
   );
+
+  process.stdout.write('\n');
+  process.stdout.write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
 
   client.child.kill();
   origin.child.kill();
