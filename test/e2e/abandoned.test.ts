@@ -125,6 +125,15 @@ describe('a viewer that leaves frees its stream', () => {
     });
   });
 
+  it('a response still sending (mid-body, any type): freed at its next write', async () => {
+    await attack('body', (res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const tick = setInterval(() => res.write('tick\n'), 300);
+      res.on('close', () => clearInterval(tick));
+      res.write('first\n');
+    });
+  });
+
   it('a request the origin never answers (before the head): freed by ORIGIN_TIMEOUT locally', async () => {
     await attack('sent', () => {});
   });
@@ -153,7 +162,11 @@ describe('a viewer that leaves frees its stream', () => {
     );
     expect(await s.streams()).toBe(MAX_STREAMS);
     for (const socket of sockets) socket.terminate();
+    const started = Date.now();
     await waitFor(async () => (await s.streams()) === 0, 'every vanished WebSocket freed', 10_000, 50);
+    console.log(
+      `abandoned (WebSocket): ${MAX_STREAMS} streams freed ${Date.now() - started} ms after the viewers left`,
+    );
     await waitFor(() => closed === MAX_STREAMS, 'every origin WebSocket closed', 5_000);
     expect((await request(h.gateway, s.url)).status).toBe(200);
   });
