@@ -109,4 +109,35 @@ describe('one viewer over its share of the streams', () => {
       5_000,
     );
   });
+
+  it('trickled uploads count too: two unfinished request bodies use up the share', async () => {
+    let arrived = 0;
+    const origin = await startOrigin((req, res) => {
+      if (req.method === 'POST') {
+        arrived++;
+        req.resume();
+        req.on('end', () => res.end('uploaded'));
+      } else res.end('hello');
+    });
+    const a = await startAgent(h, [origin.port]);
+    const target = new URL(await a.agent.url(origin.port));
+    for (let i = 0; i < 2; i++) {
+      // A body that never finishes: one byte, then nothing.
+      const req = http.request({
+        host: '127.0.0.1',
+        port: h.gateway.port,
+        localAddress: '127.0.0.4',
+        method: 'POST',
+        path: '/upload',
+        headers: { host: target.host, 'content-length': '1000000' },
+        agent: false,
+      });
+      req.on('error', () => {});
+      req.write('x');
+      afterTest(() => req.destroy());
+    }
+    await waitFor(() => arrived === 2, 'both uploads at the origin', 5_000);
+    expect((await getFrom('127.0.0.4', target.href)).status).toBe(429);
+    expect((await getFrom('127.0.0.5', target.href)).status).toBe(200);
+  });
 });
