@@ -54,6 +54,8 @@ export type Limits = Pick<GatewayConfig, 'originTimeoutSeconds' | 'viewerIdleSec
  * `idleSeconds` is dropped, like nginx's send_timeout: the runtime does not
  * always cancel a body across the Worker → Durable Object hop when a viewer
  * disconnects, and a stream nobody reads would hold its origin request forever.
+ * `probed` (an event stream, probe.ts): while it is quiet, SSE comment lines are
+ * written so that a viewer that left is noticed at the failed write.
  */
 function responseBody(
   stream: MuxStream,
