@@ -18,15 +18,19 @@ export type StreamOpener = Pick<Mux, 'open'>;
 export const UNKNOWN_VIEWER = 'unknown';
 
 /**
- * The viewer a client address belongs to: an IPv4 address as it is, an IPv6
- * address by its /64 prefix (one subscriber's network, which hands its hosts
- * any address in it), anything else (no address) UNKNOWN_VIEWER.
+ * The viewer a client address belongs to: an IPv4 address as it is (also when
+ * written as IPv6, `::ffff:a.b.c.d`), an IPv6 address by its /64 prefix (one
+ * subscriber's network, which hands its hosts any address in it), no address
+ * UNKNOWN_VIEWER.
  * @param clientIp the edge's `CF-Connecting-IP`, or null.
  */
 export function viewerKey(clientIp: string | null): string {
   const ip = clientIp?.trim().toLowerCase() ?? '';
   if (!ip) return UNKNOWN_VIEWER;
   if (!ip.includes(':')) return ip;
+  // An IPv4 address written as IPv6 (`::ffff:198.51.100.1`) is that IPv4 viewer, not the /64 of them all.
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ip);
+  if (mapped) return mapped[1] as string;
   const [head = '', tail] = ip.split('::', 2);
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];

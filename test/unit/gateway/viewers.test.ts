@@ -88,6 +88,7 @@ describe('viewerKey', () => {
     expect(viewerKey('2001:db8:1:3::1')).not.toBe(key);
     expect(viewerKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
     expect(viewerKey('::1')).toBe('0:0:0:0::/64');
-    expect(viewerKey('::ffff:198.51.100.1')).toBe('0:0:0:0::/64');
+    expect(viewerKey('::ffff:198.51.100.1')).toBe('198.51.100.1');
+    expect(viewerKey('::ffff:198.51.100.2')).not.toBe(viewerKey('::ffff:198.51.100.1'));
   });
 });
