@@ -3,7 +3,8 @@
  *   small GETs at concurrency 32: (a) direct to the origin, (b) through a bare
  *   pass-through Worker in the same runtime (workerd's own ceiling), (c) through Porthole
  *   to a public port, (d) to a private port as its owner (X-Porthole-Token);
- *   a 1 GiB download direct and through Porthole; peak RSS of client and gateway.
+ *   a 1 GiB download direct and through Porthole; peak RSS of client and gateway;
+ *   abandoned streams and per-viewer fairness (streams.ts; `node dist/bench.js streams` alone).
  * Every figure is printed next to its baseline; nothing here asserts a target.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,6 +27,7 @@ import { measureRecovery, RECOVERY_TRIALS } from './recovery';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
 import { measureUnread, runUnreadAlone, UNREAD_TITLE, unreadReport } from './unread';
+import { measureStreams, streamsReport } from './streams';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
@@ -74,6 +76,10 @@ function row(name: string, r: LoadResult, base?: LoadResult): string {
 async function main(): Promise<void> {
   if (process.argv[2] === 'origin') return runOrigin();
   if (process.argv[2] === 'unread') return runUnreadAlone(`${dist}gateway.js`);
+  if (process.argv[2] === 'streams') {
+    process.stdout.write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
+    return;
+  }
 
   process.stdout.write(
     `Porthole benchmark — node ${process.version}, concurrency ${CONCURRENCY}, ${SECONDS} s per run (+1 s warm-up)\n`,
@@ -252,6 +258,8 @@ async function main(): Promise<void> {
 
   process.stdout.write(`\n${UNREAD_TITLE}\n`);
   process.stdout.write(unreadReport(await measureUnread(gateway.url, secrets.ADMIN_TOKEN, gatewayPids)));
+  process.stdout.write('\n');
+  process.stdout.write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
 
   client.child.kill();
   origin.child.kill();

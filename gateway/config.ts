@@ -39,6 +39,12 @@ export interface GatewayConfig {
   viewerIdleSeconds: number;
   /** `MAX_STREAMS`: requests and WebSockets in flight at once per session; beyond it 503. Default 256. */
   maxStreams: number;
+  /**
+   * `VIEWER_MAX_STREAMS`: requests and WebSockets one viewer (client address; an IPv6 address by its /64)
+   * may hold at once per session; beyond it 429. A whole number from 1 to MAX_STREAMS. Default a quarter
+   * of MAX_STREAMS (rounded down, at least 1): 64 of the default 256.
+   */
+  viewerMaxStreams: number;
   /** `MAX_PORTS`: ports one session's client may announce; a table over it closes the tunnel with 4001, finally. Default 1024. */
   maxPorts: number;
   /** `PUBLIC_PREVIEW_WARNING` (`on` / `off`): a browser's first page load of a public port shows a warning page. Default off. */
@@ -62,6 +68,9 @@ const DEFAULTS = {
   MAX_STREAMS: 256,
   MAX_PORTS: 1024,
 } as const;
+
+/** VIEWER_MAX_STREAMS defaults to MAX_STREAMS divided by this: one viewer takes at most a quarter of a session. */
+const VIEWER_SHARE = 4;
 
 /** Shortest signing key accepted for LABEL_KEY, TOKEN_SECRET and TOKEN_SECRET_PREVIOUS. */
 export const MIN_KEY_LENGTH = 32;
@@ -117,9 +126,9 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     return n;
   };
 
-  const count = (name: 'MAX_STREAMS' | 'MAX_PORTS'): number => {
+  const count = (name: 'MAX_STREAMS' | 'MAX_PORTS' | 'VIEWER_MAX_STREAMS', fallback: number): number => {
     const value = vars[name];
-    if (unset(value)) return DEFAULTS[name];
+    if (unset(value)) return fallback;
     const raw = text(value);
     const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!(n >= 1)) problems.push(`${name} is ${JSON.stringify(raw)}: it must be a whole number of 1 or more.`);
@@ -164,8 +173,12 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
   // In the README's order, so the list reads like the table.
   const originTimeoutSeconds = seconds('ORIGIN_TIMEOUT');
   const viewerIdleSeconds = seconds('VIEWER_IDLE_TIMEOUT');
-  const maxStreams = count('MAX_STREAMS');
-  const maxPorts = count('MAX_PORTS');
+  const maxStreams = count('MAX_STREAMS', DEFAULTS.MAX_STREAMS);
+  const viewerMaxStreams = count('VIEWER_MAX_STREAMS', Math.max(1, Math.floor(maxStreams / VIEWER_SHARE)));
+  if (maxStreams >= 1 && viewerMaxStreams > maxStreams) {
+    problems.push(`VIEWER_MAX_STREAMS is ${viewerMaxStreams}: it must not be above MAX_STREAMS (${maxStreams}).`);
+  }
+  const maxPorts = count('MAX_PORTS', DEFAULTS.MAX_PORTS);
   const warning = unset(vars.PUBLIC_PREVIEW_WARNING) ? 'off' : text(vars.PUBLIC_PREVIEW_WARNING).toLowerCase();
   if (warning !== 'on' && warning !== 'off') {
     problems.push(`PUBLIC_PREVIEW_WARNING is ${JSON.stringify(warning)}: it must be on or off.`);
@@ -177,6 +190,7 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     originTimeoutSeconds,
     viewerIdleSeconds,
     maxStreams,
+    viewerMaxStreams,
     maxPorts,
     publicPreviewWarning: warning === 'on',
     adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),

@@ -17,6 +17,7 @@ export interface Env {
   ORIGIN_TIMEOUT?: string;
   VIEWER_IDLE_TIMEOUT?: string;
   MAX_STREAMS?: string;
+  VIEWER_MAX_STREAMS?: string;
 }
 
 /** Hono's environment type for this Worker. */

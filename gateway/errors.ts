@@ -105,6 +105,15 @@ export const tooManyStreams = (limit: number) =>
     { headers: { 'retry-after': '1' } },
   );
 
+/** One viewer (client address) already holds VIEWER_MAX_STREAMS of the session's streams (session/viewers.ts). */
+export const tooManyViewerStreams = (limit: number) =>
+  new GatewayError(
+    429,
+    'viewer_stream_limit',
+    `You have ${limit} requests and WebSockets open on this session, the most one viewer may hold at once (VIEWER_MAX_STREAMS). Close some, or try again in a moment.`,
+    { headers: { 'retry-after': '1' } },
+  );
+
 /** A gateway whose configuration has problems: 500 `config_invalid`, listing every one (never a secret's value). */
 export class ConfigError extends GatewayError {
   constructor(override readonly problems: readonly string[]) {

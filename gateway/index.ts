@@ -25,7 +25,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     const target = classifyHost(url, cfg);
     if (target.kind === 'control') return await control.fetch(request, env, ctx);
     if (target.kind === 'unknown') throw notFound();
-    return await preview(request, env, cfg, target.label);
+    return await preview(request, env, ctx, cfg, target.label);
   } catch (error) {
     return errorResponse(error, request);
   }

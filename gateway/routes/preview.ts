@@ -9,12 +9,22 @@ import { notFound } from '../errors';
 import { type PortLabel, verifyLabel } from '../routing/label';
 import { withRoute } from '../routing/route';
 import { sessionStub } from '../routing/stub';
+import { onViewerLeft, type WaitUntil } from '../routing/disconnect';
 
 /**
  * `label` is the port label index.ts parsed from the host (which it checked was sent as is).
- * Throws 404 `not_found` for a label this gateway did not sign.
+ * Throws 404 `not_found` for a label this gateway did not sign. A viewer that disconnects is
+ * reported to the object by id (routing/disconnect.ts).
  */
-export async function preview(request: Request, env: Env, config: GatewayConfig, label: PortLabel): Promise<Response> {
+export async function preview(
+  request: Request,
+  env: Env,
+  ctx: WaitUntil,
+  config: GatewayConfig,
+  label: PortLabel,
+): Promise<Response> {
   if (!(await verifyLabel(config.labelKey, label))) throw notFound();
-  return sessionStub(env, label.session).fetch(withRoute(request, { kind: 'viewer', port: label.port }));
+  const stub = sessionStub(env, label.session);
+  const requestId = onViewerLeft(request.signal, ctx, (id) => stub.viewerLeft(id));
+  return stub.fetch(withRoute(request, { kind: 'viewer', port: label.port, requestId }));
 }

@@ -38,9 +38,14 @@ export interface ViewerRoute {
   scheme: string;
   clientIp: string | null;
   url: URL;
+  /**
+   * The Worker's random id of this request, so the Worker can say the viewer left (the Session
+   * object's `viewerLeft`, which resets its stream): the runtime passes no cancellation across the hop.
+   */
+  requestId?: string;
 }
 
-type WireRoute = { kind: 'tunnel'; base: Base } | { kind: 'viewer'; port: number };
+type WireRoute = { kind: 'tunnel'; base: Base } | { kind: 'viewer'; port: number; requestId?: string };
 
 /** The Worker's side: `request` with its route attached, for `stub.fetch`. */
 export function withRoute(request: Request, route: WireRoute): Request {
@@ -64,5 +69,6 @@ export function readRoute(request: Request, session: string): TunnelRoute | View
     ...baseOf(url),
     clientIp: request.headers.get('cf-connecting-ip'),
     url,
+    ...(wire.requestId ? { requestId: wire.requestId } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config';
 import { streamFailure } from '../errors';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
+import { probeable, QuietProbe } from './probe';
 import type { ViewerRoute } from '../routing/route';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
@@ -53,23 +54,38 @@ export type Limits = Pick<GatewayConfig, 'originTimeoutSeconds' | 'viewerIdleSec
  * `idleSeconds` is dropped, like nginx's send_timeout: the runtime does not
  * always cancel a body across the Worker → Durable Object hop when a viewer
  * disconnects, and a stream nobody reads would hold its origin request forever.
+ * `probed` (an event stream, probe.ts): while it is quiet, SSE comment lines are
+ * written so that a viewer that left is noticed at the failed write.
  */
 function responseBody(
   stream: MuxStream,
   length: number | undefined,
   deadlines: Deadlines<object>,
   idleSeconds: number,
+  probed: boolean,
 ): ReadableStream<Uint8Array> {
   const idle = {};
   const stalled = () => stream.reset(ResetCode.CANCEL, `the viewer read nothing for ${idleSeconds} s`);
-  void stream.done().then(() => deadlines.delete(idle));
+  let probe: QuietProbe | null = null;
+  void stream.done().then(() => {
+    deadlines.delete(idle);
+    probe?.stop();
+  });
   const source = {
+    start: (controller: ReadableStreamDefaultController<Uint8Array>) => {
+      // A quiet event stream is probed, so a viewer that left is noticed (probe.ts).
+      if (probed) probe = new QuietProbe(deadlines, (chunk) => controller.enqueue(chunk));
+    },
     pull: async (controller: ReadableStreamDefaultController<Uint8Array>) => {
       deadlines.delete(idle);
+      probe?.waiting();
       let chunk: Uint8Array | null;
       try {
         chunk = await stream.read();
+        if (chunk) probe?.passed(chunk);
+        else probe?.stop();
       } catch (error) {
+        probe?.stop();
         // The stream was reset (tunnel lost, origin failed): the viewer's response is aborted, and the
         // runtime logs this reason for the operator.
         controller.error(new Error(`porthole: response aborted mid-body: ${(error as Error).message}`));
@@ -84,6 +100,7 @@ function responseBody(
     },
     cancel: () => {
       deadlines.delete(idle);
+      probe?.stop();
       stream.reset(ResetCode.CANCEL, 'the viewer went away');
     },
     // Lets workerd send Content-Length instead of chunked encoding.
@@ -93,7 +110,7 @@ function responseBody(
 }
 
 export async function proxyHttp(
-  mux: Mux,
+  mux: Pick<Mux, 'open'>,
   request: Request,
   route: ViewerRoute,
   limits: Limits,
@@ -153,7 +170,8 @@ export async function proxyHttp(
     // A small body of known length is collected and sent whole: a JS stream per
     // response costs more in the runtime than the few frames it would carry.
     if (length !== undefined && length <= SMALL_BODY) return new Response(await collect(stream, length), init);
-    return new Response(responseBody(stream, length, deadlines, limits.viewerIdleSeconds), init);
+    const body = responseBody(stream, length, deadlines, limits.viewerIdleSeconds, probeable(headers, length));
+    return new Response(body, init);
   } catch (error) {
     return streamFailure(error, route.port, timeoutSeconds).toResponse(request);
   } finally {

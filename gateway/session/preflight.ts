@@ -37,7 +37,7 @@ export async function preflightAnswer(response: Response): Promise<Response> {
 
 /** Forward a preflight's question to the origin and hand back the CORS part of its answer. */
 export async function proxyPreflight(
-  mux: Mux,
+  mux: Pick<Mux, 'open'>,
   request: Request,
   route: ViewerRoute,
   limits: Limits,

@@ -1,15 +1,12 @@
 /**
- * The Session Durable Object: one per session VM, named by its session id
- * (`ctx.id.name`). A table of entry points, each handed to the file that
- * owns its job:
- * - fetch: the client's tunnel upgrade (tunnel.ts) or a viewer's request,
- *   admitted by the access policy (access/admission.ts) and bridged onto a
- *   tunnel stream (http-bridge.ts, ws-bridge.ts);
+ * The Session Durable Object: one per session VM, named by its session id (`ctx.id.name`). A table
+ * of entry points, each handed to the file that owns its job:
+ * - fetch: the client's tunnel upgrade (tunnel.ts) or a viewer's request, admitted by the access
+ *   policy (access/admission.ts) and its share (viewers.ts), bridged (http-bridge.ts, ws-bridge.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
- * - RPC from the Worker, which has checked the owner's token: ports, share
- *   links, login links, status, and the dashboard's live feed (feed.ts).
- * Ports, visibility and links live in storage (port-table.ts, shares.ts);
- * the client's control frames and port snapshots are port-control.ts's.
+ * - RPC from the Worker: a viewer that left; for the owner (the Worker checked the token): ports,
+ *   links, status, the dashboard's feed (feed.ts). Ports, visibility and links live in storage
+ *   (port-table.ts, shares.ts); the client's control frames and snapshots are port-control.ts's.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -40,6 +37,7 @@ import { proxyPreflight } from './preflight';
 import { type ShareLink, ShareStore } from './shares';
 import { TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
+import { viewerKey, ViewerStreams } from './viewers';
 import { proxyWebSocket } from './ws-bridge';
 
 export class Session extends DurableObject<Env> {
@@ -50,6 +48,7 @@ export class Session extends DurableObject<Env> {
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
+  readonly #viewerStreams = new ViewerStreams(() => this.#config.viewerMaxStreams);
   readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
@@ -124,20 +123,16 @@ export class Session extends DurableObject<Env> {
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     const viewer = await access.admit(request, route);
-    if (viewer.kind === 'preflight') return proxyPreflight(tunnel.mux, request, route, this.#config, this.#deadlines);
+    const mux = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux, route.requestId);
+    if (viewer.kind === 'preflight') return proxyPreflight(mux, request, route, this.#config, this.#deadlines);
     if (this.#config.publicPreviewWarning && needsWarning(request)) {
       const warning = await warningIfPublic(route, this.#session, this.#built.views);
       if (warning) return warning;
     }
-    // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);
+      return proxyWebSocket(mux, request, route, this.#config, this.#deadlines);
     }
-    return access.limitFraming(
-      await proxyHttp(tunnel.mux, request, route, this.#config, this.#deadlines),
-      request,
-      route,
-    );
+    return access.limitFraming(await proxyHttp(mux, request, route, this.#config, this.#deadlines), request, route);
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────
@@ -152,6 +147,11 @@ export class Session extends DurableObject<Env> {
 
   override async webSocketError(socket: WebSocket, error: unknown): Promise<void> {
     this.#tunnel.failed(socket, error);
+  }
+
+  /** RPC from the Worker (routes/preview.ts): the viewer of `requestId` disconnected; true if a stream was reset. */
+  async viewerLeft(requestId: string): Promise<boolean> {
+    return this.#viewerStreams.left(requestId);
   }
 
   // ── owner RPC (from the Worker, which has checked the owner token) ──────

@@ -31,7 +31,7 @@ const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
 export async function proxyWebSocket(
-  mux: Mux,
+  mux: Pick<Mux, 'open'>,
   request: Request,
   route: ViewerRoute,
   limits: Limits,

@@ -113,7 +113,13 @@ export interface Reply {
 export function request(
   gateway: LocalGateway,
   target: string,
-  options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string | string[]>;
+    body?: Buffer | string;
+    /** The source address (another loopback address is another viewer to the gateway); default the system's. */
+    localAddress?: string;
+  } = {},
 ): Promise<Reply> {
   const url = new URL(target, gateway.url);
   return new Promise((resolve, reject) => {
@@ -125,6 +131,7 @@ export function request(
         path: url.pathname + url.search,
         headers: { host: url.host, ...options.headers },
         agent: false,
+        localAddress: options.localAddress,
       },
       (res) => {
         const chunks: Buffer[] = [];

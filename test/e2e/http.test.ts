@@ -21,7 +21,8 @@ let url: string;
 const seen: http.IncomingMessage[] = [];
 
 beforeAll(async () => {
-  h = await startHarness();
+  // One test sends 200 requests at once from one address: more than one viewer's default share (64).
+  h = await startHarness({ VIEWER_MAX_STREAMS: '256' });
   origin = await startOrigin((req, res) => {
     seen.push(req);
     const path = new URL(req.url ?? '/', 'http://x').pathname;

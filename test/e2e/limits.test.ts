@@ -4,7 +4,8 @@ import { type Harness, request, startAgent, startHarness, startOrigin, waitFor }
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ MAX_STREAMS: '4', ORIGIN_TIMEOUT: '30' });
+  // One viewer may take the whole session here (the per-viewer share is viewer-share.test.ts's).
+  h = await startHarness({ MAX_STREAMS: '4', VIEWER_MAX_STREAMS: '4', ORIGIN_TIMEOUT: '30' });
 });
 afterAll(async () => {
   await h?.stop();
@@ -25,7 +26,8 @@ describe('limits', () => {
     await waitFor(() => arrived >= 4, 'all four requests at the origin', 5_000);
     expect(arrived).toBe(4);
 
-    const refused = await request(h.gateway, url, { headers: { accept: 'text/html' } });
+    // From another viewer (another source address): the session itself is full.
+    const refused = await request(h.gateway, url, { headers: { accept: 'text/html' }, localAddress: '127.0.0.2' });
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
     expect(refused.headers['x-porthole-error']).toBe('too_many_streams');

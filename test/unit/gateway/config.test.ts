@@ -27,9 +27,22 @@ describe('parseConfig', () => {
       originTimeoutSeconds: 60,
       viewerIdleSeconds: 60,
       maxStreams: 256,
+      viewerMaxStreams: 64,
       maxPorts: 1024,
       publicPreviewWarning: false,
     });
+  });
+
+  it('VIEWER_MAX_STREAMS: a quarter of MAX_STREAMS by default (at least 1), at most MAX_STREAMS', () => {
+    expect(parseConfig({ ...secrets, MAX_STREAMS: '40' }).viewerMaxStreams).toBe(10);
+    expect(parseConfig({ ...secrets, MAX_STREAMS: '3' }).viewerMaxStreams).toBe(1);
+    expect(parseConfig({ ...secrets, MAX_STREAMS: '8', VIEWER_MAX_STREAMS: '8' }).viewerMaxStreams).toBe(8);
+    expect(problemsOf({ ...secrets, MAX_STREAMS: '8', VIEWER_MAX_STREAMS: '9' })).toEqual([
+      'VIEWER_MAX_STREAMS is 9: it must not be above MAX_STREAMS (8).',
+    ]);
+    expect(problemsOf({ ...secrets, VIEWER_MAX_STREAMS: '0' })).toEqual([
+      'VIEWER_MAX_STREAMS is "0": it must be a whole number of 1 or more.',
+    ]);
   });
 
   it('PUBLIC_PREVIEW_WARNING is on or off, in any case', () => {
@@ -86,6 +99,9 @@ describe('parseConfig', () => {
     ['MAX_STREAMS', '2.5'],
     ['MAX_STREAMS', '256 '.repeat(2)],
     ['MAX_STREAMS', 'lots'],
+    ['VIEWER_MAX_STREAMS', '0'],
+    ['VIEWER_MAX_STREAMS', '1.5'],
+    ['VIEWER_MAX_STREAMS', '257'],
     ['MAX_PORTS', '0'],
     ['MAX_PORTS', '-1'],
     ['ORIGIN_TIMEOUT', '0'],
