@@ -8,7 +8,7 @@ import type { Hello, OpenRequest, PortChanges, PortSnapshot, ResponseHead } from
  * Protocol version, named in the WebSocket subprotocol and checked there, once, at the handshake.
  * v2: OPEN's `body` became `hasBody`; HELLO and WELCOME lost their version fields.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */

@@ -5,6 +5,8 @@
  * - fetch: the client's tunnel upgrade (tunnel.ts) or a viewer's request,
  *   admitted by the access policy (access/admission.ts) and bridged onto a
  *   tunnel stream (http-bridge.ts, ws-bridge.ts);
+ * - fetch: the client's data connection for a viewer's WebSocket
+ *   (data-sockets.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker, which has checked the owner's token: ports, share
  *   links, login links, status, and the dashboard's live feed (feed.ts).
@@ -29,6 +31,7 @@ import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
 import { base32 } from '../routing/base32';
 import { type Base, readRoute, type ViewerRoute } from '../routing/route';
+import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { proxyHttp } from './http-bridge';
@@ -47,6 +50,7 @@ export class Session extends DurableObject<Env> {
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
+  readonly #dataSockets = new DataSockets(this.#deadlines);
   readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
@@ -100,6 +104,13 @@ export class Session extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const route = readRoute(request, this.#session);
     if (route.kind === 'tunnel') return this.#tunnel.accept(route.base);
+    if (route.kind === 'data') {
+      try {
+        return this.#dataSockets.attach(route.stream);
+      } catch (error) {
+        return errorResponse(error, request);
+      }
+    }
     try {
       return await this.#viewer(request, route);
     } catch (error) {
@@ -126,7 +137,7 @@ export class Session extends DurableObject<Env> {
     }
     // Past MAX_STREAMS the multiplexer refuses to open a stream (StreamLimitError → 503 too_many_streams).
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines);
+      return proxyWebSocket(tunnel.mux, request, route, this.#config, this.#deadlines, this.#dataSockets);
     }
     return access.limitFraming(
       await proxyHttp(tunnel.mux, request, route, this.#config, this.#deadlines),
