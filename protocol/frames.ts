@@ -118,14 +118,8 @@ export interface DataFrame {
   stream: number;
   /** The chunk. */
   data: Uint8Array;
-  /** TEXT flag (upgraded streams): the chunk belongs to a text WebSocket message. */
-  text: boolean;
   /** END flag: this is the sender's last frame on the stream, as an END would be (HTTP/2's END_STREAM). */
   end?: boolean;
-  /** MORE flag (upgraded streams): the WebSocket message continues in the next DATA frame. Never with END. */
-  more?: boolean;
-  /** CLOSE flag (upgraded streams, only with END): the chunk is the WebSocket close (`code:u16 | reason`, or empty), outside flow control. */
-  close?: boolean;
 }
 
 /** END: the sender's direction is finished. Both ways. */
