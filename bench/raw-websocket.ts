@@ -3,15 +3,18 @@
  * stops reading costs: it completes the handshake, then reads only when told
  * (`read()`), so until then the bytes sent to it pile up wherever the path
  * lets them (kernel buffers, or a proxy's memory). Frames from the server are
- * parsed as they are read (unmasked, RFC 6455 §5.2); no extensions are offered.
+ * parsed as they are read (unmasked, RFC 6455 §5.2; binary messages unfragmented, as the
+ * runtime and ws send them); no extensions are offered.
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 
 export interface RawViewer {
-  /** Payload bytes of the data messages read so far. */
+  /** Payload bytes of the binary messages read so far. */
   readonly received: number;
-  /** SHA-256 over every data payload read so far, in order (hex). */
+  /** The last text message read, if any. */
+  readonly text: string | null;
+  /** SHA-256 over every binary payload read so far, in order (hex). */
   digest(): string;
   /** The close frame, once read: its code (null for none) and reason. */
   readonly close: { code: number | null; reason: string } | null;
@@ -36,7 +39,7 @@ export async function rawViewer(port: number, host: string, path: string): Promi
   );
   let buffer: Buffer = await readHead(socket);
   const hash: Hash = createHash('sha256');
-  const state = { received: 0, close: null as RawViewer['close'] };
+  const state = { received: 0, text: null as string | null, close: null as RawViewer['close'] };
   const parse = () => {
     for (;;) {
       const frame = nextFrame(buffer);
@@ -46,7 +49,9 @@ export async function rawViewer(port: number, host: string, path: string): Promi
         const p = frame.payload;
         state.close =
           p.length >= 2 ? { code: p.readUInt16BE(0), reason: p.subarray(2).toString() } : { code: null, reason: '' };
-      } else if (frame.opcode <= 2) {
+      } else if (frame.opcode === 1) {
+        state.text = frame.payload.toString();
+      } else if (frame.opcode === 0 || frame.opcode === 2) {
         state.received += frame.payload.length;
         hash.update(frame.payload);
       }
@@ -60,6 +65,9 @@ export async function rawViewer(port: number, host: string, path: string): Promi
   return {
     get received() {
       return state.received;
+    },
+    get text() {
+      return state.text;
     },
     get close() {
       return state.close;

@@ -25,6 +25,7 @@ import { STABLE_AFTER_MS } from '../client/tunnel/supervisor';
 import { measureRecovery, RECOVERY_TRIALS } from './recovery';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
+import { measureWebSockets } from './ws';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
@@ -33,6 +34,9 @@ const DETECT_TRIALS = Number(process.env.BENCH_DETECT_TRIALS ?? 25);
 const DETECT_RANGE: [number, number] = [20100, 20199];
 const IDLE_SECONDS = 10;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
+const WS_BYTES = Number(process.env.BENCH_WS_MIB ?? 1024) * 1024 * 1024;
+/** `BENCH_ONLY=ws`: only the WebSocket section (bench/ws.ts), for working on it. */
+const ONLY = process.env.BENCH_ONLY;
 const here = fileURLToPath(import.meta.url);
 const dist = fileURLToPath(new URL('.', import.meta.url));
 
@@ -135,6 +139,15 @@ async function main(): Promise<void> {
     },
   );
   const portUrl = new URL(client.value as string);
+  const webSockets = () => wsSection(gateway.port, portUrl.host, originPort, gatewayPids);
+  if (ONLY === 'ws') {
+    await webSockets();
+    client.child.kill();
+    origin.child.kill();
+    await bare.dispose();
+    await gateway.stop();
+    return;
+  }
 
   const direct: Target = { port: originPort, host: `127.0.0.1:${originPort}`, path: '/small' };
   const viaBare: Target = { port: barePort, host: `127.0.0.1:${barePort}`, path: '/small' };
@@ -193,6 +206,8 @@ async function main(): Promise<void> {
     `  upload, Porthole                   ${fmt(u.mbps).padStart(6)} MB/s (${fmt(u.seconds, 2)} s, ${check(u.sha256)})   ${fmt((100 * u.mbps) / u0.mbps, 1)} % of direct\n\n`,
   );
 
+  await webSockets();
+
   const clientRss = peakRssMiB(client.child.pid ?? 0);
   const gatewayRss = gatewayPids.reduce((sum, pid) => sum + peakRssMiB(pid), 0);
   process.stdout.write('Peak RSS (VmHWM) over the whole run, including the bulk transfers:\n');
@@ -250,6 +265,31 @@ async function main(): Promise<void> {
   origin.child.kill();
   await bare.dispose();
   await gateway.stop();
+}
+
+/** WebSockets (bench/ws.ts): a viewer that stops reading, then throughput and echo against direct. */
+async function wsSection(gatewayPort: number, previewHost: string, originPort: number, gatewayPids: number[]) {
+  const mib = WS_BYTES / 2 ** 20;
+  process.stdout.write(`WebSockets, the origin sending ${fmt(mib)} MiB of random binary messages:\n`);
+  const r = await measureWebSockets({ originPort, gatewayPort, previewHost, gatewayPids, bytes: WS_BYTES });
+  process.stdout.write(
+    `  viewer reads nothing: origin held back after ${fmt(r.stall.originWrittenMiB, 1)} MiB; gateway (workerd) grew ${fmt(r.stall.gatewayGrowthMiB, 1)} MiB (bound: 32 MiB)\n`,
+  );
+  const check = (ok: boolean) => (ok ? 'sha256 ok' : 'SHA256 MISMATCH');
+  process.stdout.write(
+    `  then read, Porthole                ${fmt(r.porthole.mbps).padStart(6)} MB/s (${check(r.porthole.ok)})   ${fmt((100 * r.porthole.mbps) / r.direct.mbps, 1)} % of direct\n`,
+  );
+  process.stdout.write(
+    `  read at once, Porthole             ${fmt(r.portholeAtOnce.mbps).padStart(6)} MB/s (${check(r.portholeAtOnce.ok)})   ${fmt((100 * r.portholeAtOnce.mbps) / r.direct.mbps, 1)} % of direct\n`,
+  );
+  process.stdout.write(
+    `  read at once, direct to origin     ${fmt(r.direct.mbps).padStart(6)} MB/s (${check(r.direct.ok)})\n`,
+  );
+  const p = (values: number[], q: number) =>
+    fmt([...values].sort((x, y) => x - y)[Math.floor((q / 100) * (values.length - 1))] as number, 2);
+  process.stdout.write(
+    `  echo of 32 bytes, one at a time    Porthole p50 ${p(r.echo.porthole, 50)} ms p99 ${p(r.echo.porthole, 99)} ms   direct p50 ${p(r.echo.direct, 50)} ms p99 ${p(r.echo.direct, 99)} ms\n\n`,
+  );
 }
 
 main().catch((error: unknown) => {
