@@ -124,8 +124,10 @@ async function relayRefusal(stream: MuxStream, response: IncomingMessage): Promi
 function attach(stream: MuxStream, origin: WebSocket, dial: DialData): void {
   origin.pause();
   const data = dial(stream.id);
-  let piped = false;
+  let settled = false;
   const refused = (why: string) => {
+    if (settled) return;
+    settled = true;
     origin.close(1011, 'the gateway refused the data connection');
     stream.reset(ResetCode.ORIGIN_ERROR, `the data connection failed: ${why}`);
   };
@@ -134,11 +136,16 @@ function attach(stream: MuxStream, origin: WebSocket, dial: DialData): void {
     data.terminate();
     refused(`the gateway answered ${response.statusCode}`);
   });
-  data.on('error', (error: Error) => {
-    if (!piped) refused(error.message);
-  });
+  // Once open, 'close' follows any error and the pipe handles it.
+  data.on('error', (error: Error) => refused(error.message));
   data.once('open', () => {
-    piped = true;
+    settled = true;
+    if (origin.readyState !== WebSocket.OPEN) {
+      // The origin closed while the data connection was on its way: nothing to pipe.
+      data.close(1011, 'the origin closed the WebSocket before the viewer was connected');
+      stream.end().catch(ignoreReset);
+      return;
+    }
     pipeWebSockets(
       {
         socket: origin,
