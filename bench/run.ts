@@ -25,7 +25,7 @@ import { STABLE_AFTER_MS } from '../client/tunnel/supervisor';
 import { measureRecovery, RECOVERY_TRIALS } from './recovery';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
-import { measureWebSockets } from './ws';
+import { webSocketSection } from './ws';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
@@ -139,7 +139,14 @@ async function main(): Promise<void> {
     },
   );
   const portUrl = new URL(client.value as string);
-  const webSockets = () => wsSection(gateway.port, portUrl.host, originPort, gatewayPids);
+  const webSockets = () =>
+    webSocketSection({
+      originPort,
+      gatewayPort: gateway.port,
+      previewHost: portUrl.host,
+      gatewayPids,
+      bytes: WS_BYTES,
+    });
   if (ONLY === 'ws') {
     await webSockets();
     client.child.kill();
@@ -265,31 +272,6 @@ async function main(): Promise<void> {
   origin.child.kill();
   await bare.dispose();
   await gateway.stop();
-}
-
-/** WebSockets (bench/ws.ts): a viewer that stops reading, then throughput and echo against direct. */
-async function wsSection(gatewayPort: number, previewHost: string, originPort: number, gatewayPids: number[]) {
-  const mib = WS_BYTES / 2 ** 20;
-  process.stdout.write(`WebSockets, the origin sending ${fmt(mib)} MiB of random binary messages:\n`);
-  const r = await measureWebSockets({ originPort, gatewayPort, previewHost, gatewayPids, bytes: WS_BYTES });
-  process.stdout.write(
-    `  viewer reads nothing: origin held back after ${fmt(r.stall.originWrittenMiB, 1)} MiB; gateway (workerd) grew ${fmt(r.stall.gatewayGrowthMiB, 1)} MiB (bound: 32 MiB)\n`,
-  );
-  const check = (ok: boolean) => (ok ? 'sha256 ok' : 'SHA256 MISMATCH');
-  process.stdout.write(
-    `  then read, Porthole                ${fmt(r.porthole.mbps).padStart(6)} MB/s (${check(r.porthole.ok)})   ${fmt((100 * r.porthole.mbps) / r.direct.mbps, 1)} % of direct\n`,
-  );
-  process.stdout.write(
-    `  read at once, Porthole             ${fmt(r.portholeAtOnce.mbps).padStart(6)} MB/s (${check(r.portholeAtOnce.ok)})   ${fmt((100 * r.portholeAtOnce.mbps) / r.direct.mbps, 1)} % of direct\n`,
-  );
-  process.stdout.write(
-    `  read at once, direct to origin     ${fmt(r.direct.mbps).padStart(6)} MB/s (${check(r.direct.ok)})\n`,
-  );
-  const p = (values: number[], q: number) =>
-    fmt([...values].sort((x, y) => x - y)[Math.floor((q / 100) * (values.length - 1))] as number, 2);
-  process.stdout.write(
-    `  echo of 32 bytes, one at a time    Porthole p50 ${p(r.echo.porthole, 50)} ms p99 ${p(r.echo.porthole, 99)} ms   direct p50 ${p(r.echo.direct, 50)} ms p99 ${p(r.echo.direct, 99)} ms\n\n`,
-  );
 }
 
 main().catch((error: unknown) => {

@@ -119,3 +119,33 @@ function originStats(port: number): Promise<{ written: number; idleMs: number }>
       .on('error', reject);
   });
 }
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+}
+
+/** The WebSocket section of `npm run bench`: measure, then print each figure beside its baseline. */
+export async function webSocketSection(t: WsBenchTargets): Promise<void> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`WebSockets, the origin sending ${fmt(t.bytes / 2 ** 20)} MiB of random binary messages:`);
+  const r = await measureWebSockets(t);
+  out(
+    `  viewer reads nothing: origin held back after ${fmt(r.stall.originWrittenMiB, 1)} MiB; gateway (workerd) grew ${fmt(r.stall.gatewayGrowthMiB, 1)} MiB (bound: 32 MiB)`,
+  );
+  const check = (ok: boolean) => (ok ? 'sha256 ok' : 'SHA256 MISMATCH');
+  const share = (mbps: number) => `${fmt((100 * mbps) / r.direct.mbps, 1)} % of direct`;
+  out(
+    `  then read, Porthole                ${fmt(r.porthole.mbps).padStart(6)} MB/s (${check(r.porthole.ok)})   ${share(r.porthole.mbps)}`,
+  );
+  out(
+    `  read at once, Porthole             ${fmt(r.portholeAtOnce.mbps).padStart(6)} MB/s (${check(r.portholeAtOnce.ok)})   ${share(r.portholeAtOnce.mbps)}`,
+  );
+  out(`  read at once, direct to origin     ${fmt(r.direct.mbps).padStart(6)} MB/s (${check(r.direct.ok)})`);
+  const p = (values: number[], q: number) =>
+    fmt([...values].sort((x, y) => x - y)[Math.floor((q / 100) * (values.length - 1))] as number, 2);
+  out(
+    `  echo of 32 bytes, one at a time    Porthole p50 ${p(r.echo.porthole, 50)} ms p99 ${p(r.echo.porthole, 99)} ms   direct p50 ${p(r.echo.direct, 50)} ms p99 ${p(r.echo.direct, 99)} ms\n`,
+  );
+}
