@@ -28,11 +28,6 @@ export class DataSockets {
     this.#deadlines = deadlines;
   }
 
-  /** Streams whose WebSocket is waiting for, or coupled to, its data connection (tests, status). */
-  get size(): number {
-    return this.#waiting.size;
-  }
-
   /**
    * Keep `socket` (the un-accepted end of the viewer's pair) for `stream` until the client attaches.
    * Without an attach within `timeoutSeconds`, or when the stream ends or is reset first, the viewer

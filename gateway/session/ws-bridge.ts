@@ -8,8 +8,7 @@
  * into each other with backpressure. The stream stays open as the
  * WebSocket's handle (it counts toward MAX_STREAMS) until the client ends it.
  */
-import type { Mux, MuxStream } from '../../protocol';
-import { ResetCode } from '../../protocol';
+import { type Mux, type MuxStream, ResetCode } from '../../protocol';
 import type { DataSockets } from './data-sockets';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
