@@ -26,6 +26,7 @@ import { measureRecovery, RECOVERY_TRIALS } from './recovery';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
 import { webSocketSection } from './ws';
+import { measureUnread, runUnreadAlone, UNREAD_TITLE, unreadReport } from './unread';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BULK_BYTES = Number(process.env.BENCH_BULK_MIB ?? 1024) * 1024 * 1024;
@@ -35,8 +36,8 @@ const DETECT_RANGE: [number, number] = [20100, 20199];
 const IDLE_SECONDS = 10;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
 const WS_BYTES = Number(process.env.BENCH_WS_MIB ?? 1024) * 1024 * 1024;
-/** `BENCH_ONLY=ws`: only the WebSocket section (bench/ws.ts), for working on it. */
-const ONLY = process.env.BENCH_ONLY;
+/** `node dist/bench.js ws`: only the WebSocket section (bench/ws.ts), after the same set-up. */
+const ONLY_WEBSOCKETS = process.argv[2] === 'ws';
 const here = fileURLToPath(import.meta.url);
 const dist = fileURLToPath(new URL('.', import.meta.url));
 
@@ -45,8 +46,9 @@ async function spawnUntil(
   args: string[],
   match: (line: string) => unknown,
   timeoutMs = 30_000,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ child: ChildProcess; value: unknown; lines: ReturnType<typeof createInterface> }> {
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines = createInterface({ input: child.stdout! });
   const value = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}`)), timeoutMs);
@@ -75,6 +77,7 @@ function row(name: string, r: LoadResult, base?: LoadResult): string {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'origin') return runOrigin();
+  if (process.argv[2] === 'unread') return runUnreadAlone(`${dist}gateway.js`);
 
   process.stdout.write(
     `Porthole benchmark — node ${process.version}, concurrency ${CONCURRENCY}, ${SECONDS} s per run (+1 s warm-up)\n`,
@@ -119,8 +122,6 @@ async function main(): Promise<void> {
       'connect',
       '--gateway',
       gateway.url,
-      '--token',
-      session.token,
       '--port',
       String(originPort),
       // Port detection is measured on this range; other ports of the machine stay out.
@@ -137,6 +138,9 @@ async function main(): Promise<void> {
       const event = JSON.parse(line) as { event: string; url?: string; port?: number };
       return event.event === 'port.open' && event.port === originPort ? event.url : undefined;
     },
+    30_000,
+    // The token goes through the environment: in argv every local user could read it (and the CLI warns).
+    { PORTHOLE_TOKEN: session.token },
   );
   const portUrl = new URL(client.value as string);
   const webSockets = () =>
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
       gatewayPids,
       bytes: WS_BYTES,
     });
-  if (ONLY === 'ws') {
+  if (ONLY_WEBSOCKETS) {
     await webSockets();
     client.child.kill();
     origin.child.kill();
@@ -267,6 +271,9 @@ async function main(): Promise<void> {
     `  one cut after ${STABLE_AFTER_MS / 1000} s up    ${summary(recovery.isolated)}   (target < 2,000 ms)\n` +
       `  cuts back to back       ${recovery.flapping.map((t) => `${fmt(t)} ms`).join(', ')}   (the backoff grows, by design)\n`,
   );
+
+  process.stdout.write(`\n${UNREAD_TITLE}\n`);
+  process.stdout.write(unreadReport(await measureUnread(gateway.url, secrets.ADMIN_TOKEN, gatewayPids)));
 
   client.child.kill();
   origin.child.kill();

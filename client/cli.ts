@@ -7,6 +7,7 @@ import { MAIN_HELP } from './cli/help';
 import { UsageError } from './cli/options';
 import { ports } from './cli/ports';
 import { session } from './cli/session';
+import { signout } from './cli/signout';
 import { dashboard, link, links, login, revoke, share, token } from './cli/share';
 import { wait } from './cli/wait';
 
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   login,
   token,
   dashboard,
+  signout,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,9 @@
 /**
  * The gateway's owner API, as the client calls it: the session token is
  * traded for a short-lived owner token (kept until it nears expiry), which
- * then changes share controls, issues links and logs the owner in. Every
+ * then changes share controls, issues links and logs the owner in. After a
+ * "sign out everywhere" (401 `signed_out`) the token is traded anew, once
+ * per call: the session token keeps working. Every
  * method rejects with an ApiError: the gateway's refusal as it sent it, or
  * 502 `gateway_unreachable`. TTLs are in seconds; the gateway applies its
  * own default and bounds when one is omitted.
@@ -14,6 +16,7 @@ import {
   type ApiLogin,
   type ApiOwnerToken,
   type ApiPort,
+  type ApiSignOut,
   isSessionId,
   type Visibility,
 } from '../protocol';
@@ -65,6 +68,20 @@ export class OwnerApi {
     return this.#call('POST', '/owner-token', this.#sessionToken, ttlSeconds === undefined ? {} : { ttl: ttlSeconds });
   }
 
+  /**
+   * One call with the client's own owner token; a token ended by "sign out everywhere" is dropped
+   * and the call made once more with a fresh one.
+   */
+  async #owned<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.#call<T>(method, path, await this.#token(), body);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'signed_out')) throw error;
+      this.#owner = null;
+      return this.#call<T>(method, path, await this.#token(), body);
+    }
+  }
+
   /** The client's own owner token, renewed before it expires. */
   async #token(): Promise<string> {
     const current = this.#owner ? await this.#owner.catch(() => null) : null;
@@ -79,40 +96,51 @@ export class OwnerApi {
 
   /** Every port of the session, with its URL and visibility. */
   async ports(): Promise<ApiPort[]> {
-    return (await this.#call<{ ports: ApiPort[] }>('GET', '/ports', await this.#token())).ports;
+    return (await this.#owned<{ ports: ApiPort[] }>('GET', '/ports')).ports;
   }
 
   /** Set who may open `port`; applies to the next request. Resolves with the port as it is now. */
   async share(port: number, visibility: Visibility): Promise<ApiPort> {
-    return this.#call('PATCH', `/ports/${port}`, await this.#token(), { visibility });
+    return this.#owned('PATCH', `/ports/${port}`, { visibility });
   }
 
   /** A one-time link that logs a browser in as the owner of `port`'s host, valid `ttlSeconds`. */
   async login(port: number, ttlSeconds?: number): Promise<ApiLogin> {
-    return this.#call('POST', '/login', await this.#token(), { port, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) });
+    return this.#owned('POST', '/login', { port, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) });
   }
 
   /** A one-time link to the session's dashboard. */
   async dashboard(ttlSeconds?: number): Promise<ApiDashboardLink> {
-    return this.#call('POST', '/dashboard', await this.#token(), ttlSeconds ? { ttl: ttlSeconds } : {});
+    return this.#owned('POST', '/dashboard', ttlSeconds ? { ttl: ttlSeconds } : {});
   }
 
   /** The session's reviewer links that are still valid (not expired, not revoked). */
   async links(): Promise<ApiLink[]> {
-    return (await this.#call<{ links: ApiLink[] }>('GET', '/links', await this.#token())).links;
+    return (await this.#owned<{ links: ApiLink[] }>('GET', '/links')).links;
   }
 
   /** A reviewer link for `port` (it opens the port while its visibility is `link`), valid `ttlSeconds`. */
   async link(port: number, options: { ttlSeconds?: number; label?: string } = {}): Promise<ApiLink> {
-    return this.#call('POST', '/links', await this.#token(), {
+    return this.#owned('POST', '/links', {
       port,
       ...(options.ttlSeconds ? { ttl: options.ttlSeconds } : {}),
       ...(options.label ? { label: options.label } : {}),
     });
   }
 
+  /**
+   * Sign out everywhere: the gateway revokes every owner token, login link and owner cookie of the
+   * session (this client's own token too, which is then traded anew). The session token and the
+   * tunnel keep working.
+   */
+  async signOutEverywhere(): Promise<ApiSignOut> {
+    const result = await this.#owned<ApiSignOut>('POST', '/signout', {});
+    this.#owner = null;
+    return result;
+  }
+
   /** Revoke the reviewer link `id` at once; resolves with the link revoked. */
   async revoke(id: string): Promise<ApiLink> {
-    return this.#call('DELETE', `/links/${encodeURIComponent(id)}`, await this.#token());
+    return this.#owned('DELETE', `/links/${encodeURIComponent(id)}`);
   }
 }

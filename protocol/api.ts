@@ -44,6 +44,14 @@ export interface ApiOwnerToken {
   expiresAt: string;
 }
 
+/** `POST /api/sessions/<session>/signout`: every owner credential of the session is revoked. */
+export interface ApiSignOut {
+  session: string;
+  signedOut: true;
+  /** The session's new sign-out epoch (owner credentials of earlier epochs are refused). */
+  epoch: number;
+}
+
 /** The session at a glance (GET /api/sessions/<id>/status). */
 export interface ApiStatus {
   tunnel: 'connected' | 'offline';

@@ -25,7 +25,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * DATA flag bits: END, this frame ends the sender's direction. (Bits 0, 2 and 3 carried WebSocket
- * messages over the tunnel up to v2; since v3 a WebSocket has its own data connection, and every
+ * messages over the tunnel up to v3; since v4 a WebSocket has its own data connection, and every
  * bit but END is refused.)
  */
 const FLAG_END = 2;

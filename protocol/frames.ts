@@ -7,8 +7,11 @@ import type { Hello, OpenRequest, PortChanges, PortSnapshot, ResponseHead } from
 /**
  * Protocol version, named in the WebSocket subprotocol and checked there, once, at the handshake.
  * v2: OPEN's `body` became `hasBody`; HELLO and WELCOME lost their version fields.
+ * v3: the gateway's `probe <n>` text messages, answered `ack <n>` by the client (read-probe.ts).
+ * v4: a viewer's WebSocket messages go by a data connection per upgraded stream, not as DATA;
+ * DATA lost its TEXT, MORE and CLOSE flags (docs/protocol.md, "Upgraded streams").
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */

@@ -11,3 +11,4 @@ export * from './stream';
 export * from './websocket';
 export * from './api';
 export * from './ids';
+export * from './read-probe';

@@ -1,5 +1,5 @@
 /**
- * What both ends share about a viewer's WebSocket. Its messages do not cross the tunnel (since v3):
+ * What both ends share about a viewer's WebSocket. Its messages do not cross the tunnel (since v4):
  * the client makes a data connection per upgraded stream, which the gateway's runtime couples to
  * the viewer's socket (docs/protocol.md, "Upgraded streams"). Left here are the size cap and the
  * close rules the client applies when it passes a close between the origin and that connection.

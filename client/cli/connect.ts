@@ -3,16 +3,28 @@ import { clientCommand } from './command';
 import { CONNECT_HELP } from './help';
 import { agentFlags, agentOptions, check } from './options';
 import { runAgent, sink } from './run-agent';
+import { resolveToken } from './tokens';
 
-const options = { ...agentOptions, gateway: { type: 'string' }, token: { type: 'string' } } as const;
+const options = {
+  ...agentOptions,
+  gateway: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+} as const;
+
+const warn = (line: string) => process.stderr.write(`porthole connect: ${line}\n`);
 
 export const connect = clientCommand(CONNECT_HELP, options, async ({ values }, control) => {
   const problems: string[] = [];
   const gateway = values.gateway ?? process.env.PORTHOLE_GATEWAY;
-  const token = values.token ?? process.env.PORTHOLE_TOKEN;
+  const token = resolveToken(
+    { flag: '--token', env: 'PORTHOLE_TOKEN', argv: values.token, file: values['token-file'] },
+    problems,
+    warn,
+  );
   if (!gateway) problems.push('--gateway (or PORTHOLE_GATEWAY) is required');
   else if (!/^https?:\/\//.test(gateway)) problems.push(`--gateway: '${gateway}' must be an http:// or https:// URL`);
-  if (!token) problems.push('--token (or PORTHOLE_TOKEN) is required');
+  if (!token) problems.push('a session token is required: PORTHOLE_TOKEN or --token-file <path>');
   const flags = agentFlags(values, problems);
   check(problems);
   const onEvent = sink(values.json ?? false, gateway as string);

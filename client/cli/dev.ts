@@ -1,13 +1,14 @@
 /** porthole dev: the local default — gateway in workerd plus a client, on this machine. */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGateway } from '../dev/gateway';
 import { lockState } from '../dev/lock';
 import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
 import { ensurePrivateFolder } from '../local/private-path';
+import { legacyStateIn, statePaths } from '../local/state-dir';
 import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
@@ -50,14 +51,23 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
     if (!json) process.stdout.write(`porthole: ${line}\n`);
   };
 
-  const stateDir = resolve(values['state-dir'] ?? '.porthole');
-  // Refused (exit 1, with the fix) when another user owns it or may read it: it holds the session's token.
-  ensurePrivateFolder(stateDir);
+  // Per user, never the current folder: dev run from an app's folder writes nothing into it.
+  const state = statePaths(values['state-dir']);
+  const legacy = legacyStateIn(process.cwd(), state);
+  if (legacy.length > 0) {
+    const names = legacy.map((path) => relative(process.cwd(), path)).join(' and ');
+    process.stderr.write(
+      `porthole dev: ${names} here ${legacy.length > 1 ? 'are' : 'is'} no longer read or written; ` +
+        `secrets and state now live in ${state.root} (move or delete ${names})\n`,
+    );
+  }
+  // Refused (exit 1, with the fix) when another user owns it or may read it: it holds the secrets and the token.
+  ensurePrivateFolder(state.root);
   // A second dev on this state folder exits 1 naming the process that holds it.
-  const release = lockState(stateDir);
+  const release = lockState(state.root);
   try {
-    const { secrets, created } = loadOrCreateSecrets(resolve('.dev.vars'));
-    if (created.length > 0) say(`generated ${created.join(', ')} into .dev.vars (kept private, never printed)`);
+    const { secrets, created } = loadOrCreateSecrets(state.secrets);
+    if (created.length > 0) say(`generated ${created.join(', ')} into ${state.secrets} (kept private, never printed)`);
 
     if (listen.port !== 0 && !(await portFree(listen.host, listen.port))) {
       throw new Error(`${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`);
@@ -69,7 +79,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
         secrets,
         host: listen.host,
         port: listen.port,
-        persist: join(stateDir, 'state'),
+        persist: state.persist,
       });
     } catch (error) {
       const message = (error as Error).message;
@@ -87,7 +97,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
     // With --listen 0 the port is known only now.
     const watch = flags.watch && listen.port === 0 ? { ...flags.watch, excludePorts: [gateway.port] } : flags.watch;
 
-    const sessionFile = join(stateDir, 'session.json');
+    const sessionFile = state.session;
     for (let attempt = 0; attempt < 2; attempt++) {
       const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
       const error = await runAgent(

@@ -18,6 +18,8 @@ Commands:
   revoke <id>      Revoke a reviewer link at once
   token            Print an owner token for tools (header X-Porthole-Token)
   dashboard        Print a one-time link to the session's dashboard (web page)
+  signout --everywhere
+                   Revoke every owner token, dashboard and preview login of the session
   session create   Create a session on a gateway (needs the admin token)
   help [command]   Show help for a command
 
@@ -73,14 +75,17 @@ export const DEV_HELP = `Usage: porthole dev [options]
 
 Starts the gateway in workerd on this machine (dashboard and API at
 http://porthole.localhost:8787),
-creates (or reuses) a local session, and runs a client for it. Secrets are
-generated on first run into .dev.vars; state (session, ports) is kept in
-.porthole/.
+creates (or reuses) a local session, and runs a client for it. Secrets
+(generated on first run into <state>/dev.vars, 0600) and state (session,
+ports, dev.lock) live in a per-user state folder, never in the current one:
+$XDG_STATE_HOME/porthole, else ~/.local/state/porthole (folder 0700). A
+.dev.vars or .porthole/ in the current folder is not read.
 
 Gateway:
   --listen <[host:]port>  Where the gateway listens (default 127.0.0.1:8787,
                         or $PORT; port 0 picks a free one)
-  --state-dir <dir>     Folder for local state (default .porthole)
+  --state-dir <dir>     Folder for secrets and state (default above); must be
+                        yours and 0700, its files 0600
 
 ${AGENT}
 
@@ -89,14 +94,18 @@ is a site of its own in browsers. Browsers and curl resolve *.localhost names to
 this machine.
 `;
 
-export const CONNECT_HELP = `Usage: porthole connect --gateway <url> --token <jwt> [options]
+export const CONNECT_HELP = `Usage: PORTHOLE_TOKEN=<jwt> porthole connect --gateway <url> [options]
+       porthole connect --gateway <url> --token-file <path> [options]
 
 Holds a tunnel to the gateway, reconnecting with backoff when it drops, and
 proxies each viewer request to 127.0.0.1:<port> (then ::1).
 
 Gateway:
   --gateway <url>       Gateway base URL (or $PORTHOLE_GATEWAY)
-  --token <jwt>         Session token (or $PORTHOLE_TOKEN)
+  --token-file <path>   Read the session token from this file (yours, 0600;
+                        a trailing newline is ignored); default $PORTHOLE_TOKEN
+  --token <jwt>         The token itself: works, with a warning, since other
+                        local users can read a command line (ps)
 
 ${AGENT}
 `;
@@ -134,19 +143,23 @@ Exit status: 0 when the port answers, 1 on timeout or when no client runs,
 2 on bad usage.
 `;
 
-export const SESSION_HELP = `Usage: porthole session create --gateway <url> --admin-token <token> [options]
+export const SESSION_HELP = `Usage: PORTHOLE_ADMIN_TOKEN=<token> porthole session create --gateway <url> [options]
+       porthole session create --gateway <url> --admin-token-file <path> [options]
 
 Creates a session and prints its id, session token and URL template.
 
 Options:
   --gateway <url>       Gateway base URL (or $PORTHOLE_GATEWAY)
-  --admin-token <tok>   The gateway's ADMIN_TOKEN (or $PORTHOLE_ADMIN_TOKEN)
+  --admin-token-file <path>
+                        Read the gateway's ADMIN_TOKEN from this file (yours,
+                        0600); default $PORTHOLE_ADMIN_TOKEN
+  --admin-token <tok>   The token itself: works, with a warning (ps shows it)
   --ttl <seconds>       Lifetime of the session token (default 30 days)
   --json                Print the session as one JSON object
   -h, --help            Show this help
 `;
 
-const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
+export const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help`;
 
 export const SHARE_HELP = `Usage: porthole share <port> private|link|public [--json]
@@ -218,6 +231,8 @@ private ports; the app's own Authorization header stays the app's:
   curl -H "X-Porthole-Token: $(porthole token)" <url>
 
 It is also the bearer token of the owner API on the gateway's control domain.
+It never outlives the session token, and 'porthole signout --everywhere'
+ends it (and every other owner login) at once.
 
 Options:
   --ttl <d>             Lifetime (default 12h, at most 7d and the session's own)
@@ -231,8 +246,10 @@ Prints a one-time link to the session's dashboard, a web page on the gateway
 (/s/<session>) that lists every port live — process, visibility, URL, first
 seen, tunnel state — and changes who may open each, creates share links and
 revokes them. Opening the link logs that browser in (an HttpOnly cookie for
-the dashboard's path) and drops the token from the address. 'porthole dev'
-and 'porthole connect' print one at start.
+the dashboard's path; never past the session token) and drops the token
+from the address. 'porthole dev' and 'porthole connect' print one at start.
+The page's "Sign out everywhere" button does what 'porthole signout
+--everywhere' does.
 
 Options:
   --ttl <d>             How long the link may wait to be opened (default 10m)

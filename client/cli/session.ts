@@ -3,10 +3,12 @@ import { createSession } from '../dev/session';
 import { command } from './command';
 import { SESSION_HELP } from './help';
 import { check, UsageError } from './options';
+import { resolveToken } from './tokens';
 
 const options = {
   gateway: { type: 'string' },
   'admin-token': { type: 'string' },
+  'admin-token-file': { type: 'string' },
   ttl: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -16,9 +18,18 @@ export const session = command(SESSION_HELP, options, async ({ values, positiona
     throw new UsageError(`unknown session command '${positionals[0] ?? ''}' (try: session create)`);
   const problems: string[] = [];
   const gateway = values.gateway ?? process.env.PORTHOLE_GATEWAY;
-  const adminToken = values['admin-token'] ?? process.env.PORTHOLE_ADMIN_TOKEN;
+  const adminToken = resolveToken(
+    {
+      flag: '--admin-token',
+      env: 'PORTHOLE_ADMIN_TOKEN',
+      argv: values['admin-token'],
+      file: values['admin-token-file'],
+    },
+    problems,
+    (line) => process.stderr.write(`porthole session: ${line}\n`),
+  );
   if (!gateway) problems.push('--gateway (or PORTHOLE_GATEWAY) is required');
-  if (!adminToken) problems.push('--admin-token (or PORTHOLE_ADMIN_TOKEN) is required');
+  if (!adminToken) problems.push('the admin token is required: PORTHOLE_ADMIN_TOKEN or --admin-token-file <path>');
   const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
   if (ttl !== undefined && !Number.isInteger(ttl))
     problems.push(`--ttl: '${values.ttl}' is not a whole number of seconds`);
@@ -29,7 +40,7 @@ export const session = command(SESSION_HELP, options, async ({ values, positiona
   } else {
     process.stdout.write(
       `session   ${created.session}\nexpires   ${created.expiresAt}\nurls      ${created.urlTemplate}\n` +
-        `token     ${created.token}\n\nconnect with:\n  porthole connect --gateway ${gateway} --token <token> --port <n>\n`,
+        `token     ${created.token}\n\nconnect with:\n  PORTHOLE_TOKEN=<token> porthole connect --gateway ${gateway} --port <n>\n`,
     );
   }
   return 0;

@@ -8,6 +8,7 @@
  *   POST   /v1/login        {port, ttl?}        → { url, port, expiresAt }
  *   POST   /v1/token        {ttl?}              → { token, session, expiresAt }
  *   POST   /v1/dashboard    {ttl?}              → { url, expiresAt }
+ *   POST   /v1/signout                          → { session, signedOut, epoch } (sign out everywhere)
  *   GET    /v1/links                            → [ link ]
  *   POST   /v1/links        {port, ttl?, label?} → link
  *   DELETE /v1/links/<id>                       → link
@@ -139,6 +140,8 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
         return json(res, 201, await agent.api.login(port(input.port), optionalTtl(input.ttl)));
       case '/v1/dashboard':
         return json(res, 201, await agent.api.dashboard(optionalTtl(input.ttl)));
+      case '/v1/signout':
+        return json(res, 200, await agent.api.signOutEverywhere());
       case '/v1/token':
         return json(res, 201, await agent.api.ownerToken(optionalTtl(input.ttl)));
       case '/v1/links': {

@@ -1,6 +1,8 @@
 /**
- * Local secrets in `.dev.vars` (the file wrangler also reads), generated on
- * first run with strong random values and never printed.
+ * The local gateway's secrets, in `<state folder>/dev.vars` (dotenv syntax, as
+ * wrangler's `.dev.vars`), generated on first run with strong random values
+ * and never printed. `porthole dev` hands them to Miniflare as bindings, so no
+ * `.dev.vars` in the current folder is needed or read.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import type { GatewaySecrets } from './gateway';
 const NAMES = ['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET'] as const;
 
 /**
- * The variables of a `.dev.vars` file, read with Node's own env-file parser
+ * The variables of a dev.vars file, read with Node's own env-file parser
  * (util.parseEnv, the dotenv grammar wrangler also follows): `#` comments,
  * an optional `export ` prefix, single, double or backtick quotes (double
  * quotes expand `\n`, and may span lines), unquoted values trimmed and cut at

@@ -8,8 +8,10 @@ import {
   CloseCode,
   closeReason,
   type PortSnapshotFrame,
+  ackMessage,
   Mux,
   type MuxStream,
+  parseProbe,
   ProtocolError,
   SUBPROTOCOL,
 } from '../../protocol';
@@ -72,7 +74,12 @@ export class Connection implements Tunnel {
     });
     socket.on('message', (data, isBinary) => {
       this.#keepalive.seen();
-      if (!isBinary) return; // 'pong'
+      if (!isBinary) {
+        // 'pong', or the gateway's read probe: answered at once, it proves everything before it was read.
+        const probe = parseProbe((data as Buffer).toString());
+        if (probe !== null && socket.readyState === WebSocket.OPEN) socket.send(ackMessage(probe));
+        return;
+      }
       try {
         this.mux.receive(data as Buffer);
       } catch (error) {

@@ -20,6 +20,7 @@ import { portCookieNames, readCookies } from './cookies';
 import { TOKEN_HEADER } from './credentials';
 import { addFrameAncestors, frameAncestors, refuseCrossSite, severOpener } from './cross-site';
 import { exchange } from './exchange';
+import { requireEpoch } from './owner-grant';
 import { allowed, isPreflight, type Viewer } from './policy';
 import { refusalOrSignIn } from './signin';
 import {
@@ -48,6 +49,8 @@ export interface AccessContext {
   visibility(port: number): Promise<Visibility>;
   /** The session's listening non-public ports: what one login link covers. */
   loginChain(): Promise<number[]>;
+  /** The sign-out epoch every owner credential must carry (owner-grant.ts). */
+  ownerEpoch(): Promise<number>;
 }
 
 /**
@@ -68,6 +71,7 @@ async function identify(ctx: AccessContext, request: Request, route: ViewerRoute
       tokenRefused(e, 'token', route.port, route.scheme),
     );
     if (claims.session !== route.session) throw ownerTokenForOtherSession();
+    requireEpoch(claims, await ctx.ownerEpoch(), 'token');
     return { kind: 'owner' };
   }
   const copies = readCookies(request, portCookieNames(route.scheme));
@@ -98,7 +102,10 @@ async function cookieViewer(ctx: AccessContext, cookie: string, route: ViewerRou
   if (claims.session !== route.session || claims.port !== route.port) {
     throw cookieForOtherPort(route.port, route.scheme);
   }
-  if (claims.kind === 'cookie') return { kind: 'owner' };
+  if (claims.kind === 'cookie') {
+    requireEpoch(claims, await ctx.ownerEpoch(), 'preview', { scheme: route.scheme, clear: true });
+    return { kind: 'owner' };
+  }
   const link = await ctx.shares.link(claims.jti ?? '');
   if (link.state !== 'live') throw linkNotLive(link.state, { scheme: route.scheme, clear: true });
   return { kind: 'reviewer', link: link.link.id };

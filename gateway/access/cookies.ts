@@ -32,8 +32,13 @@ export function dashboardCookieNames(scheme: string): ReadonlySet<string> {
   );
 }
 
-/** How long the owner's login cookie on a port host or the dashboard lasts: 12 hours, in seconds. */
+/** How long the owner's login cookie on a port host or the dashboard lasts: 12 hours, in seconds (never past its grant). */
 export const COOKIE_TTL_SECONDS = 12 * 3600;
+
+/** Max-Age of an owner cookie, in seconds: COOKIE_TTL_SECONDS, cut to what is left of its grant (`until`, epoch seconds). */
+export function cookieAge(grant: { until: number }): number {
+  return Math.max(0, Math.min(COOKIE_TTL_SECONDS, grant.until - Math.floor(Date.now() / 1000)));
+}
 
 /**
  * At most this many distinct copies of one cookie name are tried. A page can plant one copy per

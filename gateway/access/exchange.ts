@@ -17,8 +17,9 @@ import { listenPort, portHost } from '../routing/label';
 import { isSessionOrigin } from '../routing/host';
 import type { ViewerRoute } from '../routing/route';
 import type { AccessContext } from './admission';
-import { COOKIE_TTL_SECONDS, portCookie } from './cookies';
+import { COOKIE_TTL_SECONDS, cookieAge, portCookie } from './cookies';
 import { LOGIN_PARAM, SHARE_PARAM, withoutCredentials } from './credentials';
+import { grantOf, requireEpoch } from './owner-grant';
 import {
   linkExpired,
   linkForOtherPort,
@@ -97,13 +98,16 @@ async function linkClaims(
 async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: string, clean: URL): Promise<Response> {
   const { config } = ctx;
   const claims = await linkClaims(config, route, token, 'login');
+  requireEpoch(claims, await ctx.ownerEpoch(), 'preview');
+  const grant = grantOf(claims);
   if (!(await ctx.shares.useLogin(claims.jti, claims.expiresAt))) throw loginUsed(route.port);
   const cookieToken = await mintToken(config, 'cookie', {
     session: route.session,
     port: route.port,
     ttlSeconds: COOKIE_TTL_SECONDS,
+    ...grant,
   });
-  const cookie = portCookie(route.scheme, cookieToken, COOKIE_TTL_SECONDS);
+  const cookie = portCookie(route.scheme, cookieToken, cookieAge(grant));
   // The first hop (a printed link) starts the chain; later hops carry theirs, signed.
   const first = claims.ret === undefined;
   const next = first
@@ -119,6 +123,7 @@ async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: stri
     ttlSeconds: CHAIN_HOP_TTL_SECONDS,
     next: rest,
     ret,
+    ...grant,
   });
   const host = await portHost(config, route.session, hop, listenPort(route.host));
   return redirect(`${route.scheme}://${host}/?${LOGIN_PARAM}=${ticket}`, cookie);

@@ -7,6 +7,10 @@
  * - login: a one-time owner link for one port, exchanged for a cookie;
  * - cookie: the owner's cookie on one port's host;
  * - share: a reviewer's link to one port, revocable by its `jti`.
+ *
+ * Owner credentials (owner, login, cookie) also carry their grant (`until`,
+ * `epoch`, owner-grant.ts): none outlives the session token it came from, and
+ * "sign out everywhere" ends all of them at once.
  */
 import { decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { isPort } from '../../protocol/ids';
@@ -44,7 +48,14 @@ export interface TokenClaims {
   /** Login chain: ports still to log in to, then where to end up. */
   next?: number[];
   ret?: string;
+  /** Owner credentials only: the session token's expiry (seconds since the epoch); `expiresAt` never passes it. */
+  until?: number;
+  /** Owner credentials only: the session's sign-out epoch when the grant began (session/owner-epoch.ts). */
+  epoch?: number;
 }
+
+/** The kinds that are owner credentials: each must carry `until` and `epoch` (minted and verified). */
+export const OWNER_KINDS: readonly TokenKind[] = ['owner', 'login', 'cookie'];
 
 export interface MintOptions {
   session: string;
@@ -55,24 +66,36 @@ export interface MintOptions {
   jti?: string;
   next?: number[];
   ret?: string;
+  /** Required for OWNER_KINDS: the grant (owner-grant.ts); the expiry is capped at `until`. */
+  until?: number;
+  epoch?: number;
 }
 
-/** A signed token of `kind` for `options.session`, expiring after `ttlSeconds` (at least 1) or at `expiresAt`. */
+type Extra = { port?: number; next?: number[]; ret?: string; until?: number; epoch?: number };
+
+/**
+ * A signed token of `kind` for `options.session`, expiring after `ttlSeconds` (at least 1) or at
+ * `expiresAt`, and never after `until`. Throws (a bug, not input) when an owner kind has no grant.
+ */
 export async function mintToken(secrets: TokenSecrets, kind: TokenKind, options: MintOptions): Promise<string> {
   const { kid, key } = await currentKey(secrets);
-  const claims: JWTPayload & { port?: number; next?: number[]; ret?: string } = {};
+  const claims: JWTPayload & Extra = {};
   if (options.port !== undefined) claims.port = options.port;
   if (options.next?.length) claims.next = options.next;
   if (options.ret !== undefined) claims.ret = options.ret;
+  if (OWNER_KINDS.includes(kind)) {
+    if (options.until === undefined || options.epoch === undefined) throw new Error(`a ${kind} token needs a grant`);
+    claims.until = options.until;
+    claims.epoch = options.epoch;
+  }
+  const wanted = options.expiresAt ?? Math.floor(Date.now() / 1000) + Math.max(1, Math.floor(options.ttlSeconds ?? 0));
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(Audience[kind])
     .setSubject(options.session)
     .setIssuedAt()
-    .setExpirationTime(
-      options.expiresAt ?? Math.floor(Date.now() / 1000) + Math.max(1, Math.floor(options.ttlSeconds ?? 0)),
-    );
+    .setExpirationTime(claims.until === undefined ? wanted : Math.min(wanted, claims.until));
   if (options.jti !== undefined) jwt.setJti(options.jti);
   return jwt.sign(key);
 }
@@ -106,6 +129,10 @@ function claimedKind(token: string): TokenKind | null {
   } catch {
     return null; // Not a JWT at all: no kind to name in the refusal.
   }
+}
+
+function isWhole(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function isPortList(value: unknown): value is number[] {
@@ -157,7 +184,7 @@ export async function verifyToken(
   const kind = kindOf(payload.aud);
   if (!kind || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new TokenError('invalid');
   const claims: TokenClaims = { kind, session: payload.sub, expiresAt: payload.exp };
-  const extra = payload as JWTPayload & { port?: unknown; next?: unknown; ret?: unknown };
+  const extra = payload as JWTPayload & { [K in keyof Extra]?: unknown };
   if (extra.port !== undefined) {
     if (!isPort(extra.port)) throw new TokenError('invalid', kind);
     claims.port = extra.port;
@@ -170,6 +197,13 @@ export async function verifyToken(
   if (extra.ret !== undefined) {
     if (typeof extra.ret !== 'string') throw new TokenError('invalid', kind);
     claims.ret = extra.ret;
+  }
+  if (OWNER_KINDS.includes(kind)) {
+    // An owner credential without its grant, or living past it, was not minted by this gateway's rules.
+    const { until, epoch } = extra;
+    if (!isWhole(until) || !isWhole(epoch) || payload.exp > until) throw new TokenError('invalid', kind);
+    claims.until = until;
+    claims.epoch = epoch;
   }
   verified.set(token, claims);
   return claims;

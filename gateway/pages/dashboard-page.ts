@@ -6,7 +6,7 @@
  */
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { ApiLink, ApiPort, ApiStatus, Visibility } from '../../protocol';
+import type { ApiLink, ApiOwnerToken, ApiPort, ApiStatus, Visibility } from '../../protocol';
 
 export interface DashboardState {
   session: string;
@@ -68,7 +68,16 @@ function portRow(port: ApiPort): Html {
   return html`<tr data-port-row="${port.port}">
     <th scope="row">${port.port}</th>
     <td>${port.process ?? html`<span class="muted">—</span>`}</td>
-    <td>${visibilitySelect(port)}</td>
+    <td>
+      ${visibilitySelect(port)}
+      ${
+        port.listening
+          ? ''
+          : html`<p class="hint" data-not-listening="${port.port}">
+              Nothing listens on port ${port.port} right now: this applies when something starts listening on it.
+            </p>`
+      }
+    </td>
     <td class="url">
       <a href="${port.url}" target="_blank" rel="noopener noreferrer">${port.url}</a>
       <button type="button" data-copy="${port.url}" aria-label="Copy the URL of port ${port.port}">Copy</button>
@@ -101,8 +110,8 @@ export function panel(state: DashboardState): Html {
           <strong>This session is offline.</strong> Its tunnel is not connected: start <code>porthole dev</code> or
           <code>porthole connect</code> in the session. Ports below come back when it reconnects.
         </p>`;
-  // Live ports only: a port the owner set a visibility for keeps it while it is down, but is not shown.
-  const listening = ports.filter((p) => p.listening);
+  // Live ports, and the ports the owner set a visibility for while they are down (with a hint that nothing listens).
+  const listening = ports;
   return html`${banner}
     <section aria-labelledby="ports-title">
       <h2 id="ports-title">Ports <span class="count">${listening.length}</span></h2>
@@ -156,15 +165,19 @@ export function panel(state: DashboardState): Html {
     </section>`;
 }
 
-/** The whole page. `token` is a short-lived owner token for the page's calls to the JSON API. */
-export function dashboardPage(state: DashboardState, token: string): Html {
+/**
+ * The whole page. `token` is the page token (routes/page-token.ts): a short-lived owner token for the
+ * page's calls to the JSON API, which the script renews before `token.expiresAt`.
+ */
+export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html {
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <meta name="porthole-session" content="${state.session}" />
-        <meta name="porthole-token" content="${token}" />
+        <meta name="porthole-token" content="${token.token}" />
+        <meta name="porthole-token-expires" content="${token.expiresAt}" />
         <title>Porthole · session ${state.session}</title>
         <link rel="stylesheet" href="/assets/dashboard.css" />
         <script src="/assets/dashboard.js" defer></script>
@@ -176,6 +189,7 @@ export function dashboardPage(state: DashboardState, token: string): Html {
             Session <code>${state.session}</code>
             <span id="live" class="muted" role="status">live updates connecting…</span>
           </p>
+          <button type="button" id="signout" class="danger">Sign out everywhere</button>
         </header>
         <div id="notice" role="status" aria-live="polite"></div>
         <main id="panel" aria-live="polite">${panel(state)}</main>

@@ -3,13 +3,18 @@
  * one-time link (`?porthole_login=`), which becomes an HttpOnly cookie scoped
  * to `/s/<session>`; the page, its panel and its live feed need that cookie.
  * Changes go through the owner JSON API with a short-lived owner token the
- * page carries, so no cookie ever authorises a change (no CSRF surface).
+ * page carries (PAGE_TOKEN_TTL_SECONDS), so no cookie ever authorises a
+ * change; the page renews it with its cookie (`POST /s/<session>/page-token`,
+ * same-origin only). The cookie and every token it yields carry the
+ * cookie's grant (access/owner-grant.ts): none outlives the session token,
+ * and "sign out everywhere" ends them all.
  * The same cookie is the owner's sign-in for the session's ports: a private
  * port's browser navigation comes to `/s/<session>/open` and goes back with
  * a one-time ticket (routes/signin.ts), so the page's "open" links just work.
  */
 import { Hono } from 'hono';
-import { COOKIE_TTL_SECONDS, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
+import { COOKIE_TTL_SECONDS, cookieAge, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
+import { grantOf, requireEpoch } from '../access/owner-grant';
 import { LOGIN_PARAM } from '../access/credentials';
 import { redirect } from '../access/exchange';
 import {
@@ -30,6 +35,7 @@ import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-pa
 import { isSessionId } from '../../protocol/ids';
 import { baseOf } from '../routing/route';
 import { sessionStub } from '../routing/stub';
+import { pageToken, pageTokenRefused, pageTokenRequest } from './page-token';
 import { signin } from './signin';
 
 /** Headers of every dashboard answer: nothing cached, nothing framed, only our own script. */
@@ -66,10 +72,15 @@ function sessionOf(id: string): string {
 async function owner(request: Request, env: Env, session: string): Promise<TokenClaims> {
   const copies = readCookies(request, dashboardCookieNames(baseOf(new URL(request.url)).scheme)).values;
   if (copies.length === 0) throw dashboardLoginNeeded('none');
+  // Asked of the Session object only once a cookie is good: junk cookies never wake it.
+  let epoch: Promise<number> | null = null;
   let refusal: unknown = null;
   for (const cookie of copies) {
     try {
-      return await dashboardClaims(env, session, cookie);
+      const claims = await dashboardClaims(env, session, cookie);
+      epoch ??= sessionStub(env, session).ownerEpoch();
+      requireEpoch(claims, await epoch, 'dashboard');
+      return claims;
     } catch (error) {
       refusal ??= error;
     }
@@ -110,10 +121,13 @@ async function login(request: Request, env: Env, session: string, token: string)
   if (claims.session !== session || claims.port !== undefined || claims.jti === undefined) {
     throw dashboardLinkForOther();
   }
-  if (!(await sessionStub(env, session).useLogin(claims.jti, claims.expiresAt))) throw dashboardLinkUsed();
+  const stub = sessionStub(env, session);
+  requireEpoch(claims, await stub.ownerEpoch(), 'dashboard');
+  if (!(await stub.useLogin(claims.jti, claims.expiresAt))) throw dashboardLinkUsed();
   const url = new URL(request.url);
-  const cookie = await mintToken(cfg, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS });
-  const set = dashboardCookie(baseOf(url).scheme, session, cookie, COOKIE_TTL_SECONDS);
+  const grant = grantOf(claims);
+  const cookie = await mintToken(cfg, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS, ...grant });
+  const set = dashboardCookie(baseOf(url).scheme, session, cookie, cookieAge(grant));
   return redirect(`${url.origin}/s/${session}`, set);
 }
 
@@ -122,10 +136,19 @@ dashboard.get('/s/:session', async (c) => {
   const token = new URL(c.req.url).searchParams.get(LOGIN_PARAM);
   if (token !== null) return login(c.req.raw, c.env, session, token);
   const claims = await owner(c.req.raw, c.env, session);
-  const ttl = Math.max(60, claims.expiresAt - Math.floor(Date.now() / 1000));
-  const apiToken = await mintToken(config(c.env), 'owner', { session, ttlSeconds: ttl });
-  const page = await dashboardPage(await state(c.env, new URL(c.req.url), session), apiToken);
+  const page = await dashboardPage(await state(c.env, new URL(c.req.url), session), await pageToken(c.env, claims));
   return c.html(page, 200, PAGE_HEADERS);
+});
+
+/**
+ * A fresh page token for the page's script, for the cookie it holds: `{token, expiresAt}`. Only the
+ * page itself may ask (pageTokenRequest): another site's page cannot make the browser mint one.
+ */
+dashboard.post('/s/:session/page-token', async (c) => {
+  const session = sessionOf(c.req.param('session'));
+  if (!pageTokenRequest(c.req.raw)) throw pageTokenRefused();
+  const claims = await owner(c.req.raw, c.env, session);
+  return c.json(await pageToken(c.env, claims), 200, { 'cache-control': 'no-store' });
 });
 
 dashboard.get('/s/:session/panel', async (c) => {

@@ -5,8 +5,17 @@
  * (RPC); this file checks the token and the input.
  */
 import { Hono } from 'hono';
-import { type ApiOwnerToken, isVisibility, LINK_TTL, LOGIN_TTL, MAX_LINK_LABEL, OWNER_TTL } from '../../protocol';
+import {
+  type ApiOwnerToken,
+  type ApiSignOut,
+  isVisibility,
+  LINK_TTL,
+  LOGIN_TTL,
+  MAX_LINK_LABEL,
+  OWNER_TTL,
+} from '../../protocol';
 import { isSessionId } from '../../protocol/ids';
+import { grantOf, type OwnerGrant, requireEpoch } from '../access/owner-grant';
 import { tokenForOtherSession } from '../access/refusals';
 import { mintToken } from '../auth/tokens';
 import { config } from '../config';
@@ -16,11 +25,14 @@ import { sessionStub } from '../routing/stub';
 import { type Base, baseOf } from '../routing/route';
 import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
 
-type OwnerEnv = AppEnv & { Variables: { session: string; base: Base } };
+type OwnerEnv = AppEnv & { Variables: { session: string; base: Base; grant: OwnerGrant } };
 
 export const ownerApi = new Hono<OwnerEnv>();
 
-/** The session's client trades its session token for an owner token (never outliving the session token). */
+/**
+ * The session's client trades its session token for an owner token: a new grant (owner-grant.ts) that
+ * ends with the session token and belongs to the current sign-out epoch.
+ */
 ownerApi.post('/owner-token', async (c) => {
   const session = c.req.param('session') ?? '';
   const cfg = config(c.env);
@@ -29,7 +41,8 @@ ownerApi.post('/owner-token', async (c) => {
   const body = await jsonBody(c.req.raw);
   const left = claims.expiresAt - Math.floor(Date.now() / 1000);
   const ttl = Math.min(ttlOf(body.ttl, OWNER_TTL), left);
-  const token = await mintToken(cfg, 'owner', { session, ttlSeconds: ttl });
+  const epoch = await sessionStub(c.env, session).ownerEpoch();
+  const token = await mintToken(cfg, 'owner', { session, ttlSeconds: ttl, until: claims.expiresAt, epoch });
   const reply: ApiOwnerToken = { token, session, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
   return c.json(reply, 201);
 });
@@ -39,6 +52,8 @@ ownerApi.use('*', async (c, next) => {
   if (!isSessionId(session)) throw notFound();
   const claims = await bearerClaims(c.req.raw, config(c.env), 'owner', 'The owner API needs an owner token');
   if (claims.session !== session) throw tokenForOtherSession();
+  requireEpoch(claims, await sessionStub(c.env, session).ownerEpoch(), 'token');
+  c.set('grant', grantOf(claims));
   c.set('session', session);
   c.set('base', baseOf(new URL(c.req.url)));
   await next();
@@ -59,7 +74,7 @@ ownerApi.patch('/ports/:port', async (c) => {
 
 ownerApi.post('/login', async (c) => {
   const body = await jsonBody(c.req.raw);
-  return c.json(await stub(c).loginLink(c.var.base, portOf(body.port), ttlOf(body.ttl, LOGIN_TTL)), 201);
+  return c.json(await stub(c).loginLink(c.var.base, portOf(body.port), ttlOf(body.ttl, LOGIN_TTL), c.var.grant), 201);
 });
 
 ownerApi.get('/links', async (c) => c.json({ links: await stub(c).listLinks(c.var.base) }));
@@ -84,5 +99,15 @@ ownerApi.delete('/links/:id', async (c) => {
 
 ownerApi.post('/dashboard', async (c) => {
   const body = await jsonBody(c.req.raw);
-  return c.json(await stub(c).dashboardLink(c.var.base, ttlOf(body.ttl, LOGIN_TTL)), 201);
+  return c.json(await stub(c).dashboardLink(c.var.base, ttlOf(body.ttl, LOGIN_TTL), c.var.grant), 201);
+});
+
+/**
+ * Sign out everywhere: every owner token, login link and owner cookie (dashboard and previews) of the
+ * session is refused from now on, the caller's own token too. The session token keeps working.
+ */
+ownerApi.post('/signout', async (c) => {
+  const { epoch } = await stub(c).signOutEverywhere();
+  const reply: ApiSignOut = { session: c.var.session, signedOut: true, epoch };
+  return c.json(reply);
 });

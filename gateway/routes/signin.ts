@@ -25,9 +25,10 @@
  */
 import { Hono } from 'hono';
 import { generateCookie } from 'hono/cookie';
-import { COOKIE_TTL_SECONDS, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
+import { COOKIE_TTL_SECONDS, cookieAge, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
 import { LOGIN_PARAM } from '../access/credentials';
 import { redirect } from '../access/exchange';
+import { grantOf, type OwnerGrant, requireEpoch } from '../access/owner-grant';
 import {
   linkForOtherPort,
   linkInvalid,
@@ -117,23 +118,33 @@ async function handedOver(
   }
 }
 
-/** Whether the request carries a valid control-plane (dashboard) owner cookie for `session`. */
-async function signedIn(request: Request, cfg: GatewayConfig, session: string): Promise<boolean> {
+/**
+ * The grant of a valid control-plane (dashboard) owner cookie for `session` of the current sign-out
+ * `epoch` the request carries, or null.
+ */
+async function signedIn(
+  request: Request,
+  cfg: GatewayConfig,
+  session: string,
+  epoch: number,
+): Promise<OwnerGrant | null> {
   // Every copy is tried (a page may plant others); one valid copy signs in.
   const scheme = new URL(request.url).protocol.slice(0, -1);
   for (const cookie of readCookies(request, dashboardCookieNames(scheme)).values) {
     try {
       const claims = await verifyToken(cfg, cookie, ['cookie']);
-      if (claims.session === session && claims.port === undefined) return true;
+      if (claims.session === session && claims.port === undefined && grantOf(claims).epoch === epoch) {
+        return grantOf(claims);
+      }
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
     }
   }
-  return false;
+  return null;
 }
 
 /**
- * The 303 to `path` on `port`'s host with a fresh one-time ticket (`cookie`: a Set-Cookie to send along).
+ * The 303 to `path` on `port`'s host with a fresh one-time ticket of `grant` (`cookie`: a Set-Cookie to send along).
  * Throws 400 `bad_request` for a path that is not a path.
  */
 async function toPort(
@@ -143,6 +154,7 @@ async function toPort(
   port: number,
   path: string,
   cookie: string | null,
+  grant: OwnerGrant,
 ): Promise<Response> {
   const portOrigin = `${base.scheme}://${await portHost(cfg, session, port, listenPort(base.host))}`;
   const ticket = await mintToken(cfg, 'login', {
@@ -150,6 +162,7 @@ async function toPort(
     port,
     jti: crypto.randomUUID(),
     ttlSeconds: TICKET_TTL_SECONDS,
+    ...grant,
   });
   const location = ticketUrl(portOrigin, path, ticket);
   if (location === null) throw badPath();
@@ -168,7 +181,8 @@ signin.get('/s/:session/open', async (c) => {
   // Only the port's own hand-over (its proof binds session, port and path) is acted on: a page that
   // knows the session id cannot send the owner to a port and path of its choosing.
   if (!(await handedOver(cfg, url.searchParams.get(PROOF_PARAM), session, port, path))) throw signInFromElsewhere();
-  if (!(await signedIn(c.req.raw, cfg, session))) throw signInNeeded(port);
+  const grant = await signedIn(c.req.raw, cfg, session, await sessionStub(c.env, session).ownerEpoch());
+  if (grant === null) throw signInNeeded(port);
   const base = baseOf(url);
   // Legitimate hand-overs carry no Referer (the port's redirect is `no-referrer`; the dashboard's
   // links are `noreferrer`): a page elsewhere that sends the owner here is refused.
@@ -180,7 +194,7 @@ signin.get('/s/:session/open', async (c) => {
     throw signInLoop(host, attemptCookie(base.scheme, session, '', 0));
   }
   const attempt = attemptCookie(base.scheme, session, `${port}.${count}`, ATTEMPT_WINDOW_SECONDS);
-  return toPort(cfg, base, session, port, path, attempt);
+  return toPort(cfg, base, session, port, path, attempt, grant);
 });
 
 signin.get('/s/:session/login', async (c) => {
@@ -203,8 +217,11 @@ signin.get('/s/:session/login', async (c) => {
   const path = url.searchParams.get('path') ?? '/';
   // Checked before the link is spent, so a mistyped path does not cost the link.
   if (!isPortPath(path)) throw badPath();
-  if (!(await sessionStub(c.env, session).useLogin(claims.jti, claims.expiresAt))) throw loginUsed(claims.port);
-  const token = await mintToken(cfg, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS });
-  const cookie = dashboardCookie(baseOf(url).scheme, session, token, COOKIE_TTL_SECONDS);
-  return toPort(cfg, baseOf(url), session, claims.port, path, cookie);
+  const stub = sessionStub(c.env, session);
+  requireEpoch(claims, await stub.ownerEpoch(), 'preview');
+  if (!(await stub.useLogin(claims.jti, claims.expiresAt))) throw loginUsed(claims.port);
+  const grant = grantOf(claims);
+  const token = await mintToken(cfg, 'cookie', { session, ttlSeconds: COOKIE_TTL_SECONDS, ...grant });
+  const cookie = dashboardCookie(baseOf(url).scheme, session, token, cookieAge(grant));
+  return toPort(cfg, baseOf(url), session, claims.port, path, cookie, grant);
 });

@@ -6,8 +6,8 @@
  * the viewer goes, and the next write notices.
  */
 
-/** What changed: the dashboard redraws its panel on any of them. */
-export type Change = 'ports' | 'links' | 'tunnel';
+/** What changed: the dashboard redraws its panel on any of them (`signout`: its login has ended). */
+export type Change = 'ports' | 'links' | 'tunnel' | 'signout';
 
 const KEEPALIVE_MS = 25_000;
 /** Browsers reconnect a dropped feed after this long (the SSE `retry` field, in ms). */
@@ -31,6 +31,15 @@ export class DashboardFeed {
   /** Tell every open dashboard that `what` changed. */
   notify(what: Change): void {
     this.#broadcast(`event: change\ndata: {"what":"${what}"}\n\n`);
+  }
+
+  /** Tell every open dashboard that `what` changed, then end every feed (a reconnect needs a valid cookie). */
+  end(what: Change): void {
+    this.notify(what);
+    for (const writer of this.#writers) {
+      writer.close().catch(() => undefined); // Already gone: nothing left to end.
+      this.#forget(writer);
+    }
   }
 
   #broadcast(text: string): void {

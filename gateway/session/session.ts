@@ -24,8 +24,8 @@ import {
 } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
-import { LOGIN_PARAM, hasUrlCredential } from '../access/credentials';
-import { mintToken } from '../auth/tokens';
+import { hasUrlCredential } from '../access/credentials';
+import type { OwnerGrant } from '../access/owner-grant';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
@@ -34,6 +34,8 @@ import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
+import { OwnerEpoch } from './owner-epoch';
+import { dashboardLink, loginLink } from './owner-links';
 import { proxyHttp } from './http-bridge';
 import { PortControl } from './port-control';
 import { PortTable } from './port-table';
@@ -47,6 +49,7 @@ export class Session extends DurableObject<Env> {
   readonly #session: string;
   readonly #ports: PortTable;
   readonly #shares: ShareStore;
+  readonly #epoch: OwnerEpoch;
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
@@ -63,6 +66,7 @@ export class Session extends DurableObject<Env> {
     this.#session = ctx.id.name;
     this.#ports = new PortTable(ctx.storage);
     this.#shares = new ShareStore(ctx.storage);
+    this.#epoch = new OwnerEpoch(ctx.storage);
     this.#tunnel = new TunnelSocket(ctx, {
       onControl: (tunnel, frame) => this.#portControl.frame(tunnel, frame),
       onChange: () => this.#feed.notify('tunnel'),
@@ -93,6 +97,7 @@ export class Session extends DurableObject<Env> {
         shares: this.#shares,
         visibility: (port) => views.visibility(port),
         loginChain: () => views.nonPublicPorts(),
+        ownerEpoch: () => this.#epoch.current(),
       });
       this.#parts = { views, access };
     }
@@ -222,31 +227,26 @@ export class Session extends DurableObject<Env> {
     return this.#built.views.link(base, link, false);
   }
 
-  /**
-   * A one-time owner login link for a port, valid `ttlSeconds`: on the control plane
-   * (`/s/<session>/login`, routes/signin.ts), so it signs the browser in for the whole session.
-   */
-  async loginLink(base: Base, port: number, ttlSeconds: number): Promise<ApiLogin> {
-    const jti = crypto.randomUUID();
-    const token = await mintToken(this.#config, 'login', { session: this.#session, port, jti, ttlSeconds });
-    return {
-      url: `${base.scheme}://${base.host}/s/${this.#session}/login?${LOGIN_PARAM}=${token}`,
-      port,
-      expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
-    };
+  /** A one-time owner login link for `port` (owner-links.ts), bounded by the caller's `grant`. */
+  async loginLink(base: Base, port: number, ttlSeconds: number, grant: OwnerGrant): Promise<ApiLogin> {
+    return loginLink(this.#config, this.#session, base, port, ttlSeconds, grant);
   }
 
-  /** A one-time link to the session's dashboard (a login token with no port), valid `ttlSeconds`. */
-  async dashboardLink(base: Base, ttlSeconds: number): Promise<ApiDashboardLink> {
-    const token = await mintToken(this.#config, 'login', {
-      session: this.#session,
-      jti: crypto.randomUUID(),
-      ttlSeconds,
-    });
-    return {
-      url: `${base.scheme}://${base.host}/s/${this.#session}?${LOGIN_PARAM}=${token}`,
-      expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
-    };
+  /** A one-time link to the session's dashboard (owner-links.ts), bounded by the caller's `grant`. */
+  async dashboardLink(base: Base, ttlSeconds: number, grant: OwnerGrant): Promise<ApiDashboardLink> {
+    return dashboardLink(this.#config, this.#session, base, ttlSeconds, grant);
+  }
+
+  /** The sign-out epoch every owner credential of this session must carry (owner-epoch.ts). */
+  async ownerEpoch(): Promise<number> {
+    return this.#epoch.current();
+  }
+
+  /** Sign out everywhere: every owner token, login link and cookie of this session is refused from now on. */
+  async signOutEverywhere(): Promise<{ epoch: number }> {
+    const epoch = await this.#epoch.bump();
+    this.#feed.end('signout');
+    return { epoch };
   }
 
   /** Spend a one-time login id (`expiresAt`: its token's expiry, seconds since the epoch); false if spent before. */

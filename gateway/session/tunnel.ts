@@ -5,8 +5,18 @@
  * drop, and the runtime's webSocket* events. What a control frame means
  * (the port table) is the Session object's business, through `onControl`.
  */
-import { CloseCode, type ControlFrame, Mux, ProtocolError, SUBPROTOCOL } from '../../protocol';
+import {
+  CloseCode,
+  type ControlFrame,
+  FrameCode,
+  Mux,
+  parseAck,
+  probeMessage,
+  ProtocolError,
+  SUBPROTOCOL,
+} from '../../protocol';
 import { closeSocket } from './close-socket';
+import { UNREAD_REASON, UnreadBudget } from './unread';
 import type { Base } from '../routing/route';
 
 const TUNNEL_TAG = 'tunnel';
@@ -26,6 +36,8 @@ export interface Tunnel {
   socket: WebSocket;
   mux: Mux;
   attachment: TunnelAttachment;
+  /** What was sent outside flow control and not yet acknowledged (starts afresh after hibernation). */
+  unread: UnreadBudget;
 }
 
 export interface TunnelHooks {
@@ -85,6 +97,7 @@ export class TunnelSocket {
     const tunnel: Tunnel = {
       socket,
       attachment,
+      unread: new UnreadBudget(),
       mux: new Mux({
         role: 'gateway',
         // Ids restart at a random point after hibernation, so they never collide with late frames.
@@ -95,7 +108,10 @@ export class TunnelSocket {
             socket.send(bytes);
           } catch (error) {
             tunnel.mux.close(`the tunnel socket is closed (${String(error)})`);
+            return;
           }
+          // DATA is bounded by the client's window; every other frame only by the client reading.
+          if (bytes[0] !== FrameCode.DATA) this.#sentUnflowed(tunnel, bytes.byteLength);
         },
         onControl: (frame) => {
           // A gateway's multiplexer refuses any other control frame as a protocol error (mux.ts).
@@ -109,6 +125,26 @@ export class TunnelSocket {
     return tunnel;
   }
 
+  /**
+   * Count bytes sent outside flow control: a probe every PROBE_EVERY_BYTES, and past
+   * UNREAD_BUDGET_BYTES unacknowledged the tunnel is closed with 1008 (a client that stopped reading).
+   */
+  #sentUnflowed(tunnel: Tunnel, bytes: number): void {
+    const verdict = tunnel.unread.sent(bytes);
+    if (verdict.over) {
+      if (tunnel.socket.readyState === WebSocket.OPEN) {
+        console.warn(`porthole: ${UNREAD_REASON} (${tunnel.unread.unread} bytes unread); closing its tunnel`);
+      }
+      this.drop(tunnel, CloseCode.POLICY, UNREAD_REASON);
+    } else if (verdict.probe !== undefined) {
+      try {
+        tunnel.socket.send(probeMessage(verdict.probe));
+      } catch (error) {
+        tunnel.mux.close(`the tunnel socket is closed (${String(error)})`);
+      }
+    }
+  }
+
   /** Close the tunnel with a close code and reason; its streams fail with the reason. */
   drop(tunnel: Tunnel, code: number, reason: string): void {
     tunnel.mux.close(reason);
@@ -118,12 +154,14 @@ export class TunnelSocket {
 
   /** webSocketMessage: frames go to the multiplexer; a protocol error drops the tunnel with 1002. */
   message(socket: WebSocket, message: string | ArrayBuffer): void {
+    const tunnel = this.current();
     if (typeof message === 'string') {
       // The runtime answers `ping` itself (auto-response); this covers a ping it passed through.
       if (message === 'ping') socket.send('pong');
+      const ack = parseAck(message);
+      if (ack !== null && tunnel?.socket === socket) tunnel.unread.acked(ack);
       return;
     }
-    const tunnel = this.current();
     // Frames from a replaced socket are not ours to act on.
     if (!tunnel || tunnel.socket !== socket) return;
     try {

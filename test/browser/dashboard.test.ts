@@ -110,10 +110,13 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     expect(revoked.status).toBe(410);
     expect(revoked.text).toContain('This link was revoked');
 
-    // The server stops: its row goes. The client stops: the offline banner shows.
+    // The server stops: its row stays (the owner chose its visibility), with a hint beside the
+    // visibility that nothing listens there now. The client stops: the offline banner shows.
     await server.stop();
     await a.event((e) => e.event === 'port.close' && e.port === port, 'port.close');
-    await row(page, port).waitFor({ state: 'detached', timeout: 20_000 });
+    const hint = row(page, port).locator(`[data-not-listening="${port}"]`);
+    await hint.waitFor({ timeout: 20_000 });
+    expect(await hint.textContent()).toContain(`Nothing listens on port ${port} right now`);
     a.agent.stop();
     await page.locator('.banner', { hasText: 'This session is offline' }).waitFor({ timeout: 20_000 });
 
@@ -127,6 +130,44 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
         expect.objectContaining({ port, visibility: 'link', listening: false }),
       ]);
     }
+  });
+
+  it('renews its page token when the API says it expired, and signs out everywhere from its button', async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const a = await startAgent(h, [port], { visibility: () => 'private' });
+    await nodeServer(port, '127.0.0.1', 'signed in');
+    const context = await browser.newContext();
+    afterTest(() => context.close());
+    const page = await context.newPage();
+    await page.goto((await a.agent.api.dashboard()).url);
+    await row(page, port).waitFor();
+    const url = await a.agent.url(port);
+    await page.goto((await a.agent.api.login(port)).url); // This browser is in as the owner on the port too.
+    expect(await page.textContent('body')).toBe('signed in');
+    await page.goto(`${h.gateway.url}/s/${a.session}`);
+
+    // The page token has expired (a laptop that slept): the page renews it with its cookie, and the change goes through.
+    let refused = false;
+    await page.route('**/api/sessions/*/ports/*', async (route) => {
+      if (refused) return route.continue();
+      refused = true;
+      await route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"login_expired"}' });
+    });
+    const renewal = page.waitForResponse((r) => r.url().endsWith(`/s/${a.session}/page-token`));
+    await row(page, port).getByLabel(`Who may open port ${port}`).selectOption('link');
+    expect((await renewal).status()).toBe(200);
+    await page.locator('#notice', { hasText: `Port ${port} is now link.` }).waitFor();
+
+    // Sign out everywhere: the page says so, a reload asks for a new link, the port asks to sign in.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.locator('#notice', { hasText: 'Signed out everywhere' }).waitFor();
+    expect((await page.reload())?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('sign out everywhere');
+    const preview = await page.goto(url);
+    expect(preview?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('This preview is private');
+    expect(a.events.some((e) => e.event === 'tunnel.down')).toBe(false);
   });
 
   it('is readable at phone width, with labelled controls', async () => {

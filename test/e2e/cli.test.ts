@@ -1,6 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,12 +30,18 @@ interface Run {
 }
 
 /**
- * Run the CLI in `cwd`; commands that run a client get a control socket of their own there.
- * A process still running when the test ends is stopped, and awaited.
+ * Run the CLI in `cwd`; commands that run a client get a control socket of their own there, and
+ * (unless `env` says otherwise) XDG_STATE_HOME is `<cwd>/xdg-state`, so no test touches the real
+ * ~/.local/state. A process still running when the test ends is stopped, and awaited.
  */
-function run(args: string[], cwd: string): Run {
-  const own = ['dev', 'connect'].includes(args[0] as string) ? ['--control', join(cwd, 'control.sock')] : [];
-  const child = spawn(process.execPath, [cli, ...args, ...own], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
+  const ownsControl = ['dev', 'connect'].includes(args[0] as string) && !args.includes('--control');
+  const own = ownsControl ? ['--control', join(cwd, 'control.sock')] : [];
+  const child = spawn(process.execPath, [cli, ...args, ...own], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_STATE_HOME: join(cwd, 'xdg-state'), ...env },
+  });
   const events: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   let stderr = '';
@@ -63,6 +79,15 @@ function run(args: string[], cwd: string): Run {
       });
     });
   return { child, events, next, exit, stderr: () => stderr };
+}
+
+/** Every entry under `dir` with its mode, size and mtime: equal listings mean nothing was written. */
+function listing(dir: string): string[] {
+  // '.' too: a file created and removed again still changes the folder's mtime.
+  return ['.', ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()].map((name) => {
+    const stat = lstatSync(join(dir, name));
+    return `${name} ${stat.mode.toString(8)} ${stat.size} ${stat.mtimeMs}`;
+  });
 }
 
 /** A fresh folder, removed when the test ends. */
@@ -103,9 +128,9 @@ describe('porthole CLI', () => {
     expect(reply.body.toString()).toBe('from the cli test');
 
     // Secrets were generated privately and never printed.
-    const vars = readFileSync(join(cwd, '.dev.vars'), 'utf8');
+    const vars = readFileSync(join(cwd, 'xdg-state', 'porthole', 'dev.vars'), 'utf8');
     expect(vars).toMatch(/^ADMIN_TOKEN=.{40,}$/m);
-    expect(statSync(join(cwd, '.dev.vars')).mode & 0o077).toBe(0);
+    expect(statSync(join(cwd, 'xdg-state', 'porthole', 'dev.vars')).mode & 0o077).toBe(0);
     const secret = /^TOKEN_SECRET=(.*)$/m.exec(vars)![1]!;
     expect(JSON.stringify(dev.events) + dev.stderr()).not.toContain(secret);
 
@@ -131,6 +156,10 @@ describe('porthole CLI', () => {
     const down = connect.events.find((e) => e.event === 'tunnel.down');
     expect(down).toMatchObject({ retryInMs: null });
     expect(String(down?.reason)).toMatch(/401/);
+    // A token in argv still works, with a warning: every local user can read it in `ps`.
+    expect(connect.stderr()).toContain(
+      'porthole connect: warning: --token on the command line can be read by other local users (ps); use PORTHOLE_TOKEN or --token-file <path>',
+    );
     dev.child.kill('SIGINT');
     expect([0, 130]).toContain(await dev.exit);
   });
@@ -272,7 +301,7 @@ describe('porthole CLI', () => {
     expect(unknown.stderr()).toContain('no live link');
 
     // No signing key ever appears in what porthole printed.
-    const vars = readFileSync(join(cwd, '.dev.vars'), 'utf8');
+    const vars = readFileSync(join(cwd, 'xdg-state', 'porthole', 'dev.vars'), 'utf8');
     const secret = /^TOKEN_SECRET=(.*)$/m.exec(vars)![1]!;
     const printed = [dev, login, share, link, listed, table, revoke, pub, bad, unknown]
       .map((r) => JSON.stringify(r.events) + r.stderr())
@@ -291,6 +320,59 @@ describe('porthole CLI', () => {
     expect([0, 130]).toContain(await dev.exit);
   });
 
+  it("dev run from an app's folder writes nothing into it: state and secrets go to $XDG_STATE_HOME/porthole", async () => {
+    const app = tempDir();
+    writeFileSync(join(app, 'package.json'), '{}\n');
+    // Left by an older porthole: neither read nor rewritten, only mentioned.
+    writeFileSync(join(app, '.dev.vars'), 'ADMIN_TOKEN=old\n', { mode: 0o600 });
+    const before = listing(app);
+    const xdg = tempDir();
+    const dev = run(['dev', '--json', '--listen', '0', '--no-watch', '--control', join(xdg, 'control.sock')], app, {
+      XDG_STATE_HOME: xdg,
+    });
+    await dev.next('tunnel.up');
+    const state = join(xdg, 'porthole');
+    expect(statSync(state).mode & 0o777).toBe(0o700);
+    expect(statSync(join(state, 'dev.vars')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(state, 'session.json')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(state, 'dev.vars'), 'utf8')).not.toContain('ADMIN_TOKEN=old');
+    expect(dev.stderr()).toContain(
+      `.dev.vars here is no longer read or written; secrets and state now live in ${state}`,
+    );
+    dev.child.kill('SIGINT');
+    expect([0, 130]).toContain(await dev.exit);
+    expect(listing(app)).toEqual(before);
+  });
+
+  it('session create and connect take tokens from a private file; a world-readable one is refused', async () => {
+    const cwd = tempDir();
+    const dev = run(['dev', '--json', '--listen', '0', '--no-watch'], cwd);
+    const ready = await dev.next('ready');
+    const admin = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(join(cwd, 'xdg-state', 'porthole', 'dev.vars'), 'utf8'))![1]!;
+    const adminFile = join(cwd, 'admin-token');
+    writeFileSync(adminFile, `${admin}\n`, { mode: 0o600 });
+    const gateway = ready.gateway as string;
+    const create = run(['session', 'create', '--gateway', gateway, '--admin-token-file', adminFile, '--json'], cwd);
+    expect(await create.exit).toBe(0);
+    expect(create.stderr()).toBe('');
+    const tokenFile = join(cwd, 'token');
+    writeFileSync(tokenFile, `${String(create.events[0]?.token)}\r\n`, { mode: 0o600 });
+    const connect = run(
+      ['connect', '--json', '--gateway', gateway, '--token-file', tokenFile, '--no-watch'],
+      tempDir(),
+    );
+    await connect.next('tunnel.up');
+    expect(connect.stderr()).toBe('');
+    connect.child.kill('SIGINT');
+    await connect.exit;
+
+    chmodSync(tokenFile, 0o644);
+    const refused = run(['connect', '--gateway', gateway, '--token-file', tokenFile, '--no-watch'], tempDir());
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toContain(`--token-file: refusing ${tokenFile}: other users may access it (mode 644)`);
+    expect(refused.stderr()).toContain(`chmod 600 ${tokenFile}`);
+  });
+
   it('dev on a port already in use says so and exits 1', async () => {
     const busy = await startOrigin((_req, res) => res.end());
     const dev = run(['dev', '--listen', `127.0.0.1:${busy.port}`], tempDir());
@@ -302,17 +384,19 @@ describe('porthole CLI', () => {
     const cwd = tempDir();
     const first = run(['dev', '--json', '--listen', '0', '--no-watch'], cwd);
     await first.next('ready');
-    const second = run(['dev', '--listen', '0', '--state-dir', join(cwd, '.porthole')], tempDir());
+    const second = run(['dev', '--listen', '0', '--state-dir', join(cwd, 'xdg-state', 'porthole')], tempDir());
     expect(await second.exit).toBe(1);
     expect(second.stderr()).toContain(`another porthole dev (pid ${first.child.pid}) is using this state folder`);
   });
 
-  it('dev refuses a world-readable .dev.vars untouched, and ports an open control folder, each with the fix', async () => {
+  it('dev refuses a world-readable dev.vars untouched, and ports an open control folder, each with the fix', async () => {
     const cwd = tempDir();
-    const vars = join(cwd, '.dev.vars');
+    const state = join(cwd, 'state');
+    mkdirSync(state, { mode: 0o700 });
+    const vars = join(state, 'dev.vars');
     writeFileSync(vars, 'ADMIN_TOKEN=leaked\n');
     chmodSync(vars, 0o644);
-    const dev = run(['dev', '--listen', '0'], cwd);
+    const dev = run(['dev', '--listen', '0', '--state-dir', state], cwd);
     expect(await dev.exit).toBe(1);
     expect(dev.stderr()).toContain(`chmod 600 ${vars}`);
     expect(readFileSync(vars, 'utf8')).toBe('ADMIN_TOKEN=leaked\n');

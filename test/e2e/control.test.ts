@@ -139,4 +139,45 @@ describe('client control traffic', () => {
     const downs = events.filter((e) => e.event === 'tunnel.down');
     expect(downs).toEqual([expect.objectContaining({ retryInMs: null })]);
   });
+  it('a client that stops reading is closed with 1008 and a reason, and another session is served', async () => {
+    const origin = await startOrigin((_req, res) => res.end('other'));
+    const other = await startAgent(h, [origin.port]);
+    const otherUrl = await other.agent.url(origin.port);
+    const raw = await rawTunnel();
+    // Long process names make each snapshot ~200 KB (under MAX_JSON): far more than the client reads.
+    const ports = range(20000, 900).map((p) => ({ ...p, process: 'x'.repeat(100) }));
+    raw.send({ type: 'HELLO', stream: 0, body: { ports } });
+    await waitFor(() => raw.snapshots.length === 1, 'the HELLO snapshot');
+    raw.ws.pause(); // From here on it reads nothing, so answers no probe.
+    // One change per 15 ms, under the control-frame rate; each earns a snapshot (at most 10 per second).
+    let sent = 0;
+    const flood = setInterval(() => {
+      if (raw.ws.readyState !== WebSocket.OPEN || sent >= 2000) return void clearInterval(flood);
+      const change = sent++ % 2 === 0 ? { opened: [{ port: 30000 }], closed: [] } : { opened: [], closed: [30000] };
+      raw.send({ type: 'PORTS', stream: 0, body: change });
+    }, 15);
+    afterTest(() => clearInterval(flood));
+    expect((await request(h.gateway, otherUrl)).body.toString()).toBe('other');
+    raw.ws.resume(); // The close frame is behind everything unread.
+    let closed: { code: number; reason: string } | undefined;
+    void raw.closed.then((c) => (closed = c));
+    // 8 MiB of ~200 KB snapshots at 10 per second: about 4 s.
+    await waitFor(() => closed, 'the close of the non-reading client', 20_000);
+    expect(closed).toEqual({ code: CloseCode.POLICY, reason: 'the client is not reading what the gateway sends' });
+    console.log(`PORTS frames sent before the non-reading client was closed: ${sent}`);
+    expect((await request(h.gateway, otherUrl)).body.toString()).toBe('other');
+  });
+
+  it('the real client answers read probes: 9.6 MiB of request heads leave its tunnel up', async () => {
+    const origin = await startOrigin((_req, res) => res.end('ok'));
+    const running = await startAgent(h, [origin.port]);
+    const url = await running.agent.url(origin.port);
+    // Each OPEN head carries a 12 KiB header (Node's origin takes 16 KiB): 800 are over the 8 MiB unread budget.
+    const big = { 'x-padding': 'p'.repeat(12 * 1024) };
+    for (let batch = 0; batch < 80; batch++) {
+      const replies = await Promise.all(Array.from({ length: 10 }, () => request(h.gateway, url, { headers: big })));
+      for (const reply of replies) expect(reply.status).toBe(200);
+    }
+    expect(running.events.filter((e) => e.event === 'tunnel.down')).toEqual([]);
+  });
 });

@@ -24,7 +24,15 @@ export interface TestClaims {
   notBeforeIn?: number;
   kid?: string;
   iss?: string;
+  /**
+   * The grant of an owner kind (owner, login, cookie): the session token's expiry, seconds from now
+   * (default: the token's own expiry), and the sign-out epoch (default 0). `null`: no grant at all.
+   */
+  untilIn?: number | null;
+  epoch?: number;
 }
+
+const OWNER_AUDS: readonly string[] = ['porthole:owner', 'porthole:login', 'porthole:cookie'];
 
 export const aud = {
   session: 'porthole:session',
@@ -40,6 +48,10 @@ export async function mintForTest(secret: string, claims: TestClaims): Promise<s
   const payload: Record<string, unknown> = {};
   if (claims.port !== undefined) payload.port = claims.port;
   if (claims.ret !== undefined) payload.ret = claims.ret;
+  if (OWNER_AUDS.includes(claims.aud) && claims.untilIn !== null) {
+    payload.until = now + (claims.untilIn ?? claims.expiresIn ?? 600);
+    payload.epoch = claims.epoch ?? 0;
+  }
   const jwt = new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', kid: claims.kid ?? kidFor(secret), typ: 'JWT' })
     .setIssuer(claims.iss ?? 'porthole')

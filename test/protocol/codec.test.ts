@@ -148,7 +148,7 @@ describe('codec', () => {
 
   it('rejects unknown DATA flags and invalid UTF-8 in RESET', () => {
     expectProtocolError(bytes(FrameCode.DATA, 0, 0, 0, 1, 0x80), 'BAD_PAYLOAD', /unknown DATA flags/);
-    // v2's WebSocket flags (TEXT 1, MORE 4, CLOSE 8): since v3 messages never cross the tunnel.
+    // v3's WebSocket flags (TEXT 1, MORE 4, CLOSE 8): since v4 messages never cross the tunnel.
     for (const flag of [1, 4, 8, 8 | 2]) {
       expectProtocolError(bytes(FrameCode.DATA, 0, 0, 0, 1, flag), 'BAD_PAYLOAD', /unknown DATA flags/);
     }

@@ -2,11 +2,13 @@
 /**
  * The dashboard's script, served by the gateway itself at /assets/dashboard.js
  * (embedded in the Worker at build time; no CDN, no framework). It calls the
- * same owner JSON API as the CLI, with the short-lived owner token the page
- * was rendered with, and redraws the server-rendered panel whenever the
+ * same owner JSON API as the CLI, with the short-lived page token it was
+ * rendered with (renewed with the page's cookie a minute before it ends, and
+ * once more when the API says it has expired), and redraws the server-rendered panel whenever the
  * session's live feed says something changed. Type-checked (JSDoc) by
  * tsconfig.dashboard.json with the DOM library.
  */
+/* global setTimeout, clearTimeout, confirm */
 'use strict';
 
 /** @param {string} name @returns {string} */
@@ -16,7 +18,13 @@ const meta = (name) => /** @type {HTMLMetaElement} */ (document.querySelector(`m
 const byId = (id) => /** @type {T} */ (document.getElementById(id));
 
 const session = meta('porthole-session');
-const token = meta('porthole-token');
+let token = meta('porthole-token');
+let tokenExpires = Date.parse(meta('porthole-token-expires'));
+/** Renew this long before the page token ends, in milliseconds. */
+const RENEW_BEFORE_MS = 60_000;
+let signedOut = false;
+/** This page asked to sign out everywhere: the feed's word on it is this page's own. */
+let signingOut = false;
 const panel = byId('panel');
 const notice = byId('notice');
 const live = byId('live');
@@ -27,20 +35,63 @@ function say(text, error) {
   notice.textContent = text;
 }
 
+/** Stop every live part of the page: its login has ended. @param {string} text */
+function ended(text) {
+  if (signedOut) return; // The first word on it stands.
+  signedOut = true;
+  feed.close();
+  live.textContent = '';
+  byId('signout').setAttribute('disabled', '');
+  say(text, true);
+}
+
 /**
- * One owner API call; throws with the gateway's message on a refusal.
+ * A new page token for the page's cookie (same-origin only, routes/page-token.ts); false when the
+ * cookie no longer signs in (the page then says so).
+ * @returns {Promise<boolean>}
+ */
+async function renew() {
+  const response = await fetch(`/s/${session}/page-token`, {
+    method: 'POST',
+    headers: { 'x-porthole-page': 'renew', accept: 'application/json' },
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    ended(data.message || `Your dashboard login has ended: run "porthole dashboard" for a new link.`);
+    return false;
+  }
+  token = data.token;
+  tokenExpires = Date.parse(data.expiresAt);
+  schedule();
+  return true;
+}
+
+/** @type {ReturnType<typeof setTimeout> | null} */
+let renewal = null;
+function schedule() {
+  if (renewal) clearTimeout(renewal);
+  renewal = setTimeout(() => void renew(), Math.max(1000, tokenExpires - Date.now() - RENEW_BEFORE_MS));
+}
+
+/**
+ * One owner API call; throws with the gateway's message on a refusal. An expired page token (a
+ * laptop that slept past the renewal) is renewed once and the call made again.
  * @param {string} method
  * @param {string} path under /api/sessions/<session>
  * @param {unknown} [body]
  * @returns {Promise<any>}
  */
-async function api(method, path, body) {
+async function api(method, path, body, retried = false) {
   const response = await fetch(`/api/sessions/${session}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
+  if (response.status === 401 && data.error !== 'signed_out' && !retried && (await renew())) {
+    return api(method, path, body, true);
+  }
+  if (response.status === 401 && data.error === 'signed_out') ended(data.message);
   if (!response.ok) throw new Error(data.message || `The gateway answered ${response.status}`);
   return data;
 }
@@ -61,7 +112,8 @@ async function redraw() {
       again = false;
       const response = await fetch(`/s/${session}/panel`, { headers: { accept: 'text/html' } });
       if (response.status === 401) {
-        say('Your dashboard login has expired: run "porthole dashboard" for a new link.', true);
+        const data = await response.json().catch(() => ({}));
+        ended(data.message || 'Your dashboard login has ended: run "porthole dashboard" for a new link.');
         return;
       }
       if (response.ok) panel.innerHTML = await response.text();
@@ -145,11 +197,37 @@ document.addEventListener('click', (event) => {
   }
 });
 
+byId('signout').addEventListener('click', () => {
+  const really = confirm(
+    'Sign out everywhere? Every owner token, dashboard and preview login of this session stops working ' +
+      '(the session and its tunnel keep running).',
+  );
+  if (!really) return;
+  signingOut = true;
+  api('POST', '/signout').then(
+    () =>
+      ended(
+        'Signed out everywhere. Run "porthole dashboard" (or "porthole login <port>") in the session to sign in again.',
+      ),
+    (error) => {
+      signingOut = false;
+      say(error instanceof Error ? error.message : String(error), true);
+    },
+  );
+});
+
 const feed = new EventSource(`/s/${session}/events`);
-feed.addEventListener('change', () => {
+feed.addEventListener('change', (event) => {
+  if (signedOut) return;
+  if (JSON.parse(/** @type {MessageEvent} */ (event).data).what === 'signout') {
+    if (signingOut) return;
+    void renew(); // Fails, and says so, unless this page signed in again since.
+    return;
+  }
   live.textContent = 'live';
   redraw();
 });
 feed.addEventListener('error', () => {
-  live.textContent = 'live updates reconnecting…';
+  if (!signedOut) live.textContent = 'live updates reconnecting…';
 });
+schedule();

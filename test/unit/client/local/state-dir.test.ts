@@ -1,0 +1,43 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultStateDir, legacyStateIn, statePaths } from '../../../../client/local/state-dir';
+
+describe('the state folder of porthole dev', () => {
+  it('is $XDG_STATE_HOME/porthole, else ~/.local/state/porthole; never the current folder', () => {
+    expect(defaultStateDir({ XDG_STATE_HOME: '/x/state' }, '/home/me')).toBe('/x/state/porthole');
+    expect(defaultStateDir({}, '/home/me')).toBe('/home/me/.local/state/porthole');
+    expect(defaultStateDir({ XDG_STATE_HOME: '' }, '/home/me')).toBe('/home/me/.local/state/porthole');
+    // A relative XDG_STATE_HOME is ignored (XDG spec): it would land in the current folder.
+    expect(defaultStateDir({ XDG_STATE_HOME: 'state' }, '/home/me')).toBe('/home/me/.local/state/porthole');
+  });
+
+  it('--state-dir is resolved against the current folder and holds the secrets too', () => {
+    expect(statePaths('dev-state', {}, '/app')).toEqual({
+      root: '/app/dev-state',
+      secrets: '/app/dev-state/dev.vars',
+      session: '/app/dev-state/session.json',
+      persist: '/app/dev-state/state',
+    });
+    expect(statePaths(undefined, { XDG_STATE_HOME: '/s' }, '/app').secrets).toBe('/s/porthole/dev.vars');
+  });
+
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds the .dev.vars and .porthole/ an older version left, except the state folder in use', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'porthole-legacy-'));
+    dirs.push(cwd);
+    expect(legacyStateIn(cwd, statePaths(undefined, { XDG_STATE_HOME: '/s' }, cwd))).toEqual([]);
+    writeFileSync(join(cwd, '.dev.vars'), '');
+    mkdirSync(join(cwd, '.porthole'));
+    expect(legacyStateIn(cwd, statePaths(undefined, { XDG_STATE_HOME: '/s' }, cwd))).toEqual([
+      join(cwd, '.dev.vars'),
+      join(cwd, '.porthole'),
+    ]);
+    expect(legacyStateIn(cwd, statePaths('.porthole', {}, cwd))).toEqual([join(cwd, '.dev.vars')]);
+  });
+});
