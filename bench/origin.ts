@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { attachWebSockets } from './ws-origin';
 
 const BLOCK = Buffer.alloc(1024 * 1024, 'porthole-bench-');
 
@@ -14,6 +15,7 @@ export function runOrigin(): void {
   let events: http.ServerResponse | null = null;
   const sendEvent = () => events?.write(`data: ${process.hrtime.bigint()}\n\n`);
   const server = http.createServer((req, res) => {
+    if (webSocketStats(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://origin');
     if (url.pathname === '/upload') {
       const hash = createHash('sha256');
@@ -60,6 +62,7 @@ export function runOrigin(): void {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 13 });
     res.end('hello, bench\n');
   });
+  const webSocketStats = attachWebSockets(server);
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);

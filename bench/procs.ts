@@ -40,3 +40,13 @@ export function descendantsNamed(parent: number, name: string): number[] {
   }
   return found;
 }
+
+/** Current resident set (VmRSS) of a process, in MiB; NaN if unreadable. */
+export function rssMiB(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -26,6 +26,7 @@ import { STABLE_AFTER_MS } from '../client/tunnel/supervisor';
 import { measureRecovery, RECOVERY_TRIALS } from './recovery';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
+import { webSocketSection } from './ws';
 import { measureUnread, runUnreadAlone, UNREAD_TITLE, unreadReport } from './unread';
 import { measureStreams, streamsReport } from './streams';
 
@@ -36,6 +37,9 @@ const DETECT_TRIALS = Number(process.env.BENCH_DETECT_TRIALS ?? 25);
 const DETECT_RANGE: [number, number] = [20100, 20199];
 const IDLE_SECONDS = 10;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
+const WS_BYTES = Number(process.env.BENCH_WS_MIB ?? 1024) * 1024 * 1024;
+/** `node dist/bench.js ws`: only the WebSocket section (bench/ws.ts), after the same set-up. */
+const ONLY_WEBSOCKETS = process.argv[2] === 'ws';
 const here = fileURLToPath(import.meta.url);
 const dist = fileURLToPath(new URL('.', import.meta.url));
 
@@ -145,6 +149,22 @@ async function main(): Promise<void> {
     { PORTHOLE_TOKEN: session.token },
   );
   const portUrl = new URL(client.value as string);
+  const webSockets = () =>
+    webSocketSection({
+      originPort,
+      gatewayPort: gateway.port,
+      previewHost: portUrl.host,
+      gatewayPids,
+      bytes: WS_BYTES,
+    });
+  if (ONLY_WEBSOCKETS) {
+    await webSockets();
+    client.child.kill();
+    origin.child.kill();
+    await bare.dispose();
+    await gateway.stop();
+    return;
+  }
 
   const direct: Target = { port: originPort, host: `127.0.0.1:${originPort}`, path: '/small' };
   const viaBare: Target = { port: barePort, host: `127.0.0.1:${barePort}`, path: '/small' };
@@ -202,6 +222,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `  upload, Porthole                   ${fmt(u.mbps).padStart(6)} MB/s (${fmt(u.seconds, 2)} s, ${check(u.sha256)})   ${fmt((100 * u.mbps) / u0.mbps, 1)} % of direct\n\n`,
   );
+
+  await webSockets();
 
   const clientRss = peakRssMiB(client.child.pid ?? 0);
   const gatewayRss = gatewayPids.reduce((sum, pid) => sum + peakRssMiB(pid), 0);

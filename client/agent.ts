@@ -16,6 +16,7 @@ import { ExposedPorts } from './ports/exposed';
 import type { PortFilter } from './ports/filters';
 import { PortWatcher } from './ports/watcher';
 import type { BackoffOptions } from './tunnel/backoff';
+import { dataDialer } from './tunnel/data-connection';
 import { Connection } from './tunnel/connection';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
@@ -80,7 +81,10 @@ export class Agent {
     this.#links = new OwnerLinks(this.api);
     this.#exposed = new ExposedPorts(options.ports, options.visibility);
     const preserve = options.preserveHost ?? [];
-    this.#origin = new Origin({ preserveHost: (port) => preserve === 'all' || preserve.includes(port) });
+    this.#origin = new Origin({
+      preserveHost: (port) => preserve === 'all' || preserve.includes(port),
+      dialData: dataDialer({ gateway: options.gateway, token: options.token }),
+    });
     this.#supervisor = new Supervisor({
       dial: () =>
         Connection.open({

@@ -205,3 +205,21 @@ export const tooManyLinks = (message: string) => new GatewayError(409, 'too_many
 /** `DELETE /links/<id>` of a link that is not live. */
 export const noSuchLink = (id: string) =>
   new GatewayError(404, 'no_such_link', `There is no live link ${JSON.stringify(id)} in this session.`);
+
+// ── WebSocket data connections (docs/protocol.md, "Upgraded streams") ───
+
+/** `GET /connect/ws` without a stream id the gateway could ever have opened (a u32 other than 0). */
+export const badDataStream = () =>
+  new GatewayError(400, 'bad_request', 'A WebSocket data connection needs ?stream=<id>, a stream id from 1 to 2^32-1.');
+
+/** `GET /connect/ws` for a stream that is no WebSocket waiting for its data connection in this session. */
+export const unknownDataStream = (id: number) =>
+  new GatewayError(
+    404,
+    'unknown_stream',
+    `No WebSocket of this session is waiting for its data connection on stream ${id} (never opened, not an upgrade, or already ended).`,
+  );
+
+/** `GET /connect/ws` for a stream whose data connection was already made. */
+export const dataStreamAttached = (id: number) =>
+  new GatewayError(409, 'stream_attached', `Stream ${id} already has its data connection.`);

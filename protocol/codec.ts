@@ -24,15 +24,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
- * DATA flag bits. On upgraded (WebSocket) streams: TEXT, the message is text;
- * MORE, the message continues in the next DATA frame; CLOSE, the payload is a
- * WebSocket close (`code:u16 | reason`, or empty for "no code") and the frame
- * also ends the sender's direction. END: this frame ends the sender's direction.
+ * DATA flag bits: END, this frame ends the sender's direction. (Bits 0, 2 and 3 carried WebSocket
+ * messages over the tunnel up to v3; since v4 a WebSocket has its own data connection, and every
+ * bit but END is refused.)
  */
-const FLAG_TEXT = 1;
 const FLAG_END = 2;
-const FLAG_MORE = 4;
-const FLAG_CLOSE = 8;
 
 function frame(
   type: FrameName,
@@ -72,10 +68,7 @@ export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
     case 'DATA': {
       if (f.data.length > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
       const { bytes, view } = frame('DATA', f.stream, 1 + f.data.length, scratch);
-      view.setUint8(
-        HEADER,
-        (f.text ? FLAG_TEXT : 0) | (f.end ? FLAG_END : 0) | (f.more ? FLAG_MORE : 0) | (f.close ? FLAG_CLOSE : 0),
-      );
+      view.setUint8(HEADER, f.end ? FLAG_END : 0);
       bytes.set(f.data, HEADER + 1);
       return bytes;
     }
@@ -161,20 +154,8 @@ export function decode(message: Uint8Array): Frame {
       if (payload.length < 1) throw new ProtocolError('TRUNCATED', 'DATA frame without its flags byte');
       if (payload.length - 1 > MAX_DATA) throw new ProtocolError('TOO_LARGE', `DATA over ${MAX_DATA} bytes`);
       const flags = payload[0] as number;
-      if ((flags & ~(FLAG_TEXT | FLAG_END | FLAG_MORE | FLAG_CLOSE)) !== 0)
-        throw new ProtocolError('BAD_PAYLOAD', `unknown DATA flags ${flags}`);
-      const data = payload.subarray(1);
-      const frame: Frame = { type, stream, data, text: (flags & FLAG_TEXT) !== 0 };
-      if (flags & FLAG_CLOSE) {
-        if (!(flags & FLAG_END) || flags & (FLAG_MORE | FLAG_TEXT) || data.length === 1) {
-          throw new ProtocolError('BAD_PAYLOAD', `DATA close with flags ${flags} and ${data.length} bytes`);
-        }
-        frame.close = true;
-      }
-      if (flags & FLAG_MORE) {
-        if (flags & FLAG_END) throw new ProtocolError('BAD_PAYLOAD', 'DATA both continues a message and ends');
-        frame.more = true;
-      }
+      if ((flags & ~FLAG_END) !== 0) throw new ProtocolError('BAD_PAYLOAD', `unknown DATA flags ${flags}`);
+      const frame: Frame = { type, stream, data: payload.subarray(1) };
       if (flags & FLAG_END) frame.end = true;
       return frame;
     }

@@ -8,8 +8,10 @@ import type { Hello, OpenRequest, PortChanges, PortSnapshot, ResponseHead } from
  * Protocol version, named in the WebSocket subprotocol and checked there, once, at the handshake.
  * v2: OPEN's `body` became `hasBody`; HELLO and WELCOME lost their version fields.
  * v3: the gateway's `probe <n>` text messages, answered `ack <n>` by the client (read-probe.ts).
+ * v4: a viewer's WebSocket messages go by a data connection per upgraded stream, not as DATA;
+ * DATA lost its TEXT, MORE and CLOSE flags (docs/protocol.md, "Upgraded streams").
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */
@@ -119,14 +121,8 @@ export interface DataFrame {
   stream: number;
   /** The chunk. */
   data: Uint8Array;
-  /** TEXT flag (upgraded streams): the chunk belongs to a text WebSocket message. */
-  text: boolean;
   /** END flag: this is the sender's last frame on the stream, as an END would be (HTTP/2's END_STREAM). */
   end?: boolean;
-  /** MORE flag (upgraded streams): the WebSocket message continues in the next DATA frame. Never with END. */
-  more?: boolean;
-  /** CLOSE flag (upgraded streams, only with END): the chunk is the WebSocket close (`code:u16 | reason`, or empty), outside flow control. */
-  close?: boolean;
 }
 
 /** END: the sender's direction is finished. Both ways. */

@@ -4,8 +4,8 @@
  */
 import type { DataFrame } from './frames';
 
-/** One DATA payload as the reader gets it, with its flags. */
-export type Chunk = Pick<DataFrame, 'data' | 'text' | 'more' | 'close'>;
+/** One DATA payload as the reader gets it. */
+export type Chunk = Pick<DataFrame, 'data'>;
 
 export class Inbox {
   #queue: Chunk[] = [];

@@ -1,6 +1,5 @@
 /**
- * The send side of one stream: one write chain, so chunks, WebSocket messages, the close and END
- * go out in the order written, and one send loop that frames each chunk as DATA frames of at most
+ * The send side of one stream: one write chain, so chunks and END go out in the order written, and one send loop that frames each chunk as DATA frames of at most
  * MAX_DATA bytes, never more than the peer's window (flow.ts). Inbox's counterpart.
  */
 import { SendWindow } from './flow';
@@ -10,10 +9,6 @@ import { type Frame, MAX_DATA } from './frames';
 export interface WriteOptions {
   /** End our direction with this write: END flag on its last frame (an empty chunk sends an END frame). Default false. */
   end?: boolean;
-  /** The chunk is one WebSocket message: TEXT on every frame when `text`, MORE on all but the last; never empty of frames. */
-  message?: { text: boolean };
-  /** The chunk is a WebSocket close payload (upgraded streams): one frame with CLOSE and END, outside flow control. */
-  close?: boolean;
 }
 
 /** What the outbox needs from its stream. */
@@ -51,15 +46,9 @@ export class Outbox {
   }
 
   /** The one send loop. */
-  async #send(chunk: Uint8Array, { end = false, message, close = false }: WriteOptions): Promise<void> {
+  async #send(chunk: Uint8Array, { end = false }: WriteOptions): Promise<void> {
     const stream = this.#stream;
-    if (close) {
-      this.#host.assertWritable();
-      // Outside flow control (the receiver does not count it either): a close is never held up by a full window.
-      this.#host.send({ type: 'DATA', stream, data: chunk, text: false, close: true, end: true });
-      return this.#host.ended();
-    }
-    if (chunk.length === 0 && !message) {
+    if (chunk.length === 0) {
       if (!end) return;
       this.#host.assertWritable();
       this.#host.send({ type: 'END', stream });
@@ -77,11 +66,10 @@ export class Outbox {
       const size = Math.min(chunk.length - offset, this.window.available, MAX_DATA);
       const last = offset + size === chunk.length;
       const data = chunk.subarray(offset, offset + size);
-      const flags = { text: message?.text ?? false, more: message !== undefined && !last, end: end && last };
-      this.#host.send({ type: 'DATA', stream, data, ...flags });
+      this.#host.send({ type: 'DATA', stream, data, end: end && last });
       this.window.spend(size);
       offset += size;
-      if (flags.end) this.#host.ended();
+      if (end && last) this.#host.ended();
     } while (offset < chunk.length);
   }
 }

@@ -88,7 +88,7 @@ export class MuxStream {
   /** The next chunk from the peer, or null after its END; rejects with StreamResetError. Reading returns credit. */
   async readChunk(): Promise<Chunk | null> {
     const chunk = await this.#inbox.next();
-    if (chunk && !chunk.close) this.#consumed(chunk.data.length);
+    if (chunk) this.#consumed(chunk.data.length);
     return chunk;
   }
 
@@ -108,7 +108,7 @@ export class MuxStream {
   receive(frame: Frame): void {
     switch (frame.type) {
       case 'DATA':
-        this.#receiveChunk({ data: frame.data, text: frame.text, more: frame.more, close: frame.close });
+        this.#receiveChunk({ data: frame.data });
         if (frame.end && this.#state !== StreamState.Reset) this.#receiveEnd();
         break;
       case 'END':
@@ -122,7 +122,7 @@ export class MuxStream {
         break;
       case 'RESPONSE':
         if (!this.#receiveHead(frame.body) || frame.final === undefined) break;
-        this.#receiveChunk({ data: frame.final, text: false });
+        this.#receiveChunk({ data: frame.final });
         if (this.#state !== StreamState.Reset) this.#receiveEnd();
         break;
       default:
@@ -132,9 +132,8 @@ export class MuxStream {
 
   #receiveChunk(chunk: Chunk): void {
     if (!canReceive(this.#state)) return this.#host.streamError(this, `DATA after END on stream ${this.id}`);
-    // A WebSocket close (at most 125 bytes) is outside flow control (see outbox.ts).
     const window = this.#receiveWindow.available;
-    if (!chunk.close && !this.#receiveWindow.receive(chunk.data.length)) {
+    if (!this.#receiveWindow.receive(chunk.data.length)) {
       const reason = `peer sent ${chunk.data.length} bytes with only ${window} of window`;
       return this.#flowControlError('window exceeded', reason);
     }

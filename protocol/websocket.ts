@@ -1,28 +1,20 @@
 /**
- * A WebSocket carried over an upgraded stream, the same for both bridges (the gateway's viewer
- * socket, the client's origin socket): whole messages each way, text and binary kept apart, then
- * one close with its code and reason (RFC 6455 §5.5.1, §7.4). A message is one chunk, split into
- * fragments (DATA with MORE) by the stream's window; the close travels outside flow control.
+ * What both ends share about a viewer's WebSocket. Its messages do not cross the tunnel (since v4):
+ * the client makes a data connection per upgraded stream, which the gateway's runtime couples to
+ * the viewer's socket (docs/protocol.md, "Upgraded streams"). Left here are the size cap and the
+ * close rules the client applies when it passes a close between the origin and that connection.
  */
-import { StreamResetError } from './errors';
-import { ResetCode } from './frames';
-import type { MuxStream } from './stream';
 
-/** Largest message either way, in bytes, by default: the Workers runtime's own WebSocket message cap (32 MiB). */
+/**
+ * Largest message either way, in bytes: the Workers runtime's own WebSocket message cap (32 MiB),
+ * which it enforces in the coupling (a bigger message closes the sender with 1009). The client
+ * applies it to what the origin sends, so an origin's oversized message gets the same 1009.
+ */
 export const MAX_WEBSOCKET_MESSAGE = 32 * 1024 * 1024;
 /** Longest close reason, in UTF-8 bytes: a close frame's payload is at most 125 bytes, 2 of them the code (RFC 6455 §5.5). */
 export const MAX_CLOSE_REASON = 123;
 /** Close code meaning "closed without a code" on the receiving end; it is never sent (RFC 6455 §7.4.1). */
 const NO_STATUS = 1005;
-
-/** What the peer sent: a whole message, or its close. */
-export type WebSocketEvent =
-  | { type: 'message'; data: Uint8Array; text: boolean }
-  /** `code` null: the peer closed without a code (1005). */
-  | { type: 'close'; code: number | null; reason: string };
-
-const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder();
 
 /**
  * The close code an endpoint may send on for a peer's close (RFC 6455 §7.4): undefined for "no
@@ -46,97 +38,4 @@ export function closeReason(reason: string): string {
     length += char.length;
   }
   return reason.slice(0, length);
-}
-
-/** The close payload on the wire: `code:u16 | UTF-8 reason`, or empty for "no code" (null or 1005). */
-export function encodeClose(code: number | null, reason: string): Uint8Array {
-  if (code === null || code === NO_STATUS) return new Uint8Array(0);
-  const text = utf8.encode(closeReason(reason));
-  const payload = new Uint8Array(2 + text.length);
-  payload[0] = code >> 8;
-  payload[1] = code & 0xff;
-  payload.set(text, 2);
-  return payload;
-}
-
-/** Read a close payload (the codec guarantees 0 or at least 2 bytes); the reason is cut as closeReason does. */
-export function decodeClose(payload: Uint8Array): { code: number | null; reason: string } {
-  if (payload.length < 2) return { code: null, reason: '' };
-  const code = (payload[0] as number) * 256 + (payload[1] as number);
-  return { code, reason: closeReason(fromUtf8.decode(payload.subarray(2))) };
-}
-
-export interface UpgradedStreamOptions {
-  /** Largest message accepted from the peer, in bytes; a bigger one resets the stream. Default MAX_WEBSOCKET_MESSAGE. */
-  maxMessage?: number;
-}
-
-/** One end of a WebSocket over an upgraded stream (after the RESPONSE 101). */
-export class UpgradedStream {
-  readonly stream: MuxStream;
-  readonly #maxMessage: number;
-
-  constructor(stream: MuxStream, options: UpgradedStreamOptions = {}) {
-    this.stream = stream;
-    this.#maxMessage = options.maxMessage ?? MAX_WEBSOCKET_MESSAGE;
-  }
-
-  /** Queue one message; resolves once it is all sent within the window, rejects with StreamResetError. */
-  send(data: Uint8Array, text: boolean): Promise<void> {
-    return this.stream.write(data, { message: { text } });
-  }
-
-  /**
-   * Queue our close after every queued message; it also ends our direction. `code` as the socket
-   * reported it: null or 1005 sends a close without a code. The reason is cut to MAX_CLOSE_REASON bytes.
-   */
-  close(code: number | null, reason: string): Promise<void> {
-    return this.stream.write(encodeClose(code, reason), { close: true });
-  }
-
-  /**
-   * The peer's next whole message (fragments joined), its close, or null when it ended without
-   * one. Rejects with StreamResetError when the stream is reset, or resets it (PROTOCOL_ERROR) for
-   * a message over `maxMessage` bytes or an end inside a message.
-   */
-  async next(): Promise<WebSocketEvent | null> {
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    let text = false;
-    for (;;) {
-      const chunk = await this.stream.readChunk();
-      if (chunk === null) {
-        if (parts.length > 0) throw this.#fail('the peer ended inside a message');
-        return null;
-      }
-      if (chunk.close) return { type: 'close', ...decodeClose(chunk.data) };
-      // The first fragment says whether the message is text.
-      if (parts.length === 0) text = chunk.text;
-      size += chunk.data.length;
-      if (size > this.#maxMessage) throw this.#fail(`a WebSocket message over ${this.#maxMessage} bytes`);
-      parts.push(chunk.data);
-      if (chunk.more) continue;
-      return { type: 'message', data: parts.length === 1 ? (parts[0] as Uint8Array) : join(parts, size), text };
-    }
-  }
-
-  /** Fail the WebSocket both ways: the stream is reset (see MuxStream.reset). */
-  reset(code: number, reason: string): void {
-    this.stream.reset(code, reason);
-  }
-
-  #fail(reason: string): StreamResetError {
-    this.stream.reset(ResetCode.PROTOCOL_ERROR, reason);
-    return new StreamResetError(ResetCode.PROTOCOL_ERROR, reason, false);
-  }
-}
-
-function join(parts: Uint8Array[], size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    data.set(part, offset);
-    offset += part.length;
-  }
-  return data;
 }

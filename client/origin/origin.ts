@@ -4,17 +4,23 @@
  * asked for an upgrade, as an HTTP request otherwise.
  */
 import type { MuxStream } from '../../protocol';
-import { type OriginOptions, OriginProxy } from './http-proxy';
+import type { DialData } from '../tunnel/data-connection';
+import { type OriginOptions as HttpOptions, OriginProxy } from './http-proxy';
 import { proxyWebSocket } from './ws-proxy';
 
-export type { OriginOptions };
+export interface OriginOptions extends HttpOptions {
+  /** Dials the gateway data connection of an upgraded stream (tunnel/data-connection.ts). */
+  dialData: DialData;
+}
 
 export class Origin {
   readonly #http: OriginProxy;
   readonly #preserveHost: (port: number) => boolean;
+  readonly #dialData: DialData;
 
   constructor(options: OriginOptions) {
     this.#preserveHost = (port) => options.preserveHost(port);
+    this.#dialData = options.dialData;
     this.#http = new OriginProxy(options);
   }
 
@@ -22,7 +28,7 @@ export class Origin {
   serve(stream: MuxStream): void {
     const open = stream.request;
     if (!open) return;
-    if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port));
+    if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port), this.#dialData);
     else this.#http.handle(stream, open);
   }
 

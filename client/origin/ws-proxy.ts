@@ -1,23 +1,27 @@
 /**
- * Replays a viewer's WebSocket upgrade against the local origin and carries
- * its messages both ways over the stream: text and binary kept apart, in
- * order, closes with their code and reason. The origin socket is paused while
- * the tunnel has no window for it, so memory stays flat.
+ * Replays a viewer's WebSocket upgrade against the local origin; once the
+ * origin accepted (RESPONSE 101 on the stream), dials the stream's data
+ * connection to the gateway, which the gateway couples to the viewer's
+ * socket, and pipes origin ⇄ data connection (ws-pipe.ts: bounded buffers,
+ * the origin held back while the viewer does not read). The stream stays
+ * open as the WebSocket's handle: ended once both sockets closed; a reset
+ * (viewer gone before the data connection came, tunnel lost) closes both.
  */
 import type { IncomingMessage } from 'node:http';
 import { debuglog } from 'node:util';
 import WebSocket from 'ws';
 import {
+  closeReason,
   type HeaderPairs,
   MAX_WEBSOCKET_MESSAGE,
   type MuxStream,
   ResetCode,
-  sendableCloseCode,
   StreamResetError,
-  UpgradedStream,
 } from '../../protocol';
+import type { DialData } from '../tunnel/data-connection';
 import { originHost, rawToPairs } from './headers';
 import { LOOPBACK, urlHost } from './loopback';
+import { pipeWebSockets } from './ws-pipe';
 
 const log = debuglog('porthole');
 
@@ -41,7 +45,8 @@ const HANDSHAKE = new Set([
   'sec-websocket-protocol',
 ]);
 
-export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
+/** Serve an upgraded stream (its OPEN in `stream.request`); `dial` makes its data connection. Never throws. */
+export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: DialData): void {
   const open = stream.request!;
   const headers: Record<string, string> = {};
   let protocols: string[] = [];
@@ -75,7 +80,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean): void {
       if (typeof chosen === 'string') pairs.push(['sec-websocket-protocol', chosen]);
       stream.respond({ status: 101, headers: pairs });
     });
-    socket.on('open', () => bridge(new UpgradedStream(stream), socket));
+    socket.on('open', () => attach(stream, socket, dial));
     socket.on('unexpected-response', (_request, response: IncomingMessage) => {
       // The origin said no (404, 400 …): the viewer gets that answer as it was.
       settled = true;
@@ -115,66 +120,62 @@ async function relayRefusal(stream: MuxStream, response: IncomingMessage): Promi
   }
 }
 
-function bridge(stream: UpgradedStream, socket: WebSocket): void {
-  let closing = false;
-  // Origin → viewer: each message waits for window; the socket pauses while writes queue up.
-  let pending = 0;
-  socket.on('message', (data: Buffer, isBinary: boolean) => {
-    pending++;
-    if (pending > 4) socket.pause();
-    stream.send(data, !isBinary).then(
-      () => {
-        pending--;
-        if (pending <= 4) socket.resume();
-      },
-      () => socket.terminate(),
-    );
+/** The origin socket is open: hold its messages until the data connection is, then pipe the two. */
+function attach(stream: MuxStream, origin: WebSocket, dial: DialData): void {
+  origin.pause();
+  const data = dial(stream.id);
+  let settled = false;
+  const refused = (why: string) => {
+    if (settled) return;
+    settled = true;
+    origin.close(1011, 'the gateway refused the data connection');
+    stream.reset(ResetCode.ORIGIN_ERROR, `the data connection failed: ${why}`);
+  };
+  data.once('unexpected-response', (_request, response: IncomingMessage) => {
+    response.resume();
+    data.terminate();
+    refused(`the gateway answered ${response.statusCode}`);
   });
-  socket.on('close', (code: number, reason: Buffer) => {
-    if (closing) return;
-    closing = true;
-    // 1006: the origin vanished without a close: the viewer's socket is failed, not closed cleanly.
-    if (code === 1006) stream.reset(ResetCode.ORIGIN_ERROR, 'the origin dropped the WebSocket');
-    else stream.close(code, reason.toString('utf8')).catch(ignoreReset);
-  });
-  socket.on('error', () => {
-    // 'close' follows with 1006.
-  });
-
-  // Viewer → origin: read the next message only once the last one was handed to the socket.
-  void (async () => {
-    try {
-      for (;;) {
-        const event = await stream.next();
-        if (event === null) {
-          socket.terminate();
-          return;
-        }
-        if (event.type === 'close') {
-          if (!closing) {
-            closing = true;
-            // Answer the close on the stream too, then close the origin with the viewer's code.
-            stream.close(event.code, event.reason).catch(ignoreReset);
-          }
-          socket.close(sendableCloseCode(event.code), event.reason);
-          return;
-        }
-        await new Promise<void>((resolve, reject) =>
-          socket.send(event.data, { binary: !event.text }, (error) => (error ? reject(error) : resolve())),
-        );
-      }
-    } catch {
-      // Reset by the gateway (viewer gone, tunnel lost) or the socket failed: drop the origin socket.
-      socket.terminate();
+  // Once open, 'close' follows any error and the pipe handles it.
+  data.on('error', (error: Error) => refused(error.message));
+  data.once('open', () => {
+    settled = true;
+    if (origin.readyState !== WebSocket.OPEN) {
+      // The origin closed while the data connection was on its way: nothing to pipe.
+      data.close(1011, 'the origin closed the WebSocket before the viewer was connected');
+      stream.end().catch(ignoreReset);
+      return;
     }
-  })();
+    pipeWebSockets(
+      {
+        socket: origin,
+        dropped: { code: 1011, reason: 'the origin dropped the WebSocket' },
+        tooLarge: { code: 1009, reason: `the origin sent a message over ${MAX_WEBSOCKET_MESSAGE} bytes` },
+      },
+      {
+        socket: data,
+        dropped: { code: 1011, reason: 'the viewer dropped the WebSocket' },
+        tooLarge: { code: 1009, reason: `the viewer sent a message over ${MAX_WEBSOCKET_MESSAGE} bytes` },
+      },
+      () => stream.end().catch(ignoreReset),
+    );
+    origin.resume();
+  });
+  // The gateway gave up on this WebSocket (viewer gone before we attached, tunnel lost): close both.
+  void stream.done().then((error) => {
+    if (!error) return;
+    const reason = error.code === ResetCode.TUNNEL_CLOSED ? 'the tunnel to the session was lost' : error.message;
+    if (data.readyState === WebSocket.OPEN) data.close(1011, closeReason(reason));
+    else data.terminate();
+    origin.terminate();
+  });
 }
 
 /**
- * For a close sent on the stream: it rejects with StreamResetError when the stream was reset first
- * (viewer or tunnel gone), which leaves nothing to close. Anything else is unexpected and logged.
+ * For the stream's END once both sockets closed: it rejects with StreamResetError when the stream was
+ * reset first (viewer or tunnel gone), which leaves nothing to end. Anything else is unexpected and logged.
  */
 function ignoreReset(error: unknown): void {
   if (!(error instanceof StreamResetError))
-    log('closing a WebSocket stream failed: %s', (error as Error)?.stack ?? error);
+    log('ending a WebSocket stream failed: %s', (error as Error)?.stack ?? error);
 }

@@ -45,7 +45,14 @@ export interface ViewerRoute {
   requestId?: string;
 }
 
-type WireRoute = { kind: 'tunnel'; base: Base } | { kind: 'viewer'; port: number; requestId?: string };
+/** The client's data connection for an upgraded stream (its session token verified by the Worker). */
+export interface DataRoute {
+  kind: 'data';
+  /** The stream id of the viewer's WebSocket, 1 to 2^32-1. */
+  stream: number;
+}
+
+type WireRoute = { kind: 'tunnel'; base: Base } | DataRoute | { kind: 'viewer'; port: number; requestId?: string };
 
 /** The Worker's side: `request` with its route attached, for `stub.fetch`. */
 export function withRoute(request: Request, route: WireRoute): Request {
@@ -55,11 +62,11 @@ export function withRoute(request: Request, route: WireRoute): Request {
 }
 
 /** The Session object's side. Throws when the Worker attached no route (a bug, not a viewer's doing). */
-export function readRoute(request: Request, session: string): TunnelRoute | ViewerRoute {
+export function readRoute(request: Request, session: string): TunnelRoute | DataRoute | ViewerRoute {
   const raw = request.headers.get(ROUTE_HEADER);
   if (!raw) throw new Error('request reached the Session object without a route');
   const wire = JSON.parse(raw) as WireRoute;
-  if (wire.kind === 'tunnel') return wire;
+  if (wire.kind === 'tunnel' || wire.kind === 'data') return wire;
   // The Session object's one parse of the URL (a forwarded Request carries it as text).
   const url = new URL(request.url);
   return {

@@ -3,6 +3,7 @@
  * of entry points, each handed to the file that owns its job:
  * - fetch: the client's tunnel upgrade (tunnel.ts) or a viewer's request, admitted by the access
  *   policy (access/admission.ts) and its share (viewers.ts), bridged (http-bridge.ts, ws-bridge.ts);
+ *   the client's data connection for a viewer's WebSocket (data-sockets.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker: a viewer that left; for the owner (the Worker checked the token): ports,
  *   links, status, the dashboard's feed (feed.ts). Ports, visibility and links live in storage
@@ -26,6 +27,7 @@ import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
 import { base32 } from '../routing/base32';
 import { type Base, readRoute, type ViewerRoute } from '../routing/route';
+import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { OwnerEpoch } from './owner-epoch';
@@ -49,6 +51,7 @@ export class Session extends DurableObject<Env> {
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
   readonly #viewerStreams = new ViewerStreams(() => this.#config.viewerMaxStreams);
+  readonly #dataSockets = new DataSockets(this.#deadlines);
   readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
@@ -104,6 +107,13 @@ export class Session extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const route = readRoute(request, this.#session);
     if (route.kind === 'tunnel') return this.#tunnel.accept(route.base);
+    if (route.kind === 'data') {
+      try {
+        return this.#dataSockets.attach(route.stream);
+      } catch (error) {
+        return errorResponse(error, request);
+      }
+    }
     try {
       return await this.#viewer(request, route);
     } catch (error) {
@@ -130,7 +140,7 @@ export class Session extends DurableObject<Env> {
       if (warning) return warning;
     }
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      return proxyWebSocket(mux, request, route, this.#config, this.#deadlines);
+      return proxyWebSocket(mux, request, route, this.#config, this.#deadlines, this.#dataSockets);
     }
     return access.limitFraming(await proxyHttp(mux, request, route, this.#config, this.#deadlines), request, route);
   }

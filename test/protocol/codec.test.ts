@@ -55,8 +55,8 @@ describe('codec', () => {
       { type: 'RESPONSE', stream: 7, body: { status: 201, headers: [['x', 'y']] } },
       { type: 'RESPONSE', stream: 7, body: { status: 200, headers: [] }, final: bytes(0, 1, 0, 2) },
       { type: 'RESPONSE', stream: 7, body: { status: 204, headers: [] }, final: bytes() },
-      { type: 'DATA', stream: 0xffffffff, data: bytes(1, 2, 3), text: false },
-      { type: 'DATA', stream: 9, data: new TextEncoder().encode('hi'), text: true },
+      { type: 'DATA', stream: 0xffffffff, data: bytes(1, 2, 3) },
+      { type: 'DATA', stream: 9, data: new TextEncoder().encode('hi'), end: true },
       { type: 'END', stream: 7 },
       { type: 'RESET', stream: 7, code: 3, reason: 'origin closed' },
       { type: 'WINDOW', stream: 7, credit: 65536 },
@@ -82,7 +82,7 @@ describe('codec', () => {
 
   it('refuses DATA over 64 KiB on both ends', () => {
     const big = new Uint8Array(MAX_DATA + 1);
-    expect(() => encode({ type: 'DATA', stream: 1, data: big, text: false })).toThrow(ProtocolError);
+    expect(() => encode({ type: 'DATA', stream: 1, data: big })).toThrow(ProtocolError);
     const wire = new Uint8Array(5 + 1 + MAX_DATA + 1);
     wire[0] = FrameCode.DATA;
     wire[4] = 1;
@@ -148,6 +148,10 @@ describe('codec', () => {
 
   it('rejects unknown DATA flags and invalid UTF-8 in RESET', () => {
     expectProtocolError(bytes(FrameCode.DATA, 0, 0, 0, 1, 0x80), 'BAD_PAYLOAD', /unknown DATA flags/);
+    // v3's WebSocket flags (TEXT 1, MORE 4, CLOSE 8): since v4 messages never cross the tunnel.
+    for (const flag of [1, 4, 8, 8 | 2]) {
+      expectProtocolError(bytes(FrameCode.DATA, 0, 0, 0, 1, flag), 'BAD_PAYLOAD', /unknown DATA flags/);
+    }
     expectProtocolError(bytes(FrameCode.RESET, 0, 0, 0, 1, 0, 1, 0xff), 'BAD_PAYLOAD', /not UTF-8/);
   });
 });

@@ -33,7 +33,7 @@ describe('multiplexer', () => {
 
   it('answers DATA for an unknown stream with RESET and counts it', async () => {
     const p = pair();
-    p.gateway.receive(encode({ type: 'DATA', stream: 99, data: new Uint8Array(3), text: false }));
+    p.gateway.receive(encode({ type: 'DATA', stream: 99, data: new Uint8Array(3) }));
     const reset = p.sentByGateway.at(-1);
     expect(reset).toMatchObject({ type: 'RESET', stream: 99, code: ResetCode.STREAM_CLOSED });
     expect(p.gateway.stats()).toMatchObject({ open: 0, streamErrors: 1 });
@@ -47,7 +47,7 @@ describe('multiplexer', () => {
     const s = p.gateway.open(request());
     s.reset(ResetCode.CANCEL, 'gone');
     const before = p.sentByGateway.length;
-    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(3), text: false }));
+    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(3) }));
     expect(p.sentByGateway.length).toBe(before);
     expect(p.gateway.stats().streamErrors).toBe(0);
   });

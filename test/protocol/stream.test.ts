@@ -148,7 +148,7 @@ describe('stream', () => {
     const s = p.gateway.open(request());
     await until(() => p.accepted.length === 1, 'accepted');
     // A broken peer: DATA past the granted window, straight onto the wire.
-    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(2048), text: false }));
+    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(2048) }));
     const error = await s.done();
     expect(error).toBeInstanceOf(StreamResetError);
     expect(error?.code).toBe(ResetCode.FLOW_CONTROL);
@@ -206,7 +206,7 @@ describe('stream', () => {
     const s = p.gateway.open(request());
     await until(() => p.accepted.length === 1, 'accepted');
     p.gateway.receive(encode({ type: 'END', stream: s.id }));
-    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(1), text: false }));
+    p.gateway.receive(encode({ type: 'DATA', stream: s.id, data: new Uint8Array(1) }));
     expect((await s.done())?.code).toBe(ResetCode.PROTOCOL_ERROR);
     const t = p.gateway.open(request());
     p.gateway.receive(encode({ type: 'RESPONSE', stream: t.id, body: { status: 200, headers: [] } }));

@@ -1,0 +1,79 @@
+/**
+ * The viewer ends of upgraded streams, waiting for the client's data
+ * connection (docs/protocol.md, "Upgraded streams"). A viewer's WebSocket is
+ * one end of a WebSocketPair, returned in the viewer's 101; the other end is
+ * kept here, never accepted, until the client dials `/connect/ws?stream=<id>`
+ * and gets it in its own 101. The runtime then pumps the two sockets into each
+ * other natively, with real backpressure: nothing of a message passes through
+ * this object's memory, so a viewer that stops reading holds the origin back
+ * instead of filling the object (workerd's accepted sockets queue without
+ * bound and show no bufferedAmount).
+ */
+import { ResetCode, type MuxStream } from '../../protocol';
+import { dataStreamAttached, unknownDataStream } from '../errors';
+import { closeSocket } from './close-socket';
+import type { Deadlines } from './deadlines';
+
+interface Waiting {
+  /** The un-accepted end of the viewer's pair; null once handed to the client. */
+  socket: WebSocket | null;
+  stream: MuxStream;
+}
+
+export class DataSockets {
+  readonly #waiting = new Map<number, Waiting>();
+  readonly #deadlines: Deadlines<object>;
+
+  constructor(deadlines: Deadlines<object>) {
+    this.#deadlines = deadlines;
+  }
+
+  /**
+   * Keep `socket` (the un-accepted end of the viewer's pair) for `stream` until the client attaches.
+   * Without an attach within `timeoutSeconds`, or when the stream ends or is reset first, the viewer
+   * is closed with 1011 and a reason, and the stream reset. The entry goes when the stream is done.
+   */
+  offer(stream: MuxStream, socket: WebSocket, timeoutSeconds: number): void {
+    const entry: Waiting = { socket, stream };
+    this.#waiting.set(stream.id, entry);
+    this.#deadlines.add(entry, timeoutSeconds * 1000, () =>
+      this.#fail(entry, ResetCode.TIMEOUT, `the session made no data connection within ${timeoutSeconds} s`),
+    );
+    void stream.done().then((error) => {
+      this.#deadlines.delete(entry);
+      if (this.#waiting.get(stream.id) === entry) this.#waiting.delete(stream.id);
+      if (entry.socket) {
+        const reason =
+          error?.code === ResetCode.TUNNEL_CLOSED
+            ? 'the tunnel to the session was lost'
+            : 'the session ended the connection';
+        this.#fail(entry, ResetCode.CANCEL, reason);
+      }
+    });
+  }
+
+  /**
+   * The client's data connection for stream `id`: the 101 that couples it to the viewer.
+   * @throws GatewayError 404 `unknown_stream` (no such waiting WebSocket in this session), 409 `stream_attached`.
+   */
+  attach(id: number): Response {
+    const entry = this.#waiting.get(id);
+    if (!entry) throw unknownDataStream(id);
+    if (!entry.socket) throw dataStreamAttached(id);
+    const socket = entry.socket;
+    entry.socket = null;
+    this.#deadlines.delete(entry);
+    return new Response(null, { status: 101, webSocket: socket });
+  }
+
+  /** Close the viewer with 1011 and `reason` (its end is accepted only to send that close), and reset the stream. */
+  #fail(entry: Waiting, code: number, reason: string): void {
+    const socket = entry.socket;
+    entry.socket = null;
+    if (socket) {
+      socket.accept();
+      closeSocket(socket, 1011, reason);
+    }
+    entry.stream.reset(code, reason);
+  }
+}
