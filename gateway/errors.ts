@@ -110,7 +110,7 @@ export const tooManyViewerStreams = (limit: number) =>
   new GatewayError(
     429,
     'viewer_stream_limit',
-    `You have ${limit} requests and WebSockets open on this session, the most one viewer may hold at once (VIEWER_MAX_STREAMS). Close some, or try again in a moment.`,
+    `You have ${limit} requests and WebSockets open on this session, the most one viewer may hold while the session is busy (VIEWER_MAX_STREAMS). Close some, or try again in a moment.`,
     { headers: { 'retry-after': '1' } },
   );
 

@@ -25,7 +25,6 @@ import type { OwnerGrant } from '../access/owner-grant';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
-import { base32 } from '../routing/base32';
 import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
@@ -36,7 +35,7 @@ import { proxyHttp } from './http-bridge';
 import { PortControl } from './port-control';
 import { PortTable } from './port-table';
 import { proxyPreflight } from './preflight';
-import { type ShareLink, ShareStore } from './shares';
+import { ShareStore } from './shares';
 import { TunnelSocket } from './tunnel';
 import { SessionViews } from './views';
 import { viewerKey, ViewerStreams } from './viewers';
@@ -50,7 +49,10 @@ export class Session extends DurableObject<Env> {
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   readonly #deadlines = new Deadlines<object>();
-  readonly #viewerStreams = new ViewerStreams(() => this.#config.viewerMaxStreams);
+  readonly #viewerStreams = new ViewerStreams(
+    () => this.#config.viewerMaxStreams,
+    () => this.#config.maxStreams,
+  );
   readonly #dataSockets = new DataSockets(this.#deadlines);
   readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
@@ -107,20 +109,14 @@ export class Session extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const route = readRoute(request, this.#session);
     if (route.kind === 'tunnel') return this.#tunnel.accept(route.base);
-    if (route.kind === 'data') {
-      try {
-        return this.#dataSockets.attach(route.stream);
-      } catch (error) {
-        return errorResponse(error, request);
-      }
-    }
     try {
+      if (route.kind === 'data') return this.#dataSockets.attach(route.stream);
       return await this.#viewer(request, route);
     } catch (error) {
       const response = errorResponse(error, request);
-      // (Without #parts, the config itself failed: no CORS to add.)
+      // (Without #parts, the config itself failed: no CORS to add. A data connection is the client's.)
       const access = this.#parts?.access;
-      return access ? access.corsForSibling(response, request, route) : response;
+      return access && route.kind === 'viewer' ? access.corsForSibling(response, request, route) : response;
     }
   }
 
@@ -195,19 +191,9 @@ export class Session extends DurableObject<Env> {
 
   /** A new reviewer link; 409 `too_many_links` when the session holds MAX_LINKS live ones. */
   async createLink(base: Base, port: number, ttlSeconds: number, label?: string): Promise<ApiLink> {
-    const link: ShareLink = {
-      id: base32(crypto.getRandomValues(new Uint8Array(8))),
-      port,
-      createdAt: new Date().toISOString(),
-      expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds,
-      ...(label ? { label } : {}),
-    };
-    try {
-      await this.#shares.addLink(link);
-    } catch (error) {
-      if (error instanceof RangeError) throw tooManyLinks(error.message);
-      throw error;
-    }
+    const link = await this.#shares.createLink(port, ttlSeconds, label).catch((error: unknown) => {
+      throw error instanceof RangeError ? tooManyLinks(error.message) : error;
+    });
     this.#feed.notify('links');
     return this.#built.views.link(base, link, true);
   }

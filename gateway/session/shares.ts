@@ -5,6 +5,7 @@
  * one-time login links already used.
  */
 import type { Visibility } from '../../protocol';
+import { base32 } from '../routing/base32';
 
 export interface ShareLink {
   id: string;
@@ -91,6 +92,22 @@ export class ShareStore {
     }
     data.links.push(link);
     await this.#save(data);
+  }
+
+  /**
+   * A new link for `port`, live `ttlSeconds` from now, with a random 8-byte id (base32).
+   * @throws RangeError when the session already holds MAX_LINKS live ones.
+   */
+  async createLink(port: number, ttlSeconds: number, label?: string): Promise<ShareLink> {
+    const link: ShareLink = {
+      id: base32(crypto.getRandomValues(new Uint8Array(8))),
+      port,
+      createdAt: new Date().toISOString(),
+      expiresAt: now() + ttlSeconds,
+      ...(label ? { label } : {}),
+    };
+    await this.addLink(link);
+    return link;
   }
 
   /** The live (unexpired) links. */

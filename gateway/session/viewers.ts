@@ -2,8 +2,13 @@
  * Per-viewer fairness: how many of a session's streams each viewer holds, so
  * one viewer (one client address) cannot take more than its share
  * (VIEWER_MAX_STREAMS) and starve the others; past it, 429
- * `viewer_stream_limit`. The session-wide MAX_STREAMS (the multiplexer's own
- * limit, 503) still holds for everyone together.
+ * `viewer_stream_limit`. The share is work-conserving, like fair queueing:
+ * it is enforced only while at least half of the session's streams
+ * (MAX_STREAMS) are in use, so a lone viewer (an owner's browser loading a
+ * dev server's hundreds of unbundled modules over HTTP/2) may use up to half
+ * of an otherwise idle session, while a flood always leaves the other half to
+ * everyone else. The session-wide MAX_STREAMS (the multiplexer's own limit,
+ * 503) still holds for everyone together.
  *
  * A stream counts from open to done, HTTP and WebSocket alike: a response
  * body still flowing, a quiet server-sent-event feed, an open WebSocket.
@@ -46,10 +51,17 @@ export class ViewerStreams {
   /** The open streams by the Worker's request id (routing/route.ts `requestId`), until done. */
   readonly #byRequest = new Map<string, MuxStream>();
   readonly #limit: () => number;
+  readonly #sessionLimit: () => number;
+  /** Streams held by all viewers together. */
+  #total = 0;
 
-  /** @param limit the streams one viewer may hold at once (VIEWER_MAX_STREAMS, ≥ 1), read on every open. */
-  constructor(limit: () => number) {
+  /**
+   * @param limit the streams one viewer may hold while the session is busy (VIEWER_MAX_STREAMS, ≥ 1), read on every open.
+   * @param sessionLimit the session's streams (MAX_STREAMS): the share applies once half of them are in use.
+   */
+  constructor(limit: () => number, sessionLimit: () => number) {
     this.#limit = limit;
+    this.#sessionLimit = sessionLimit;
   }
 
   /**
@@ -83,15 +95,17 @@ export class ViewerStreams {
 
   /**
    * Open a stream for the viewer `key` through `mux`; it counts until the stream is done.
-   * Throws 429 `viewer_stream_limit` when the viewer already holds its share (nothing is opened),
-   * and whatever `mux.open` throws (the session-wide limit, a lost tunnel).
+   * Throws 429 `viewer_stream_limit` when the viewer already holds its share and half the session's
+   * streams are in use (nothing is opened), and whatever `mux.open` throws (the session-wide limit,
+   * a lost tunnel).
    */
   open(key: string, mux: StreamOpener, request: OpenRequest): MuxStream {
     const limit = this.#limit();
     const held = this.#held.get(key) ?? 0;
-    if (held >= limit) throw tooManyViewerStreams(limit);
+    if (held >= limit && this.#total >= Math.ceil(this.#sessionLimit() / 2)) throw tooManyViewerStreams(limit);
     const stream = mux.open(request);
     this.#held.set(key, held + 1);
+    this.#total++;
     void stream.done().then(() => this.#release(key));
     return stream;
   }
@@ -107,6 +121,7 @@ export class ViewerStreams {
   }
 
   #release(key: string): void {
+    this.#total--;
     const held = (this.#held.get(key) ?? 1) - 1;
     if (held > 0) this.#held.set(key, held);
     else this.#held.delete(key);

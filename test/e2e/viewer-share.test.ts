@@ -12,7 +12,7 @@ import { afterTest, type Harness, type Reply, startAgent, startHarness, startOri
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ MAX_STREAMS: '8', VIEWER_MAX_STREAMS: '2', ORIGIN_TIMEOUT: '30' });
+  h = await startHarness({ MAX_STREAMS: '4', VIEWER_MAX_STREAMS: '2', ORIGIN_TIMEOUT: '30' });
 });
 afterAll(async () => {
   await h?.stop();

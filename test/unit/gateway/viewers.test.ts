@@ -26,7 +26,10 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('ViewerStreams', () => {
   it('lets a viewer hold its share, refuses one more with 429 (nothing opened), and counts again once one is done', async () => {
     const mux = fakeMux();
-    const viewers = new ViewerStreams(() => 2);
+    const viewers = new ViewerStreams(
+      () => 2,
+      () => 4,
+    );
     viewers.open('a', mux, request);
     viewers.open('a', mux, request);
     let refused: unknown;
@@ -50,9 +53,32 @@ describe('ViewerStreams', () => {
     expect(viewers.held('a')).toBe(2);
   });
 
+  it('is work-conserving: a lone viewer may go past its share until half the session is in use', async () => {
+    const mux = fakeMux();
+    const viewers = new ViewerStreams(
+      () => 2,
+      () => 8,
+    );
+    for (let i = 0; i < 4; i++) viewers.open('a', mux, request);
+    expect(viewers.held('a')).toBe(4);
+    // Half the session's streams are in use: 'a' is over its share, 'b' is not.
+    expect(() => viewers.open('a', mux, request)).toThrow(GatewayError);
+    viewers.open('b', mux, request);
+    viewers.open('b', mux, request);
+    expect(() => viewers.open('b', mux, request)).toThrow(GatewayError);
+    // Once 'a' lets go of some, the session is under half again and 'b' may go on.
+    for (const finish of mux.finish.slice(0, 3)) finish();
+    await settle();
+    viewers.open('b', mux, request);
+    expect(viewers.held('b')).toBe(3);
+  });
+
   it('forgets a viewer whose streams are all done', async () => {
     const mux = fakeMux();
-    const viewers = new ViewerStreams(() => 4);
+    const viewers = new ViewerStreams(
+      () => 4,
+      () => 8,
+    );
     viewers.open('a', mux, request);
     expect(viewers.viewers).toBe(1);
     for (const finish of mux.finish) finish();
@@ -62,7 +88,10 @@ describe('ViewerStreams', () => {
   });
 
   it('a refused open by the multiplexer (the session-wide limit) costs the viewer nothing', () => {
-    const viewers = new ViewerStreams(() => 4);
+    const viewers = new ViewerStreams(
+      () => 4,
+      () => 8,
+    );
     const full = {
       open: () => {
         throw new Error('session full');
