@@ -42,7 +42,10 @@ describe('a viewer that disconnects, across the Worker → Session object hop', 
     const done = new Promise<null>((resolve) => (finish = () => resolve(null)));
     const reset = vi.fn();
     const stream = { done: () => done, reset } as unknown as MuxStream;
-    const viewers = new ViewerStreams(() => 4, () => 8);
+    const viewers = new ViewerStreams(
+      () => 4,
+      () => 8,
+    );
     viewers.opener('203.0.113.7', { open: () => stream }, 'r1').open({} as never);
 
     expect(viewers.left('other')).toBe(false);
