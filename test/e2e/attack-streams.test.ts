@@ -1,0 +1,103 @@
+/**
+ * Attacks on abandoned streams and WebSocket data connections (issue 13,
+ * items 1 and 2, attacker round 2). Each test is a finding: it fails today
+ * and passes once its fix is in.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiStatus } from '../../protocol';
+import { afterTest, type Harness, request, startAgent, startHarness, waitFor } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ MAX_STREAMS: '8', VIEWER_MAX_STREAMS: '8', ORIGIN_TIMEOUT: '2', VIEWER_IDLE_TIMEOUT: '2' });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** A client exposing `port`: its URL, and the session's streams in flight (the owner's status). */
+async function serveOn(port: number) {
+  const a = await startAgent(h, [port]);
+  const owner = (await a.agent.api.ownerToken()).token;
+  const streams = async () => {
+    const reply = await request(h.gateway, `/api/sessions/${a.session}/status`, {
+      headers: { authorization: `Bearer ${owner}` },
+    });
+    return (JSON.parse(reply.body.toString()) as ApiStatus).streams;
+  };
+  return { url: await a.agent.url(port), streams };
+}
+
+/** An HTTP server on 127.0.0.1 whose upgrade requests get `onUpgrade`; closed with the test. */
+async function upgradeOrigin(onUpgrade: (socket: import('node:net').Socket) => void): Promise<number> {
+  const server = http.createServer((_req, res) => res.end('fresh'));
+  server.on('upgrade', (_req, socket) => {
+    socket.on('error', () => {}); // The client may give up on the rest.
+    onUpgrade(socket as import('node:net').Socket);
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  afterTest(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
+}
+
+/** A viewer's WebSocket upgrade that gets a non-101 answer: its status and body length (the socket then closes). */
+function refusedUpgrade(url: string): Promise<{ status: number; length: number }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.get({
+      host: '127.0.0.1',
+      port: h.gateway.port,
+      path: target.pathname,
+      agent: false,
+      headers: {
+        host: target.host,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    afterTest(() => req.destroy());
+    req.on('upgrade', () => reject(new Error('the origin refused; the viewer must not get a 101')));
+    req.on('response', (res) => {
+      let length = 0;
+      res.on('data', (chunk: Buffer) => (length += chunk.length));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, length });
+      });
+      res.on('error', () => resolve({ status: res.statusCode ?? 0, length }));
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('attacker round 2: streams that outlive their viewer', () => {
+  it('a WebSocket upgrade the origin refuses with a body over 1 MiB does not pin its stream', async () => {
+    // An origin that answers any upgrade with a 2 MiB page (a static server that ignores Upgrade
+    // would do the same with any large file): ws-bridge.ts collects 1 MiB of it, stops reading,
+    // and neither resets nor drains the stream, so the client's write waits for credit forever.
+    const page = Buffer.alloc(2 * 1024 * 1024, 0x61);
+    const port = await upgradeOrigin((socket) => {
+      socket.write(`HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: ${page.length}\r\n\r\n`);
+      socket.end(page);
+    });
+    const s = await serveOn(port);
+    for (let i = 0; i < 3; i++) {
+      const answer = await refusedUpgrade(s.url);
+      expect(answer.status).toBe(404);
+    }
+    // Every viewer has its answer and has left: nothing may stay held (ORIGIN_TIMEOUT and
+    // VIEWER_IDLE_TIMEOUT are 2 s here, so 8 s is ample).
+    await waitFor(async () => (await s.streams()) === 0, 'the refused upgrades freed their streams', 8_000, 100);
+  });
+});
