@@ -4,7 +4,7 @@
  * and passes once its fix is in.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiStatus } from '../../protocol';
 import { afterTest, type Harness, request, startAgent, startHarness, waitFor } from './harness';
@@ -31,11 +31,11 @@ async function serveOn(port: number) {
 }
 
 /** An HTTP server on 127.0.0.1 whose upgrade requests get `onUpgrade`; closed with the test. */
-async function upgradeOrigin(onUpgrade: (socket: import('node:net').Socket) => void): Promise<number> {
+async function upgradeOrigin(onUpgrade: (socket: Socket) => void): Promise<number> {
   const server = http.createServer((_req, res) => res.end('fresh'));
   server.on('upgrade', (_req, socket) => {
     socket.on('error', () => {}); // The client may give up on the rest.
-    onUpgrade(socket as import('node:net').Socket);
+    onUpgrade(socket as Socket);
   });
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
