@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiStatus } from '../../protocol';
-import { afterTest, type Harness, request, startAgent, startHarness, waitFor } from './harness';
+import { afterTest, type Harness, request, startAgent, startHarness, startOrigin, waitFor } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -99,5 +99,21 @@ describe('attacker round 2: streams that outlive their viewer', () => {
     // Every viewer has its answer and has left: nothing may stay held (ORIGIN_TIMEOUT and
     // VIEWER_IDLE_TIMEOUT are 2 s here, so 8 s is ample).
     await waitFor(async () => (await s.streams()) === 0, 'the refused upgrades freed their streams', 8_000, 100);
+  });
+
+  it('a plain GET of a large file sent with Upgrade: websocket does not pin its stream (any app without WebSockets)', async () => {
+    // Node's http server without an 'upgrade' listener (Express and most apps that serve no
+    // WebSocket) answers such a request as a plain GET: a 2 MiB asset is then a "refusal" of
+    // 2 MiB. Any anonymous viewer can pin streams of any public port serving a file over 1 MiB,
+    // and they stay after the viewer left, until the tunnel reconnects.
+    const file = Buffer.alloc(2 * 1024 * 1024, 0x62);
+    const origin = await startOrigin((_req, res) => res.end(file));
+    const s = await serveOn(origin.port);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await refusedUpgrade(`${s.url}bundle.js`));
+    console.log('atk2: upgrade GETs of a 2 MiB file answered', JSON.stringify(answers));
+    await waitFor(async () => (await s.streams()) === 0, 'the upgrade GETs freed their streams', 8_000, 100);
+    // The viewer got the whole file, or a clear failure, never a silently cut body.
+    for (const answer of answers) expect(answer.length).toBe(file.length);
   });
 });
