@@ -117,3 +117,54 @@ describe('attacker round 2: streams that outlive their viewer', () => {
     for (const answer of answers) expect(answer.length).toBe(file.length);
   });
 });
+
+/** The data of each event an EventSource dispatches for `text` (WHATWG HTML, "Parsing an event stream"). */
+function sseEvents(text: string): string[] {
+  const events: string[] = [];
+  let data: string[] = [];
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
+    if (line === '') {
+      if (data.length) events.push(data.join('\n'));
+      data = [];
+    } else if (line.startsWith('data:')) {
+      data.push(line.slice(5).replace(/^ /, ''));
+    }
+    // Comments and other fields (including a field named '\uFEFFdata') are ignored.
+  }
+  return events;
+}
+
+/** The whole body of a GET of `url` through the gateway, as text. */
+function getText(url: string): Promise<string> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: '127.0.0.1', port: h.gateway.port, path: target.pathname, headers: { host: target.host }, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(body));
+      },
+    );
+    req.on('error', reject);
+    afterTest(() => req.destroy());
+  });
+}
+
+describe('attacker round 2: the event-stream probe', () => {
+  it('does not break an event stream that starts with a byte order mark after a quiet start', async () => {
+    // An SSE stream may begin with a UTF-8 BOM, which the parser strips only at the very start. A
+    // probe (':\n') written during a quiet spell before the origin's first byte moves the BOM off
+    // the start: the first event's field becomes '\uFEFFdata' and EventSource drops the event.
+    const origin = await startOrigin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      const timer = setTimeout(() => res.end('\uFEFFdata: first\n\n'), 2_600);
+      res.on('close', () => clearTimeout(timer));
+    });
+    const s = await serveOn(origin.port);
+    const text = await getText(`${s.url}events`);
+    expect(sseEvents(text)).toEqual(['first']);
+  });
+});
