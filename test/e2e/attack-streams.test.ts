@@ -167,4 +167,33 @@ describe('attacker round 2: the event-stream probe', () => {
     const text = await getText(`${s.url}events`);
     expect(sseEvents(text)).toEqual(['first']);
   });
+
+  it('frees an abandoned event stream whose lines end in CR (a line ending SSE allows)', async () => {
+    // The probe waits for a line end, but knows only LF: after 'data: first\r\r' it never writes,
+    // so locally a viewer that left holds the stream (and the origin's request) for good.
+    let closed = false;
+    const origin = await startOrigin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\r\r');
+      res.on('close', () => (closed = true));
+    });
+    const s = await serveOn(origin.port);
+    const target = new URL(`${s.url}events`);
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(
+        {
+          host: '127.0.0.1',
+          port: h.gateway.port,
+          path: target.pathname,
+          headers: { host: target.host },
+          agent: false,
+        },
+        (res) => res.once('data', () => (req.destroy(), resolve())),
+      );
+      req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
+      afterTest(() => req.destroy());
+    });
+    await waitFor(async () => (await s.streams()) === 0, 'the abandoned CR event stream freed', 8_000, 100);
+    await waitFor(() => closed, 'the origin request cancelled', 2_000);
+  });
 });
