@@ -9,7 +9,7 @@ import { descendantsNamed, rssMiB } from '../../bench/procs';
 import { lookup } from '../../client/net/lookup';
 import { Connection } from '../../client/tunnel/connection';
 import type { MuxStream, PortSnapshotFrame } from '../../protocol';
-import { afterTest, createSession, type Harness, startHarness, waitFor } from './harness';
+import { afterTest, createSession, type Harness, request, startHarness, waitFor } from './harness';
 
 const MiB = 1024 * 1024;
 let h: Harness;
@@ -31,7 +31,11 @@ function gatewayRss(): number {
  * A hand-driven client: answers every upgrade 101; makes no data connection, or with `endAfterAttach`
  * makes it and then ends the stream at once while keeping the data connection open.
  */
-async function rawClient(port: number, endAfterAttach = false): Promise<{ url: string; streams: MuxStream[] }> {
+async function rawClient(
+  port: number,
+  endAfterAttach = false,
+  status = 101,
+): Promise<{ url: string; streams: MuxStream[] }> {
   const { token } = await createSession(h);
   const streams: MuxStream[] = [];
   let snapshot: PortSnapshotFrame | null = null;
@@ -41,7 +45,8 @@ async function rawClient(port: number, endAfterAttach = false): Promise<{ url: s
     onStream: (stream) => {
       streams.push(stream);
       if (!stream.request?.upgrade) return;
-      stream.respond({ status: 101, headers: [] });
+      stream.respond({ status, headers: [] });
+      if (status !== 101) void stream.end().catch(() => {});
       if (endAfterAttach) {
         const data = new WebSocket(`${h.gateway.url.replace(/^http/, 'ws')}/connect/ws?stream=${stream.id}`, {
           lookup,
@@ -124,5 +129,24 @@ describe('attacker round 2: WebSockets outside the stream count', () => {
     );
     console.log(`atk2: ${alive.filter(Boolean).length} of 8 WebSockets coupled after their streams ended`);
     expect(alive.filter(Boolean).length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('attacker round 2: a hostile client answering an upgrade', () => {
+  it('an upgrade answered with a status no Response can carry is a 502 origin_error, not a 500 internal', async () => {
+    // proxyHttp checks FINAL_STATUS (issue 13 item 6); ws-bridge.ts passes any non-101 status to
+    // new Response(), which throws a RangeError for 103 or 199 (the codec lets 101..599 through): a bare 500 and an internal error logged.
+    for (const status of [103, 199]) {
+      const client = await rawClient(4203 + status, false, status);
+      const reply = await request(h.gateway, client.url, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      expect(reply.status, `status ${status}`).toBe(502);
+    }
   });
 });
