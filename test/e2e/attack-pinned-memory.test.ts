@@ -2,7 +2,7 @@
  * Attacker round 2 (issue 13): the cost of streams pinned by upgrade requests whose answer is over
  * 1 MiB (see attack-streams.test.ts), with the default limits: one anonymous viewer, one address.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { descendantsNamed, rssMiB } from '../../bench/procs';
 import type { ApiStatus } from '../../protocol';
 import { type Harness, request, startAgent, startHarness, startOrigin, waitFor } from './harness';
