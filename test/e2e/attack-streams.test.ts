@@ -196,4 +196,15 @@ describe('attacker round 2: the event-stream probe', () => {
     await waitFor(async () => (await s.streams()) === 0, 'the abandoned CR event stream freed', 8_000, 100);
     await waitFor(() => closed, 'the origin request cancelled', 2_000);
   });
+
+  it('a HEAD of a quiet event stream frees its stream once answered', async () => {
+    const origin = await startOrigin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+    });
+    const s = await serveOn(origin.port);
+    const reply = await request(h.gateway, `${s.url}events`, { method: 'HEAD' });
+    expect(reply.status).toBe(200);
+    await waitFor(async () => (await s.streams()) === 0, 'the HEAD stream freed', 8_000, 100);
+  });
 });

@@ -135,7 +135,8 @@ describe('attacker round 2: WebSockets outside the stream count', () => {
 describe('attacker round 2: a hostile client answering an upgrade', () => {
   it('an upgrade answered with a status no Response can carry is a 502 origin_error, not a 500 internal', async () => {
     // proxyHttp checks FINAL_STATUS (issue 13 item 6); ws-bridge.ts passes any non-101 status to
-    // new Response(), which throws a RangeError for 103 or 199 (the codec lets 101..599 through): a bare 500 and an internal error logged.
+    // new Response(), which throws a RangeError for 103 or 199 (the codec lets 101..599 through):
+    // a bare 500, and an internal error logged for the operator.
     for (const status of [103, 199]) {
       const client = await rawClient(4203 + status, false, status);
       const reply = await request(h.gateway, client.url, {
