@@ -8,12 +8,13 @@
  * into each other with backpressure. The stream stays open as the
  * WebSocket's handle (it counts toward MAX_STREAMS) until the client ends it.
  */
-import { type Mux, type MuxStream, ResetCode } from '../../protocol';
+import { type Mux, ResetCode } from '../../protocol';
 import type { DataSockets } from './data-sockets';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
 import { streamFailure } from '../errors';
 import type { Limits } from './http-bridge';
+import { answer } from './response';
 import type { ViewerRoute } from '../routing/route';
 
 export async function proxyWebSocket(
@@ -41,12 +42,10 @@ export async function proxyWebSocket(
   );
   try {
     const head = await stream.head();
+    // The origin refused the upgrade (or never knew of WebSockets and served the page): its answer,
+    // as it gave it and however big, read as the viewer reads it like any other response.
+    if (head.status !== 101) return await answer(stream, head, 'GET', route, limits, deadlines);
     const headers = responseHeaders(head.headers, route.url.hostname);
-    if (head.status !== 101) {
-      // The origin refused the upgrade: its answer, as it gave it.
-      const body = await collectAll(stream);
-      return new Response(body.length ? body : null, { status: head.status, headers });
-    }
     const { 0: viewer, 1: waiting } = new WebSocketPair();
     dataSockets.offer(stream, waiting, timeoutSeconds);
     return new Response(null, { status: 101, webSocket: viewer, headers });
@@ -55,21 +54,4 @@ export async function proxyWebSocket(
   } finally {
     deadlines.delete(stream);
   }
-}
-
-async function collectAll(stream: MuxStream): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > 1024 * 1024) break; // An error page, not a download.
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
 }
