@@ -101,8 +101,8 @@ function responseBody(
       let chunk: Uint8Array | null;
       try {
         chunk = await stream.read();
-        if (chunk) probe?.passed(chunk);
-        else probe?.stop();
+        if (chunk && probe) chunk = probe.passed(chunk);
+        else if (!chunk) probe?.stop();
       } catch (error) {
         probe?.stop();
         // The stream was reset (tunnel lost, origin failed): the viewer's response is aborted, and the
