@@ -46,6 +46,18 @@ export function viewerKey(clientIp: string | null): string {
   return `${prefix.join(':')}::/64`;
 }
 
+/**
+ * The wider network a viewer key belongs to, counted too: for an IPv6 /64, its /48 (the most an ISP
+ * delegates to one subscriber, RFC 6177, who may use any /64 of it); none for IPv4 or no address.
+ */
+export function viewerNetwork(key: string): string | null {
+  if (!key.endsWith('::/64')) return null;
+  return `${key.slice(0, -'::/64'.length).split(':').slice(0, 3).join(':')}::/48`;
+}
+
+/** A network (viewerNetwork) may hold this many times VIEWER_MAX_STREAMS while the session is busy. */
+export const NETWORK_SHARES = 2;
+
 export class ViewerStreams {
   readonly #held = new Map<string, number>();
   /** The open streams by the Worker's request id (routing/route.ts `requestId`), until done. */
@@ -101,10 +113,14 @@ export class ViewerStreams {
    */
   open(key: string, mux: StreamOpener, request: OpenRequest): MuxStream {
     const limit = this.#limit();
-    const held = this.#held.get(key) ?? 0;
-    if (held >= limit && this.#total >= Math.ceil(this.#sessionLimit() / 2)) throw tooManyViewerStreams(limit);
+    const network = viewerNetwork(key);
+    if (this.#total >= Math.ceil(this.#sessionLimit() / 2)) {
+      if (this.held(key) >= limit) throw tooManyViewerStreams(limit);
+      if (network && this.held(network) >= NETWORK_SHARES * limit) throw tooManyViewerStreams(limit);
+    }
     const stream = mux.open(request);
-    this.#held.set(key, held + 1);
+    this.#count(key, 1);
+    if (network) this.#count(network, 1);
     this.#total++;
     void stream.done().then(() => this.#release(key));
     return stream;
@@ -115,14 +131,20 @@ export class ViewerStreams {
     return this.#held.get(key) ?? 0;
   }
 
-  /** How many viewers hold a stream now (every key with a count above 0 is kept, none other). */
+  /** How many viewers hold a stream now (every key with a count above 0 is kept, none other; networks aside). */
   get viewers(): number {
-    return this.#held.size;
+    return [...this.#held.keys()].filter((key) => !key.endsWith('::/48')).length;
   }
 
   #release(key: string): void {
     this.#total--;
-    const held = (this.#held.get(key) ?? 1) - 1;
+    this.#count(key, -1);
+    const network = viewerNetwork(key);
+    if (network) this.#count(network, -1);
+  }
+
+  #count(key: string, delta: number): void {
+    const held = (this.#held.get(key) ?? 0) + delta;
     if (held > 0) this.#held.set(key, held);
     else this.#held.delete(key);
   }
