@@ -20,6 +20,13 @@ interface Waiting {
   stream: MuxStream;
 }
 
+/**
+ * Seconds the client has, from the viewer's 101, to make a WebSocket's data connection: one
+ * handshake on a path the tunnel just used, so it is quick unless the client is broken or the
+ * machine is very busy (measured under a loaded 2-core CI run: over 2 s for 8 at once).
+ */
+export const DATA_CONNECTION_SECONDS = 10;
+
 export class DataSockets {
   readonly #waiting = new Map<number, Waiting>();
   readonly #deadlines: Deadlines<object>;

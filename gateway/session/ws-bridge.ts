@@ -9,7 +9,7 @@
  * WebSocket's handle (it counts toward MAX_STREAMS) until the client ends it.
  */
 import { type Mux, ResetCode } from '../../protocol';
-import type { DataSockets } from './data-sockets';
+import { DATA_CONNECTION_SECONDS, type DataSockets } from './data-sockets';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
 import { streamFailure } from '../errors';
@@ -47,7 +47,7 @@ export async function proxyWebSocket(
     if (head.status !== 101) return await answer(stream, head, 'GET', route, limits, deadlines);
     const headers = responseHeaders(head.headers, route.url.hostname);
     const { 0: viewer, 1: waiting } = new WebSocketPair();
-    dataSockets.offer(stream, waiting, timeoutSeconds);
+    dataSockets.offer(stream, waiting, DATA_CONNECTION_SECONDS);
     return new Response(null, { status: 101, webSocket: viewer, headers });
   } catch (error) {
     return streamFailure(error, route.port, timeoutSeconds).toResponse(request);

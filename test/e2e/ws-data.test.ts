@@ -61,21 +61,25 @@ function dial(token: string | null, query: string): Promise<{ status: number; bo
 }
 
 describe('data connections', () => {
-  it('a client that never makes its data connection: the viewer is closed with 1011 and a reason, the stream reset', async () => {
-    const client = await rawClient(4101);
-    const viewer = new WebSocket(client.url.replace(/^http/, 'ws'), { lookup });
-    afterTest(() => viewer.terminate());
-    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      viewer.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    await new Promise((resolve, reject) => {
-      viewer.once('open', resolve);
-      viewer.once('error', reject);
-    });
-    expect(await closed).toEqual({ code: 1011, reason: 'the session made no data connection within 2 s' });
-    const error = await client.streams[0]!.done();
-    expect(error?.code).toBe(ResetCode.TIMEOUT);
-  });
+  it(
+    'a client that never makes its data connection: the viewer is closed with 1011 and a reason, the stream reset',
+    { timeout: 20_000 },
+    async () => {
+      const client = await rawClient(4101);
+      const viewer = new WebSocket(client.url.replace(/^http/, 'ws'), { lookup });
+      afterTest(() => viewer.terminate());
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        viewer.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
+      await new Promise((resolve, reject) => {
+        viewer.once('open', resolve);
+        viewer.once('error', reject);
+      });
+      expect(await closed).toEqual({ code: 1011, reason: 'the session made no data connection within 10 s' });
+      const error = await client.streams[0]!.done();
+      expect(error?.code).toBe(ResetCode.TIMEOUT);
+    },
+  );
 
   it('is refused for a stream that is unknown, not an upgrade, of another session, or already attached', async () => {
     const client = await rawClient(4102);
