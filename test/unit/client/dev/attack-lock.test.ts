@@ -8,7 +8,8 @@
  * place; sketched, not committed: it then passes, as do the lock tests) or a fresh empty lock is
  * not taken over.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -55,9 +56,16 @@ for (let r = 0; r < states.length; r++) {
 parentPort.postMessage('done');
 `;
 
-/** \`rounds\` rounds of \`n\` threads released at once, each on a fresh state folder; how many rounds had two holders. */
-async function race(n: number, rounds: number): Promise<number> {
-  const states = Array.from({ length: rounds }, () => mkdtempSync(join(dir, 'state-')));
+/**
+ * \`rounds\` rounds of \`n\` threads released at once, each on a fresh state folder (holding
+ * \`lock\` as dev.lock when given); how many rounds had two holders.
+ */
+async function race(n: number, rounds: number, lock?: string): Promise<number> {
+  const states = Array.from({ length: rounds }, () => {
+    const state = mkdtempSync(join(dir, 'state-'));
+    if (lock !== undefined) writeFileSync(join(state, 'dev.lock'), lock);
+    return state;
+  });
   const ctl = new SharedArrayBuffer(4 * (1 + rounds));
   const got = new SharedArrayBuffer(4 * n * rounds);
   const racers = Array.from(
@@ -88,5 +96,10 @@ async function race(n: number, rounds: number): Promise<number> {
 describe('ATTACK: two porthole dev started at once on one state folder', () => {
   it('never both hold the lock (2000 rounds of four threads released together)', async () => {
     expect(await race(4, 2000), 'rounds in which two holders took the lock at once').toBe(0);
+  }, 60_000);
+
+  it("never both take over a dead holder's lock (500 rounds of four threads released together)", async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    expect(await race(4, 500, `${dead}\n`), 'rounds in which two takers took the lock at once').toBe(0);
   }, 60_000);
 });
