@@ -66,6 +66,8 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
   // A second dev on this state folder exits 1 naming the process that holds it.
   const release = lockState(state.root);
   try {
+    // The Durable Objects' storage too: created 0700 here, before workerd would create it 0755.
+    ensurePrivateFolder(state.persist);
     const { secrets, created } = loadOrCreateSecrets(state.secrets);
     if (created.length > 0) say(`generated ${created.join(', ')} into ${state.secrets} (kept private, never printed)`);
 

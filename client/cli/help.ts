@@ -85,7 +85,8 @@ Gateway:
   --listen <[host:]port>  Where the gateway listens (default 127.0.0.1:8787,
                         or $PORT; port 0 picks a free one)
   --state-dir <dir>     Folder for secrets and state (default above); must be
-                        yours and 0700, its files 0600
+                        yours and 0700, its files 0600, in folders no other
+                        user may write (sticky ones, as /tmp, are fine)
 
 ${AGENT}
 

@@ -3,10 +3,10 @@
  * warning) the command line. Every local user can read another's argv in `ps`
  * or /proc/<pid>/cmdline, so a token in argv is readable by all of them for as
  * long as the command runs; a file is checked like a secret (this user's own,
- * no group or other permission bits, not a symlink) before it is read.
+ * no group or other permission bits, a regular file, not a symlink, in folders
+ * no other user may write) on the descriptor it is read from.
  */
-import { readFileSync } from 'node:fs';
-import { checkPrivate } from '../local/private-path';
+import { readPrivateFile } from '../local/private-path';
 
 /** One token a command needs, and the three ways to give it. */
 export interface TokenSource {
@@ -22,13 +22,14 @@ export interface TokenSource {
 
 /**
  * Read a token file: checked first (UnsafePathError naming the fix when
- * others may read it or it is not yours), then read with trailing newlines
+ * others may read it, it is not yours or not a regular file), then read with trailing newlines
  * (`\n`, `\r\n`) and spaces trimmed. Throws an Error when it is missing or
  * holds nothing.
  */
 export function readTokenFile(path: string): string {
-  if (!checkPrivate(path, 'file')) throw new Error(`${path}: no such file`);
-  const token = readFileSync(path, 'utf8').trimEnd();
+  const text = readPrivateFile(path);
+  if (text === null) throw new Error(`${path}: no such file`);
+  const token = text.trimEnd();
   if (!token) throw new Error(`${path} is empty`);
   return token;
 }

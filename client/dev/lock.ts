@@ -1,10 +1,31 @@
 /**
  * One `porthole dev` per state folder: two would both start and overwrite
- * each other's session and port view. The lock is a file holding the pid of
- * the process that took it, created exclusively; a lock whose process is gone
- * (it was killed before it could remove the file) is taken over.
+ * each other's session and port view. The lock is the file `dev.lock` holding
+ * the pid of the process that took it. It never exists half-written: the pid
+ * goes into a temporary file first, which link(2) puts in place atomically
+ * (EEXIST: held), so a second dev started at the same moment always reads a
+ * pid, never an empty file it would take for a dead holder's.
+ *
+ * A lock whose process is gone (killed before it could remove the file), or
+ * that holds no pid, is taken over, one taker at a time: a taker first links
+ * `dev.lock.takeover` (exclusive, with its pid), checks again that the lock is
+ * still stale, and renames its own file over it. Only a takeover replaces a
+ * lock, and only a stale one, so two takers can never both hold it. A taker
+ * killed inside that step (microseconds) leaves `dev.lock.takeover` behind:
+ * then every later dev refuses, naming the file to remove, rather than guess.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** Another live process holds the state folder's lock. */
@@ -21,6 +42,15 @@ export class StateLockedError extends Error {
   }
 }
 
+/** A taker died while taking over a stale lock; its marker must be removed by hand. */
+export class StaleTakeoverError extends Error {
+  readonly code = 'state_lock_takeover_stale';
+  constructor(readonly path: string) {
+    super(`${path} was left by a porthole dev that died while taking over the lock; remove it (rm ${path})`);
+    this.name = 'StaleTakeoverError';
+  }
+}
+
 /** Whether a process with this pid exists (EPERM: it does, as another user's). */
 function alive(pid: number): boolean {
   try {
@@ -31,40 +61,97 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The pid written in the lock file, or null when it is unreadable or not a pid. */
+/** The holder of a lock file: its pid (NaN when it holds none), or null when the file is missing. */
 function holder(path: string): number | null {
+  let fd: number;
   try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null; // Gone meanwhile, or half-written by a process that died: not a holder.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return Number.NaN;
+    const buffer = Buffer.alloc(32);
+    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).trim();
+    return /^[1-9][0-9]*$/.test(text) ? Number(text) : Number.NaN;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether a lock held by `pid` (from holder) is stale: no pid in it, or its process is gone. */
+function stale(pid: number): boolean {
+  return Number.isNaN(pid) || !alive(pid);
+}
+
+/** Link `from` to `to`; false when `to` exists already. */
+function linked(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/**
+ * Replace the stale lock at `path` with `mine` (a file holding our pid),
+ * under the takeover marker. True when we hold the lock now; false when it
+ * vanished meanwhile (try again). Throws StateLockedError when a live
+ * process holds the lock or is taking it over, StaleTakeoverError when a dead
+ * taker's marker is in the way.
+ */
+function takeOver(path: string, mine: string): boolean {
+  const marker = `${path}.takeover`;
+  if (!linked(mine, marker)) {
+    const taker = holder(marker);
+    if (taker === null) return false; // Finished meanwhile: the lock is someone's now, or gone.
+    if (stale(taker)) throw new StaleTakeoverError(marker);
+    throw new StateLockedError(path, taker);
+  }
+  try {
+    // Only a marker holder replaces a lock: what we read now stays until our rename.
+    const pid = holder(path);
+    if (pid === null) return false;
+    if (!stale(pid)) throw new StateLockedError(path, pid);
+    renameSync(mine, path);
+    return true;
+  } finally {
+    rmSync(marker, { force: true });
   }
 }
 
 /**
  * Take the lock `<stateDir>/dev.lock` (mode 0600) for this process. Returns
  * the function that releases it (removing the file only while it is still
- * ours). Throws StateLockedError naming the pid when a live process holds it.
+ * ours). Throws StateLockedError naming the pid when a live process holds it
+ * (or is taking it over), StaleTakeoverError when a takeover died half-way.
  */
 export function lockState(stateDir: string): () => void {
   const path = join(stateDir, 'dev.lock');
-  // Bounded: one stale lock is removed, then the exclusive create decides.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx', 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // Unique per process and thread: the pid alone is shared by worker threads.
+  const mine = join(stateDir, `dev.lock.${process.pid}.${randomBytes(6).toString('hex')}`);
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    // Bounded: the lock can vanish between two looks only if its holder releases it each time.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (linked(mine, path)) return release(path);
       const pid = holder(path);
-      if (pid !== null && alive(pid)) throw new StateLockedError(path, pid);
-      rmSync(path, { force: true });
-      continue;
+      if (pid === null) continue; // Released meanwhile.
+      if (!stale(pid)) throw new StateLockedError(path, pid);
+      if (takeOver(path, mine)) return release(path);
     }
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
-    return () => {
-      if (holder(path) === process.pid) rmSync(path, { force: true });
-    };
+    throw new StateLockedError(path, holder(path) ?? 0);
+  } finally {
+    rmSync(mine, { force: true }); // Gone already after a takeover (renamed into place).
   }
-  throw new StateLockedError(path, holder(path) ?? 0);
+}
+
+/** The release of a lock we hold: only a takeover replaces a lock, never a live holder's, so ours stays ours. */
+function release(path: string): () => void {
+  return () => {
+    if (holder(path) === process.pid) rmSync(path, { force: true });
+  };
 }

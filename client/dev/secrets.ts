@@ -5,9 +5,8 @@
  * `.dev.vars` in the current folder is needed or read.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { checkPrivate, writePrivateFile } from '../local/private-path';
+import { readPrivateFile, writePrivateFile } from '../local/private-path';
 import type { GatewaySecrets } from './gateway';
 
 const NAMES = ['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET'] as const;
@@ -29,12 +28,13 @@ export function parseDevVars(text: string): Record<string, string> {
  * Read the secrets from `path`, appending any that are missing (32 random
  * bytes, base64url) and creating the file owner-only (0600) if needed.
  * `created` names the secrets generated now. An existing file that is not
- * this user's own and private (0600, not a symlink) is refused untouched with
+ * this user's own and private (a regular file, 0600, not a symlink, in folders
+ * no other user may write) is refused untouched with
  * an UnsafePathError saying the fix (`chmod 600 <path>`); the mode is set to
  * 0600 again on every write. Throws if the file cannot be read or written.
  */
 export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; created: string[] } {
-  const existing = checkPrivate(path, 'file') ? readFileSync(path, 'utf8') : '';
+  const existing = readPrivateFile(path) ?? '';
   const vars = parseDevVars(existing);
   const created: string[] = [];
   let text = existing;

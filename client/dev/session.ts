@@ -1,7 +1,6 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
-import { readFileSync } from 'node:fs';
 import { debuglog } from 'node:util';
-import { checkPrivate, writePrivateFile } from '../local/private-path';
+import { readPrivateFile, writePrivateFile } from '../local/private-path';
 import { ApiError, requestJson } from '../net/http';
 
 const log = debuglog('porthole');
@@ -42,9 +41,10 @@ const RENEW_BEFORE_MS = 24 * 3600 * 1000;
  * (UnsafePathError): its token was exposed.
  */
 export async function localSession(path: string, gateway: string, adminToken: string): Promise<CreatedSession> {
-  if (checkPrivate(path, 'file')) {
+  const text = readPrivateFile(path); // Outside the try: an unsafe file is refused, not replaced.
+  if (text !== null) {
     try {
-      const saved = JSON.parse(readFileSync(path, 'utf8')) as CreatedSession;
+      const saved = JSON.parse(text) as CreatedSession;
       if (Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS) return saved;
     } catch (error) {
       log('%s is unreadable, creating a new session: %s', path, (error as Error).message);

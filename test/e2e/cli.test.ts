@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   chmodSync,
@@ -335,6 +335,7 @@ describe('porthole CLI', () => {
     expect(statSync(state).mode & 0o777).toBe(0o700);
     expect(statSync(join(state, 'dev.vars')).mode & 0o777).toBe(0o600);
     expect(statSync(join(state, 'session.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(state, 'state')).mode & 0o777, 'the Durable Objects storage').toBe(0o700);
     expect(readFileSync(join(state, 'dev.vars'), 'utf8')).not.toContain('ADMIN_TOKEN=old');
     expect(dev.stderr()).toContain(
       `.dev.vars here is no longer read or written; secrets and state now live in ${state}`,
@@ -371,6 +372,13 @@ describe('porthole CLI', () => {
     expect(await refused.exit).toBe(2);
     expect(refused.stderr()).toContain(`--token-file: refusing ${tokenFile}: other users may access it (mode 644)`);
     expect(refused.stderr()).toContain(`chmod 600 ${tokenFile}`);
+
+    // A FIFO would block the read forever: refused at once.
+    const fifo = join(cwd, 'token-fifo');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const blocked = run(['connect', '--gateway', gateway, '--token-file', fifo, '--no-watch'], tempDir());
+    expect(await blocked.exit).toBe(2);
+    expect(blocked.stderr()).toContain(`--token-file: refusing ${fifo}: not a regular file`);
   });
 
   it('dev on a port already in use says so and exits 1', async () => {
@@ -400,6 +408,14 @@ describe('porthole CLI', () => {
     expect(await dev.exit).toBe(1);
     expect(dev.stderr()).toContain(`chmod 600 ${vars}`);
     expect(readFileSync(vars, 'utf8')).toBe('ADMIN_TOKEN=leaked\n');
+
+    // A state folder others could rename away and replace (their parent is writable, not sticky).
+    const shared = join(cwd, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const replaceable = run(['dev', '--listen', '0', '--state-dir', join(shared, 'porthole')], cwd);
+    expect(await replaceable.exit).toBe(1);
+    expect(replaceable.stderr()).toContain(`other users may write the folder ${shared} above it`);
 
     const folder = join(cwd, 'open');
     mkdirSync(folder);

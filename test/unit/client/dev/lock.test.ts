@@ -1,10 +1,10 @@
 /** One `porthole dev` per state folder: the second is told which process holds it. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lockState, StateLockedError } from '../../../../client/dev/lock';
+import { lockState, StaleTakeoverError, StateLockedError } from '../../../../client/dev/lock';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -42,5 +42,22 @@ describe('lockState', () => {
     release();
     writeFileSync(join(dir, 'dev.lock'), 'garbage');
     lockState(dir)();
+    writeFileSync(join(dir, 'dev.lock'), ''); // As an older porthole left it when killed at once.
+    lockState(dir)();
+    expect(readdirSync(dir), 'no temporary file left behind').toEqual([]);
+  });
+
+  it('leaves a takeover in progress alone, and refuses (naming the file) one whose taker died', () => {
+    const dir = temp();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(join(dir, 'dev.lock'), `${dead}\n`);
+    writeFileSync(join(dir, 'dev.lock.takeover'), `${process.ppid}\n`);
+    expect(() => lockState(dir)).toThrow(`pid ${process.ppid}`);
+    writeFileSync(join(dir, 'dev.lock.takeover'), `${dead}\n`);
+    expect(() => lockState(dir)).toThrow(StaleTakeoverError);
+    expect(() => lockState(dir)).toThrow(`rm ${join(dir, 'dev.lock.takeover')}`);
+    rmSync(join(dir, 'dev.lock.takeover'));
+    lockState(dir)();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
