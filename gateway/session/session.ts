@@ -29,6 +29,7 @@ import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
+import { StreamGrants } from './grants';
 import { OwnerEpoch } from './owner-epoch';
 import { dashboardLink, loginLink } from './owner-links';
 import { proxyHttp } from './http-bridge';
@@ -48,6 +49,8 @@ export class Session extends DurableObject<Env> {
   readonly #epoch: OwnerEpoch;
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
+  /** What admitted each open viewer stream, to end it when that is withdrawn (grants.ts). */
+  readonly #grants = new StreamGrants((port) => this.#built.views.visibility(port));
   readonly #deadlines = new Deadlines<object>();
   readonly #viewerStreams = new ViewerStreams(
     () => this.#config.viewerMaxStreams,
@@ -78,7 +81,10 @@ export class Session extends DurableObject<Env> {
       tunnel: this.#tunnel,
       maxPorts: () => this.#config.maxPorts,
       views: () => this.#built.views,
-      onChange: () => this.#feed.notify('ports'),
+      onChange: () => {
+        this.#feed.notify('ports');
+        void this.#grants.visibilityChanged();
+      },
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -129,8 +135,9 @@ export class Session extends DurableObject<Env> {
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     const viewer = await access.admit(request, route);
-    const mux = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux, route.requestId);
-    if (viewer.kind === 'preflight') return proxyPreflight(mux, request, route, this.#config, this.#deadlines);
+    const counted = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux, route.requestId);
+    if (viewer.kind === 'preflight') return proxyPreflight(counted, request, route, this.#config, this.#deadlines);
+    const mux = this.#grants.opener(viewer, route.port, counted);
     if (this.#config.publicPreviewWarning && needsWarning(request)) {
       const warning = await warningIfPublic(route, this.#session, this.#built.views);
       if (warning) return warning;
@@ -185,6 +192,7 @@ export class Session extends DurableObject<Env> {
     if (before !== visibility) {
       this.#feed.notify('ports');
       this.#portControl.changed();
+      void this.#grants.visibilityChanged();
     }
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
   }
@@ -208,6 +216,7 @@ export class Session extends DurableObject<Env> {
   async revokeLink(base: Base, id: string): Promise<ApiLink | null> {
     const link = await this.#shares.revoke(id);
     if (!link) return null;
+    this.#grants.revoked(id);
     this.#feed.notify('links');
     return this.#built.views.link(base, link, false);
   }
@@ -230,6 +239,7 @@ export class Session extends DurableObject<Env> {
   /** Sign out everywhere: every owner token, login link and cookie of this session is refused from now on. */
   async signOutEverywhere(): Promise<{ epoch: number }> {
     const epoch = await this.#epoch.bump();
+    this.#grants.signedOut(epoch);
     this.#feed.end('signout');
     return { epoch };
   }

@@ -87,6 +87,9 @@ describe('ATTACK: connections opened with an owner credential outlive sign out e
       { closed, heardAfterSignOut: heard.length, receivedAfterSignOut: received.length },
       'the thief WebSocket must be closed once the owner signs out everywhere',
     ).toMatchObject({ heardAfterSignOut: 0, receivedAfterSignOut: 0 });
+    // Closed as a policy close (1008), with the reason, not left to time out.
+    await waitFor(() => closed !== null, 'the thief WebSocket to close');
+    expect(closed).toBe(1008);
   });
 
   it('a long response on a private port opened with a stolen owner token stops at sign out everywhere', async () => {
@@ -247,6 +250,8 @@ describe('ATTACK: a WebSocket opened with a share link outlives the link', () =>
     afterTest(() => reviewer.terminate());
     const received: string[] = [];
     reviewer.on('message', (data) => received.push(String(data)));
+    let close: { code: number; reason: string } | null = null;
+    reviewer.on('close', (code, reason) => (close = { code, reason: reason.toString() }));
     await new Promise<void>((resolve, reject) => {
       reviewer.once('open', () => resolve());
       reviewer.once('error', reject);
@@ -262,5 +267,40 @@ describe('ATTACK: a WebSocket opened with a share link outlives the link', () =>
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(received, 'the revoked reviewer must get nothing more').toEqual([]);
+    await waitFor(() => close !== null, 'the reviewer WebSocket to close');
+    expect(close).toEqual({ code: 1008, reason: 'the share link was revoked' });
+  });
+});
+
+describe('a WebSocket ends when its port stops admitting its viewer', () => {
+  it("a reviewer's WebSocket is closed (1008) when the owner makes the link port private", async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    afterTest(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    const origin: WebSocket[] = [];
+    server.on('connection', (socket) => origin.push(socket));
+    const a = await startAgent(h, [port], { visibility: () => 'link' });
+    const link = await a.agent.api.link(port);
+    const exchanged = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
+    const cookie = String(exchanged.headers['set-cookie']).split(';')[0] as string;
+    const url = await a.agent.url(port);
+    const reviewer = new WebSocket(url.replace(/^http/, 'ws'), { headers: { cookie }, lookup });
+    afterTest(() => reviewer.terminate());
+    let close: { code: number; reason: string } | null = null;
+    reviewer.on('close', (code, reason) => (close = { code, reason: reason.toString() }));
+    await new Promise<void>((resolve, reject) => {
+      reviewer.once('open', () => resolve());
+      reviewer.once('error', reject);
+    });
+    await waitFor(() => origin.length === 1, 'the origin accepted the reviewer');
+    // Positive control: the socket carries messages while the port is shared.
+    const first = new Promise<string>((resolve) => reviewer.once('message', (data) => resolve(String(data))));
+    origin[0]!.send('while shared');
+    expect(await first).toBe('while shared');
+
+    await a.agent.api.share(port, 'private');
+    await waitFor(() => close !== null, 'the reviewer WebSocket to close', 5000);
+    expect(close).toEqual({ code: 1008, reason: 'the port is no longer shared with this viewer' });
   });
 });
