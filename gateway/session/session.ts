@@ -114,7 +114,7 @@ export class Session extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const route = readRoute(request, this.#session);
-    if (route.kind === 'tunnel') return this.#tunnel.accept(route.base);
+    if (route.kind === 'tunnel') return this.#tunnel.accept(route.base, route.expiresAt);
     try {
       if (route.kind === 'data') return this.#dataSockets.attach(route.stream);
       return await this.#viewer(request, route);
@@ -160,6 +160,11 @@ export class Session extends DurableObject<Env> {
 
   override async webSocketError(socket: WebSocket, error: unknown): Promise<void> {
     this.#tunnel.failed(socket, error);
+  }
+
+  /** The tunnel's session token expired (TunnelSocket.accept set the alarm): current() closes it. */
+  override async alarm(): Promise<void> {
+    this.#tunnel.current();
   }
 
   /** RPC from the Worker (routes/preview.ts): the viewer of `requestId` disconnected; true if a stream was reset. */

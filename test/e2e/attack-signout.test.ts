@@ -204,6 +204,19 @@ describe('ATTACK: a tunnel outlives the session token that opened it', () => {
       { status: reply.status, body: reply.body.toString() },
       'a tunnel must not serve past its session token',
     ).not.toEqual({ status: 200, body: 'still served' });
+    // The tunnel was closed with a final code: the client says why and does not reconnect.
+    const down = await a.event((e) => e.event === 'tunnel.down', 'tunnel.down');
+    expect(down).toMatchObject({ retryInMs: null, reason: expect.stringContaining('session has expired') });
+  });
+});
+
+describe('a tunnel ends with its session token even when nobody asks', () => {
+  it('the client is told at the expiry (an alarm), without a viewer request, and stops', async () => {
+    const { session } = await createSession(h);
+    const token = await mintForTest(h.tokenSecret, { aud: aud.session, sub: session, expiresIn: 2 });
+    const a = await startAgent(h, [], { token, session });
+    const down = await a.event((e) => e.event === 'tunnel.down', 'tunnel.down at the expiry', 8000);
+    expect(down).toMatchObject({ retryInMs: null, reason: expect.stringContaining('session has expired') });
   });
 });
 
