@@ -254,8 +254,13 @@ export class Session extends DurableObject<Env> {
     return this.#shares.useLogin(id, expiresAt);
   }
 
-  /** The dashboard's live feed (server-sent events, feed.ts). */
-  feed(): ReadableStream<Uint8Array> {
-    return this.#feed.open();
+  /**
+   * The dashboard's live feed (server-sent events, feed.ts) for a cookie of `grant.epoch` that
+   * expires at `grant.until` (seconds since the epoch), when the feed ends; null (none opened) when
+   * the epoch is no longer the session's: a sign-out raced the Worker's check.
+   */
+  async feed(grant: OwnerGrant): Promise<ReadableStream<Uint8Array> | null> {
+    if (grant.epoch !== (await this.#epoch.current())) return null;
+    return this.#feed.open(grant.until);
   }
 }

@@ -174,6 +174,8 @@ describe('ATTACK: the dashboard feed outlives the cookie that opened it', () => 
     await a.agent.api.share(3000, 'public');
     await waitFor(() => feed.ended || feed.text.includes('"ports"'), 'the end of the feed or the next change', 5000);
     expect({ ended: feed.ended, text: feed.text }, 'the feed must end with its cookie').toMatchObject({ ended: true });
+    // It says why first, so the page can say the login ended (dashboard.js).
+    expect(feed.text).toContain('{"what":"expired"}');
   });
 });
 
