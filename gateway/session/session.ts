@@ -18,7 +18,6 @@ import {
   type ApiStatus,
   type Visibility,
 } from '../../protocol';
-import { ViewerAccess } from '../access/admission';
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
 import { hasUrlCredential } from '../access/credentials';
 import type { OwnerGrant } from '../access/owner-grant';
@@ -38,7 +37,7 @@ import { PortTable } from './port-table';
 import { proxyPreflight } from './preflight';
 import { ShareStore } from './shares';
 import { TunnelSocket } from './tunnel';
-import { SessionViews } from './views';
+import { viewsAndAccess, type ViewsAndAccess } from './views';
 import { viewerKey, ViewerStreams } from './viewers';
 import { proxyWebSocket } from './ws-bridge';
 
@@ -60,7 +59,7 @@ export class Session extends DurableObject<Env> {
   readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
-  #parts: { views: SessionViews; access: ViewerAccess } | null = null;
+  #parts: ViewsAndAccess | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -95,18 +94,8 @@ export class Session extends DurableObject<Env> {
   }
 
   /** Views and admission need the validated config, so they are built on first use, not in the constructor. */
-  get #built(): { views: SessionViews; access: ViewerAccess } {
-    if (!this.#parts) {
-      const views = new SessionViews(this.#config, this.#session, this.#ports, this.#shares);
-      const access = new ViewerAccess({
-        config: this.#config,
-        shares: this.#shares,
-        visibility: (port) => views.visibility(port),
-        loginChain: () => views.nonPublicPorts(),
-        ownerEpoch: () => this.#epoch.current(),
-      });
-      this.#parts = { views, access };
-    }
+  get #built(): ViewsAndAccess {
+    this.#parts ??= viewsAndAccess(this.#config, this.#session, this.#ports, this.#shares, this.#epoch);
     return this.#parts;
   }
 
@@ -255,9 +244,8 @@ export class Session extends DurableObject<Env> {
   }
 
   /**
-   * The dashboard's live feed (server-sent events, feed.ts) for a cookie of `grant.epoch` that
-   * expires at `grant.until` (seconds since the epoch), when the feed ends; null (none opened) when
-   * the epoch is no longer the session's: a sign-out raced the Worker's check.
+   * The dashboard's live feed (feed.ts) for a cookie of `grant.epoch`, ending at `grant.until` (its
+   * expiry, epoch seconds); null (none opened) on a stale epoch (a sign-out raced the Worker's check).
    */
   async feed(grant: OwnerGrant): Promise<ReadableStream<Uint8Array> | null> {
     if (grant.epoch !== (await this.#epoch.current())) return null;
