@@ -12,7 +12,9 @@
  * - its port's effective visibility no longer lets its viewer in (policy.ts
  *   `allowed`: e.g. a link port made private ends reviewers' streams, a
  *   public port made private ends everyone's but the owner's);
- * - the credential it came in with expires (at most one second late).
+ * - the credential it came in with expires (timers, not the request path).
+ * A stream admitted just before a sign-out or a revocation and opened just
+ * after it (admission awaits storage) is reset as soon as it is tracked.
  * A reset HTTP response is cut (the viewer sees an aborted body); a
  * WebSocket's stream is its only handle (ws-bridge.ts): the client, on the
  * RESET, closes its data connection with 1008 and the reason, which closes
@@ -33,10 +35,18 @@ interface Held {
 
 /** setTimeout's longest delay (about 24.8 days); a later expiry is waited for in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
+/** Revoked link ids remembered for streams admitted just before a revocation and opened after it. */
+const REMEMBERED_REVOCATIONS = 256;
+
+const SIGNED_OUT = 'the owner signed out everywhere';
+const REVOKED = 'the share link was revoked';
 
 export class StreamGrants {
   readonly #held = new Map<MuxStream, Held>();
   readonly #visibility: (port: number) => Promise<Visibility>;
+  /** The latest epoch signedOut() began, and the links revoked() last: a stream admitted before them but opened after is reset at once. */
+  #epoch = 0;
+  readonly #revoked = new Set<string>();
 
   /** @param visibility a port's effective visibility now (the Session object's views). */
   constructor(visibility: (port: number) => Promise<Visibility>) {
@@ -63,24 +73,24 @@ export class StreamGrants {
   track(stream: MuxStream, port: number, viewer: Admitted): void {
     const held: Held = { port, viewer, timer: null };
     this.#held.set(stream, held);
-    if (viewer.kind !== 'anyone') this.#expireAt(stream, held, viewer.expiresAt * 1000);
     void stream.done().then(() => this.#forget(stream));
+    if (viewer.kind === 'owner' && viewer.epoch < this.#epoch) this.#reset(stream, SIGNED_OUT);
+    else if (viewer.kind === 'reviewer' && this.#revoked.has(viewer.link)) this.#reset(stream, REVOKED);
+    else if (viewer.kind !== 'anyone') this.#expireAt(stream, held, viewer.expiresAt * 1000);
   }
 
   /** "Sign out everywhere" began `epoch`: owner streams of any other epoch are reset. Returns how many. */
   signedOut(epoch: number): number {
-    return this.#resetWhere(
-      (held) => held.viewer.kind === 'owner' && held.viewer.epoch !== epoch,
-      'the owner signed out everywhere',
-    );
+    this.#epoch = Math.max(this.#epoch, epoch);
+    return this.#resetWhere((held) => held.viewer.kind === 'owner' && held.viewer.epoch !== epoch, SIGNED_OUT);
   }
 
   /** The share link `id` was revoked: the streams it admitted are reset. Returns how many. */
   revoked(id: string): number {
-    return this.#resetWhere(
-      (held) => held.viewer.kind === 'reviewer' && held.viewer.link === id,
-      'the share link was revoked',
-    );
+    this.#revoked.add(id);
+    if (this.#revoked.size > REMEMBERED_REVOCATIONS)
+      this.#revoked.delete(this.#revoked.values().next().value as string);
+    return this.#resetWhere((held) => held.viewer.kind === 'reviewer' && held.viewer.link === id, REVOKED);
   }
 
   /**

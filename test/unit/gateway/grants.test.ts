@@ -103,6 +103,22 @@ describe('StreamGrants', () => {
     expect(grants.size).toBe(0);
   });
 
+  it('resets at once a stream admitted before a sign-out or revocation and opened after it', () => {
+    const grants = new StreamGrants(async () => 'private');
+    grants.signedOut(2);
+    grants.revoked('l1');
+    const late = fakeStream();
+    const lateReviewer = fakeStream();
+    const fresh = fakeStream();
+    grants.track(late.stream, 3000, owner(1));
+    grants.track(lateReviewer.stream, 3000, reviewer('l1'));
+    grants.track(fresh.stream, 3000, owner(2));
+    expect(late.resets).toEqual([{ code: ResetCode.REVOKED, reason: 'the owner signed out everywhere' }]);
+    expect(lateReviewer.resets).toEqual([{ code: ResetCode.REVOKED, reason: 'the share link was revoked' }]);
+    expect(fresh.resets).toEqual([]);
+    expect(grants.size).toBe(1);
+  });
+
   it('tracks what it opens', () => {
     const grants = new StreamGrants(async () => 'private');
     const opened = fakeStream();
