@@ -11,7 +11,8 @@
  * - its share link is revoked (that link's reviewer streams);
  * - its port's effective visibility no longer lets its viewer in (policy.ts
  *   `allowed`: e.g. a link port made private ends reviewers' streams, a
- *   public port made private ends everyone's but the owner's);
+ *   public port made private ends every stream opened while it was public,
+ *   as no credential is read there);
  * - the credential it came in with expires (timers, not the request path).
  * A stream admitted just before a sign-out or a revocation and opened just
  * after it (admission awaits storage) is reset as soon as it is tracked.
