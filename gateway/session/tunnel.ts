@@ -70,6 +70,8 @@ export class TunnelSocket {
    * object's `alarm` calls current(), which closes it). The 101 answer.
    */
   async accept(base: Base, expiresAt: number): Promise<Response> {
+    // First, so that a failure leaves the tunnel as it was (the newest tunnel's expiry replaces any older one's).
+    await this.#ctx.storage.setAlarm(expiresAt * 1000);
     for (const old of this.#ctx.getWebSockets(TUNNEL_TAG)) {
       closeSocket(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
     }
@@ -79,7 +81,6 @@ export class TunnelSocket {
     this.#ctx.acceptWebSocket(server, [TUNNEL_TAG]);
     const attachment: TunnelAttachment = { base, connectedAt: Date.now(), expiresAt };
     server.serializeAttachment(attachment);
-    await this.#ctx.storage.setAlarm(expiresAt * 1000);
     this.#hooks.onChange();
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': SUBPROTOCOL } });
   }
