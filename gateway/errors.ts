@@ -137,7 +137,8 @@ export const headersTooLarge = (maxBytes: number) =>
  * What a stream reset before the response head means to the viewer: 502
  * `origin_unreachable` (nothing listens), 503 `port_not_listening` (the client
  * does not expose the port), 504 `origin_timeout` (no head within
- * `timeoutSeconds`), 502 `tunnel_lost`, else 502 `origin_error`. The reset is
+ * `timeoutSeconds`), 502 `tunnel_lost`, 403 `access_withdrawn` (the viewer's grant ended while
+ * the origin thought: session/grants.ts), else 502 `origin_error`. The reset is
  * the cause, so the 502/504 log line shows what the client reported. Anything
  * but a StreamResetError is rethrown (a bug, for the one error path).
  */
@@ -161,6 +162,8 @@ export function streamFailure(error: unknown, port: number, timeoutSeconds: numb
         `The server on port ${port} did not answer within ${timeoutSeconds} s.`,
         cause,
       );
+    case ResetCode.REVOKED:
+      return new GatewayError(403, 'access_withdrawn', `Access to port ${port} ended: ${error.message}.`, cause);
     case ResetCode.TUNNEL_CLOSED:
       return new GatewayError(
         502,

@@ -62,6 +62,11 @@ export const ResetCode = {
   NOT_EXPOSED: 8,
   /** A frame arrived for a stream that is not open. */
   STREAM_CLOSED: 9,
+  /**
+   * The viewer's grant was withdrawn ("sign out everywhere", a revoked link, a port made less
+   * visible, or the credential expired): the client ends the stream's WebSocket with 1008 and the reason.
+   */
+  REVOKED: 10,
 } as const;
 export type ResetCode = (typeof ResetCode)[keyof typeof ResetCode];
 
@@ -71,6 +76,8 @@ export const CloseCode = {
   REPLACED: 4000,
   /** The client's port table is over the gateway's MAX_PORTS; final, the client must not reconnect into the same refusal. */
   TOO_MANY_PORTS: 4001,
+  /** The session token the tunnel was opened with has expired; final, the client needs a new token. */
+  SESSION_EXPIRED: 4002,
   /** The peer broke the protocol (the reason says how). */
   PROTOCOL_ERROR: 1002,
   /** The peer broke a limit that is not a protocol rule (e.g. sent control frames too fast; the reason says which). */

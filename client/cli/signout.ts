@@ -12,7 +12,9 @@ export const SIGNOUT_HELP = `Usage: porthole signout --everywhere [--json]
 
 Signs the session's owner out everywhere at once: every owner token
 ('porthole token'), every dashboard and preview login in every browser, and
-every login or dashboard link not yet opened stop working (401 signed_out).
+every login or dashboard link not yet opened stop working (401 signed_out),
+and what they opened ends too: WebSockets on private and link ports close
+(1008), responses still streaming are cut, open dashboards stop updating.
 Sign in again with 'porthole dashboard' or 'porthole login <port>'.
 
 The session token is not an owner login and keeps working: the client stays

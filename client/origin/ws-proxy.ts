@@ -161,11 +161,13 @@ function attach(stream: MuxStream, origin: WebSocket, dial: DialData): void {
     );
     origin.resume();
   });
-  // The gateway gave up on this WebSocket (viewer gone before we attached, tunnel lost): close both.
+  // The gateway gave up on this WebSocket (viewer gone before we attached, tunnel lost) or withdrew
+  // the viewer's access (REVOKED: a policy close, 1008, with the gateway's reason): close both.
   void stream.done().then((error) => {
     if (!error) return;
     const reason = error.code === ResetCode.TUNNEL_CLOSED ? 'the tunnel to the session was lost' : error.message;
-    if (data.readyState === WebSocket.OPEN) data.close(1011, closeReason(reason));
+    const code = error.code === ResetCode.REVOKED ? 1008 : 1011;
+    if (data.readyState === WebSocket.OPEN) data.close(code, closeReason(reason));
     else data.terminate();
     origin.terminate();
   });

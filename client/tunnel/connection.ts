@@ -166,6 +166,7 @@ function describe(status: number, body: string): string {
 /** The error a tunnel close means, by its code: final refusals stop the client, anything else is retried. */
 export function closeError(code: number, text: string): TunnelError {
   if (code === CloseCode.REPLACED) return new TunnelReplacedError(`another client took over this session: ${text}`);
+  if (code === CloseCode.SESSION_EXPIRED) return new TunnelAuthError(`the session has expired: ${text}`);
   if (code === CloseCode.TOO_MANY_PORTS) {
     return new TunnelTooManyPortsError(`the gateway refused this port table: ${text}`);
   }

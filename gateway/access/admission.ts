@@ -20,7 +20,7 @@ import { portCookieNames, readCookies } from './cookies';
 import { TOKEN_HEADER } from './credentials';
 import { addFrameAncestors, frameAncestors, refuseCrossSite, severOpener } from './cross-site';
 import { exchange } from './exchange';
-import { requireEpoch } from './owner-grant';
+import { grantOf, requireEpoch } from './owner-grant';
 import { allowed, isPreflight, type Viewer } from './policy';
 import { refusalOrSignIn } from './signin';
 import {
@@ -72,7 +72,7 @@ async function identify(ctx: AccessContext, request: Request, route: ViewerRoute
     );
     if (claims.session !== route.session) throw ownerTokenForOtherSession();
     requireEpoch(claims, await ctx.ownerEpoch(), 'token');
-    return { kind: 'owner' };
+    return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
   }
   const copies = readCookies(request, portCookieNames(route.scheme));
   if (copies.values.length === 0) return { kind: 'anyone' };
@@ -104,11 +104,11 @@ async function cookieViewer(ctx: AccessContext, cookie: string, route: ViewerRou
   }
   if (claims.kind === 'cookie') {
     requireEpoch(claims, await ctx.ownerEpoch(), 'preview', { scheme: route.scheme, clear: true });
-    return { kind: 'owner' };
+    return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
   }
   const link = await ctx.shares.link(claims.jti ?? '');
   if (link.state !== 'live') throw linkNotLive(link.state, { scheme: route.scheme, clear: true });
-  return { kind: 'reviewer', link: link.link.id };
+  return { kind: 'reviewer', link: link.link.id, expiresAt: claims.expiresAt };
 }
 
 async function verified(

@@ -8,10 +8,15 @@ import type { Visibility } from '../../protocol';
  * Who a request's credentials prove: the session's owner, a live reviewer link (by id), or no one
  * in particular; `preflight` is no one in particular asking a CORS preflight's question from a
  * sibling port of a non-public port, who gets only that question forwarded and only the CORS
- * part of the answer (session/preflight.ts).
+ * part of the answer (session/preflight.ts). An owner carries its grant's sign-out `epoch`, and
+ * owner and reviewer the `expiresAt` of the credential (seconds since the epoch), so what they
+ * open ends with it (session/grants.ts).
  */
 export type Viewer =
-  { kind: 'owner' } | { kind: 'reviewer'; link: string } | { kind: 'anyone' } | { kind: 'preflight' };
+  | { kind: 'owner'; epoch: number; expiresAt: number }
+  | { kind: 'reviewer'; link: string; expiresAt: number }
+  | { kind: 'anyone' }
+  | { kind: 'preflight' };
 
 /** The visibility of a port nobody chose one for. */
 export const DEFAULT_VISIBILITY: Visibility = 'private';

@@ -14,7 +14,7 @@
  */
 import { Hono } from 'hono';
 import { COOKIE_TTL_SECONDS, cookieAge, dashboardCookie, dashboardCookieNames, readCookies } from '../access/cookies';
-import { grantOf, requireEpoch } from '../access/owner-grant';
+import { grantOf, requireEpoch, signedOut } from '../access/owner-grant';
 import { LOGIN_PARAM } from '../access/credentials';
 import { redirect } from '../access/exchange';
 import {
@@ -159,8 +159,10 @@ dashboard.get('/s/:session/panel', async (c) => {
 
 dashboard.get('/s/:session/events', async (c) => {
   const session = sessionOf(c.req.param('session'));
-  await owner(c.req.raw, c.env, session);
-  const feed = await sessionStub(c.env, session).feed();
+  const claims = await owner(c.req.raw, c.env, session);
+  // The feed ends when the cookie does (its expiry is never past its grant's `until`).
+  const feed = await sessionStub(c.env, session).feed({ until: claims.expiresAt, epoch: grantOf(claims).epoch });
+  if (!feed) throw signedOut('dashboard');
   return new Response(feed, {
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
   });

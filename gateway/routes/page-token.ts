@@ -1,8 +1,8 @@
 /**
  * The dashboard's page token: the owner token the page's script sends to the
  * owner API. It lives PAGE_TOKEN_TTL_SECONDS (never past its cookie's grant),
- * so one read out of a page (a screenshot, a saved copy, an extension) is
- * soon worthless; the page renews it with its cookie through
+ * and so does every login it mints, so one read out of a page (a screenshot,
+ * a saved copy, an extension) is soon worthless; the page renews it with its cookie through
  * `POST /s/<session>/page-token`, which only the page itself can call.
  */
 import type { ApiOwnerToken } from '../../protocol';
@@ -18,16 +18,18 @@ export const PAGE_TOKEN_TTL_SECONDS = 5 * 60;
 /** Header the page's script sends with a renewal: a custom header, so a cross-site request needs a preflight (never granted). */
 export const PAGE_TOKEN_HEADER = 'x-porthole-page';
 
-/** A page token for the verified dashboard cookie `cookie`: its grant, PAGE_TOKEN_TTL_SECONDS at most. */
+/**
+ * A page token for the verified dashboard cookie `cookie`: PAGE_TOKEN_TTL_SECONDS at most, of the
+ * cookie's epoch, and with a grant of its own that ends when it does (`until` = its expiry). So a
+ * login or dashboard link it mints, and the cookie that becomes, ends with the page token too: one
+ * read out of a page cannot be traded for a login of hours. (What it changes in the session,
+ * visibility and share links, is the owner's act and stays, as if made with the dashboard.)
+ */
 export async function pageToken(env: Env, cookie: TokenClaims): Promise<ApiOwnerToken> {
   const grant = grantOf(cookie);
-  const token = await mintToken(config(env), 'owner', {
-    session: cookie.session,
-    ttlSeconds: PAGE_TOKEN_TTL_SECONDS,
-    ...grant,
-  });
-  const exp = Math.min(Math.floor(Date.now() / 1000) + PAGE_TOKEN_TTL_SECONDS, grant.until);
-  return { token, session: cookie.session, expiresAt: new Date(exp * 1000).toISOString() };
+  const until = Math.min(Math.floor(Date.now() / 1000) + PAGE_TOKEN_TTL_SECONDS, grant.until);
+  const token = await mintToken(config(env), 'owner', { session: cookie.session, expiresAt: until, ...grant, until });
+  return { token, session: cookie.session, expiresAt: new Date(until * 1000).toISOString() };
 }
 
 /**

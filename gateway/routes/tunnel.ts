@@ -27,7 +27,9 @@ tunnel.get('/connect', async (c) => {
     throw unsupportedProtocol(SUBPROTOCOL);
   }
   const base = baseOf(new URL(request.url));
-  return sessionStub(c.env, claims.session).fetch(withRoute(request, { kind: 'tunnel', base }));
+  return sessionStub(c.env, claims.session).fetch(
+    withRoute(request, { kind: 'tunnel', base, expiresAt: claims.expiresAt }),
+  );
 });
 
 tunnel.get('/connect/ws', async (c) => {

@@ -25,6 +25,8 @@ export const ROUTE_HEADER = 'x-porthole-route';
 export interface TunnelRoute {
   kind: 'tunnel';
   base: Base;
+  /** When the session token the tunnel was opened with expires, seconds since the epoch: the tunnel ends then. */
+  expiresAt: number;
 }
 
 /** A viewer's request to a port preview whose label the Worker verified. */
@@ -52,7 +54,7 @@ export interface DataRoute {
   stream: number;
 }
 
-type WireRoute = { kind: 'tunnel'; base: Base } | DataRoute | { kind: 'viewer'; port: number; requestId?: string };
+type WireRoute = TunnelRoute | DataRoute | { kind: 'viewer'; port: number; requestId?: string };
 
 /** The Worker's side: `request` with its route attached, for `stub.fetch`. */
 export function withRoute(request: Request, route: WireRoute): Request {

@@ -50,11 +50,15 @@ export class DataSockets {
       this.#deadlines.delete(entry);
       if (this.#waiting.get(stream.id) === entry) this.#waiting.delete(stream.id);
       if (entry.socket) {
-        const reason =
-          error?.code === ResetCode.TUNNEL_CLOSED
-            ? 'the tunnel to the session was lost'
-            : 'the session ended the connection';
-        this.#fail(entry, ResetCode.CANCEL, reason);
+        // A withdrawn grant (grants.ts) is a policy close, with its reason; anything else a failure.
+        if (error?.code === ResetCode.REVOKED) this.#fail(entry, ResetCode.REVOKED, error.message, 1008);
+        else {
+          const reason =
+            error?.code === ResetCode.TUNNEL_CLOSED
+              ? 'the tunnel to the session was lost'
+              : 'the session ended the connection';
+          this.#fail(entry, ResetCode.CANCEL, reason);
+        }
       }
     });
   }
@@ -73,13 +77,13 @@ export class DataSockets {
     return new Response(null, { status: 101, webSocket: socket });
   }
 
-  /** Close the viewer with 1011 and `reason` (its end is accepted only to send that close), and reset the stream. */
-  #fail(entry: Waiting, code: number, reason: string): void {
+  /** Close the viewer with `closeCode` and `reason` (its end is accepted only to send that close), and reset the stream. */
+  #fail(entry: Waiting, code: number, reason: string, closeCode = 1011): void {
     const socket = entry.socket;
     entry.socket = null;
     if (socket) {
       socket.accept();
-      closeSocket(socket, 1011, reason);
+      closeSocket(socket, closeCode, reason);
     }
     entry.stream.reset(code, reason);
   }

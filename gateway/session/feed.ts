@@ -3,28 +3,43 @@
  * each open dashboard. One `change` event (naming what changed) whenever a
  * dashboard should redraw, and a comment every 25 s so proxies keep the
  * stream open. An open feed keeps the object awake; the runtime ends it when
- * the viewer goes, and the next write notices.
+ * the viewer goes, and the next write notices. A feed lives no longer than
+ * the cookie that opened it: at its expiry it says `expired` and ends.
  */
 
-/** What changed: the dashboard redraws its panel on any of them (`signout`: its login has ended). */
-export type Change = 'ports' | 'links' | 'tunnel' | 'signout';
+/**
+ * What changed: the dashboard redraws its panel on any of them (`signout`: every login has ended;
+ * `expired`: this feed's own login has).
+ */
+export type Change = 'ports' | 'links' | 'tunnel' | 'signout' | 'expired';
 
 const KEEPALIVE_MS = 25_000;
 /** Browsers reconnect a dropped feed after this long (the SSE `retry` field, in ms). */
 const RETRY_MS = 2000;
 const utf8 = new TextEncoder();
+/** setTimeout's longest delay (about 24.8 days); a later expiry is waited for in steps. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
 
 export class DashboardFeed {
-  readonly #writers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  /** Each open feed, with the timer that ends it at its login's expiry. */
+  readonly #writers = new Map<WritableStreamDefaultWriter<Uint8Array>, ReturnType<typeof setTimeout>>();
   #keepalive: ReturnType<typeof setInterval> | null = null;
 
-  /** A new feed (`text/event-stream` body), starting with a `hello` change. */
-  open(): ReadableStream<Uint8Array> {
+  /**
+   * A new feed (`text/event-stream` body), starting with a `hello` change, that says `expired` and
+   * ends at `until` (seconds since the epoch: the expiry of the cookie that opened it).
+   */
+  open(until: number): ReadableStream<Uint8Array> {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
-    this.#writers.add(writer);
+    const expire = () => {
+      const left = until * 1000 - Date.now();
+      if (left > 0) this.#writers.set(writer, setTimeout(expire, Math.min(left, MAX_DELAY_MS)));
+      else this.#end(writer, 'expired');
+    };
     this.#write(writer, `retry: ${RETRY_MS}\nevent: change\ndata: {"what":"hello"}\n\n`);
     this.#keepalive ??= setInterval(() => this.#broadcast(': keepalive\n\n'), KEEPALIVE_MS);
+    expire();
     return readable;
   }
 
@@ -35,15 +50,18 @@ export class DashboardFeed {
 
   /** Tell every open dashboard that `what` changed, then end every feed (a reconnect needs a valid cookie). */
   end(what: Change): void {
-    this.notify(what);
-    for (const writer of this.#writers) {
-      writer.close().catch(() => undefined); // Already gone: nothing left to end.
-      this.#forget(writer);
-    }
+    for (const writer of [...this.#writers.keys()]) this.#end(writer, what);
+  }
+
+  /** Tell one feed that `what` changed, and end it. */
+  #end(writer: WritableStreamDefaultWriter<Uint8Array>, what: Change): void {
+    this.#write(writer, `event: change\ndata: {"what":"${what}"}\n\n`);
+    writer.close().catch(() => undefined); // Already gone: nothing left to end.
+    this.#forget(writer);
   }
 
   #broadcast(text: string): void {
-    for (const writer of this.#writers) this.#write(writer, text);
+    for (const writer of this.#writers.keys()) this.#write(writer, text);
   }
 
   #write(writer: WritableStreamDefaultWriter<Uint8Array>, text: string): void {
@@ -52,6 +70,8 @@ export class DashboardFeed {
   }
 
   #forget(writer: WritableStreamDefaultWriter<Uint8Array>): void {
+    const timer = this.#writers.get(writer);
+    if (timer !== undefined) clearTimeout(timer);
     this.#writers.delete(writer);
     if (this.#writers.size === 0 && this.#keepalive) {
       clearInterval(this.#keepalive);

@@ -18,7 +18,6 @@ import {
   type ApiStatus,
   type Visibility,
 } from '../../protocol';
-import { ViewerAccess } from '../access/admission';
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
 import { hasUrlCredential } from '../access/credentials';
 import type { OwnerGrant } from '../access/owner-grant';
@@ -29,6 +28,7 @@ import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
+import { StreamGrants } from './grants';
 import { OwnerEpoch } from './owner-epoch';
 import { dashboardLink, loginLink } from './owner-links';
 import { proxyHttp } from './http-bridge';
@@ -37,7 +37,7 @@ import { PortTable } from './port-table';
 import { proxyPreflight } from './preflight';
 import { ShareStore } from './shares';
 import { TunnelSocket } from './tunnel';
-import { SessionViews } from './views';
+import { viewsAndAccess, type ViewsAndAccess } from './views';
 import { viewerKey, ViewerStreams } from './viewers';
 import { proxyWebSocket } from './ws-bridge';
 
@@ -48,6 +48,8 @@ export class Session extends DurableObject<Env> {
   readonly #epoch: OwnerEpoch;
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
+  /** What admitted each open viewer stream, to end it when that is withdrawn (grants.ts). */
+  readonly #grants = new StreamGrants((port) => this.#built.views.visibility(port));
   readonly #deadlines = new Deadlines<object>();
   readonly #viewerStreams = new ViewerStreams(
     () => this.#config.viewerMaxStreams,
@@ -57,7 +59,7 @@ export class Session extends DurableObject<Env> {
   readonly #portControl: PortControl;
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
-  #parts: { views: SessionViews; access: ViewerAccess } | null = null;
+  #parts: ViewsAndAccess | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -78,7 +80,10 @@ export class Session extends DurableObject<Env> {
       tunnel: this.#tunnel,
       maxPorts: () => this.#config.maxPorts,
       views: () => this.#built.views,
-      onChange: () => this.#feed.notify('ports'),
+      onChange: () => {
+        this.#feed.notify('ports');
+        void this.#grants.visibilityChanged();
+      },
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -89,18 +94,8 @@ export class Session extends DurableObject<Env> {
   }
 
   /** Views and admission need the validated config, so they are built on first use, not in the constructor. */
-  get #built(): { views: SessionViews; access: ViewerAccess } {
-    if (!this.#parts) {
-      const views = new SessionViews(this.#config, this.#session, this.#ports, this.#shares);
-      const access = new ViewerAccess({
-        config: this.#config,
-        shares: this.#shares,
-        visibility: (port) => views.visibility(port),
-        loginChain: () => views.nonPublicPorts(),
-        ownerEpoch: () => this.#epoch.current(),
-      });
-      this.#parts = { views, access };
-    }
+  get #built(): ViewsAndAccess {
+    this.#parts ??= viewsAndAccess(this.#config, this.#session, this.#ports, this.#shares, this.#epoch);
     return this.#parts;
   }
 
@@ -108,7 +103,7 @@ export class Session extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const route = readRoute(request, this.#session);
-    if (route.kind === 'tunnel') return this.#tunnel.accept(route.base);
+    if (route.kind === 'tunnel') return this.#tunnel.accept(route.base, route.expiresAt);
     try {
       if (route.kind === 'data') return this.#dataSockets.attach(route.stream);
       return await this.#viewer(request, route);
@@ -129,8 +124,9 @@ export class Session extends DurableObject<Env> {
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     const viewer = await access.admit(request, route);
-    const mux = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux, route.requestId);
-    if (viewer.kind === 'preflight') return proxyPreflight(mux, request, route, this.#config, this.#deadlines);
+    const counted = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux, route.requestId);
+    if (viewer.kind === 'preflight') return proxyPreflight(counted, request, route, this.#config, this.#deadlines);
+    const mux = this.#grants.opener(viewer, route.port, counted);
     if (this.#config.publicPreviewWarning && needsWarning(request)) {
       const warning = await warningIfPublic(route, this.#session, this.#built.views);
       if (warning) return warning;
@@ -153,6 +149,11 @@ export class Session extends DurableObject<Env> {
 
   override async webSocketError(socket: WebSocket, error: unknown): Promise<void> {
     this.#tunnel.failed(socket, error);
+  }
+
+  /** The tunnel's session token expired (TunnelSocket.accept set the alarm): current() closes it. */
+  override async alarm(): Promise<void> {
+    this.#tunnel.current();
   }
 
   /** RPC from the Worker (routes/preview.ts): the viewer of `requestId` disconnected; true if a stream was reset. */
@@ -185,6 +186,7 @@ export class Session extends DurableObject<Env> {
     if (before !== visibility) {
       this.#feed.notify('ports');
       this.#portControl.changed();
+      void this.#grants.visibilityChanged();
     }
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
   }
@@ -208,6 +210,7 @@ export class Session extends DurableObject<Env> {
   async revokeLink(base: Base, id: string): Promise<ApiLink | null> {
     const link = await this.#shares.revoke(id);
     if (!link) return null;
+    this.#grants.revoked(id);
     this.#feed.notify('links');
     return this.#built.views.link(base, link, false);
   }
@@ -230,6 +233,7 @@ export class Session extends DurableObject<Env> {
   /** Sign out everywhere: every owner token, login link and cookie of this session is refused from now on. */
   async signOutEverywhere(): Promise<{ epoch: number }> {
     const epoch = await this.#epoch.bump();
+    this.#grants.signedOut(epoch);
     this.#feed.end('signout');
     return { epoch };
   }
@@ -239,8 +243,12 @@ export class Session extends DurableObject<Env> {
     return this.#shares.useLogin(id, expiresAt);
   }
 
-  /** The dashboard's live feed (server-sent events, feed.ts). */
-  feed(): ReadableStream<Uint8Array> {
-    return this.#feed.open();
+  /**
+   * The dashboard's live feed (feed.ts) for a cookie of `grant.epoch`, ending at `grant.until` (its
+   * expiry, epoch seconds); null (none opened) on a stale epoch (a sign-out raced the Worker's check).
+   */
+  async feed(grant: OwnerGrant): Promise<ReadableStream<Uint8Array> | null> {
+    if (grant.epoch !== (await this.#epoch.current())) return null;
+    return this.#feed.open(grant.until);
   }
 }

@@ -29,7 +29,12 @@ export interface TunnelAttachment {
   base: Base;
   /** Milliseconds since the epoch. */
   connectedAt: number;
+  /** When its session token expires, seconds since the epoch (none: a tunnel accepted before this field). */
+  expiresAt?: number;
 }
+
+/** The reason a tunnel is closed with (CloseCode.SESSION_EXPIRED) when its session token expires. */
+export const EXPIRED_REASON = 'the session token has expired: start the session again with a new token';
 
 /** A live tunnel: its socket and the multiplexer over it (rebuilt after hibernation). */
 export interface Tunnel {
@@ -59,8 +64,14 @@ export class TunnelSocket {
     this.#hooks = hooks;
   }
 
-  /** Accept a client's tunnel (its session token already verified), replacing any older one. The 101 answer. */
-  accept(base: Base): Response {
+  /**
+   * Accept a client's tunnel (its session token, which expires at `expiresAt` in seconds since the
+   * epoch, already verified), replacing any older one; an alarm is set for that expiry (the Session
+   * object's `alarm` calls current(), which closes it). The 101 answer.
+   */
+  async accept(base: Base, expiresAt: number): Promise<Response> {
+    // First, so that a failure leaves the tunnel as it was (the newest tunnel's expiry replaces any older one's).
+    await this.#ctx.storage.setAlarm(expiresAt * 1000);
     for (const old of this.#ctx.getWebSockets(TUNNEL_TAG)) {
       closeSocket(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
     }
@@ -68,14 +79,27 @@ export class TunnelSocket {
     this.#tunnel = null;
     const { 0: client, 1: server } = new WebSocketPair();
     this.#ctx.acceptWebSocket(server, [TUNNEL_TAG]);
-    const attachment: TunnelAttachment = { base, connectedAt: Date.now() };
+    const attachment: TunnelAttachment = { base, connectedAt: Date.now(), expiresAt };
     server.serializeAttachment(attachment);
     this.#hooks.onChange();
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': SUBPROTOCOL } });
   }
 
-  /** The live tunnel, rebinding the newest open socket after hibernation; null when none is open. */
+  /**
+   * The live tunnel, rebinding the newest open socket after hibernation; null when none is open.
+   * A tunnel whose session token has expired is closed here (CloseCode.SESSION_EXPIRED, final for
+   * the client) and is not returned: a tunnel serves no longer than the token it was opened with.
+   */
   current(): Tunnel | null {
+    const tunnel = this.#open();
+    const expiresAt = tunnel?.attachment.expiresAt;
+    if (!tunnel || expiresAt === undefined || expiresAt * 1000 > Date.now()) return tunnel;
+    this.drop(tunnel, CloseCode.SESSION_EXPIRED, EXPIRED_REASON);
+    this.#hooks.onChange();
+    return null;
+  }
+
+  #open(): Tunnel | null {
     if (this.#tunnel && this.#tunnel.socket.readyState === WebSocket.OPEN && !this.#tunnel.mux.closed) {
       return this.#tunnel;
     }

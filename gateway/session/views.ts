@@ -4,6 +4,7 @@
  * visibility. Read-only over the port table and the share store.
  */
 import type { ApiLink, ApiPort, PortEntry, Visibility } from '../../protocol';
+import { ViewerAccess } from '../access/admission';
 import { SHARE_PARAM } from '../access/credentials';
 import { effectiveVisibility } from '../access/policy';
 import { mintToken } from '../auth/tokens';
@@ -11,7 +12,33 @@ import type { GatewayConfig } from '../config';
 import { listenPort, portHost } from '../routing/label';
 import type { Base } from '../routing/route';
 import type { PortTable } from './port-table';
+import type { OwnerEpoch } from './owner-epoch';
 import type { ShareLink, ShareStore } from './shares';
+
+/** A session's views and the admission of its viewers, which reads them. */
+export interface ViewsAndAccess {
+  views: SessionViews;
+  access: ViewerAccess;
+}
+
+/** The views and viewer admission of `session` (built once the config is validated). */
+export function viewsAndAccess(
+  config: GatewayConfig,
+  session: string,
+  ports: PortTable,
+  shares: ShareStore,
+  epoch: OwnerEpoch,
+): ViewsAndAccess {
+  const views = new SessionViews(config, session, ports, shares);
+  const access = new ViewerAccess({
+    config,
+    shares,
+    visibility: (port) => views.visibility(port),
+    loginChain: () => views.nonPublicPorts(),
+    ownerEpoch: () => epoch.current(),
+  });
+  return { views, access };
+}
 
 export class SessionViews {
   readonly #config: GatewayConfig;

@@ -219,7 +219,9 @@ byId('signout').addEventListener('click', () => {
 const feed = new EventSource(`/s/${session}/events`);
 feed.addEventListener('change', (event) => {
   if (signedOut) return;
-  if (JSON.parse(/** @type {MessageEvent} */ (event).data).what === 'signout') {
+  const what = JSON.parse(/** @type {MessageEvent} */ (event).data).what;
+  // Every login (sign out everywhere) or this page's own (its cookie expired) has ended.
+  if (what === 'signout' || what === 'expired') {
     if (signingOut) return;
     void renew(); // Fails, and says so, unless this page signed in again since.
     return;

@@ -11,6 +11,7 @@ describe('streamFailure: a stream reset before the response head, as the viewer 
     [ResetCode.TIMEOUT, 504, 'origin_timeout'],
     [ResetCode.TUNNEL_CLOSED, 502, 'tunnel_lost'],
     [ResetCode.ORIGIN_ERROR, 502, 'origin_error'],
+    [ResetCode.REVOKED, 403, 'access_withdrawn'],
   ])('reset code %i → %i %s', (code, status, error) => {
     const failure = streamFailure(reset(code), 8000, 60);
     expect(failure.status).toBe(status);

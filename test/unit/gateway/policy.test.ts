@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { allowed, effectiveVisibility, isPreflight, type Viewer } from '../../../gateway/access/policy';
 
-const owner: Viewer = { kind: 'owner' };
-const reviewer: Viewer = { kind: 'reviewer', link: 'abc' };
+const owner: Viewer = { kind: 'owner', epoch: 0, expiresAt: 0 };
+const reviewer: Viewer = { kind: 'reviewer', link: 'abc', expiresAt: 0 };
 const anyone: Viewer = { kind: 'anyone' };
 
 describe('the access policy (README: who gets through)', () => {

@@ -37,8 +37,11 @@ describe('withRoute → readRoute', () => {
   it("the tunnel's route carries the bare domain's base", () => {
     const base = { scheme: 'http', host: 'porthole.localhost:8787' };
     expect(
-      readRoute(withRoute(new Request('http://porthole.localhost:8787/connect'), { kind: 'tunnel', base }), 's'),
-    ).toEqual({ kind: 'tunnel', base });
+      readRoute(
+        withRoute(new Request('http://porthole.localhost:8787/connect'), { kind: 'tunnel', base, expiresAt: 1 }),
+        's',
+      ),
+    ).toEqual({ kind: 'tunnel', base, expiresAt: 1 });
   });
 
   it('overwrites a route header a viewer sent, and refuses a request the Worker did not route', () => {
