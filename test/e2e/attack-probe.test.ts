@@ -46,7 +46,7 @@ describe('ATTACK: a client that does not read but acks probes it never read', ()
       perMessageDeflate: false, // As the real client: what is queued is what is counted.
     });
     afterTest(() => ws.terminate());
-    let firstProbe: number | null = null;
+    let firstProbe: string | null = null;
     let binaryBytes = 0;
     ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) binaryBytes += data.length;
@@ -77,10 +77,15 @@ describe('ATTACK: a client that does not read but acks probes it never read', ()
     const readBeforePause = binaryBytes;
     const rssBefore = workerdRssMiB();
 
-    // Blind acks for the next 48 numbers, every 100 ms; PORTS changes every 15 ms (under the rate limit).
+    // Blind acks, every 100 ms: the one it saw again, and the next 48 as if the nonce counted up (the
+    // probe numbers of v4 did; since v5 each is 64 random bits). PORTS changes every 15 ms (under the rate limit).
+    const predicted = (k: number) =>
+      BigInt.asUintN(64, BigInt(`0x${seen}`) + BigInt(k))
+        .toString(16)
+        .padStart(16, '0');
     const blind = setInterval(() => {
       if (ws.readyState !== WebSocket.OPEN) return;
-      for (let k = 1; k <= 48; k++) ws.send(ackMessage((seen + k) >>> 0));
+      for (let k = 0; k <= 48; k++) ws.send(ackMessage(predicted(k)));
     }, 100);
     afterTest(() => clearInterval(blind));
     let flooded = 0;
