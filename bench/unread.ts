@@ -132,4 +132,4 @@ export async function runUnreadAlone(gatewayScript: string): Promise<void> {
 }
 
 export const UNREAD_TITLE =
-  'A client that stops reading while it keeps changing a 900-port table (~200 KB snapshots, 66 changes/s):';
+  'A client that stops reading while it keeps changing a 900-port table (~200 KB snapshots, 6.7 changes/s):';
