@@ -54,6 +54,18 @@ export class SendWindow {
   }
 }
 
+/**
+ * A brake on DATA shared by every stream of a connection, besides each stream's own window: the
+ * gateway's is what its client is known to have read (gateway/session/unread.ts). Declared here,
+ * by the send loop that uses it (outbox.ts).
+ */
+export interface SharedCredit {
+  /** Bytes of DATA any stream may send now (0 or more). */
+  available(): number;
+  /** Resolves once available() may have grown; a sender checks again then. */
+  waitForCredit(): Promise<void>;
+}
+
 /** Our own window: how many DATA bytes the peer may still send, and the credit owed back to it. */
 export class ReceiveWindow {
   #available: number;

@@ -10,8 +10,10 @@ import type { Hello, OpenRequest, PortChanges, PortSnapshot, ResponseHead } from
  * v3: the gateway's `probe <n>` text messages, answered `ack <n>` by the client (read-probe.ts).
  * v4: a viewer's WebSocket messages go by a data connection per upgraded stream, not as DATA;
  * DATA lost its TEXT, MORE and CLOSE flags (docs/protocol.md, "Upgraded streams").
+ * v5: a probe carries a random 64-bit nonce (`probe <16 hex>`, answered `ack <16 hex>`), and DATA
+ * towards the client waits on its acks too (read-probe.ts).
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */

@@ -8,6 +8,7 @@ import { ProtocolError, StreamLimitError, StreamResetError } from './errors';
 import { CONTROL_STREAM, type ControlFrame, type Frame, INITIAL_WINDOW, MAX_DATA, ResetCode } from './frames';
 import type { OpenRequest } from './payloads';
 import { StreamState } from './state';
+import type { SharedCredit } from './flow';
 import { MuxStream, type StreamHost } from './stream';
 
 export interface MuxOptions {
@@ -33,6 +34,12 @@ export interface MuxOptions {
    * the peer opens are not limited here (only the gateway opens streams). Default: no limit.
    */
   maxStreams?: number;
+  /**
+   * A brake on the DATA of all streams together, besides each stream's window: the gateway's
+   * holds DATA back while its client has not acknowledged UNREAD_WINDOW_BYTES (read-probe.ts).
+   * Default none.
+   */
+  sharedCredit?: SharedCredit;
 }
 
 export interface MuxStats {
@@ -79,6 +86,7 @@ export class Mux {
         this.#streamErrors++;
         stream.reset(ResetCode.PROTOCOL_ERROR, reason);
       },
+      sharedCredit: options.sharedCredit,
     };
   }
 

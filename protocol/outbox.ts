@@ -2,7 +2,7 @@
  * The send side of one stream: one write chain, so chunks and END go out in the order written, and one send loop that frames each chunk as DATA frames of at most
  * MAX_DATA bytes, never more than the peer's window (flow.ts). Inbox's counterpart.
  */
-import { SendWindow } from './flow';
+import { type SharedCredit, SendWindow } from './flow';
 import { type Frame, MAX_DATA } from './frames';
 
 /** How one write is framed into DATA frames. */
@@ -19,6 +19,8 @@ export interface OutboxHost {
   assertWritable(): void;
   /** Our direction just ended: an END frame or flag went out. */
   ended(): void;
+  /** The connection's shared brake on DATA, if it has one (the gateway's: unread.ts). */
+  shared?: SharedCredit;
 }
 
 export class Outbox {
@@ -27,6 +29,8 @@ export class Outbox {
   readonly #stream: number;
   readonly #host: OutboxHost;
   #chain: Promise<void> = Promise.resolve();
+  /** The one wait for shared credit this stream has pending: a WINDOW frame must not add another. */
+  #sharedWait: Promise<void> | null = null;
 
   /** `stream`: the stream id; `window`: the peer's initial window, in bytes. */
   constructor(stream: number, window: number, host: OutboxHost) {
@@ -62,8 +66,13 @@ export class Outbox {
         await this.window.waitForCredit();
         continue;
       }
+      const shared = this.#host.shared?.available() ?? Number.POSITIVE_INFINITY;
+      if (shared <= 0) {
+        await this.#waitShared(this.#host.shared as SharedCredit);
+        continue;
+      }
       // A chunk may be split anywhere: one byte of window is enough to go on.
-      const size = Math.min(chunk.length - offset, this.window.available, MAX_DATA);
+      const size = Math.min(chunk.length - offset, this.window.available, MAX_DATA, shared);
       const last = offset + size === chunk.length;
       const data = chunk.subarray(offset, offset + size);
       this.#host.send({ type: 'DATA', stream, data, end: end && last });
@@ -71,5 +80,11 @@ export class Outbox {
       offset += size;
       if (end && last) this.#host.ended();
     } while (offset < chunk.length);
+  }
+
+  /** Until the shared credit may have grown, or the stream fails (its window's waiter is rejected then). */
+  async #waitShared(shared: SharedCredit): Promise<void> {
+    this.#sharedWait ??= shared.waitForCredit().finally(() => (this.#sharedWait = null));
+    await Promise.race([this.#sharedWait, this.window.waitForCredit()]);
   }
 }

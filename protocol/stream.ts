@@ -4,7 +4,7 @@
  * the peer's window). WebSocket messages over an upgraded stream are websocket.ts's.
  */
 import { StreamResetError } from './errors';
-import { ReceiveWindow } from './flow';
+import { ReceiveWindow, type SharedCredit } from './flow';
 import { type Frame, MAX_DATA, ResetCode } from './frames';
 import { type Chunk, Inbox } from './inbox';
 import { Outbox, type WriteOptions } from './outbox';
@@ -18,6 +18,8 @@ export interface StreamHost {
   release(stream: MuxStream): void;
   /** The peer broke the protocol on this stream (the stream is reset). */
   streamError(stream: MuxStream, reason: string): void;
+  /** A brake on DATA shared by every stream (MuxOptions.sharedCredit), if any. */
+  sharedCredit?: SharedCredit;
 }
 
 export class MuxStream {
@@ -55,6 +57,7 @@ export class MuxStream {
       send: (frame) => host.send(frame),
       assertWritable: () => this.#assertWritable(),
       ended: () => this.#localEnded(),
+      shared: host.sharedCredit,
     });
     this.request = request;
   }

@@ -1,7 +1,7 @@
 /**
  * The client's control frames (HELLO, PORTS) and the port snapshot that
- * answers them, bounded (issue 13 item 3): frames past the rate close the
- * tunnel (control-rate.ts); a table over MAX_PORTS is refused for good
+ * answers them, bounded (issue 13 item 3): work past the session's rate, in
+ * ports listed and written, closes the tunnel (control-rate.ts); a table over MAX_PORTS is refused for good
  * (CloseCode.TOO_MANY_PORTS); a frame that changes nothing writes and sends
  * nothing; and snapshots are coalesced (coalesce.ts).
  */
@@ -27,8 +27,8 @@ export class PortControl {
   readonly #parts: PortControlParts;
   /** The port snapshot to the current tunnel, at most once per SNAPSHOT_INTERVAL_MS however many changes. */
   readonly #snapshot = new Coalescer(() => this.#send());
-  /** Each tunnel's control-frame rate (a rebound tunnel starts afresh). */
-  readonly #rates = new WeakMap<Tunnel, ControlRate>();
+  /** The session's control rate, made at the first frame (MAX_PORTS is read then): a reconnect does not refill it. */
+  #rate: ControlRate | null = null;
 
   constructor(parts: PortControlParts) {
     this.#parts = parts;
@@ -40,14 +40,13 @@ export class PortControl {
    * Rejects on a storage failure (the tunnel is then dropped with 1011, tunnel.ts).
    */
   async frame(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
-    let rate = this.#rates.get(tunnel);
-    if (!rate) this.#rates.set(tunnel, (rate = new ControlRate()));
-    if (!rate.take()) {
+    const maxPorts = this.#parts.maxPorts();
+    const rate = (this.#rate ??= ControlRate.forMaxPorts(maxPorts));
+    if (!rate.admit(frame)) {
       this.#parts.tunnel.drop(tunnel, CloseCode.POLICY, rate.reason);
       return;
     }
     const { ports } = this.#parts;
-    const maxPorts = this.#parts.maxPorts();
     let changed: boolean;
     try {
       changed =
@@ -59,6 +58,8 @@ export class PortControl {
       this.#parts.tunnel.drop(tunnel, CloseCode.TOO_MANY_PORTS, error.message);
       return;
     }
+    // The whole table was written back: the next frame pays for it.
+    if (changed) rate.written(await ports.size());
     // The client waits for its first snapshot to learn its URLs.
     if (changed || frame.type === 'HELLO') this.#snapshot.request();
     if (changed) this.#parts.onChange();

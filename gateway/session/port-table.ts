@@ -51,6 +51,11 @@ export class PortTable {
     return (await this.#load()).get(port);
   }
 
+  /** How many ports the table holds. */
+  async size(): Promise<number> {
+    return (await this.#load()).size;
+  }
+
   /** The open ports, by port number. */
   async list(): Promise<StoredPort[]> {
     return [...(await this.#load()).values()].sort((a, b) => a.port - b.port);

@@ -41,7 +41,7 @@ export interface Tunnel {
   socket: WebSocket;
   mux: Mux;
   attachment: TunnelAttachment;
-  /** What was sent outside flow control and not yet acknowledged (starts afresh after hibernation). */
+  /** What was sent and not yet acknowledged, and the DATA credit it leaves (starts afresh after hibernation). */
   unread: UnreadBudget;
 }
 
@@ -118,15 +118,18 @@ export class TunnelSocket {
   }
 
   #bind(socket: WebSocket, attachment: TunnelAttachment): Tunnel {
+    const unread = new UnreadBudget();
     const tunnel: Tunnel = {
       socket,
       attachment,
-      unread: new UnreadBudget(),
+      unread,
       mux: new Mux({
         role: 'gateway',
         // Ids restart at a random point after hibernation, so they never collide with late frames.
         firstStreamId: crypto.getRandomValues(new Uint32Array(1))[0] as number,
         maxStreams: this.#hooks.maxStreams(),
+        // DATA waits while UNREAD_WINDOW_BYTES stand unacknowledged, whatever windows the client granted.
+        sharedCredit: unread,
         send: (bytes) => {
           try {
             socket.send(bytes);
@@ -134,8 +137,7 @@ export class TunnelSocket {
             tunnel.mux.close(`the tunnel socket is closed (${String(error)})`);
             return;
           }
-          // DATA is bounded by the client's window; every other frame only by the client reading.
-          if (bytes[0] !== FrameCode.DATA) this.#sentUnflowed(tunnel, bytes.byteLength);
+          this.#counted(tunnel, bytes.byteLength, bytes[0] === FrameCode.DATA);
         },
         onControl: (frame) => {
           // A gateway's multiplexer refuses any other control frame as a protocol error (mux.ts).
@@ -150,11 +152,12 @@ export class TunnelSocket {
   }
 
   /**
-   * Count bytes sent outside flow control: a probe every PROBE_EVERY_BYTES, and past
-   * UNREAD_BUDGET_BYTES unacknowledged the tunnel is closed with 1008 (a client that stopped reading).
+   * Count a frame sent: a probe every PROBE_EVERY_BYTES; DATA then waits past UNREAD_WINDOW_BYTES
+   * unacknowledged (the multiplexer's shared credit), and past UNREAD_BUDGET_BYTES of other frames
+   * unacknowledged the tunnel is closed with 1008 (a client that stopped reading).
    */
-  #sentUnflowed(tunnel: Tunnel, bytes: number): void {
-    const verdict = tunnel.unread.sent(bytes);
+  #counted(tunnel: Tunnel, bytes: number, data: boolean): void {
+    const verdict = tunnel.unread.sent(bytes, data);
     if (verdict.over) {
       if (tunnel.socket.readyState === WebSocket.OPEN) {
         console.warn(`porthole: ${UNREAD_REASON} (${tunnel.unread.unread} bytes unread); closing its tunnel`);

@@ -29,14 +29,14 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** A raw tunnel for a new session: the frames it received, and how it closed. */
-async function rawTunnel(): Promise<{
+/** A raw tunnel for a new session (or the session of `token`): the frames it received, and how it closed. */
+async function rawTunnel(token?: string): Promise<{
   ws: WebSocket;
   send(frame: Frame): void;
   snapshots: { ports: PortInfo[] }[];
   closed: Promise<{ code: number; reason: string }>;
 }> {
-  const { token } = await createSession(h);
+  token ??= (await createSession(h)).token;
   const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, [SUBPROTOCOL], {
     headers: { authorization: `Bearer ${token}` },
     lookup,
@@ -62,15 +62,16 @@ const range = (from: number, count: number): PortInfo[] =>
   Array.from({ length: count }, (_, i) => ({ port: from + i }));
 
 describe('client control traffic', () => {
-  it('600 tiny PORTS frames cost a handful of snapshots, and another session is served meanwhile', async () => {
+  it('300 tiny PORTS frames cost a handful of snapshots, and another session is served meanwhile', async () => {
     const origin = await startOrigin((_req, res) => res.end('other'));
     const other = await startAgent(h, [origin.port]);
     const otherUrl = await other.agent.url(origin.port);
     const raw = await rawTunnel();
-    // A large table (under MAX_PORTS) makes each snapshot expensive, as an attacker would.
-    raw.send({ type: 'HELLO', stream: 0, body: { ports: range(20000, 900) } });
+    // A small table: with a large one, these 200 table rewrites at once are over the control rate (the
+    // session's bucket counts ports written: control-rate.ts) and the client is closed instead.
+    raw.send({ type: 'HELLO', stream: 0, body: { ports: range(20000, 10) } });
     await waitFor(() => raw.snapshots.length === 1, 'the HELLO snapshot');
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 300; i++) {
       const change =
         i % 3 === 0
           ? { opened: [], closed: [] }
@@ -85,7 +86,7 @@ describe('client control traffic', () => {
     // The snapshot after the last change always comes; the count is of all sent until then.
     await waitFor(() => raw.snapshots.at(-1)?.ports.some((p) => p.port === 30001), 'the last snapshot', 20_000);
     const count = raw.snapshots.length;
-    console.log(`snapshots for 601 PORTS frames: ${count}`);
+    console.log(`snapshots for 301 PORTS frames: ${count}`);
     expect(count).toBeLessThanOrEqual(10);
     expect(raw.ws.readyState).toBe(WebSocket.OPEN);
   });
@@ -115,11 +116,27 @@ describe('client control traffic', () => {
   it('a client sending control frames far over the rate is closed with 1008 and a reason', async () => {
     const raw = await rawTunnel();
     raw.send({ type: 'HELLO', stream: 0, body: { ports: [{ port: 3000 }] } });
-    // Past the burst of 1000 within far less than the time that would refill it.
-    for (let i = 0; i < 3000; i++) raw.send({ type: 'PORTS', stream: 0, body: { opened: [], closed: [] } });
+    // 10 ports each (CONTROL_FRAME_COST): far past the burst of 8040 within far less than the time that would refill it.
+    for (let i = 0; i < 10_000; i++) raw.send({ type: 'PORTS', stream: 0, body: { opened: [], closed: [] } });
     const closed = await raw.closed;
     expect(closed.code).toBe(CloseCode.POLICY);
-    expect(closed.reason).toBe('control frames over 100 per second (burst 1000)');
+    expect(closed.reason).toBe('control traffic over 8080 ports a second (burst 8040)');
+  });
+
+  it("the control rate is the session's: a client closed over it gets no fresh burst by reconnecting", async () => {
+    const { token } = await createSession(h);
+    const tables = [range(20000, 1000), range(30000, 1000)];
+    const overRate = { code: CloseCode.POLICY, reason: 'control traffic over 8080 ports a second (burst 8040)' };
+    const first = await rawTunnel(token);
+    // Each rewrites the whole table: 2,010 ports of the 8,040 burst.
+    for (let i = 0; i < 20; i++) first.send({ type: 'HELLO', stream: 0, body: { ports: tables[i % 2] as PortInfo[] } });
+    expect(await first.closed).toEqual(overRate);
+    // Four such HELLOs fit a full bucket (a bucket per tunnel let them through); right after the close it is empty.
+    const second = await rawTunnel(token);
+    for (let i = 0; i < 4; i++) second.send({ type: 'HELLO', stream: 0, body: { ports: tables[i % 2] as PortInfo[] } });
+    let closed: { code: number; reason: string } | undefined;
+    void second.closed.then((c) => (closed = c));
+    expect(await waitFor(() => closed, 'the close over the rate', 5000)).toEqual(overRate);
   });
 
   it('a client whose table is over MAX_PORTS stops, reporting why, and does not reconnect', async () => {
@@ -149,19 +166,19 @@ describe('client control traffic', () => {
     raw.send({ type: 'HELLO', stream: 0, body: { ports } });
     await waitFor(() => raw.snapshots.length === 1, 'the HELLO snapshot');
     raw.ws.pause(); // From here on it reads nothing, so answers no probe.
-    // One change per 15 ms, under the control-frame rate; each earns a snapshot (at most 10 per second).
+    // One change per 150 ms (the real watcher's fastest scan), under the control rate; each earns a snapshot.
     let sent = 0;
     const flood = setInterval(() => {
       if (raw.ws.readyState !== WebSocket.OPEN || sent >= 2000) return void clearInterval(flood);
       const change = sent++ % 2 === 0 ? { opened: [{ port: 30000 }], closed: [] } : { opened: [], closed: [30000] };
       raw.send({ type: 'PORTS', stream: 0, body: change });
-    }, 15);
+    }, 150);
     afterTest(() => clearInterval(flood));
     expect((await request(h.gateway, otherUrl)).body.toString()).toBe('other');
     raw.ws.resume(); // The close frame is behind everything unread.
     let closed: { code: number; reason: string } | undefined;
     void raw.closed.then((c) => (closed = c));
-    // 8 MiB of ~200 KB snapshots at 10 per second: about 4 s.
+    // 8 MiB of ~200 KB snapshots at 6.7 per second: about 6 s.
     await waitFor(() => closed, 'the close of the non-reading client', 20_000);
     expect(closed).toEqual({ code: CloseCode.POLICY, reason: 'the client is not reading what the gateway sends' });
     console.log(`PORTS frames sent before the non-reading client was closed: ${sent}`);

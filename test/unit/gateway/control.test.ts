@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Coalescer } from '../../../gateway/session/coalesce';
-import { ControlRate } from '../../../gateway/session/control-rate';
 import {
   checkPortCount,
   PortTable,
@@ -103,21 +102,5 @@ describe('PortTable: no-op changes and the port cap', () => {
     expect(sameTable(a, new Map([[1, { ...entry }]]))).toBe(true);
     expect(sameTable(a, new Map([[1, { ...entry, process: 'node' }]]))).toBe(false);
     expect(sameTable(a, new Map())).toBe(false);
-  });
-});
-
-describe('ControlRate', () => {
-  it('allows the burst, then the rate, and refuses beyond', () => {
-    let now = 0;
-    const rate = new ControlRate(10, 5, () => now);
-    for (let i = 0; i < 5; i++) expect(rate.take()).toBe(true);
-    expect(rate.take()).toBe(false);
-    now += 100; // one frame's worth at 10 per second
-    expect(rate.take()).toBe(true);
-    expect(rate.take()).toBe(false);
-    now += 60_000; // refills to the burst, not beyond
-    for (let i = 0; i < 5; i++) expect(rate.take()).toBe(true);
-    expect(rate.take()).toBe(false);
-    expect(rate.reason).toBe('control frames over 10 per second (burst 5)');
   });
 });
