@@ -15,7 +15,9 @@
  *   as no credential is read there);
  * - the credential it came in with expires (timers, not the request path).
  * A stream admitted just before a sign-out or a revocation and opened just
- * after it (admission awaits storage) is reset as soon as it is tracked.
+ * after it (admission awaits storage) is reset as soon as it is tracked; its
+ * port's visibility is read again once it is tracked (from memory), so one
+ * admitted before a visibility change and opened after it is reset too.
  * A reset HTTP response is cut (the viewer sees an aborted body); a
  * WebSocket's stream is its only handle (ws-bridge.ts): the client, on the
  * RESET, closes its data connection with 1008 and the reason, which closes
@@ -41,6 +43,7 @@ const REMEMBERED_REVOCATIONS = 256;
 
 const SIGNED_OUT = 'the owner signed out everywhere';
 const REVOKED = 'the share link was revoked';
+const NOT_SHARED = 'the port is no longer shared with this viewer';
 
 export class StreamGrants {
   readonly #held = new Map<MuxStream, Held>();
@@ -77,7 +80,20 @@ export class StreamGrants {
     void stream.done().then(() => this.#forget(stream));
     if (viewer.kind === 'owner' && viewer.epoch < this.#epoch) this.#reset(stream, SIGNED_OUT);
     else if (viewer.kind === 'reviewer' && this.#revoked.has(viewer.link)) this.#reset(stream, REVOKED);
-    else if (viewer.kind !== 'anyone') this.#expireAt(stream, held, viewer.expiresAt * 1000);
+    else {
+      if (viewer.kind !== 'anyone') this.#expireAt(stream, held, viewer.expiresAt * 1000);
+      void this.#recheck(stream, held);
+    }
+  }
+
+  /** The visibility now may be newer than the one `stream` was admitted under: reset it if it no longer lets its viewer in. */
+  async #recheck(stream: MuxStream, held: Held): Promise<void> {
+    try {
+      const visibility = await this.#visibility(held.port);
+      if (this.#held.get(stream) === held && !allowed(visibility, held.viewer)) this.#reset(stream, NOT_SHARED);
+    } catch (error) {
+      console.error('porthole: re-checking a new stream against its port visibility failed:', error);
+    }
   }
 
   /** "Sign out everywhere" began `epoch`: owner streams of any other epoch are reset. Returns how many. */
@@ -105,10 +121,7 @@ export class StreamGrants {
       for (const held of this.#held.values()) {
         if (!ports.has(held.port)) ports.set(held.port, await this.#visibility(held.port));
       }
-      return this.#resetWhere(
-        (held) => !allowed(ports.get(held.port) ?? 'public', held.viewer),
-        'the port is no longer shared with this viewer',
-      );
+      return this.#resetWhere((held) => !allowed(ports.get(held.port) ?? 'public', held.viewer), NOT_SHARED);
     } catch (error) {
       console.error('porthole: re-checking open streams after a visibility change failed:', error);
       return 0;
