@@ -151,9 +151,10 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
-  /** The tunnel's session token expired (TunnelSocket.accept set the alarm): current() closes it. */
+  /** The tunnel's session token expired (TunnelSocket.accept set the alarm): current() closes it; early, set again. */
   override async alarm(): Promise<void> {
-    this.#tunnel.current();
+    const expiresAt = this.#tunnel.current()?.attachment.expiresAt;
+    if (expiresAt !== undefined) await this.ctx.storage.setAlarm(expiresAt * 1000);
   }
 
   /** RPC from the Worker (routes/preview.ts): the viewer of `requestId` disconnected; true if a stream was reset. */
