@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultStateDir, legacyStateIn, statePaths } from '../../../../client/local/state-dir';
+import { absoluteHome, defaultStateDir, legacyStateIn, statePaths } from '../../../../client/local/state-dir';
 
 describe('the state folder of porthole dev', () => {
   it('is $XDG_STATE_HOME/porthole, else ~/.local/state/porthole; never the current folder', () => {
@@ -39,5 +39,26 @@ describe('the state folder of porthole dev', () => {
       join(cwd, '.porthole'),
     ]);
     expect(legacyStateIn(cwd, statePaths('.porthole', {}, cwd))).toEqual([join(cwd, '.dev.vars')]);
+  });
+
+  describe('with a relative $HOME', () => {
+    const home = process.env.HOME;
+    afterEach(() => {
+      if (home === undefined) delete process.env.HOME;
+      else process.env.HOME = home;
+    });
+
+    it("takes the password database's home instead (a relative one would be the current folder)", () => {
+      process.env.HOME = 'relative-home';
+      expect(absoluteHome()).toBe(userInfo().homedir);
+      expect(isAbsolute(absoluteHome())).toBe(true);
+      process.env.HOME = '/home/elsewhere';
+      expect(absoluteHome()).toBe('/home/elsewhere');
+    });
+
+    it('does not need a home when XDG_STATE_HOME is absolute', () => {
+      process.env.HOME = 'relative-home';
+      expect(defaultStateDir({ XDG_STATE_HOME: '/s' })).toBe('/s/porthole');
+    });
   });
 });
