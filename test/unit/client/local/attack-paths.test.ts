@@ -48,6 +48,28 @@ describe('ATTACK: local paths that move under the user', () => {
     expect(() => checkAncestors(join(link, 'state', 'dev.vars'), ME)).toThrow(UnsafePathError); // …the way to it is not.
   });
 
+  it.runIf(asRoot)("accepts a link of one's own there, but not one that goes on through another user's link", () => {
+    const base = mkdtempSync(join(tmpdir(), 'porthole-atk-'));
+    dirs.push(base);
+    const sticky = join(base, 'tmp');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    const mine = join(base, 'mine');
+    mkdirSync(mine, { mode: 0o700 });
+    chownSync(mine, ME, ME);
+    const own = join(sticky, 'own');
+    symlinkSync(mine, own);
+    lchownSync(own, ME, ME);
+    expect(() => checkAncestors(join(own, 'state', 'dev.vars'), ME)).not.toThrow();
+    const theirs = join(sticky, 'theirs');
+    symlinkSync(mine, theirs);
+    lchownSync(theirs, THEM, THEM);
+    const hop = join(sticky, 'hop'); // Mine, but its target goes through theirs: relative, as written.
+    symlinkSync('theirs', hop);
+    lchownSync(hop, ME, ME);
+    expect(() => checkAncestors(join(hop, 'state', 'dev.vars'), ME)).toThrow(`the link ${theirs}`);
+  });
+
   it('ignores a relative $XDG_RUNTIME_DIR: the control socket is never in the current folder', () => {
     const path = defaultControlPath({ XDG_RUNTIME_DIR: 'run' });
     expect(isAbsolute(path), `control socket at ${path}`).toBe(true);
