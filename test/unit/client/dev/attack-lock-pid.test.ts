@@ -49,7 +49,8 @@ describe('ATTACK: a dead dev lock whose pid is alive again', () => {
   it.runIf(canUnshare)('a dev restarted in its container (pid 1 again) takes over its dead predecessor’s lock', () => {
     const state = mkdtempSync(join(dir, 'state-'));
     expect(devInContainer(state)).toBe('held as pid 1'); // Killed holding it: dev.lock stays.
-    expect(readFileSync(join(state, 'dev.lock'), 'utf8').trim()).toBe('1');
+    // Pid 1, with its start time and boot id: what tells it from the next pid 1.
+    expect(readFileSync(join(state, 'dev.lock'), 'utf8').trim()).toMatch(/^1 [0-9]+ [0-9a-f-]{36}$/);
     expect(devInContainer(state), 'the restarted dev must not refuse naming itself').toBe('held as pid 1');
   });
 });
