@@ -10,6 +10,9 @@
  * /proc) the pid alone is written and read, as before.
  */
 import { readFileSync } from 'node:fs';
+import { debuglog } from 'node:util';
+
+const log = debuglog('porthole');
 
 /** The process a lock file names. */
 export interface Holder {
@@ -20,12 +23,14 @@ export interface Holder {
   boot?: string;
 }
 
-/** Read a small /proc file; undefined when it is not there or not ours to read. */
+/** Read a small /proc file (NODE_DEBUG=porthole logs why not); undefined when it is not there or not ours to read. */
 function proc(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
-  } catch {
-    return undefined; // No /proc (not Linux), a gone process, or another user's under hidepid.
+  } catch (error) {
+    // No /proc (not Linux), a gone process, or another user's under hidepid: the pid alone decides.
+    log('lock: cannot read %s: %s', path, (error as Error).message);
+    return undefined;
   }
 }
 

@@ -1,6 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { absoluteHome, defaultStateDir, legacyStateIn, statePaths } from '../../../../client/local/state-dir';
 
@@ -54,6 +56,31 @@ describe('the state folder of porthole dev', () => {
       expect(isAbsolute(absoluteHome())).toBe(true);
       process.env.HOME = '/home/elsewhere';
       expect(absoluteHome()).toBe('/home/elsewhere');
+    });
+
+    it.runIf(process.getuid?.() === 0)('refuses, saying the fix, when the password database has none', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'porthole-nohome-'));
+      dirs.push(dir);
+      chmodSync(dir, 0o755);
+      const bundle = join(dir, 'state-dir.cjs');
+      await build({
+        entryPoints: [join(__dirname, '../../../../client/local/state-dir.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        outfile: bundle,
+        logLevel: 'error',
+      });
+      const script = `try { console.log(require(${JSON.stringify(bundle)}).statePaths(undefined).root); } catch (e) { console.log(e.code + ': ' + e.message); }`;
+      // A uid with no entry in the password database, as a container's arbitrary user.
+      const run = spawnSync(process.execPath, ['-e', script], {
+        uid: 54321,
+        gid: 54321,
+        cwd: dir,
+        env: { HOME: 'relative-home', PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      expect(run.stdout).toMatch(/^no_home: .*\$HOME is 'relative-home'.*--state-dir <dir>/);
     });
 
     it('does not need a home when XDG_STATE_HOME is absolute', () => {
