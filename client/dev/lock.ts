@@ -10,8 +10,8 @@
  * A lock whose process is gone (killed before it could remove the file; its
  * pid dead, or alive with another start time or boot id), or that names no
  * pid, is taken over, one taker at a time: a taker first links
- * `dev.lock.takeover` (exclusive, naming it the same way), checks again that the lock is
- * still stale, and renames its own file over it. Only a takeover replaces a
+ * `dev.lock.takeover` (exclusive, naming the taker the same way), checks
+ * again that the lock is still stale, and renames its own file over it. Only a takeover replaces a
  * lock, and only a stale one, so two takers can never both hold it. A taker
  * killed inside that step (microseconds) leaves `dev.lock.takeover` behind:
  * then every later dev refuses, naming the file to remove, rather than guess.
