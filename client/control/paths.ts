@@ -9,18 +9,23 @@
  */
 import { lstatSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { checkPrivate, ensurePrivateFolder, UnsafePathError } from '../local/private-path';
 
 /**
  * $PORTHOLE_CONTROL, else `$XDG_RUNTIME_DIR/porthole/control.sock`, else
  * `<tmpdir>/porthole-<uid>/control.sock` (a folder another user could create
- * first, which is why it is checked, never trusted).
+ * first, which is why it is checked, never trusted). A relative
+ * XDG_RUNTIME_DIR is ignored (XDG spec), and a relative temporary folder
+ * ($TMPDIR) gives way to /tmp: either would put the socket in the current
+ * folder, a different one for every folder the CLI runs from.
  */
 export function defaultControlPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PORTHOLE_CONTROL) return env.PORTHOLE_CONTROL;
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'porthole', 'control.sock');
-  return join(tmpdir(), `porthole-${userInfo().uid}`, 'control.sock');
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && isAbsolute(runtime)) return join(runtime, 'porthole', 'control.sock');
+  const temp = tmpdir();
+  return join(isAbsolute(temp) ? temp : '/tmp', `porthole-${userInfo().uid}`, 'control.sock');
 }
 
 /** For the client that serves `socket`: create its folder 0700 if missing, then check it. Throws UnsafePathError. */

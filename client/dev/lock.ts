@@ -1,15 +1,17 @@
 /**
  * One `porthole dev` per state folder: two would both start and overwrite
- * each other's session and port view. The lock is the file `dev.lock` holding
- * the pid of the process that took it. It never exists half-written: the pid
- * goes into a temporary file first, which link(2) puts in place atomically
- * (EEXIST: held), so a second dev started at the same moment always reads a
- * pid, never an empty file it would take for a dead holder's.
+ * each other's session and port view. The lock is the file `dev.lock` naming
+ * the process that took it: its pid, start time and boot id
+ * (process-identity.ts), as pids are reused. It never exists half-written:
+ * the holder goes into a temporary file first, which link(2) puts in place
+ * atomically (EEXIST: held), so a second dev started at the same moment always
+ * reads a holder, never an empty file it would take for a dead holder's.
  *
- * A lock whose process is gone (killed before it could remove the file), or
- * that holds no pid, is taken over, one taker at a time: a taker first links
- * `dev.lock.takeover` (exclusive, with its pid), checks again that the lock is
- * still stale, and renames its own file over it. Only a takeover replaces a
+ * A lock whose process is gone (killed before it could remove the file; its
+ * pid dead, or alive with another start time or boot id), or that names no
+ * pid, is taken over, one taker at a time: a taker first links
+ * `dev.lock.takeover` (exclusive, naming the taker the same way), checks
+ * again that the lock is still stale, and renames its own file over it. Only a takeover replaces a
  * lock, and only a stale one, so two takers can never both hold it. A taker
  * killed inside that step (microseconds) leaves `dev.lock.takeover` behind:
  * then every later dev refuses, naming the file to remove, rather than guess.
@@ -27,6 +29,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { format, type Holder, parse, running, same, self } from './process-identity';
 
 /** Another live process holds the state folder's lock. */
 export class StateLockedError extends Error {
@@ -51,18 +54,8 @@ export class StaleTakeoverError extends Error {
   }
 }
 
-/** Whether a process with this pid exists (EPERM: it does, as another user's). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The holder of a lock file: its pid (NaN when it holds none), or null when the file is missing. */
-function holder(path: string): number | null {
+/** The holder a lock file names (pid NaN when it names none), or null when the file is missing. */
+function holder(path: string): Holder | null {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | constants.O_NONBLOCK);
@@ -71,18 +64,17 @@ function holder(path: string): number | null {
     throw error;
   }
   try {
-    if (!fstatSync(fd).isFile()) return Number.NaN;
-    const buffer = Buffer.alloc(32);
-    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).trim();
-    return /^[1-9][0-9]*$/.test(text) ? Number(text) : Number.NaN;
+    if (!fstatSync(fd).isFile()) return { pid: Number.NaN };
+    const buffer = Buffer.alloc(128);
+    return parse(buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0))) ?? { pid: Number.NaN };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Whether a lock held by `pid` (from holder) is stale: no pid in it, or its process is gone. */
-function stale(pid: number): boolean {
-  return Number.isNaN(pid) || !alive(pid);
+/** Whether a lock naming `named` (from holder) is stale: no pid in it, or its process is gone. */
+function stale(named: Holder): boolean {
+  return Number.isNaN(named.pid) || !running(named);
 }
 
 /** Link `from` to `to`; false when `to` exists already. */
@@ -97,7 +89,7 @@ function linked(from: string, to: string): boolean {
 }
 
 /**
- * Replace the stale lock at `path` with `mine` (a file holding our pid),
+ * Replace the stale lock at `path` with `mine` (a file naming this process),
  * under the takeover marker. True when we hold the lock now; false when it
  * vanished meanwhile (try again). Throws StateLockedError when a live
  * process holds the lock or is taking it over, StaleTakeoverError when a dead
@@ -109,13 +101,13 @@ function takeOver(path: string, mine: string): boolean {
     const taker = holder(marker);
     if (taker === null) return false; // Finished meanwhile: the lock is someone's now, or gone.
     if (stale(taker)) throw new StaleTakeoverError(marker);
-    throw new StateLockedError(path, taker);
+    throw new StateLockedError(path, taker.pid);
   }
   try {
     // Only a marker holder replaces a lock: what we read now stays until our rename.
-    const pid = holder(path);
-    if (pid === null) return false;
-    if (!stale(pid)) throw new StateLockedError(path, pid);
+    const named = holder(path);
+    if (named === null) return false;
+    if (!stale(named)) throw new StateLockedError(path, named.pid);
     renameSync(mine, path);
     return true;
   } finally {
@@ -133,25 +125,27 @@ export function lockState(stateDir: string): () => void {
   const path = join(stateDir, 'dev.lock');
   // Unique per process and thread: the pid alone is shared by worker threads.
   const mine = join(stateDir, `dev.lock.${process.pid}.${randomBytes(6).toString('hex')}`);
-  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+  const me = self();
+  writeFileSync(mine, format(me), { mode: 0o600, flag: 'wx' });
   try {
     // Bounded: the lock can vanish between two looks only if its holder releases it each time.
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (linked(mine, path)) return release(path);
-      const pid = holder(path);
-      if (pid === null) continue; // Released meanwhile.
-      if (!stale(pid)) throw new StateLockedError(path, pid);
-      if (takeOver(path, mine)) return release(path);
+      if (linked(mine, path)) return release(path, me);
+      const named = holder(path);
+      if (named === null) continue; // Released meanwhile.
+      if (!stale(named)) throw new StateLockedError(path, named.pid);
+      if (takeOver(path, mine)) return release(path, me);
     }
-    throw new StateLockedError(path, holder(path) ?? 0);
+    throw new StateLockedError(path, holder(path)?.pid ?? 0);
   } finally {
     rmSync(mine, { force: true }); // Gone already after a takeover (renamed into place).
   }
 }
 
 /** The release of a lock we hold: only a takeover replaces a lock, never a live holder's, so ours stays ours. */
-function release(path: string): () => void {
+function release(path: string, me: Holder): () => void {
   return () => {
-    if (holder(path) === process.pid) rmSync(path, { force: true });
+    const named = holder(path);
+    if (named !== null && same(named, me)) rmSync(path, { force: true });
   };
 }

@@ -6,7 +6,7 @@
  * folder itself is created and checked by ensurePrivateFolder.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** The files inside a state folder. */
@@ -21,15 +21,47 @@ export interface StatePaths {
   persist: string;
 }
 
+/** No absolute home folder to put the default state folder in. */
+export class NoHomeError extends Error {
+  readonly code = 'no_home';
+  constructor(home: string, recorded: string) {
+    super(
+      `no absolute home folder for the state folder ($HOME is '${home}', the password database has ` +
+        `'${recorded}'); ` +
+        `set HOME or XDG_STATE_HOME to an absolute path, or pass --state-dir <dir>`,
+    );
+    this.name = 'NoHomeError';
+  }
+}
+
+/**
+ * This user's home folder, always absolute: $HOME when absolute, else the
+ * password database's. A relative one would put the state folder in the
+ * current folder. Throws NoHomeError when neither is absolute.
+ */
+export function absoluteHome(): string {
+  const home = homedir();
+  if (isAbsolute(home)) return home;
+  let recorded = '';
+  try {
+    recorded = userInfo().homedir;
+  } catch {
+    // No entry for this uid (a container's arbitrary user): refused below with the fix.
+  }
+  if (isAbsolute(recorded)) return recorded;
+  throw new NoHomeError(home, recorded);
+}
+
 /**
  * The default state folder: `$XDG_STATE_HOME/porthole`, else
- * `<home>/.local/state/porthole`. A relative XDG_STATE_HOME is ignored, as the
- * XDG Base Directory spec says (it would put state in the current folder).
+ * `<home>/.local/state/porthole` (home: absoluteHome(), read only when
+ * needed). A relative XDG_STATE_HOME is ignored, as the XDG Base Directory
+ * spec says (it would put state in the current folder). Throws NoHomeError.
  */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home?: string): string {
   const xdg = env.XDG_STATE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, 'porthole');
-  return join(home, '.local', 'state', 'porthole');
+  return join(home ?? absoluteHome(), '.local', 'state', 'porthole');
 }
 
 /** The state folder `--state-dir` names (resolved against `cwd`), else the default; and its files. */

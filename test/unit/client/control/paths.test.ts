@@ -35,6 +35,17 @@ describe('defaultControlPath', () => {
     expect(defaultControlPath({})).toMatch(/\/porthole-\d+\/control\.sock$/);
     expect(defaultControlPath({ PORTHOLE_CONTROL: '/x/c.sock' })).toBe('/x/c.sock');
   });
+
+  it('ignores a relative $XDG_RUNTIME_DIR or $TMPDIR (XDG spec): never a socket in the current folder', () => {
+    const tmp = process.env.TMPDIR;
+    try {
+      process.env.TMPDIR = 'tmp';
+      expect(defaultControlPath({ XDG_RUNTIME_DIR: 'run' })).toMatch(/^\/tmp\/porthole-\d+\/control\.sock$/);
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
+  });
 });
 
 describe('prepareControlFolder (every client start)', () => {

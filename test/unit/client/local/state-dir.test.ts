@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultStateDir, legacyStateIn, statePaths } from '../../../../client/local/state-dir';
+import { absoluteHome, defaultStateDir, legacyStateIn, statePaths } from '../../../../client/local/state-dir';
 
 describe('the state folder of porthole dev', () => {
   it('is $XDG_STATE_HOME/porthole, else ~/.local/state/porthole; never the current folder', () => {
@@ -39,5 +41,51 @@ describe('the state folder of porthole dev', () => {
       join(cwd, '.porthole'),
     ]);
     expect(legacyStateIn(cwd, statePaths('.porthole', {}, cwd))).toEqual([join(cwd, '.dev.vars')]);
+  });
+
+  describe('with a relative $HOME', () => {
+    const home = process.env.HOME;
+    afterEach(() => {
+      if (home === undefined) delete process.env.HOME;
+      else process.env.HOME = home;
+    });
+
+    it("takes the password database's home instead (a relative one would be the current folder)", () => {
+      process.env.HOME = 'relative-home';
+      expect(absoluteHome()).toBe(userInfo().homedir);
+      expect(isAbsolute(absoluteHome())).toBe(true);
+      process.env.HOME = '/home/elsewhere';
+      expect(absoluteHome()).toBe('/home/elsewhere');
+    });
+
+    it.runIf(process.getuid?.() === 0)('refuses, saying the fix, when the password database has none', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'porthole-nohome-'));
+      dirs.push(dir);
+      chmodSync(dir, 0o755);
+      const bundle = join(dir, 'state-dir.cjs');
+      await build({
+        entryPoints: [join(__dirname, '../../../../client/local/state-dir.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        outfile: bundle,
+        logLevel: 'error',
+      });
+      const script = `try { console.log(require(${JSON.stringify(bundle)}).statePaths(undefined).root); } catch (e) { console.log(e.code + ': ' + e.message); }`;
+      // A uid with no entry in the password database, as a container's arbitrary user.
+      const run = spawnSync(process.execPath, ['-e', script], {
+        uid: 54321,
+        gid: 54321,
+        cwd: dir,
+        env: { HOME: 'relative-home', PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      expect(run.stdout).toMatch(/^no_home: .*\$HOME is 'relative-home'.*--state-dir <dir>/);
+    });
+
+    it('does not need a home when XDG_STATE_HOME is absolute', () => {
+      process.env.HOME = 'relative-home';
+      expect(defaultStateDir({ XDG_STATE_HOME: '/s' })).toBe('/s/porthole');
+    });
   });
 });
