@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { absoluteHome, defaultStateDir, legacyStateIn, statePaths } from '../../../../client/local/state-dir';
@@ -58,30 +58,36 @@ describe('the state folder of porthole dev', () => {
       expect(absoluteHome()).toBe('/home/elsewhere');
     });
 
-    it.runIf(process.getuid?.() === 0)('refuses, saying the fix, when the password database has none', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'porthole-nohome-'));
-      dirs.push(dir);
-      chmodSync(dir, 0o755);
-      const bundle = join(dir, 'state-dir.cjs');
-      await build({
-        entryPoints: [join(__dirname, '../../../../client/local/state-dir.ts')],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        outfile: bundle,
-        logLevel: 'error',
-      });
-      const script = `try { console.log(require(${JSON.stringify(bundle)}).statePaths(undefined).root); } catch (e) { console.log(e.code + ': ' + e.message); }`;
-      // A uid with no entry in the password database, as a container's arbitrary user.
-      const run = spawnSync(process.execPath, ['-e', script], {
-        uid: 54321,
-        gid: 54321,
-        cwd: dir,
-        env: { HOME: 'relative-home', PATH: process.env.PATH },
-        encoding: 'utf8',
-      });
-      expect(run.stdout).toMatch(/^no_home: .*\$HOME is 'relative-home'.*--state-dir <dir>/);
-    });
+    // Root only (it runs a child as a uid with no passwd entry), and only when that uid may run this node
+    // binary (a node installed under a private temp folder, as CI's current-LTS run does, is not).
+    it.runIf(process.getuid?.() === 0 && othersMayRun(process.execPath))(
+      'refuses, saying the fix, when the password database has none',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'porthole-nohome-'));
+        dirs.push(dir);
+        chmodSync(dir, 0o755);
+        const bundle = join(dir, 'state-dir.cjs');
+        await build({
+          entryPoints: [join(__dirname, '../../../../client/local/state-dir.ts')],
+          bundle: true,
+          platform: 'node',
+          format: 'cjs',
+          outfile: bundle,
+          logLevel: 'error',
+        });
+        const script = `try { console.log(require(${JSON.stringify(bundle)}).statePaths(undefined).root); } catch (e) { console.log(e.code + ': ' + e.message); }`;
+        // A uid with no entry in the password database, as a container's arbitrary user.
+        const run = spawnSync(process.execPath, ['-e', script], {
+          uid: 54321,
+          gid: 54321,
+          cwd: dir,
+          env: { HOME: 'relative-home', PATH: process.env.PATH },
+          encoding: 'utf8',
+        });
+        expect(run.error).toBeUndefined();
+        expect(run.stdout).toMatch(/^no_home: .*\$HOME is 'relative-home'.*--state-dir <dir>/);
+      },
+    );
 
     it('does not need a home when XDG_STATE_HOME is absolute', () => {
       process.env.HOME = 'relative-home';
@@ -89,3 +95,11 @@ describe('the state folder of porthole dev', () => {
     });
   });
 });
+
+/** Whether a user other than the owner may execute `file`: it and every folder above it have the others-x bit. */
+function othersMayRun(file: string): boolean {
+  for (let path = file; ; path = dirname(path)) {
+    if ((statSync(path).mode & 0o001) === 0) return false;
+    if (path === dirname(path)) return true;
+  }
+}
