@@ -7,14 +7,15 @@ import type { GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { notFound } from '../errors';
 import { type PortLabel, verifyLabel } from '../routing/label';
-import { withRoute } from '../routing/route';
+import { viewerAcceptEncoding, withRoute } from '../routing/route';
 import { sessionStub } from '../routing/stub';
 import { onViewerLeft, type WaitUntil } from '../routing/disconnect';
 
 /**
  * `label` is the port label index.ts parsed from the host (which it checked was sent as is).
  * Throws 404 `not_found` for a label this gateway did not sign. A viewer that disconnects is
- * reported to the object by id (routing/disconnect.ts).
+ * reported to the object by id (routing/disconnect.ts). The viewer's own Accept-Encoding travels
+ * in the route: the runtime replaced the header (routing/route.ts viewerAcceptEncoding).
  */
 export async function preview(
   request: Request,
@@ -26,5 +27,6 @@ export async function preview(
   if (!(await verifyLabel(config.labelKey, label))) throw notFound();
   const stub = sessionStub(env, label.session);
   const requestId = onViewerLeft(request.signal, ctx, (id) => stub.viewerLeft(id));
-  return stub.fetch(withRoute(request, { kind: 'viewer', port: label.port, requestId }));
+  const acceptEncoding = viewerAcceptEncoding(request);
+  return stub.fetch(withRoute(request, { kind: 'viewer', port: label.port, requestId, acceptEncoding }));
 }

@@ -45,6 +45,11 @@ export interface ViewerRoute {
    * object's `viewerLeft`, which resets its stream): the runtime passes no cancellation across the hop.
    */
   requestId?: string;
+  /**
+   * The viewer's own Accept-Encoding (`''` when it sent none), which the origin gets instead of the
+   * runtime's (see viewerAcceptEncoding). Absent: the request's header is the viewer's.
+   */
+  acceptEncoding?: string;
 }
 
 /** The client's data connection for an upgraded stream (its session token verified by the Worker). */
@@ -54,7 +59,19 @@ export interface DataRoute {
   stream: number;
 }
 
-type WireRoute = TunnelRoute | DataRoute | { kind: 'viewer'; port: number; requestId?: string };
+type WireRoute =
+  TunnelRoute | DataRoute | { kind: 'viewer'; port: number; requestId?: string; acceptEncoding?: string };
+
+/**
+ * The Accept-Encoding the viewer sent, `''` for none. The runtime (Cloudflare's edge, and Miniflare
+ * locally) replaces the header with its own `br, gzip` and keeps the viewer's value in
+ * `request.cf.clientAcceptEncoding` (Miniflare: `''` when the viewer sent none); without that field
+ * the header is taken as the viewer's.
+ */
+export function viewerAcceptEncoding(request: Request): string {
+  const kept = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf?.clientAcceptEncoding;
+  return typeof kept === 'string' ? kept : (request.headers.get('accept-encoding') ?? '');
+}
 
 /** The Worker's side: `request` with its route attached, for `stub.fetch`. */
 export function withRoute(request: Request, route: WireRoute): Request {
@@ -79,5 +96,6 @@ export function readRoute(request: Request, session: string): TunnelRoute | Data
     clientIp: request.headers.get('cf-connecting-ip'),
     url,
     ...(wire.requestId ? { requestId: wire.requestId } : {}),
+    ...(typeof wire.acceptEncoding === 'string' ? { acceptEncoding: wire.acceptEncoding } : {}),
   };
 }

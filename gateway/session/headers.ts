@@ -54,6 +54,12 @@ export interface ForwardInfo {
   clientIp: string | null;
   /** A WebSocket upgrade: Upgrade passes, with `Connection: upgrade`. */
   upgrade: boolean;
+  /**
+   * The viewer's own Accept-Encoding (`''`: it sent none), sent instead of the request's header,
+   * which the runtime replaced with its own (routing/route.ts viewerAcceptEncoding); absent: the
+   * request's header as it is.
+   */
+  acceptEncoding?: string;
 }
 
 /** Largest request head (request line + headers) forwarded to an origin. */
@@ -61,7 +67,7 @@ export const MAX_HEAD_BYTES = 32 * 1024;
 
 /**
  * The viewer's headers as the origin should see them (Host is set by the
- * client), without any Porthole credential: the token header goes, and the
+ * client) and the viewer's own Accept-Encoding, without any Porthole credential: the token header goes, and the
  * Cookie header keeps only the app's own cookies (cookies.ts appCookies).
  * Throws 431 when the request head as forwarded is over MAX_HEAD_BYTES:
  * Porthole's own cookies (a page may have planted many copies) do not count,
@@ -73,6 +79,7 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   const out: HeaderPairs = [];
   headers.forEach((value, name) => {
     if (name === 'host' || name === ROUTE_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
+    if (name === 'accept-encoding' && info.acceptEncoding !== undefined) return;
     if (HOP_BY_HOP.has(name) || listed.has(name)) {
       if (!(info.upgrade && name === 'upgrade')) return;
     }
@@ -83,6 +90,7 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
     }
     out.push([name, value]);
   });
+  if (info.acceptEncoding) out.push(['accept-encoding', info.acceptEncoding]);
   if (info.upgrade) out.push(['connection', 'upgrade']);
   out.push(['x-forwarded-host', info.host], ['x-forwarded-proto', info.scheme]);
   if (info.clientIp) out.push(['x-forwarded-for', info.clientIp]);

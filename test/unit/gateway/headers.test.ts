@@ -11,6 +11,17 @@ function forwarded(headers: Record<string, string>, upgrade = false): Record<str
 }
 
 describe('requestHeaders: what the origin sees', () => {
+  it("sends the viewer's Accept-Encoding instead of the runtime's, and none when the viewer sent none", () => {
+    const request = new Request('http://h/', { headers: { 'accept-encoding': 'br, gzip', accept: '*/*' } });
+    const ae = (acceptEncoding?: string) =>
+      requestHeaders(request, new URL(request.url), { ...info, acceptEncoding }).filter(
+        ([n]) => n === 'accept-encoding',
+      );
+    expect(ae('gzip, deflate')).toEqual([['accept-encoding', 'gzip, deflate']]);
+    expect(ae('')).toEqual([]);
+    expect(ae(undefined)).toEqual([['accept-encoding', 'br, gzip']]);
+  });
+
   it('keeps the app’s headers, Authorization included, and sets X-Forwarded-Host/Proto/For', () => {
     expect(forwarded({ accept: 'text/html', authorization: 'Bearer app-token', 'x-app': '1' })).toEqual({
       accept: 'text/html',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseOf, readRoute, ROUTE_HEADER, withRoute } from '../../../gateway/routing/route';
+import { baseOf, readRoute, ROUTE_HEADER, viewerAcceptEncoding, withRoute } from '../../../gateway/routing/route';
 
 describe('baseOf', () => {
   it('is the scheme without its colon and the host with its port', () => {
@@ -51,5 +51,30 @@ describe('withRoute → readRoute', () => {
       port: 3000,
     });
     expect(() => readRoute(new Request('http://x.localhost/'), 's')).toThrow(/without a route/);
+  });
+
+  it("carries the viewer's Accept-Encoding, '' included (the viewer sent none)", () => {
+    for (const acceptEncoding of ['gzip, deflate', '']) {
+      const request = withRoute(new Request('http://x.localhost/', { headers: { 'accept-encoding': 'br, gzip' } }), {
+        kind: 'viewer',
+        port: 3000,
+        acceptEncoding,
+      });
+      expect(readRoute(request, 's')).toMatchObject({ kind: 'viewer', acceptEncoding });
+    }
+    expect(
+      readRoute(withRoute(new Request('http://x.localhost/'), { kind: 'viewer', port: 1 }), 's'),
+    ).not.toHaveProperty('acceptEncoding');
+  });
+});
+
+describe('viewerAcceptEncoding', () => {
+  const replaced = (cf?: object) =>
+    Object.assign(new Request('http://x.localhost/', { headers: { 'accept-encoding': 'br, gzip' } }), { cf });
+  it("is the runtime's cf.clientAcceptEncoding when there is one ('' for none), else the header", () => {
+    expect(viewerAcceptEncoding(replaced({ clientAcceptEncoding: 'gzip' }))).toBe('gzip');
+    expect(viewerAcceptEncoding(replaced({ clientAcceptEncoding: '' }))).toBe('');
+    expect(viewerAcceptEncoding(replaced())).toBe('br, gzip');
+    expect(viewerAcceptEncoding(new Request('http://x.localhost/'))).toBe('');
   });
 });
