@@ -66,6 +66,8 @@ export async function answer(
  * application/json, no type at all…), and its encoder holds the bytes back until the origin ends:
  * streaming SSR and log tails would arrive at once, at the end. With a coding already named, the
  * runtime passes the bytes as they are. A viewer that accepts none sees the origin's headers as sent.
+ * (Not covered: an origin's own gzip or br that is not the viewer's first choice of the two, which
+ * the runtime re-encodes to that one, holding the stream back the same way.)
  */
 function keepUncompressed(headers: Headers, route: ViewerRoute): void {
   if (headers.has('content-encoding') || route.acceptEncoding === '') return;
