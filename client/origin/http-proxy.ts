@@ -94,8 +94,14 @@ export class OriginProxy {
     const startBody = () => {
       if (bodyStarted) return;
       bodyStarted = true;
-      if (open.hasBody) void this.#pumpRequestBody(stream, request);
-      else request.end();
+      if (!open.hasBody) {
+        request.end();
+        return;
+      }
+      // The head goes at once, not with the first body chunk: a viewer that sent
+      // `Expect: 100-continue` holds its body until the origin (or its timer) lets it go.
+      request.flushHeaders();
+      void this.#pumpRequestBody(stream, request);
     };
     if (!open.hasBody) startBody();
     request.on('socket', (socket) => {

@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, type RunningAgent, startAgent, startHarness, startOrigin } from './harness';
+import { type Harness, type RunningAgent, startAgent, startHarness, startOrigin, waitFor } from './harness';
 
 let h: Harness;
 let origin: Awaited<ReturnType<typeof startOrigin>>;
@@ -15,6 +15,8 @@ let a: RunningAgent;
 let host: string;
 /** What the origin saw of each request: its head and its body. */
 const seen: { req: http.IncomingMessage; body: Buffer }[] = [];
+/** The path of each request whose head reached the origin, in order (before its body). */
+const started: string[] = [];
 
 interface RawReply {
   status: number;
@@ -25,15 +27,15 @@ interface RawReply {
 }
 
 /**
- * Writes `head` (lines without CRLF; Host added first unless present) on a fresh socket and reads
- * one answer. With `afterContinue`, that body is sent only once a `100 Continue` arrived.
+ * Writes `head` (lines without CRLF; Host added first unless present) on a fresh socket, then
+ * `body` (once it resolves, when a promise), and reads one answer.
  */
-function raw(lines: string[], body?: Buffer | string, afterContinue?: Buffer | string): Promise<RawReply> {
+function raw(lines: string[], body?: Buffer | string | Promise<Buffer | string>): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(h.gateway.port, '127.0.0.1');
     const head = [lines[0], ...(lines.some((l) => /^host:/i.test(l)) ? [] : [`Host: ${host}`]), ...lines.slice(1)];
     socket.write(`${head.join('\r\n')}\r\n\r\n`);
-    if (body !== undefined) socket.write(body);
+    if (body !== undefined) void Promise.resolve(body).then((bytes) => socket.write(bytes), reject);
     let buffer = Buffer.alloc(0);
     const statuses: number[] = [];
     socket.on('data', (chunk: Buffer) => {
@@ -46,7 +48,6 @@ function raw(lines: string[], body?: Buffer | string, afterContinue?: Buffer | s
         if (status >= 200 || status < 100) break;
         statuses.push(status);
         buffer = buffer.subarray(end + 4);
-        if (status === 100 && afterContinue !== undefined) socket.write(afterContinue);
       }
       const end = buffer.indexOf('\r\n\r\n');
       const [statusLine, ...headerLines] = buffer.subarray(0, end).toString('latin1').split('\r\n');
@@ -72,6 +73,12 @@ function raw(lines: string[], body?: Buffer | string, afterContinue?: Buffer | s
 beforeAll(async () => {
   h = await startHarness();
   origin = await startOrigin((req, res) => {
+    started.push(req.url ?? '');
+    if (req.url === '/refuse') {
+      res.statusCode = 401;
+      res.end('who are you?');
+      return;
+    }
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
@@ -147,5 +154,20 @@ describe('response heads', () => {
     const reply = await raw(['GET /?cookies-kib=80 HTTP/1.1', 'Accept: application/json']);
     expect(reply.status).toBe(502);
     expect(reply.body.toString()).toContain('response head is over 64 KiB');
+  });
+});
+
+describe('Expect: 100-continue', () => {
+  it('the origin gets the head before the body, and the body follows as the viewer sends it', async () => {
+    const headFirst = waitFor(() => started.at(-1) === '/expect', 'the head at the origin').then(() => 'hello');
+    const reply = await raw(['PUT /expect HTTP/1.1', 'Content-Length: 5', 'Expect: 100-continue'], headFirst);
+    expect(reply.body.toString()).toBe('PUT /expect 5');
+    expect(seen.at(-1)!.req.headers.expect).toBe('100-continue');
+  });
+
+  it('an origin that refuses on the head alone answers a viewer still holding its body', async () => {
+    const reply = await raw(['PUT /refuse HTTP/1.1', 'Content-Length: 5', 'Expect: 100-continue']);
+    expect(reply.status).toBe(401);
+    expect(reply.body.toString()).toBe('who are you?');
   });
 });
