@@ -20,6 +20,7 @@ import {
 } from '../../protocol';
 import type { DialData } from '../tunnel/data-connection';
 import { originHost, rawToPairs } from './headers';
+import { MAX_RESPONSE_HEAD_BYTES } from './http-proxy';
 import { LOOPBACK, urlHost } from './loopback';
 import { pipeWebSockets } from './ws-pipe';
 
@@ -71,6 +72,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
       perMessageDeflate: false,
       maxPayload: MAX_WEBSOCKET_MESSAGE,
       handshakeTimeout: 30_000,
+      maxHeaderSize: MAX_RESPONSE_HEAD_BYTES,
     });
     let settled = false;
     socket.on('upgrade', (response: IncomingMessage) => {

@@ -5,9 +5,13 @@
  * the head is exactly what a test says (Node's client would add its own framing).
  */
 import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { lookup } from '../../client/net/lookup';
+import { MAX_RESPONSE_HEAD_BYTES } from '../../client/origin/http-proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, type RunningAgent, startAgent, startHarness, startOrigin, waitFor } from './harness';
+import { afterTest, type Harness, type RunningAgent, startAgent, startHarness, startOrigin, waitFor } from './harness';
 
 let h: Harness;
 let origin: Awaited<ReturnType<typeof startOrigin>>;
@@ -148,6 +152,26 @@ describe('response heads', () => {
     const reply = await raw(['GET /?cookies-kib=40 HTTP/1.1']);
     expect(reply.status).toBe(200);
     expect(reply.body.toString()).toBe('GET /?cookies-kib=40 0');
+  });
+
+  it('a WebSocket upgrade answered with a head over 16 KiB (40 Set-Cookie lines) opens', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    afterTest(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    server.on('headers', (headers) => {
+      for (let i = 0; i < 40; i++) headers.push(`Set-Cookie: w${i}=${'v'.repeat(1000)}`);
+    });
+    server.on('connection', (socket) => socket.send('hi'));
+    const port = (server.address() as AddressInfo).port;
+    const agent = await startAgent(h, [port]);
+    const url = (await agent.agent.url(port)).replace(/^http/, 'ws');
+    const socket = new WebSocket(url, { lookup, maxHeaderSize: MAX_RESPONSE_HEAD_BYTES });
+    afterTest(() => socket.terminate());
+    const first = await new Promise<string>((resolve, reject) => {
+      socket.once('message', (data: Buffer) => resolve(data.toString()));
+      socket.once('error', reject);
+    });
+    expect(first).toBe('hi');
   });
 
   it('a response head over 64 KiB is a 502 that says so', async () => {
