@@ -20,6 +20,9 @@ export interface OriginOptions {
  */
 export const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
+/** The reset reason when an origin's response head is over MAX_RESPONSE_HEAD_BYTES (Node's HPE_HEADER_OVERFLOW). */
+export const HEAD_TOO_LARGE = `the origin's response head is over ${MAX_RESPONSE_HEAD_BYTES / 1024} KiB (Porthole's limit)`;
+
 /**
  * Sets the head on a request not yet sent (headers given as an array would fix Node's framing at
  * once: `Transfer-Encoding: chunked` for a bodiless POST). The framing follows the viewer's:
@@ -122,8 +125,7 @@ export class OriginProxy {
         return;
       }
       if (error.code === 'HPE_HEADER_OVERFLOW') {
-        const limit = `${MAX_RESPONSE_HEAD_BYTES / 1024} KiB`;
-        stream.reset(ResetCode.ORIGIN_ERROR, `the origin's response head is over ${limit} (Porthole's limit)`);
+        stream.reset(ResetCode.ORIGIN_ERROR, HEAD_TOO_LARGE);
         return;
       }
       const refused = error.code === 'ECONNREFUSED';

@@ -154,12 +154,13 @@ describe('response heads', () => {
     expect(reply.body.toString()).toBe('GET /?cookies-kib=40 0');
   });
 
-  it('a WebSocket upgrade answered with a head over 16 KiB (40 Set-Cookie lines) opens', async () => {
+  /** A viewer's WebSocket to an origin whose 101 carries `kib` 1 KiB Set-Cookie lines: its first message, or the refusal. */
+  async function upgradeWithCookies(kib: number): Promise<string> {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     afterTest(() => new Promise<void>((resolve) => server.close(() => resolve())));
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     server.on('headers', (headers) => {
-      for (let i = 0; i < 40; i++) headers.push(`Set-Cookie: w${i}=${'v'.repeat(1000)}`);
+      for (let i = 0; i < kib; i++) headers.push(`Set-Cookie: w${i}=${'v'.repeat(1000)}`);
     });
     server.on('connection', (socket) => socket.send('hi'));
     const port = (server.address() as AddressInfo).port;
@@ -167,11 +168,25 @@ describe('response heads', () => {
     const url = (await agent.agent.url(port)).replace(/^http/, 'ws');
     const socket = new WebSocket(url, { lookup, maxHeaderSize: MAX_RESPONSE_HEAD_BYTES });
     afterTest(() => socket.terminate());
-    const first = await new Promise<string>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       socket.once('message', (data: Buffer) => resolve(data.toString()));
+      socket.once('unexpected-response', (_req, res: http.IncomingMessage) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve(`${res.statusCode} ${Buffer.concat(parts).toString()}`));
+      });
       socket.once('error', reject);
     });
-    expect(first).toBe('hi');
+  }
+
+  it('a WebSocket upgrade answered with a head over 16 KiB (40 Set-Cookie lines) opens', async () => {
+    expect(await upgradeWithCookies(40)).toBe('hi');
+  });
+
+  it('a WebSocket upgrade answered with a head over 64 KiB is a 502 that says so', async () => {
+    const answer = await upgradeWithCookies(80);
+    expect(answer).toMatch(/^502 /);
+    expect(answer).toContain('response head is over 64 KiB');
   });
 
   it('a response head over 64 KiB is a 502 that says so', async () => {
