@@ -13,6 +13,37 @@ export interface OriginOptions {
   preserveHost(port: number): boolean;
 }
 
+/**
+ * Largest response head (status line and headers) read from an origin: twice the request-head
+ * limit (gateway MAX_HEAD_BYTES, 32 KiB), since responses carry many Set-Cookie lines and large
+ * policies (CSP). Node's default is 16 KiB; past this limit the viewer gets a 502 saying so.
+ */
+export const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
+
+/** The reset reason when an origin's response head is over MAX_RESPONSE_HEAD_BYTES (Node's HPE_HEADER_OVERFLOW). */
+export const HEAD_TOO_LARGE = `the origin's response head is over ${MAX_RESPONSE_HEAD_BYTES / 1024} KiB (Porthole's limit)`;
+
+/**
+ * Sets the head on a request not yet sent (headers given as an array would fix Node's framing at
+ * once: `Transfer-Encoding: chunked` for a bodiless POST). The framing follows the viewer's:
+ * - no body (the viewer sent neither Content-Length nor Transfer-Encoding): none, and no framing
+ *   header either (Node would add `Content-Length: 0` or chunked);
+ * - a body of known length: its Content-Length, as forwarded;
+ * - a body of unknown length (the viewer's chunked upload): chunked, whatever the method (Node
+ *   defaults to no framing for GET, DELETE, OPTIONS…).
+ */
+function frameRequest(request: http.ClientRequest, flat: string[], hasBody: boolean): void {
+  for (let i = 0; i + 1 < flat.length; i += 2) request.appendHeader(flat[i] as string, flat[i + 1] as string);
+  if (request.hasHeader('content-length') || request.hasHeader('transfer-encoding')) return;
+  if (hasBody) {
+    request.setHeader('transfer-encoding', 'chunked');
+  } else {
+    // Removing both marks them as deliberately absent: Node then sends the head without framing.
+    request.removeHeader('content-length');
+    request.removeHeader('transfer-encoding');
+  }
+}
+
 export class OriginProxy {
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
   /** Per port, the index in LOOPBACK that answered last: tried first next time. */
@@ -45,10 +76,11 @@ export class OriginProxy {
         port: open.port,
         method: open.method,
         path: open.path,
-        headers: originRequestHeaders(open, this.#options.preserveHost(open.port)),
         setHost: false,
         agent: this.#agent,
+        maxHeaderSize: MAX_RESPONSE_HEAD_BYTES,
       });
+      frameRequest(request, originRequestHeaders(open, this.#options.preserveHost(open.port)), open.hasBody);
     } catch (error) {
       // Node refuses heads it cannot send (bad characters in path or headers).
       stream.reset(ResetCode.PROTOCOL_ERROR, `request refused by the client: ${(error as Error).message}`);
@@ -65,8 +97,14 @@ export class OriginProxy {
     const startBody = () => {
       if (bodyStarted) return;
       bodyStarted = true;
-      if (open.hasBody) void this.#pumpRequestBody(stream, request);
-      else request.end();
+      if (!open.hasBody) {
+        request.end();
+        return;
+      }
+      // The head goes at once, not with the first body chunk: a viewer that sent
+      // `Expect: 100-continue` holds its body until the origin (or its timer) lets it go.
+      request.flushHeaders();
+      void this.#pumpRequestBody(stream, request);
     };
     if (!open.hasBody) startBody();
     request.on('socket', (socket) => {
@@ -84,6 +122,10 @@ export class OriginProxy {
       // A kept-alive socket the origin closed meanwhile: one fresh try (Node's documented pattern).
       if (error.code === 'ECONNRESET' && request.reusedSocket && noBodyRead && tries < 3) {
         this.#attempt(stream, addressIndex, tries + 1);
+        return;
+      }
+      if (error.code === 'HPE_HEADER_OVERFLOW') {
+        stream.reset(ResetCode.ORIGIN_ERROR, HEAD_TOO_LARGE);
         return;
       }
       const refused = error.code === 'ECONNREFUSED';

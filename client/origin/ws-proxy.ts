@@ -20,6 +20,7 @@ import {
 } from '../../protocol';
 import type { DialData } from '../tunnel/data-connection';
 import { originHost, rawToPairs } from './headers';
+import { HEAD_TOO_LARGE, MAX_RESPONSE_HEAD_BYTES } from './http-proxy';
 import { LOOPBACK, urlHost } from './loopback';
 import { pipeWebSockets } from './ws-pipe';
 
@@ -71,6 +72,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
       perMessageDeflate: false,
       maxPayload: MAX_WEBSOCKET_MESSAGE,
       handshakeTimeout: 30_000,
+      maxHeaderSize: MAX_RESPONSE_HEAD_BYTES,
     });
     let settled = false;
     socket.on('upgrade', (response: IncomingMessage) => {
@@ -94,7 +96,8 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
         return;
       }
       const code = error.code === 'ECONNREFUSED' ? ResetCode.REFUSED : ResetCode.ORIGIN_ERROR;
-      stream.reset(code, `WebSocket to port ${open.port}: ${error.message}`);
+      const reason = error.code === 'HPE_HEADER_OVERFLOW' ? HEAD_TOO_LARGE : error.message;
+      stream.reset(code, `WebSocket to port ${open.port}: ${reason}`);
     });
     // The viewer went away (or the tunnel did) before the origin answered.
     void stream.done().then((error) => {
