@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { Case, OriginContext } from './runner';
 
 /** An origin that answers every request with `text` and the given status and headers. */
-const answer =
+export const answer =
   (status: number, headers: Record<string, string | string[]> = {}, text = '') =>
   (_req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(status, headers);
@@ -19,13 +19,13 @@ const answer =
   };
 
 /** An origin that answers what it received: its method, target and the hash of the body. */
-const echo = (req: http.IncomingMessage, res: http.ServerResponse, ctx: OriginContext) => {
+export const echo = (req: http.IncomingMessage, res: http.ServerResponse, ctx: OriginContext) => {
   res.setHeader('content-type', 'text/plain');
   res.end(`${req.method} ${req.url} ${ctx.body.length}`);
 };
 
 /** An origin that streams `count` chunks of `type`, each only after the viewer received the last. */
-const stream =
+export const stream =
   (type: string, count = 5) =>
   async (_req: http.IncomingMessage, res: http.ServerResponse, ctx: OriginContext) => {
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });

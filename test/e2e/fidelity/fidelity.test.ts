@@ -1,10 +1,11 @@
 /**
- * The differential fidelity suite (issue 14): every row of cases.ts run directly and through a
+ * The differential fidelity suite (issue 14): every row of cases.ts (and failing.ts) run directly and through a
  * preview, the two runs compared by runner.ts. README "What a viewer gets" links here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../harness';
 import { cases } from './cases';
+import { failing } from './failing';
 import { type Run, runCase } from './runner';
 
 let h: Harness;
@@ -30,7 +31,7 @@ const shown = (run: Run, name: string) =>
     : JSON.stringify([...run.headers, ...run.origin.headers].filter(([n]) => n === name));
 
 describe('a preview answers as the origin does', () => {
-  for (const c of cases) {
+  for (const c of [...cases, ...failing]) {
     (c.fails ? it.fails : it)(c.fails ? `${c.name} (fails today: ${c.fails})` : c.name, async () => {
       const { direct, preview } = await runCase(h, c);
       expect(direct.error).toBeUndefined();

@@ -55,6 +55,8 @@ export interface Run {
   body: string;
   /** What the origin saw: method, target, the compared request headers, body hash. */
   origin: { method?: string; url?: string; headers: [string, string][]; body?: string };
+  /** Interim (1xx) statuses before the response. */
+  interim?: number[];
   /** A streaming step that never came (the response was held back). */
   error?: string;
 }
@@ -155,6 +157,8 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
           ...(Array.isArray(body) ? { 'transfer-encoding': 'chunked' } : {}),
         },
         agent: false,
+        // A viewer takes response heads of any size a browser takes (Node's own limit is 16 KiB).
+        maxHeaderSize: 256 * 1024,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -174,7 +178,10 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
       },
     );
     req.on('error', reject);
+    req.on('information', (info) => (run.current.interim ??= []).push(info.statusCode));
     afterTest(() => req.destroy());
+    // No body, no framing (as curl sends it): Node would add `Content-Length: 0` to a MKCOL or a bare POST.
+    if (body === undefined) Object.assign(req, { useChunkedEncodingByDefault: false });
     if (Array.isArray(body)) {
       for (const chunk of body) req.write(chunk);
       req.end();
