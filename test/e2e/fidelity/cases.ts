@@ -194,9 +194,23 @@ export const cases: Case[] = [
   {
     name: 'WebSocket subprotocol chosen by the origin',
     protocols: ['chat.v1', 'chat.v2'],
+    origin: { ws: ['chat.v2'], deflate: true },
+  },
+  {
+    name: 'WebSocket permessage-deflate where the origin does not take it',
+    protocols: ['chat.v2'],
+    changes: {
+      'sec-websocket-extensions':
+        'negotiated per hop: the runtime compresses with the viewer whatever the origin supports; messages arrive the same',
+    },
     origin: { ws: ['chat.v2'] },
   },
-  { name: 'WebSocket with no subprotocol offered', origin: { ws: ['chat.v2'] } },
+  {
+    name: 'WebSocket permessage-deflate where the origin takes it',
+    protocols: ['chat.v2'],
+    origin: { ws: ['chat.v2'], deflate: true },
+  },
+  { name: 'WebSocket with no subprotocol offered', origin: { ws: ['chat.v2'], deflate: true } },
   {
     name: 'Porthole changes: hop-by-hop and forwarding headers',
     headers: { connection: 'x-hop', 'x-hop': '1' },

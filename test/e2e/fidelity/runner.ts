@@ -27,7 +27,7 @@ export interface Case {
   origin:
     | ((req: http.IncomingMessage, res: http.ServerResponse, ctx: OriginContext) => unknown)
     | { tcp: (socket: net.Socket) => void }
-    | { ws: string[] };
+    | { ws: string[]; deflate?: boolean };
   /** The origin's listening address (default 127.0.0.1). */
   host?: string;
   method?: string;
@@ -79,7 +79,7 @@ interface Target {
   host: string;
 }
 
-/** Starts the case's origin; `record` is filled by each request it gets, `received` counts the viewer's bytes. */
+/** Starts the case's origin, which records what it got in `run.current`; `run.received` counts the viewer's bytes. */
 async function startCaseOrigin(c: Case, run: { current: Run; received: number }): Promise<number> {
   const host = c.host ?? '127.0.0.1';
   const origin = c.origin;
@@ -123,6 +123,7 @@ async function startCaseOrigin(c: Case, run: { current: Run; received: number })
   const server = new WebSocketServer({
     host,
     port: 0,
+    perMessageDeflate: origin.deflate ?? false,
     handleProtocols: (offered: Set<string>) => accepted.find((p) => offered.has(p)) ?? false,
   });
   afterTest(
@@ -189,7 +190,7 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
   });
 }
 
-/** One WebSocket exchange: the subprotocol agreed and one echoed message. */
+/** One WebSocket exchange: the subprotocol and extensions agreed and one echoed message. */
 async function websocket(c: Case, url: string, run: { current: Run }): Promise<void> {
   const socket = new WebSocket(url, c.protocols ?? [], { headers: c.headers as Record<string, string>, lookup });
   afterTest(() => socket.terminate());
@@ -198,10 +199,13 @@ async function websocket(c: Case, url: string, run: { current: Run }): Promise<v
     socket.once('error', reject);
   });
   const echoed = new Promise<Buffer>((resolve) => socket.once('message', (data: Buffer) => resolve(data)));
-  socket.send('ping');
+  socket.send('ping '.repeat(1000));
   Object.assign(run.current, {
     status: 101,
-    headers: [['sec-websocket-protocol', socket.protocol]],
+    headers: [
+      ['sec-websocket-extensions', socket.extensions],
+      ['sec-websocket-protocol', socket.protocol],
+    ],
     body: (await echoed).toString(),
   });
 }
