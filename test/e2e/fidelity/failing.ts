@@ -1,8 +1,8 @@
 /**
  * Rows of the fidelity table that fail today, each naming its issue-14 kind (run as `it.fails`:
  * when a kind is fixed its rows start passing, vitest reports them, and the `fails` line goes).
- * Kind 3 (Host rewritten, nothing that depends on it) has no row: a differential run asks the
- * origin directly with its own Host, so a Location built from Host looks the same both ways.
+ * Kind 3 rows (Host rewritten, nothing that depends on it) ask the origin directly by the public
+ * host, as the app would be asked if it were served there.
  */
 import { gzipSync } from 'node:zlib';
 import { answer, echo, stream } from './cases';
@@ -72,5 +72,24 @@ export const failing: Case[] = [
     headers: { expect: '100-continue' },
     body: Buffer.from('upload'),
     origin: echo,
+  },
+  {
+    name: 'a redirect built from Host stays on the public host',
+    fails: 'kind 3, Host rewritten but not Location',
+    publicHost: true,
+    compare: ['location'],
+    origin: (req, res) => answer(302, { location: `http://${req.headers.host}/login` })(req, res),
+  },
+  {
+    name: 'a same-origin check of Origin against Host passes',
+    fails: 'kind 3, Host rewritten but not Origin',
+    publicHost: true,
+    method: 'POST',
+    headers: { origin: 'http://PUBLIC_HOST' },
+    body: Buffer.from('a=1'),
+    origin: (req, res) => {
+      const same = req.headers.origin === `http://${req.headers.host}`;
+      answer(same ? 200 : 403, { 'content-type': 'text/plain' }, same ? 'same origin' : 'cross origin')(req, res);
+    },
   },
 ];

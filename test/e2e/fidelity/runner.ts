@@ -33,9 +33,12 @@ export interface Case {
   method?: string;
   /** The request target, default `/`. */
   path?: string;
-  headers?: Record<string, string | string[]>;
+  /** Request headers; `PUBLIC_HOST` in a value stands for the preview's public host. */
+  headers?: Record<string, string>;
   /** One buffer is sent with Content-Length; several are written one by one, chunked. */
   body?: Buffer | Buffer[];
+  /** The direct run names the app by the preview's public host (as if served there) rather than localhost:<port>. */
+  publicHost?: boolean;
   /** Response headers compared (lowercase; each occurrence kept). Content-Type and Content-Length always are. */
   compare?: string[];
   /** Request headers compared as the origin saw them. */
@@ -77,6 +80,8 @@ interface Target {
   port: number;
   address: string;
   host: string;
+  /** The preview's public host, for `PUBLIC_HOST` in a case's header values. */
+  public: string;
 }
 
 /** Starts the case's origin, which records what it got in `run.current`; `run.received` counts the viewer's bytes. */
@@ -154,7 +159,12 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
         path: c.path ?? '/',
         headers: {
           host: target.host,
-          ...c.headers,
+          ...Object.fromEntries(
+            Object.entries(c.headers ?? {}).map(([name, value]) => [
+              name,
+              value.replaceAll('PUBLIC_HOST', target.public),
+            ]),
+          ),
           ...(Array.isArray(body) ? { 'transfer-encoding': 'chunked' } : {}),
         },
         agent: false,
@@ -192,7 +202,7 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
 
 /** One WebSocket exchange: the subprotocol and extensions agreed and one echoed message. */
 async function websocket(c: Case, url: string, run: { current: Run }): Promise<void> {
-  const socket = new WebSocket(url, c.protocols ?? [], { headers: c.headers as Record<string, string>, lookup });
+  const socket = new WebSocket(url, c.protocols ?? [], { headers: c.headers, lookup });
   afterTest(() => socket.terminate());
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -218,8 +228,8 @@ export async function runCase(h: Harness, c: Case): Promise<{ direct: Run; previ
   const a = await startAgent(h, [port]);
   const url = new URL(await a.agent.url(port));
   const address = c.host ?? '127.0.0.1';
-  const direct: Target = { port, address, host: `localhost:${port}` };
-  const preview: Target = { port: h.gateway.port, address: '127.0.0.1', host: url.host };
+  const direct: Target = { port, address, host: c.publicHost ? url.host : `localhost:${port}`, public: url.host };
+  const preview: Target = { port: h.gateway.port, address: '127.0.0.1', host: url.host, public: url.host };
   const results: Run[] = [];
   for (const [target, base] of [
     [direct, `ws://${address.includes(':') ? `[${address}]` : address}:${port}`],
