@@ -1,10 +1,11 @@
 /**
- * The differential fidelity suite (issue 14): every row of cases.ts (and failing.ts) run directly and through a
+ * The differential fidelity suite (issue 14): every row of cases.ts, changes.ts (what differs on purpose) and failing.ts (what differs today) run directly and through a
  * preview, the two runs compared by runner.ts. README "What a viewer gets" links here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../harness';
 import { cases } from './cases';
+import { changes } from './changes';
 import { failing } from './failing';
 import { type Run, runCase } from './runner';
 
@@ -31,7 +32,7 @@ const shown = (run: Run, name: string) =>
     : JSON.stringify([...run.headers, ...run.origin.headers].filter(([n]) => n === name));
 
 describe('a preview answers as the origin does', () => {
-  for (const c of [...cases, ...failing]) {
+  for (const c of [...cases, ...changes, ...failing]) {
     (c.fails ? it.fails : it)(c.fails ? `${c.name} (fails today: ${c.fails})` : c.name, async () => {
       const { direct, preview } = await runCase(h, c);
       expect(direct.error).toBeUndefined();
