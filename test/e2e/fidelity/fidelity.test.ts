@@ -1,6 +1,8 @@
 /**
- * The differential fidelity suite (issue 14): every row of cases.ts, changes.ts (what differs on purpose) and failing.ts (what differs today) run directly and through a
- * preview, the two runs compared by runner.ts. README "What a viewer gets" links here.
+ * The differential fidelity suite (issue 14): every row of cases.ts (the same both ways),
+ * changes.ts (what differs on purpose) and failing.ts (what differs today, `it.fails`) is run
+ * directly and through a preview by runner.ts, and the two runs compared. README "What a viewer
+ * gets" links here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../harness';

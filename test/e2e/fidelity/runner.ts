@@ -1,7 +1,7 @@
 /**
- * The differential runner of the fidelity suite (cases.ts is the table): each case's origin is
- * started, asked once directly and once through a preview (the gateway in workerd, the real
- * client), and the two runs are compared: status, the response headers the case names (raw,
+ * The differential runner of the fidelity suite (the rows: cases.ts, changes.ts, failing.ts):
+ * each case's origin is started, asked once directly and once through a preview (the gateway in
+ * workerd, the real client), and the two runs are compared: status, the response headers the case names (raw,
  * repeated ones kept apart), the body bytes, what the origin saw of the request (method, target,
  * the request headers the case names, the body bytes), and for streaming cases the order: the
  * origin writes its next chunk only once the viewer has received the last (cause and effect,
@@ -45,7 +45,7 @@ export interface Case {
   seen?: string[];
   /** WebSocket rows: the subprotocols the viewer offers. */
   protocols?: string[];
-  /** Headers Porthole changes on purpose, and why: checked to differ, so the table documents them. */
+  /** What Porthole changes on purpose (header names, `:target` for the request target), and why: checked to differ. */
   changes?: Record<string, string>;
   /** A row that fails today: the issue-14 kind it belongs to (the test is `it.fails`, so it flips when fixed). */
   fails?: string;
