@@ -1,6 +1,7 @@
 /**
- * Rows of the fidelity table that fail today, each naming its issue-14 kind (run as `it.fails`:
- * when a kind is fixed its rows start passing, vitest reports them, and the `fails` line goes).
+ * Rows of the fidelity table for the issue-14 kinds: a row whose kind is fixed names it and passes;
+ * one that still fails says so in `fails` (run as `it.fails`: when its kind is fixed it starts
+ * passing, vitest reports it, and the `fails` line goes).
  * Kind 3 rows (Host rewritten, nothing that depends on it) ask the origin directly by the public
  * host, as the app would be asked if it were served there.
  */
@@ -10,8 +11,7 @@ import type { Case } from './runner';
 
 export const failing: Case[] = [
   {
-    name: 'no Accept-Encoding: the origin does not compress',
-    fails: 'kind 1, the runtime replaces Accept-Encoding',
+    name: 'no Accept-Encoding: the origin does not compress (kind 1)',
     compare: ['content-encoding'],
     seen: ['accept-encoding'],
     origin: (req, res) => {
@@ -21,20 +21,17 @@ export const failing: Case[] = [
     },
   },
   {
-    name: 'text/plain streamed to a browser-like viewer, line by line',
-    fails: 'kind 2, compressible types are encoded and held back',
+    name: 'text/plain streamed to a browser-like viewer, line by line (kind 2)',
     headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
     origin: stream('text/plain'),
   },
   {
-    name: 'text/html streamed to a browser-like viewer, chunk by chunk',
-    fails: 'kind 2, compressible types are encoded and held back',
+    name: 'text/html streamed to a browser-like viewer, chunk by chunk (kind 2)',
     headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
     origin: stream('text/html'),
   },
   {
-    name: 'MKCOL without a body arrives without one',
-    fails: 'kind 4, bodiless requests re-framed as chunked',
+    name: 'MKCOL without a body arrives without one (kind 4)',
     method: 'MKCOL',
     path: '/dir/',
     seen: ['content-length', 'transfer-encoding'],
@@ -60,8 +57,7 @@ export const failing: Case[] = [
     origin: answer(200, { 'x-multi': ['one', 'two'], link: ['</a.css>; rel=preload', '</b.js>; rel=preload'] }),
   },
   {
-    name: 'response head over 16 KiB',
-    fails: "kind 6, the client's HTTP parser keeps Node's header limit",
+    name: 'response head over 16 KiB (kind 6)',
     compare: ['set-cookie'],
     origin: answer(200, { 'set-cookie': Array.from({ length: 40 }, (_, i) => `c${i}=${'v'.repeat(500)}`) }),
   },
