@@ -69,7 +69,7 @@ export class OriginProxy {
     const host = LOOPBACK[addressIndex % LOOPBACK.length] as string;
     let bodyStarted = false;
     let responded = false;
-    let request: http.ClientRequest;
+    let request: http.ClientRequest | undefined;
     try {
       request = http.request({
         host,
@@ -82,7 +82,9 @@ export class OriginProxy {
       });
       frameRequest(request, originRequestHeaders(open, this.#options.preserveHost(open.port)), open.hasBody);
     } catch (error) {
-      // Node refuses heads it cannot send (bad characters in path or headers).
+      // Node refuses heads it cannot send (bad characters in path or headers). A request already made
+      // (a header refused) is connecting: dropped, and its socket's hang-up is nobody's error.
+      request?.on('error', () => {}).destroy();
       stream.reset(ResetCode.PROTOCOL_ERROR, `request refused by the client: ${(error as Error).message}`);
       return;
     }
