@@ -4,6 +4,7 @@
  */
 import type { HeaderPairs } from '../../protocol';
 import { headersTooLarge } from '../errors';
+import { fromByteString, toByteString } from './header-bytes';
 import { appCookies, setCookieAllowed } from '../access/cookies';
 import { TOKEN_HEADER } from '../access/credentials';
 import { ROUTE_HEADER } from '../routing/route';
@@ -85,12 +86,12 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
     }
     if (name === 'cookie') {
       const kept = appCookies(request);
-      if (kept !== null) out.push([name, kept]);
+      if (kept !== null) out.push([name, toByteString(kept)]);
       return;
     }
-    out.push([name, value]);
+    out.push([name, toByteString(value)]);
   });
-  if (info.acceptEncoding) out.push(['accept-encoding', info.acceptEncoding]);
+  if (info.acceptEncoding) out.push(['accept-encoding', toByteString(info.acceptEncoding)]);
   if (info.upgrade) out.push(['connection', 'upgrade']);
   out.push(['x-forwarded-host', info.host], ['x-forwarded-proto', info.scheme]);
   if (info.clientIp) out.push(['x-forwarded-for', info.clientIp]);
@@ -111,7 +112,7 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
  * - `X-Porthole-*` (such as `X-Porthole-Error`, which tools such as
  *   `porthole wait` read as "this answer is Porthole's, not the app's"): the
  *   app may not forge Porthole's own markers;
- * - any the runtime refuses (logged).
+ * - any the runtime refuses, and any whose bytes are not UTF-8 (header-bytes.ts) (logged).
  * The dropped ones are expected of a hostile app and not logged.
  * @param host the viewer's host name, without a port (`8000-….porthole.localhost`).
  */
@@ -128,8 +129,14 @@ export function responseHeaders(pairs: HeaderPairs, host: string): Headers {
     if (HOP_BY_HOP.has(lower) || listed.has(lower) || lower === 'clear-site-data') continue;
     if (lower.startsWith(PORTHOLE_PREFIX)) continue;
     if (lower === 'set-cookie' && !setCookieAllowed(value, host)) continue;
+    const text = fromByteString(value);
+    if (text === null) {
+      // Bytes the runtime cannot send as they are (it writes text as UTF-8): dropped, not altered (header-bytes.ts).
+      console.warn(`porthole: dropped the origin's response header ${JSON.stringify(name)}: its value is not UTF-8`);
+      continue;
+    }
     try {
-      headers.append(name, value);
+      headers.append(name, text);
     } catch (error) {
       // A header the runtime refuses (bad characters) is dropped, not fatal; the operator hears of it.
       console.warn(`porthole: dropped the origin's response header ${JSON.stringify(name)}:`, String(error));

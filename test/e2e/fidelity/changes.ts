@@ -6,6 +6,15 @@
 import { answer, echo } from './cases';
 import type { Case } from './runner';
 
+/**
+ * Why a repeated response header arrives as one line: the runtime (workerd 1.20260426) folds the
+ * repeated values of the header names in its built-in table of common headers (README "Repeated
+ * response headers" lists them) into one line joined by `, `; other names, and Set-Cookie, stay apart.
+ */
+const FOLDED =
+  'the runtime folds repeated headers of its common-header table into one line joined by `, ` (RFC 9110 5.3: ' +
+  'the same field value for list headers); the gateway appends each line, the runtime joins them on output';
+
 export const changes: Case[] = [
   {
     name: 'hop-by-hop and forwarding headers',
@@ -68,5 +77,31 @@ export const changes: Case[] = [
       cookie: 'names beginning `porthole` are the gateway’s (a viewer’s grant): removed, the app’s own pass as sent',
     },
     origin: echo,
+  },
+  {
+    name: 'repeated Link is folded, repeated X-Multi is not (kind 6)',
+    compare: ['x-multi', 'link'],
+    changes: { link: FOLDED },
+    origin: answer(200, { 'x-multi': ['one', 'two'], link: ['</a.css>; rel=preload', '</b.js>; rel=preload'] }),
+  },
+  {
+    name: 'repeated Vary, Cache-Control and WWW-Authenticate are folded (kind 6)',
+    compare: ['vary', 'cache-control', 'www-authenticate'],
+    changes: { vary: FOLDED, 'cache-control': FOLDED, 'www-authenticate': FOLDED },
+    origin: answer(401, {
+      vary: ['Accept', 'Origin'],
+      'cache-control': ['no-store', 'private'],
+      'www-authenticate': ['Basic realm="app"', 'Bearer realm="api"'],
+    }),
+  },
+  {
+    name: 'a response header whose bytes are not UTF-8 is dropped (kind 5)',
+    compare: ['x-latin', 'x-kept'],
+    changes: {
+      'x-latin':
+        'the runtime writes header text as UTF-8, so raw Latin-1 bytes (0xE9 for é) cannot cross as sent: dropped ' +
+        "and logged rather than altered; RFC 9110 5.5 asks for ASCII, RFC 8187 (filename*=UTF-8''…) carries any text",
+    },
+    origin: answer(200, { 'x-latin': Buffer.from('caf\xe9', 'latin1').toString('latin1'), 'x-kept': 'yes' }),
   },
 ];
