@@ -165,4 +165,17 @@ describe('responseHeaders: what the viewer sees', () => {
     expect(headers.has('clear-site-data')).toBe(false);
     expect(headers.get('x-app')).toBe('1');
   });
+
+  it('decodes the UTF-8 bytes an origin sent and drops a value that is not UTF-8', () => {
+    const utf8 = Buffer.from('attachment; filename="résumé.pdf"').toString('latin1');
+    const headers = responseHeaders(
+      [
+        ['content-disposition', utf8],
+        ['x-latin', 'caf\xe9'],
+      ],
+      HOST,
+    );
+    expect(headers.get('content-disposition')).toBe('attachment; filename="résumé.pdf"');
+    expect(headers.has('x-latin')).toBe(false);
+  });
 });
