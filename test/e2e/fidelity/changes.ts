@@ -104,4 +104,15 @@ export const changes: Case[] = [
     },
     origin: answer(200, { 'x-latin': Buffer.from('caf\xe9', 'latin1').toString('latin1'), 'x-kept': 'yes' }),
   },
+  {
+    name: 'request header bytes that are not UTF-8 arrive as the runtime decoded them (kind 5)',
+    headers: { 'x-latin': 'caf\xe9' },
+    seen: ['x-latin'],
+    changes: {
+      'x-latin':
+        'the runtime decodes a viewer’s header bytes as UTF-8, each bad sequence as U+FFFD: the origin gets ' +
+        'its UTF-8 bytes (EF BF BD), the bytes sent are gone before the gateway sees them',
+    },
+    origin: echo,
+  },
 ];
