@@ -3,7 +3,11 @@
  * validate.ts checks each one a peer sends; docs/protocol.md lists them on the wire.
  */
 
-/** Header block as ordered name/value pairs: repeated names (set-cookie) stay separate. */
+/**
+ * Header block as ordered name/value pairs: repeated names (set-cookie) stay separate. Values are
+ * byte strings (each character one byte, as Node's rawHeaders give them); the gateway converts to
+ * and from the runtime's UTF-8 text (gateway/session/header-bytes.ts).
+ */
 export type HeaderPairs = [string, string][];
 
 /** Who may open a port's URL: the owner only, holders of a share link too, or anyone. */
