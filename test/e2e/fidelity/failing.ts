@@ -119,4 +119,11 @@ export const failing: Case[] = [
       answer(same ? 200 : 403, { 'content-type': 'text/plain' }, same ? 'same origin' : 'cross origin')(req, res);
     },
   },
+  {
+    name: 'a WebSocket upgrade whose origin checks Origin against Host is accepted (kind 3)',
+    publicHost: true,
+    headers: { origin: 'http://PUBLIC_HOST' },
+    protocols: ['chat.v2'],
+    origin: { ws: ['chat.v2'], deflate: true, sameOrigin: true },
+  },
 ];
