@@ -1,5 +1,6 @@
 /** Header rules on the client side: what the origin sees, what goes back. */
 import type { HeaderPairs, OpenRequest } from '../../protocol';
+import { originRequestValue } from './host-rewrite';
 
 /**
  * The Host the origin sees: `localhost:<port>` by default (dev servers such as Vite reject unknown
@@ -10,12 +11,16 @@ export function originHost(open: OpenRequest, preserveHost: boolean): string {
   return preserveHost ? open.host : `localhost:${open.port}`;
 }
 
-/** The request head for the origin, as Node's flat raw-header array: Host as originHost, the rest as sent. */
+/**
+ * The request head for the origin, as Node's flat raw-header array: Host as originHost, the rest as
+ * sent, except that with Host rewritten an Origin or Referer naming the public origin names the local
+ * one (host-rewrite.ts).
+ */
 export function originRequestHeaders(open: OpenRequest, preserveHost: boolean): string[] {
   const flat: string[] = ['host', originHost(open, preserveHost)];
   for (const [name, value] of open.headers) {
     if (name.toLowerCase() === 'host') continue;
-    flat.push(name, value);
+    flat.push(name, preserveHost ? value : originRequestValue(name, value, open));
   }
   return flat;
 }

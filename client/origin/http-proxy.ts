@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { MAX_DATA, type MuxStream, type OpenRequest, ResetCode, StreamResetError } from '../../protocol';
 import { originRequestHeaders, rawToPairs } from './headers';
+import { publicResponseHeaders } from './host-rewrite';
 import { LOOPBACK } from './loopback';
 
 export interface OriginOptions {
@@ -70,6 +71,7 @@ export class OriginProxy {
     let bodyStarted = false;
     let responded = false;
     let request: http.ClientRequest | undefined;
+    const preserveHost = this.#options.preserveHost(open.port);
     try {
       request = http.request({
         host,
@@ -80,7 +82,7 @@ export class OriginProxy {
         agent: this.#agent,
         maxHeaderSize: MAX_RESPONSE_HEAD_BYTES,
       });
-      frameRequest(request, originRequestHeaders(open, this.#options.preserveHost(open.port)), open.hasBody);
+      frameRequest(request, originRequestHeaders(open, preserveHost), open.hasBody);
     } catch (error) {
       // Node refuses heads it cannot send (bad characters in path or headers). A request already made
       // (a header refused) is connecting: dropped, and its socket's hang-up is nobody's error.
@@ -140,7 +142,7 @@ export class OriginProxy {
     request.on('response', (response) => {
       responded = true;
       this.#preferred.set(open.port, addressIndex % LOOPBACK.length);
-      void this.#pumpResponse(stream, response, open.method);
+      void this.#pumpResponse(stream, response, preserveHost);
     });
   }
 
@@ -158,9 +160,16 @@ export class OriginProxy {
     }
   }
 
-  async #pumpResponse(stream: MuxStream, response: http.IncomingMessage, method: string): Promise<void> {
+  async #pumpResponse(stream: MuxStream, response: http.IncomingMessage, preserveHost: boolean): Promise<void> {
+    const open = stream.request!;
+    const method = open.method;
     try {
-      const head = { status: response.statusCode ?? 502, headers: rawToPairs(response.rawHeaders) };
+      const pairs = rawToPairs(response.rawHeaders);
+      // With Host rewritten, a redirect built from it names the public origin again (host-rewrite.ts).
+      const head = {
+        status: response.statusCode ?? 502,
+        headers: preserveHost ? pairs : publicResponseHeaders(pairs, open),
+      };
       // A small body of known length (or none) travels in the RESPONSE frame itself.
       const length = Number(response.headers['content-length'] ?? Number.NaN);
       const bodiless = method === 'HEAD' || head.status === 204 || head.status === 304;

@@ -20,6 +20,7 @@ import {
 } from '../../protocol';
 import type { DialData } from '../tunnel/data-connection';
 import { originHost, rawToPairs } from './headers';
+import { originRequestValue, publicResponseHeaders } from './host-rewrite';
 import { HEAD_TOO_LARGE, MAX_RESPONSE_HEAD_BYTES } from './http-proxy';
 import { LOOPBACK, urlHost } from './loopback';
 import { pipeWebSockets } from './ws-pipe';
@@ -60,7 +61,9 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
         .filter(Boolean);
     }
     if (OWN.has(lower)) continue;
-    headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
+    // With Host rewritten, an Origin naming the public origin names the local one (host-rewrite.ts).
+    const sent = preserveHost ? value : originRequestValue(lower, value, open);
+    headers[lower] = headers[lower] === undefined ? sent : `${headers[lower]}, ${sent}`;
   }
   const host = originHost(open, preserveHost);
   attempt(0);
@@ -86,7 +89,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
     socket.on('unexpected-response', (_request, response: IncomingMessage) => {
       // The origin said no (404, 400 …): the viewer gets that answer as it was.
       settled = true;
-      void relayRefusal(stream, response);
+      void relayRefusal(stream, response, preserveHost);
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
@@ -106,9 +109,11 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
   }
 }
 
-async function relayRefusal(stream: MuxStream, response: IncomingMessage): Promise<void> {
+async function relayRefusal(stream: MuxStream, response: IncomingMessage, preserveHost: boolean): Promise<void> {
   try {
-    stream.respond({ status: response.statusCode ?? 502, headers: rawToPairs(response.rawHeaders) });
+    const pairs = rawToPairs(response.rawHeaders);
+    const headers = preserveHost ? pairs : publicResponseHeaders(pairs, stream.request!);
+    stream.respond({ status: response.statusCode ?? 502, headers });
     for await (const chunk of response) await stream.write(chunk as Buffer);
     await stream.end();
   } catch (error) {

@@ -269,12 +269,17 @@ describe('HTTP through the tunnel', () => {
     expect(reply.body.toString()).toBe('over ipv6');
   });
 
-  it('keeps the public Host for a port when asked', async () => {
-    const echo = await startOrigin((req, res) => res.end(req.headers.host));
+  it('keeps the public Host for a port when asked, and then rewrites neither Origin nor Location', async () => {
+    const echo = await startOrigin((req, res) => {
+      res.setHeader('location', `http://localhost:${req.socket.localPort}/x`);
+      res.end(`${req.headers.host} ${req.headers.origin}`);
+    });
     const agent = await startAgent(h, [echo.port], { preserveHost: [echo.port] });
     const target = await agent.agent.url(echo.port);
-    const reply = await request(h.gateway, target);
-    expect(reply.body.toString()).toBe(new URL(target).host);
+    const publicOrigin = new URL(target).origin;
+    const reply = await request(h.gateway, target, { headers: { origin: publicOrigin } });
+    expect(reply.body.toString()).toBe(`${new URL(target).host} ${publicOrigin}`);
+    expect(reply.headers.location).toBe(`http://localhost:${echo.port}/x`);
   });
 
   it('origin down → 502 naming the port, as JSON and as HTML', async () => {

@@ -123,7 +123,8 @@ describe('WebSockets through the tunnel', () => {
     expect(upgrade.url).toBe('/socket?room=1');
     expect(upgrade.headers.host).toBe(`localhost:${origin.port}`);
     expect(upgrade.headers['x-forwarded-host']).toBe(new URL(url).host);
-    expect(upgrade.headers.origin).toBe(new URL(url).origin);
+    // The preview's own Origin follows Host to localhost:<port> (client/origin/host-rewrite.ts).
+    expect(upgrade.headers.origin).toBe(`http://localhost:${origin.port}`);
     expect(upgrade.headers.cookie).toBe('app=1');
 
     for (let i = 0; i < 100; i++) v.socket.send(`message ${i}`);

@@ -61,11 +61,16 @@ export const changes: Case[] = [
     origin: { ws: ['chat.v2'] },
   },
   {
-    name: 'Host is localhost:<port> at the origin',
+    name: 'Host is localhost:<port> at the origin, and Origin and Referer follow it',
     publicHost: true,
-    seen: ['host'],
+    headers: { origin: 'http://PUBLIC_HOST', referer: 'http://PUBLIC_HOST/form?a=1' },
+    seen: ['host', 'origin', 'referer'],
     changes: {
       host: 'dev servers (Vite, webpack) refuse unknown hosts; the public one is in X-Forwarded-Host, --preserve-host keeps it',
+      origin:
+        'the preview’s own public origin names http://localhost:<port>, as Host does, so same-origin checks hold (any other origin is kept)',
+      referer:
+        'likewise, when it names the preview’s own public origin; responses map Location, Content-Location and Refresh back',
     },
     origin: answer(200, { 'content-type': 'text/plain' }, 'ok'),
   },

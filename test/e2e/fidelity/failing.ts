@@ -85,15 +85,13 @@ export const failing: Case[] = [
     origin: echo,
   },
   {
-    name: 'a redirect built from Host stays on the public host',
-    fails: 'kind 3, Host rewritten but not Location',
+    name: 'a redirect built from Host stays on the public host (kind 3)',
     publicHost: true,
     compare: ['location'],
     origin: (req, res) => answer(302, { location: `http://${req.headers.host}/login` })(req, res),
   },
   {
-    name: 'a same-origin check of Origin against Host passes',
-    fails: 'kind 3, Host rewritten but not Origin',
+    name: 'a same-origin check of Origin against Host passes (kind 3)',
     publicHost: true,
     method: 'POST',
     headers: { origin: 'http://PUBLIC_HOST' },
@@ -102,5 +100,45 @@ export const failing: Case[] = [
       const same = req.headers.origin === `http://${req.headers.host}`;
       answer(same ? 200 : 403, { 'content-type': 'text/plain' }, same ? 'same origin' : 'cross origin')(req, res);
     },
+  },
+  {
+    name: 'a redirect from Host with a path, query and fragment, and Refresh, stay on the public host (kind 3)',
+    publicHost: true,
+    compare: ['location', 'content-location', 'refresh'],
+    origin: (req, res) =>
+      answer(303, {
+        location: `http://${req.headers.host}/login?next=%2Fa%3Fb&x=1#top`,
+        'content-location': `http://${req.headers.host}/a`,
+        refresh: `5; url=http://${req.headers.host}/later`,
+      })(req, res),
+  },
+  {
+    name: 'a Referer check against Host passes (kind 3)',
+    publicHost: true,
+    method: 'POST',
+    headers: { referer: 'http://PUBLIC_HOST/form?step=2' },
+    body: Buffer.from('a=1'),
+    origin: (req, res) => {
+      const same = (req.headers.referer ?? '').startsWith(`http://${req.headers.host}/`);
+      answer(same ? 200 : 403, { 'content-type': 'text/plain' }, same ? 'same origin' : 'cross origin')(req, res);
+    },
+  },
+  {
+    name: 'a cross-site Origin stays cross-site (kind 3)',
+    publicHost: true,
+    method: 'POST',
+    headers: { origin: 'http://localhost.evil.example' },
+    body: Buffer.from('a=1'),
+    origin: (req, res) => {
+      const same = req.headers.origin === `http://${req.headers.host}`;
+      answer(same ? 200 : 403, { 'content-type': 'text/plain' }, same ? 'same origin' : 'cross origin')(req, res);
+    },
+  },
+  {
+    name: 'a WebSocket upgrade whose origin checks Origin against Host is accepted (kind 3)',
+    publicHost: true,
+    headers: { origin: 'http://PUBLIC_HOST' },
+    protocols: ['chat.v2'],
+    origin: { ws: ['chat.v2'], deflate: true, sameOrigin: true },
   },
 ];

@@ -27,7 +27,7 @@ export interface Case {
   origin:
     | ((req: http.IncomingMessage, res: http.ServerResponse, ctx: OriginContext) => unknown)
     | { tcp: (socket: net.Socket) => void }
-    | { ws: string[]; deflate?: boolean };
+    | { ws: string[]; deflate?: boolean; sameOrigin?: boolean };
   /** The origin's listening address (default 127.0.0.1). */
   host?: string;
   method?: string;
@@ -125,7 +125,15 @@ async function startCaseOrigin(c: Case, run: { current: Run; received: number })
     return (server.address() as AddressInfo).port;
   }
   const accepted = origin.ws;
+  const sameOrigin = origin.sameOrigin;
   const server = new WebSocketServer({
+    // `sameOrigin`: the upgrade is refused (401) unless its Origin is the one its Host names.
+    ...(sameOrigin
+      ? {
+          verifyClient: (info: { origin: string; req: http.IncomingMessage }) =>
+            info.origin === `http://${info.req.headers.host}`,
+        }
+      : {}),
     host,
     port: 0,
     perMessageDeflate: origin.deflate ?? false,
@@ -146,6 +154,12 @@ async function startCaseOrigin(c: Case, run: { current: Run; received: number })
   return (server.address() as AddressInfo).port;
 }
 
+/** The case's request headers, `PUBLIC_HOST` in their values replaced. */
+const withPublicHost = (c: Case, target: Target): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(c.headers ?? {}).map(([name, value]) => [name, value.replaceAll('PUBLIC_HOST', target.public)]),
+  );
+
 /** One HTTP exchange of the case against `target`. */
 function exchange(c: Case, target: Target, run: { current: Run; received: number }): Promise<void> {
   const compare = ['content-type', 'content-length', ...(c.compare ?? [])];
@@ -159,12 +173,7 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
         path: c.path ?? '/',
         headers: {
           host: target.host,
-          ...Object.fromEntries(
-            Object.entries(c.headers ?? {}).map(([name, value]) => [
-              name,
-              value.replaceAll('PUBLIC_HOST', target.public),
-            ]),
-          ),
+          ...withPublicHost(c, target),
           ...(Array.isArray(body) ? { 'transfer-encoding': 'chunked' } : {}),
         },
         agent: false,
@@ -201,8 +210,9 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
 }
 
 /** One WebSocket exchange: the subprotocol and extensions agreed and one echoed message. */
-async function websocket(c: Case, url: string, run: { current: Run }): Promise<void> {
-  const socket = new WebSocket(url, c.protocols ?? [], { headers: c.headers, lookup });
+async function websocket(c: Case, target: Target, url: string, run: { current: Run }): Promise<void> {
+  const headers = { ...(c.publicHost ? { host: target.host } : {}), ...withPublicHost(c, target) };
+  const socket = new WebSocket(url, c.protocols ?? [], { headers, lookup });
   afterTest(() => socket.terminate());
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -237,7 +247,7 @@ export async function runCase(h: Harness, c: Case): Promise<{ direct: Run; previ
   ] as const) {
     run.current = fresh();
     run.received = 0;
-    if ('ws' in c.origin) await websocket(c, base + (c.path ?? '/'), run);
+    if ('ws' in c.origin) await websocket(c, target, base + (c.path ?? '/'), run);
     else await exchange(c, target, run);
     results.push(run.current);
   }
