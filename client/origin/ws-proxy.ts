@@ -70,13 +70,21 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
 
   function attempt(index: number): void {
     const address = urlHost(LOOPBACK[index] as string);
-    const socket = new WebSocket(`ws://${address}:${open.port}${open.path}`, protocols, {
-      headers: { ...headers, host },
-      perMessageDeflate: false,
-      maxPayload: MAX_WEBSOCKET_MESSAGE,
-      handshakeTimeout: 30_000,
-      maxHeaderSize: MAX_RESPONSE_HEAD_BYTES,
-    });
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(`ws://${address}:${open.port}${open.path}`, protocols, {
+        headers: { ...headers, host },
+        perMessageDeflate: false,
+        maxPayload: MAX_WEBSOCKET_MESSAGE,
+        handshakeTimeout: 30_000,
+        maxHeaderSize: MAX_RESPONSE_HEAD_BYTES,
+      });
+    } catch (error) {
+      // ws refuses a request it cannot send (a bad subprotocol list, a header byte): the viewer's request
+      // is at fault, so a 400 saying why; nothing reached the origin.
+      void refuse(stream, `Porthole cannot send this WebSocket request to the app: ${(error as Error).message}`);
+      return;
+    }
     let settled = false;
     socket.on('upgrade', (response: IncomingMessage) => {
       settled = true;
@@ -106,6 +114,17 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
     void stream.done().then((error) => {
       if (error && !settled) socket.terminate();
     });
+  }
+}
+
+/** Answer the viewer 400 with `why` as plain text (the request never reached the origin). */
+async function refuse(stream: MuxStream, why: string): Promise<void> {
+  try {
+    stream.respond({ status: 400, headers: [['content-type', 'text/plain; charset=utf-8']] });
+    await stream.write(Buffer.from(`${why}\n`));
+    await stream.end();
+  } catch {
+    // The stream was reset meanwhile (the viewer or the tunnel went away): nobody is left to tell.
   }
 }
 

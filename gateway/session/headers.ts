@@ -3,7 +3,7 @@
  * back. Hop-by-hop headers (RFC 9110 §7.6.1) stay on their own connection.
  */
 import type { HeaderPairs } from '../../protocol';
-import { headersTooLarge } from '../errors';
+import { badRequest, headersTooLarge } from '../errors';
 import { fromByteString, toByteString } from './header-bytes';
 import { appCookies, setCookieAllowed } from '../access/cookies';
 import { TOKEN_HEADER } from '../access/credentials';
@@ -74,6 +74,10 @@ export const MAX_HEAD_BYTES = 32 * 1024;
  * Porthole's own cookies (a page may have planted many copies) do not count,
  * since they never reach the origin; the app's cookies do, as they are.
  */
+/** Control characters a field value may not hold (all but HTAB), RFC 9110 section 5.5. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_BYTE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 export function requestHeaders(request: Request, url: URL, info: ForwardInfo): HeaderPairs {
   const headers = request.headers;
   const listed = connectionTokens(headers);
@@ -89,6 +93,9 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
       if (kept !== null) out.push([name, toByteString(kept)]);
       return;
     }
+    // A control byte (RFC 9110 5.5: CTLs other than HTAB are invalid in a field value) is refused here,
+    // clearly, as nginx does: Node's HTTP client in the session would refuse the whole request anyway.
+    if (CONTROL_BYTE.test(value)) throw badRequest(`The request header ${name} holds a control character.`);
     out.push([name, toByteString(value)]);
   });
   if (info.acceptEncoding) out.push(['accept-encoding', toByteString(info.acceptEncoding)]);
@@ -128,13 +135,15 @@ export function responseHeaders(pairs: HeaderPairs, host: string): Headers {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || listed.has(lower) || lower === 'clear-site-data') continue;
     if (lower.startsWith(PORTHOLE_PREFIX)) continue;
-    if (lower === 'set-cookie' && !setCookieAllowed(value, host)) continue;
     const text = fromByteString(value);
     if (text === null) {
       // Bytes the runtime cannot send as they are (it writes text as UTF-8): dropped, not altered (header-bytes.ts).
       console.warn(`porthole: dropped the origin's response header ${JSON.stringify(name)}: its value is not UTF-8`);
       continue;
     }
+    // Checked as the text the viewer gets (and the gateway later reads back, trimmed of any Unicode space):
+    // a reserved name behind a UTF-8 space (NBSP, BOM, U+3000) is still a reserved name.
+    if (lower === 'set-cookie' && !setCookieAllowed(text, host)) continue;
     try {
       headers.append(name, text);
     } catch (error) {

@@ -55,11 +55,15 @@ describe('a reserved name behind UTF-8 whitespace', () => {
   for (const space of ['\u00a0', '\ufeff', '\u3000']) {
     it(`${JSON.stringify(space)}porthole: the gateway would read it as its own, so the origin may not set it`, () => {
       const planted = `${space}porthole`;
-      const read = readCookies(
-        new Request('http://h/', { headers: { cookie: `${planted}=v` } }),
-        portCookieNames('http'),
-      );
-      expect(read.values).toEqual(['v']);
+      // How the gateway reads it back, shown for NBSP (Node's Request, unlike workerd, takes no header
+      // character over 0xFF, so a BOM or U+3000 cannot be put in one here).
+      if (space === '\u00a0') {
+        const read = readCookies(
+          new Request('http://h/', { headers: { cookie: `${planted}=v` } }),
+          portCookieNames('http'),
+        );
+        expect(read.values).toEqual(['v']);
+      }
       expect(responseHeaders([['set-cookie', bytes(`${planted}=v`)]], HOST).getSetCookie()).toEqual([]);
     });
   }
