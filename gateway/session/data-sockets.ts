@@ -27,8 +27,19 @@ interface Waiting {
  */
 export const DATA_CONNECTION_SECONDS = 10;
 
+/**
+ * Milliseconds a data connection that arrives before its stream's 101 was seen may wait for it:
+ * the client dials once the origin accepted, right after sending the RESPONSE on the tunnel, and
+ * the two reach this object by different connections, in either order.
+ */
+const EARLY_ATTACH_MS = 5_000;
+/** Data connections that may wait so at once (only the session's own client can make them). */
+const MAX_EARLY = 64;
+
 export class DataSockets {
   readonly #waiting = new Map<number, Waiting>();
+  /** Data connections that came before their offer(), by stream id. */
+  readonly #early = new Map<number, () => void>();
   readonly #deadlines: Deadlines<object>;
 
   constructor(deadlines: Deadlines<object>) {
@@ -43,6 +54,7 @@ export class DataSockets {
   offer(stream: MuxStream, socket: WebSocket, timeoutSeconds: number): void {
     const entry: Waiting = { socket, stream };
     this.#waiting.set(stream.id, entry);
+    this.#early.get(stream.id)?.();
     this.#deadlines.add(entry, timeoutSeconds * 1000, () =>
       this.#fail(entry, ResetCode.TIMEOUT, `the session made no data connection within ${timeoutSeconds} s`),
     );
@@ -64,10 +76,21 @@ export class DataSockets {
   }
 
   /**
-   * The client's data connection for stream `id`: the 101 that couples it to the viewer.
+   * The client's data connection for stream `id`: the 101 that couples it to the viewer. One that
+   * came before the stream's 101 was seen waits up to EARLY_ATTACH_MS for it.
    * @throws GatewayError 404 `unknown_stream` (no such waiting WebSocket in this session), 409 `stream_attached`.
    */
-  attach(id: number): Response {
+  async attach(id: number): Promise<Response> {
+    if (!this.#waiting.has(id) && !this.#early.has(id) && this.#early.size < MAX_EARLY) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, EARLY_ATTACH_MS);
+        this.#early.set(id, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      this.#early.delete(id);
+    }
     const entry = this.#waiting.get(id);
     if (!entry) throw unknownDataStream(id);
     if (!entry.socket) throw dataStreamAttached(id);

@@ -105,7 +105,7 @@ export class Session extends DurableObject<Env> {
     const route = readRoute(request, this.#session);
     if (route.kind === 'tunnel') return this.#tunnel.accept(route.base, route.expiresAt);
     try {
-      if (route.kind === 'data') return this.#dataSockets.attach(route.stream);
+      if (route.kind === 'data') return await this.#dataSockets.attach(route.stream);
       return await this.#viewer(request, route);
     } catch (error) {
       const response = errorResponse(error, request);
