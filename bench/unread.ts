@@ -11,13 +11,12 @@
  * Run alone with `node dist/bench.js unread` (after `npm run build`).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startGateway } from '../client/dev/gateway';
 import { createSession } from '../client/dev/session';
 import { lookup } from '../client/net/lookup';
 import { encode, type Frame, SUBPROTOCOL, UNREAD_BUDGET_BYTES } from '../protocol';
-import { descendantsNamed } from './procs';
+import { descendantsNamed, rssMiB } from './procs';
 
 /** How long the client floods without reading, in milliseconds: twice what 8 MiB of snapshots take. */
 const PAUSE_MS = 13_000;
@@ -26,17 +25,9 @@ const CLOSE_TIMEOUT_MS = 30_000;
 /** Milliseconds between two PORTS frames: 6.7 a second, each charged ~911 ports, under the control rate. */
 const FRAME_EVERY_MS = 150;
 
-/** Current resident set (VmRSS) of the processes, in MiB; NaN if unreadable. */
-function rssMiB(pids: number[]): number {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
-    } catch {
-      return Number.NaN;
-    }
-  }
-  return kb / 1024;
+/** Current resident set (VmRSS) of the processes together, in MiB; NaN if one is unreadable. */
+function totalRssMiB(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + rssMiB(pid), 0);
 }
 
 export interface UnreadResult {
@@ -79,7 +70,7 @@ export async function measureUnread(gatewayUrl: string, adminToken: string, pids
   const ports = Array.from({ length: 900 }, (_, i) => ({ port: 20000 + i, process: 'x'.repeat(100) }));
   send({ type: 'HELLO', stream: 0, body: { ports } });
   await welcomed;
-  const rssBefore = rssMiB(pids);
+  const rssBefore = totalRssMiB(pids);
   reading = false;
   ws.pause();
   const start = Date.now();
@@ -87,7 +78,7 @@ export async function measureUnread(gatewayUrl: string, adminToken: string, pids
   let rssPeak = rssBefore;
   await new Promise<void>((resolve) => {
     const flood = setInterval(() => {
-      rssPeak = Math.max(rssPeak, rssMiB(pids));
+      rssPeak = Math.max(rssPeak, totalRssMiB(pids));
       if (ws.readyState !== WebSocket.OPEN || Date.now() - start > PAUSE_MS) {
         clearInterval(flood);
         resolve();

@@ -8,12 +8,11 @@
  * bound. This test fails until an ack can only come from a client that read the probe (e.g. each
  * probe carries a fresh random nonce rather than a counter).
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { lookup } from '../../client/net/lookup';
 import { ackMessage, CloseCode, encode, type Frame, parseProbe, SUBPROTOCOL } from '../../protocol';
-import { descendantsNamed } from '../../bench/procs';
+import { descendantsNamed, rssMiB } from '../../bench/procs';
 import { afterTest, createSession, type Harness, startHarness, waitFor } from './harness';
 
 let h: Harness;
@@ -30,11 +29,7 @@ const range = (from: number, count: number) =>
 
 /** Resident memory of this test's workerd processes, in MiB (for the failure message). */
 function workerdRssMiB(): number {
-  let kb = 0;
-  for (const pid of descendantsNamed(process.pid, 'workerd')) {
-    kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  }
-  return Math.round(kb / 1024);
+  return Math.round(descendantsNamed(process.pid, 'workerd').reduce((sum, pid) => sum + rssMiB(pid), 0));
 }
 
 describe('ATTACK: a client that does not read but acks probes it never read', () => {

@@ -9,14 +9,13 @@
  * in the probe too, or cap a stream's window well below 2 GiB and the sum over streams).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { lookup } from '../../client/net/lookup';
 import { decode, encode, type Frame, INITIAL_WINDOW, SUBPROTOCOL } from '../../protocol';
 import { MAX_WINDOW } from '../../protocol/flow';
-import { descendantsNamed } from '../../bench/procs';
+import { descendantsNamed, rssMiB } from '../../bench/procs';
 import { afterTest, createSession, type Harness, startHarness, waitFor } from './harness';
 
 let h: Harness;
@@ -38,11 +37,7 @@ const BOUND = 100 * MiB;
 
 /** Resident memory of this test's workerd processes, in MiB (for the failure message). */
 function workerdRssMiB(): number {
-  let kb = 0;
-  for (const pid of descendantsNamed(process.pid, 'workerd')) {
-    kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  }
-  return Math.round(kb / 1024);
+  return Math.round(descendantsNamed(process.pid, 'workerd').reduce((sum, pid) => sum + rssMiB(pid), 0));
 }
 
 describe('ATTACK: a client that grants a huge window and stops reading', () => {
