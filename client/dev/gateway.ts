@@ -1,12 +1,14 @@
 /**
- * The gateway in workerd on this machine, through programmatic Miniflare:
- * the same Worker bundle that `wrangler deploy` ships, without wrangler dev's
- * extra proxy layer.
+ * The gateway in workerd on this machine, through programmatic Miniflare: the same Worker bundle
+ * that `wrangler deploy` ships, without wrangler dev's extra proxy layer. Viewers reach it through
+ * the front server (front.ts), which stands where Cloudflare's edge does and forwards to the
+ * Worker's direct socket, past Miniflare's entry worker.
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
-import type { Miniflare } from 'miniflare';
+import type { getEntrySocketHttpOptions as EntrySocketHttpOptions, Miniflare } from 'miniflare';
+import { type Front, startFront } from './front';
 
 const log = debuglog('porthole');
 
@@ -42,6 +44,8 @@ export interface LocalGateway {
   url: string;
   port: number;
   miniflare: Miniflare;
+  /** workerd's own socket for the Worker (proxy style: absolute request targets), behind the front. */
+  directPort: number;
   stop(): Promise<void>;
 }
 
@@ -71,7 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   const previewDomain = options.previewDomain ?? LOCAL_PREVIEW_DOMAIN;
   const controlDomain = options.controlDomain ?? LOCAL_CONTROL_DOMAIN;
   // Loaded on demand: Miniflare is large, and `porthole connect` never needs it.
-  const { Miniflare } = await import('miniflare');
+  const { Miniflare, getEntrySocketHttpOptions } = await import('miniflare');
   const miniflare = new Miniflare({
     modules: true,
     scriptPath: options.script,
@@ -87,23 +91,44 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       ...options.vars,
       ...options.secrets,
     },
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    https: options.https ?? false,
+    // Miniflare's entry socket stays on loopback for its own use; viewers come through the front.
+    host: '127.0.0.1',
+    port: 0,
     cf: false,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0, proxy: true }],
   });
-  let port: number;
+  let front: Front;
+  let directPort: number;
   try {
-    port = Number((await miniflare.ready).port);
+    await miniflare.ready;
+    directPort = Number((await miniflare.unsafeGetDirectURL()).port);
+    front = await startFront({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      upstream: { host: '127.0.0.1', port: directPort },
+      ...(options.https ? { tls: await localCertificate(getEntrySocketHttpOptions) } : {}),
+    });
   } catch (error) {
     // The start failure is the error to report; a failed cleanup after it only goes to NODE_DEBUG=porthole.
     await miniflare.dispose().catch((cleanup: unknown) => log('disposing the unstarted gateway failed: %s', cleanup));
     throw error;
   }
   return {
-    url: `${options.https ? 'https' : 'http'}://${options.vars?.CONTROL_DOMAIN ?? controlDomain}:${port}`,
-    port,
+    url: `${options.https ? 'https' : 'http'}://${options.vars?.CONTROL_DOMAIN ?? controlDomain}:${front.port}`,
+    port: front.port,
     miniflare,
-    stop: () => miniflare.dispose(),
+    directPort,
+    stop: async () => {
+      await front.close();
+      await miniflare.dispose();
+    },
   };
+}
+
+/** Miniflare's self-signed certificate for `localhost` and 127.0.0.1 (what its `https: true` serves). */
+async function localCertificate(entryOptions: typeof EntrySocketHttpOptions): Promise<{ key: string; cert: string }> {
+  const options = await entryOptions({ https: true } as Parameters<typeof entryOptions>[0]);
+  const keypair = 'https' in options ? options.https.tlsOptions?.keypair : undefined;
+  if (!keypair?.privateKey || !keypair.certificateChain) throw new Error('Miniflare has no local certificate');
+  return { key: keypair.privateKey, cert: keypair.certificateChain };
 }

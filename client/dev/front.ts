@@ -1,0 +1,171 @@
+/**
+ * The local gateway's public listener: a Node HTTP/1.1 server in front of workerd's direct socket.
+ * It stands where Cloudflare's edge stands in production, and does what the edge does and workerd's
+ * own HTTP server does not:
+ * - answers `Expect: 100-continue` with `100 Continue` (RFC 9110 10.1.1) so uploads do not stall;
+ * - refuses a request with two Host lines, or a parse error, with a 400 that says why (RFC 9112 3.2);
+ * - sets `CF-Connecting-IP` from the connection, whatever the viewer claimed;
+ * - forwards bodies with their framing and streams every response as it comes, unencoded.
+ * It replaces Miniflare's entry worker, which re-encoded responses (holding streamed ones back),
+ * replaced the viewer's Accept-Encoding, trusted a viewer's CF-Connecting-IP and cost more CPU per
+ * request than this hop. The rules are in front-request.ts; WebSocket upgrades in front-upgrade.ts.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { FrontRefusal, type ForwardedRequest, forwardRequest, responseHeaders } from './front-request';
+import { refusalResponse, writeRawRefusal } from './front-refusal';
+import { relayUpgrade } from './front-upgrade';
+
+export interface FrontOptions {
+  /** Address to listen on (default 127.0.0.1); port 0 picks a free one. */
+  host?: string;
+  port?: number;
+  /** workerd's proxy-style direct socket (Miniflare's `unsafeDirectSockets` with `proxy: true`). */
+  upstream: { host: string; port: number };
+  /** Serve https with this key pair (PEM); plain http when absent. */
+  tls?: { key: string; cert: string };
+}
+
+export interface Front {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Largest request head accepted, bytes: Cloudflare's limit for request headers (128 KB). */
+export const MAX_REQUEST_HEAD = 128 * 1024;
+/** Largest response head read from workerd, bytes (the gateway itself stops at 64 KiB). */
+const MAX_RESPONSE_HEAD = 128 * 1024;
+/**
+ * Idle keep-alive connections to workerd are closed after this many ms, before workerd's own 5 s idle
+ * timeout can close one under a request being sent on it.
+ */
+const UPSTREAM_IDLE_MS = 4_000;
+const EMPTY = Buffer.alloc(0);
+
+/** Starts the front; resolves once it listens. */
+export async function startFront(options: FrontOptions): Promise<Front> {
+  const scheme = options.tls ? 'https' : 'http';
+  const agent = new http.Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_MS, scheduling: 'lifo' });
+  const serverOptions: http.ServerOptions = {
+    maxHeaderSize: MAX_REQUEST_HEAD,
+    // Uploads and event streams may last as long as they like; idle keep-alive is Node's 5 s.
+    requestTimeout: 0,
+    noDelay: true,
+  };
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    let forward: ForwardedRequest;
+    try {
+      forward = forwardRequest(req, scheme, req.socket.remoteAddress);
+    } catch (error) {
+      void refuse(req, res, error);
+      return;
+    }
+    relay(req, res, forward, true);
+  };
+  const upstreamRequest = (req: http.IncomingMessage, forward: ForwardedRequest) =>
+    http.request({
+      host: options.upstream.host,
+      port: options.upstream.port,
+      method: req.method,
+      path: forward.target,
+      // As an object, not a list: Node writes a list-form head at once, before useChunkedEncodingByDefault
+      // can be turned off. No body, no framing: otherwise a bare POST or MKCOL gets `Transfer-Encoding: chunked`.
+      headers: headerObject(forward.headers),
+      setHost: false,
+      agent,
+      maxHeaderSize: MAX_RESPONSE_HEAD,
+    });
+  const relay = (req: http.IncomingMessage, res: http.ServerResponse, forward: ForwardedRequest, mayRetry: boolean) => {
+    let up: http.ClientRequest;
+    try {
+      up = upstreamRequest(req, forward);
+    } catch (error) {
+      // Node's client refuses what its server let through (a target or value it cannot write): say so.
+      const reason = error instanceof Error ? error.message : String(error);
+      void refuse(req, res, new FrontRefusal(400, 'bad_request', `The request cannot be forwarded: ${reason}.`));
+      return;
+    }
+    if (forward.framing === 'none') up.useChunkedEncodingByDefault = false;
+    up.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.rawHeaders));
+      // A response without a length may be a stream: its head goes out now, not with the first chunk.
+      // (An empty write, not flushHeaders(): that one sends latin1 header bytes re-encoded as UTF-8.)
+      if (answer.headers['content-length'] === undefined) res.write(EMPTY);
+      answer.on('error', () => res.destroy());
+      answer.pipe(res);
+    });
+    up.on('error', (error: NodeJS.ErrnoException) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // A kept-alive connection workerd closed as the request went out: nothing reached it, so once more.
+      if (mayRetry && up.reusedSocket && forward.framing === 'none' && error.code === 'ECONNRESET') {
+        relay(req, res, forward, false);
+        return;
+      }
+      void refuse(req, res, new FrontRefusal(502, 'runtime_unavailable', 'The local Workers runtime did not answer.'));
+    });
+    // A viewer that leaves cuts the request to workerd, which aborts the Worker's request.signal.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
+    if (forward.framing === 'none') up.end();
+    else req.pipe(up);
+  };
+
+  const server = options.tls
+    ? https.createServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, onRequest)
+    : http.createServer(serverOptions, onRequest);
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+    relayUpgrade(options.upstream, scheme, req, socket, head),
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') socket.destroy();
+    else void writeRawRefusal(socket, error);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      }),
+  };
+}
+
+/** Header lines as Node's object form: repeated names (in any case) as one array, in order. */
+function headerObject(lines: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const names = new Map<string, string>();
+  for (let i = 0; i < lines.length; i += 2) {
+    const lower = lines[i]!.toLowerCase();
+    const name = names.get(lower) ?? lines[i]!;
+    names.set(lower, name);
+    const value = lines[i + 1]!;
+    const seen = out[name];
+    // Single values stay strings: Node's agent reads `host` as one.
+    out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return out;
+}
+
+/** Answers `req` with the refusal page for `error` (a FrontRefusal, or a 500 for anything else). */
+async function refuse(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): Promise<void> {
+  const response = refusalResponse(req.headers.accept, error);
+  const body = Buffer.from(await response.arrayBuffer());
+  if (res.headersSent) return;
+  // The request's body, if any, is not read: the connection ends with this answer.
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), connection: 'close' });
+  res.end(body);
+}
