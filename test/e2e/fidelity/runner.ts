@@ -1,5 +1,5 @@
 /**
- * The differential runner of the fidelity suite (the rows: cases.ts, changes.ts, failing.ts):
+ * The differential runner of the fidelity suite (the rows: cases.ts, changes.ts, kinds.ts):
  * each case's origin is started, asked once directly and once through a preview (the gateway in
  * workerd, the real client), and the two runs are compared: status, the response headers the case names (raw,
  * repeated ones kept apart), the body bytes, what the origin saw of the request (method, target,

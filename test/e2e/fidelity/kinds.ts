@@ -12,7 +12,7 @@ import type { Case } from './runner';
 /** A header value as Node takes raw bytes: the latin1 string of the text's UTF-8 bytes. */
 const utf8 = (text: string) => Buffer.from(text).toString('latin1');
 
-export const failing: Case[] = [
+export const kinds: Case[] = [
   {
     name: 'no Accept-Encoding: the origin does not compress (kind 1)',
     compare: ['content-encoding'],
