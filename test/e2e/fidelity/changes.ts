@@ -3,9 +3,19 @@
  * differs (`changes`, a header or `:target`) and why. The runner checks that these do differ and
  * that everything else is the same, so this file is the list of what Porthole changes.
  */
+import type http from 'node:http';
 import { answer, echo, stream } from './cases';
 import { negotiating } from './origins';
 import type { Case } from './runner';
+
+/** A chunked response: the origin writes twice, then ends with a trailer it announced. */
+const withTrailer = (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-checksum' });
+  res.write('part one\n');
+  res.write('part two\n');
+  res.addTrailers({ 'x-checksum': 'sha1=abc' });
+  res.end();
+};
 
 /**
  * Why a repeated response header arrives as one line: the runtime (workerd 1.20260426) folds the
@@ -140,5 +150,23 @@ export const changes: Case[] = [
     compare: ['content-encoding'],
     changes: { 'content-encoding': IDENTITY },
     origin: stream('text/html'),
+  },
+  {
+    name: 'streamed JSON with Cache-Control: no-transform to a browser is marked identity',
+    headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
+    compare: ['cache-control', 'content-encoding'],
+    changes: { 'content-encoding': IDENTITY },
+    origin: answer(200, { 'content-type': 'application/json', 'cache-control': 'no-transform' }, '{"a":1}'.repeat(100)),
+  },
+  {
+    name: 'a chunked response with a trailer: the body arrives, the trailer does not',
+    compare: ['trailer', 'trailer:x-checksum'],
+    changes: {
+      trailer: 'the gateway drops it as hop-by-hop (RFC 2616 13.5.1): it would announce a field that never comes',
+      'trailer:x-checksum':
+        'trailers are not carried: the client does not read them and a Workers Response cannot send any; ' +
+        'the body is whole and ends as the origin ended it',
+    },
+    origin: withTrailer,
   },
 ];

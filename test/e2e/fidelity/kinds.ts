@@ -203,6 +203,18 @@ export const kinds: Case[] = [
     },
   },
   {
+    name: 'a WebDAV MOVE whose origin checks Destination against Host, as nginx does, passes (kind 3)',
+    fails:
+      'kind 3: a Destination naming the public origin is not mapped to http://localhost:<port> as Origin and Referer are',
+    publicHost: true,
+    ...bodiless('MOVE', { destination: 'http://PUBLIC_HOST/b.txt' }),
+    path: '/a.txt',
+    origin: (req, res) => {
+      const same = String(req.headers.destination).startsWith(`http://${req.headers.host}/`);
+      answer(same ? 201 : 400, { 'content-type': 'text/plain' }, same ? 'moved' : 'other repository')(req, res);
+    },
+  },
+  {
     name: 'a cross-site Origin stays cross-site (kind 3)',
     publicHost: true,
     method: 'POST',

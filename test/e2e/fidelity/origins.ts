@@ -19,11 +19,11 @@ export const negotiating =
     res.end(body);
   };
 
-/** A request with no body, no framing (curl's MKCOL, COPY, bare POST): the origin sees how it was framed. */
+/** A request with no body, no framing (curl's MKCOL, COPY, bare POST): the origin's view of its framing is compared. */
 export const bodiless = (method: string, headers: Record<string, string> = {}): Partial<Case> => ({
   method,
   headers,
-  seen: ['content-length', 'transfer-encoding', ...Object.keys(headers)],
+  seen: ['content-length', 'transfer-encoding'],
 });
 
 /** An origin that streams gzip itself, one gzip member per line (valid gzip), each only after the viewer received the last. */

@@ -116,6 +116,7 @@ const withPublicHost = (c: Case, target: Target): Record<string, string> =>
 /** One HTTP exchange of the case against `target`. */
 function exchange(c: Case, target: Target, run: { current: Run; received: number }): Promise<void> {
   const compare = ['content-type', 'content-length', ...(c.compare ?? [])];
+  const trailers = compare.filter((name) => name.startsWith('trailer:')).map((name) => name.slice('trailer:'.length));
   const body = c.body;
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -142,7 +143,10 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
         res.on('end', () => {
           Object.assign(run.current, {
             status: res.statusCode,
-            headers: pick(res.rawHeaders, compare),
+            headers: [
+              ...pick(res.rawHeaders, compare),
+              ...pick(res.rawTrailers, trailers).map(([name, value]) => [`trailer:${name}`, value]),
+            ],
             body: hash(Buffer.concat(chunks)),
           });
           resolve();
