@@ -27,7 +27,7 @@ export interface Case {
   body?: Buffer | Buffer[];
   /** The direct run names the app by the preview's public host (as if served there) rather than localhost:<port>. */
   publicHost?: boolean;
-  /** Response headers compared (lowercase; each occurrence kept). Content-Type and Content-Length always are. */
+  /** Response headers compared (lowercase; each occurrence kept; `trailer:<name>` a trailer). Content-Type and Content-Length always are. */
   compare?: string[];
   /** Request headers compared as the origin saw them. */
   seen?: string[];

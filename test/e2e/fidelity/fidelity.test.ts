@@ -1,6 +1,6 @@
 /**
  * The differential fidelity suite (issue 14): every row of cases.ts (the same both ways),
- * changes.ts (what differs on purpose) and failing.ts (what differs today, `it.fails`) is run
+ * changes.ts (what differs on purpose) and kinds.ts (the issue's kinds; a row still broken is `it.fails`) and world.ts (more real-world cases) is run
  * directly and through a preview by runner.ts, and the two runs compared. README "What a viewer
  * gets" links here.
  */
@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../harness';
 import { cases } from './cases';
 import { changes } from './changes';
-import { failing } from './failing';
+import { kinds } from './kinds';
 import { type Run, runCase } from './runner';
+import { world } from './world';
 
 let h: Harness;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ const shown = (run: Run, name: string) =>
     : JSON.stringify([...run.headers, ...run.origin.headers].filter(([n]) => n === name));
 
 describe('a preview answers as the origin does', () => {
-  for (const c of [...cases, ...changes, ...failing]) {
+  for (const c of [...cases, ...changes, ...kinds, ...world]) {
     (c.fails ? it.fails : it)(c.fails ? `${c.name} (fails today: ${c.fails})` : c.name, async () => {
       const { direct, preview } = await runCase(h, c);
       expect(direct.error).toBeUndefined();

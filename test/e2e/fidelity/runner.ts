@@ -1,5 +1,5 @@
 /**
- * The differential runner of the fidelity suite (the rows: cases.ts, changes.ts, failing.ts):
+ * The differential runner of the fidelity suite (the rows: cases.ts, changes.ts, kinds.ts):
  * each case's origin is started, asked once directly and once through a preview (the gateway in
  * workerd, the real client), and the two runs are compared: status, the response headers the case names (raw,
  * repeated ones kept apart), the body bytes, what the origin saw of the request (method, target,
@@ -116,6 +116,7 @@ const withPublicHost = (c: Case, target: Target): Record<string, string> =>
 /** One HTTP exchange of the case against `target`. */
 function exchange(c: Case, target: Target, run: { current: Run; received: number }): Promise<void> {
   const compare = ['content-type', 'content-length', ...(c.compare ?? [])];
+  const trailers = compare.filter((name) => name.startsWith('trailer:')).map((name) => name.slice('trailer:'.length));
   const body = c.body;
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -142,7 +143,10 @@ function exchange(c: Case, target: Target, run: { current: Run; received: number
         res.on('end', () => {
           Object.assign(run.current, {
             status: res.statusCode,
-            headers: pick(res.rawHeaders, compare),
+            headers: [
+              ...pick(res.rawHeaders, compare),
+              ...pick(res.rawTrailers, trailers).map(([name, value]) => [`trailer:${name}`, value]),
+            ],
             body: hash(Buffer.concat(chunks)),
           });
           resolve();

@@ -7,12 +7,13 @@
  */
 import { gzipSync } from 'node:zlib';
 import { answer, echo, stream } from './cases';
+import { bodiless, gzipStream, negotiating } from './origins';
 import type { Case } from './runner';
 
 /** A header value as Node takes raw bytes: the latin1 string of the text's UTF-8 bytes. */
 const utf8 = (text: string) => Buffer.from(text).toString('latin1');
 
-export const failing: Case[] = [
+export const kinds: Case[] = [
   {
     name: 'no Accept-Encoding: the origin does not compress (kind 1)',
     compare: ['content-encoding'],
@@ -24,6 +25,28 @@ export const failing: Case[] = [
     },
   },
   {
+    name: 'Accept-Encoding: gzip: the origin’s own gzip bytes arrive as sent (kind 1)',
+    headers: { 'accept-encoding': 'gzip' },
+    compare: ['content-encoding', 'vary'],
+    seen: ['accept-encoding'],
+    origin: negotiating(),
+  },
+  {
+    name: 'Accept-Encoding: br only: the origin’s own br bytes arrive as sent (kind 1)',
+    headers: { 'accept-encoding': 'br' },
+    compare: ['content-encoding', 'vary'],
+    seen: ['accept-encoding'],
+    origin: negotiating(),
+  },
+  {
+    name: 'a browser’s Accept-Encoding reaches the origin as sent; its 200 KB br arrives as sent (kind 1)',
+    fails: 'kind 1: the local runtime re-encodes the origin’s br to gzip, the viewer’s first choice of the two',
+    headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
+    compare: ['content-encoding', 'vary'],
+    seen: ['accept-encoding'],
+    origin: negotiating(200_000),
+  },
+  {
     name: 'text/plain streamed to a browser-like viewer, line by line (kind 2)',
     headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
     origin: stream('text/plain'),
@@ -32,6 +55,50 @@ export const failing: Case[] = [
     name: 'text/html streamed to a browser-like viewer, chunk by chunk (kind 2)',
     headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
     origin: stream('text/html'),
+  },
+  {
+    name: 'NDJSON streamed to a browser-like viewer, record by record (kind 2)',
+    headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
+    origin: stream('application/json'),
+  },
+  {
+    name: 'the origin’s own gzip stream to a viewer whose first choice is gzip, chunk by chunk (kind 2)',
+    headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
+    compare: ['content-encoding'],
+    origin: gzipStream,
+  },
+  {
+    name: 'the origin’s own gzip stream to a viewer that prefers br, chunk by chunk (kind 2)',
+    fails:
+      'kind 2: the local runtime re-encodes the origin’s gzip to br and holds the stream back (first chunk never came)',
+    headers: { 'accept-encoding': 'br, gzip' },
+    compare: ['content-encoding'],
+    origin: gzipStream,
+  },
+  {
+    name: 'a bare POST arrives without a body or framing (kind 4)',
+    ...bodiless('POST'),
+    origin: echo,
+  },
+  {
+    name: 'COPY with Destination and no body (kind 4)',
+    ...bodiless('COPY', { destination: 'http://PUBLIC_HOST/b.txt', overwrite: 'F' }),
+    path: '/a.txt',
+    publicHost: true,
+    origin: answer(201),
+  },
+  {
+    name: 'MOVE with Destination and no body (kind 4)',
+    ...bodiless('MOVE', { destination: 'http://PUBLIC_HOST/dir/b.txt' }),
+    path: '/a.txt',
+    publicHost: true,
+    origin: answer(201),
+  },
+  {
+    name: 'DELETE without a body (kind 4)',
+    ...bodiless('DELETE'),
+    path: '/a.txt',
+    origin: answer(204),
   },
   {
     name: 'MKCOL without a body arrives without one (kind 4)',
@@ -75,6 +142,18 @@ export const failing: Case[] = [
     name: 'response head over 16 KiB (kind 6)',
     compare: ['set-cookie'],
     origin: answer(200, { 'set-cookie': Array.from({ length: 40 }, (_, i) => `c${i}=${'v'.repeat(500)}`) }),
+  },
+  {
+    name: 'response head of 60 KiB: one Content-Security-Policy of 60 KiB (kind 6)',
+    compare: ['content-security-policy'],
+    origin: answer(200, {
+      'content-security-policy': `script-src 'self' ${Array.from({ length: 1300 }, (_, i) => `'sha256-${String(i).padStart(36, 'A')}='`).join(' ')}`,
+    }),
+  },
+  {
+    name: 'response head of 200 distinct headers (kind 6)',
+    compare: Array.from({ length: 200 }, (_, i) => `x-r-${i}`),
+    origin: answer(200, Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-r-${i}`, `value ${i}`]))),
   },
   {
     name: 'Expect: 100-continue gets 100 Continue',
@@ -121,6 +200,18 @@ export const failing: Case[] = [
     origin: (req, res) => {
       const same = (req.headers.referer ?? '').startsWith(`http://${req.headers.host}/`);
       answer(same ? 200 : 403, { 'content-type': 'text/plain' }, same ? 'same origin' : 'cross origin')(req, res);
+    },
+  },
+  {
+    name: 'a WebDAV MOVE whose origin checks Destination against Host, as nginx does, passes (kind 3)',
+    fails:
+      'kind 3: a Destination naming the public origin is not mapped to http://localhost:<port> as Origin and Referer are',
+    publicHost: true,
+    ...bodiless('MOVE', { destination: 'http://PUBLIC_HOST/b.txt' }),
+    path: '/a.txt',
+    origin: (req, res) => {
+      const same = String(req.headers.destination).startsWith(`http://${req.headers.host}/`);
+      answer(same ? 201 : 400, { 'content-type': 'text/plain' }, same ? 'moved' : 'other repository')(req, res);
     },
   },
   {
