@@ -2,7 +2,7 @@
  * The origin's answer as the viewer's Response: the head's status and headers (headers.ts), and a
  * body that passes as the origin sends it (a small one of known length whole, any other streamed
  * as the viewer reads, with the viewer-idle deadline and, for a quiet event stream, the comment-line
- * probe; marked so that the runtime adds no coding, keepUncompressed). Used for plain requests
+ * probe). Used for plain requests
  * and for an upgrade the origin refused, whose answer is as big as the origin makes it.
  */
 import { type MuxStream, ResetCode, type ResponseHead, StreamResetError } from '../../protocol';
@@ -54,24 +54,8 @@ export async function answer(
   // A small body of known length is collected and sent whole: a JS stream per
   // response costs more in the runtime than the few frames it would carry.
   if (length !== undefined && length <= SMALL_BODY) return new Response(await collect(stream, length), init);
-  keepUncompressed(headers, route);
   const body = responseBody(stream, length, deadlines, limits.viewerIdleSeconds, probeable(headers, length));
   return new Response(body, init);
-}
-
-/**
- * A streamed body the origin did not encode is marked `Content-Encoding: identity` for a viewer
- * that accepts a coding: otherwise the local runtime's entry layer (Miniflare's
- * ensureAcceptableEncoding) adds gzip or br to "compressible" types (text/html, text/plain,
- * application/json, no type at all…), and its encoder holds the bytes back until the origin ends:
- * streaming SSR and log tails would arrive at once, at the end. With a coding already named, the
- * runtime passes the bytes as they are. A viewer that accepts none sees the origin's headers as sent.
- * (Not covered: an origin's own gzip or br that is not the viewer's first choice of the two, which
- * the runtime re-encodes to that one, holding the stream back the same way.)
- */
-function keepUncompressed(headers: Headers, route: ViewerRoute): void {
-  if (headers.has('content-encoding') || route.acceptEncoding === '') return;
-  headers.set('content-encoding', 'identity');
 }
 
 async function drain(stream: MuxStream): Promise<void> {

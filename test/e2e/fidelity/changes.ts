@@ -4,8 +4,7 @@
  * that everything else is the same, so this file is the list of what Porthole changes.
  */
 import type http from 'node:http';
-import { answer, echo, stream } from './cases';
-import { negotiating } from './origins';
+import { answer, echo } from './cases';
 import type { Case } from './runner';
 
 /** A chunked response: the origin writes twice, then ends with a trailer it announced. */
@@ -25,11 +24,6 @@ const withTrailer = (_req: http.IncomingMessage, res: http.ServerResponse) => {
 const FOLDED =
   'the runtime folds repeated headers of its common-header table into one line joined by `, ` (RFC 9110 5.3: ' +
   'the same field value for list headers); the gateway appends each line, the runtime joins them on output';
-
-/** Why a streamed response the origin did not encode gets `Content-Encoding: identity` (gateway/session/response.ts). */
-const IDENTITY =
-  'a streamed (over 64 KiB or unknown length) unencoded response to a viewer that sent an Accept-Encoding is ' +
-  'marked identity, so the runtime adds no gzip/br whose encoder would hold the stream back; the bytes are as sent';
 
 export const changes: Case[] = [
   {
@@ -135,28 +129,6 @@ export const changes: Case[] = [
         'its UTF-8 bytes (EF BF BD), the bytes sent are gone before the gateway sees them',
     },
     origin: echo,
-  },
-  {
-    name: 'Accept-Encoding: identity: the origin’s 200 KB of plain JSON is marked identity (kind 1)',
-    headers: { 'accept-encoding': 'identity' },
-    compare: ['content-encoding', 'vary'],
-    seen: ['accept-encoding'],
-    changes: { 'content-encoding': IDENTITY },
-    origin: negotiating(200_000),
-  },
-  {
-    name: 'a streamed text/html to a browser is marked identity, and streams (kind 2)',
-    headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
-    compare: ['content-encoding'],
-    changes: { 'content-encoding': IDENTITY },
-    origin: stream('text/html'),
-  },
-  {
-    name: 'streamed JSON with Cache-Control: no-transform to a browser is marked identity',
-    headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
-    compare: ['cache-control', 'content-encoding'],
-    changes: { 'content-encoding': IDENTITY },
-    origin: answer(200, { 'content-type': 'application/json', 'cache-control': 'no-transform' }, '{"a":1}'.repeat(100)),
   },
   {
     name: 'a chunked response with a trailer: the body arrives, the trailer does not',
