@@ -1,8 +1,9 @@
 /**
  * When the origin sees `Host: localhost:<port>` (not --preserve-host), what depends on the host is
  * rewritten to match, both ways, as nginx's proxy_redirect does:
- * - requests: an `Origin` or `Referer` naming the preview's own public origin (scheme, host and
- *   port exactly) names `http://localhost:<port>` instead, so the app's same-origin checks hold;
+ * - requests: an `Origin`, `Referer` or WebDAV `Destination` (RFC 4918 10.3) naming the preview's
+ *   own public origin (scheme, host and port exactly) names `http://localhost:<port>` instead, so
+ *   the app's same-origin checks hold;
  *   any other origin (a sibling preview, another site) passes as sent: a cross-site request never
  *   becomes same-site;
  * - responses: a `Location`, `Content-Location` or `Refresh` URL naming the port's local origin
@@ -22,10 +23,12 @@ export function publicOrigin(open: OpenRequest): string {
 /** The origin the app believes it is served at, as its Host says. */
 export const localOrigin = (port: number) => `http://localhost:${port}`;
 
-/** The viewer's request header as the origin should see it (only Origin and Referer change). */
+/** Request headers whose value is a URL the app may compare with its own origin. */
+const ORIGIN_NAMING = new Set(['origin', 'referer', 'destination']);
+
+/** The viewer's request header as the origin should see it (only Origin, Referer and Destination change). */
 export function originRequestValue(name: string, value: string, open: OpenRequest): string {
-  const lower = name.toLowerCase();
-  if (lower !== 'origin' && lower !== 'referer') return value;
+  if (!ORIGIN_NAMING.has(name.toLowerCase())) return value;
   // The whole origin, any case, followed by nothing or by a path, query or fragment: never a prefix of another host.
   const own = new RegExp(`^\\s*${escape(publicOrigin(open))}(?=$|[/?#])`, 'i');
   return value.replace(own, localOrigin(open.port));

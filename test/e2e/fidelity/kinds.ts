@@ -200,8 +200,6 @@ export const kinds: Case[] = [
   },
   {
     name: 'a WebDAV MOVE whose origin checks Destination against Host, as nginx does, passes (kind 3)',
-    fails:
-      'kind 3: a Destination naming the public origin is not mapped to http://localhost:<port> as Origin and Referer are',
     publicHost: true,
     ...bodiless('MOVE', { destination: 'http://PUBLIC_HOST/b.txt' }),
     path: '/a.txt',

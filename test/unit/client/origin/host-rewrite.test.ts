@@ -24,6 +24,11 @@ describe('Origin and Referer with Host rewritten', () => {
     expect(originRequestValue('Referer', 'https://5173-abc.porthole.dev/a?b=1#c', open)).toBe(
       'http://localhost:5173/a?b=1#c',
     );
+    // WebDAV COPY/MOVE target (RFC 4918 10.3): nginx's dav module refuses one on another host.
+    expect(originRequestValue('Destination', 'https://5173-abc.porthole.dev/b%20c.txt', open)).toBe(
+      'http://localhost:5173/b%20c.txt',
+    );
+    expect(originRequestValue('Destination', 'https://evil.example/b.txt', open)).toBe('https://evil.example/b.txt');
   });
 
   it('leaves every other origin as sent: siblings, other schemes, look-alike hosts, other sites', () => {
