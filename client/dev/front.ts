@@ -166,6 +166,10 @@ async function refuse(req: http.IncomingMessage, res: http.ServerResponse, error
   const body = Buffer.from(await response.arrayBuffer());
   if (res.headersSent) return;
   // The request's body, if any, is not read: the connection ends with this answer.
-  res.writeHead(response.status, { ...Object.fromEntries(response.headers), connection: 'close' });
+  res.writeHead(response.status, {
+    ...Object.fromEntries(response.headers),
+    'content-length': String(body.length),
+    connection: 'close',
+  });
   res.end(body);
 }
