@@ -5,13 +5,17 @@
  *
  * Rules (RFC 9112 and RFC 9110 section 7.6.1):
  * - more than one Host line, a missing Host, or an authority that is not a host[:port] is a 400;
- * - an absolute-form target (`GET http://host/path`) names the authority and Host is ignored;
+ * - an absolute-form target (`GET http://host/path`) names the authority; a Host that names another
+ *   is a 400;
  * - hop-by-hop fields (Connection, the fields it names, Keep-Alive, Proxy-Connection) stay on this
  *   hop; Upgrade and `Connection: upgrade` are kept for an upgrade;
  * - `CF-Connecting-IP` is always the connecting address (a viewer's own value is dropped), and the
  *   runtime's `MF-CF-Blob` (which would set `request.cf`) is never taken from a viewer;
  * - the body keeps its framing: Content-Length, chunked, or none at all.
  */
+
+/** Largest response head read from workerd, bytes (the gateway itself stops at 64 KiB). */
+export const MAX_RESPONSE_HEAD = 128 * 1024;
 
 /** A request the front answers itself: status, stable code, reason. */
 export class FrontRefusal extends Error {
@@ -75,6 +79,10 @@ function authorityOf(head: IncomingHead): { authority: string; path: string } {
   }
   const url = head.url ?? '';
   const absolute = ABSOLUTE_FORM.exec(url);
+  if (absolute && hosts[0] !== undefined && hosts[0].toLowerCase() !== absolute[2]!.toLowerCase()) {
+    // RFC 9112 3.2.2 would take the target's; a disagreement is refused instead (a smuggling shape).
+    throw new FrontRefusal(400, 'bad_request', 'The request target and the Host header field name different hosts.');
+  }
   const authority = absolute ? absolute[2]! : hosts[0];
   const path = absolute ? absolute[3]! : url;
   if (authority === undefined || authority === '') {

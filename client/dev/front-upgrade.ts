@@ -7,12 +7,8 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { forwardRequest, responseHeaders } from './front-request';
+import { FrontRefusal, forwardRequest, MAX_RESPONSE_HEAD, responseHeaders } from './front-request';
 import { writeRawRefusal } from './front-refusal';
-import { FrontRefusal } from './front-request';
-
-/** Largest refusal body relayed on an upgrade, bytes (the gateway's refusals are small pages). */
-const MAX_REFUSAL_BODY = 1024 * 1024;
 
 /** A status line and header lines, latin1 as Node keeps raw header bytes. */
 function head(status: number, reason: string, raw: string[], extra: string[] = []): Buffer {
@@ -65,6 +61,7 @@ export function relayUpgrade(
     headers: forward.headers,
     setHost: false,
     agent: false,
+    maxHeaderSize: MAX_RESPONSE_HEAD,
   });
   const leftEarly = () => up.destroy();
   socket.once('close', leftEarly);
@@ -78,22 +75,11 @@ export function relayUpgrade(
     splice(socket, connection);
   });
   up.on('response', (answer: http.IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    answer.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REFUSAL_BODY) answer.destroy();
-      else chunks.push(chunk);
-    });
-    answer.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const lines = responseHeaders(answer.rawHeaders).filter((_, i, all) => {
-        const name = (i % 2 === 0 ? all[i] : all[i - 1])!.toLowerCase();
-        return name !== 'content-length';
-      });
-      const extra = ['Content-Length', String(body.length), 'Connection', 'close'];
-      socket.end(Buffer.concat([head(answer.statusCode ?? 502, answer.statusMessage ?? '', lines, extra), body]));
-    });
+    // A refusal, streamed as it comes (the gateway relays an origin's refusal however big), with its
+    // Content-Length if it has one and otherwise delimited by the close that ends the connection.
+    const lines = responseHeaders(answer.rawHeaders);
+    socket.write(head(answer.statusCode ?? 502, answer.statusMessage ?? '', lines, ['Connection', 'close']));
+    answer.pipe(socket);
     answer.on('error', () => socket.destroy());
   });
   up.on('error', () => {

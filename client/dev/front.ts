@@ -14,7 +14,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { FrontRefusal, type ForwardedRequest, forwardRequest, responseHeaders } from './front-request';
+import {
+  FrontRefusal,
+  type ForwardedRequest,
+  forwardRequest,
+  MAX_RESPONSE_HEAD,
+  responseHeaders,
+} from './front-request';
 import { refusalResponse, writeRawRefusal } from './front-refusal';
 import { relayUpgrade } from './front-upgrade';
 
@@ -35,14 +41,14 @@ export interface Front {
 
 /** Largest request head accepted, bytes: Cloudflare's limit for request headers (128 KB). */
 export const MAX_REQUEST_HEAD = 128 * 1024;
-/** Largest response head read from workerd, bytes (the gateway itself stops at 64 KiB). */
-const MAX_RESPONSE_HEAD = 128 * 1024;
 /**
  * Idle keep-alive connections to workerd are closed after this many ms, before workerd's own 5 s idle
  * timeout can close one under a request being sent on it.
  */
 const UPSTREAM_IDLE_MS = 4_000;
 const EMPTY = Buffer.alloc(0);
+/** How long an upload the answer came before is read and discarded before the connection closes, ms. */
+const LINGER_MS = 5_000;
 
 /** Starts the front; resolves once it listens. */
 export async function startFront(options: FrontOptions): Promise<Front> {
@@ -88,15 +94,19 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       return;
     }
     if (forward.framing === 'none') up.useChunkedEncodingByDefault = false;
+    let answered: http.IncomingMessage | undefined;
     up.on('response', (answer) => {
+      answered = answer;
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.rawHeaders));
       // A response without a length may be a stream: its head goes out now, not with the first chunk.
       // (An empty write, not flushHeaders(): that one sends latin1 header bytes re-encoded as UTF-8.)
       if (answer.headers['content-length'] === undefined) res.write(EMPTY);
       answer.on('error', () => res.destroy());
-      answer.pipe(res);
+      answer.pipe(res, { end: false });
+      answer.on('end', () => lingerThenEnd(req, res, up));
     });
     up.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered?.complete) return;
       if (res.headersSent) {
         res.destroy();
         return;
@@ -119,9 +129,13 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const server = options.tls
     ? https.createServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, onRequest)
     : http.createServer(serverOptions, onRequest);
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
-    relayUpgrade(options.upstream, scheme, req, socket, head),
-  );
+  // Upgraded connections leave the HTTP server's books (closeAllConnections does not see them).
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    relayUpgrade(options.upstream, scheme, req, socket, head);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE') socket.destroy();
     else void writeRawRefusal(socket, error);
@@ -139,9 +153,34 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
         agent.destroy();
       }),
   };
+}
+
+/**
+ * Ends `res` once the viewer's request has arrived whole. An answer that came before the upload ended
+ * (a 413, a 401) is written at once, but the connection is not closed under a viewer still sending:
+ * its kernel would answer the unread bytes with a reset that can destroy the answer before the viewer
+ * reads it. The rest of the upload is read and discarded for up to LINGER_MS, as nginx's
+ * lingering_close does, then the answer ends regardless.
+ */
+function lingerThenEnd(req: http.IncomingMessage, res: http.ServerResponse, up: http.ClientRequest): void {
+  if (req.complete) {
+    res.end();
+    return;
+  }
+  req.unpipe(up);
+  up.destroy();
+  req.resume();
+  const end = () => {
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(end, LINGER_MS);
+  req.once('end', end);
+  req.once('close', end);
 }
 
 /** Header lines as Node's object form: repeated names (in any case) as one array, in order. */

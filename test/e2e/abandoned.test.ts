@@ -12,7 +12,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { ApiStatus } from '../../protocol';
-import { afterTest, type Harness, request, startAgent, startHarness, startOrigin, waitFor } from './harness';
+import { afterTest, type Harness, request, signal, startAgent, startHarness, startOrigin, waitFor } from './harness';
 
 /** Requests held at once; above it a new one is refused. */
 const MAX_STREAMS = 8;
@@ -34,15 +34,17 @@ afterAll(async () => {
 /** An origin answering `/quiet` with `quiet` and anything else with 'fresh', and a client exposing it. */
 async function serve(quiet: (res: http.ServerResponse) => void) {
   let closed = 0;
+  let received = 0;
   const origin = await startOrigin((req, res) => {
     if (req.url !== '/quiet') {
       res.end('fresh');
       return;
     }
+    received++;
     res.on('close', () => closed++);
     quiet(res);
   });
-  return { ...(await serveOn(origin.port)), closed: () => closed };
+  return { ...(await serveOn(origin.port)), closed: () => closed, received: () => received };
 }
 
 /** A client exposing `port`: its URL, and the session's streams in flight (the owner's status). */
@@ -60,9 +62,9 @@ async function serveOn(port: number) {
 
 /**
  * A GET that gives up: its socket is destroyed once `when` happened (the head arrived, a first body
- * byte arrived) or, with `when` 'sent', as soon as the request is written.
+ * byte arrived) or, with `when` 'sent', once the request is written and `leave` resolves.
  */
-function abandon(url: string, when: 'sent' | 'head' | 'body'): Promise<void> {
+function abandon(url: string, when: 'sent' | 'head' | 'body', leave?: Promise<void>): Promise<void> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.get(
@@ -83,8 +85,10 @@ function abandon(url: string, when: 'sent' | 'head' | 'body'): Promise<void> {
     afterTest(() => req.destroy());
     if (when === 'sent') {
       req.on('finish', () => {
-        req.destroy();
-        resolve();
+        void leave?.then(() => {
+          req.destroy();
+          resolve();
+        });
       });
     }
   });
@@ -95,9 +99,15 @@ async function attack(when: 'sent' | 'head' | 'body', quiet: (res: http.ServerRe
   // In rounds of MAX_STREAMS: each round's requests hold their streams until they are freed.
   for (let done = 0; done < ABANDONED; done += MAX_STREAMS) {
     const round = Math.min(MAX_STREAMS, ABANDONED - done);
-    await Promise.all(Array.from({ length: round }, () => abandon(`${s.url}quiet`, when)));
-    if (when === 'sent')
-      await waitFor(async () => (await s.streams()) === round, 'the round held at the gateway', 5_000);
+    const leave = signal();
+    const left = Promise.all(Array.from({ length: round }, () => abandon(`${s.url}quiet`, when, leave.promise)));
+    if (when === 'sent') {
+      // The viewers leave once their requests wait at the origin, each holding its stream.
+      await waitFor(() => s.received() === done + round, 'the round at the origin', 5_000);
+      expect(await s.streams()).toBe(round);
+      leave.fire();
+    }
+    await left;
     const started = Date.now();
     await waitFor(async () => (await s.streams()) === 0, 'every abandoned stream freed', 10_000, 50);
     // The figure the README states: how long an abandoned stream stays held.

@@ -10,8 +10,8 @@ describe('forwardRequest', () => {
     expect(forward.headers.slice(0, 2)).toEqual(['Host', '8000-x.s.localhost:8787']);
   });
 
-  it('an absolute-form target names the authority (Host ignored, RFC 9112 3.2.2); its scheme is not trusted', () => {
-    const forward = forwardRequest(head('https://a.localhost:1/p?q', 'Host', 'b.localhost'), 'http', '127.0.0.1');
+  it('an absolute-form target names the authority (RFC 9112 3.2.2); its scheme is not trusted', () => {
+    const forward = forwardRequest(head('https://a.localhost:1/p?q', 'Host', 'A.localhost:1'), 'http', '127.0.0.1');
     expect(forward.target).toBe('http://a.localhost:1/p?q');
     expect(forward.headers.slice(0, 2)).toEqual(['Host', 'a.localhost:1']);
     expect(forwardRequest(head('http://a.localhost?q', 'Host', 'a'), 'http', '').target).toBe('http://a.localhost/?q');
@@ -37,6 +37,7 @@ describe('forwardRequest', () => {
       expect(refused(head('/', 'Host', bad))?.status, bad).toBe(400);
     }
     expect(refused(head('*', 'Host', 'a'))?.message).toContain('origin-form');
+    expect(refused(head('http://a.localhost/', 'Host', 'b.localhost'))?.message).toContain('different hosts');
     expect(refused(head('/', 'Host', '[::1]:8787'))).toBeUndefined();
   });
 
