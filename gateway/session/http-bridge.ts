@@ -25,9 +25,32 @@ async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream, pro
   } catch (error) {
     // Either the viewer's upload failed or the stream was reset (the origin answered early).
     stream.reset(ResetCode.CANCEL, 'the viewer request body failed');
+    await discard(reader, LINGER_MS);
     // Cancelling a body that already failed may reject too; the stream is reset either way.
     await reader.cancel(error).catch(() => {});
   }
+}
+
+/**
+ * How long the rest of an upload nobody takes any more is read and discarded, ms. The answer that
+ * ended it (the origin's early 413, the gateway's 504) reaches the viewer only if the connection is
+ * not closed under unread upload bytes: the reset those bytes cause can destroy the answer in
+ * flight. nginx's lingering_close does the same (its lingering_time is 30 s).
+ */
+const LINGER_MS = 5_000;
+
+/** Reads and drops what `reader` gives until it ends, fails, or `ms` pass. */
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number): Promise<void> {
+  const drained = (async () => {
+    for (;;) if ((await reader.read()).done) return;
+  })().catch(() => {});
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void drained.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The bridges' time limits, the config's fields as they are (ORIGIN_TIMEOUT, VIEWER_IDLE_TIMEOUT; seconds). */

@@ -14,7 +14,9 @@ describe('forwardRequest', () => {
     const forward = forwardRequest(head('https://a.localhost:1/p?q', 'Host', 'A.localhost:1'), 'http', '127.0.0.1');
     expect(forward.target).toBe('http://a.localhost:1/p?q');
     expect(forward.headers.slice(0, 2)).toEqual(['Host', 'a.localhost:1']);
-    expect(forwardRequest(head('http://a.localhost?q', 'Host', 'a'), 'http', '').target).toBe('http://a.localhost/?q');
+    expect(forwardRequest(head('http://a.localhost?q', 'Host', 'a.localhost'), 'http', '').target).toBe(
+      'http://a.localhost/?q',
+    );
   });
 
   it('two Host lines, none, or one that is not host[:port] are a 400 (RFC 9112 3.2)', () => {
