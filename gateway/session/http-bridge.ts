@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config';
 import { streamFailure } from '../errors';
 import type { Deadlines } from './deadlines';
 import { requestHeaders } from './headers';
+import { discard, holdUntilUploaded, LINGER_MS } from './linger';
 import { answer } from './response';
 import type { ViewerRoute } from '../routing/route';
 
@@ -29,28 +30,6 @@ async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream, pro
     // Cancelling a body that already failed may reject too; the stream is reset either way.
     await reader.cancel(error).catch(() => {});
   }
-}
-
-/**
- * How long the rest of an upload nobody takes any more is read and discarded, ms. The answer that
- * ended it (the origin's early 413, the gateway's 504) reaches the viewer only if the connection is
- * not closed under unread upload bytes: the reset those bytes cause can destroy the answer in
- * flight. nginx's lingering_close does the same (its lingering_time is 30 s).
- */
-const LINGER_MS = 5_000;
-
-/** Reads and drops what `reader` gives until it ends, fails, or `ms` pass. */
-async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number): Promise<void> {
-  const drained = (async () => {
-    for (;;) if ((await reader.read()).done) return;
-  })().catch(() => {});
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void drained.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 /** The bridges' time limits, the config's fields as they are (ORIGIN_TIMEOUT, VIEWER_IDLE_TIMEOUT; seconds). */
@@ -85,7 +64,13 @@ export async function proxyHttp(
     }
   };
   arm();
-  if (request.body) void pumpBody(request.body, stream, arm);
+  let uploading = false;
+  const uploaded = request.body ? pumpBody(request.body, stream, arm) : undefined;
+  if (uploaded) {
+    uploading = true;
+    void uploaded.then(() => (uploading = false));
+  }
+  const hold = (response: Response) => (uploading && uploaded ? holdUntilUploaded(response, uploaded) : response);
   // A viewer that leaves while the origin is still thinking frees the stream at once.
   request.signal.addEventListener('abort', () => stream.reset(ResetCode.CANCEL, 'the viewer went away'), {
     once: true,
@@ -95,9 +80,9 @@ export async function proxyHttp(
     const head = await stream.head();
     answered = true;
     deadlines.delete(stream);
-    return await answer(stream, head, request.method, route, limits, deadlines);
+    return hold(await answer(stream, head, request.method, route, limits, deadlines));
   } catch (error) {
-    return streamFailure(error, route.port, timeoutSeconds).toResponse(request);
+    return hold(streamFailure(error, route.port, timeoutSeconds).toResponse(request));
   } finally {
     answered = true;
     deadlines.delete(stream);
