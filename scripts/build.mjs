@@ -45,6 +45,12 @@ const targets = {
     platform: 'node',
     packages: 'external',
   },
+  profile: {
+    entryPoints: [`${root}bench/profile.ts`],
+    outfile: `${root}dist/profile.js`,
+    platform: 'node',
+    packages: 'external',
+  },
 };
 
 /** @param {{ only?: string[] }} [options] */

@@ -37,6 +37,8 @@ export interface GatewayOptions {
   controlDomain?: string;
   /** Serve https with a self-signed certificate (tests of Secure cookies). */
   https?: boolean;
+  /** Open workerd's inspector (Chrome DevTools Protocol) on this port, for profiling (bench/profile.ts). */
+  inspectorPort?: number;
 }
 
 export interface LocalGateway {
@@ -96,6 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     port: 0,
     cf: false,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0, proxy: true }],
+    ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
   });
   let front: Front;
   let directPort: number;
