@@ -39,6 +39,12 @@ const targets = {
     platform: 'node',
     packages: 'external',
   },
+  'gateway-host': {
+    entryPoints: [`${root}client/dev/gateway-host.ts`],
+    outfile: `${root}dist/gateway-host.js`,
+    platform: 'node',
+    packages: 'external',
+  },
   bench: {
     entryPoints: [`${root}bench/run.ts`],
     outfile: `${root}dist/bench.js`,

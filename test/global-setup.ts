@@ -2,5 +2,5 @@
 import { build } from '../scripts/build.mjs';
 
 export default async function setup(): Promise<void> {
-  await build({ only: ['gateway', 'cli'] });
+  await build({ only: ['gateway', 'cli', 'gateway-host'] });
 }

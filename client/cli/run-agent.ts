@@ -14,9 +14,13 @@ export function sink(json: boolean, gateway: string): EventSink {
 
 /**
  * Start the agent and its control socket; resolve when the agent ends:
- * null after Ctrl-C / SIGTERM, the fatal tunnel error otherwise.
+ * null after Ctrl-C / SIGTERM or once `stopWhen` resolves, the fatal tunnel error otherwise.
  */
-export async function runAgent(options: AgentOptions, controlPath: string): Promise<TunnelError | null> {
+export async function runAgent(
+  options: AgentOptions,
+  controlPath: string,
+  stopWhen?: Promise<unknown>,
+): Promise<TunnelError | null> {
   const agent = new Agent(options);
   let control: ControlServer;
   try {
@@ -28,6 +32,7 @@ export async function runAgent(options: AgentOptions, controlPath: string): Prom
   const stop = () => agent.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  void stopWhen?.then(stop);
   try {
     return await agent.done();
   } finally {
