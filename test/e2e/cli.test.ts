@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { root } from '../../scripts/build.mjs';
-import { afterTest, request, startOrigin, DOMAIN } from './harness';
+import { afterTest, request, startOrigin, DOMAIN, waitFor } from './harness';
+import { childrenOf, cmdline, inGroup } from './procs';
 import { freePorts, nodeServer } from './servers';
 
 const cli = join(root, 'dist', 'cli.js');
@@ -142,6 +143,22 @@ describe('porthole CLI', () => {
       (e: NodeJS.ErrnoException) => e.code,
     );
     expect(after).toBe('ECONNREFUSED');
+  });
+
+  it('dev whose gateway process dies exits 1 with the reason, and nothing of that gateway keeps running', async () => {
+    const cwd = tempDir();
+    const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--no-watch'], cwd);
+    await dev.next('tunnel.up');
+    // The gateway runs in a child process (Miniflare, workerd and the front), a process group of its own.
+    const host = childrenOf(dev.child.pid!).find((pid) => cmdline(pid).includes('gateway-host.js'));
+    expect(host, 'the gateway host process').toBeDefined();
+    expect(inGroup(host!).length).toBeGreaterThan(1); // it and its workerd
+    process.kill(host!, 'SIGKILL');
+    expect(await dev.exit).toBe(1);
+    expect(dev.events).toContainEqual(
+      expect.objectContaining({ event: 'error', message: expect.stringContaining('local gateway process exited') }),
+    );
+    await waitFor(() => inGroup(host!).length === 0, 'its workerd gone with it', 5_000);
   });
 
   it('connect with a bad token reports the refusal and exits 1 without retrying', async () => {
