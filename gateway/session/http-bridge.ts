@@ -12,13 +12,24 @@ import { discard, holdUntilUploaded, LINGER_MS } from './linger';
 import { answer } from './response';
 import type { ViewerRoute } from '../routing/route';
 
+/**
+ * Bytes asked of the runtime per read of a request body. With the default reader the runtime hands
+ * over what one socket read gave (often ~4 KiB, each then a frame of its own); a BYOB read into a
+ * 64 KiB view (MAX_DATA, one DATA frame) takes all that has arrived, up to it. A plain `read()`,
+ * not `readAtLeast()`: the first bytes of a slow streaming upload are never held back.
+ */
+const READ_BYTES = 64 * 1024;
+
 async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream, progress: () => void): Promise<void> {
-  const reader = body.getReader();
+  const reader = body.getReader({ mode: 'byob' });
+  const read = async () => {
+    const { done, value } = await reader.read(new Uint8Array(READ_BYTES));
+    return done ? undefined : value;
+  };
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      await stream.write(value);
+    for (let chunk = await read(); chunk !== undefined; chunk = await read()) {
+      if (chunk.length === 0) continue;
+      await stream.write(chunk);
       progress();
     }
     await stream.end();
@@ -26,7 +37,7 @@ async function pumpBody(body: ReadableStream<Uint8Array>, stream: MuxStream, pro
   } catch (error) {
     // Either the viewer's upload failed or the stream was reset (the origin answered early).
     stream.reset(ResetCode.CANCEL, 'the viewer request body failed');
-    await discard(reader, LINGER_MS);
+    await discard(read, LINGER_MS);
     // Cancelling a body that already failed may reject too; the stream is reset either way.
     await reader.cancel(error).catch(() => {});
   }

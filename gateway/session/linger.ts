@@ -43,10 +43,12 @@ export function holdUntilUploaded(response: Response, uploaded: Promise<void>): 
   return new Response(readable, { ...init, encodeBody: 'manual' } as ResponseInit);
 }
 
-/** Reads and drops what `reader` gives until it ends, fails, or `ms` pass. */
-export async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number): Promise<void> {
+/** Calls `read` and drops what it gives until it gives nothing more (the end), fails, or `ms` pass. */
+export async function discard(read: () => Promise<Uint8Array | undefined>, ms: number): Promise<void> {
   const drained = (async () => {
-    for (;;) if ((await reader.read()).done) return;
+    while ((await read()) !== undefined) {
+      // Dropped.
+    }
   })().catch(() => {});
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);

@@ -176,6 +176,49 @@ describe('streaming', () => {
 
   // Here rather than with the other tunnel faults: under a loaded machine an upload can pause for
   // longer than their 1 s ORIGIN_TIMEOUT, which would turn this into a 504.
+  it('a streamed upload reaches the origin piece by piece: each before the viewer sends the next', async () => {
+    const seen: string[] = [];
+    const arrived: (() => void)[] = [];
+    const origin = await startOrigin((req, res) => {
+      req.on('data', (chunk: Buffer) => {
+        seen.push(chunk.toString());
+        arrived.shift()?.();
+      });
+      req.on('end', () => res.end(seen.join('')));
+    });
+    const a = await startAgent(h, [origin.port]);
+    const target = new URL(await a.agent.url(origin.port));
+    const req = http.request({
+      host: '127.0.0.1',
+      port: h.gateway.port,
+      method: 'POST',
+      path: '/',
+      headers: { host: target.host, 'content-type': 'text/plain' },
+      agent: false,
+    });
+    afterTest(() => req.destroy());
+    const reply = new Promise<string>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+    });
+    // Cause and effect: piece N+1 is written only once the origin has piece N (5 s each at most).
+    for (const piece of ['one;', 'two;', 'three;']) {
+      const got = new Promise<void>((resolve, reject) => {
+        arrived.push(resolve);
+        setTimeout(() => reject(new Error(`'${piece}' did not reach the origin before the next was sent`)), 5_000);
+      });
+      req.write(piece);
+      await got;
+    }
+    req.end();
+    expect(await reply).toBe('one;two;three;');
+    expect(seen.join('')).toBe('one;two;three;');
+  });
+
   it('an upload cut off by the tunnel dropping ends with a clean 502, not a hang', async () => {
     let received = 0;
     const halfway = signal();
