@@ -1,0 +1,75 @@
+/**
+ * Attacks on the local front server (client/dev/front.ts) as an untrusted viewer: any bytes on the
+ * socket. Each test is a hole found by review, and says what must hold instead.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  afterTest,
+  type Harness,
+  type RunningAgent,
+  request,
+  startAgent,
+  startHarness,
+  startOrigin,
+  waitFor,
+} from './harness';
+
+let h: Harness;
+let origin: Awaited<ReturnType<typeof startOrigin>>;
+let a: RunningAgent;
+let url: URL;
+/** What the origin received: path and headers, in order. */
+const seen: { url: string; headers: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  h = await startHarness();
+  origin = await startOrigin((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ url: req.url, headers: req.headers }));
+    });
+  });
+  a = await startAgent(h, [origin.port]);
+  url = new URL(await a.agent.url(origin.port));
+});
+
+afterAll(async () => {
+  a?.agent.stop();
+  await origin?.close();
+  await h?.stop();
+});
+
+/** A raw connection to the gateway: what it has received so far, as text, and whether it ended. */
+function raw(): { socket: net.Socket; text: () => string; ended: () => boolean } {
+  const socket = net.connect(h.gateway.port, '127.0.0.1');
+  afterTest(() => socket.destroy());
+  const chunks: Buffer[] = [];
+  let ended = false;
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('close', () => (ended = true));
+  socket.on('error', () => (ended = true));
+  return { socket, text: () => Buffer.concat(chunks).toString('latin1'), ended: () => ended };
+}
+
+describe('request smuggling into workerd’s socket', () => {
+  it('Connection: content-length does not strip the body’s framing (the body is no second request)', async () => {
+    const smuggled =
+      `GET ${url.origin}/smuggled HTTP/1.1\r\nHost: ${url.host}\r\n` +
+      `CF-Connecting-IP: 6.6.6.6\r\nContent-Length: 0\r\n\r\n`;
+    const c = raw();
+    c.socket.write(
+      `GET /outer HTTP/1.1\r\nHost: ${url.host}\r\nConnection: content-length\r\n` +
+        `Content-Length: ${smuggled.length}\r\n\r\n${smuggled}`,
+    );
+    await waitFor(() => /\r\n\r\n\{/.test(c.text()), 'the outer answer', 10_000);
+    // A request sent after: once the origin has it, anything smuggled before it has arrived too.
+    const after = await request(h.gateway, `${url.origin}/after`);
+    expect(after.status).toBe(200);
+    await waitFor(() => seen.some((r) => r.url === '/after'), 'the request after');
+    expect(seen.map((r) => r.url)).not.toContain('/smuggled');
+    expect(JSON.stringify(seen)).not.toContain('6.6.6.6');
+  });
+});
