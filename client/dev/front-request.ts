@@ -118,7 +118,12 @@ export function forwardRequest(
     const lower = name.toLowerCase();
     const value = head.rawHeaders[i + 1]!;
     if (lower === 'host' || FRONT_ONLY.has(lower)) continue;
-    if (lower === 'content-length') framing = 'length';
+    if (lower === 'content-length') {
+      // Kept whatever Connection nominates: without it the body would reach workerd as a next request.
+      framing = 'length';
+      headers.push(name, value);
+      continue;
+    }
     if (lower === 'transfer-encoding') {
       // Node's parser has already refused anything but a final `chunked` coding.
       framing = 'chunked';
