@@ -73,3 +73,13 @@ describe('request smuggling into workerd’s socket', () => {
     expect(JSON.stringify(seen)).not.toContain('6.6.6.6');
   });
 });
+
+describe('exhausting the front', () => {
+  it('a head that never finishes is answered 408 and closed (slowloris), not held forever', async () => {
+    const c = raw();
+    c.socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\nX-Slow: `);
+    // Node's default would be 60 s, but requestTimeout 0 turns the headers timeout off as well.
+    await waitFor(() => c.ended(), 'the front to give up on the head', 20_000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 408 /);
+  }, 30_000);
+});
