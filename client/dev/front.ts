@@ -58,6 +58,9 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     maxHeaderSize: MAX_REQUEST_HEAD,
     // Uploads and event streams may last as long as they like; idle keep-alive is Node's 5 s.
     requestTimeout: 0,
+    // …which also turns off the headers timeout unless it is set: a head must arrive within 10 s (408).
+    headersTimeout: 10_000,
+    connectionsCheckingInterval: 1_000,
     noDelay: true,
   };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
