@@ -83,3 +83,19 @@ describe('exhausting the front', () => {
     expect(c.text()).toMatch(/^HTTP\/1\.1 408 /);
   }, 30_000);
 });
+
+describe('crashing the front', () => {
+  it('a viewer that resets the connection under a refused upgrade does not crash the process', async () => {
+    for (let i = 0; i < 20; i++) {
+      const c = raw();
+      c.socket.write(
+        `GET / HTTP/1.1\r\nHost: ${url.host}\r\nHost: other.localhost\r\n` +
+          `Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+      );
+      c.socket.resetAndDestroy();
+    }
+    // An 'error' with no listener on the handed-over socket is an uncaught exception: vitest reports it.
+    const after = await request(h.gateway, `${url.origin}/still-up`);
+    expect(after.status).toBe(200);
+  });
+});
