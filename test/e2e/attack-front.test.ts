@@ -74,6 +74,19 @@ describe('request smuggling into workerd’s socket', () => {
   });
 });
 
+describe('targets the front builds', () => {
+  it.each([
+    ['a port past 65535', ':99999'],
+    ['a broken percent escape', '%zz'],
+  ])('a Host with %s is the front’s 400, not a 500 from the gateway', async (_what, tail) => {
+    const host = tail.startsWith(':') ? `${url.hostname}${tail}` : tail;
+    const c = raw();
+    c.socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    await waitFor(() => c.ended(), 'the answer', 10_000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
 describe('exhausting the front', () => {
   it('a head that never finishes is answered 408 and closed (slowloris), not held forever', async () => {
     const c = raw();
