@@ -69,6 +69,16 @@ function connectionOptions(raw: string[]): Set<string> {
   return named;
 }
 
+/** Whether a URL can have `authority` (a port up to 65535, valid percent escapes): workerd needs one. */
+function parsesAsAuthority(authority: string): boolean {
+  try {
+    new URL(`http://${authority}/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function authorityOf(head: IncomingHead): { authority: string; path: string } {
   const hosts: string[] = [];
   for (let i = 0; i < head.rawHeaders.length; i += 2) {
@@ -88,7 +98,7 @@ function authorityOf(head: IncomingHead): { authority: string; path: string } {
   if (authority === undefined || authority === '') {
     throw new FrontRefusal(400, 'bad_request', 'The request has no Host header field (RFC 9112, 3.2).');
   }
-  if (!AUTHORITY.test(authority)) {
+  if (!AUTHORITY.test(authority) || !parsesAsAuthority(authority)) {
     throw new FrontRefusal(400, 'bad_request', 'The Host header field is not a host name with an optional port.');
   }
   if (path === '' || path.startsWith('?')) return { authority, path: `/${path}` };
