@@ -21,13 +21,17 @@ let a: RunningAgent;
 let url: URL;
 /** What the origin received: path and headers, in order. */
 const seen: { url: string; headers: Record<string, unknown> }[] = [];
+/** The body each path's request brought to the origin. */
+const bodies = new Map<string, string>();
 
 beforeAll(async () => {
   h = await startHarness();
   origin = await startOrigin((req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      bodies.set(req.url ?? '', Buffer.concat(chunks).toString());
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ url: req.url, headers: req.headers }));
     });
@@ -84,6 +88,26 @@ describe('targets the front builds', () => {
     c.socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
     await waitFor(() => c.ended(), 'the answer', 10_000);
     expect(c.text()).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
+describe('headers past Node’s default count (2000)', () => {
+  const many = Array.from({ length: 2100 }, (_, i) => `X-${i}: y\r\n`).join('');
+
+  it('a second Host line after 2000 others is still two Host lines: a 400', async () => {
+    const c = raw();
+    c.socket.write(
+      `GET /late-host HTTP/1.1\r\nHost: ${url.host}\r\n${many}Host: evil.localhost\r\nConnection: close\r\n\r\n`,
+    );
+    await waitFor(() => c.ended(), 'the refusal', 10_000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('a Content-Length after 2000 other lines keeps its body (not dropped without a word)', async () => {
+    const c = raw();
+    c.socket.write(`POST /late-length HTTP/1.1\r\nHost: ${url.host}\r\n${many}Content-Length: 5\r\n\r\nhello`);
+    await waitFor(() => bodies.has('/late-length'), 'the request at the origin');
+    expect(bodies.get('/late-length')).toBe('hello');
   });
 });
 
