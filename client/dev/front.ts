@@ -132,6 +132,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const server = options.tls
     ? https.createServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, onRequest)
     : http.createServer(serverOptions, onRequest);
+  // No count limit (Node's default drops lines past 2000 without a word): the 128 KiB head limit bounds it.
+  server.maxHeadersCount = 0;
   // Upgraded connections leave the HTTP server's books (closeAllConnections does not see them).
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
