@@ -78,6 +78,22 @@ describe('request smuggling into workerd’s socket', () => {
   });
 });
 
+describe('pipelined requests', () => {
+  it('a request pipelined after one the front refused is not processed (RFC 9112 9.6)', async () => {
+    const c = raw();
+    c.socket.write(
+      `GET / HTTP/1.1\r\nHost: ${url.host}\r\nHost: other.localhost\r\n\r\n` +
+        `POST /after-refusal HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: 0\r\n\r\n`,
+    );
+    await waitFor(() => c.ended(), 'the refusal', 10_000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 /);
+    // Sent after: once the origin has it, anything relayed before it has arrived too.
+    await request(h.gateway, `${url.origin}/after-the-close`);
+    await waitFor(() => seen.some((r) => r.url === '/after-the-close'), 'the request after');
+    expect(seen.map((r) => r.url)).not.toContain('/after-refusal');
+  });
+});
+
 describe('targets the front builds', () => {
   it.each([
     ['a port past 65535', ':99999'],
