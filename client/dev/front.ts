@@ -64,6 +64,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     noDelay: true,
   };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // Pipelined behind a refusal, which closes the connection: not processed (RFC 9112 9.6).
+    if (closing.has(req.socket)) return;
     let forward: ForwardedRequest;
     try {
       forward = forwardRequest(req, scheme, req.socket.remoteAddress);
@@ -204,8 +206,12 @@ function headerObject(lines: string[]): Record<string, string | string[]> {
   return out;
 }
 
+/** Connections a refusal is closing: requests pipelined behind it are not processed. */
+const closing = new WeakSet<object>();
+
 /** Answers `req` with the refusal page for `error` (a FrontRefusal, or a 500 for anything else). */
 async function refuse(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): Promise<void> {
+  closing.add(req.socket);
   const response = refusalResponse(req.headers.accept, error);
   const body = Buffer.from(await response.arrayBuffer());
   if (res.headersSent) return;
