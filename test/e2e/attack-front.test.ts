@@ -78,6 +78,23 @@ describe('request smuggling into workerd’s socket', () => {
   });
 });
 
+describe('what a viewer cannot claim', () => {
+  it('X_Forwarded_For and CF_Connecting_IP (underscores) do not reach the origin: CGI-style servers read them as X-Forwarded-For', async () => {
+    const reply = await request(h.gateway, `${url.origin}/underscores`, {
+      headers: {
+        x_forwarded_for: '6.6.6.6',
+        cf_connecting_ip: '6.6.6.6',
+        x_forwarded_host: 'evil.example',
+        x_real_ip: '6.6.6.6',
+      },
+    });
+    expect(reply.status).toBe(200);
+    const got = seen.find((r) => r.url === '/underscores')!;
+    expect(JSON.stringify(got.headers)).not.toContain('6.6.6.6');
+    expect(JSON.stringify(got.headers)).not.toContain('evil.example');
+  });
+});
+
 describe('pipelined requests', () => {
   it('a request pipelined after one the front refused is not processed (RFC 9112 9.6)', async () => {
     const c = raw();
