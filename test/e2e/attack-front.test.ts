@@ -124,6 +124,18 @@ describe('targets the front builds', () => {
   });
 });
 
+describe('transfer codings', () => {
+  it('Transfer-Encoding: gzip, chunked is a 501, not forwarded as plain chunked with the gzip coding lost', async () => {
+    const c = raw();
+    c.socket.write(
+      `POST /te-gzip HTTP/1.1\r\nHost: ${url.host}\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+    );
+    await waitFor(() => c.ended(), 'the answer', 10_000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 501 /);
+    expect(seen.map((r) => r.url)).not.toContain('/te-gzip');
+  });
+});
+
 describe('headers past Node’s default count (2000)', () => {
   const many = Array.from({ length: 2100 }, (_, i) => `X-${i}: y\r\n`).join('');
 
