@@ -135,7 +135,10 @@ export function forwardRequest(
       continue;
     }
     if (lower === 'transfer-encoding') {
-      // Node's parser has already refused anything but a final `chunked` coding.
+      // Node's parser has refused anything but a final `chunked`; a coding before it is not kept (RFC 9112 6.1).
+      if (value.trim().toLowerCase() !== 'chunked') {
+        throw new FrontRefusal(501, 'not_implemented', 'Only the chunked transfer coding is supported.');
+      }
       framing = 'chunked';
       headers.push('Transfer-Encoding', 'chunked');
       continue;
