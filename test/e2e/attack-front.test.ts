@@ -164,6 +164,13 @@ describe('exhausting the front', () => {
     await waitFor(() => c.ended(), 'the front to give up on the head', 20_000);
     expect(c.text()).toMatch(/^HTTP\/1\.1 408 /);
   }, 30_000);
+
+  it('a connection that never sends a byte is closed, not held forever', async () => {
+    const c = raw();
+    await new Promise<void>((resolve) => c.socket.once('connect', () => resolve()));
+    // Node's headers timeout only starts at a request's first byte.
+    await waitFor(() => c.ended(), 'the front to close the idle connection', 20_000);
+  }, 30_000);
 });
 
 describe('crashing the front', () => {
