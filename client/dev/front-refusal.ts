@@ -41,6 +41,8 @@ export function parseRefusal(error: NodeJS.ErrnoException): FrontRefusal {
  * upgrade the front refuses) and ends the connection.
  */
 export async function writeRawRefusal(socket: Duplex, error: unknown): Promise<void> {
+  // An upgrade's socket has left Node's server, 'error' listener and all: a viewer's reset must not be uncaught.
+  socket.on('error', () => socket.destroy());
   if (!socket.writable) {
     socket.destroy();
     return;

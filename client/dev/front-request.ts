@@ -69,6 +69,16 @@ function connectionOptions(raw: string[]): Set<string> {
   return named;
 }
 
+/** Whether a URL can have `authority` (a port up to 65535, valid percent escapes): workerd needs one. */
+function parsesAsAuthority(authority: string): boolean {
+  try {
+    new URL(`http://${authority}/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function authorityOf(head: IncomingHead): { authority: string; path: string } {
   const hosts: string[] = [];
   for (let i = 0; i < head.rawHeaders.length; i += 2) {
@@ -88,7 +98,7 @@ function authorityOf(head: IncomingHead): { authority: string; path: string } {
   if (authority === undefined || authority === '') {
     throw new FrontRefusal(400, 'bad_request', 'The request has no Host header field (RFC 9112, 3.2).');
   }
-  if (!AUTHORITY.test(authority)) {
+  if (!AUTHORITY.test(authority) || !parsesAsAuthority(authority)) {
     throw new FrontRefusal(400, 'bad_request', 'The Host header field is not a host name with an optional port.');
   }
   if (path === '' || path.startsWith('?')) return { authority, path: `/${path}` };
@@ -118,9 +128,17 @@ export function forwardRequest(
     const lower = name.toLowerCase();
     const value = head.rawHeaders[i + 1]!;
     if (lower === 'host' || FRONT_ONLY.has(lower)) continue;
-    if (lower === 'content-length') framing = 'length';
+    if (lower === 'content-length') {
+      // Kept whatever Connection nominates: without it the body would reach workerd as a next request.
+      framing = 'length';
+      headers.push(name, value);
+      continue;
+    }
     if (lower === 'transfer-encoding') {
-      // Node's parser has already refused anything but a final `chunked` coding.
+      // Node's parser has refused anything but a final `chunked`; a coding before it is not kept (RFC 9112 6.1).
+      if (value.trim().toLowerCase() !== 'chunked') {
+        throw new FrontRefusal(501, 'not_implemented', 'Only the chunked transfer coding is supported.');
+      }
       framing = 'chunked';
       headers.push('Transfer-Encoding', 'chunked');
       continue;

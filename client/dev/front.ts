@@ -58,9 +58,14 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     maxHeaderSize: MAX_REQUEST_HEAD,
     // Uploads and event streams may last as long as they like; idle keep-alive is Node's 5 s.
     requestTimeout: 0,
+    // …which also turns off the headers timeout unless it is set: a head must arrive within 10 s (408).
+    headersTimeout: 10_000,
+    connectionsCheckingInterval: 1_000,
     noDelay: true,
   };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // Pipelined behind a refusal, which closes the connection: not processed (RFC 9112 9.6).
+    if (closing.has(req.socket)) return;
     let forward: ForwardedRequest;
     try {
       forward = forwardRequest(req, scheme, req.socket.remoteAddress);
@@ -129,6 +134,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const server = options.tls
     ? https.createServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, onRequest)
     : http.createServer(serverOptions, onRequest);
+  // No count limit (Node's default drops lines past 2000 without a word): the 128 KiB head limit bounds it.
+  server.maxHeadersCount = 0;
   // Upgraded connections leave the HTTP server's books (closeAllConnections does not see them).
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -199,8 +206,12 @@ function headerObject(lines: string[]): Record<string, string | string[]> {
   return out;
 }
 
+/** Connections a refusal is closing: requests pipelined behind it are not processed. */
+const closing = new WeakSet<object>();
+
 /** Answers `req` with the refusal page for `error` (a FrontRefusal, or a 500 for anything else). */
 async function refuse(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): Promise<void> {
+  closing.add(req.socket);
   const response = refusalResponse(req.headers.accept, error);
   const body = Buffer.from(await response.arrayBuffer());
   if (res.headersSent) return;

@@ -83,7 +83,10 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   const listed = connectionTokens(headers);
   const out: HeaderPairs = [];
   headers.forEach((value, name) => {
-    if (name === 'host' || name === ROUTE_HEADER || name === TOKEN_HEADER || EDGE.test(name)) return;
+    // `X_Forwarded_For` too: CGI-style servers (PHP, Rack, WSGI) read `_` as `-`.
+    if (name === 'host' || name === ROUTE_HEADER || name === TOKEN_HEADER || EDGE.test(name.replace(/_/g, '-'))) {
+      return;
+    }
     if (name === 'accept-encoding' && info.acceptEncoding !== undefined) return;
     if (HOP_BY_HOP.has(name) || listed.has(name)) {
       if (!(info.upgrade && name === 'upgrade')) return;
