@@ -63,6 +63,7 @@ export function relayUpgrade(
     agent: false,
     maxHeaderSize: MAX_RESPONSE_HEAD,
   });
+  up.maxHeadersCount = 0;
   const leftEarly = () => up.destroy();
   socket.once('close', leftEarly);
   socket.on('error', leftEarly);

@@ -63,16 +63,18 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     connectionsCheckingInterval: 1_000,
     noDelay: true,
   };
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue = false) => {
     // Pipelined behind a refusal, which closes the connection: not processed (RFC 9112 9.6).
     if (closing.has(req.socket)) return;
     let forward: ForwardedRequest;
     try {
       forward = forwardRequest(req, scheme, req.socket.remoteAddress);
     } catch (error) {
+      // Refused before any 100 Continue: the viewer keeps its body (RFC 9110 10.1.1).
       void refuse(req, res, error);
       return;
     }
+    if (expectsContinue) res.writeContinue();
     relay(req, res, forward, true);
   };
   const upstreamRequest = (req: http.IncomingMessage, forward: ForwardedRequest) =>
@@ -88,6 +90,9 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       agent,
       maxHeaderSize: MAX_RESPONSE_HEAD,
     });
+  /** A request that may be sent twice: nothing is lost or repeated if workerd never saw the first (RFC 9110 9.2.2). */
+  const retryable = (req: http.IncomingMessage, forward: ForwardedRequest) =>
+    forward.framing === 'none' && ['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '');
   const relay = (req: http.IncomingMessage, res: http.ServerResponse, forward: ForwardedRequest, mayRetry: boolean) => {
     let up: http.ClientRequest;
     try {
@@ -99,6 +104,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       return;
     }
     if (forward.framing === 'none') up.useChunkedEncodingByDefault = false;
+    // Every response header line, not Node's first 2000 (the gateway bounds the head at 64 KiB).
+    up.maxHeadersCount = 0;
     let answered: http.IncomingMessage | undefined;
     up.on('response', (answer) => {
       answered = answer;
@@ -117,7 +124,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         return;
       }
       // A kept-alive connection workerd closed as the request went out: nothing reached it, so once more.
-      if (mayRetry && up.reusedSocket && forward.framing === 'none' && error.code === 'ECONNRESET') {
+      if (mayRetry && up.reusedSocket && retryable(req, forward) && error.code === 'ECONNRESET') {
         relay(req, res, forward, false);
         return;
       }
@@ -136,6 +143,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     : http.createServer(serverOptions, onRequest);
   // No count limit (Node's default drops lines past 2000 without a word): the 128 KiB head limit bounds it.
   server.maxHeadersCount = 0;
+  // Expect: 100-continue is answered only once the front has let the request through.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => onRequest(req, res, true));
   // Upgraded connections leave the HTTP server's books (closeAllConnections does not see them).
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -82,6 +82,8 @@ export class OriginProxy {
         agent: this.#agent,
         maxHeaderSize: MAX_RESPONSE_HEAD_BYTES,
       });
+      // Every response header line, not Node's first 2000: the head is bounded in bytes instead.
+      request.maxHeadersCount = 0;
       frameRequest(request, originRequestHeaders(open, preserveHost), open.hasBody);
     } catch (error) {
       // Node refuses heads it cannot send (bad characters in path or headers). A request already made

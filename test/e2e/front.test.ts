@@ -71,6 +71,31 @@ describe('what the front answers itself', () => {
     expect(c.text()).toContain('"body":"upload"');
   });
 
+  it('a refused request that expects 100-continue gets its 400 and no 100 Continue: the body stays unsent', async () => {
+    const c = raw();
+    c.socket.write(
+      `PUT /upload HTTP/1.1\r\nHost: ${url.host}\r\nHost: other.localhost\r\nContent-Length: 6\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await waitFor(() => c.ended(), 'the refusal', 5_000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 /);
+    expect(c.text()).not.toContain('100 Continue');
+  });
+
+  it('a response with more than 2,000 header lines reaches the viewer whole', async () => {
+    const many = await startOrigin((_req, res) => {
+      res.writeHead(200, Array.from({ length: 2100 }, (_, i) => [`x-h${i}`, String(i)]).flat());
+      res.end('many');
+    });
+    afterTest(() => many.close());
+    const b = await startAgent(h, [many.port]);
+    const target = new URL(await b.agent.url(many.port));
+    const c = raw();
+    c.socket.write(`GET / HTTP/1.1\r\nHost: ${target.host}\r\nConnection: close\r\n\r\n`);
+    await waitFor(() => c.ended(), 'the answer', 10_000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(c.text()).toContain('\r\nx-h2099: 2099\r\n');
+  });
+
   it('two Host lines are a 400 that says why (RFC 9112 3.2), and never reach the gateway', async () => {
     const c = raw();
     c.socket.write(`GET / HTTP/1.1\r\nHost: ${url.host}\r\nHost: other.localhost\r\nAccept: */*\r\n\r\n`);
