@@ -2,18 +2,9 @@
  * Attacks on the local front server (client/dev/front.ts) as an untrusted viewer: any bytes on the
  * socket. Each test is a hole found by review, and says what must hold instead.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  afterTest,
-  type Harness,
-  type RunningAgent,
-  request,
-  startAgent,
-  startHarness,
-  startOrigin,
-  waitFor,
-} from './harness';
+import { type Harness, type RunningAgent, request, startAgent, startHarness, startOrigin, waitFor } from './harness';
+import { rawConnection } from './raw-socket';
 
 let h: Harness;
 let origin: Awaited<ReturnType<typeof startOrigin>>;
@@ -46,17 +37,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** A raw connection to the gateway: what it has received so far, as text, and whether it ended. */
-function raw(): { socket: net.Socket; text: () => string; ended: () => boolean } {
-  const socket = net.connect(h.gateway.port, '127.0.0.1');
-  afterTest(() => socket.destroy());
-  const chunks: Buffer[] = [];
-  let ended = false;
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  socket.on('close', () => (ended = true));
-  socket.on('error', () => (ended = true));
-  return { socket, text: () => Buffer.concat(chunks).toString('latin1'), ended: () => ended };
-}
+const raw = () => rawConnection(h.gateway.port);
 
 describe('request smuggling into workerd’s socket', () => {
   it('Connection: content-length does not strip the body’s framing (the body is no second request)', async () => {

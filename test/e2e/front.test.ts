@@ -4,7 +4,6 @@
  * 431 for a head over 128 KiB, nothing for CONNECT), and what a viewer cannot claim through it (its
  * address, the runtime's request.cf).
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   afterTest,
@@ -16,6 +15,7 @@ import {
   startOrigin,
   waitFor,
 } from './harness';
+import { rawConnection } from './raw-socket';
 
 let h: Harness;
 let origin: Awaited<ReturnType<typeof startOrigin>>;
@@ -42,17 +42,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** A raw connection to the gateway: what it has received so far, as text, and whether it ended. */
-function raw(): { socket: net.Socket; text: () => string; ended: () => boolean } {
-  const socket = net.connect(h.gateway.port, '127.0.0.1');
-  afterTest(() => socket.destroy());
-  const chunks: Buffer[] = [];
-  let ended = false;
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  socket.on('close', () => (ended = true));
-  socket.on('error', () => (ended = true));
-  return { socket, text: () => Buffer.concat(chunks).toString('latin1'), ended: () => ended };
-}
+const raw = () => rawConnection(h.gateway.port);
 
 describe('what the front answers itself', () => {
   it('Expect: 100-continue gets 100 Continue before the body is sent, then the origin’s answer', async () => {
