@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MuxStream, OpenRequest } from '../../../protocol';
 import { Deadlines } from '../../../gateway/session/deadlines';
+import { StreamGrants } from '../../../gateway/session/grants';
 import { type QueueLimits, type Slot, ViewerStreams } from '../../../gateway/session/viewers';
 
 /** A multiplexer stand-in: each opened stream is done when the test says so, in the order opened. */
@@ -207,5 +208,18 @@ describe("the fair queue of a session's streams", () => {
     const { get } = setup(1, 1, { length: 0, viewerLength: 0 });
     void get('a');
     expect(await get('b')).toMatchObject({ status: 503, code: 'too_many_streams' });
+  });
+
+  it('a sign-out or revocation while a request waited applies when it is admitted: 403, the origin never asked', () => {
+    const grants = new StreamGrants(async () => 'link');
+    const open = vi.fn();
+    const later = Date.now() / 1000 + 60;
+    grants.signedOut(2);
+    const owner = grants.opener({ kind: 'owner', epoch: 1, expiresAt: later }, 8000, { open });
+    expect(() => owner.open(request)).toThrow(expect.objectContaining({ status: 403, code: 'access_withdrawn' }));
+    grants.revoked('link-1');
+    const reviewer = grants.opener({ kind: 'reviewer', link: 'link-1', expiresAt: later }, 8000, { open });
+    expect(() => reviewer.open(request)).toThrow(/revoked/);
+    expect(open).not.toHaveBeenCalled();
   });
 });
