@@ -192,6 +192,7 @@ export class Session extends DurableObject<Env> {
       tunnel: tunnel ? 'connected' : 'offline',
       ...(tunnel ? { connectedAt: new Date(tunnel.attachment.connectedAt).toISOString() } : {}),
       streams: tunnel?.mux.stats().open ?? 0,
+      waiting: this.#viewerStreams.waiting,
       awakeSince: this.#since,
     };
   }
