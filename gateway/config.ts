@@ -55,7 +55,7 @@ export interface GatewayConfig {
    * its share is what stops it, else 503). A whole number from 0 to QUEUE_LENGTH. Default 1024.
    */
   viewerQueueLength: number;
-  /** `QUEUE_TIMEOUT`: seconds a request may wait for a stream; then refused as above. Default 10. */
+  /** `QUEUE_TIMEOUT`: seconds a request may wait for a stream; then refused as above. Default 30: well above a request's wait at 1,000 connections on a slow machine (README). */
   queueTimeoutSeconds: number;
   /** `MAX_PORTS`: ports one session's client may announce; a table over it closes the tunnel with 4001, finally. Default 1024. */
   maxPorts: number;
@@ -80,7 +80,7 @@ const DEFAULTS = {
   MAX_STREAMS: 256,
   QUEUE_LENGTH: 4096,
   VIEWER_QUEUE_LENGTH: 1024,
-  QUEUE_TIMEOUT: 10,
+  QUEUE_TIMEOUT: 30,
   MAX_PORTS: 1024,
 } as const;
 

@@ -30,7 +30,7 @@ describe('parseConfig', () => {
       viewerMaxStreams: 64,
       queueLength: 4096,
       viewerQueueLength: 1024,
-      queueTimeoutSeconds: 10,
+      queueTimeoutSeconds: 30,
       maxPorts: 1024,
       publicPreviewWarning: false,
     });
