@@ -37,14 +37,26 @@ export interface GatewayConfig {
   originTimeoutSeconds: number;
   /** `VIEWER_IDLE_TIMEOUT`: seconds a viewer may read nothing of a response before it is dropped. Default 60. */
   viewerIdleSeconds: number;
-  /** `MAX_STREAMS`: requests and WebSockets in flight at once per session; beyond it 503. Default 256. */
+  /** `MAX_STREAMS`: requests and WebSockets in flight at once per session; beyond it a request waits (QUEUE_LENGTH). Default 256. */
   maxStreams: number;
   /**
    * `VIEWER_MAX_STREAMS`: requests and WebSockets one viewer (client address; an IPv6 address by its /64)
-   * may hold at once per session; beyond it 429. A whole number from 1 to MAX_STREAMS. Default a quarter
-   * of MAX_STREAMS (rounded down, at least 1): 64 of the default 256.
+   * may hold at once per session while half of MAX_STREAMS are in use; beyond it a request waits. A whole
+   * number from 1 to MAX_STREAMS. Default a quarter of MAX_STREAMS (rounded down, at least 1): 64 of the default 256.
    */
   viewerMaxStreams: number;
+  /**
+   * `QUEUE_LENGTH`: requests that may wait for a stream per session (fair per viewer); with no room
+   * left, 503 `too_many_streams`. A whole number, 0 (none wait) or more. Default 4096.
+   */
+  queueLength: number;
+  /**
+   * `VIEWER_QUEUE_LENGTH`: of those, how many one viewer may have waiting; beyond it refused (429 when
+   * its share is what stops it, else 503). A whole number from 0 to QUEUE_LENGTH. Default 1024.
+   */
+  viewerQueueLength: number;
+  /** `QUEUE_TIMEOUT`: seconds a request may wait for a stream; then refused as above. Default 30: well above a request's wait at 1,000 connections on a slow machine (README). */
+  queueTimeoutSeconds: number;
   /** `MAX_PORTS`: ports one session's client may announce; a table over it closes the tunnel with 4001, finally. Default 1024. */
   maxPorts: number;
   /** `PUBLIC_PREVIEW_WARNING` (`on` / `off`): a browser's first page load of a public port shows a warning page. Default off. */
@@ -66,6 +78,9 @@ const DEFAULTS = {
   ORIGIN_TIMEOUT: 60,
   VIEWER_IDLE_TIMEOUT: 60,
   MAX_STREAMS: 256,
+  QUEUE_LENGTH: 4096,
+  VIEWER_QUEUE_LENGTH: 1024,
+  QUEUE_TIMEOUT: 30,
   MAX_PORTS: 1024,
 } as const;
 
@@ -117,7 +132,7 @@ function controlClash(control: string, preview: string, shape: HostShape): strin
 export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayConfig {
   const problems: string[] = [];
 
-  const seconds = (name: 'ORIGIN_TIMEOUT' | 'VIEWER_IDLE_TIMEOUT'): number => {
+  const seconds = (name: 'ORIGIN_TIMEOUT' | 'VIEWER_IDLE_TIMEOUT' | 'QUEUE_TIMEOUT'): number => {
     const value = vars[name];
     if (unset(value)) return DEFAULTS[name];
     const raw = text(value);
@@ -126,12 +141,13 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     return n;
   };
 
-  const count = (name: 'MAX_STREAMS' | 'MAX_PORTS' | 'VIEWER_MAX_STREAMS', fallback: number): number => {
+  const count = (name: string, fallback: number, least = 1): number => {
     const value = vars[name];
     if (unset(value)) return fallback;
     const raw = text(value);
     const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n >= 1)) problems.push(`${name} is ${JSON.stringify(raw)}: it must be a whole number of 1 or more.`);
+    if (!(n >= least))
+      problems.push(`${name} is ${JSON.stringify(raw)}: it must be a whole number of ${least} or more.`);
     return n;
   };
 
@@ -178,6 +194,12 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
   if (maxStreams >= 1 && viewerMaxStreams > maxStreams) {
     problems.push(`VIEWER_MAX_STREAMS is ${viewerMaxStreams}: it must not be above MAX_STREAMS (${maxStreams}).`);
   }
+  const queueLength = count('QUEUE_LENGTH', DEFAULTS.QUEUE_LENGTH, 0);
+  const viewerQueueLength = count('VIEWER_QUEUE_LENGTH', Math.min(DEFAULTS.VIEWER_QUEUE_LENGTH, queueLength), 0);
+  if (queueLength >= 0 && viewerQueueLength > queueLength) {
+    problems.push(`VIEWER_QUEUE_LENGTH is ${viewerQueueLength}: it must not be above QUEUE_LENGTH (${queueLength}).`);
+  }
+  const queueTimeoutSeconds = seconds('QUEUE_TIMEOUT');
   const maxPorts = count('MAX_PORTS', DEFAULTS.MAX_PORTS);
   const warning = unset(vars.PUBLIC_PREVIEW_WARNING) ? 'off' : text(vars.PUBLIC_PREVIEW_WARNING).toLowerCase();
   if (warning !== 'on' && warning !== 'off') {
@@ -191,6 +213,9 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     viewerIdleSeconds,
     maxStreams,
     viewerMaxStreams,
+    queueLength,
+    viewerQueueLength,
+    queueTimeoutSeconds,
     maxPorts,
     publicPreviewWarning: warning === 'on',
     adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),

@@ -18,6 +18,9 @@ export interface Env {
   VIEWER_IDLE_TIMEOUT?: string;
   MAX_STREAMS?: string;
   VIEWER_MAX_STREAMS?: string;
+  QUEUE_LENGTH?: string;
+  VIEWER_QUEUE_LENGTH?: string;
+  QUEUE_TIMEOUT?: string;
 }
 
 /** Hono's environment type for this Worker. */

@@ -96,23 +96,46 @@ export const sessionOffline = () =>
     { headers: { 'retry-after': '5' } },
   );
 
-/** More streams in flight than MAX_STREAMS. */
-export const tooManyStreams = (limit: number) =>
+/**
+ * What a request refused a stream had been through (session/viewers.ts): it waited `waitedMs` for
+ * one (QUEUE_TIMEOUT), or found no room to wait, `length` requests already waiting (`full` names
+ * the bound: the session's QUEUE_LENGTH or the viewer's VIEWER_QUEUE_LENGTH). None: no queue.
+ */
+export type QueueOutcome = { waitedMs: number } | { full: 'QUEUE_LENGTH' | 'VIEWER_QUEUE_LENGTH'; length: number };
+
+function queued(outcome: QueueOutcome | undefined): string {
+  if (!outcome) return '';
+  if ('waitedMs' in outcome) {
+    return ` This request waited ${Math.round(outcome.waitedMs / 100) / 10} s for a stream to free (QUEUE_TIMEOUT).`;
+  }
+  const whose = outcome.full === 'QUEUE_LENGTH' ? 'on this session' : 'of yours';
+  return ` ${outcome.length} requests ${whose} were already waiting, the most that may (${outcome.full}).`;
+}
+
+/** More streams in flight than MAX_STREAMS, after waiting or with no room to wait (`outcome`). */
+export const tooManyStreams = (limit: number, outcome?: QueueOutcome) =>
   new GatewayError(
     503,
     'too_many_streams',
-    `This session is serving ${limit} requests and WebSockets at once, its limit. Try again in a moment.`,
+    `This session is serving ${limit} requests and WebSockets at once, its limit.${queued(outcome)} Try again in a moment.`,
     { headers: { 'retry-after': '1' } },
   );
 
-/** One viewer (client address) already holds VIEWER_MAX_STREAMS of the session's streams (session/viewers.ts). */
-export const tooManyViewerStreams = (limit: number) =>
+/**
+ * One viewer (client address) already holds VIEWER_MAX_STREAMS of the session's streams
+ * (session/viewers.ts), after waiting or with no room to wait (`outcome`).
+ */
+export const tooManyViewerStreams = (limit: number, outcome?: QueueOutcome) =>
   new GatewayError(
     429,
     'viewer_stream_limit',
-    `You have ${limit} requests and WebSockets open on this session, the most one viewer may hold while the session is busy (VIEWER_MAX_STREAMS). Close some, or try again in a moment.`,
+    `You have ${limit} requests and WebSockets open on this session, the most one viewer may hold while the session is busy (VIEWER_MAX_STREAMS).${queued(outcome)} Close some, or try again in a moment.`,
     { headers: { 'retry-after': '1' } },
   );
+
+/** A request whose viewer left while it waited for a stream: nobody reads this answer. */
+export const viewerGone = () =>
+  new GatewayError(503, 'viewer_left', 'The viewer went away before this request got a stream.');
 
 /** A gateway whose configuration has problems: 500 `config_invalid`, listing every one (never a secret's value). */
 export class ConfigError extends GatewayError {
@@ -132,6 +155,10 @@ export class ConfigError extends GatewayError {
 /** A request head (names and values) over `maxBytes`. */
 export const headersTooLarge = (maxBytes: number) =>
   new GatewayError(431, 'headers_too_large', `The request head is over ${maxBytes / 1024} KiB.`);
+
+/** The credential a viewer came in with was withdrawn (session/grants.ts): `reason` says how. */
+export const accessWithdrawn = (port: number, reason: string, options?: GatewayErrorOptions) =>
+  new GatewayError(403, 'access_withdrawn', `Access to port ${port} ended: ${reason}.`, options);
 
 /**
  * What a stream reset before the response head means to the viewer: 502
@@ -163,7 +190,7 @@ export function streamFailure(error: unknown, port: number, timeoutSeconds: numb
         cause,
       );
     case ResetCode.REVOKED:
-      return new GatewayError(403, 'access_withdrawn', `Access to port ${port} ended: ${error.message}.`, cause);
+      return accessWithdrawn(port, error.message, cause);
     case ResetCode.TUNNEL_CLOSED:
       return new GatewayError(
         502,

@@ -59,6 +59,8 @@ export interface ApiStatus {
   connectedAt?: string;
   /** Requests and WebSockets in flight. */
   streams: number;
+  /** Requests waiting for a stream (MAX_STREAMS in use, or their viewer at its share): QUEUE_LENGTH. */
+  waiting: number;
   /** When the session's Durable Object last started (it hibernates when idle, and restarts after). */
   awakeSince: string;
 }

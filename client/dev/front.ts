@@ -124,7 +124,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         return;
       }
       // A kept-alive connection workerd closed as the request went out: nothing reached it, so once more.
-      if (mayRetry && up.reusedSocket && retryable(req, forward) && error.code === 'ECONNRESET') {
+      // Never for a viewer that left: cutting its upstream request (below) ends in the same ECONNRESET.
+      if (mayRetry && up.reusedSocket && !res.destroyed && retryable(req, forward) && error.code === 'ECONNRESET') {
         relay(req, res, forward, false);
         return;
       }

@@ -25,6 +25,7 @@
  */
 import { type MuxStream, ResetCode, type Visibility } from '../../protocol';
 import { allowed, type Viewer } from '../access/policy';
+import { accessWithdrawn } from '../errors';
 import type { StreamOpener } from './viewers';
 
 /** A viewer whose streams are tracked (a preflight's is not: it is one short question). */
@@ -44,6 +45,7 @@ const REMEMBERED_REVOCATIONS = 256;
 const SIGNED_OUT = 'the owner signed out everywhere';
 const REVOKED = 'the share link was revoked';
 const NOT_SHARED = 'the port is no longer shared with this viewer';
+const EXPIRED = 'the login or link it was opened with has expired';
 
 export class StreamGrants {
   readonly #held = new Map<MuxStream, Held>();
@@ -62,10 +64,16 @@ export class StreamGrants {
     return this.#held.size;
   }
 
-  /** What `viewer` opens on `port` through `mux`, each stream tracked until it is done. */
+  /**
+   * What `viewer` opens on `port` through `mux`, each stream tracked until it is done. A viewer
+   * signed out, revoked or expired since it was admitted (it waited for a stream: viewers.ts) is
+   * refused with 403 `access_withdrawn` and opens nothing, so the origin never sees its request.
+   */
   opener(viewer: Admitted, port: number, mux: StreamOpener): StreamOpener {
     return {
       open: (request) => {
+        const withdrawn = this.#withdrawn(viewer);
+        if (withdrawn) throw accessWithdrawn(port, withdrawn);
         const stream = mux.open(request);
         this.track(stream, port, viewer);
         return stream;
@@ -78,12 +86,20 @@ export class StreamGrants {
     const held: Held = { port, viewer, timer: null };
     this.#held.set(stream, held);
     void stream.done().then(() => this.#forget(stream));
-    if (viewer.kind === 'owner' && viewer.epoch < this.#epoch) this.#reset(stream, SIGNED_OUT);
-    else if (viewer.kind === 'reviewer' && this.#revoked.has(viewer.link)) this.#reset(stream, REVOKED);
+    const withdrawn = this.#withdrawn(viewer);
+    if (withdrawn) this.#reset(stream, withdrawn);
     else {
       if (viewer.kind !== 'anyone') this.#expireAt(stream, held, viewer.expiresAt * 1000);
       void this.#recheck(stream, held);
     }
+  }
+
+  /** Why `viewer`'s credential no longer admits it (as far as is known without storage), or null. */
+  #withdrawn(viewer: Admitted): string | null {
+    if (viewer.kind === 'owner' && viewer.epoch < this.#epoch) return SIGNED_OUT;
+    if (viewer.kind === 'reviewer' && this.#revoked.has(viewer.link)) return REVOKED;
+    if (viewer.kind !== 'anyone' && viewer.expiresAt * 1000 <= Date.now()) return EXPIRED;
+    return null;
   }
 
   /** The visibility now may be newer than the one `stream` was admitted under: reset it if it no longer lets its viewer in. */
@@ -131,7 +147,7 @@ export class StreamGrants {
   #expireAt(stream: MuxStream, held: Held, atMs: number): void {
     const left = atMs - Date.now();
     if (left <= 0) {
-      this.#reset(stream, 'the login or link it was opened with has expired');
+      this.#reset(stream, EXPIRED);
       return;
     }
     held.timer = setTimeout(() => this.#expireAt(stream, held, atMs), Math.min(left, MAX_DELAY_MS));

@@ -54,6 +54,12 @@ export class Session extends DurableObject<Env> {
   readonly #viewerStreams = new ViewerStreams(
     () => this.#config.viewerMaxStreams,
     () => this.#config.maxStreams,
+    () => ({
+      length: this.#config.queueLength,
+      viewerLength: this.#config.viewerQueueLength,
+      waitMs: this.#config.queueTimeoutSeconds * 1000,
+    }),
+    this.#deadlines,
   );
   readonly #dataSockets = new DataSockets(this.#deadlines);
   readonly #portControl: PortControl;
@@ -119,22 +125,36 @@ export class Session extends DurableObject<Env> {
     const { access } = this.#built;
     if (hasUrlCredential(route.url)) return access.exchange(request, route);
     if (route.url.searchParams.has(CONTINUE_PARAM)) return acknowledge(route.url, route.scheme);
-    const tunnel = this.#tunnel.current();
-    if (!tunnel) throw sessionOffline();
+    if (!this.#tunnel.current()) throw sessionOffline();
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     // Whether a port is up is no secret of the origin; what it serves is, from here on.
     const viewer = await access.admit(request, route);
-    const counted = this.#viewerStreams.opener(viewerKey(route.clientIp), tunnel.mux, route.requestId);
-    if (viewer.kind === 'preflight') return proxyPreflight(counted, request, route, this.#config, this.#deadlines);
-    const mux = this.#grants.opener(viewer, route.port, counted);
-    if (this.#config.publicPreviewWarning && needsWarning(request)) {
+    if (viewer.kind !== 'preflight' && this.#config.publicPreviewWarning && needsWarning(request)) {
       const warning = await warningIfPublic(route, this.#session, this.#built.views);
       if (warning) return warning;
     }
-    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      return proxyWebSocket(mux, request, route, this.#config, this.#deadlines, this.#dataSockets);
+    // A stream now, or a turn in the session's fair queue (viewers.ts); the grants are checked when it opens.
+    const admission = this.#viewerStreams.admit(viewerKey(route.clientIp), {
+      requestId: route.requestId,
+      signal: request.signal,
+    });
+    const slot = admission instanceof Promise ? await admission : admission;
+    try {
+      const tunnel = this.#tunnel.current();
+      if (!tunnel) throw sessionOffline();
+      const counted = slot.opener(tunnel.mux);
+      if (viewer.kind === 'preflight') {
+        return await proxyPreflight(counted, request, route, this.#config, this.#deadlines);
+      }
+      const mux = this.#grants.opener(viewer, route.port, counted);
+      if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, this.#dataSockets);
+      }
+      const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines);
+      return access.limitFraming(response, request, route);
+    } finally {
+      slot.release();
     }
-    return access.limitFraming(await proxyHttp(mux, request, route, this.#config, this.#deadlines), request, route);
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────
@@ -172,6 +192,7 @@ export class Session extends DurableObject<Env> {
       tunnel: tunnel ? 'connected' : 'offline',
       ...(tunnel ? { connectedAt: new Date(tunnel.attachment.connectedAt).toISOString() } : {}),
       streams: tunnel?.mux.stats().open ?? 0,
+      waiting: this.#viewerStreams.waiting,
       awakeSince: this.#since,
     };
   }

@@ -1,129 +1,184 @@
 /**
- * Per-viewer fairness: how many of a session's streams each viewer holds, so
- * one viewer (one client address) cannot take more than its share
- * (VIEWER_MAX_STREAMS) and starve the others; past it, 429
- * `viewer_stream_limit`. The share is work-conserving, like fair queueing:
- * it is enforced only while at least half of the session's streams
- * (MAX_STREAMS) are in use, so a lone viewer (an owner's browser loading a
- * dev server's hundreds of unbundled modules over HTTP/2) may use up to half
- * of an otherwise idle session, while a flood always leaves the other half to
- * everyone else. The session-wide MAX_STREAMS (the multiplexer's own limit,
- * 503) still holds for everyone together.
+ * Admission to a session's streams, fair per viewer. The session holds at most
+ * MAX_STREAMS streams, and one viewer (one client address, viewer-key.ts) at
+ * most its share, VIEWER_MAX_STREAMS, while the session is busy: the share is
+ * work-conserving, like fair queueing, enforced only while at least half of
+ * MAX_STREAMS are in use, so a lone viewer (an owner's browser loading a dev
+ * server's hundreds of unbundled modules over HTTP/2) may use up to half of an
+ * otherwise idle session, while a flood always leaves the other half to
+ * everyone else.
  *
- * A stream counts from open to done, HTTP and WebSocket alike: a response
- * body still flowing, a quiet server-sent-event feed, an open WebSocket.
+ * A request that cannot have a stream now waits for one (fair-queue.ts): at
+ * most QUEUE_LENGTH requests per session and VIEWER_QUEUE_LENGTH per viewer,
+ * each for at most QUEUE_TIMEOUT. When a stream frees, the waiting viewer
+ * holding the fewest streams goes next. Only a request with no room to wait,
+ * or whose wait expired, is refused: 429 `viewer_stream_limit` when its
+ * viewer's share is what stops it, else 503 `too_many_streams`. A viewer that
+ * leaves while waiting leaves the queue at once.
+ *
+ * A stream counts from admission to done, HTTP and WebSocket alike: a
+ * response body still flowing, a quiet server-sent-event feed, an open
+ * WebSocket.
  */
-import { type Mux, type MuxStream, type OpenRequest, ResetCode } from '../../protocol';
-import { tooManyViewerStreams } from '../errors';
+import { type MuxStream, type OpenRequest, ResetCode } from '../../protocol';
+import { type QueueOutcome, tooManyStreams, tooManyViewerStreams, viewerGone } from '../errors';
+import { Deadlines } from './deadlines';
+import { FairQueue, type Waiting } from './fair-queue';
+import { Admitted, type Slot, type StreamOpener } from './stream-slot';
+import { NETWORK_SHARES, viewerNetwork } from './viewer-key';
 
-/** What the bridges need of the multiplexer: opening a stream. */
-export type StreamOpener = Pick<Mux, 'open'>;
+export type { Slot, StreamOpener } from './stream-slot';
+export { NETWORK_SHARES, UNKNOWN_VIEWER, viewerKey, viewerNetwork } from './viewer-key';
 
-/** The key of requests that arrive without a client address (one shared bucket). */
-export const UNKNOWN_VIEWER = 'unknown';
-
-/**
- * The viewer a client address belongs to: an IPv4 address as it is (also when
- * written as IPv6, `::ffff:a.b.c.d`), an IPv6 address by its /64 prefix (one
- * subscriber's network, which hands its hosts any address in it), no address
- * UNKNOWN_VIEWER.
- * @param clientIp the edge's `CF-Connecting-IP`, or null.
- */
-export function viewerKey(clientIp: string | null): string {
-  const ip = clientIp?.trim().toLowerCase() ?? '';
-  if (!ip) return UNKNOWN_VIEWER;
-  if (!ip.includes(':')) return ip;
-  // An IPv4 address written as IPv6 (`::ffff:198.51.100.1`) is that IPv4 viewer, not the /64 of them all.
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ip);
-  if (mapped) return mapped[1] as string;
-  const [head = '', tail] = ip.split('::', 2);
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  // An embedded IPv4 tail (`::ffff:1.2.3.4`) stands for two groups; only the first four groups matter here.
-  const missing = 8 - left.length - right.length - (right.at(-1)?.includes('.') ? 1 : 0);
-  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
-  const prefix = groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, ''));
-  return `${prefix.join(':')}::/64`;
+/** The waiting room's bounds (the config's QUEUE_LENGTH, VIEWER_QUEUE_LENGTH and QUEUE_TIMEOUT). */
+export interface QueueLimits {
+  /** Requests that may wait per session; 0: a request that cannot have a stream now is refused at once. */
+  length: number;
+  /** Requests one viewer may have waiting. */
+  viewerLength: number;
+  /** Milliseconds one request may wait. */
+  waitMs: number;
 }
 
-/**
- * The wider network a viewer key belongs to, counted too: for an IPv6 /64, its /48 (the most an ISP
- * delegates to one subscriber, RFC 6177, who may use any /64 of it); none for IPv4 or no address.
- */
-export function viewerNetwork(key: string): string | null {
-  if (!key.endsWith('::/64')) return null;
-  return `${key.slice(0, -'::/64'.length).split(':').slice(0, 3).join(':')}::/48`;
+const NO_QUEUE: QueueLimits = { length: 0, viewerLength: 0, waitMs: 0 };
+
+/** Who may wait for a stream, and how. */
+export interface AdmitOptions {
+  /** The Worker's request id (routing/route.ts), for left(). */
+  requestId?: string;
+  /** Aborts when the viewer goes away. */
+  signal?: AbortSignal;
 }
 
-/** A network (viewerNetwork) may hold this many times VIEWER_MAX_STREAMS while the session is busy. */
-export const NETWORK_SHARES = 2;
+interface Waiter extends Waiting {
+  readonly requestId: string | undefined;
+  readonly since: number;
+  readonly grant: (slot: Slot) => void;
+  readonly refuse: (error: unknown) => void;
+}
 
 export class ViewerStreams {
   readonly #held = new Map<string, number>();
-  /** The open streams by the Worker's request id (routing/route.ts `requestId`), until done. */
-  readonly #byRequest = new Map<string, MuxStream>();
+  /** Admitted requests by the Worker's request id, from admission until done. */
+  readonly #slots = new Map<string, Admitted>();
+  readonly #waiters = new Map<string, Waiter>();
+  readonly #queue = new FairQueue<Waiter>();
   readonly #limit: () => number;
   readonly #sessionLimit: () => number;
-  /** Streams held by all viewers together. */
+  readonly #queueLimits: () => QueueLimits;
+  readonly #deadlines: Deadlines<object>;
+  /** Streams held by all viewers together (admitted, opened or not yet). */
   #total = 0;
 
   /**
-   * @param limit the streams one viewer may hold while the session is busy (VIEWER_MAX_STREAMS, ≥ 1), read on every open.
+   * @param limit the streams one viewer may hold while the session is busy (VIEWER_MAX_STREAMS, ≥ 1), read on every admission.
    * @param sessionLimit the session's streams (MAX_STREAMS): the share applies once half of them are in use.
+   * @param queue how many may wait for a stream, and how long (default: none wait).
+   * @param deadlines where waits expire.
    */
-  constructor(limit: () => number, sessionLimit: () => number) {
+  constructor(
+    limit: () => number,
+    sessionLimit: () => number,
+    queue: () => QueueLimits = () => NO_QUEUE,
+    deadlines: Deadlines<object> = new Deadlines(),
+  ) {
     this.#limit = limit;
     this.#sessionLimit = sessionLimit;
+    this.#queueLimits = queue;
+    this.#deadlines = deadlines;
   }
 
   /**
-   * What the viewer `key` may open streams through: `mux`, counted against its share; each stream
-   * opened is also known by `requestId` (when given), for left().
+   * A stream for the viewer `key`: at once if it may have one now and none of its requests wait,
+   * else once one frees and the queue's turn is its. Throws (or rejects with) 429
+   * `viewer_stream_limit` or 503 `too_many_streams` when there is no room to wait or the wait
+   * expired, and 503 `viewer_left` when the viewer went away while waiting.
+   */
+  admit(key: string, options: AdmitOptions = {}): Slot | Promise<Slot> {
+    if (this.#queue.waiting(key) === 0 && this.#may(key)) return this.#grant(key, options.requestId);
+    if (options.signal?.aborted) throw viewerGone();
+    const limits = this.#queueLimits();
+    if (limits.length === 0) throw this.#refusal(key);
+    const waiting = this.#queue.waiting(key);
+    if (waiting >= limits.viewerLength) throw this.#refusal(key, { full: 'VIEWER_QUEUE_LENGTH', length: waiting });
+    if (this.#queue.size >= limits.length) {
+      const evicted = this.#queue.evictFor(key);
+      if (!evicted) throw this.#refusal(key, { full: 'QUEUE_LENGTH', length: this.#queue.size });
+      this.#settle(evicted);
+      evicted.refuse(this.#refusal(evicted.key, { full: 'QUEUE_LENGTH', length: limits.length }));
+    }
+    return new Promise<Slot>((resolve, reject) => {
+      const { requestId, signal } = options;
+      const gone = () => {
+        if (!this.#queue.remove(waiter)) return;
+        this.#settle(waiter);
+        reject(viewerGone());
+      };
+      const waiter: Waiter = {
+        key,
+        requestId,
+        since: Date.now(),
+        grant: (slot) => {
+          signal?.removeEventListener('abort', gone);
+          resolve(slot);
+        },
+        refuse: (error) => {
+          signal?.removeEventListener('abort', gone);
+          reject(error);
+        },
+      };
+      this.#queue.push(waiter);
+      if (requestId !== undefined) this.#waiters.set(requestId, waiter);
+      signal?.addEventListener('abort', gone, { once: true });
+      this.#deadlines.add(waiter, limits.waitMs, () => {
+        if (!this.#queue.remove(waiter)) return;
+        this.#settle(waiter);
+        waiter.refuse(this.#refusal(key, { waitedMs: Date.now() - waiter.since }));
+      });
+    });
+  }
+
+  /**
+   * What the viewer `key` may open streams through now, without waiting: `mux`, counted against its
+   * share; each stream opened is also known by `requestId` (when given), for left().
    */
   opener(key: string, mux: StreamOpener, requestId?: string): StreamOpener {
-    return {
-      open: (request) => {
-        const stream = this.open(key, mux, request);
-        if (requestId !== undefined) {
-          this.#byRequest.set(requestId, stream);
-          void stream.done().then(() => this.#byRequest.delete(requestId));
-        }
-        return stream;
-      },
-    };
+    return { open: (request) => this.#openNow(key, mux, request, requestId) };
+  }
+
+  /** Open a stream for the viewer `key` through `mux` now, or throw as admit() does without a queue. */
+  open(key: string, mux: StreamOpener, request: OpenRequest): MuxStream {
+    return this.#openNow(key, mux, request);
+  }
+
+  #openNow(key: string, mux: StreamOpener, request: OpenRequest, requestId?: string): MuxStream {
+    if (!this.#may(key)) throw this.#refusal(key);
+    const slot = this.#grant(key, requestId);
+    try {
+      return slot.opener(mux).open(request);
+    } finally {
+      slot.release();
+    }
   }
 
   /**
-   * The viewer of `requestId` went away (the Worker saw its disconnect): its stream, if still open,
-   * is reset with CANCEL, which frees it and cancels the origin's request. False if none was open.
+   * The viewer of `requestId` went away (the Worker saw its disconnect): it leaves the queue if it
+   * waits; its stream, if open, is reset with CANCEL, which frees it and cancels the origin's
+   * request; admitted but not yet opened, it will not open. False if none of these.
    */
   left(requestId: string): boolean {
-    const stream = this.#byRequest.get(requestId);
-    if (!stream) return false;
-    this.#byRequest.delete(requestId);
-    stream.reset(ResetCode.CANCEL, 'the viewer went away');
-    return true;
-  }
-
-  /**
-   * Open a stream for the viewer `key` through `mux`; it counts until the stream is done.
-   * Throws 429 `viewer_stream_limit` when the viewer already holds its share and half the session's
-   * streams are in use (nothing is opened), and whatever `mux.open` throws (the session-wide limit,
-   * a lost tunnel).
-   */
-  open(key: string, mux: StreamOpener, request: OpenRequest): MuxStream {
-    const limit = this.#limit();
-    const network = viewerNetwork(key);
-    if (this.#total >= Math.ceil(this.#sessionLimit() / 2)) {
-      if (this.held(key) >= limit) throw tooManyViewerStreams(limit);
-      if (network && this.held(network) >= NETWORK_SHARES * limit) throw tooManyViewerStreams(limit);
+    const waiter = this.#waiters.get(requestId);
+    if (waiter && this.#queue.remove(waiter)) {
+      this.#settle(waiter);
+      waiter.refuse(viewerGone());
+      return true;
     }
-    const stream = mux.open(request);
-    this.#count(key, 1);
-    if (network) this.#count(network, 1);
-    this.#total++;
-    void stream.done().then(() => this.#release(key));
-    return stream;
+    const slot = this.#slots.get(requestId);
+    if (!slot) return false;
+    this.#slots.delete(requestId);
+    slot.left = true;
+    slot.stream?.reset(ResetCode.CANCEL, 'the viewer went away');
+    return true;
   }
 
   /** Streams the viewer `key` holds now. */
@@ -131,21 +186,78 @@ export class ViewerStreams {
     return this.#held.get(key) ?? 0;
   }
 
+  /** Requests waiting for a stream now. */
+  get waiting(): number {
+    return this.#queue.size;
+  }
+
   /** How many viewers hold a stream now (every key with a count above 0 is kept, none other; networks aside). */
   get viewers(): number {
     return [...this.#held.keys()].filter((key) => !key.endsWith('::/48')).length;
   }
 
-  #release(key: string): void {
-    this.#total--;
-    this.#count(key, -1);
+  /** Whether the viewer `key` may have a stream now: the session is under MAX_STREAMS and, when half busy, the viewer under its share. */
+  #may(key: string): boolean {
+    const max = this.#sessionLimit();
+    if (this.#total >= max) return false;
+    return this.#total < Math.ceil(max / 2) || !this.#overShare(key);
+  }
+
+  #overShare(key: string): boolean {
+    const limit = this.#limit();
     const network = viewerNetwork(key);
-    if (network) this.#count(network, -1);
+    return this.held(key) >= limit || (network !== null && this.held(network) >= NETWORK_SHARES * limit);
+  }
+
+  /** The answer for a request of `key` that gets no stream: its share binds (429), or the session is full (503). */
+  #refusal(key: string, outcome?: QueueOutcome) {
+    const max = this.#sessionLimit();
+    if (this.#total >= Math.ceil(max / 2) && this.#overShare(key)) return tooManyViewerStreams(this.#limit(), outcome);
+    return tooManyStreams(max, outcome);
+  }
+
+  #grant(key: string, requestId: string | undefined): Admitted {
+    this.#count(key, 1);
+    this.#total++;
+    const slot = new Admitted(key, requestId, (s) => this.#free(s));
+    if (requestId !== undefined) this.#slots.set(requestId, slot);
+    return slot;
+  }
+
+  /** A waiter leaves the room's indexes (it was admitted, refused, or left). */
+  #settle(waiter: Waiter): void {
+    this.#deadlines.delete(waiter);
+    if (waiter.requestId !== undefined && this.#waiters.get(waiter.requestId) === waiter) {
+      this.#waiters.delete(waiter.requestId);
+    }
+  }
+
+  #free(slot: Admitted): void {
+    this.#total--;
+    this.#count(slot.key, -1);
+    if (slot.requestId !== undefined && this.#slots.get(slot.requestId) === slot) this.#slots.delete(slot.requestId);
+    this.#pump();
+  }
+
+  /** Streams freed: admit waiters, fairest first, while any may go. */
+  #pump(): void {
+    while (this.#queue.size > 0) {
+      const waiter = this.#queue.next(
+        (key) => this.#may(key),
+        (key) => this.held(key),
+      );
+      if (!waiter) return;
+      this.#settle(waiter);
+      waiter.grant(this.#grant(waiter.key, waiter.requestId));
+    }
   }
 
   #count(key: string, delta: number): void {
-    const held = (this.#held.get(key) ?? 0) + delta;
-    if (held > 0) this.#held.set(key, held);
-    else this.#held.delete(key);
+    for (const k of [key, viewerNetwork(key)]) {
+      if (k === null) continue;
+      const held = (this.#held.get(k) ?? 0) + delta;
+      if (held > 0) this.#held.set(k, held);
+      else this.#held.delete(k);
+    }
   }
 }

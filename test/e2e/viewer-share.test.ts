@@ -1,18 +1,37 @@
 /**
  * Per-viewer fairness: one viewer (one client address) may hold at most
- * VIEWER_MAX_STREAMS of a session's streams; past it 429 with Retry-After,
- * while another viewer is still served. Two viewers are two source addresses
+ * VIEWER_MAX_STREAMS of a session's streams while the session is busy; past
+ * it a request waits for a stream (its viewer's queue holds VIEWER_QUEUE_LENGTH),
+ * and one more is refused with 429 and Retry-After, while another viewer is
+ * still served. Two viewers are two source addresses
  * on loopback (127.0.0.1 and 127.0.0.2): the local runtime takes the peer's
  * address as CF-Connecting-IP when the viewer sends none.
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { afterTest, type Harness, type Reply, startAgent, startHarness, startOrigin, waitFor } from './harness';
+import type { ApiStatus } from '../../protocol';
+import {
+  afterTest,
+  type Harness,
+  type Reply,
+  request,
+  type RunningAgent,
+  startAgent,
+  startHarness,
+  startOrigin,
+  waitFor,
+} from './harness';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ MAX_STREAMS: '4', VIEWER_MAX_STREAMS: '2', ORIGIN_TIMEOUT: '30' });
+  h = await startHarness({
+    MAX_STREAMS: '4',
+    VIEWER_MAX_STREAMS: '2',
+    VIEWER_QUEUE_LENGTH: '1',
+    ORIGIN_TIMEOUT: '30',
+    QUEUE_TIMEOUT: '30',
+  });
 });
 afterAll(async () => {
   await h?.stop();
@@ -45,8 +64,23 @@ function getFrom(from: string, url: string, headers: Record<string, string> = {}
   });
 }
 
+/** Until the session of `a` has `n` requests waiting for a stream (the owner's status). */
+async function waiting(a: RunningAgent, n: number): Promise<void> {
+  const owner = (await a.agent.api.ownerToken()).token;
+  await waitFor(
+    async () => {
+      const reply = await request(h.gateway, `/api/sessions/${a.session}/status`, {
+        headers: { authorization: `Bearer ${owner}` },
+      });
+      return (JSON.parse(reply.body.toString()) as ApiStatus).waiting === n;
+    },
+    `${n} waiting`,
+    5_000,
+  );
+}
+
 describe('one viewer over its share of the streams', () => {
-  it('gets 429 viewer_stream_limit with Retry-After; another viewer is served; its streams count again once done', async () => {
+  it('waits, then with its queue full gets 429 viewer_stream_limit with Retry-After; another viewer is served', async () => {
     const held: (() => void)[] = [];
     const origin = await startOrigin((req, res) => {
       if (req.url === '/hold') held.push(() => res.end('done'));
@@ -58,8 +92,13 @@ describe('one viewer over its share of the streams', () => {
     const first = [getFrom('127.0.0.1', `${url}hold`), getFrom('127.0.0.1', `${url}hold`)];
     await waitFor(() => held.length === 2, "viewer one's two requests at the origin", 5_000);
 
+    // Over its share, the next request waits for one of its own streams to free…
+    const queued = getFrom('127.0.0.1', url);
+    await waiting(a, 1);
+    // …and with its queue full (VIEWER_QUEUE_LENGTH 1), one more is refused at once.
     const refused = await getFrom('127.0.0.1', url);
     expect(refused.status).toBe(429);
+    expect(refused.body.toString()).toContain('VIEWER_QUEUE_LENGTH');
     expect(refused.headers['retry-after']).toBe('1');
     expect(refused.headers['x-porthole-error']).toBe('viewer_stream_limit');
     expect(JSON.parse(refused.body.toString())).toMatchObject({ error: 'viewer_stream_limit' });
@@ -75,10 +114,11 @@ describe('one viewer over its share of the streams', () => {
 
     for (const release of held.splice(0)) release();
     for (const reply of await Promise.all(first)) expect(reply.body.toString()).toBe('done');
-    await waitFor(async () => (await getFrom('127.0.0.1', url)).status === 200, 'viewer one served again', 5_000);
+    expect((await queued).status).toBe(200);
+    expect((await getFrom('127.0.0.1', url)).status).toBe(200);
   });
 
-  it('WebSockets count too: two open sockets use up the share, the next request is 429', async () => {
+  it('WebSockets count too: two open sockets use up the share, the next request waits until one closes', async () => {
     const wss = new WebSocketServer({ noServer: true });
     const server = http.createServer((_req, res) => res.end('hello'));
     server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, () => {}));
@@ -100,14 +140,11 @@ describe('one viewer over its share of the streams', () => {
     await Promise.all(
       sockets.map((s) => new Promise((resolve, reject) => s.once('open', resolve).once('error', reject))),
     );
-    const refused = await getFrom('127.0.0.3', target.href);
-    expect(refused.status).toBe(429);
+    const queued = getFrom('127.0.0.3', target.href);
+    await waiting(a, 1);
+    expect((await getFrom('127.0.0.3', target.href)).status).toBe(429);
     sockets[0]?.close();
-    await waitFor(
-      async () => (await getFrom('127.0.0.3', target.href)).status === 200,
-      'a share freed by a close',
-      5_000,
-    );
+    expect((await queued).status).toBe(200);
   });
 
   it('trickled uploads count too: two unfinished request bodies use up the share', async () => {
@@ -137,6 +174,9 @@ describe('one viewer over its share of the streams', () => {
       afterTest(() => req.destroy());
     }
     await waitFor(() => arrived === 2, 'both uploads at the origin', 5_000);
+    // The next waits (for as long as the uploads hang), and one more is refused.
+    getFrom('127.0.0.4', target.href).catch(() => {});
+    await waiting(a, 1);
     expect((await getFrom('127.0.0.4', target.href)).status).toBe(429);
     expect((await getFrom('127.0.0.5', target.href)).status).toBe(200);
   });

@@ -28,9 +28,25 @@ describe('parseConfig', () => {
       viewerIdleSeconds: 60,
       maxStreams: 256,
       viewerMaxStreams: 64,
+      queueLength: 4096,
+      viewerQueueLength: 1024,
+      queueTimeoutSeconds: 30,
       maxPorts: 1024,
       publicPreviewWarning: false,
     });
+  });
+
+  it("QUEUE_LENGTH and VIEWER_QUEUE_LENGTH: 0 or more, the viewer's at most the session's; QUEUE_TIMEOUT in seconds", () => {
+    expect(parseConfig({ ...secrets, QUEUE_LENGTH: '0' })).toMatchObject({ queueLength: 0, viewerQueueLength: 0 });
+    expect(parseConfig({ ...secrets, QUEUE_LENGTH: '100' })).toMatchObject({ viewerQueueLength: 100 });
+    expect(parseConfig({ ...secrets, QUEUE_TIMEOUT: '0.5' }).queueTimeoutSeconds).toBe(0.5);
+    expect(problemsOf({ ...secrets, QUEUE_LENGTH: '8', VIEWER_QUEUE_LENGTH: '9', QUEUE_TIMEOUT: '0' })).toEqual([
+      'VIEWER_QUEUE_LENGTH is 9: it must not be above QUEUE_LENGTH (8).',
+      'QUEUE_TIMEOUT is "0": it must be a number of seconds above 0.',
+    ]);
+    expect(problemsOf({ ...secrets, QUEUE_LENGTH: '-1' })).toEqual([
+      'QUEUE_LENGTH is "-1": it must be a whole number of 0 or more.',
+    ]);
   });
 
   it('VIEWER_MAX_STREAMS: a quarter of MAX_STREAMS by default (at least 1), at most MAX_STREAMS', () => {

@@ -75,7 +75,14 @@ describe('wrangler.toml and the local gateway agree', () => {
 
   it('wrangler.toml sets no tunable value in a comment (the defaults live once, in gateway/config.ts)', () => {
     const text = readFileSync(new URL('../../../wrangler.toml', import.meta.url), 'utf8');
-    for (const name of ['ORIGIN_TIMEOUT', 'VIEWER_IDLE_TIMEOUT', 'MAX_STREAMS', 'MAX_PORTS']) {
+    for (const name of [
+      'ORIGIN_TIMEOUT',
+      'VIEWER_IDLE_TIMEOUT',
+      'MAX_STREAMS',
+      'MAX_PORTS',
+      'QUEUE_LENGTH',
+      'QUEUE_TIMEOUT',
+    ]) {
       expect(text).not.toMatch(new RegExp(`${name}\\s*=\\s*"?\\d`));
     }
   });

@@ -1,0 +1,91 @@
+/**
+ * The waiting room of a session's streams: requests that cannot open a stream
+ * now wait here, one FIFO line per viewer. When a stream frees, the next to go
+ * is the first of the viewer that holds the fewest streams among those allowed
+ * one (ties in round-robin order: a viewer just served goes to the back), so a
+ * viewer flooding the session cannot push an honest viewer's request behind
+ * its own. When the room is full, the longest line gives up its newest request
+ * to a newcomer with a shorter line (longest-queue drop, as in fair queueing),
+ * so a flooder cannot fill the room against everyone else either.
+ * Pure bookkeeping: no timers, no streams (viewers.ts decides who may go).
+ */
+
+/** One waiting request, of the viewer `key`. */
+export interface Waiting {
+  readonly key: string;
+}
+
+export class FairQueue<W extends Waiting> {
+  /** Each viewer's line, in round-robin order (Map order: a viewer served moves to the end). */
+  readonly #lines = new Map<string, W[]>();
+  #size = 0;
+
+  /** Requests waiting, all viewers together. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Requests the viewer `key` has waiting. */
+  waiting(key: string): number {
+    return this.#lines.get(key)?.length ?? 0;
+  }
+
+  /** `waiter` joins the end of its viewer's line. */
+  push(waiter: W): void {
+    const line = this.#lines.get(waiter.key);
+    if (line) line.push(waiter);
+    else this.#lines.set(waiter.key, [waiter]);
+    this.#size++;
+  }
+
+  /** `waiter` leaves the room (it went away, or its wait expired); false if it was not waiting. */
+  remove(waiter: W): boolean {
+    const line = this.#lines.get(waiter.key);
+    const at = line?.indexOf(waiter) ?? -1;
+    if (!line || at < 0) return false;
+    line.splice(at, 1);
+    if (line.length === 0) this.#lines.delete(waiter.key);
+    this.#size--;
+    return true;
+  }
+
+  /**
+   * Take the next request to admit: the first of the line of the viewer, among those `may` admit
+   * now, that `held` counts the fewest streams for (the earliest in round-robin order on a tie).
+   * Undefined if no waiting viewer may be admitted.
+   */
+  next(may: (key: string) => boolean, held: (key: string) => number): W | undefined {
+    let best: string | undefined;
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const key of this.#lines.keys()) {
+      const count = held(key);
+      if (count < fewest && may(key)) {
+        best = key;
+        fewest = count;
+      }
+    }
+    if (best === undefined) return undefined;
+    const line = this.#lines.get(best) as W[];
+    const waiter = line.shift() as W;
+    this.#lines.delete(best);
+    if (line.length > 0) this.#lines.set(best, line);
+    this.#size--;
+    return waiter;
+  }
+
+  /**
+   * Room for a request of the viewer `key` in a room that holds at most `length`: the newest
+   * request of the longest line, when that line is longer than `key`'s would be with it; that one
+   * is taken out of the room for the caller to refuse. Undefined when `key`'s own line is the
+   * longest (the newcomer is the one to refuse).
+   */
+  evictFor(key: string): W | undefined {
+    const own = this.waiting(key) + 1;
+    let longest: W[] | undefined;
+    for (const line of this.#lines.values()) if (!longest || line.length > longest.length) longest = line;
+    if (!longest || longest.length <= own) return undefined;
+    const waiter = longest.at(-1) as W;
+    this.remove(waiter);
+    return waiter;
+  }
+}
