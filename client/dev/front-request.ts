@@ -35,6 +35,10 @@ export type Framing = 'length' | 'chunked' | 'none';
 export interface ForwardedRequest {
   /** Absolute URL for workerd's proxy-style socket: `<scheme>://<authority><path-and-query>`. */
   target: string;
+  /** The host[:port] the request is for (its Host). */
+  authority: string;
+  /** The front's name for the request (X-Porthole-Front-Request), when it gave one. */
+  requestId?: string;
   /** Header lines as a flat `[name, value, …]` list, raw bytes as latin1 strings (Node's rawHeaders). */
   headers: string[];
   framing: Framing;
@@ -47,8 +51,11 @@ export interface IncomingHead {
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding']);
-/** Headers only the front sets: the connecting address, and Miniflare's request.cf carrier. */
-const FRONT_ONLY = new Set(['cf-connecting-ip', 'mf-cf-blob']);
+/**
+ * Headers only the front sets: the connecting address, Miniflare's request.cf carrier, and its own
+ * word to the gateway that a viewer left (gateway/routing/disconnect.ts).
+ */
+const FRONT_ONLY = new Set(['cf-connecting-ip', 'mf-cf-blob', 'x-porthole-front-request', 'x-porthole-front-left']);
 /** RFC 3986 reg-name or IPv4, or an IP literal in brackets, with an optional port. */
 const AUTHORITY = /^(?:[A-Za-z0-9._~%!$&'()*+,;=-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
 const ABSOLUTE_FORM = /^(https?):\/\/([^/?#]*)(.*)$/i;
@@ -118,6 +125,7 @@ export function forwardRequest(
   scheme: 'http' | 'https',
   remoteAddress: string | undefined,
   upgrade = false,
+  requestId?: string,
 ): ForwardedRequest {
   const { authority, path } = authorityOf(head);
   const nominated = connectionOptions(head.rawHeaders);
@@ -153,7 +161,9 @@ export function forwardRequest(
   if (upgrade) headers.push('Connection', 'Upgrade');
   const address = clientAddress(remoteAddress);
   if (address) headers.push('CF-Connecting-IP', address);
-  return { target: `${scheme}://${authority}${path}`, headers, framing };
+  if (requestId !== undefined) headers.push('X-Porthole-Front-Request', requestId);
+  const target = `${scheme}://${authority}${path}`;
+  return { target, authority, headers, framing, ...(requestId === undefined ? {} : { requestId }) };
 }
 
 /** A response's header lines minus the hop-by-hop ones, which Node's server writes for its own connection. */

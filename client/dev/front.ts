@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -21,6 +22,7 @@ import {
   MAX_RESPONSE_HEAD,
   responseHeaders,
 } from './front-request';
+import { headerObject, lingerThenEnd } from './front-body';
 import { refusalResponse, writeRawRefusal } from './front-refusal';
 import { relayUpgrade } from './front-upgrade';
 
@@ -47,8 +49,6 @@ export const MAX_REQUEST_HEAD = 128 * 1024;
  */
 const UPSTREAM_IDLE_MS = 4_000;
 const EMPTY = Buffer.alloc(0);
-/** How long an upload the answer came before is read and discarded before the connection closes, ms. */
-const LINGER_MS = 5_000;
 
 /** Starts the front; resolves once it listens. */
 export async function startFront(options: FrontOptions): Promise<Front> {
@@ -68,7 +68,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     if (closing.has(req.socket)) return;
     let forward: ForwardedRequest;
     try {
-      forward = forwardRequest(req, scheme, req.socket.remoteAddress);
+      forward = forwardRequest(req, scheme, req.socket.remoteAddress, false, randomBytes(16).toString('base64url'));
     } catch (error) {
       // Refused before any 100 Continue: the viewer keeps its body (RFC 9110 10.1.1).
       void refuse(req, res, error);
@@ -93,6 +93,23 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   /** A request that may be sent twice: nothing is lost or repeated if workerd never saw the first (RFC 9110 9.2.2). */
   const retryable = (req: http.IncomingMessage, forward: ForwardedRequest) =>
     forward.framing === 'none' && ['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '');
+  /** Tells the gateway that the viewer of `forward` left (gateway/routing/disconnect.ts); best effort. */
+  const tellLeft = (forward: ForwardedRequest) => {
+    const id = forward.requestId;
+    if (id === undefined) return;
+    const left = http.request({
+      host: options.upstream.host,
+      port: options.upstream.port,
+      method: 'POST',
+      path: `${scheme}://${forward.authority}/`,
+      headers: { host: forward.authority, 'x-porthole-front-left': id, 'content-length': '0' },
+      setHost: false,
+      agent,
+    });
+    left.on('response', (answer) => answer.resume());
+    left.on('error', () => {});
+    left.end();
+  };
   const relay = (req: http.IncomingMessage, res: http.ServerResponse, forward: ForwardedRequest, mayRetry: boolean) => {
     let up: http.ClientRequest;
     try {
@@ -131,9 +148,12 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       }
       void refuse(req, res, new FrontRefusal(502, 'runtime_unavailable', 'The local Workers runtime did not answer.'));
     });
-    // A viewer that leaves cuts the request to workerd, which aborts the Worker's request.signal.
+    // A viewer that leaves cuts the request to workerd, and says so: workerd itself reports a closed
+    // connection only when it next writes to it (a request still waiting for its answer: never).
     res.on('close', () => {
-      if (!res.writableFinished) up.destroy();
+      if (res.writableFinished) return;
+      up.destroy();
+      tellLeft(forward);
     });
     if (forward.framing === 'none') up.end();
     else req.pipe(up);
@@ -174,46 +194,6 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         agent.destroy();
       }),
   };
-}
-
-/**
- * Ends `res` once the viewer's request has arrived whole. An answer that came before the upload ended
- * (a 413, a 401) is written at once, but the connection is not closed under a viewer still sending:
- * its kernel would answer the unread bytes with a reset that can destroy the answer before the viewer
- * reads it. The rest of the upload is read and discarded for up to LINGER_MS, as nginx's
- * lingering_close does, then the answer ends regardless.
- */
-function lingerThenEnd(req: http.IncomingMessage, res: http.ServerResponse, up: http.ClientRequest): void {
-  if (req.complete) {
-    res.end();
-    return;
-  }
-  req.unpipe(up);
-  up.destroy();
-  req.resume();
-  const end = () => {
-    clearTimeout(timer);
-    res.end();
-  };
-  const timer = setTimeout(end, LINGER_MS);
-  req.once('end', end);
-  req.once('close', end);
-}
-
-/** Header lines as Node's object form: repeated names (in any case) as one array, in order. */
-function headerObject(lines: string[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  const names = new Map<string, string>();
-  for (let i = 0; i < lines.length; i += 2) {
-    const lower = lines[i]!.toLowerCase();
-    const name = names.get(lower) ?? lines[i]!;
-    names.set(lower, name);
-    const value = lines[i + 1]!;
-    const seen = out[name];
-    // Single values stay strings: Node's agent reads `host` as one.
-    out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return out;
 }
 
 /** Connections a refusal is closing: requests pipelined behind it are not processed. */

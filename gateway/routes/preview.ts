@@ -9,7 +9,7 @@ import { notFound } from '../errors';
 import { type PortLabel, verifyLabel } from '../routing/label';
 import { viewerAcceptEncoding, withRoute } from '../routing/route';
 import { sessionStub } from '../routing/stub';
-import { onViewerLeft, type WaitUntil } from '../routing/disconnect';
+import { FRONT_LEFT_HEADER, frontRequestId, onViewerLeft, type WaitUntil } from '../routing/disconnect';
 
 /**
  * `label` is the port label index.ts parsed from the host (which it checked was sent as is).
@@ -26,7 +26,14 @@ export async function preview(
 ): Promise<Response> {
   if (!(await verifyLabel(config.labelKey, label))) throw notFound();
   const stub = sessionStub(env, label.session);
-  const requestId = onViewerLeft(request.signal, ctx, (id) => stub.viewerLeft(id));
+  // The local front's word that a viewer left (routing/disconnect.ts): not a request for the origin.
+  const left = request.method === 'POST' ? frontRequestId(request, FRONT_LEFT_HEADER) : null;
+  if (left !== null) {
+    ctx.waitUntil(stub.viewerLeft(left).catch((error: unknown) => console.warn('porthole: viewerLeft failed:', error)));
+    return new Response(null, { status: 204 });
+  }
+  const tell = (id: string) => stub.viewerLeft(id);
+  const requestId = onViewerLeft(request.signal, ctx, tell, frontRequestId(request) ?? crypto.randomUUID());
   const acceptEncoding = viewerAcceptEncoding(request);
   return stub.fetch(withRoute(request, { kind: 'viewer', port: label.port, requestId, acceptEncoding }));
 }

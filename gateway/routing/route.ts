@@ -77,6 +77,8 @@ export function viewerAcceptEncoding(request: Request): string {
 export function withRoute(request: Request, route: WireRoute): Request {
   const headers = new Headers(request.headers);
   headers.set(ROUTE_HEADER, JSON.stringify(route));
+  // The local front's name for the request travels in the route (requestId), never to the origin.
+  headers.delete('x-porthole-front-request');
   return new Request(request, { headers });
 }
 

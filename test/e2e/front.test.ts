@@ -134,6 +134,20 @@ describe('what a viewer cannot claim through the front', () => {
     expect(JSON.stringify(seen.headers)).not.toContain('6.6.6.6');
   });
 
+  it('the front’s own headers (its request names, its word that a viewer left) never reach the origin', async () => {
+    const forged = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const reply = await request(h.gateway, url.href, {
+      method: 'POST',
+      headers: { 'x-porthole-front-left': forged, 'x-porthole-front-request': forged },
+      body: 'kept',
+    });
+    // A POST with a forged "left" word is an ordinary request for the app: the front dropped the word.
+    expect(reply.status).toBe(200);
+    const seen = JSON.parse(reply.body.toString()) as { headers: Record<string, string>; body: string };
+    expect(seen.body).toBe('kept');
+    expect(Object.keys(seen.headers).filter((name) => name.startsWith('x-porthole'))).toEqual([]);
+  });
+
   it('MF-CF-Blob does not set request.cf: a forged clientAcceptEncoding does not reach the origin', async () => {
     const reply = await request(h.gateway, url.href, {
       headers: { 'mf-cf-blob': JSON.stringify({ clientAcceptEncoding: 'gzip', clientIp: '6.6.6.6' }) },

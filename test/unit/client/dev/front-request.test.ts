@@ -52,6 +52,19 @@ describe('forwardRequest', () => {
     expect(forward.headers).toEqual(['Host', 'a', 'X-App', '1', 'CF-Connecting-IP', '127.0.0.2']);
   });
 
+  it('the front names the request for the gateway; a viewer cannot send either of the front’s own headers', () => {
+    const forward = forwardRequest(
+      head('/', 'Host', 'a', 'X-Porthole-Front-Request', 'forged', 'x-porthole-front-left', 'forged', 'X-App', '1'),
+      'http',
+      '',
+      false,
+      'AAAAAAAAAAAAAAAAAAAAAA',
+    );
+    expect(forward.headers).toEqual(['Host', 'a', 'X-App', '1', 'X-Porthole-Front-Request', 'AAAAAAAAAAAAAAAAAAAAAA']);
+    expect(forward.requestId).toBe('AAAAAAAAAAAAAAAAAAAAAA');
+    expect(forward.authority).toBe('a');
+  });
+
   it('hop-by-hop fields and those Connection names stay on this hop; an upgrade keeps Upgrade', () => {
     const raw = ['Host', 'a', 'Connection', 'keep-alive, X-Hop', 'X-Hop', '1', 'Keep-Alive', 'timeout=5', 'X-End', '2'];
     expect(forwardRequest(head('/', ...raw), 'http', '').headers).toEqual(['Host', 'a', 'X-End', '2']);
