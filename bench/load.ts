@@ -40,7 +40,13 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** Opening the connections (each worker's first answer) may take this long at most. */
 const OPEN_BOUND_MS = 15_000;
 
-function get(agent: http.Agent, target: Target): Promise<number> {
+/**
+ * Source addresses the connections are spread over (127.0.0.1, .2, …): 1 by default, one viewer,
+ * as a user's wrk or curl is; more shows the same load from several viewers (per-viewer limits).
+ */
+export const SOURCES = Number(process.env.BENCH_SOURCES ?? 1);
+
+function get(agent: http.Agent, target: Target, localAddress: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(
       {
@@ -49,6 +55,7 @@ function get(agent: http.Agent, target: Target): Promise<number> {
         path: target.path,
         headers: { host: target.host, ...target.headers },
         agent,
+        localAddress,
       },
       (res) => {
         res.on('data', () => {});
@@ -79,12 +86,13 @@ export async function load(target: Target, concurrency: number, seconds: number,
   let answered = 0;
   let opened: () => void = () => {};
   const allOpen = new Promise<void>((resolve) => (opened = resolve));
-  const worker = async () => {
+  const worker = async (_: unknown, index: number) => {
+    const localAddress = `127.0.0.${1 + (index % SOURCES)}`;
     let first = true;
     while (performance.now() < end) {
       const t0 = performance.now();
       try {
-        const status = await get(agent, target);
+        const status = await get(agent, target, localAddress);
         if (status < 200 || status > 299) {
           non2xx++;
           statuses[status] = (statuses[status] ?? 0) + 1;

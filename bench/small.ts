@@ -6,7 +6,7 @@
  * share the same minutes of this shared machine. Also the Porthole port made private, as its owner.
  */
 import { fmt, type Named, ratios, write } from './common';
-import { type LoadResult, loadInChild, type Target } from './load';
+import { type LoadResult, loadInChild, SOURCES, type Target } from './load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 /** The throughput level (README and PERF compare at 32). */
@@ -37,7 +37,7 @@ export async function smallSection(
 ): Promise<void> {
   write(
     `Small GETs (13-byte answer), ${SECONDS} s per run after a warm-up that opens the connections; ` +
-      `load generator in its own process; errors counted over the whole run:\n`,
+      `load generator in its own process, ${SOURCES === 1 ? 'one source address (one viewer)' : `${SOURCES} source addresses`}; errors counted over the whole run:\n`,
   );
   for (const c of LEVELS) {
     const warmup = c > 64 ? 2 : 1;
