@@ -5,7 +5,7 @@
  * worker) and on workerd run directly from a generated config (workerd.ts). Same workerd binary,
  * compatibility date and flags as the gateway. Listed in the order ratios are printed in.
  */
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../client/dev/gateway';
 import { BASELINE_WORKER } from './baseline-worker';
 import type { Target } from './load';
@@ -23,6 +23,8 @@ export interface Baselines {
 const at = (port: number, path = '/small'): Target => ({ port, host: `127.0.0.1:${port}`, path });
 
 async function onMiniflare(mode: 'bare' | 'do', originPort: number): Promise<Miniflare> {
+  // Loaded on demand: the bench's child processes (load generator, transfers) never need it.
+  const { Miniflare } = await import('miniflare');
   const miniflare = new Miniflare({
     modules: true,
     script: BASELINE_WORKER,

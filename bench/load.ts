@@ -110,7 +110,9 @@ export async function load(target: Target, concurrency: number, seconds: number,
     }
   };
   const workers = Promise.all(Array.from({ length: concurrency }, worker));
-  await Promise.race([allOpen, new Promise((resolve) => setTimeout(resolve, OPEN_BOUND_MS))]);
+  let openBound: NodeJS.Timeout | undefined;
+  await Promise.race([allOpen, new Promise((resolve) => (openBound = setTimeout(resolve, OPEN_BOUND_MS)))]);
+  clearTimeout(openBound);
   const openSeconds = (performance.now() - start) / 1000;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + warmup * 1000 - performance.now())));
   measureFrom = performance.now();

@@ -67,7 +67,11 @@ export async function startDirectWorkerd(originPort: number, timeoutMs = 20_000)
   const child = spawn(workerdBinary(), ['serve', join(folder, 'config.capnp'), '--control-fd=3'], {
     stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
   });
+  // Not a child Miniflare watches: if the bench dies, this process must go with it.
+  const onExit = () => child.kill();
+  process.once('exit', onExit);
   const stop = () => {
+    process.off('exit', onExit);
     child.kill();
     rmSync(folder, { recursive: true, force: true });
   };
