@@ -8,7 +8,7 @@
 import { fmt, type Named, ratios, write } from './common';
 import { type LoadResult, loadInChild, SOURCES, type Target } from './load';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 /** The throughput level (README and PERF compare at 32). */
 export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const LEVELS = (process.env.BENCH_LEVELS ?? `1,${CONCURRENCY},256,1000`).split(',').map(Number);
