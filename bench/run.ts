@@ -10,7 +10,7 @@
  * unread | streams` run one section; `origin`, `load`, `transfer` are the bench's own children.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +64,8 @@ async function main(): Promise<void> {
 
   const session = await createSession(gateway.url, secrets.ADMIN_TOKEN);
   // In a private folder of its own: the client refuses a control socket directly in the shared tmpdir.
-  const control = join(mkdtempSync(join(tmpdir(), 'porthole-bench-')), 'control.sock');
+  const controlFolder = mkdtempSync(join(tmpdir(), 'porthole-bench-'));
+  const control = join(controlFolder, 'control.sock');
   const client = await spawnUntil(
     [
       `${dist}cli.js`,
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     origin.child.kill();
     await baselines?.stop();
     await gateway.stop();
+    rmSync(controlFolder, { recursive: true, force: true });
   };
   const webSockets = () =>
     webSocketSection({
