@@ -1,0 +1,64 @@
+/**
+ * The baselines, started once for the whole run beside Porthole, against the same origin:
+ * direct to the origin; Worker → Durable Object that answers itself and the bare pass-through
+ * Worker, each on Miniflare (served on its direct socket, as the gateway's Worker is: no entry
+ * worker) and on workerd run directly from a generated config (workerd.ts). Same workerd binary,
+ * compatibility date and flags as the gateway. Listed in the order ratios are printed in.
+ */
+import type { Miniflare } from 'miniflare';
+import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../client/dev/gateway';
+import { BASELINE_WORKER } from './baseline-worker';
+import type { Target } from './load';
+import { descendantsNamed } from './procs';
+import { startDirectWorkerd } from './workerd';
+
+export interface Baselines {
+  /** Worker → DO on Miniflare, Worker → DO on workerd directly, bare Worker on each, direct. */
+  targets: { name: string; target: Target }[];
+  /** workerd processes of the baselines (for CPU figures). */
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+const at = (port: number, path = '/small'): Target => ({ port, host: `127.0.0.1:${port}`, path });
+
+async function onMiniflare(mode: 'bare' | 'do', originPort: number): Promise<Miniflare> {
+  // Loaded on demand: the bench's child processes (load generator, transfers) never need it.
+  const { Miniflare } = await import('miniflare');
+  const miniflare = new Miniflare({
+    modules: true,
+    script: BASELINE_WORKER,
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: COMPATIBILITY_FLAGS,
+    bindings: { MODE: mode, ORIGIN: `http://127.0.0.1:${originPort}` },
+    ...(mode === 'do' ? { durableObjects: { ECHO: 'Echo' } } : {}),
+    host: '127.0.0.1',
+    port: 0,
+    cf: false,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+  });
+  await miniflare.ready;
+  return miniflare;
+}
+
+export async function startBaselines(originPort: number): Promise<Baselines> {
+  const before = new Set(descendantsNamed(process.pid, 'workerd'));
+  const doMf = await onMiniflare('do', originPort);
+  const bareMf = await onMiniflare('bare', originPort);
+  const direct = await startDirectWorkerd(originPort);
+  const port = async (mf: Miniflare) => Number((await mf.unsafeGetDirectURL()).port);
+  return {
+    targets: [
+      { name: 'Worker→DO (Miniflare)', target: at(await port(doMf)) },
+      { name: 'Worker→DO (workerd)', target: at(direct.doPort) },
+      { name: 'bare Worker (Miniflare)', target: at(await port(bareMf)) },
+      { name: 'bare Worker (workerd)', target: at(direct.barePort) },
+      { name: 'direct', target: at(originPort) },
+    ],
+    pids: descendantsNamed(process.pid, 'workerd').filter((p) => !before.has(p)),
+    async stop() {
+      direct.stop();
+      await Promise.all([doMf.dispose(), bareMf.dispose()]);
+    },
+  };
+}
