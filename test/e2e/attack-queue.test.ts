@@ -1,0 +1,136 @@
+/**
+ * Attacks on the admission queue (gateway/session/viewers.ts) and on the local
+ * front's word that a viewer left (client/dev/front.ts tellLeft,
+ * gateway/routing/disconnect.ts).
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { ApiStatus } from '../../protocol';
+import { afterTest, type Harness, request, startAgent, startHarness, waitFor } from './harness';
+
+const MAX_STREAMS = 8;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({
+    MAX_STREAMS: String(MAX_STREAMS),
+    VIEWER_MAX_STREAMS: String(MAX_STREAMS),
+    // Far above the bounds below: a stream freed in time was freed because its viewer left.
+    ORIGIN_TIMEOUT: '30',
+  });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/**
+ * A client exposing an origin that never answers `/quiet`, answers anything else 'fresh' and accepts
+ * WebSockets; the session's streams in flight and requests waiting (the owner's status).
+ */
+async function quietSession() {
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/quiet') received++;
+    else res.end('fresh');
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, () => {}));
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  afterTest(() => {
+    for (const c of wss.clients) c.terminate();
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  const a = await startAgent(h, [(server.address() as { port: number }).port]);
+  const owner = (await a.agent.api.ownerToken()).token;
+  const status = async () => {
+    const reply = await request(h.gateway, `/api/sessions/${a.session}/status`, {
+      headers: { authorization: `Bearer ${owner}` },
+    });
+    return JSON.parse(reply.body.toString()) as ApiStatus;
+  };
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: new URL(await a.agent.url(port)),
+    streams: async () => (await status()).streams,
+    waiting: async () => (await status()).waiting,
+    received: () => received,
+  };
+}
+
+/** A GET of `path` on `host` from `localAddress` that waits for its answer (and is destroyed when the test ends). */
+function hold(host: string, path: string, localAddress: string): void {
+  const req = http.get({
+    host: '127.0.0.1',
+    port: h.gateway.port,
+    path,
+    headers: { host },
+    agent: false,
+    localAddress,
+  });
+  req.on('error', () => {});
+  afterTest(() => req.destroy());
+}
+
+/** A GET of `path` on `host` whose viewer leaves as soon as the request is written. */
+function leaveAtOnce(host: string, path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = http.get({
+      host: '127.0.0.1',
+      port: h.gateway.port,
+      path,
+      headers: { host, 'x-pad': 'p'.repeat(28_000) },
+      agent: false,
+    });
+    req.on('error', () => resolve());
+    req.on('finish', () => {
+      req.destroy();
+      resolve();
+    });
+    afterTest(() => req.destroy());
+  });
+}
+
+describe("the front's word that a viewer left", () => {
+  it('a viewer that leaves at once (its left POST may overtake the request) frees its stream', async () => {
+    const s = await quietSession();
+    // Rounds of MAX_STREAMS viewers that leave as soon as they asked: each must be freed before the next.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: MAX_STREAMS }, () => leaveAtOnce(s.url.host, '/quiet')));
+      // Let every request that will reach the origin reach it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(async () => (await s.streams()) === 0, `round ${round}: every abandoned stream freed`, 3_000, 50);
+    }
+    const fresh = await request(h.gateway, `${s.url.href}fresh`);
+    expect(fresh.status).toBe(200);
+  });
+});
+
+describe('a waiting request whose viewer leaves', () => {
+  it('a WebSocket upgrade waiting for a stream leaves the queue when its viewer leaves', async () => {
+    const s = await quietSession();
+    // Another viewer (127.0.0.2) holds every stream of the session.
+    for (let i = 0; i < MAX_STREAMS; i++) hold(s.url.host, '/quiet', '127.0.0.2');
+    await waitFor(async () => (await s.streams()) === MAX_STREAMS, 'every stream held', 5_000, 50);
+    // A viewer (127.0.0.3) asks for WebSockets: they wait their turn...
+    const WAITING = 4;
+    const sockets = Array.from(
+      { length: WAITING },
+      () =>
+        new WebSocket(`ws://127.0.0.1:${h.gateway.port}/`, {
+          headers: { host: s.url.host },
+          localAddress: '127.0.0.3',
+        }),
+    );
+    for (const socket of sockets) {
+      socket.on('error', () => {});
+      afterTest(() => socket.terminate());
+    }
+    await waitFor(async () => (await s.waiting()) === WAITING, 'the upgrades waiting', 5_000, 50);
+    // ...and their viewer leaves: they must leave the queue (QUEUE_TIMEOUT is 30 s).
+    for (const socket of sockets) socket.terminate();
+    await waitFor(async () => (await s.waiting()) === 0, 'the abandoned upgrades out of the queue', 3_000, 50);
+  });
+});
