@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { ApiStatus } from '../../protocol';
 import { afterTest, type Harness, request, startAgent, startHarness, waitFor } from './harness';
 
@@ -116,21 +116,28 @@ describe('a waiting request whose viewer leaves', () => {
     await waitFor(async () => (await s.streams()) === MAX_STREAMS, 'every stream held', 5_000, 50);
     // A viewer (127.0.0.3) asks for WebSockets: they wait their turn...
     const WAITING = 4;
-    const sockets = Array.from(
-      { length: WAITING },
-      () =>
-        new WebSocket(`ws://127.0.0.1:${h.gateway.port}/`, {
-          headers: { host: s.url.host },
-          localAddress: '127.0.0.3',
-        }),
-    );
-    for (const socket of sockets) {
-      socket.on('error', () => {});
-      afterTest(() => socket.terminate());
-    }
+    const upgrades = Array.from({ length: WAITING }, () => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: h.gateway.port,
+        localAddress: '127.0.0.3',
+        agent: false,
+        headers: {
+          host: s.url.host,
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      req.on('error', () => {});
+      req.end();
+      afterTest(() => req.destroy());
+      return req;
+    });
     await waitFor(async () => (await s.waiting()) === WAITING, 'the upgrades waiting', 5_000, 50);
     // ...and their viewer leaves: they must leave the queue (QUEUE_TIMEOUT is 30 s).
-    for (const socket of sockets) socket.terminate();
+    for (const req of upgrades) req.destroy();
     await waitFor(async () => (await s.waiting()) === 0, 'the abandoned upgrades out of the queue', 3_000, 50);
   });
 });
