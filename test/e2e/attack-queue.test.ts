@@ -141,3 +141,61 @@ describe('a waiting request whose viewer leaves', () => {
     await waitFor(async () => (await s.waiting()) === 0, 'the abandoned upgrades out of the queue', 3_000, 50);
   });
 });
+
+describe('the waiting room against one IPv6 /48', () => {
+  it('a /48 spread over many /64s cannot fill the waiting room against a newcomer (networks count, as for streams)', async () => {
+    // The /48 may hold 2 × VIEWER_MAX_STREAMS = half the session; the room holds 8.
+    const g = await startHarness({
+      MAX_STREAMS: '8',
+      VIEWER_MAX_STREAMS: '2',
+      QUEUE_LENGTH: '8',
+      VIEWER_QUEUE_LENGTH: '8',
+      ORIGIN_TIMEOUT: '60',
+    });
+    const server = http.createServer((req, res) => {
+      if (req.url !== '/quiet') res.end('fresh');
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    afterTest(() => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    });
+    const port = (server.address() as { port: number }).port;
+    const a = await startAgent(g, [port]);
+    const host = new URL(await a.agent.url(port)).host;
+    const owner = (await a.agent.api.ownerToken()).token;
+    const status = async () => {
+      const reply = await request(g.gateway, `/api/sessions/${a.session}/status`, {
+        headers: { authorization: `Bearer ${owner}` },
+      });
+      return JSON.parse(reply.body.toString()) as ApiStatus;
+    };
+    // Straight to workerd's socket, as the edge would forward a viewer of this address.
+    const ask = (path: string, ip: string) => {
+      const req = http.get({
+        host: '127.0.0.1',
+        port: g.gateway.directPort,
+        path: `http://${host}${path}`,
+        headers: { host, 'cf-connecting-ip': ip },
+        agent: false,
+      });
+      req.on('error', () => {});
+      afterTest(() => req.destroy());
+      return new Promise<number>((resolve) => req.on('response', (res) => resolve(res.statusCode ?? 0)));
+    };
+    // The /48 takes its half (two /64s, two streams each), four other viewers the rest: the session is full.
+    for (const net of [1, 2]) for (let i = 0; i < 2; i++) void ask('/quiet', `2001:db8:1:${net}::1`);
+    await waitFor(async () => (await status()).streams === 4, 'the /48 holding half', 5_000, 50);
+    for (let i = 1; i <= 4; i++) void ask('/quiet', `198.51.100.${i}`);
+    await waitFor(async () => (await status()).streams === 8, 'the session full', 5_000, 50);
+    // The /48 fills the waiting room with one request from each of eight more /64s.
+    for (let i = 0; i < 8; i++) void ask('/quiet', `2001:db8:1:${10 + i}::1`);
+    await waitFor(async () => (await status()).waiting === 8, 'the room full', 5_000, 50);
+    // A newcomer from elsewhere gets a place in the room (one of the /48's is dropped), not a 503 at once.
+    const newcomer = ask('/fresh', '203.0.113.7');
+    const outcome = await Promise.race([newcomer, new Promise((resolve) => setTimeout(resolve, 1_500, 'waiting'))]);
+    expect(outcome).toBe('waiting');
+    expect((await status()).waiting).toBe(8);
+  });
+});
