@@ -4,6 +4,7 @@
  * gateway/routing/disconnect.ts).
  */
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { ApiStatus } from '../../protocol';
@@ -197,5 +198,40 @@ describe('the waiting room against one IPv6 /48', () => {
     const outcome = await Promise.race([newcomer, new Promise((resolve) => setTimeout(resolve, 1_500, 'waiting'))]);
     expect(outcome).toBe('waiting');
     expect((await status()).waiting).toBe(8);
+  });
+});
+
+describe('an upgrade read while it waits', () => {
+  it('bytes a viewer sends before the 101 (its first WebSocket message) still reach the origin', async () => {
+    const server = http.createServer((_req, res) => res.end('fresh'));
+    const wss = new WebSocketServer({ noServer: true });
+    server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (data) => ws.send(`echo ${String(data)}`))),
+    );
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    afterTest(() => {
+      for (const c of wss.clients) c.terminate();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    });
+    const port = (server.address() as { port: number }).port;
+    const a = await startAgent(h, [port]);
+    const host = new URL(await a.agent.url(port)).host;
+    const socket = net.connect(h.gateway.port, '127.0.0.1');
+    afterTest(() => socket.destroy());
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const payload = Buffer.from('hello').map((byte, i) => byte ^ (mask[i % 4] as number));
+    socket.write(
+      `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    // The first message, at once, in a separate write (not with the head): the front reads it while waiting.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload]));
+    let got = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => (got = Buffer.concat([got, chunk])));
+    await waitFor(() => got.includes('echo hello'), 'the echo of the early message', 5_000);
+    expect(got.toString('latin1')).toMatch(/^HTTP\/1.1 101 /);
   });
 });
