@@ -7,8 +7,20 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { FrontRefusal, forwardRequest, MAX_RESPONSE_HEAD, responseHeaders } from './front-request';
+import {
+  FrontRefusal,
+  type ForwardedRequest,
+  forwardRequest,
+  MAX_RESPONSE_HEAD,
+  responseHeaders,
+} from './front-request';
 import { writeRawRefusal } from './front-refusal';
+
+/**
+ * Bytes a viewer may send after its upgrade request before the answer, kept for the upgraded
+ * connection; past it the socket is no longer read (and its leaving is seen only at the answer).
+ */
+const MAX_EARLY = 64 * 1024;
 
 /** A status line and header lines, latin1 as Node keeps raw header bytes. */
 function head(status: number, reason: string, raw: string[], extra: string[] = []): Buffer {
@@ -37,7 +49,10 @@ function splice(a: Duplex, b: Duplex): void {
 
 /**
  * Relays the upgrade request `req` (socket `socket`, bytes already read past its head `early`) to
- * workerd's proxy-style socket at `upstream`.
+ * workerd's proxy-style socket at `upstream`. The request is named `requestId`, and a viewer that
+ * leaves before the answer is reported with `tellLeft` (front.ts): an upgrade waiting for a stream
+ * leaves the queue at once. A socket not read shows no close, so it is read while the answer is
+ * awaited, and what arrives is kept for the upgraded connection.
  */
 export function relayUpgrade(
   upstream: { host: string; port: number },
@@ -45,10 +60,12 @@ export function relayUpgrade(
   req: http.IncomingMessage,
   socket: Duplex,
   early: Buffer,
+  requestId?: string,
+  tellLeft: (forward: ForwardedRequest) => void = () => {},
 ): void {
   let forward;
   try {
-    forward = forwardRequest(req, scheme, req.socket.remoteAddress, true);
+    forward = forwardRequest(req, scheme, req.socket.remoteAddress, true, requestId);
   } catch (error) {
     void writeRawRefusal(socket, error);
     return;
@@ -64,18 +81,40 @@ export function relayUpgrade(
     maxHeaderSize: MAX_RESPONSE_HEAD,
   });
   up.maxHeadersCount = 0;
-  const leftEarly = () => up.destroy();
+  const sent = forward;
+  const pending = [early];
+  let size = early.length;
+  const keep = (chunk: Buffer) => {
+    pending.push(chunk);
+    size += chunk.length;
+    if (size > MAX_EARLY) socket.pause();
+  };
+  const watching = () => {
+    socket.off('data', keep);
+    socket.off('end', leftEarly);
+    socket.off('close', leftEarly);
+    socket.off('error', leftEarly);
+  };
+  let gone = false;
+  const leftEarly = () => {
+    gone = true;
+    watching();
+    up.destroy();
+    tellLeft(sent);
+  };
+  socket.on('data', keep);
+  socket.once('end', leftEarly);
   socket.once('close', leftEarly);
   socket.on('error', leftEarly);
   up.on('upgrade', (answer: http.IncomingMessage, connection: Socket, upstreamEarly: Buffer) => {
-    socket.off('close', leftEarly);
-    socket.off('error', leftEarly);
+    watching();
     socket.write(head(101, answer.statusMessage || 'Switching Protocols', answer.rawHeaders));
     if (upstreamEarly.length > 0) socket.write(upstreamEarly);
-    if (early.length > 0) connection.write(early);
+    if (size > 0) connection.write(Buffer.concat(pending));
     splice(socket, connection);
   });
   up.on('response', (answer: http.IncomingMessage) => {
+    watching();
     // A refusal, streamed as it comes (the gateway relays an origin's refusal however big), with its
     // Content-Length if it has one and otherwise delimited by the close that ends the connection.
     const lines = responseHeaders(answer.rawHeaders);
@@ -84,7 +123,7 @@ export function relayUpgrade(
     answer.on('error', () => socket.destroy());
   });
   up.on('error', () => {
-    if (socket.writable) {
+    if (!gone && socket.writable) {
       void writeRawRefusal(
         socket,
         new FrontRefusal(502, 'runtime_unavailable', 'The local Workers runtime did not answer.'),

@@ -171,7 +171,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    relayUpgrade(options.upstream, scheme, req, socket, head);
+    relayUpgrade(options.upstream, scheme, req, socket, head, randomBytes(16).toString('base64url'), tellLeft);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE') socket.destroy();

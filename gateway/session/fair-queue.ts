@@ -6,7 +6,8 @@
  * viewer flooding the session cannot push an honest viewer's request behind
  * its own. When the room is full, the longest line gives up its newest request
  * to a newcomer with a shorter line (longest-queue drop, as in fair queueing),
- * so a flooder cannot fill the room against everyone else either.
+ * lines counted by network (an IPv6 /48 spread over many /64s is one), so a
+ * flooder cannot fill the room against everyone else either.
  * Pure bookkeeping: no timers, no streams (viewers.ts decides who may go).
  */
 
@@ -75,16 +76,29 @@ export class FairQueue<W extends Waiting> {
 
   /**
    * Room for a request of the viewer `key` in a room that holds at most `length`: the newest
-   * request of the longest line, when that line is longer than `key`'s would be with it; that one
-   * is taken out of the room for the caller to refuse. Undefined when `key`'s own line is the
-   * longest (the newcomer is the one to refuse).
+   * request of the longest line of the group (`group`: a viewer's wider network, or the viewer
+   * itself) with the most requests waiting, when that group has more than `key`'s would with it;
+   * that one is taken out of the room for the caller to refuse. Undefined when `key`'s own group
+   * waits the most (the newcomer is the one to refuse).
    */
-  evictFor(key: string): W | undefined {
-    const own = this.waiting(key) + 1;
+  evictFor(key: string, group: (key: string) => string = (k) => k): W | undefined {
+    const sizes = new Map<string, number>();
+    for (const [k, line] of this.#lines) sizes.set(group(k), (sizes.get(group(k)) ?? 0) + line.length);
+    const own = (sizes.get(group(key)) ?? 0) + 1;
+    let worst: string | undefined;
+    let most = own;
+    for (const [g, size] of sizes) {
+      if (size > most) {
+        worst = g;
+        most = size;
+      }
+    }
+    if (worst === undefined) return undefined;
     let longest: W[] | undefined;
-    for (const line of this.#lines.values()) if (!longest || line.length > longest.length) longest = line;
-    if (!longest || longest.length <= own) return undefined;
-    const waiter = longest.at(-1) as W;
+    for (const [k, line] of this.#lines) {
+      if (group(k) === worst && (!longest || line.length > longest.length)) longest = line;
+    }
+    const waiter = (longest as W[]).at(-1) as W;
     this.remove(waiter);
     return waiter;
   }

@@ -102,7 +102,7 @@ export class ViewerStreams {
     const waiting = this.#queue.waiting(key);
     if (waiting >= limits.viewerLength) throw this.#refusal(key, { full: 'VIEWER_QUEUE_LENGTH', length: waiting });
     if (this.#queue.size >= limits.length) {
-      const evicted = this.#queue.evictFor(key);
+      const evicted = this.#queue.evictFor(key, (k) => viewerNetwork(k) ?? k);
       if (!evicted) throw this.#refusal(key, { full: 'QUEUE_LENGTH', length: this.#queue.size });
       this.#settle(evicted);
       evicted.refuse(this.#refusal(evicted.key, { full: 'QUEUE_LENGTH', length: limits.length }));
