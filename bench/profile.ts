@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     cdp.close();
     writeFileSync('gateway.cpuprofile', JSON.stringify(profile));
     process.stdout.write(
-      `${result.rps.toFixed(0)} req/s at concurrency ${concurrency} (${result.errors} errors), p50 ${result.p50.toFixed(2)} ms\n` +
+      `${result.rps.toFixed(0)} req/s at concurrency ${concurrency} (${result.non2xx} non-2xx, ${result.socketErrors} socket errors), p50 ${result.p50.toFixed(2)} ms\n` +
         `gateway isolate, self time by function (profile in gateway.cpuprofile):\n${selfTimes(profile).join('\n')}\n`,
     );
   } finally {
