@@ -28,7 +28,7 @@ describe('parseConfig', () => {
       viewerIdleSeconds: 60,
       maxStreams: 256,
       viewerMaxStreams: 64,
-      queueLength: 4096,
+      queueLength: 1024,
       viewerQueueLength: 1024,
       queueTimeoutSeconds: 30,
       maxPorts: 1024,
