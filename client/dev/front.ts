@@ -54,6 +54,7 @@ const EMPTY = Buffer.alloc(0);
 export async function startFront(options: FrontOptions): Promise<Front> {
   const scheme = options.tls ? 'https' : 'http';
   const agent = new http.Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_MS, scheduling: 'lifo' });
+  const fresh = new http.Agent({ keepAlive: false });
   const serverOptions: http.ServerOptions = {
     maxHeaderSize: MAX_REQUEST_HEAD,
     // Uploads and event streams may last as long as they like; idle keep-alive is Node's 5 s.
@@ -87,7 +88,9 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       // can be turned off. No body, no framing: otherwise a bare POST or MKCOL gets `Transfer-Encoding: chunked`.
       headers: headerObject(forward.headers),
       setHost: false,
-      agent,
+      // A request that must not run twice gets a connection of its own: on a kept-alive one that
+      // workerd closes as it is written, it could neither be retried nor answered (a spurious 502).
+      agent: retryable(req, forward) ? agent : fresh,
       maxHeaderSize: MAX_RESPONSE_HEAD,
     });
   /** A request that may be sent twice: nothing is lost or repeated if workerd never saw the first (RFC 9110 9.2.2). */
@@ -104,7 +107,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       path: `${scheme}://${forward.authority}/`,
       headers: { host: forward.authority, 'x-porthole-front-left': id, 'content-length': '0' },
       setHost: false,
-      agent,
+      agent: fresh,
     });
     left.on('response', (answer) => answer.resume());
     left.on('error', () => {});
@@ -192,6 +195,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
         server.closeAllConnections();
         for (const socket of upgraded) socket.destroy();
         agent.destroy();
+        fresh.destroy();
       }),
   };
 }
