@@ -1,6 +1,7 @@
 /**
- * Two pieces of the front server's HTTP plumbing (front.ts): lingering close for an answer that came
- * before the viewer's upload ended, and header lines in the form Node's client takes.
+ * The front server's HTTP plumbing (front.ts, front-upgrade.ts, front-refusal.ts): lingering close for
+ * an answer that came before the viewer's upload ended, header lines in the form Node's client takes,
+ * and response heads written on a raw socket.
  */
 import type http from 'node:http';
 
@@ -45,4 +46,13 @@ export function headerObject(lines: string[]): Record<string, string | string[]>
     out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
   return out;
+}
+
+/** An HTTP/1.1 response head for a raw socket: status line and `[name, value, …]` lines, latin1 as Node keeps raw header bytes. */
+export function rawHead(status: number, reason: string, raw: string[], extra: string[] = []): Buffer {
+  const lines = [`HTTP/1.1 ${status} ${reason}`];
+  const all = [...raw, ...extra];
+  for (let i = 0; i < all.length; i += 2) lines.push(`${all[i]}: ${all[i + 1]}`);
+  lines.push('', '');
+  return Buffer.from(lines.join('\r\n'), 'latin1');
 }

@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorPage } from '../../gateway/pages/error-page';
+import { rawHead } from './front-body';
 import { FrontRefusal } from './front-request';
 
 /** A thrown value as the refusal to show: a FrontRefusal as it is, anything else a 500. */
@@ -50,8 +51,12 @@ export async function writeRawRefusal(socket: Duplex, error: unknown): Promise<v
   const refusal = error instanceof FrontRefusal || !(error instanceof Error) ? error : parseRefusal(error);
   const response = refusalResponse(undefined, refusal);
   const body = Buffer.from(await response.arrayBuffer());
-  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`];
-  for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
-  lines.push(`content-length: ${body.length}`, 'connection: close', '', '');
-  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+  const lines = [...response.headers].flat();
+  const head = rawHead(response.status, STATUS_CODES[response.status] ?? '', lines, [
+    'content-length',
+    String(body.length),
+    'connection',
+    'close',
+  ]);
+  socket.end(Buffer.concat([head, body]));
 }

@@ -14,6 +14,7 @@ import {
   MAX_RESPONSE_HEAD,
   responseHeaders,
 } from './front-request';
+import { rawHead } from './front-body';
 import { writeRawRefusal } from './front-refusal';
 
 /**
@@ -21,15 +22,6 @@ import { writeRawRefusal } from './front-refusal';
  * connection; past it the socket is no longer read (and its leaving is seen only at the answer).
  */
 const MAX_EARLY = 64 * 1024;
-
-/** A status line and header lines, latin1 as Node keeps raw header bytes. */
-function head(status: number, reason: string, raw: string[], extra: string[] = []): Buffer {
-  const lines = [`HTTP/1.1 ${status} ${reason}`];
-  const all = [...raw, ...extra];
-  for (let i = 0; i < all.length; i += 2) lines.push(`${all[i]}: ${all[i + 1]}`);
-  lines.push('', '');
-  return Buffer.from(lines.join('\r\n'), 'latin1');
-}
 
 /** Pipes `a` and `b` both ways; when either closes or fails, both are destroyed. */
 function splice(a: Duplex, b: Duplex): void {
@@ -108,7 +100,7 @@ export function relayUpgrade(
   socket.on('error', leftEarly);
   up.on('upgrade', (answer: http.IncomingMessage, connection: Socket, upstreamEarly: Buffer) => {
     watching();
-    socket.write(head(101, answer.statusMessage || 'Switching Protocols', answer.rawHeaders));
+    socket.write(rawHead(101, answer.statusMessage || 'Switching Protocols', answer.rawHeaders));
     if (upstreamEarly.length > 0) socket.write(upstreamEarly);
     if (size > 0) connection.write(Buffer.concat(pending));
     splice(socket, connection);
@@ -118,7 +110,7 @@ export function relayUpgrade(
     // A refusal, streamed as it comes (the gateway relays an origin's refusal however big), with its
     // Content-Length if it has one and otherwise delimited by the close that ends the connection.
     const lines = responseHeaders(answer.rawHeaders);
-    socket.write(head(answer.statusCode ?? 502, answer.statusMessage ?? '', lines, ['Connection', 'close']));
+    socket.write(rawHead(answer.statusCode ?? 502, answer.statusMessage ?? '', lines, ['Connection', 'close']));
     answer.pipe(socket);
     answer.on('error', () => socket.destroy());
   });
