@@ -18,7 +18,6 @@ import { PortWatcher } from './ports/watcher';
 import type { BackoffOptions } from './tunnel/backoff';
 import { dataDialer } from './tunnel/data-connection';
 import { Connection } from './tunnel/connection';
-import type { RuntimeSocket } from './tunnel/dial';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
 
@@ -29,8 +28,6 @@ export interface AgentOptions {
   gateway: string;
   /** The session token (a JWT the admin API or `porthole session create` minted). */
   token: string;
-  /** Dial the tunnel to this socket of the local gateway's runtime (`porthole dev`), not through its front. */
-  runtimeSocket?: RuntimeSocket;
   /** Ports (1–65535) exposed whether or not anything listens on them (--port). */
   ports: number[];
   /**
@@ -86,14 +83,13 @@ export class Agent {
     const preserve = options.preserveHost ?? [];
     this.#origin = new Origin({
       preserveHost: (port) => preserve === 'all' || preserve.includes(port),
-      dialData: dataDialer({ gateway: options.gateway, token: options.token, runtimeSocket: options.runtimeSocket }),
+      dialData: dataDialer({ gateway: options.gateway, token: options.token }),
     });
     this.#supervisor = new Supervisor({
       dial: () =>
         Connection.open({
           gateway: options.gateway,
           token: options.token,
-          runtimeSocket: options.runtimeSocket,
           keepaliveMs: options.keepaliveMs,
           onStream: (stream) => this.#serve(stream),
           onSnapshot: (frame) => this.#snapshot(frame),

@@ -113,7 +113,6 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
         {
           gateway: gateway.url,
           token: session.token,
-          runtimeSocket: { host: '127.0.0.1', port: gateway.directPort },
           ports: flags.ports,
           watch,
           preserveHost: flags.preserveHost,

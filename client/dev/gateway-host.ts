@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  process.stdout.write(`${JSON.stringify({ url: gateway.url, port: gateway.port, directPort: gateway.directPort })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: gateway.url, port: gateway.port })}\n`);
   await new Promise<void>((resolve) => {
     lines.once('close', resolve);
     process.once('SIGTERM', resolve);

@@ -12,8 +12,6 @@ export interface GatewayProcess {
   /** Base URL of the control domain, as LocalGateway's. */
   url: string;
   port: number;
-  /** workerd's own socket on 127.0.0.1 (proxy style), which the client's tunnel dials (tunnel/dial.ts). */
-  directPort: number;
   /** Resolves with the exit code when the child ends, whoever ended it. */
   exited: Promise<number | null>;
   /** The child's exit code once it has ended (null: killed by a signal), undefined while it runs. */
@@ -61,15 +59,14 @@ export async function startGatewayProcess(
     child.kill('SIGKILL');
     throw error;
   });
-  const said = JSON.parse(first) as { url?: string; port?: number; directPort?: number; error?: string };
-  if (said.error !== undefined || said.url === undefined || said.port === undefined || said.directPort === undefined) {
+  const said = JSON.parse(first) as { url?: string; port?: number; error?: string };
+  if (said.error !== undefined || said.url === undefined || said.port === undefined) {
     child.kill('SIGKILL');
     throw new Error(said.error ?? `the local gateway process said ${first}`);
   }
   return {
     url: said.url,
     port: said.port,
-    directPort: said.directPort,
     exited,
     exitCode: () => (child.exitCode === null && child.signalCode === null ? undefined : child.exitCode),
     async stop(graceMs = 5_000) {

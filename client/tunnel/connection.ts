@@ -4,7 +4,6 @@
  */
 import WebSocket from 'ws';
 import { lookup } from '../net/lookup';
-import { dialOptions, type RuntimeSocket } from './dial';
 import {
   CloseCode,
   closeReason,
@@ -33,8 +32,6 @@ export interface ConnectionOptions {
   gateway: string;
   /** The session token, sent as `Authorization: Bearer`. */
   token: string;
-  /** Dial this socket of the local gateway's runtime instead of the gateway's URL (tunnel/dial.ts). */
-  runtimeSocket?: RuntimeSocket;
   /** A stream the gateway opened (one viewer request). */
   onStream(stream: MuxStream): void;
   /** The gateway's port table (the only control frame it sends a client). */
@@ -115,7 +112,6 @@ export class Connection implements Tunnel {
       handshakeTimeout: options.connectTimeoutMs ?? 10_000,
       perMessageDeflate: false,
       maxPayload: 1024 * 1024,
-      ...dialOptions(url, options.runtimeSocket),
     });
     socket.binaryType = 'nodebuffer';
     return new Promise((resolve, reject) => {

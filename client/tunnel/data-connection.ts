@@ -7,15 +7,12 @@
 import WebSocket from 'ws';
 import { MAX_WEBSOCKET_MESSAGE } from '../../protocol';
 import { lookup } from '../net/lookup';
-import { dialOptions, type RuntimeSocket } from './dial';
 
 export interface DataConnectionOptions {
   /** Base URL of the gateway's control domain, e.g. http://porthole.localhost:8787 */
   gateway: string;
   /** The session token, sent as `Authorization: Bearer`. */
   token: string;
-  /** Dial this socket of the local gateway's runtime instead of the gateway's URL (tunnel/dial.ts). */
-  runtimeSocket?: RuntimeSocket;
   /** Milliseconds the handshake may take (default 10 000). */
   connectTimeoutMs?: number;
 }
@@ -35,7 +32,6 @@ export function dataDialer(options: DataConnectionOptions): DialData {
       perMessageDeflate: false,
       // The runtime's own cap: it closes the viewer with 1009 before a bigger message gets here.
       maxPayload: MAX_WEBSOCKET_MESSAGE,
-      ...dialOptions(url, options.runtimeSocket),
     });
     socket.binaryType = 'nodebuffer';
     return socket;
