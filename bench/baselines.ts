@@ -6,6 +6,7 @@
  * compatibility date and flags as the gateway. Listed in the order ratios are printed in.
  */
 import type { Miniflare } from 'miniflare';
+import { startFront } from '../client/dev/front';
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from '../client/dev/gateway';
 import { BASELINE_WORKER } from './baseline-worker';
 import type { Target } from './load';
@@ -13,7 +14,7 @@ import { descendantsNamed } from './procs';
 import { startDirectWorkerd } from './workerd';
 
 export interface Baselines {
-  /** Worker → DO on Miniflare, Worker → DO on workerd directly, bare Worker on each, direct. */
+  /** Worker → DO behind the front, on Miniflare, on workerd directly; bare Worker on each; direct. */
   targets: { name: string; target: Target }[];
   /** workerd processes of the baselines (for CPU figures). */
   pids: number[];
@@ -47,8 +48,10 @@ export async function startBaselines(originPort: number): Promise<Baselines> {
   const bareMf = await onMiniflare('bare', originPort);
   const direct = await startDirectWorkerd(originPort);
   const port = async (mf: Miniflare) => Number((await mf.unsafeGetDirectURL()).port);
+  const front = await startFront({ upstream: { host: '127.0.0.1', port: await port(doMf) } });
   return {
     targets: [
+      { name: 'Worker→DO (front + Miniflare)', target: at(front.port) },
       { name: 'Worker→DO (Miniflare)', target: at(await port(doMf)) },
       { name: 'Worker→DO (workerd)', target: at(direct.doPort) },
       { name: 'bare Worker (Miniflare)', target: at(await port(bareMf)) },
@@ -58,6 +61,7 @@ export async function startBaselines(originPort: number): Promise<Baselines> {
     pids: descendantsNamed(process.pid, 'workerd').filter((p) => !before.has(p)),
     async stop() {
       direct.stop();
+      await front.close();
       await Promise.all([doMf.dispose(), bareMf.dispose()]);
     },
   };
