@@ -35,8 +35,8 @@ export interface AgentOptions {
    * `intervalMs` is the milliseconds between checks (default 100), `excludePorts` are never announced.
    */
   watch?: { filter: PortFilter; intervalMs?: number; excludePorts?: number[] };
-  /** Ports whose origin sees the public Host; 'all' for every port (default: none). */
-  preserveHost?: number[] | 'all';
+  /** Ports whose origin sees the public Host; 'all' for every port, or a test asked per request (default: none). */
+  preserveHost?: number[] | 'all' | ((port: number) => boolean);
   /** Who may open a newly announced port (--default-visibility, --visibility rules); undefined: private. */
   visibility?: (port: number) => Visibility | undefined;
   /** Receives every event (default: none; `subscribe` adds more listeners). */
@@ -82,7 +82,7 @@ export class Agent {
     this.#exposed = new ExposedPorts(options.ports, options.visibility);
     const preserve = options.preserveHost ?? [];
     this.#origin = new Origin({
-      preserveHost: (port) => preserve === 'all' || preserve.includes(port),
+      preserveHost: typeof preserve === 'function' ? preserve : (port) => preserve === 'all' || preserve.includes(port),
       dialData: dataDialer({ gateway: options.gateway, token: options.token }),
     });
     this.#supervisor = new Supervisor({
@@ -158,6 +158,11 @@ export class Agent {
   subscribe(listener: EventSink): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Report an event as the agent's own, to `onEvent` and every listener (the repository settings report through it). */
+  publish(event: AgentEvent): void {
+    this.#emit(event);
   }
 
   /** Resolves when the agent stops: null after stop(), else the error that ended it. */

@@ -29,6 +29,13 @@ export type AgentEvent =
   /** A one-time owner link for a private or link port, printed once per port and run. */
   | { event: 'port.login'; port: number; url: string; expiresAt: string }
   | { event: 'port.close'; port: number; process?: string }
+  /**
+   * The repository's settings files were read (at start when there are any, then after each change):
+   * `files` in force (relative to the working folder), `changes` made (e.g. `expose 3000 (App)`), `warnings` (entries skipped).
+   */
+  | { event: 'settings.reloaded'; files: string[]; changes: string[]; warnings: string[] }
+  /** A settings file has problems (each `<file>:<line>:<column>: …`): it is ignored, its last good settings stay in force. */
+  | { event: 'settings.error'; file: string; problems: string[] }
   /** Something the user should know: the error that ended the run, or a part that cannot work (e.g. an unreadable /proc). */
   | { event: 'error'; message: string };
 
@@ -73,6 +80,25 @@ export function human(write: (line: string) => void): EventSink {
       case 'error':
         write(`porthole: error: ${event.message}\n`);
         break;
+      case 'settings.reloaded':
+      case 'settings.error':
+        for (const line of settingsLines(event)) write(`${line}\n`);
     }
   };
+}
+
+/** A settings event as `porthole: …` lines (shared by the plain output and the live table). */
+export function settingsLines(event: AgentEvent): string[] {
+  if (event.event === 'settings.reloaded') {
+    const changes = event.changes.length > 0 ? ` (${event.changes.join(', ')})` : '';
+    const files = event.files.length > 0 ? event.files.join(', ') : 'no file';
+    return [`porthole: settings from ${files}${changes}`, ...event.warnings.map((w) => `porthole: settings: ${w}`)];
+  }
+  if (event.event === 'settings.error') {
+    return [
+      ...event.problems.map((problem) => `porthole: settings: ${problem}`),
+      `porthole: settings: ${event.file} ignored until fixed (its last good settings stay in force)`,
+    ];
+  }
+  return [];
 }

@@ -58,10 +58,22 @@ Who may open a port (share controls):
                         Per-port rule, repeatable; the last matching rule wins
                         (e.g. --visibility 8000=public --visibility 3000-3999=link)
 
+Settings in the repository:
+  From the working folder upwards (never above the repository root), the
+  first folder with either file gives the settings: .devcontainer/devcontainer.json
+  (or .devcontainer.json; forwardPorts, portsAttributes and otherPortsAttributes:
+  label, onAutoForward, protocol) and porthole.json (defaultVisibility,
+  visibility, ignore, preserveHost). Edits apply at once; a file with a bad
+  entry is reported (file:line:column) and its last good settings stay.
+  Flags win over the files.
+  --no-settings         Do not read settings files
+  --open                Let onAutoForward openBrowser open a browser even when
+                        stdout is not a terminal
+
 Output and control:
   --json                Print NDJSON events instead of human output: ready,
                         tunnel.up, tunnel.down, port.open, port.login, port.share,
-                        port.close, error
+                        port.close, settings.reloaded, settings.error, error
   --control <path>      Control socket for 'porthole ports' and 'porthole wait'
                         (default $PORTHOLE_CONTROL, else
                         $XDG_RUNTIME_DIR/porthole/control.sock, else

@@ -8,7 +8,7 @@
  * stays one unbroken line for the terminal to wrap and copy.
  */
 import { createLogUpdate } from 'log-update';
-import type { AgentEvent, EventSink, PortView } from '../events';
+import { type AgentEvent, type EventSink, type PortView, settingsLines } from '../events';
 
 export interface TableState {
   session: string | null;
@@ -87,6 +87,10 @@ export function liveTable(out: Terminal, gateway: string): EventSink {
         break;
       case 'error':
         print(`porthole: error: ${event.message}`);
+        break;
+      case 'settings.reloaded':
+      case 'settings.error':
+        for (const line of settingsLines(event)) print(line);
         break;
     }
     draw();

@@ -18,6 +18,8 @@ export const agentOptions = {
   'default-visibility': { type: 'string' },
   visibility: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  'no-settings': { type: 'boolean' },
+  open: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {

@@ -15,13 +15,16 @@ export function sink(json: boolean, gateway: string): EventSink {
 /**
  * Start the agent and its control socket; resolve when the agent ends:
  * null after Ctrl-C / SIGTERM or once `stopWhen` resolves, the fatal tunnel error otherwise.
+ * `onAgent` is called with the agent as soon as it is built, before its first connection.
  */
 export async function runAgent(
   options: AgentOptions,
   controlPath: string,
   stopWhen?: Promise<unknown>,
+  onAgent?: (agent: Agent) => void,
 ): Promise<TunnelError | null> {
   const agent = new Agent(options);
+  onAgent?.(agent);
   let control: ControlServer;
   try {
     control = await ControlServer.start(agent, controlPath);
