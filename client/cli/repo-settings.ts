@@ -5,9 +5,11 @@
  * command's event output for onAutoForward: no line for a `silent` port, a
  * browser for `openBrowser` (on a terminal, or with --open).
  */
+import type { AgentOptions } from '../agent';
 import type { EventSink } from '../events';
 import { agentTarget, type ExposingAgent, PreserveHost } from '../settings/agent-target';
 import { AutoForward } from '../settings/auto-forward';
+import { SettingsFilter } from '../settings/filter';
 import { findOpener, openUrl } from '../settings/opener';
 import { RepositorySettings } from '../settings/runtime';
 
@@ -20,6 +22,8 @@ export interface CliSettingsValues {
 export interface CliSettings {
   /** Whether the origin of a port sees the public Host (--preserve-host and the settings' preserveHost). */
   preserveHost: (port: number) => boolean;
+  /** The watch options with the settings' ignore rules in front of the flags' filter. */
+  watch(watch: AgentOptions['watch']): AgentOptions['watch'];
   /** The command's event output, with onAutoForward applied. */
   sink(output: EventSink): EventSink;
   /** Hand the settings to the agent (right after it is built, before it connects), and start watching. */
@@ -47,6 +51,10 @@ export function cliSettings(values: CliSettingsValues, preserveFlags: number[] |
     : null;
   return {
     preserveHost: preserve.has,
+    watch(watch) {
+      if (!watch || !settings) return watch;
+      return { ...watch, filter: new SettingsFilter(watch.filter, settings.rules) };
+    },
     sink(output) {
       if (!auto) return output;
       // The live table shows every port (a row is no notification); only printed lines are held back.

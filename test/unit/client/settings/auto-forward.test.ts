@@ -24,13 +24,16 @@ function setup(modes: Record<number, OnAutoForward>, options: { allowed?: boolea
   return { auto, opened, said };
 }
 
-const open = (port: number, visibility: 'private' | 'public' = 'private'): AgentEvent => ({
-  event: 'port.open',
-  port,
-  url: `http://${port}.example/`,
-  visibility,
-  firstSeen: '2026-12-01T00:00:00Z',
-});
+/** A port.open event (cast: its PortView gains fields as the data model grows). */
+const open = (port: number, visibility: 'private' | 'public' = 'private'): AgentEvent =>
+  ({
+    event: 'port.open',
+    port,
+    url: `http://${port}.example/`,
+    visibility,
+    firstSeen: '2026-12-01T00:00:00Z',
+    source: 'watched',
+  }) as unknown as AgentEvent;
 const login = (port: number): AgentEvent => ({
   event: 'port.login',
   port,
