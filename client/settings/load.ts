@@ -56,7 +56,9 @@ export class SettingsLoader {
           file: name,
           problems: [`${name}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`],
         });
-        return this.#read.get(path)?.good as T | undefined;
+        const good = this.#read.get(path)?.good as T | undefined;
+        if (good) result.settings.files.push(name);
+        return good;
       }
       texts.push(`${path}\0${text}`);
       const problems = new Problems(name, text);
