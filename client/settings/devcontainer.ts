@@ -21,7 +21,7 @@ export function readDevcontainer(root: Node, problems: Problems, warnings: strin
   for (const [key, , value] of entries(root)) {
     if (key === 'forwardPorts') part.forwardPorts = forwardPorts(value, problems, warnings);
     else if (key === 'portsAttributes') part.portsAttributes = portsAttributes(value, problems, warnings);
-    else if (key === 'otherPortsAttributes') part.otherPortsAttributes = attributes(value, key, problems);
+    else if (key === 'otherPortsAttributes') part.otherPortsAttributes = attributes(value, key, problems, warnings);
   }
   return part;
 }
@@ -63,13 +63,16 @@ function portsAttributes(node: Node, problems: Problems, warnings: string[]): De
     const parsed = parseKey(key);
     if ('problem' in parsed) problems.add(keyNode, `portsAttributes.${key}`, parsed.problem);
     else if ('remote' in parsed) warnings.push(remoteWarning(parsed.remote));
-    else list.push({ match: parsed.matcher, attributes: attributes(value, `portsAttributes.${key}`, problems) });
+    else {
+      const where = `portsAttributes.${key}`;
+      list.push({ match: parsed.matcher, attributes: attributes(value, where, problems, warnings) });
+    }
   }
   return list;
 }
 
 /** One attributes object: label, onAutoForward, protocol (others are other tools' and are skipped). */
-function attributes(node: Node, where: string, problems: Problems): PortAttributes {
+function attributes(node: Node, where: string, problems: Problems, warnings: string[]): PortAttributes {
   if (node.type !== 'object') {
     problems.add(node, where, `must be an object such as { "label": "App" } (got ${shown(node)})`);
     return {};
@@ -85,7 +88,11 @@ function attributes(node: Node, where: string, problems: Problems): PortAttribut
       } else problems.add(value, `${where}.onAutoForward`, `must be ${oneOf(ON_AUTO_FORWARD)} (got ${shown(value)})`);
     } else if (key === 'protocol') {
       if ((PROTOCOLS as readonly unknown[]).includes(value.value)) result.protocol = value.value as 'http' | 'https';
-      else problems.add(value, `${where}.protocol`, `must be ${oneOf(PROTOCOLS)} (got ${shown(value)})`);
+      if (value.value === 'https') {
+        warnings.push(
+          `"${where}.protocol" is https: Porthole speaks plain HTTP to the origin, so a TLS-only server will not answer`,
+        );
+      } else problems.add(value, `${where}.protocol`, `must be ${oneOf(PROTOCOLS)} (got ${shown(value)})`);
     }
   }
   return result;

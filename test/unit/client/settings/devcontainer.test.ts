@@ -26,6 +26,7 @@ describe('readDevcontainer', () => {
     expect(part.forwardPorts).toEqual([3000, 8080, 9000]);
     expect(warnings).toEqual([
       '"db:5432" is another host\'s port: Porthole serves only this machine\'s ports (localhost), so it is skipped',
+      '"portsAttributes.localhost:5173.protocol" is https: Porthole speaks plain HTTP to the origin, so a TLS-only server will not answer',
     ]);
     expect(part.portsAttributes.map((e) => [e.match.kind, e.attributes])).toEqual([
       ['port', { label: 'App', onAutoForward: 'openBrowser' }],
