@@ -72,7 +72,7 @@ describe('porthole CLI in its environment', () => {
     expect(JSON.parse(json.stdout())).toEqual({ version: human.stdout().trim().split(' ')[1] });
   });
 
-  it("`npm run porthole -- … --json` prints clean JSON on stdout (npm's banner goes to stderr)", async () => {
+  it("`npm run porthole -- … --json` prints only the CLI's JSON on stdout, on success and on failure", async () => {
     // A copy of the package around the real sources, so that the script's build writes its own dist/.
     const pkg = tempDir().path;
     for (const file of ['package.json', '.npmrc']) copyFileSync(join(root, file), join(pkg, file));
@@ -80,8 +80,18 @@ describe('porthole CLI in its environment', () => {
     copyFileSync(join(root, 'scripts', 'build.mjs'), join(pkg, 'scripts', 'build.mjs'));
     for (const dir of ['client', 'gateway', 'protocol', 'node_modules', 'bin'])
       symlinkSync(join(root, dir), join(pkg, dir));
-    const { stdout, stderr } = await run('npm', ['run', 'porthole', '--', 'version', '--json'], { cwd: pkg });
-    expect(JSON.parse(stdout), `stdout: ${stdout}\nstderr: ${stderr}`).toHaveProperty('version');
-    expect(stderr).toContain('> porthole@');
+    const ok = await run('npm', ['run', 'porthole', '--', 'version', '--json'], { cwd: pkg });
+    expect(JSON.parse(ok.stdout), `stdout: ${ok.stdout}\nstderr: ${ok.stderr}`).toHaveProperty('version');
+    // A failure: the CLI's exit code comes through, and npm adds nothing of its own to stdout.
+    mkdirSync(join(pkg, 'none'), { mode: 0o700 });
+    const control = join(pkg, 'none', 'control.sock');
+    const failed = await run('npm', ['run', 'porthole', '--', 'ports', '--json', '--control', control], {
+      cwd: pkg,
+    }).then(
+      () => null,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(JSON.parse(failed?.stdout ?? '')).toMatchObject({ error: 'no_client' });
   });
 });
