@@ -84,6 +84,7 @@ export const rows: Row[] = [
       expect(v).toMatchObject({ port: f.port, url: expect.stringContaining(`${f.port}-`) });
     },
   ),
+  noClient('wait', ['wait', '3000', '--timeout', '5s']),
   refused('wait: timeout', (f) => ['wait', String(f.never), '--timeout', '300ms', '--json']),
   usage('wait: bad duration', (f) => ['wait', String(f.port), '--timeout', '90x', '--json']),
 
