@@ -28,8 +28,8 @@ import { type QueueOutcome, tooManyStreams, tooManyViewerStreams, viewerGone } f
 import { Deadlines } from './deadlines';
 import { FairQueue, type Waiting } from './fair-queue';
 import { Admitted, type Slot, type StreamOpener } from './stream-slot';
-import { NETWORK_SHARES, viewerNetwork } from './viewer-key';
-import { RecentViewers } from './recent-viewers';
+import { viewerNetwork } from './viewer-key';
+import { ViewerCounts } from './viewer-counts';
 
 export type { Slot, StreamOpener } from './stream-slot';
 export { NETWORK_SHARES, UNKNOWN_VIEWER, viewerKey, viewerNetwork } from './viewer-key';
@@ -71,7 +71,7 @@ interface Waiter extends Waiting {
 }
 
 export class ViewerStreams {
-  readonly #held = new Map<string, number>();
+  readonly #counts = new ViewerCounts();
   /** Admitted requests by the Worker's request id, from admission until done. */
   readonly #slots = new Map<string, Admitted>();
   readonly #waiters = new Map<string, Waiter>();
@@ -80,7 +80,6 @@ export class ViewerStreams {
   readonly #sessionLimit: () => number;
   readonly #queueLimits: () => QueueLimits;
   readonly #deadlines: Deadlines<object>;
-  readonly #recent = new RecentViewers();
   /** Streams held by all viewers together (admitted, opened or not yet). */
   #total = 0;
 
@@ -109,7 +108,7 @@ export class ViewerStreams {
    * expired, and 503 `viewer_left` when the viewer went away while waiting.
    */
   admit(key: string, options: AdmitOptions = {}): Slot | Promise<Slot> {
-    this.#recent.seen(key);
+    this.#counts.seen(key);
     if (this.#queue.waiting(key) === 0 && this.#may(key)) return this.#grant(key, options.requestId);
     if (options.signal?.aborted) throw viewerGone();
     const limits = this.#queueLimits();
@@ -167,7 +166,7 @@ export class ViewerStreams {
   }
 
   #openNow(key: string, mux: StreamOpener, request: OpenRequest, requestId?: string): MuxStream {
-    this.#recent.seen(key);
+    this.#counts.seen(key);
     if (!this.#may(key)) throw this.#refusal(key);
     const slot = this.#grant(key, requestId);
     try {
@@ -199,7 +198,7 @@ export class ViewerStreams {
 
   /** Streams the viewer `key` holds now. */
   held(key: string): number {
-    return this.#held.get(key) ?? 0;
+    return this.#counts.held(key);
   }
 
   /** Requests waiting for a stream now. */
@@ -209,39 +208,28 @@ export class ViewerStreams {
 
   /** How many viewers hold a stream now (every key with a count above 0 is kept, none other; networks aside). */
   get viewers(): number {
-    return [...this.#held.keys()].filter((key) => !key.endsWith('::/48')).length;
+    return this.#counts.viewers;
   }
 
   /** Whether the viewer `key` may have a stream now: the session is under MAX_STREAMS and, when half busy, the viewer under its share. */
   #may(key: string): boolean {
     const max = this.#sessionLimit();
     if (this.#total >= max) return false;
-    return !this.#overShare(key) || (this.#total < Math.ceil(max / 2) && !this.#shared(key));
-  }
-
-  /** Whether a viewer other than `key` (or its network) holds a stream now, or asked for one within a second or two. */
-  #shared(key: string): boolean {
-    const network = viewerNetwork(key);
-    const own = (this.#held.has(key) ? 1 : 0) + (network !== null && this.#held.has(network) ? 1 : 0);
-    return this.#held.size > own || this.#recent.othersThan(key);
-  }
-
-  #overShare(key: string): boolean {
-    const limit = this.#limit();
-    const network = viewerNetwork(key);
-    return this.held(key) >= limit || (network !== null && this.held(network) >= NETWORK_SHARES * limit);
+    return (
+      !this.#counts.overShare(key, this.#limit()) || (this.#total < Math.ceil(max / 2) && !this.#counts.shared(key))
+    );
   }
 
   /** The answer for a request of `key` that gets no stream: its share binds (429), or the session is full (503). */
   #refusal(key: string, outcome?: QueueOutcome) {
     const max = this.#sessionLimit();
-    const shareApplies = this.#total >= Math.ceil(max / 2) || this.#shared(key);
-    if (shareApplies && this.#overShare(key)) return tooManyViewerStreams(this.#limit(), outcome);
+    const shareApplies = this.#total >= Math.ceil(max / 2) || this.#counts.shared(key);
+    if (shareApplies && this.#counts.overShare(key, this.#limit())) return tooManyViewerStreams(this.#limit(), outcome);
     return tooManyStreams(max, outcome);
   }
 
   #grant(key: string, requestId: string | undefined): Admitted {
-    this.#count(key, 1);
+    this.#counts.count(key, 1);
     this.#total++;
     const slot = new Admitted(key, requestId, (s) => this.#free(s));
     if (requestId !== undefined) this.#slots.set(requestId, slot);
@@ -260,14 +248,14 @@ export class ViewerStreams {
     this.#total--;
     // Abandoned: its place goes back to the session now, but to its viewer only after LEFT_HOLD_MS.
     if (slot.left && slot.stream !== null) this.#deadlines.add(slot, LEFT_HOLD_MS, () => this.#forget(slot));
-    else this.#count(slot.key, -1);
+    else this.#counts.count(slot.key, -1);
     if (slot.requestId !== undefined && this.#slots.get(slot.requestId) === slot) this.#slots.delete(slot.requestId);
     this.#pump();
   }
 
   /** An abandoned stream's hold on its viewer's share ends. */
   #forget(slot: Admitted): void {
-    this.#count(slot.key, -1);
+    this.#counts.count(slot.key, -1);
     this.#pump();
   }
 
@@ -281,15 +269,6 @@ export class ViewerStreams {
       if (!waiter) return;
       this.#settle(waiter);
       waiter.grant(this.#grant(waiter.key, waiter.requestId));
-    }
-  }
-
-  #count(key: string, delta: number): void {
-    for (const k of [key, viewerNetwork(key)]) {
-      if (k === null) continue;
-      const held = (this.#held.get(k) ?? 0) + delta;
-      if (held > 0) this.#held.set(k, held);
-      else this.#held.delete(k);
     }
   }
 }
