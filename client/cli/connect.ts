@@ -2,6 +2,7 @@
 import { clientCommand } from './command';
 import { CONNECT_HELP } from './help';
 import { agentFlags, agentOptions, check } from './options';
+import { cliSettings } from './repo-settings';
 import { runAgent, sink } from './run-agent';
 import { resolveToken } from './tokens';
 
@@ -26,19 +27,28 @@ export const connect = clientCommand(CONNECT_HELP, options, async ({ values, pos
   if (!token) problems.push('a session token is required: PORTHOLE_TOKEN or --token-file <path>');
   const flags = agentFlags(values, problems);
   check(problems);
-  const onEvent = sink(values.json ?? false, gateway as string);
-  const error = await runAgent(
-    {
-      gateway: gateway as string,
-      token: token as string,
-      ports: flags.ports,
-      watch: flags.watch,
-      preserveHost: flags.preserveHost,
-      visibility: flags.visibility,
-      onEvent,
-    },
-    control,
-  );
+  // The repository's settings (devcontainer.json, porthole.json), unless --no-settings: read before the agent starts.
+  const settings = cliSettings(values, flags.preserveHost);
+  const onEvent = settings.sink(sink(values.json ?? false, gateway as string));
+  let error: Awaited<ReturnType<typeof runAgent>>;
+  try {
+    error = await runAgent(
+      {
+        gateway: gateway as string,
+        token: token as string,
+        ports: flags.ports,
+        watch: settings.watch(flags.watch),
+        preserveHost: settings.preserveHost,
+        visibility: settings.visibility(flags.visibility),
+        onEvent,
+      },
+      control,
+      undefined,
+      (agent) => settings.attach(agent),
+    );
+  } finally {
+    settings.stop();
+  }
   if (error) throw error; // Reported by the entry point: an `error` event with its code under --json.
   return 0;
 });

@@ -14,6 +14,7 @@ import { clientCommand } from './command';
 import { DEV_HELP } from './help';
 import { agentFlags, agentOptions, check, parsePort } from './options';
 import { CliError } from './output';
+import { type CliSettings, cliSettings } from './repo-settings';
 import { runAgent, sink } from './run-agent';
 
 /** The gateway bundle, and the script that serves it in a process of its own, sit next to the CLI bundle in dist/. */
@@ -80,6 +81,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
   ensurePrivateFolder(state.root);
   // A second dev on this state folder exits 1 naming the process that holds it.
   const release = lockState(state.root);
+  let settings: CliSettings | undefined;
   try {
     // The Durable Objects' storage too: created 0700 here, before workerd would create it 0755.
     ensurePrivateFolder(state.persist);
@@ -111,9 +113,13 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
     say(`gateway (workerd) listening on ${gateway.url}`);
     say("new ports are private: sign in as their owner (see below), or run 'porthole share <port> public'");
     if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
-    const onEvent = sink(json, gateway.url);
+    // The repository's settings (devcontainer.json, porthole.json), unless --no-settings: read before the agent starts.
+    settings = cliSettings(values, flags.preserveHost);
+    const onEvent = settings.sink(sink(json, gateway.url));
     // With --listen 0 the port is known only now.
-    const watch = flags.watch && listen.port === 0 ? { ...flags.watch, excludePorts: [gateway.port] } : flags.watch;
+    const watch = settings.watch(
+      flags.watch && listen.port === 0 ? { ...flags.watch, excludePorts: [gateway.port] } : flags.watch,
+    );
 
     // The gateway process ending by itself (a crash) ends the client too, with the reason.
     const gatewayGone = gateway.exited;
@@ -126,12 +132,13 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
           token: session.token,
           ports: flags.ports,
           watch,
-          preserveHost: flags.preserveHost,
-          visibility: flags.visibility,
+          preserveHost: settings.preserveHost,
+          visibility: settings.visibility(flags.visibility),
           onEvent,
         },
         control,
         gatewayGone,
+        (agent) => settings?.attach(agent),
       );
       // A saved token signed with an older secret: start a fresh session once.
       if (error instanceof TunnelAuthError && attempt === 0) {
@@ -148,6 +155,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
     await gateway.stop();
     return 1;
   } finally {
+    settings?.stop();
     release();
   }
 });

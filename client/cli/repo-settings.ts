@@ -7,7 +7,8 @@
  */
 import type { AgentOptions } from '../agent';
 import type { EventSink } from '../events';
-import { agentTarget, type ExposingAgent, PreserveHost } from '../settings/agent-target';
+import type { Visibility } from '../../protocol';
+import { agentTarget, PreserveHost, type SettingsAgent } from '../settings/agent-target';
 import { AutoForward } from '../settings/auto-forward';
 import { SettingsFilter } from '../settings/filter';
 import { findOpener, openUrl } from '../settings/opener';
@@ -24,16 +25,18 @@ export interface CliSettings {
   preserveHost: (port: number) => boolean;
   /** The watch options with the settings' ignore rules in front of the flags' filter. */
   watch(watch: AgentOptions['watch']): AgentOptions['watch'];
+  /** Who may open a new port: the flags' rule, else the settings' (porthole.json). */
+  visibility(flags: (port: number) => Visibility | undefined): (port: number) => Visibility | undefined;
   /** The command's event output, with onAutoForward applied. */
   sink(output: EventSink): EventSink;
   /** Hand the settings to the agent (right after it is built, before it connects), and start watching. */
-  attach(agent: ExposingAgent): void;
+  attach(agent: SettingsAgent): void;
   stop(): void;
 }
 
 export function cliSettings(values: CliSettingsValues, preserveFlags: number[] | 'all'): CliSettings {
   const preserve = new PreserveHost(preserveFlags);
-  let agent: ExposingAgent | null = null;
+  let agent: SettingsAgent | null = null;
   const settings = values['no-settings'] ? null : new RepositorySettings({ emit: (event) => agent?.publish(event) });
   settings?.start();
   const json = values.json ?? false;
@@ -54,6 +57,10 @@ export function cliSettings(values: CliSettingsValues, preserveFlags: number[] |
     watch(watch) {
       if (!watch || !settings) return watch;
       return { ...watch, filter: new SettingsFilter(watch.filter, settings.rules) };
+    },
+    visibility(flags) {
+      if (!settings) return flags;
+      return (port) => flags(port) ?? settings.rules(port).visibility;
     },
     sink(output) {
       if (!auto) return output;

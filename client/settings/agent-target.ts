@@ -23,6 +23,18 @@ export interface ExposingAgent {
   publish(event: AgentEvent): void;
 }
 
+/** An agent that may lack the runtime expose API (a client built before it): only `publish` is sure. */
+export type SettingsAgent = Pick<ExposingAgent, 'publish'> & Partial<ExposingAgent>;
+
+/** Whether the agent has the runtime expose API. */
+export function canExpose(agent: SettingsAgent): agent is ExposingAgent {
+  return (
+    typeof agent.expose === 'function' &&
+    typeof agent.unexpose === 'function' &&
+    typeof agent.setPortRules === 'function'
+  );
+}
+
 /** The ports whose origin sees the public Host: the flags' and the settings', read on every request. */
 export class PreserveHost {
   readonly #flags: number[] | 'all';
@@ -53,8 +65,30 @@ export function agentRules(rules: PortRulesOf): (port: number) => AgentPortRule 
   };
 }
 
-/** A SettingsTarget over an agent; a port the agent refuses to expose (its own gateway's) is reported, not thrown. */
-export function agentTarget(agent: ExposingAgent, rules: PortRulesOf, preserve: PreserveHost): SettingsTarget {
+/**
+ * A SettingsTarget over an agent; a port the agent refuses to expose (its own gateway's) is reported,
+ * not thrown. Without the runtime expose API the settings still ignore ports (SettingsFilter), set
+ * visibility and preserve-host and act on onAutoForward; forwardPorts and labels are reported as not
+ * applied, once.
+ */
+export function agentTarget(agent: SettingsAgent, rules: PortRulesOf, preserve: PreserveHost): SettingsTarget {
+  if (!canExpose(agent)) {
+    let told = false;
+    const tell = () => {
+      if (told) return;
+      told = true;
+      agent.publish({
+        event: 'error',
+        message: 'settings: this client cannot expose forwardPorts or show labels (no runtime expose)',
+      });
+    };
+    return {
+      expose: tell,
+      unexpose: () => {},
+      rulesChanged: () => {},
+      setPreserveHost: (ports) => preserve.set(ports),
+    };
+  }
   return {
     expose(port, options) {
       try {
