@@ -6,13 +6,21 @@
  * ports/announced.ts (what the gateway's table says changed) and origin/.
  */
 import { debuglog } from 'node:util';
-import { type MuxStream, type PortSnapshotFrame, ResetCode, type Visibility } from '../protocol';
-import type { AgentEvent, EventSink, PortView } from './events';
+import {
+  type ExposeFrame,
+  type MuxStream,
+  type PortSnapshotFrame,
+  ResetCode,
+  type UnexposeFrame,
+  type Visibility,
+} from '../protocol';
+import type { AgentEvent, EventSink, PortStatus, PortView } from './events';
 import { Origin } from './origin/origin';
 import { OwnerApi } from './owner-api';
 import { OwnerLinks } from './owner-links';
-import { closeEvent, diffPortTables } from './ports/announced';
-import { ExposedPorts } from './ports/exposed';
+import { closeEvent, diffPortTables, whenAnnounced } from './ports/announced';
+import { type ExposedChange, ExposedPorts, type PortRule, type PortSource } from './ports/exposed';
+import { acceptsConnections, checkExpose, type Exposure, exposureOf, localGatewayPort } from './ports/exposure';
 import type { PortFilter } from './ports/filters';
 import { PortWatcher } from './ports/watcher';
 import type { BackoffOptions } from './tunnel/backoff';
@@ -30,6 +38,11 @@ export interface AgentOptions {
   token: string;
   /** Ports (1–65535) exposed whether or not anything listens on them (--port). */
   ports: number[];
+  /**
+   * The local gateway's own port, which expose() refuses (default: the port of `gateway` when its
+   * host is loopback or a `.localhost` name, else none).
+   */
+  gatewayPort?: number;
   /**
    * Detect listening ports (omit to expose only `ports`): `filter` decides which get a URL,
    * `intervalMs` is the milliseconds between checks (default 100), `excludePorts` are never announced.
@@ -59,6 +72,7 @@ export interface AgentStatus {
 export class Agent {
   readonly #options: AgentOptions;
   readonly #exposed: ExposedPorts;
+  readonly #gatewayPort: number | undefined;
   /** The gateway's port table, as its last port snapshot said. */
   #announced = new Map<number, PortView>();
   readonly #origin: Origin;
@@ -80,6 +94,7 @@ export class Agent {
     this.api = new OwnerApi(options.gateway, options.token);
     this.#links = new OwnerLinks(this.api);
     this.#exposed = new ExposedPorts(options.ports, options.visibility);
+    this.#gatewayPort = options.gatewayPort ?? localGatewayPort(options.gateway);
     const preserve = options.preserveHost ?? [];
     this.#origin = new Origin({
       preserveHost: (port) => preserve === 'all' || preserve.includes(port),
@@ -93,6 +108,7 @@ export class Agent {
           keepaliveMs: options.keepaliveMs,
           onStream: (stream) => this.#serve(stream),
           onSnapshot: (frame) => this.#snapshot(frame),
+          onOwnerRequest: (frame) => this.#ownerRequest(frame),
         }),
       backoff: options.backoff,
       // Called from the supervisor's constructor: look the scan up once this constructor is done.
@@ -139,6 +155,62 @@ export class Agent {
     return [...this.#announced.values()].sort((a, b) => a.port - b.port);
   }
 
+  /** Ports with a URL, as ports() (or only `port`), each with whether something listens on it now. */
+  async portStatus(port?: number): Promise<PortStatus[]> {
+    const views = this.ports().filter((view) => port === undefined || view.port === port);
+    return Promise.all(views.map(async (view) => ({ ...view, listening: await this.#listening(view.port) })));
+  }
+
+  /**
+   * Expose `port` (any of 1–65535 but the gateway's own, excluded ones too) until unexpose() or
+   * the end of the run, whether or not anything listens; `label` (1–64 characters) and
+   * `visibility` as given win over the rules'. Throws an ExposeError (`bad_request`,
+   * `gateway_port`) for what it cannot expose.
+   */
+  expose(port: number, options: { label?: string; visibility?: Visibility; source: PortSource }): void {
+    const { label, visibility } = checkExpose(port, options, this.#gatewayPort);
+    this.#send(this.#exposed.expose(port, { label, visibility, source: options.source }));
+  }
+
+  /**
+   * Stop exposing `port`, whatever exposed it (flag, watcher, settings), until exposed again: a
+   * watched port stays out while it listens. With `source: 'settings'`, only withdraw a settings
+   * exposure. False when the port was not exposed.
+   */
+  unexpose(port: number, options: { source?: 'settings' } = {}): boolean {
+    const change = this.#exposed.unexpose(port, options);
+    if (change) this.#send(change);
+    return change !== null;
+  }
+
+  /** Rules for ports (the settings): label and visibility of watched ports, `ignore` keeps one out. Replaces the last rules. */
+  setPortRules(rules: PortRule | undefined): void {
+    this.#send(this.#exposed.setRules(rules));
+  }
+
+  /** Whether `port` is exposed, and if not, why (exposure.ts). */
+  exposure(port: number): Exposure {
+    return exposureOf(port, {
+      exposed: this.#exposed,
+      watcher: this.#watcher,
+      filter: this.#options.watch?.filter,
+      excludePorts: this.#options.watch?.excludePorts ?? [],
+      gatewayPort: this.#gatewayPort,
+    });
+  }
+
+  /**
+   * The gateway's view of `port` once it has announced it as `matches` wants (e.g. with a new
+   * label), or null after `timeoutMs` (the tunnel may be down).
+   */
+  announced(port: number, matches: (view: PortView) => boolean, timeoutMs: number): Promise<PortView | null> {
+    return whenAnnounced(
+      { view: () => this.#announced.get(port), subscribe: (l) => this.subscribe(l) },
+      matches,
+      timeoutMs,
+    );
+  }
+
   /** Resolves with a port's URL once the gateway has announced it (never rejects; waits as long as it takes). */
   url(port: number): Promise<string> {
     const known = this.#announced.get(port);
@@ -177,7 +249,12 @@ export class Agent {
   }
 
   #portsChanged(opened: Parameters<ExposedPorts['change']>[0], closed: number[]): void {
-    const change = this.#exposed.change(opened, closed);
+    this.#send(this.#exposed.change(opened, closed));
+  }
+
+  /** Tell the gateway a change of the exposed set (PORTS); a port no longer exposed is closed here at once. */
+  #send(change: ExposedChange): void {
+    if (change.opened.length === 0 && change.closed.length === 0) return;
     // A port that stops listening says so at once, tunnel or not; a re-bound one is announced by the next snapshot.
     for (const port of change.vanished) {
       const before = this.#announced.get(port);
@@ -189,6 +266,27 @@ export class Agent {
       stream: 0,
       body: { opened: change.opened, closed: change.closed },
     });
+  }
+
+  /** The owner's EXPOSE or UNEXPOSE (owner API, dashboard): applied as `porthole expose` / `unexpose` would be. */
+  #ownerRequest(frame: ExposeFrame | UnexposeFrame): void {
+    if (frame.type === 'UNEXPOSE') {
+      this.unexpose(frame.body.port);
+      return;
+    }
+    try {
+      this.expose(frame.body.port, { ...frame.body, source: 'expose' });
+    } catch (error) {
+      this.#emit({
+        event: 'error',
+        message: `the owner asked to expose port ${frame.body.port}: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  /** Whether something listens on `port` now: the watcher's last scan, else a connect. */
+  async #listening(port: number): Promise<boolean> {
+    return this.#watcher?.listening(port) || acceptsConnections(port);
   }
 
   #serve(stream: MuxStream): void {
@@ -224,7 +322,8 @@ export class Agent {
     const next = new Map<number, PortView>();
     for (const entry of frame.body.ports) {
       // The table may still list a port this client has just closed: ours is newer.
-      if (this.#exposed.has(entry.port)) next.set(entry.port, entry);
+      const source = this.#exposed.source(entry.port);
+      if (source) next.set(entry.port, { ...entry, source });
     }
     const before = this.#announced;
     this.#announced = next;

@@ -61,6 +61,10 @@ export class PortWatcher {
   #sockstat: SocketCounters;
   #lastScan = 0;
   #dirty = false;
+  /** Every loopback or wildcard port listening at the last scan, announced or not. */
+  #listening = new Set<number>();
+  /** The listening ports left out at the last scan, with their process name where known. */
+  #leftOut = new Map<number, string | undefined>();
 
   constructor(options: WatcherOptions) {
     this.#options = options;
@@ -74,6 +78,18 @@ export class PortWatcher {
   async start(): Promise<void> {
     await this.#scanReporting();
     this.#schedule();
+  }
+
+  /** Whether something listened on `port` (loopback or wildcard, any process) at the last scan. */
+  listening(port: number): boolean {
+    return this.#listening.has(port);
+  }
+
+  /** The process name of a port that listened at the last scan but was left out (filter, excluded); null if none did. */
+  leftOut(port: number): { process?: string } | null {
+    if (!this.#leftOut.has(port)) return null;
+    const process = this.#leftOut.get(port);
+    return process ? { process } : {};
   }
 
   stop(): void {
@@ -137,11 +153,15 @@ export class PortWatcher {
     for (const inode of this.#owners.keys()) if (!live.has(inode)) this.#owners.delete(inode);
 
     const next = new Map<number, { key: string; info: WatchedPort }>();
+    this.#listening = new Set(byPort.keys());
+    this.#leftOut = new Map();
     for (const [port, list] of byPort) {
       const owner = list.map((s) => this.#owners.get(s.inode)).find((o) => o) ?? undefined;
       if (owner && this.#options.excludePids?.has(owner.pid)) continue;
-      if (this.#options.excludePorts?.includes(port)) continue;
-      if (!this.#options.filter.allows(port, owner?.name)) continue;
+      if (this.#options.excludePorts?.includes(port) || !this.#options.filter.allows(port, owner?.name)) {
+        this.#leftOut.set(port, owner?.name);
+        continue;
+      }
       const key = list
         .map((s) => s.inode)
         .sort((a, b) => a - b)

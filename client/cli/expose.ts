@@ -1,0 +1,62 @@
+/** porthole expose / unexpose: expose any port at runtime, or stop exposing one, through the running client. */
+import { isPortLabel, isVisibility, portLabelProblem } from '../../protocol';
+import { callJson } from '../control/client';
+import type { PortStatus } from '../events';
+import { clientCommand } from './command';
+import { EXPOSE_HELP, UNEXPOSE_HELP } from './help-expose';
+import { check, parsePort, UsageError } from './options';
+
+/** POST /v1/ports answers the port as announced, or `pending` while the tunnel is down. */
+type Exposed = PortStatus | { port: number; source: 'expose'; label?: string; pending: true };
+
+const out = (text: string) => process.stdout.write(text);
+
+function onePort(positionals: string[], usage: string, problems: string[]): number {
+  if (positionals.length !== 1) throw new UsageError(`give exactly one port: ${usage}`);
+  return parsePort(positionals[0] as string, 'port', problems);
+}
+
+const exposeOptions = { label: { type: 'string' }, visibility: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+export const expose = clientCommand(EXPOSE_HELP, exposeOptions, async ({ values, positionals }, control) => {
+  const problems: string[] = [];
+  const port = onePort(positionals, 'porthole expose <port> [--label text] [--visibility v]', problems);
+  const { label, visibility } = values;
+  if (label !== undefined && !isPortLabel(label)) problems.push(`--label: ${portLabelProblem(label)}`);
+  if (visibility !== undefined && !isVisibility(visibility)) {
+    problems.push(`--visibility: '${visibility}' is not private, link or public`);
+  }
+  check(problems);
+  const result = await callJson<Exposed>(control, 'POST', '/v1/ports', { port, label, visibility });
+  if (values.json) {
+    out(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  if ('pending' in result) {
+    out(`port ${port} is exposed; its URL comes once the tunnel is up (porthole ports)\n`);
+    return 0;
+  }
+  out(`${result.url}\n`);
+  const idle = result.listening ? '' : ` Nothing listens on port ${port} yet: start the server and it answers.`;
+  if (result.visibility !== 'public') {
+    process.stderr.write(
+      `porthole expose: port ${port} is ${result.visibility}: open it in a browser with 'porthole login ${port}'.${idle}\n`,
+    );
+  } else if (idle) {
+    process.stderr.write(`porthole expose:${idle}\n`);
+  }
+  return 0;
+});
+
+export const unexpose = clientCommand(
+  UNEXPOSE_HELP,
+  { json: { type: 'boolean' } },
+  async ({ values, positionals }, control) => {
+    const problems: string[] = [];
+    const port = onePort(positionals, 'porthole unexpose <port>', problems);
+    check(problems);
+    const result = await callJson<{ port: number; exposed: false }>(control, 'DELETE', `/v1/ports/${port}`);
+    out(values.json ? `${JSON.stringify(result)}\n` : `port ${port} is no longer exposed\n`);
+    return 0;
+  },
+);
