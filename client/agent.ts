@@ -284,9 +284,12 @@ export class Agent {
     }
   }
 
-  /** Whether something listens on `port` now: the watcher's last scan, else a connect. */
+  /**
+   * Whether something listens on `port` now: a connect to 127.0.0.1/::1 (under a millisecond on
+   * loopback). Not the watcher's last scan, which may be up to 5 s old (watcher.ts).
+   */
   async #listening(port: number): Promise<boolean> {
-    return this.#watcher?.listening(port) || acceptsConnections(port);
+    return acceptsConnections(port);
   }
 
   #serve(stream: MuxStream): void {

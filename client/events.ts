@@ -24,7 +24,7 @@ export interface PortView {
 
 /** A port as `porthole ports --json` and the control API show it: also whether something listens on it now. */
 export interface PortStatus extends PortView {
-  /** Whether something accepts connections on it now (the watcher's last scan, or a connect to 127.0.0.1/::1). */
+  /** Whether something accepts connections on it now (a connect to 127.0.0.1, then [::1]). */
   listening: boolean;
 }
 

@@ -61,8 +61,6 @@ export class PortWatcher {
   #sockstat: SocketCounters;
   #lastScan = 0;
   #dirty = false;
-  /** Every loopback or wildcard port listening at the last scan, announced or not. */
-  #listening = new Set<number>();
   /** The listening ports left out at the last scan, with their process name where known. */
   #leftOut = new Map<number, string | undefined>();
 
@@ -78,11 +76,6 @@ export class PortWatcher {
   async start(): Promise<void> {
     await this.#scanReporting();
     this.#schedule();
-  }
-
-  /** Whether something listened on `port` (loopback or wildcard, any process) at the last scan. */
-  listening(port: number): boolean {
-    return this.#listening.has(port);
   }
 
   /** The process name of a port that listened at the last scan but was left out (filter, excluded); null if none did. */
@@ -153,7 +146,6 @@ export class PortWatcher {
     for (const inode of this.#owners.keys()) if (!live.has(inode)) this.#owners.delete(inode);
 
     const next = new Map<number, { key: string; info: WatchedPort }>();
-    this.#listening = new Set(byPort.keys());
     this.#leftOut = new Map();
     for (const [port, list] of byPort) {
       const owner = list.map((s) => this.#owners.get(s.inode)).find((o) => o) ?? undefined;
