@@ -126,7 +126,7 @@ export class Agent {
           intervalMs: options.watch.intervalMs,
           excludePorts: options.watch.excludePorts,
           excludePids: new Set([process.pid]),
-          onChange: (opened, closed) => this.#portsChanged(opened, closed),
+          onChange: (opened, closed) => this.#send(this.#exposed.change(opened, closed)),
           // Once per distinct failure: a host with a restricted /proc says why nothing is exposed.
           onError: (error) => this.#emit({ event: 'error', message: `port watcher: ${error.message}` }),
         })
@@ -158,7 +158,8 @@ export class Agent {
   /** Ports with a URL, as ports() (or only `port`), each with whether something listens on it now. */
   async portStatus(port?: number): Promise<PortStatus[]> {
     const views = this.ports().filter((view) => port === undefined || view.port === port);
-    return Promise.all(views.map(async (view) => ({ ...view, listening: await this.#listening(view.port) })));
+    // A connect (under a millisecond on loopback), not the watcher's last scan, which may be 5 s old.
+    return Promise.all(views.map(async (view) => ({ ...view, listening: await acceptsConnections(view.port) })));
   }
 
   /**
@@ -201,9 +202,9 @@ export class Agent {
 
   /**
    * The gateway's view of `port` once it has announced it as `matches` wants (e.g. with a new
-   * label), or null after `timeoutMs` (the tunnel may be down).
+   * label), or null after `timeoutMs` (the tunnel may be down; default: waits as long as it takes).
    */
-  announced(port: number, matches: (view: PortView) => boolean, timeoutMs: number): Promise<PortView | null> {
+  announced(port: number, matches: (view: PortView) => boolean, timeoutMs?: number): Promise<PortView | null> {
     return whenAnnounced(
       { view: () => this.#announced.get(port), subscribe: (l) => this.subscribe(l) },
       matches,
@@ -213,17 +214,7 @@ export class Agent {
 
   /** Resolves with a port's URL once the gateway has announced it (never rejects; waits as long as it takes). */
   url(port: number): Promise<string> {
-    const known = this.#announced.get(port);
-    if (known) return Promise.resolve(known.url);
-    return new Promise((resolve) => {
-      const listener: EventSink = (event) => {
-        if (event.event === 'port.open' && event.port === port) {
-          this.#listeners.delete(listener);
-          resolve(event.url);
-        }
-      };
-      this.#listeners.add(listener);
-    });
+    return this.announced(port, () => true).then((view) => (view as PortView).url);
   }
 
   /** Receive every event (the control API streams them). Returns the unsubscribe. */
@@ -246,10 +237,6 @@ export class Agent {
   #emit(event: AgentEvent): void {
     this.#options.onEvent?.(event);
     for (const listener of [...this.#listeners]) listener(event);
-  }
-
-  #portsChanged(opened: Parameters<ExposedPorts['change']>[0], closed: number[]): void {
-    this.#send(this.#exposed.change(opened, closed));
   }
 
   /** Tell the gateway a change of the exposed set (PORTS); a port no longer exposed is closed here at once. */
@@ -282,14 +269,6 @@ export class Agent {
         message: `the owner asked to expose port ${frame.body.port}: ${(error as Error).message}`,
       });
     }
-  }
-
-  /**
-   * Whether something listens on `port` now: a connect to 127.0.0.1/::1 (under a millisecond on
-   * loopback). Not the watcher's last scan, which may be up to 5 s old (watcher.ts).
-   */
-  async #listening(port: number): Promise<boolean> {
-    return acceptsConnections(port);
   }
 
   #serve(stream: MuxStream): void {

@@ -35,12 +35,12 @@ export function diffPortTables(before: PortTable, next: PortTable): AgentEvent[]
 
 /**
  * The view of one port once `matches` accepts it: at once if `port.view()` does, else at the first
- * `port.open` or `port.share` after which it does; null after `timeoutMs`.
+ * `port.open` or `port.share` after which it does; null after `timeoutMs` (default: no limit).
  */
 export function whenAnnounced(
   port: { view(): PortView | undefined; subscribe(listener: EventSink): () => void },
   matches: (view: PortView) => boolean,
-  timeoutMs: number,
+  timeoutMs?: number,
 ): Promise<PortView | null> {
   const known = port.view();
   if (known && matches(known)) return Promise.resolve(known);
@@ -55,6 +55,6 @@ export function whenAnnounced(
       const view = port.view();
       if (view && matches(view)) finish(view);
     });
-    const timer = setTimeout(() => finish(null), timeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => finish(null), timeoutMs);
   });
 }
