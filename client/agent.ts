@@ -126,6 +126,8 @@ export class Agent {
           intervalMs: options.watch.intervalMs,
           excludePorts: options.watch.excludePorts,
           excludePids: new Set([process.pid]),
+          // A port exposed at runtime (an ephemeral one, say) is reported too, so its process is named.
+          include: (port) => this.#exposed.has(port),
           onChange: (opened, closed) => this.#send(this.#exposed.change(opened, closed)),
           // Once per distinct failure: a host with a restricted /proc says why nothing is exposed.
           onError: (error) => this.#emit({ event: 'error', message: `port watcher: ${error.message}` }),
@@ -171,6 +173,7 @@ export class Agent {
   expose(port: number, options: { label?: string; visibility?: Visibility; source: PortSource }): void {
     const { label, visibility } = checkExpose(port, options, this.#gatewayPort);
     this.#send(this.#exposed.expose(port, { label, visibility, source: options.source }));
+    this.#watcher?.refresh();
   }
 
   /**

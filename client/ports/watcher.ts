@@ -37,6 +37,8 @@ export interface WatcherOptions {
   excludePids?: Set<number>;
   /** These ports are never announced (the local gateway's own port). */
   excludePorts?: number[];
+  /** Ports reported whatever the filter says (exposed at runtime, so their process is named); default none. */
+  include?(port: number): boolean;
   /** Ports that opened (or were re-bound by another socket) and ports that closed since the last report. */
   onChange(opened: WatchedPort[], closed: number[]): void;
   /**
@@ -83,6 +85,11 @@ export class PortWatcher {
     if (!this.#leftOut.has(port)) return null;
     const process = this.#leftOut.get(port);
     return process ? { process } : {};
+  }
+
+  /** Scan at the next tick (minScanMs allowing), counters moved or not: what `include` takes has changed. */
+  refresh(): void {
+    this.#dirty = true;
   }
 
   stop(): void {
@@ -150,7 +157,8 @@ export class PortWatcher {
     for (const [port, list] of byPort) {
       const owner = list.map((s) => this.#owners.get(s.inode)).find((o) => o) ?? undefined;
       if (owner && this.#options.excludePids?.has(owner.pid)) continue;
-      if (this.#options.excludePorts?.includes(port) || !this.#options.filter.allows(port, owner?.name)) {
+      const allowed = this.#options.filter.allows(port, owner?.name) || this.#options.include?.(port);
+      if (this.#options.excludePorts?.includes(port) || !allowed) {
         this.#leftOut.set(port, owner?.name);
         continue;
       }

@@ -112,6 +112,17 @@ describe('porthole expose / unexpose / wait', () => {
     expect(ports.find((p) => p.port === idle)).toMatchObject({ source: 'expose', listening: false });
     expect(ports.find((p) => p.port === idle)).not.toHaveProperty('label');
 
+    // The watcher names the process of an exposed port it would have left out.
+    await waitFor(async () => {
+      const { stdout } = await porthole(['ports', '--json'], control);
+      const entry = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { port: number; process?: string })
+        .find((p) => p.port === origin.port);
+      return typeof entry?.process === 'string' && entry.process;
+    }, 'the exposed port named with its process');
+
     // wait on an exposed port answers with its URL.
     expect((await porthole(['wait', String(origin.port), '--timeout', '20s'], control)).stdout.trim()).toBe(view.url);
 
