@@ -153,7 +153,9 @@ export class ExposedPorts {
     for (const port of [...ports].sort((a, b) => a - b)) {
       if (this.#unexposed.has(port)) continue;
       const runtime = this.#runtime.get(port);
-      const source: PortSource = runtime?.source ?? (this.#flags.has(port) ? 'flag' : 'watched');
+      // expose > flag > settings > watched.
+      const source: PortSource =
+        runtime?.source === 'expose' ? 'expose' : this.#flags.has(port) ? 'flag' : (runtime?.source ?? 'watched');
       const rule = this.#rules?.(port);
       if (source === 'watched' && rule?.ignore) continue;
       const info: PortInfo = { port };

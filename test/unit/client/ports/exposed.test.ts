@@ -102,6 +102,18 @@ describe('ExposedPorts', () => {
     expect(exposed.setRules(undefined).opened).toEqual([{ port: 3000, visibility: 'link' }]);
   });
 
+  it("names a port's source: expose over flag over settings over watched", () => {
+    const exposed = new ExposedPorts([8000]);
+    exposed.expose(8000, { label: 'Flag and settings', source: 'settings' });
+    expect(exposed.source(8000)).toBe('flag');
+    expect(exposed.list()).toEqual([{ port: 8000, label: 'Flag and settings' }]);
+    exposed.expose(8000, { source: 'expose' });
+    expect(exposed.source(8000)).toBe('expose');
+    exposed.change([{ port: 3000 }], []);
+    exposed.expose(3000, { source: 'settings' });
+    expect(exposed.source(3000)).toBe('settings');
+  });
+
   it('a settings exposure is withdrawn by the settings without holding the port out', () => {
     const exposed = new ExposedPorts([]);
     exposed.expose(4000, { label: 'Docs', source: 'settings' });
