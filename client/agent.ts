@@ -3,22 +3,16 @@
  * finds listening ports, each stream the gateway opens goes to the origin,
  * and the gateway's port snapshot says which URL serves each port. The one place
  * the parts meet; the rules live in ports/exposed.ts (what is exposed),
- * ports/announced.ts (what the gateway's table says changed) and origin/.
+ * ports/exposure.ts (runtime expose), gateway-table.ts (the gateway's table
+ * and the events it gives rise to) and origin/.
  */
-import { debuglog } from 'node:util';
-import {
-  type ExposeFrame,
-  type MuxStream,
-  type PortSnapshotFrame,
-  ResetCode,
-  type UnexposeFrame,
-  type Visibility,
-} from '../protocol';
+import { type ExposeFrame, type MuxStream, ResetCode, type UnexposeFrame, type Visibility } from '../protocol';
 import type { AgentEvent, EventSink, PortStatus, PortView } from './events';
 import { Origin } from './origin/origin';
 import { OwnerApi } from './owner-api';
 import { OwnerLinks } from './owner-links';
-import { closeEvent, diffPortTables, whenAnnounced } from './ports/announced';
+import { GatewayTable } from './gateway-table';
+import { whenAnnounced } from './ports/announced';
 import { type ExposedChange, ExposedPorts, type PortRule, type PortSource } from './ports/exposed';
 import { acceptsConnections, checkExpose, type Exposure, exposureOf, localGatewayPort } from './ports/exposure';
 import type { PortFilter } from './ports/filters';
@@ -28,8 +22,6 @@ import { dataDialer } from './tunnel/data-connection';
 import { Connection } from './tunnel/connection';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
-
-const log = debuglog('porthole');
 
 export interface AgentOptions {
   /** Base URL of the gateway's control domain, e.g. `http://porthole.localhost:8787`. */
@@ -74,26 +66,25 @@ export class Agent {
   readonly #exposed: ExposedPorts;
   readonly #gatewayPort: number | undefined;
   /** The gateway's port table, as its last port snapshot said. */
-  #announced = new Map<number, PortView>();
+  readonly #table: GatewayTable;
   readonly #origin: Origin;
   readonly #supervisor: Supervisor<Connection>;
   readonly #watcher: PortWatcher | null;
   readonly #firstScan: Promise<void>;
   readonly #listeners = new Set<EventSink>();
-  #session: string | null = null;
-  #up = false;
-  #ready = false;
-  readonly #links: OwnerLinks;
-  /** The port snapshots, applied one after the other. */
-  #snapshots: Promise<void> = Promise.resolve();
   /** The gateway's owner API for this session (share controls, links, login). */
   readonly api: OwnerApi;
 
   constructor(options: AgentOptions) {
     this.#options = options;
     this.api = new OwnerApi(options.gateway, options.token);
-    this.#links = new OwnerLinks(this.api);
     this.#exposed = new ExposedPorts(options.ports, options.visibility);
+    this.#table = new GatewayTable({
+      gateway: options.gateway,
+      links: new OwnerLinks(this.api),
+      source: (port) => this.#exposed.source(port),
+      emit: (event) => this.#emit(event),
+    });
     this.#gatewayPort = options.gatewayPort ?? localGatewayPort(options.gateway);
     const preserve = options.preserveHost ?? [];
     this.#origin = new Origin({
@@ -107,7 +98,7 @@ export class Agent {
           token: options.token,
           keepaliveMs: options.keepaliveMs,
           onStream: (stream) => this.#serve(stream),
-          onSnapshot: (frame) => this.#snapshot(frame),
+          onSnapshot: (frame) => this.#table.snapshot(frame),
           onOwnerRequest: (frame) => this.#ownerRequest(frame),
         }),
       backoff: options.backoff,
@@ -115,7 +106,7 @@ export class Agent {
       beforeConnect: () => Promise.resolve().then(() => this.#firstScan),
       onUp: (connection) => connection.mux.control({ type: 'HELLO', stream: 0, body: { ports: this.#exposed.list() } }),
       onDown: (error, retryInMs) => {
-        this.#up = false;
+        this.#table.down();
         this.#emit({ event: 'tunnel.down', reason: error.message, retryInMs });
       },
     });
@@ -145,16 +136,16 @@ export class Agent {
 
   status(): AgentStatus {
     return {
-      session: this.#session,
+      session: this.#table.session,
       gateway: this.#options.gateway,
-      tunnel: this.#up ? 'up' : 'down',
+      tunnel: this.#table.up ? 'up' : 'down',
       ports: this.ports(),
     };
   }
 
   /** Ports with a URL, as the gateway last announced them, ascending. */
   ports(): PortView[] {
-    return [...this.#announced.values()].sort((a, b) => a.port - b.port);
+    return this.#table.ports();
   }
 
   /** Ports with a URL, as ports() (or only `port`), each with whether something listens on it now. */
@@ -209,7 +200,7 @@ export class Agent {
    */
   announced(port: number, matches: (view: PortView) => boolean, timeoutMs?: number): Promise<PortView | null> {
     return whenAnnounced(
-      { view: () => this.#announced.get(port), subscribe: (l) => this.subscribe(l) },
+      { view: () => this.#table.get(port), subscribe: (l) => this.subscribe(l) },
       matches,
       timeoutMs,
     );
@@ -246,11 +237,7 @@ export class Agent {
   #send(change: ExposedChange): void {
     if (change.opened.length === 0 && change.closed.length === 0) return;
     // A port that stops listening says so at once, tunnel or not; a re-bound one is announced by the next snapshot.
-    for (const port of change.vanished) {
-      const before = this.#announced.get(port);
-      this.#announced.delete(port);
-      if (before) this.#emit(closeEvent(before));
-    }
+    for (const port of change.vanished) this.#table.vanished(port);
     this.connection?.mux.control({
       type: 'PORTS',
       stream: 0,
@@ -282,60 +269,5 @@ export class Agent {
       return;
     }
     this.#origin.serve(stream);
-  }
-
-  #snapshot(frame: PortSnapshotFrame): void {
-    // In order, each after the first waits only a turn: the first waits (a bounded time) for the dashboard link.
-    // A snapshot that fails (a listener threw) is reported, and the chain goes on to the next one.
-    this.#snapshots = this.#snapshots
-      .then(() => this.#links.dashboard())
-      .then((link) => this.#applySnapshot(frame, link))
-      .catch((error: Error) => this.#report(`applying the gateway's port table: ${error.message}`, error));
-  }
-
-  /** An `error` event; when a listener throws on that too, only debuglog is left to tell. */
-  #report(message: string, cause: Error): void {
-    try {
-      this.#emit({ event: 'error', message });
-    } catch (error) {
-      log('%s (%s); reporting it failed too: %s', message, cause.stack, (error as Error).stack);
-    }
-  }
-
-  #applySnapshot(frame: PortSnapshotFrame, dashboard: string | undefined): void {
-    this.#session = frame.body.session;
-    const next = new Map<number, PortView>();
-    for (const entry of frame.body.ports) {
-      // The table may still list a port this client has just closed: ours is newer.
-      const source = this.#exposed.source(entry.port);
-      if (source) next.set(entry.port, { ...entry, source });
-    }
-    const before = this.#announced;
-    this.#announced = next;
-    if (!this.#ready) {
-      this.#ready = true;
-      this.#emit({
-        event: 'ready',
-        session: this.#session,
-        gateway: this.#options.gateway,
-        ports: this.ports(),
-        ...(dashboard ? { dashboard } : {}),
-      });
-    }
-    if (!this.#up) {
-      this.#up = true;
-      this.#emit({ event: 'tunnel.up', session: this.#session });
-    }
-    for (const event of diffPortTables(before, next)) {
-      this.#emit(event);
-      if (event.event === 'port.open' && event.visibility !== 'public') this.#offerLogin(event.port);
-    }
-  }
-
-  /** A one-time owner link for a port only the owner may open, once per port and run. */
-  #offerLogin(port: number): void {
-    void this.#links.login(port).then((login) => {
-      if (login && this.#announced.has(port)) this.#emit({ event: 'port.login', ...login });
-    });
   }
 }
