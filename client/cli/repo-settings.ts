@@ -8,7 +8,7 @@
 import type { AgentOptions } from '../agent';
 import type { EventSink } from '../events';
 import type { Visibility } from '../../protocol';
-import { agentTarget, PreserveHost, type SettingsAgent } from '../settings/agent-target';
+import { agentTarget, type ExposingAgent, PreserveHost } from '../settings/agent-target';
 import { AutoForward } from '../settings/auto-forward';
 import { SettingsFilter } from '../settings/filter';
 import { findOpener, openUrl } from '../settings/opener';
@@ -30,13 +30,13 @@ export interface CliSettings {
   /** The command's event output, with onAutoForward applied. */
   sink(output: EventSink): EventSink;
   /** Hand the settings to the agent (right after it is built, before it connects), and start watching. */
-  attach(agent: SettingsAgent): void;
+  attach(agent: ExposingAgent): void;
   stop(): void;
 }
 
 export function cliSettings(values: CliSettingsValues, preserveFlags: number[] | 'all'): CliSettings {
   const preserve = new PreserveHost(preserveFlags);
-  let agent: SettingsAgent | null = null;
+  let agent: ExposingAgent | null = null;
   const settings = values['no-settings'] ? null : new RepositorySettings({ emit: (event) => agent?.publish(event) });
   settings?.start();
   const json = values.json ?? false;

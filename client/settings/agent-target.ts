@@ -3,37 +3,13 @@
  * expose (source 'settings'), portsAttributes and porthole.json through its
  * port rules, preserveHost through a switch the origin reads per request.
  */
-import type { Visibility } from '../../protocol';
-import type { AgentEvent } from '../events';
+import type { Agent } from '../agent';
+import type { PortRule } from '../ports/exposed';
 import type { PortRulesOf } from './rules';
 import type { SettingsTarget } from './runtime';
 
-/** What a port rule tells the agent of a port (label and visibility of watched ports; ignore keeps one out). */
-export interface AgentPortRule {
-  label?: string;
-  visibility?: Visibility;
-  ignore?: boolean;
-}
-
-/** The agent's runtime expose API, as the settings use it. */
-export interface ExposingAgent {
-  expose(port: number, options: { label?: string; visibility?: Visibility; source: 'settings' }): void;
-  unexpose(port: number, options?: { source?: 'settings' }): boolean;
-  setPortRules(rules: ((port: number) => AgentPortRule | undefined) | undefined): void;
-  publish(event: AgentEvent): void;
-}
-
-/** An agent that may lack the runtime expose API (a client built before it): only `publish` is sure. */
-export type SettingsAgent = Pick<ExposingAgent, 'publish'> & Partial<ExposingAgent>;
-
-/** Whether the agent has the runtime expose API. */
-export function canExpose(agent: SettingsAgent): agent is ExposingAgent {
-  return (
-    typeof agent.expose === 'function' &&
-    typeof agent.unexpose === 'function' &&
-    typeof agent.setPortRules === 'function'
-  );
-}
+/** The part of the agent the settings use: its runtime expose, port rules and event stream. */
+export type ExposingAgent = Pick<Agent, 'expose' | 'unexpose' | 'setPortRules' | 'publish'>;
 
 /** The ports whose origin sees the public Host: the flags' and the settings', read on every request. */
 export class PreserveHost {
@@ -53,7 +29,7 @@ export class PreserveHost {
 }
 
 /** The agent rules of the settings' rules: label, visibility and ignore (onAutoForward and protocol stay here). */
-export function agentRules(rules: PortRulesOf): (port: number) => AgentPortRule | undefined {
+export function agentRules(rules: PortRulesOf): PortRule {
   return (port) => {
     const { label, visibility, ignore } = rules(port);
     if (label === undefined && visibility === undefined && !ignore) return undefined;
@@ -65,30 +41,8 @@ export function agentRules(rules: PortRulesOf): (port: number) => AgentPortRule 
   };
 }
 
-/**
- * A SettingsTarget over an agent; a port the agent refuses to expose (its own gateway's) is reported,
- * not thrown. Without the runtime expose API the settings still ignore ports (SettingsFilter), set
- * visibility and preserve-host and act on onAutoForward; forwardPorts and labels are reported as not
- * applied, once.
- */
-export function agentTarget(agent: SettingsAgent, rules: PortRulesOf, preserve: PreserveHost): SettingsTarget {
-  if (!canExpose(agent)) {
-    let told = false;
-    const tell = () => {
-      if (told) return;
-      told = true;
-      agent.publish({
-        event: 'error',
-        message: 'settings: this client cannot expose forwardPorts or show labels (no runtime expose)',
-      });
-    };
-    return {
-      expose: tell,
-      unexpose: () => {},
-      rulesChanged: () => {},
-      setPreserveHost: (ports) => preserve.set(ports),
-    };
-  }
+/** A SettingsTarget over an agent; a port the agent refuses to expose (its own gateway's) is reported, not thrown. */
+export function agentTarget(agent: ExposingAgent, rules: PortRulesOf, preserve: PreserveHost): SettingsTarget {
   return {
     expose(port, options) {
       try {

@@ -2,8 +2,8 @@
  * Settings from the repository, end to end: `porthole dev` started in a folder with a
  * .devcontainer/devcontainer.json and a porthole.json (no label, ignore or visibility flags) leaves
  * an `onAutoForward: ignore` port out and opens another as porthole.json says; a bad edit is
- * reported with file:line:column and changes nothing; with the agent's runtime expose, labels
- * reach the port table and an edit relabels at runtime and exposes a new forwardPorts entry.
+ * reported with file:line:column and changes nothing; labels reach the port table, and an edit
+ * relabels at runtime and exposes a new forwardPorts entry.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { root } from '../../scripts/build.mjs';
-import { Agent } from '../../client/agent';
 import { afterTest } from './harness';
 import { freePorts, nodeServer } from './servers';
 
@@ -70,9 +69,6 @@ function tempRepo(): string {
   return dir;
 }
 
-/** Whether this client has the agent's runtime expose (labels, forwardPorts at runtime): issue 16 item 1. */
-const runtimeExpose = 'expose' in Agent.prototype;
-
 /** A devcontainer.json labelling `app` and ignoring `hidden`, with `extra` properties. */
 const devcontainer = (app: number, hidden: number, label: string, extra = '') => `{
   // what a repository already has for hosted IDEs
@@ -128,26 +124,23 @@ describe('settings in the repository', () => {
     expect(dev.events.filter((e) => e.port === hidden)).toEqual([]);
   });
 
-  it.runIf(runtimeExpose)(
-    'labels ports, and an edit relabels at runtime and exposes a new forwardPorts entry',
-    async () => {
-      const [app, hidden, forwarded] = (await freePorts(3)) as [number, number, number];
-      const cwd = tempRepo();
-      const file = join(cwd, '.devcontainer', 'devcontainer.json');
-      writeFileSync(file, devcontainer(app, hidden, 'App'));
-      await servers(app, hidden);
-      const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${app},${hidden},${forwarded}`], cwd);
-      const ready = await dev.next('ready');
-      expect(ready.ports).toEqual([expect.objectContaining({ port: app, label: 'App' })]);
+  it('labels ports, and an edit relabels at runtime and exposes a new forwardPorts entry', async () => {
+    const [app, hidden, forwarded] = (await freePorts(3)) as [number, number, number];
+    const cwd = tempRepo();
+    const file = join(cwd, '.devcontainer', 'devcontainer.json');
+    writeFileSync(file, devcontainer(app, hidden, 'App'));
+    await servers(app, hidden);
+    const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${app},${hidden},${forwarded}`], cwd);
+    const ready = await dev.next('ready');
+    expect(ready.ports).toEqual([expect.objectContaining({ port: app, label: 'App' })]);
 
-      const from = dev.events.length;
-      writeFileSync(file, devcontainer(app, hidden, 'Web', `\n  "forwardPorts": [${forwarded}],`));
-      const reloaded = await dev.next('settings.reloaded', () => true, from);
-      expect(reloaded.changes).toEqual([`expose ${forwarded}`, 'port rules']);
-      expect(await dev.next('port.open', (e) => e.port === app && e.label === 'Web', from)).toBeTruthy();
-      expect(await dev.next('port.open', (e) => e.port === forwarded, from)).toMatchObject({ source: 'settings' });
-    },
-  );
+    const from = dev.events.length;
+    writeFileSync(file, devcontainer(app, hidden, 'Web', `\n  "forwardPorts": [${forwarded}],`));
+    const reloaded = await dev.next('settings.reloaded', () => true, from);
+    expect(reloaded.changes).toEqual([`expose ${forwarded}`, 'port rules']);
+    expect(await dev.next('port.open', (e) => e.port === app && e.label === 'Web', from)).toBeTruthy();
+    expect(await dev.next('port.open', (e) => e.port === forwarded, from)).toMatchObject({ source: 'settings' });
+  });
 
   it('--no-settings reads no file', async () => {
     const cwd = tempRepo();

@@ -60,22 +60,4 @@ describe('agentTarget', () => {
       ['rules', undefined],
     ]);
   });
-
-  it('without the runtime expose API, says once that forwardPorts and labels are not applied, and keeps preserveHost', () => {
-    const events: AgentEvent[] = [];
-    const preserve = new PreserveHost([]);
-    const target = agentTarget({ publish: (event) => events.push(event) }, portRules(emptySettings()), preserve);
-    target.expose(3000, { label: 'App' });
-    target.expose(3001, {});
-    target.unexpose(3000);
-    target.rulesChanged();
-    target.setPreserveHost([5000]);
-    expect(events).toEqual([
-      {
-        event: 'error',
-        message: 'settings: this client cannot expose forwardPorts or show labels (no runtime expose)',
-      },
-    ]);
-    expect(preserve.has(5000)).toBe(true);
-  });
 });
