@@ -4,6 +4,7 @@
  * every interpolation is escaped the same way.
  */
 import { html, raw } from 'hono/html';
+import { inlineCode } from './inline-code';
 
 /** What a page needs of an error (GatewayError has these). */
 export interface PageError {
@@ -31,6 +32,7 @@ const titles: Record<number, string> = {
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{color:#666;font-size:.85rem}
+p.msg code,li code{color:inherit;font-size:.9em;background:#8882;padding:0 .2em;border-radius:3px}
 @media(prefers-color-scheme:dark){body{background:#111;color:#ddd}code{color:#999}}`;
 
 /** True when the viewer asked for HTML (a browser's navigation). */
@@ -43,7 +45,7 @@ function page(error: PageError): string {
   const title = titles[error.status] ?? 'Error';
   const list = error.problems?.length
     ? html`<ul>
-        ${error.problems.map((p) => html`<li>${p}</li>`)}
+        ${error.problems.map((p) => html`<li>${inlineCode(p)}</li>`)}
       </ul>`
     : '';
   // With a list, the message's own inline copy of it (up to its first colon) is left out.
@@ -60,7 +62,7 @@ function page(error: PageError): string {
       </head>
       <body>
         <h1>${title}</h1>
-        <p>${message}</p>
+        <p class="msg">${inlineCode(message)}</p>
         ${list}
         <p><code>${error.status} · ${error.code} · Porthole</code></p>
       </body>
@@ -69,7 +71,10 @@ function page(error: PageError): string {
   return String(body);
 }
 
-/** The answer for an error: `{error, status, message}` (and `problems`) as JSON, or an HTML page. */
+/**
+ * The answer for an error: `{error, status, message}` (and `problems`) as JSON, the message as
+ * written (backticks kept), or an HTML page (backticked spans as <code>: inline-code.ts).
+ */
 export function errorPage(request: Request, error: PageError): Response {
   const headers = new Headers(error.headers);
   headers.set('cache-control', 'no-store');
