@@ -23,7 +23,7 @@ export interface Baselines {
 
 const at = (port: number, path = '/small'): Target => ({ port, host: `127.0.0.1:${port}`, path });
 
-async function onMiniflare(mode: 'bare' | 'do', originPort: number): Promise<Miniflare> {
+async function onMiniflare(mode: 'bare' | 'do', originPort: number, proxy = false): Promise<Miniflare> {
   // Loaded on demand: the bench's child processes (load generator, transfers) never need it.
   const { Miniflare } = await import('miniflare');
   const miniflare = new Miniflare({
@@ -36,7 +36,9 @@ async function onMiniflare(mode: 'bare' | 'do', originPort: number): Promise<Min
     host: '127.0.0.1',
     port: 0,
     cf: false,
-    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    // Behind the front: proxy style, as the gateway's (the front sends absolute targets, which a plain
+    // socket refuses, and origin-form ones are refused in proxy style).
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0, proxy }],
   });
   await miniflare.ready;
   return miniflare;
@@ -46,9 +48,10 @@ export async function startBaselines(originPort: number): Promise<Baselines> {
   const before = new Set(descendantsNamed(process.pid, 'workerd'));
   const doMf = await onMiniflare('do', originPort);
   const bareMf = await onMiniflare('bare', originPort);
+  const frontedMf = await onMiniflare('do', originPort, true);
   const direct = await startDirectWorkerd(originPort);
   const port = async (mf: Miniflare) => Number((await mf.unsafeGetDirectURL()).port);
-  const front = await startFront({ upstream: { host: '127.0.0.1', port: await port(doMf) } });
+  const front = await startFront({ upstream: { host: '127.0.0.1', port: await port(frontedMf) } });
   return {
     targets: [
       { name: 'Worker→DO (front + Miniflare)', target: at(front.port) },
@@ -62,7 +65,7 @@ export async function startBaselines(originPort: number): Promise<Baselines> {
     async stop() {
       direct.stop();
       await front.close();
-      await Promise.all([doMf.dispose(), bareMf.dispose()]);
+      await Promise.all([doMf.dispose(), bareMf.dispose(), frontedMf.dispose()]);
     },
   };
 }
