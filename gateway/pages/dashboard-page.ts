@@ -71,6 +71,20 @@ export function panel(state: DashboardState): Html {
     </section>`;
 }
 
+/**
+ * Expose a port the client does not (an ephemeral port, one its filters skip, one unexposed
+ * earlier): the owner API asks the session's client, and the port's row appears when it does.
+ * Outside the panel, so a redraw never clears what is being typed.
+ */
+function exposeForm(): Html {
+  return html`<form id="expose" class="expose" aria-labelledby="expose-title">
+    <h2 id="expose-title">Expose a port</h2>
+    <input name="port" type="number" min="1" max="65535" required placeholder="port" aria-label="Port to expose" />
+    <input name="label" maxlength="64" placeholder="label (optional)" aria-label="Label of the port to expose" />
+    <button type="submit">Expose</button>
+  </form>`;
+}
+
 /** The revoke confirmation, a modal dialog (keyboard: focus starts on Cancel, Escape cancels). */
 function revokeDialog(): Html {
   return html`<dialog id="revoke-dialog" aria-labelledby="revoke-title" aria-describedby="revoke-text">
@@ -101,6 +115,7 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
         <script src="/assets/dashboard-format.js" defer></script>
         <script src="/assets/dashboard.js" defer></script>
         <script src="/assets/dashboard-links.js" defer></script>
+        <script src="/assets/dashboard-ports.js" defer></script>
       </head>
       <body>
         <header>
@@ -112,6 +127,7 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
           <button type="button" id="signout" class="danger">Sign out everywhere</button>
         </header>
         <div id="notice" role="status" aria-live="polite"></div>
+        ${exposeForm()}
         <main id="panel" aria-live="polite">${panel(state)}</main>
         ${revokeDialog()}
       </body>

@@ -101,6 +101,7 @@ export function portRow(port: ApiPort): Html {
       ${caption(url)}
       <a href="${port.url}" target="_blank" rel="noopener noreferrer">${port.url}</a>
       <button type="button" data-copy="${port.url}" aria-label="Copy the URL of port ${port.port}">Copy</button>
+      <button type="button" data-unexpose="${port.port}" aria-label="Unexpose port ${port.port}">Unexpose</button>
     </td>
     <td>${caption(seen)}${time(port.firstSeen)}</td>
     <td>${caption(share)}${shareForm(port)}</td>

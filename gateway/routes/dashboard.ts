@@ -33,6 +33,7 @@ import DASHBOARD_CSS from '../pages/assets/dashboard.css';
 import DASHBOARD_JS from '../pages/assets/dashboard.js';
 import FORMAT_JS from '../pages/assets/dashboard-format.js';
 import LINKS_JS from '../pages/assets/dashboard-links.js';
+import PORTS_JS from '../pages/assets/dashboard-ports.js';
 import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-page';
 import { isSessionId } from '../../protocol/ids';
 import { baseOf } from '../routing/route';
@@ -60,6 +61,7 @@ const ASSETS: Record<string, [body: string, type: string]> = {
   'dashboard-format.js': [FORMAT_JS, 'text/javascript'],
   'dashboard.js': [DASHBOARD_JS, 'text/javascript'],
   'dashboard-links.js': [LINKS_JS, 'text/javascript'],
+  'dashboard-ports.js': [PORTS_JS, 'text/javascript'],
   'dashboard.css': [DASHBOARD_CSS, 'text/css'],
 };
 
