@@ -80,7 +80,7 @@ function exposeForm(): Html {
   return html`<form id="expose" class="expose" aria-labelledby="expose-title">
     <h2 id="expose-title">Expose a port</h2>
     <input name="port" type="number" min="1" max="65535" required placeholder="port" aria-label="Port to expose" />
-    <input name="label" maxlength="64" placeholder="label (optional)" aria-label="Label of the port to expose" />
+    <input name="label" maxlength="64" placeholder="label (optional)" aria-label="Label for the port (optional)" />
     <button type="submit">Expose</button>
   </form>`;
 }

@@ -36,15 +36,21 @@ describe.skipIf(!browserTests)('expose and unexpose from the dashboard', () => {
     await page.locator('#live', { hasText: /^live$/ }).waitFor({ timeout: 20_000 });
     expect(await page.textContent('#panel')).toContain('No ports yet');
 
-    await page.getByLabel('Port to expose').fill(String(port));
-    await page.getByLabel('Label of the port to expose').fill('notebook');
+    await page.getByLabel('Port to expose', { exact: true }).fill(String(port));
+    await page.getByLabel('Label for the port (optional)').fill('notebook');
     await page.getByRole('button', { name: 'Expose', exact: true }).click();
     await page.locator('#notice', { hasText: `Asked the session to expose port ${port}` }).waitFor();
     const row = page.locator(`tr[data-port-row="${port}"]`);
     await row.waitFor({ timeout: 20_000 });
     expect(await row.locator('.port-label').textContent()).toBe('notebook');
-    expect(await page.getByLabel('Port to expose').inputValue()).toBe(''); // The form is ready for the next.
+    expect(await page.getByLabel('Port to expose', { exact: true }).inputValue()).toBe(''); // The form is ready for the next.
     expect(await a.agent.api.ports()).toEqual([expect.objectContaining({ port, label: 'notebook' })]);
+    // Its URL answers (the owner's browser: the dashboard's sign-in covers the session's ports).
+    const preview = await context.newPage();
+    const opened = await preview.goto((await row.locator('a').getAttribute('href')) as string);
+    expect(opened?.status()).toBe(200);
+    expect(await preview.textContent('body')).toBe('exposed from the dashboard');
+    await preview.close();
 
     await row.getByRole('button', { name: `Unexpose port ${port}` }).click();
     await page.locator('#notice', { hasText: `Asked the session to unexpose port ${port}` }).waitFor();
@@ -54,7 +60,7 @@ describe.skipIf(!browserTests)('expose and unexpose from the dashboard', () => {
     // Offline: the gateway's refusal is shown, not swallowed.
     a.agent.stop();
     await page.locator('.banner', { hasText: 'This session is offline' }).waitFor({ timeout: 20_000 });
-    await page.getByLabel('Port to expose').fill(String(port));
+    await page.getByLabel('Port to expose', { exact: true }).fill(String(port));
     await page.getByRole('button', { name: 'Expose', exact: true }).click();
     await page.locator('#notice.error', { hasText: 'not connected' }).waitFor();
   });
