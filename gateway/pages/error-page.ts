@@ -3,8 +3,8 @@
  * else. The HTML is built with hono's `html` helper, as the dashboard is, so
  * every interpolation is escaped the same way.
  */
-import { html, raw } from 'hono/html';
 import { inlineCode } from './inline-code';
+import { html, raw } from 'hono/html';
 
 /** What a page needs of an error (GatewayError has these). */
 export interface PageError {
@@ -32,7 +32,7 @@ const titles: Record<number, string> = {
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{color:#666;font-size:.85rem}
-p.msg code,li code{color:inherit;font-size:.9em;background:#8882;padding:0 .2em;border-radius:3px}
+h1+p code,li code{color:inherit;font-size:.9em;background:#8882;padding:0 .2em;border-radius:3px}
 @media(prefers-color-scheme:dark){body{background:#111;color:#ddd}code{color:#999}}`;
 
 /** True when the viewer asked for HTML (a browser's navigation). */
@@ -49,7 +49,8 @@ function page(error: PageError): string {
       </ul>`
     : '';
   // With a list, the message's own inline copy of it (up to its first colon) is left out.
-  const message = error.problems?.length ? error.message.slice(0, error.message.indexOf(':') + 1) : error.message;
+  const text = error.problems?.length ? error.message.slice(0, error.message.indexOf(':') + 1) : error.message;
+  const message = inlineCode(text);
   const body = html`<!doctype html>
     <html lang="en">
       <head>
@@ -62,7 +63,7 @@ function page(error: PageError): string {
       </head>
       <body>
         <h1>${title}</h1>
-        <p class="msg">${inlineCode(message)}</p>
+        <p>${message}</p>
         ${list}
         <p><code>${error.status} · ${error.code} · Porthole</code></p>
       </body>

@@ -49,7 +49,7 @@ describe('backticked spans', () => {
   it('an error page shows them as <code>, the JSON keeps the message as written', async () => {
     const error = new GatewayError(401, 'preview_private', 'Run `porthole login 8000` in the session.');
     const page = await error.toResponse(new Request('http://x/', { headers: { accept: 'text/html' } })).text();
-    expect(page).toContain('<p class="msg">Run <code>porthole login 8000</code> in the session.</p>');
+    expect(page).toContain('<p>Run <code>porthole login 8000</code> in the session.</p>');
     expect(page).not.toContain('`');
     const json = (await error.toResponse(new Request('http://x/')).json()) as { message: string };
     expect(json.message).toBe('Run `porthole login 8000` in the session.');
