@@ -4,11 +4,12 @@ import { connect } from './cli/connect';
 import { dev } from './cli/dev';
 import type { Command } from './cli/command';
 import { MAIN_HELP } from './cli/help';
-import { UsageError } from './cli/options';
+import { createOutput, wantsJson } from './cli/output';
 import { ports } from './cli/ports';
 import { session } from './cli/session';
 import { signout } from './cli/signout';
 import { dashboard, link, links, login, revoke, share, token } from './cli/share';
+import { version } from './cli/version';
 import { wait } from './cli/wait';
 
 const commands: Record<string, Command> = {
@@ -25,32 +26,39 @@ const commands: Record<string, Command> = {
   token,
   dashboard,
   signout,
+  version,
 };
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
+  const [first, ...rest] = argv;
+  if (!first || first === '--help' || first === '-h') {
     process.stdout.write(MAIN_HELP);
-    return name ? 0 : 2;
+    return first ? 0 : 2;
   }
+  // `porthole --version [--json]` is `porthole version [--json]`.
+  const name = first === '--version' ? 'version' : first;
+  const command = commands[name];
+  const out = createOutput(name, wantsJson(rest), command?.stream ?? false);
   if (name === 'help') {
-    process.stdout.write(commands[rest[0] ?? '']?.help ?? MAIN_HELP);
+    const topic = rest[0];
+    if (topic !== undefined && !commands[topic]) {
+      process.stderr.write(`porthole: unknown command '${topic}'\n\n${MAIN_HELP}`);
+      return 2;
+    }
+    process.stdout.write(topic === undefined ? MAIN_HELP : (commands[topic] as Command).help);
     return 0;
   }
-  const command = commands[name];
   if (!command) {
-    process.stderr.write(`porthole: unknown command '${name}'\n\n${MAIN_HELP}`);
+    // `porthole nosuch --json` still answers in JSON.
+    const message = `unknown command '${name}'`;
+    if (out.json) process.stdout.write(`${JSON.stringify({ error: 'usage', message, help: 'porthole --help' })}\n`);
+    else process.stderr.write(`porthole: ${message}\n\n${MAIN_HELP}`);
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await command.run(rest, out);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`porthole ${name}: ${error.message}\nRun 'porthole ${name} --help' for usage.\n`);
-      return 2;
-    }
-    process.stderr.write(`porthole ${name}: ${(error as Error).message}\n`);
-    return 1;
+    return out.fail(error);
   }
 }
 

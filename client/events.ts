@@ -40,13 +40,21 @@ export function ndjson(write: (line: string) => void): EventSink {
   return (event) => write(`${JSON.stringify(event)}\n`);
 }
 
-/** One `porthole: …` line per event, for a pipe or a log file. */
+/**
+ * One `porthole: …` line per event, for a pipe or a log file. Signing in is said once per run, not
+ * per port (a one-time link is some 330 characters): the dashboard's one-time link, which also opens
+ * every private port of the session in that browser, else the command that prints a port's link.
+ */
 export function human(write: (line: string) => void): EventSink {
+  let signInSaid = false;
   return (event) => {
     switch (event.event) {
       case 'ready':
         write(`porthole: session ${event.session} on ${event.gateway}\n`);
-        if (event.dashboard) write(`porthole: dashboard (one-time link): ${event.dashboard}\n`);
+        if (event.dashboard) {
+          write(`porthole: sign in as the owner (dashboard and private ports; one-time link): ${event.dashboard}\n`);
+          signInSaid = true;
+        }
         break;
       case 'tunnel.up':
         write('porthole: tunnel up\n');
@@ -62,7 +70,9 @@ export function human(write: (line: string) => void): EventSink {
         );
         break;
       case 'port.login':
-        write(`porthole: port ${event.port} is yours only; open it in a browser with ${event.url}\n`);
+        if (!signInSaid)
+          write(`porthole: sign in as the owner: porthole login ${event.port} (or porthole dashboard)\n`);
+        signInSaid = true;
         break;
       case 'port.share':
         write(`porthole: port ${event.port} is now ${event.visibility}\n`);

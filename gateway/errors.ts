@@ -15,12 +15,18 @@ export interface GatewayErrorOptions {
   cause?: unknown;
   /** Itemised problems, shown as a list (HTML) or a `problems` array (JSON). */
   problems?: readonly string[];
+  /**
+   * What a waiting answer (one with `retry-after`) waits for, as its page says it: `port 3000`,
+   * `the session`. Its HTML to a GET then re-checks and reloads by itself (pages/heal.ts).
+   */
+  waitingFor?: string;
 }
 
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   readonly headers: Record<string, string>;
   readonly problems: readonly string[] | undefined;
+  readonly waitingFor: string | undefined;
 
   /**
    * @param status HTTP status of the answer.
@@ -36,6 +42,7 @@ export class GatewayError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.headers = options.headers ?? {};
     this.problems = options.problems;
+    this.waitingFor = options.waitingFor;
   }
 
   /**
@@ -83,7 +90,7 @@ export function notListening(port: number): GatewayError {
     503,
     'port_not_listening',
     `Port ${port} is not listening right now. Start the server on port ${port} in the session and reload.`,
-    { headers: { 'retry-after': '2' } },
+    { headers: { 'retry-after': '2' }, waitingFor: `port ${port}` },
   );
 }
 
@@ -93,7 +100,7 @@ export const sessionOffline = () =>
     503,
     'session_offline',
     'This session is offline: its tunnel is not connected. Try again once the session is running.',
-    { headers: { 'retry-after': '5' } },
+    { headers: { 'retry-after': '5' }, waitingFor: 'the session' },
   );
 
 /**
@@ -118,7 +125,7 @@ export const tooManyStreams = (limit: number, outcome?: QueueOutcome) =>
     503,
     'too_many_streams',
     `This session is serving ${limit} requests and WebSockets at once, its limit.${queued(outcome)} Try again in a moment.`,
-    { headers: { 'retry-after': '1' } },
+    { headers: { 'retry-after': '1' }, waitingFor: 'a free stream' },
   );
 
 /**
@@ -130,7 +137,7 @@ export const tooManyViewerStreams = (limit: number, outcome?: QueueOutcome) =>
     429,
     'viewer_stream_limit',
     `You have ${limit} requests and WebSockets open on this session, the most one viewer may hold while the session is busy (VIEWER_MAX_STREAMS).${queued(outcome)} Close some, or try again in a moment.`,
-    { headers: { 'retry-after': '1' } },
+    { headers: { 'retry-after': '1' }, waitingFor: 'one of your requests to finish' },
   );
 
 /** A request whose viewer left while it waited for a stream: nobody reads this answer. */
@@ -162,7 +169,7 @@ export const accessWithdrawn = (port: number, reason: string, options?: GatewayE
 
 /**
  * What a stream reset before the response head means to the viewer: 502
- * `origin_unreachable` (nothing listens), 503 `port_not_listening` (the client
+ * `origin_unreachable` (nothing listens; a waiting answer, Retry-After 2, as is `tunnel_lost`), 503 `port_not_listening` (the client
  * does not expose the port), 504 `origin_timeout` (no head within
  * `timeoutSeconds`), 502 `tunnel_lost`, 403 `access_withdrawn` (the viewer's grant ended while
  * the origin thought: session/grants.ts), else 502 `origin_error`. The reset is
@@ -178,7 +185,7 @@ export function streamFailure(error: unknown, port: number, timeoutSeconds: numb
         502,
         'origin_unreachable',
         `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`,
-        cause,
+        { ...cause, headers: { 'retry-after': '2' }, waitingFor: `port ${port}` },
       );
     case ResetCode.NOT_EXPOSED:
       return notListening(port);
@@ -192,12 +199,11 @@ export function streamFailure(error: unknown, port: number, timeoutSeconds: numb
     case ResetCode.REVOKED:
       return accessWithdrawn(port, error.message, cause);
     case ResetCode.TUNNEL_CLOSED:
-      return new GatewayError(
-        502,
-        'tunnel_lost',
-        `The tunnel to the session closed before port ${port} answered.`,
-        cause,
-      );
+      return new GatewayError(502, 'tunnel_lost', `The tunnel to the session closed before port ${port} answered.`, {
+        ...cause,
+        headers: { 'retry-after': '2' },
+        waitingFor: 'the session',
+      });
     default:
       return new GatewayError(
         502,

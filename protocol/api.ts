@@ -69,6 +69,8 @@ export interface ApiStatus {
 export const LINK_TTL = { default: 24 * 3600, min: 60, max: 30 * 24 * 3600 } as const;
 export const LOGIN_TTL = { default: 10 * 60, min: 60, max: 24 * 3600 } as const;
 export const OWNER_TTL = { default: 12 * 3600, min: 60, max: 7 * 24 * 3600 } as const;
+/** Session tokens (the admin API): 30 days by default, from 60 s to a year. */
+export const SESSION_TTL = { default: 30 * 24 * 3600, min: 60, max: 365 * 24 * 3600 } as const;
 export const MAX_LINK_LABEL = 200;
 
 /**

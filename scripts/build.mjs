@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 /** Bundle the gateway (for workerd), the CLI and the benchmark (for Node) with esbuild. */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const gatewayBundle = `${root}dist/gateway.js`;
+
+/** package.json's version, bundled into the CLI (`porthole --version`; client/cli/version.ts). */
+const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 
 /**
  * The dashboard's script and stylesheet are real files (linted, type-checked) that the Worker
@@ -38,6 +42,7 @@ const targets = {
     outfile: `${root}dist/cli.js`,
     platform: 'node',
     packages: 'external',
+    define: { PORTHOLE_VERSION: JSON.stringify(version) },
   },
   'gateway-host': {
     entryPoints: [`${root}client/dev/gateway-host.ts`],

@@ -12,15 +12,14 @@ const options = {
   'token-file': { type: 'string' },
 } as const;
 
-const warn = (line: string) => process.stderr.write(`porthole connect: ${line}\n`);
-
-export const connect = clientCommand(CONNECT_HELP, options, async ({ values }, control) => {
+export const connect = clientCommand(CONNECT_HELP, options, async ({ values, positionals }, control, out) => {
   const problems: string[] = [];
+  if (positionals.length > 0) problems.push(`unexpected argument '${positionals[0]}'`);
   const gateway = values.gateway ?? process.env.PORTHOLE_GATEWAY;
   const token = resolveToken(
     { flag: '--token', env: 'PORTHOLE_TOKEN', argv: values.token, file: values['token-file'] },
     problems,
-    warn,
+    (line) => out.warn(line),
   );
   if (!gateway) problems.push('--gateway (or PORTHOLE_GATEWAY) is required');
   else if (!/^https?:\/\//.test(gateway)) problems.push(`--gateway: '${gateway}' must be an http:// or https:// URL`);
@@ -40,9 +39,7 @@ export const connect = clientCommand(CONNECT_HELP, options, async ({ values }, c
     },
     control,
   );
-  if (error) {
-    onEvent({ event: 'error', message: error.message });
-    return 1;
-  }
+  if (error) throw error; // Reported by the entry point: an `error` event with its code under --json.
   return 0;
 });
+connect.stream = true;

@@ -13,20 +13,22 @@ import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
 import { agentFlags, agentOptions, check, parsePort } from './options';
+import { CliError } from './output';
 import { runAgent, sink } from './run-agent';
 
 /** The gateway bundle, and the script that serves it in a process of its own, sit next to the CLI bundle in dist/. */
 const GATEWAY_SCRIPT = fileURLToPath(new URL('./gateway.js', import.meta.url));
 const GATEWAY_HOST = fileURLToPath(new URL('./gateway-host.js', import.meta.url));
 
-function parseListen(text: string, problems: string[]): { host: string; port: number } {
+/** `[host:]port` from `what` (--listen or PORTHOLE_LISTEN); host 127.0.0.1 by default, port 0 for any free one. */
+function parseListen(text: string, what: string, problems: string[]): { host: string; port: number } {
   const match = /^(?:(.+):)?([0-9]+)$/.exec(text);
   if (!match) {
-    problems.push(`--listen: '${text}' is not [host:]port`);
+    problems.push(`${what}: '${text}' is not [host:]port`);
     return { host: '127.0.0.1', port: 0 };
   }
   // 0 asks for any free port (tests, several gateways on one machine).
-  const port = match[2] === '0' ? 0 : parsePort(match[2] as string, '--listen', problems);
+  const port = match[2] === '0' ? 0 : parsePort(match[2] as string, what, problems);
   return { host: match[1] ?? '127.0.0.1', port };
 }
 
@@ -41,9 +43,21 @@ function portFree(host: string, port: number): Promise<boolean> {
 
 const options = { ...agentOptions, listen: { type: 'string' }, 'state-dir': { type: 'string' } } as const;
 
-export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) => {
+/**
+ * Where the gateway listens: --listen, else $PORTHOLE_LISTEN, else 127.0.0.1:8787. Never $PORT: many
+ * machines export it for the app being previewed, and the gateway must not take the app's port.
+ */
+function listenAddress(flag: string | undefined, problems: string[]): { host: string; port: number } {
+  if (flag !== undefined) return parseListen(flag, '--listen', problems);
+  const env = process.env.PORTHOLE_LISTEN;
+  if (env) return parseListen(env, 'PORTHOLE_LISTEN', problems);
+  return { host: '127.0.0.1', port: 8787 };
+}
+
+export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals }, control, out) => {
   const problems: string[] = [];
-  const listen = parseListen(values.listen ?? process.env.PORT ?? '8787', problems);
+  if (positionals.length > 0) problems.push(`unexpected argument '${positionals[0]}'`);
+  const listen = listenAddress(values.listen, problems);
   // The gateway's own port is never a preview.
   const flags = agentFlags(values, problems, listen.port ? [String(listen.port)] : []);
   check(problems);
@@ -57,9 +71,9 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
   const legacy = legacyStateIn(process.cwd(), state);
   if (legacy.length > 0) {
     const names = legacy.map((path) => relative(process.cwd(), path)).join(' and ');
-    process.stderr.write(
-      `porthole dev: ${names} here ${legacy.length > 1 ? 'are' : 'is'} no longer read or written; ` +
-        `secrets and state now live in ${state.root} (move or delete ${names})\n`,
+    out.warn(
+      `${names} here ${legacy.length > 1 ? 'are' : 'is'} no longer read or written; ` +
+        `secrets and state now live in ${state.root} (move or delete ${names})`,
     );
   }
   // Refused (exit 1, with the fix) when another user owns it or may read it: it holds the secrets and the token.
@@ -95,17 +109,14 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
       );
     }
     say(`gateway (workerd) listening on ${gateway.url}`);
-    say("new ports are private: open one with the one-time link printed for it, or run 'porthole share <port> public'");
+    say("new ports are private: sign in as their owner (see below), or run 'porthole share <port> public'");
     if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
     const onEvent = sink(json, gateway.url);
     // With --listen 0 the port is known only now.
     const watch = flags.watch && listen.port === 0 ? { ...flags.watch, excludePorts: [gateway.port] } : flags.watch;
 
     // The gateway process ending by itself (a crash) ends the client too, with the reason.
-    let stopping = false;
-    const gatewayGone = gateway.exited.then((code) => {
-      if (!stopping) onEvent({ event: 'error', message: `the local gateway process exited (code ${code})` });
-    });
+    const gatewayGone = gateway.exited;
     const sessionFile = state.session;
     for (let attempt = 0; attempt < 2; attempt++) {
       const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
@@ -127,19 +138,17 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values }, control) 
         rmSync(sessionFile, { force: true });
         continue;
       }
-      const crashed = !stopping && gateway.exitCode() !== undefined;
-      stopping = true;
+      const exitCode = gateway.exitCode(); // Set only when the gateway ended by itself.
       await gateway.stop();
-      if (error) {
-        onEvent({ event: 'error', message: error.message });
-        return 1;
-      }
-      return crashed ? 1 : 0;
+      if (error) throw error; // Reported by the entry point: an `error` event with its code under --json.
+      if (exitCode !== undefined)
+        throw new CliError('gateway_exited', `the local gateway process exited (code ${exitCode})`);
+      return 0;
     }
-    stopping = true;
     await gateway.stop();
     return 1;
   } finally {
     release();
   }
 });
+dev.stream = true;

@@ -21,9 +21,17 @@ Commands:
   signout --everywhere
                    Revoke every owner token, dashboard and preview login of the session
   session create   Create a session on a gateway (needs the admin token)
+  version          Print the CLI's version (also: porthole --version)
   help [command]   Show help for a command
 
 Run 'porthole <command> --help' for a command's options.
+
+Output: with --json every command prints exactly one JSON value on stdout (dev
+and connect: one JSON event per line), failures included:
+{"error":"<code>","message":"…"}. Warnings go to stderr. Exit status: 0
+success; 1 refused, failed or timed out; 2 bad usage.
+Durations (--ttl, --timeout): 90s, 10m, 1h30m, 7d, 500ms; a bare number is
+seconds.
 `;
 
 const AGENT = `Ports:
@@ -69,7 +77,10 @@ Output and control:
                         yours and 0700)
   -h, --help            Show this help
 
-On a terminal the ports are shown as a live table; piped, as log lines.`;
+On a terminal the ports are shown as a live table, with a one-time sign-in
+link for each private port; piped, as log lines, with one sign-in line for
+the whole run (the dashboard's one-time link, which also opens the private
+ports in that browser).`;
 
 export const DEV_HELP = `Usage: porthole dev [options]
 
@@ -82,8 +93,9 @@ $XDG_STATE_HOME/porthole, else ~/.local/state/porthole (folder 0700). A
 .dev.vars or .porthole/ in the current folder is not read.
 
 Gateway:
-  --listen <[host:]port>  Where the gateway listens (default 127.0.0.1:8787,
-                        or $PORT; port 0 picks a free one)
+  --listen <[host:]port>  Where the gateway listens (default
+                        $PORTHOLE_LISTEN, else 127.0.0.1:8787; port 0 picks a
+                        free one). $PORT is not read: it is the app's
   --state-dir <dir>     Folder for secrets and state (default above); must be
                         yours and 0700, its files 0600, in folders no other
                         user may write (sticky ones, as /tmp, are fine)
@@ -117,8 +129,8 @@ Lists the ports of the running client (porthole dev or connect): port,
 process, visibility and URL.
 
 Options:
-  --json                One JSON object per port and line:
-                        {"port","url","process","visibility","firstSeen"}
+  --json                One JSON array, an object per port:
+                        [{"port","url","process","visibility","firstSeen"}]
   --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help
 
@@ -135,8 +147,9 @@ prints the URL. For scripts and coding agents:
   url=$(porthole wait 8000)
 
 Options:
-  --timeout <d>         Give up after this long: 500ms, 30s, 2m (default 30s)
-  --json                Print {"port","url"} (or {"port","error","message"})
+  --timeout <d>         Give up after this long: 500ms, 30s, 2m (default 30s;
+                        a bare number is seconds)
+  --json                Print {"port","url"} (or {"error","message","port"})
   --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help
 
@@ -155,7 +168,8 @@ Options:
                         Read the gateway's ADMIN_TOKEN from this file (yours,
                         0600); default $PORTHOLE_ADMIN_TOKEN
   --admin-token <tok>   The token itself: works, with a warning (ps shows it)
-  --ttl <seconds>       Lifetime of the session token (default 30 days)
+  --ttl <d>             Lifetime of the session token: 12h, 30d (default 30d,
+                        1m to 365d; a bare number is seconds)
   --json                Print the session as one JSON object
   -h, --help            Show this help
 `;
@@ -196,8 +210,8 @@ export const LINKS_HELP = `Usage: porthole links [--json]
 Lists the live reviewer links: id, port, time left, label and URL.
 
 Options:
-  --json                One JSON object per link and line:
-                        {"id","url","port","expiresAt"} (and "label")
+  --json                One JSON array, an object per link:
+                        [{"id","url","port","expiresAt"} (and "label")]
 ${CONTROL}
 `;
 
@@ -219,7 +233,8 @@ the session's other private and link ports, so a front end on one port can
 call an API on another), then shows the page without the token in the address.
 
 Options:
-  --ttl <d>             How long the link may wait to be opened (default 10m)
+  --ttl <d>             How long the link may wait to be opened (default 10m,
+                        1m to 24h)
   --json                Print {"url","port","expiresAt"}
 ${CONTROL}
 `;
@@ -236,7 +251,7 @@ It never outlives the session token, and 'porthole signout --everywhere'
 ends it (and every other owner login) at once.
 
 Options:
-  --ttl <d>             Lifetime (default 12h, at most 7d and the session's own)
+  --ttl <d>             Lifetime (default 12h, 1m to 7d, never past the session)
   --json                Print {"token","session","expiresAt"}
 ${CONTROL}
 `;
@@ -253,7 +268,8 @@ The page's "Sign out everywhere" button does what 'porthole signout
 --everywhere' does.
 
 Options:
-  --ttl <d>             How long the link may wait to be opened (default 10m)
+  --ttl <d>             How long the link may wait to be opened (default 10m,
+                        1m to 24h)
   --json                Print {"url"}
 ${CONTROL}
 `;

@@ -115,18 +115,6 @@ export function agentFlags(values: AgentValues, problems: string[], extraIgnore:
   return { ports, preserveHost, watch, visibility };
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "500ms", "30s", "2m", "24h", "7d", or plain seconds; in milliseconds. */
-export function parseDuration(text: string, what: string, problems: string[]): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!match) {
-    problems.push(`${what}: '${text}' is not a duration (e.g. 30s, 500ms, 10m, 24h, 7d)`);
-    return 0;
-  }
-  return Number(match[1]) * (UNIT_MS[match[2] ?? 's'] as number);
-}
-
 export function check(problems: string[]): void {
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 }

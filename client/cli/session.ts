@@ -2,6 +2,8 @@
 import { createSession } from '../dev/session';
 import { command } from './command';
 import { SESSION_HELP } from './help';
+import { SESSION_TTL } from '../../protocol';
+import { seconds, secondsBounds } from './duration';
 import { check, UsageError } from './options';
 import { resolveToken } from './tokens';
 
@@ -13,9 +15,12 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
-export const session = command(SESSION_HELP, options, async ({ values, positionals }) => {
+const BOUNDS = secondsBounds(SESSION_TTL, 'a session may live');
+
+export const session = command(SESSION_HELP, options, async ({ values, positionals }, out) => {
   if (positionals[0] !== 'create')
     throw new UsageError(`unknown session command '${positionals[0] ?? ''}' (try: session create)`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const problems: string[] = [];
   const gateway = values.gateway ?? process.env.PORTHOLE_GATEWAY;
   const adminToken = resolveToken(
@@ -26,22 +31,17 @@ export const session = command(SESSION_HELP, options, async ({ values, positiona
       file: values['admin-token-file'],
     },
     problems,
-    (line) => process.stderr.write(`porthole session: ${line}\n`),
+    (line) => out.warn(line),
   );
   if (!gateway) problems.push('--gateway (or PORTHOLE_GATEWAY) is required');
   if (!adminToken) problems.push('the admin token is required: PORTHOLE_ADMIN_TOKEN or --admin-token-file <path>');
-  const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
-  if (ttl !== undefined && !Number.isInteger(ttl))
-    problems.push(`--ttl: '${values.ttl}' is not a whole number of seconds`);
+  const ttl = seconds(values.ttl, '--ttl', problems, BOUNDS);
   check(problems);
   const created = await createSession(gateway as string, adminToken as string, ttl);
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(created)}\n`);
-  } else {
-    process.stdout.write(
-      `session   ${created.session}\nexpires   ${created.expiresAt}\nurls      ${created.urlTemplate}\n` +
-        `token     ${created.token}\n\nconnect with:\n  PORTHOLE_TOKEN=<token> porthole connect --gateway ${gateway} --port <n>\n`,
-    );
-  }
+  out.result(
+    created,
+    `session   ${created.session}\nexpires   ${created.expiresAt}\nurls      ${created.urlTemplate}\n` +
+      `token     ${created.token}\n\nconnect with:\n  PORTHOLE_TOKEN=<token> porthole connect --gateway ${gateway} --port <n>\n`,
+  );
   return 0;
 });

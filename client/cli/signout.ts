@@ -31,15 +31,14 @@ ${CONTROL}
 export const signout = clientCommand(
   SIGNOUT_HELP,
   { everywhere: { type: 'boolean' }, json: { type: 'boolean' } } as const,
-  async ({ values, positionals }, path) => {
+  async ({ values, positionals }, path, out) => {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (!values.everywhere) throw new UsageError('say --everywhere: porthole signout --everywhere');
     const result = await callJson<ApiSignOut>(path, 'POST', '/v1/signout', {});
-    process.stdout.write(
-      values.json
-        ? `${JSON.stringify(result)}\n`
-        : `signed out everywhere: every owner token, dashboard and preview login of session ${result.session} ` +
-            'is revoked (the tunnel and share links keep working)\n',
+    out.result(
+      result,
+      `signed out everywhere: every owner token, dashboard and preview login of session ${result.session} ` +
+        'is revoked (the tunnel and share links keep working)',
     );
     return 0;
   },

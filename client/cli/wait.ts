@@ -9,7 +9,12 @@ import { callJson, type ControlEvent, followEvents } from '../control/client';
 import { lookup } from '../net/lookup';
 import { WAIT_HELP } from './help';
 import { clientCommand } from './command';
-import { check, parseDuration, parsePort, UsageError } from './options';
+import { parseDuration } from './duration';
+import { check, parsePort, UsageError } from './options';
+import { CliError } from './output';
+
+/** setTimeout's own limit (2^31-1 ms, about 24.8 days) rounded down: longer ones would fire at once. */
+const TIMEOUT_BOUNDS = { min: 1, max: 24 * 86_400_000, subject: 'a wait may last' };
 
 /**
  * One request to the URL through the gateway, as the owner when given a
@@ -50,11 +55,11 @@ function answersThroughGateway(url: string, gateway: string, ownerToken?: string
 
 const options = { timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
 
-export const wait = clientCommand(WAIT_HELP, options, async ({ values, positionals }, control) => {
+export const wait = clientCommand(WAIT_HELP, options, async ({ values, positionals }, control, out) => {
   const problems: string[] = [];
   if (positionals.length !== 1) throw new UsageError('give exactly one port: porthole wait <port>');
   const port = parsePort(positionals[0] as string, 'port', problems);
-  const timeoutMs = parseDuration(values.timeout ?? '30s', '--timeout', problems);
+  const timeoutMs = parseDuration(values.timeout ?? '30s', '--timeout', problems, TIMEOUT_BOUNDS);
   check(problems);
 
   let gateway = '';
@@ -62,8 +67,10 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
   let checking = false;
   let finished = false;
   let result: (code: number) => void = () => {};
-  const outcome = new Promise<number>((resolve) => {
+  let failed: (error: CliError) => void = () => {};
+  const outcome = new Promise<number>((resolve, reject) => {
     result = resolve;
+    failed = reject;
   });
   // Private ports answer their owner only: probe as the owner (a short-lived token).
   let owner: Promise<string | undefined> | null = null;
@@ -96,7 +103,7 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
     if (finished) return;
     if (live) {
       finished = true;
-      process.stdout.write(values.json ? `${JSON.stringify({ port, url: candidate })}\n` : `${candidate}\n`);
+      out.result({ port, url: candidate }, candidate);
       result(0);
     } else {
       retry = setTimeout(() => void probe(), 200);
@@ -105,11 +112,11 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
   let retry: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     finished = true;
-    const message = `port ${port} did not answer through the gateway within ${values.timeout ?? '30s'}`;
-    process.stderr.write(
-      values.json ? `${JSON.stringify({ port, error: 'timeout', message })}\n` : `porthole wait: ${message}\n`,
+    failed(
+      new CliError('timeout', `port ${port} did not answer through the gateway within ${values.timeout ?? '30s'}`, {
+        port,
+      }),
     );
-    result(1);
   }, timeoutMs);
   try {
     return await Promise.race([
@@ -117,8 +124,7 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
       follow.done.then(() => {
         if (finished) return outcome;
         finished = true;
-        process.stderr.write('porthole wait: the porthole client stopped\n');
-        return 1;
+        throw new CliError('client_stopped', 'the porthole client stopped', { port });
       }),
     ]);
   } finally {

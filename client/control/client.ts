@@ -8,9 +8,16 @@ import { checkControlSocket } from './paths';
 
 export type ControlEvent = AgentEvent | ({ event: 'snapshot' } & AgentStatus);
 
+/** No porthole client answers on the control socket (none runs there, or it cannot be reached). */
+export class NoClientError extends Error {
+  override readonly name = 'NoClientError';
+  /** Stable code, as the CLI's `--json` failure reports it. */
+  readonly code = 'no_client';
+}
+
 /** Nothing answers on the control socket: no client runs there (or it cannot be reached). */
 function notRunning(path: string, error: NodeJS.ErrnoException): Error {
-  return new Error(
+  return new NoClientError(
     error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
       ? `no porthole client is running (no control socket at ${path}); start one with 'porthole dev' or 'porthole connect'`
       : `cannot reach the porthole client at ${path}: ${error.message}`,

@@ -5,6 +5,7 @@
  */
 import { inlineCode } from './inline-code';
 import { html, raw } from 'hono/html';
+import { healMarkup, healSources, newNonce, type Waiting, waitingOf } from './heal';
 
 /** What a page needs of an error (GatewayError has these). */
 export interface PageError {
@@ -13,7 +14,16 @@ export interface PageError {
   message: string;
   headers: Record<string, string>;
   problems?: readonly string[] | undefined;
+  /** What a waiting answer waits for (`port 3000`): its HTML to a GET heals by itself (heal.ts). */
+  waitingFor?: string | undefined;
 }
+
+/**
+ * Every HTML error page's policy: nothing loads, inline style only (every interpolation is
+ * escaped, so no markup is the viewer's), no base or form target; a waiting page adds its
+ * script's nonce and its re-checks (heal.ts healSources).
+ */
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 const titles: Record<number, string> = {
   400: 'Bad request',
@@ -41,7 +51,7 @@ function wantsHtml(request: Request): boolean {
   return accept.includes('text/html');
 }
 
-function page(error: PageError): string {
+function page(error: PageError, heal: { waiting: Waiting; nonce: string } | null): string {
   const title = titles[error.status] ?? 'Error';
   const list = error.problems?.length
     ? html`<ul>
@@ -64,7 +74,7 @@ function page(error: PageError): string {
       <body>
         <h1>${title}</h1>
         <p>${message}</p>
-        ${list}
+        ${list} ${heal ? healMarkup(heal.waiting, heal.nonce) : ''}
         <p><code>${error.status} · ${error.code} · Porthole</code></p>
       </body>
     </html>`;
@@ -91,5 +101,8 @@ export function errorPage(request: Request, error: PageError): Response {
     return new Response(JSON.stringify(json), { status: error.status, headers });
   }
   headers.set('content-type', 'text/html; charset=utf-8');
-  return new Response(page(error), { status: error.status, headers });
+  const waiting = waitingOf(request, error);
+  const heal = waiting ? { waiting, nonce: newNonce() } : null;
+  headers.set('content-security-policy', heal ? `${CSP}; ${healSources(heal.nonce)}` : CSP);
+  return new Response(page(error, heal), { status: error.status, headers });
 }

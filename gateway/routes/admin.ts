@@ -7,10 +7,8 @@ import { adminTokenUnset } from '../errors';
 import { newSessionId } from '../routing/base32';
 import { listenPort, type PreviewHosts } from '../routing/label';
 import { bearerRefused } from '../access/refusals';
+import { SESSION_TTL } from '../../protocol/api';
 import { bearer, jsonBody, ttlOf } from './input';
-
-/** Session lifetimes, in seconds: 30 days by default, from 60 s to a year. */
-const SESSION_TTL = { default: 30 * 24 * 3600, min: 60, max: 365 * 24 * 3600 };
 
 export const admin = new Hono<AppEnv>();
 

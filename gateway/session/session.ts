@@ -29,6 +29,7 @@ import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { StreamGrants } from './grants';
+import { LastVisibility } from './last-visibility';
 import { OwnerEpoch } from './owner-epoch';
 import { dashboardLink, loginLink } from './owner-links';
 import { proxyHttp } from './http-bridge';
@@ -46,6 +47,7 @@ export class Session extends DurableObject<Env> {
   readonly #ports: PortTable;
   readonly #shares: ShareStore;
   readonly #epoch: OwnerEpoch;
+  readonly #lastVisibility: LastVisibility;
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
   /** What admitted each open viewer stream, to end it when that is withdrawn (grants.ts). */
@@ -75,6 +77,7 @@ export class Session extends DurableObject<Env> {
     this.#ports = new PortTable(ctx.storage);
     this.#shares = new ShareStore(ctx.storage);
     this.#epoch = new OwnerEpoch(ctx.storage);
+    this.#lastVisibility = new LastVisibility(ctx.storage);
     this.#tunnel = new TunnelSocket(ctx, {
       onControl: (tunnel, frame) => this.#portControl.frame(tunnel, frame),
       onChange: () => this.#feed.notify('tunnel'),
@@ -88,6 +91,7 @@ export class Session extends DurableObject<Env> {
       views: () => this.#built.views,
       onChange: () => {
         this.#feed.notify('ports');
+        void this.#lastVisibility.remember(this.#ports);
         void this.#grants.visibilityChanged();
       },
     });
@@ -101,7 +105,14 @@ export class Session extends DurableObject<Env> {
 
   /** Views and admission need the validated config, so they are built on first use, not in the constructor. */
   get #built(): ViewsAndAccess {
-    this.#parts ??= viewsAndAccess(this.#config, this.#session, this.#ports, this.#shares, this.#epoch);
+    this.#parts ??= viewsAndAccess(
+      this.#config,
+      this.#session,
+      this.#ports,
+      this.#shares,
+      this.#epoch,
+      this.#lastVisibility,
+    );
     return this.#parts;
   }
 
@@ -125,10 +136,11 @@ export class Session extends DurableObject<Env> {
     const { access } = this.#built;
     if (hasUrlCredential(route.url)) return access.exchange(request, route);
     if (route.url.searchParams.has(CONTINUE_PARAM)) return acknowledge(route.url, route.scheme);
+    // Who may see the port comes first: a stranger to a private port gets the same refusal whether its
+    // server is up, down, never announced, or the session offline (docs/viewer-answers.md).
+    const viewer = await access.admit(request, route);
     if (!this.#tunnel.current()) throw sessionOffline();
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
-    // Whether a port is up is no secret of the origin; what it serves is, from here on.
-    const viewer = await access.admit(request, route);
     if (viewer.kind !== 'preflight' && this.#config.publicPreviewWarning && needsWarning(request)) {
       const warning = await warningIfPublic(route, this.#session, this.#built.views);
       if (warning) return warning;

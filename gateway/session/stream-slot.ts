@@ -20,7 +20,7 @@ export interface Slot {
 /** One admission: reserved, then its stream open, then done (freed). */
 export class Admitted implements Slot {
   stream: MuxStream | null = null;
-  /** The viewer went away before the stream opened: it will not open. */
+  /** The viewer went away (before the stream opened: it will not open). */
   left = false;
   #state: 'reserved' | 'open' | 'done' = 'reserved';
 

@@ -11,6 +11,7 @@ import { mintToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { listenPort, portHost } from '../routing/label';
 import type { Base } from '../routing/route';
+import type { LastVisibility } from './last-visibility';
 import type { PortTable } from './port-table';
 import type { OwnerEpoch } from './owner-epoch';
 import type { ShareLink, ShareStore } from './shares';
@@ -28,8 +29,9 @@ export function viewsAndAccess(
   ports: PortTable,
   shares: ShareStore,
   epoch: OwnerEpoch,
+  last: LastVisibility,
 ): ViewsAndAccess {
-  const views = new SessionViews(config, session, ports, shares);
+  const views = new SessionViews(config, session, ports, shares, last);
   const access = new ViewerAccess({
     config,
     shares,
@@ -45,12 +47,14 @@ export class SessionViews {
   readonly #session: string;
   readonly #ports: PortTable;
   readonly #shares: ShareStore;
+  readonly #last: LastVisibility;
 
-  constructor(config: GatewayConfig, session: string, ports: PortTable, shares: ShareStore) {
+  constructor(config: GatewayConfig, session: string, ports: PortTable, shares: ShareStore, last: LastVisibility) {
     this.#config = config;
     this.#session = session;
     this.#ports = ports;
     this.#shares = shares;
+    this.#last = last;
   }
 
   /**
@@ -61,9 +65,14 @@ export class SessionViews {
     return `${base.scheme}://${await portHost(this.#config, this.#session, port, listenPort(base.host))}/`;
   }
 
-  /** A port's effective visibility (access/policy.ts). */
+  /**
+   * A port's effective visibility (access/policy.ts): the owner's choice, else what the client
+   * announces for it now, else the link or public visibility it last announced while the port is down
+   * (last-visibility.ts), else private (a port never announced has no visibility yet).
+   */
   async visibility(port: number): Promise<Visibility> {
-    return effectiveVisibility(await this.#shares.visibility(port), (await this.#ports.get(port))?.visibility);
+    const announced = (await this.#ports.get(port))?.visibility ?? (await this.#last.get(port));
+    return effectiveVisibility(await this.#shares.visibility(port), announced);
   }
 
   /** The whole port table for the client, with each port's URL and effective visibility. */

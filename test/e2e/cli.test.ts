@@ -212,7 +212,10 @@ describe('porthole CLI', () => {
 
     const listed = run(['ports', '--json', '--control', control], cwd);
     expect(await listed.exit).toBe(0);
-    expect(listed.events).toEqual([expect.objectContaining({ port, url, process: 'node', visibility: 'private' })]);
+    // One JSON value: an array of ports.
+    expect(JSON.parse((listed.events[0] as { line: string }).line)).toEqual([
+      expect.objectContaining({ port, url, process: 'node', visibility: 'private' }),
+    ]);
     const table = run(['ports', '--control', control], cwd);
     expect(await table.exit).toBe(0);
     expect(table.events.map((e) => e.line).join('\n')).toMatch(new RegExp(`${port}\\s+node\\s+private\\s+${url}`));
@@ -293,7 +296,9 @@ describe('porthole CLI', () => {
 
     const listed = cli('links', '--json');
     expect(await listed.exit).toBe(0);
-    expect(listed.events).toEqual([expect.objectContaining({ id: created.id, port, label: 'review' })]);
+    expect(JSON.parse((listed.events[0] as { line: string }).line)).toEqual([
+      expect.objectContaining({ id: created.id, port, label: 'review' }),
+    ]);
     const table = cli('links');
     expect(await table.exit).toBe(0);
     expect(table.events.map((e) => e.line).join('\n')).toMatch(new RegExp(`${created.id}\\s+${port}\\s+10m\\s+review`));

@@ -18,6 +18,7 @@ import {
   PREVIEW_DOMAIN,
 } from './harness';
 import { hostForTest, signLabelForTest } from './sign';
+import { aud, mintForTest } from './tokens';
 
 let h: Harness;
 let hits = 0;
@@ -40,13 +41,14 @@ function hostUrl(host: string): string {
 }
 
 describe('gateway routing and errors', () => {
-  it('a session without a tunnel answers 503 "this session is offline"', async () => {
+  it('a session without a tunnel answers 503 "this session is offline" (to its owner: a private port)', async () => {
     const { session } = await createSession(h);
     const target = hostUrl(signLabelForTest(h, session, 3000));
-    const json = await request(h.gateway, target);
+    const owner = { 'x-porthole-token': await mintForTest(h.tokenSecret, { aud: aud.owner, sub: session }) };
+    const json = await request(h.gateway, target, { headers: owner });
     expect(json.status).toBe(503);
     expect(JSON.parse(json.body.toString())).toMatchObject({ error: 'session_offline' });
-    const html = await request(h.gateway, target, { headers: { accept: 'text/html' } });
+    const html = await request(h.gateway, target, { headers: { ...owner, accept: 'text/html' } });
     expect(html.status).toBe(503);
     expect(html.body.toString()).toContain('This session is offline');
   });

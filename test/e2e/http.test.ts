@@ -13,6 +13,7 @@ import {
   PREVIEW_DOMAIN,
 } from './harness';
 import { signLabelForTest } from './sign';
+import { aud, mintForTest } from './tokens';
 
 let h: Harness;
 let origin: Awaited<ReturnType<typeof startOrigin>>;
@@ -298,13 +299,16 @@ describe('HTTP through the tunnel', () => {
     expect(html.body.toString()).toContain(`port ${port}`);
   });
 
-  it('a port the client does not expose answers "not listening" without reaching it', async () => {
+  it('a port the client does not expose answers "not listening" (to its owner) without reaching it', async () => {
     const other = await startOrigin((_req, res) => res.end('secret'));
     const agent = await startAgent(h, [origin.port]);
-    // A correctly signed label for a port the client never exposed.
+    // A correctly signed label for a port the client never exposed: private, so the owner asks.
     const exposed = new URL(await agent.agent.url(origin.port));
     const host = signLabelForTest(h, agent.session, other.port);
-    const reply = await request(h.gateway, `http://${host}:${exposed.port}/`);
+    const owner = await mintForTest(h.tokenSecret, { aud: aud.owner, sub: agent.session });
+    const reply = await request(h.gateway, `http://${host}:${exposed.port}/`, {
+      headers: { 'x-porthole-token': owner },
+    });
     expect(reply.status).toBe(503);
     expect(JSON.parse(reply.body.toString()).error).toBe('port_not_listening');
   });

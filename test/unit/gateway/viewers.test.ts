@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MuxStream, OpenRequest } from '../../../protocol';
 import { GatewayError } from '../../../gateway/errors';
 import { UNKNOWN_VIEWER, viewerKey, ViewerStreams } from '../../../gateway/session/viewers';
@@ -53,7 +53,7 @@ describe('ViewerStreams', () => {
     expect(viewers.held('a')).toBe(2);
   });
 
-  it('is work-conserving: a lone viewer may go past its share until half the session is in use', async () => {
+  it('is work-conserving for a lone viewer: past its share until half the session is in use, never while shared', async () => {
     const mux = fakeMux();
     const viewers = new ViewerStreams(
       () => 2,
@@ -66,11 +66,15 @@ describe('ViewerStreams', () => {
     viewers.open('b', mux, request);
     viewers.open('b', mux, request);
     expect(() => viewers.open('b', mux, request)).toThrow(GatewayError);
-    // Once 'a' lets go of some, the session is under half again and 'b' may go on.
-    for (const finish of mux.finish.slice(0, 3)) finish();
+    // Once 'a' lets go of all, 'b' is alone again (after a second or two) and may go past its share.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    for (const finish of mux.finish.slice(0, 4)) finish();
     await settle();
+    expect(() => viewers.open('b', mux, request)).toThrow(GatewayError);
+    vi.advanceTimersByTime(2_000);
     viewers.open('b', mux, request);
     expect(viewers.held('b')).toBe(3);
+    vi.useRealTimers();
   });
 
   it('forgets a viewer whose streams are all done', async () => {

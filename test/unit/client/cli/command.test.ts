@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clientCommand, command } from '../../../../client/cli/command';
 import { UsageError } from '../../../../client/cli/options';
+import { createOutput } from '../../../../client/cli/output';
+
+const out = createOutput('thing', false);
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -13,8 +16,8 @@ describe('command', () => {
     });
     const run = vi.fn(async () => 3);
     const cmd = command('usage: porthole thing\n', { json: { type: 'boolean' } }, run);
-    expect(await cmd.run(['--help'])).toBe(0);
-    expect(await cmd.run(['-h', '--json'])).toBe(0);
+    expect(await cmd.run(['--help'], out)).toBe(0);
+    expect(await cmd.run(['-h', '--json'], out)).toBe(0);
     expect(printed).toEqual(['usage: porthole thing\n', 'usage: porthole thing\n']);
     expect(run).not.toHaveBeenCalled();
   });
@@ -23,8 +26,8 @@ describe('command', () => {
     const cmd = command('help\n', { json: { type: 'boolean' } }, async ({ values, positionals }) =>
       values.json && positionals[0] === '3000' ? 0 : 1,
     );
-    expect(await cmd.run(['3000', '--json'])).toBe(0);
-    await expect(cmd.run(['--control', '/tmp/x'])).rejects.toThrow(UsageError);
+    expect(await cmd.run(['3000', '--json'], out)).toBe(0);
+    await expect(cmd.run(['--control', '/tmp/x'], out)).rejects.toThrow(UsageError);
   });
 });
 
@@ -36,8 +39,8 @@ describe('clientCommand', () => {
       return 0;
     });
     vi.stubEnv('PORTHOLE_CONTROL', '/run/default.sock');
-    await cmd.run(['--control', '/tmp/other.sock']);
-    await cmd.run([]);
+    await cmd.run(['--control', '/tmp/other.sock'], out);
+    await cmd.run([], out);
     vi.unstubAllEnvs();
     expect(seen).toEqual(['/tmp/other.sock', '/run/default.sock']);
   });

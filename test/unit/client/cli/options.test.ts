@@ -1,29 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentFlags, parseDuration, parsePort } from '../../../../client/cli/options';
-
-describe('parseDuration', () => {
-  const ms = (text: string) => {
-    const problems: string[] = [];
-    const value = parseDuration(text, '--ttl', problems);
-    return problems.length > 0 ? problems : value;
-  };
-
-  it('reads ms, s, m, h, d, and plain seconds, in milliseconds', () => {
-    expect(ms('500ms')).toBe(500);
-    expect(ms('30s')).toBe(30_000);
-    expect(ms('30')).toBe(30_000);
-    expect(ms('1.5s')).toBe(1500);
-    expect(ms('2m')).toBe(120_000);
-    expect(ms('24h')).toBe(86_400_000);
-    expect(ms('7d')).toBe(604_800_000);
-    expect(ms(' 10m ')).toBe(600_000);
-  });
-
-  it('says what is wrong with anything else', () => {
-    for (const text of ['', '-5s', '10 m', '1w', 's', '1e3', '.5s'])
-      expect(ms(text), text).toEqual([`--ttl: '${text}' is not a duration (e.g. 30s, 500ms, 10m, 24h, 7d)`]);
-  });
-});
+import { agentFlags, parsePort } from '../../../../client/cli/options';
 
 describe('parsePort', () => {
   it('takes 1-65535 written in digits, and lists every bad one', () => {

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { type AgentEvent, human } from '../../../client/events';
+
+const port = (n: number): AgentEvent => ({
+  event: 'port.open',
+  port: n,
+  url: `http://${n}-sig.s.localhost:8787/`,
+  visibility: 'private',
+  firstSeen: '2026-12-01T00:00:00.000Z',
+});
+const login = (n: number): AgentEvent => ({
+  event: 'port.login',
+  port: n,
+  url: `http://porthole.localhost:8787/s/s/login?porthole_login=${'x'.repeat(300)}`,
+  expiresAt: '2026-12-01T00:10:00.000Z',
+});
+
+function lines(events: AgentEvent[]): string[] {
+  const written: string[] = [];
+  const sink = human((line) => written.push(line));
+  for (const event of events) sink(event);
+  return written;
+}
+
+describe('human (piped) output', () => {
+  it('signs in once, with the dashboard link, and prints no login link per private port', () => {
+    const out = lines([
+      {
+        event: 'ready',
+        session: 's',
+        gateway: 'http://porthole.localhost:8787',
+        ports: [],
+        dashboard: 'http://d/?porthole_login=t',
+      },
+      port(3000),
+      login(3000),
+      port(40123),
+      login(40123),
+    ]);
+    expect(out.filter((l) => l.includes('porthole_login='))).toEqual([
+      'porthole: sign in as the owner (dashboard and private ports; one-time link): http://d/?porthole_login=t\n',
+    ]);
+  });
+
+  it('without a dashboard link, one short line naming the command, once', () => {
+    const out = lines([
+      { event: 'ready', session: 's', gateway: 'http://porthole.localhost:8787', ports: [] },
+      port(3000),
+      login(3000),
+      port(3001),
+      login(3001),
+    ]);
+    expect(out.filter((l) => l.includes('sign in'))).toEqual([
+      'porthole: sign in as the owner: porthole login 3000 (or porthole dashboard)\n',
+    ]);
+    expect(out.some((l) => l.includes('porthole_login='))).toBe(false);
+  });
+});
