@@ -3,9 +3,9 @@
  * else. The HTML is built with hono's `html` helper, as the dashboard is, so
  * every interpolation is escaped the same way.
  */
-import { inlineCode } from './inline-code';
 import { html, raw } from 'hono/html';
 import { healMarkup, healSources, newNonce, type Waiting, waitingOf } from './heal';
+import { inlineCode } from './inline-code';
 
 /** What a page needs of an error (GatewayError has these). */
 export interface PageError {
