@@ -3,16 +3,18 @@
  * finds listening ports, each stream the gateway opens goes to the origin,
  * and the gateway's port snapshot says which URL serves each port. The one place
  * the parts meet; the rules live in ports/exposed.ts (what is exposed),
- * ports/announced.ts (what the gateway's table says changed) and origin/.
+ * ports/exposure.ts (runtime expose), gateway-table.ts (the gateway's table
+ * and the events it gives rise to) and origin/.
  */
-import { debuglog } from 'node:util';
-import { type MuxStream, type PortSnapshotFrame, ResetCode, type Visibility } from '../protocol';
-import type { AgentEvent, EventSink, PortView } from './events';
+import { type ExposeFrame, type MuxStream, ResetCode, type UnexposeFrame, type Visibility } from '../protocol';
+import type { AgentEvent, EventSink, PortStatus, PortView } from './events';
 import { Origin } from './origin/origin';
 import { OwnerApi } from './owner-api';
 import { OwnerLinks } from './owner-links';
-import { closeEvent, diffPortTables } from './ports/announced';
-import { ExposedPorts } from './ports/exposed';
+import { GatewayTable } from './gateway-table';
+import { whenAnnounced } from './ports/announced';
+import { type ExposedChange, ExposedPorts, type PortRule, type PortSource } from './ports/exposed';
+import { acceptsConnections, checkExpose, type Exposure, exposureOf, localGatewayPort } from './ports/exposure';
 import type { PortFilter } from './ports/filters';
 import { PortWatcher } from './ports/watcher';
 import type { BackoffOptions } from './tunnel/backoff';
@@ -21,8 +23,6 @@ import { Connection } from './tunnel/connection';
 import type { TunnelError } from './tunnel/errors';
 import { Supervisor } from './tunnel/supervisor';
 
-const log = debuglog('porthole');
-
 export interface AgentOptions {
   /** Base URL of the gateway's control domain, e.g. `http://porthole.localhost:8787`. */
   gateway: string;
@@ -30,6 +30,11 @@ export interface AgentOptions {
   token: string;
   /** Ports (1–65535) exposed whether or not anything listens on them (--port). */
   ports: number[];
+  /**
+   * The local gateway's own port, which expose() refuses (default: the port of `gateway` when its
+   * host is loopback or a `.localhost` name, else none).
+   */
+  gatewayPort?: number;
   /**
    * Detect listening ports (omit to expose only `ports`): `filter` decides which get a URL,
    * `intervalMs` is the milliseconds between checks (default 100), `excludePorts` are never announced.
@@ -59,27 +64,28 @@ export interface AgentStatus {
 export class Agent {
   readonly #options: AgentOptions;
   readonly #exposed: ExposedPorts;
+  readonly #gatewayPort: number | undefined;
   /** The gateway's port table, as its last port snapshot said. */
-  #announced = new Map<number, PortView>();
+  readonly #table: GatewayTable;
   readonly #origin: Origin;
   readonly #supervisor: Supervisor<Connection>;
   readonly #watcher: PortWatcher | null;
   readonly #firstScan: Promise<void>;
   readonly #listeners = new Set<EventSink>();
-  #session: string | null = null;
-  #up = false;
-  #ready = false;
-  readonly #links: OwnerLinks;
-  /** The port snapshots, applied one after the other. */
-  #snapshots: Promise<void> = Promise.resolve();
   /** The gateway's owner API for this session (share controls, links, login). */
   readonly api: OwnerApi;
 
   constructor(options: AgentOptions) {
     this.#options = options;
     this.api = new OwnerApi(options.gateway, options.token);
-    this.#links = new OwnerLinks(this.api);
     this.#exposed = new ExposedPorts(options.ports, options.visibility);
+    this.#table = new GatewayTable({
+      gateway: options.gateway,
+      links: new OwnerLinks(this.api),
+      source: (port) => this.#exposed.source(port),
+      emit: (event) => this.#emit(event),
+    });
+    this.#gatewayPort = options.gatewayPort ?? localGatewayPort(options.gateway);
     const preserve = options.preserveHost ?? [];
     this.#origin = new Origin({
       preserveHost: (port) => preserve === 'all' || preserve.includes(port),
@@ -92,14 +98,15 @@ export class Agent {
           token: options.token,
           keepaliveMs: options.keepaliveMs,
           onStream: (stream) => this.#serve(stream),
-          onSnapshot: (frame) => this.#snapshot(frame),
+          onSnapshot: (frame) => this.#table.snapshot(frame),
+          onOwnerRequest: (frame) => this.#ownerRequest(frame),
         }),
       backoff: options.backoff,
       // Called from the supervisor's constructor: look the scan up once this constructor is done.
       beforeConnect: () => Promise.resolve().then(() => this.#firstScan),
       onUp: (connection) => connection.mux.control({ type: 'HELLO', stream: 0, body: { ports: this.#exposed.list() } }),
       onDown: (error, retryInMs) => {
-        this.#up = false;
+        this.#table.down();
         this.#emit({ event: 'tunnel.down', reason: error.message, retryInMs });
       },
     });
@@ -110,7 +117,9 @@ export class Agent {
           intervalMs: options.watch.intervalMs,
           excludePorts: options.watch.excludePorts,
           excludePids: new Set([process.pid]),
-          onChange: (opened, closed) => this.#portsChanged(opened, closed),
+          // A port exposed at runtime (an ephemeral one, say) is reported too, so its process is named.
+          include: (port) => this.#exposed.has(port),
+          onChange: (opened, closed) => this.#send(this.#exposed.change(opened, closed)),
           // Once per distinct failure: a host with a restricted /proc says why nothing is exposed.
           onError: (error) => this.#emit({ event: 'error', message: `port watcher: ${error.message}` }),
         })
@@ -127,31 +136,79 @@ export class Agent {
 
   status(): AgentStatus {
     return {
-      session: this.#session,
+      session: this.#table.session,
       gateway: this.#options.gateway,
-      tunnel: this.#up ? 'up' : 'down',
+      tunnel: this.#table.up ? 'up' : 'down',
       ports: this.ports(),
     };
   }
 
   /** Ports with a URL, as the gateway last announced them, ascending. */
   ports(): PortView[] {
-    return [...this.#announced.values()].sort((a, b) => a.port - b.port);
+    return this.#table.ports();
+  }
+
+  /** Ports with a URL, as ports() (or only `port`), each with whether something listens on it now. */
+  async portStatus(port?: number): Promise<PortStatus[]> {
+    const views = this.ports().filter((view) => port === undefined || view.port === port);
+    // A connect (under a millisecond on loopback), not the watcher's last scan, which may be 5 s old.
+    return Promise.all(views.map(async (view) => ({ ...view, listening: await acceptsConnections(view.port) })));
+  }
+
+  /**
+   * Expose `port` (any of 1–65535 but the gateway's own, excluded ones too) until unexpose() or
+   * the end of the run, whether or not anything listens; `label` (1–64 characters) and
+   * `visibility` as given win over the rules'. Throws an ExposeError (`bad_request`,
+   * `gateway_port`) for what it cannot expose.
+   */
+  expose(port: number, options: { label?: string; visibility?: Visibility; source: PortSource }): void {
+    const { label, visibility } = checkExpose(port, options, this.#gatewayPort);
+    this.#send(this.#exposed.expose(port, { label, visibility, source: options.source }));
+    this.#watcher?.refresh();
+  }
+
+  /**
+   * Stop exposing `port`, whatever exposed it (flag, watcher, settings), until exposed again: a
+   * watched port stays out while it listens. With `source: 'settings'`, only withdraw a settings
+   * exposure. False when the port was not exposed.
+   */
+  unexpose(port: number, options: { source?: 'settings' } = {}): boolean {
+    const change = this.#exposed.unexpose(port, options);
+    if (change) this.#send(change);
+    return change !== null;
+  }
+
+  /** Rules for ports (the settings): label and visibility of watched ports, `ignore` keeps one out. Replaces the last rules. */
+  setPortRules(rules: PortRule | undefined): void {
+    this.#send(this.#exposed.setRules(rules));
+  }
+
+  /** Whether `port` is exposed, and if not, why (exposure.ts). */
+  exposure(port: number): Exposure {
+    return exposureOf(port, {
+      exposed: this.#exposed,
+      watcher: this.#watcher,
+      filter: this.#options.watch?.filter,
+      excludePorts: this.#options.watch?.excludePorts ?? [],
+      gatewayPort: this.#gatewayPort,
+    });
+  }
+
+  /**
+   * The gateway's view of `port` once it has announced it as `matches` wants (e.g. with a new
+   * label), or null after `timeoutMs` (the tunnel may be down; default: waits as long as it takes).
+   */
+  announced(port: number, matches: (view: PortView) => boolean, timeoutMs?: number): Promise<PortView | null> {
+    return whenAnnounced(
+      { view: () => this.#table.get(port), subscribe: (l) => this.subscribe(l) },
+      matches,
+      timeoutMs,
+    );
   }
 
   /** Resolves with a port's URL once the gateway has announced it (never rejects; waits as long as it takes). */
   url(port: number): Promise<string> {
-    const known = this.#announced.get(port);
-    if (known) return Promise.resolve(known.url);
-    return new Promise((resolve) => {
-      const listener: EventSink = (event) => {
-        if (event.event === 'port.open' && event.port === port) {
-          this.#listeners.delete(listener);
-          resolve(event.url);
-        }
-      };
-      this.#listeners.add(listener);
-    });
+    return this.announced(port, () => true).then((view) => (view as PortView).url);
   }
 
   /** Receive every event (the control API streams them). Returns the unsubscribe. */
@@ -176,19 +233,32 @@ export class Agent {
     for (const listener of [...this.#listeners]) listener(event);
   }
 
-  #portsChanged(opened: Parameters<ExposedPorts['change']>[0], closed: number[]): void {
-    const change = this.#exposed.change(opened, closed);
+  /** Tell the gateway a change of the exposed set (PORTS); a port no longer exposed is closed here at once. */
+  #send(change: ExposedChange): void {
+    if (change.opened.length === 0 && change.closed.length === 0) return;
     // A port that stops listening says so at once, tunnel or not; a re-bound one is announced by the next snapshot.
-    for (const port of change.vanished) {
-      const before = this.#announced.get(port);
-      this.#announced.delete(port);
-      if (before) this.#emit(closeEvent(before));
-    }
+    for (const port of change.vanished) this.#table.vanished(port);
     this.connection?.mux.control({
       type: 'PORTS',
       stream: 0,
       body: { opened: change.opened, closed: change.closed },
     });
+  }
+
+  /** The owner's EXPOSE or UNEXPOSE (owner API, dashboard): applied as `porthole expose` / `unexpose` would be. */
+  #ownerRequest(frame: ExposeFrame | UnexposeFrame): void {
+    if (frame.type === 'UNEXPOSE') {
+      this.unexpose(frame.body.port);
+      return;
+    }
+    try {
+      this.expose(frame.body.port, { ...frame.body, source: 'expose' });
+    } catch (error) {
+      this.#emit({
+        event: 'error',
+        message: `the owner asked to expose port ${frame.body.port}: ${(error as Error).message}`,
+      });
+    }
   }
 
   #serve(stream: MuxStream): void {
@@ -199,59 +269,5 @@ export class Agent {
       return;
     }
     this.#origin.serve(stream);
-  }
-
-  #snapshot(frame: PortSnapshotFrame): void {
-    // In order, each after the first waits only a turn: the first waits (a bounded time) for the dashboard link.
-    // A snapshot that fails (a listener threw) is reported, and the chain goes on to the next one.
-    this.#snapshots = this.#snapshots
-      .then(() => this.#links.dashboard())
-      .then((link) => this.#applySnapshot(frame, link))
-      .catch((error: Error) => this.#report(`applying the gateway's port table: ${error.message}`, error));
-  }
-
-  /** An `error` event; when a listener throws on that too, only debuglog is left to tell. */
-  #report(message: string, cause: Error): void {
-    try {
-      this.#emit({ event: 'error', message });
-    } catch (error) {
-      log('%s (%s); reporting it failed too: %s', message, cause.stack, (error as Error).stack);
-    }
-  }
-
-  #applySnapshot(frame: PortSnapshotFrame, dashboard: string | undefined): void {
-    this.#session = frame.body.session;
-    const next = new Map<number, PortView>();
-    for (const entry of frame.body.ports) {
-      // The table may still list a port this client has just closed: ours is newer.
-      if (this.#exposed.has(entry.port)) next.set(entry.port, entry);
-    }
-    const before = this.#announced;
-    this.#announced = next;
-    if (!this.#ready) {
-      this.#ready = true;
-      this.#emit({
-        event: 'ready',
-        session: this.#session,
-        gateway: this.#options.gateway,
-        ports: this.ports(),
-        ...(dashboard ? { dashboard } : {}),
-      });
-    }
-    if (!this.#up) {
-      this.#up = true;
-      this.#emit({ event: 'tunnel.up', session: this.#session });
-    }
-    for (const event of diffPortTables(before, next)) {
-      this.#emit(event);
-      if (event.event === 'port.open' && event.visibility !== 'public') this.#offerLogin(event.port);
-    }
-  }
-
-  /** A one-time owner link for a port only the owner may open, once per port and run. */
-  #offerLogin(port: number): void {
-    void this.#links.login(port).then((login) => {
-      if (login && this.#announced.has(port)) this.#emit({ event: 'port.login', ...login });
-    });
   }
 }

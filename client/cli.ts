@@ -2,6 +2,7 @@
 /** The porthole command line. */
 import { connect } from './cli/connect';
 import { dev } from './cli/dev';
+import { expose, unexpose } from './cli/expose';
 import type { Command } from './cli/command';
 import { MAIN_HELP } from './cli/help';
 import { createOutput, wantsJson } from './cli/output';
@@ -17,6 +18,8 @@ const commands: Record<string, Command> = {
   connect,
   ports,
   wait,
+  expose,
+  unexpose,
   session,
   share,
   link,

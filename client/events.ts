@@ -4,6 +4,7 @@
  * line, `event` first).
  */
 import type { Visibility } from '../protocol';
+import type { PortSource } from './ports/exposed';
 
 /** A port as the gateway announced it. */
 export interface PortView {
@@ -15,6 +16,16 @@ export interface PortView {
   visibility: Visibility;
   /** When the gateway first saw the port open (ISO 8601). */
   firstSeen: string;
+  /** What the user calls the port (`porthole expose --label`, the settings), when set. */
+  label?: string;
+  /** What exposed it: the watcher, `porthole expose` (or the owner), a --port flag, the settings. */
+  source: PortSource;
+}
+
+/** A port as `porthole ports --json` and the control API show it: also whether something listens on it now. */
+export interface PortStatus extends PortView {
+  /** Whether something accepts connections on it now (a connect to 127.0.0.1, then [::1]). */
+  listening: boolean;
 }
 
 export type AgentEvent =
@@ -66,7 +77,7 @@ export function human(write: (line: string) => void): EventSink {
       }
       case 'port.open':
         write(
-          `porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} → ${event.url} (${event.visibility})\n`,
+          `porthole: port ${event.port}${event.process ? ` (${event.process})` : ''}${event.label ? ` "${event.label}"` : ''} → ${event.url} (${event.visibility})\n`,
         );
         break;
       case 'port.login':

@@ -84,12 +84,17 @@ export function errorResponse(error: unknown, request: Request): Response {
 export const notFound = () =>
   new GatewayError(404, 'not_found', 'There is no preview at this address. Check the URL you were given.');
 
-/** A port the session does not have open right now (closed, or never announced). */
+/**
+ * A port not in the session's table right now: nothing listens on it (a watched port comes and goes
+ * with its server), or the client leaves it out (ephemeral range, --ignore, unexposed). The code
+ * stays `port_not_listening` (503, Retry-After): scripts and the page's own reload key on it.
+ */
 export function notListening(port: number): GatewayError {
   return new GatewayError(
     503,
     'port_not_listening',
-    `Port ${port} is not listening right now. Start the server on port ${port} in the session and reload.`,
+    `Port ${port} is not exposed by this session right now: nothing listens on it, or the session's client leaves it out. ` +
+      `Start its server, or run 'porthole expose ${port}' in the session, and reload.`,
     { headers: { 'retry-after': '2' }, waitingFor: `port ${port}` },
   );
 }
@@ -237,6 +242,23 @@ export const unsupportedProtocol = (subprotocol: string) =>
 
 /** A share link past the session's limit; `message` says which limit. */
 export const tooManyLinks = (message: string) => new GatewayError(409, 'too_many_links', message);
+
+/** An owner request the session's client must carry out (EXPOSE, UNEXPOSE) while no tunnel is connected. */
+export const sessionOfflineForOwner = () =>
+  new GatewayError(
+    409,
+    'offline',
+    "The session's client is not connected, so nothing can be exposed or unexposed now. Start it, then try again.",
+  );
+
+/** Owner requests to expose or unexpose faster than the session takes them (OWNER_EXPOSE_PER_SECOND). */
+export const tooManyExposeRequests = (perSecond: number) =>
+  new GatewayError(
+    429,
+    'too_many_requests',
+    `At most ${perSecond} expose and unexpose requests a second per session. Try again in a moment.`,
+    { headers: { 'retry-after': '1' } },
+  );
 
 /** `DELETE /links/<id>` of a link that is not live. */
 export const noSuchLink = (id: string) =>

@@ -13,6 +13,8 @@ export interface ApiPort {
   /** False for a port the owner set a visibility for that is not listening now. */
   listening: boolean;
   firstSeen?: string;
+  /** The client's label for the port (`porthole expose --label`, the settings), when it gave one. */
+  label?: string;
 }
 
 /** A reviewer link. `url` opens the port for whoever holds it, until `expiresAt` or revocation. */

@@ -3,7 +3,7 @@
  * malformed frame throws a ProtocolError naming what was wrong.
  */
 import { ProtocolError } from './errors';
-import { CONTROL_STREAM, type Frame, FrameCode, type FrameName, MAX_DATA, MAX_JSON } from './frames';
+import { CONTROL_FRAMES_TO, CONTROL_STREAM, type Frame, FrameCode, type FrameName, MAX_DATA, MAX_JSON } from './frames';
 import * as validate from './validate';
 
 const HEADER = 5;
@@ -18,7 +18,10 @@ const codes: Record<FrameName, number> = {
   END: FrameCode.END,
   RESET: FrameCode.RESET,
   WINDOW: FrameCode.WINDOW,
+  EXPOSE: FrameCode.EXPOSE,
+  UNEXPOSE: FrameCode.UNEXPOSE,
 };
+const controlNames = new Set<FrameName>([...CONTROL_FRAMES_TO.gateway, ...CONTROL_FRAMES_TO.client]);
 const names = new Map<number, FrameName>(Object.entries(codes).map(([name, code]) => [code, name as FrameName]));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -61,6 +64,8 @@ export function encode(f: Frame, scratch?: Uint8Array): Uint8Array {
     case 'HELLO':
     case 'PORT_SNAPSHOT':
     case 'PORTS':
+    case 'EXPOSE':
+    case 'UNEXPOSE':
     case 'OPEN':
       return json(f.type, f.stream, f.body);
     case 'RESPONSE':
@@ -130,7 +135,7 @@ export function decode(message: Uint8Array): Frame {
   if (type === undefined) throw new ProtocolError('UNKNOWN_TYPE', `unknown frame type ${code}`);
   const stream = view.getUint32(1);
   const payload = message.subarray(HEADER);
-  const control = type === 'HELLO' || type === 'PORT_SNAPSHOT' || type === 'PORTS';
+  const control = controlNames.has(type);
   if (control !== (stream === CONTROL_STREAM)) {
     throw new ProtocolError('BAD_STREAM', `${type} frame on stream ${stream}`);
   }
@@ -141,6 +146,10 @@ export function decode(message: Uint8Array): Frame {
       return { type, stream: 0, body: validate.portSnapshot(parseJson(payload, type)) };
     case 'PORTS':
       return { type, stream: 0, body: validate.portChanges(parseJson(payload, type)) };
+    case 'EXPOSE':
+      return { type, stream: 0, body: validate.expose(parseJson(payload, type)) };
+    case 'UNEXPOSE':
+      return { type, stream: 0, body: validate.unexpose(parseJson(payload, type)) };
     case 'OPEN':
       return { type, stream, body: validate.open(parseJson(payload, type)) };
     case 'RESPONSE': {

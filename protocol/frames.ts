@@ -2,7 +2,15 @@
  * Every frame of the tunnel protocol, as plain data, with the numbers both ends agree on. The wire
  * layout is `type:u8 | stream:u32 (big-endian) | payload`; codec.ts turns one into the other.
  */
-import type { Hello, OpenRequest, PortChanges, PortSnapshot, ResponseHead } from './payloads';
+import type {
+  ExposeRequest,
+  Hello,
+  OpenRequest,
+  PortChanges,
+  PortSnapshot,
+  ResponseHead,
+  UnexposeRequest,
+} from './payloads';
 
 /**
  * Protocol version, named in the WebSocket subprotocol and checked there, once, at the handshake.
@@ -12,8 +20,11 @@ import type { Hello, OpenRequest, PortChanges, PortSnapshot, ResponseHead } from
  * DATA lost its TEXT, MORE and CLOSE flags (docs/protocol.md, "Upgraded streams").
  * v5: a probe carries a random 64-bit nonce (`probe <16 hex>`, answered `ack <16 hex>`), and DATA
  * towards the client waits on its acks too (read-probe.ts).
+ * v6: port entries of HELLO, PORTS and WELCOME carry an optional `label`, and the gateway sends the
+ * client EXPOSE and UNEXPOSE (the owner exposing a port from the owner API or the dashboard); a v5
+ * peer would refuse both as unknown, so the version names them.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */
@@ -40,6 +51,8 @@ export const FrameCode = {
   END: 7,
   RESET: 8,
   WINDOW: 9,
+  EXPOSE: 10,
+  UNEXPOSE: 11,
 } as const;
 /** A decoded frame's `type`: its wire name, but PORT_SNAPSHOT for WELCOME. */
 export type FrameName = Frame['type'];
@@ -107,6 +120,20 @@ export interface PortsFrame {
   body: PortChanges;
 }
 
+/** EXPOSE: the owner asked to expose a port (v6). Gateway → client, stream 0. */
+export interface ExposeFrame {
+  type: 'EXPOSE';
+  stream: 0;
+  body: ExposeRequest;
+}
+
+/** UNEXPOSE: the owner asked to stop exposing a port (v6). Gateway → client, stream 0. */
+export interface UnexposeFrame {
+  type: 'UNEXPOSE';
+  stream: 0;
+  body: UnexposeRequest;
+}
+
 /** OPEN: a new stream for one viewer request. Gateway → client (only the gateway opens streams). */
 export interface OpenFrame {
   type: 'OPEN';
@@ -162,6 +189,8 @@ export type Frame =
   | HelloFrame
   | PortSnapshotFrame
   | PortsFrame
+  | ExposeFrame
+  | UnexposeFrame
   | OpenFrame
   | ResponseFrame
   | DataFrame
@@ -170,4 +199,10 @@ export type Frame =
   | WindowFrame;
 
 /** The frames of stream 0. */
-export type ControlFrame = HelloFrame | PortSnapshotFrame | PortsFrame;
+export type ControlFrame = HelloFrame | PortSnapshotFrame | PortsFrame | ExposeFrame | UnexposeFrame;
+
+/** Which control frames each side may receive; any other is a connection-level ProtocolError. */
+export const CONTROL_FRAMES_TO: Record<'gateway' | 'client', readonly ControlFrame['type'][]> = {
+  gateway: ['HELLO', 'PORTS'],
+  client: ['PORT_SNAPSHOT', 'EXPOSE', 'UNEXPOSE'],
+};

@@ -12,3 +12,4 @@ export * from './websocket';
 export * from './api';
 export * from './ids';
 export * from './read-probe';
+export * from './port-label';

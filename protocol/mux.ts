@@ -5,7 +5,15 @@
  */
 import { decode, encode } from './codec';
 import { ProtocolError, StreamLimitError, StreamResetError } from './errors';
-import { CONTROL_STREAM, type ControlFrame, type Frame, INITIAL_WINDOW, MAX_DATA, ResetCode } from './frames';
+import {
+  CONTROL_FRAMES_TO,
+  CONTROL_STREAM,
+  type ControlFrame,
+  type Frame,
+  INITIAL_WINDOW,
+  MAX_DATA,
+  ResetCode,
+} from './frames';
 import type { OpenRequest } from './payloads';
 import { StreamState } from './state';
 import type { SharedCredit } from './flow';
@@ -23,7 +31,7 @@ export interface MuxOptions {
   transientSend?: boolean;
   /** Client side: the gateway opened a stream. */
   onOpen?(stream: MuxStream): void;
-  /** A control-stream frame (HELLO and PORTS to the gateway, PORT_SNAPSHOT to the client). */
+  /** A control-stream frame (HELLO and PORTS to the gateway; PORT_SNAPSHOT, EXPOSE and UNEXPOSE to the client). */
   onControl?(frame: ControlFrame): void;
   /** Initial per-stream window, both directions, in bytes. Default INITIAL_WINDOW (256 KiB). */
   window?: number;
@@ -98,7 +106,7 @@ export class Mux {
     return { open: this.#streams.size, opened: this.#opened, streamErrors: this.#streamErrors };
   }
 
-  /** Send a control frame (HELLO, PORT_SNAPSHOT, PORTS). */
+  /** Send a control frame (HELLO, PORTS; PORT_SNAPSHOT, EXPOSE, UNEXPOSE). */
   control(frame: ControlFrame): void {
     this.#send(frame);
   }
@@ -156,8 +164,7 @@ export class Mux {
   }
 
   #receiveControl(frame: ControlFrame): void {
-    const expected = this.role === 'gateway' ? ['HELLO', 'PORTS'] : ['PORT_SNAPSHOT'];
-    if (!expected.includes(frame.type)) {
+    if (!CONTROL_FRAMES_TO[this.role].includes(frame.type)) {
       throw new ProtocolError('BAD_STREAM', `${frame.type} is not sent to the ${this.role}`);
     }
     this.#options.onControl?.(frame);

@@ -1,5 +1,5 @@
 /**
- * The JSON payloads of the tunnel's frames (HELLO, WELCOME, PORTS, OPEN, RESPONSE), as plain data.
+ * The JSON payloads of the tunnel's frames (HELLO, WELCOME, PORTS, EXPOSE, UNEXPOSE, OPEN, RESPONSE), as plain data.
  * validate.ts checks each one a peer sends; docs/protocol.md lists them on the wire.
  */
 
@@ -26,6 +26,8 @@ export interface PortInfo {
   process?: string;
   /** Who may open the port, as the client's default or rule says (default private); the owner's later choice wins. */
   visibility?: Visibility;
+  /** What the user calls the port (v6): 1–64 characters, no control characters (port-label.ts). */
+  label?: string;
 }
 
 /** A port as the gateway's port table holds it. */
@@ -38,6 +40,8 @@ export interface PortEntry {
   visibility: Visibility;
   /** When the port was first announced (ISO 8601). */
   firstSeen: string;
+  /** The client's label for the port, when it gave one (v6). */
+  label?: string;
 }
 
 /**
@@ -61,6 +65,22 @@ export interface PortChanges {
   opened: PortInfo[];
   /** Port numbers no longer exposed. */
   closed: number[];
+}
+
+/**
+ * EXPOSE, gateway → client (v6): the session's owner asked (owner API) to expose a port, any port
+ * 1–65535, whether or not anything listens on it. The client applies it as `porthole expose` would;
+ * the WELCOME that follows its PORTS shows the result.
+ */
+export interface ExposeRequest {
+  port: number;
+  label?: string;
+  visibility?: Visibility;
+}
+
+/** UNEXPOSE, gateway → client (v6): the owner asked to stop exposing a port, whatever exposed it. */
+export interface UnexposeRequest {
+  port: number;
 }
 
 /** OPEN, gateway → client: a viewer request for a port. */

@@ -6,6 +6,7 @@ import { ProtocolError } from './errors';
 import { isPort } from './ids';
 import {
   type HeaderPairs,
+  type ExposeRequest,
   type Hello,
   isVisibility,
   type OpenRequest,
@@ -14,8 +15,10 @@ import {
   type PortInfo,
   type PortSnapshot,
   type ResponseHead,
+  type UnexposeRequest,
   type Visibility,
 } from './payloads';
+import { portLabelProblem } from './port-label';
 
 type Json = Record<string, unknown>;
 
@@ -66,11 +69,18 @@ function visibility(value: unknown): Visibility {
   return text;
 }
 
+function label(value: unknown): string {
+  const problem = portLabelProblem(value);
+  if (problem !== null) bad(problem);
+  return value as string;
+}
+
 function portInfo(value: unknown): PortInfo {
   const o = object(value, 'port entry');
   const info: PortInfo = { port: port(o.port) };
   if (o.process !== undefined) info.process = str(o.process, 'process');
   if (o.visibility !== undefined) info.visibility = visibility(o.visibility);
+  if (o.label !== undefined) info.label = label(o.label);
   return info;
 }
 
@@ -93,6 +103,7 @@ function portEntry(value: unknown): PortEntry {
     firstSeen: str(o.firstSeen, 'firstSeen'),
   };
   if (o.process !== undefined) entry.process = str(o.process, 'process');
+  if (o.label !== undefined) entry.label = label(o.label);
   return entry;
 }
 
@@ -107,6 +118,18 @@ export function portChanges(value: unknown): PortChanges {
     opened: list(o.opened, 'opened', portInfo),
     closed: list(o.closed, 'closed', (p) => port(p)),
   };
+}
+
+export function expose(value: unknown): ExposeRequest {
+  const o = object(value, 'EXPOSE');
+  const request: ExposeRequest = { port: port(o.port) };
+  if (o.label !== undefined) request.label = label(o.label);
+  if (o.visibility !== undefined) request.visibility = visibility(o.visibility);
+  return request;
+}
+
+export function unexpose(value: unknown): UnexposeRequest {
+  return { port: port(object(value, 'UNEXPOSE').port) };
 }
 
 export function open(value: unknown): OpenRequest {

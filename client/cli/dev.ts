@@ -125,6 +125,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
           gateway: gateway.url,
           token: session.token,
           ports: flags.ports,
+          gatewayPort: gateway.port,
           watch,
           preserveHost: flags.preserveHost,
           visibility: flags.visibility,

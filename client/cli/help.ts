@@ -10,6 +10,8 @@ Commands:
   connect          Connect this machine to a gateway; every port a server binds gets a URL
   ports            List the running client's ports and their URLs
   wait <port>      Wait until a port answers through the gateway, then print its URL
+  expose <port>    Expose any port now (excluded ones too), with --label, --visibility
+  unexpose <port>  Stop exposing a port for the rest of the run
   share <port> <private|link|public>
                    Choose who may open a port's URL
   login <port>     Print a one-time link that logs this browser in as the owner
@@ -39,7 +41,8 @@ const AGENT = `Ports:
   or a wildcard address) gets a URL within a fraction of a second, and says
   "not listening" once it closes. Ports from the kernel's ephemeral range
   (32768-60999 on Linux: what port 0 and test runners get) and private
-  services (port 22, sshd, …) are left out unless asked for.
+  services (port 22, sshd, …) are left out unless asked for; 'porthole
+  expose <port>' exposes any of them while the client runs.
 
   --port <n>            Also expose this port, listening or not (repeatable)
   --ignore <rules>      Never expose these: ports, ranges or process names,
@@ -130,7 +133,10 @@ process, visibility and URL.
 
 Options:
   --json                One JSON array, an object per port:
-                        [{"port","url","process","visibility","firstSeen"}]
+                        [{"port","url","process","visibility","firstSeen",
+                        "label","source","listening"}]: source is watched,
+                        expose, flag or settings; listening tells whether
+                        something accepts connections on the port now
   --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help
 
@@ -146,6 +152,11 @@ prints the URL. For scripts and coding agents:
   python3 -m http.server 8000 &
   url=$(porthole wait 8000)
 
+A port the client does not expose and will not expose by itself (the
+ephemeral range, port 22, --ignore, unexposed) fails at once, saying why and
+to run 'porthole expose <port>'; an exposed port with nothing listening yet
+is waited for.
+
 Options:
   --timeout <d>         Give up after this long: 500ms, 30s, 2m (default 30s;
                         a bare number is seconds)
@@ -153,8 +164,8 @@ Options:
   --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help
 
-Exit status: 0 when the port answers, 1 on timeout or when no client runs,
-2 on bad usage.
+Exit status: 0 when the port answers, 1 on timeout, for a port that is not
+exposed, or when no client runs, 2 on bad usage.
 `;
 
 export const SESSION_HELP = `Usage: PORTHOLE_ADMIN_TOKEN=<token> porthole session create --gateway <url> [options]

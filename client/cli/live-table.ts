@@ -1,6 +1,6 @@
 /**
  * On a terminal, a live table of ports that redraws as they come and go
- * (instead of log lines): port, process, visibility, URL, and the tunnel
+ * (instead of log lines): port, process, label, visibility, URL, and the tunnel
  * state. log-update redraws it: it counts the rows a line takes once the
  * terminal wraps it, so a redraw erases exactly the previous drawing.
  * One-time links (dashboard, owner logins) and errors are printed once,
@@ -25,8 +25,16 @@ export function renderTable(state: TableState): string[] {
     lines.push('  no ports yet: start a server (e.g. python3 -m http.server 8000) and it appears here');
     return lines;
   }
-  const header = ['PORT', 'PROCESS', 'VISIBILITY', 'URL'];
-  const cells = rows.map((p) => [String(p.port), p.process ?? '-', p.visibility, p.url]);
+  // A LABEL column only once some port has a label.
+  const labels = rows.some((p) => p.label);
+  const header = ['PORT', 'PROCESS', ...(labels ? ['LABEL'] : []), 'VISIBILITY', 'URL'];
+  const cells = rows.map((p) => [
+    String(p.port),
+    p.process ?? '-',
+    ...(labels ? [p.label ?? '-'] : []),
+    p.visibility,
+    p.url,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const format = (cols: string[]) =>
     `  ${cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')}`;

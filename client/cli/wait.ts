@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { ApiOwnerToken } from '../../protocol';
 import { callJson, type ControlEvent, followEvents } from '../control/client';
 import { lookup } from '../net/lookup';
+import type { Exposure } from '../ports/exposure';
 import { WAIT_HELP } from './help';
 import { clientCommand } from './command';
 import { parseDuration } from './duration';
@@ -61,6 +62,13 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
   const port = parsePort(positionals[0] as string, 'port', problems);
   const timeoutMs = parseDuration(values.timeout ?? '30s', '--timeout', problems, TIMEOUT_BOUNDS);
   check(problems);
+
+  // A port nothing will expose by itself is not worth waiting for: say why, and what to run.
+  const exposure = await callJson<Exposure>(control, 'GET', `/v1/ports/${port}`);
+  if (!exposure.exposed && exposure.reason !== null) {
+    const fix = exposure.canExpose ? `; run 'porthole expose ${port}' to expose it` : '';
+    throw new CliError('not_exposed', `port ${port} is not exposed: ${exposure.reason}${fix}`, { port });
+  }
 
   let gateway = '';
   let url: string | null = null;

@@ -1,7 +1,10 @@
 /**
  * The control API of a running client, over its unix socket:
  *   GET    /v1/status       → { session, gateway, tunnel, ports }
- *   GET    /v1/ports        → [ { port, url, process, visibility, firstSeen } ]
+ *   GET    /v1/ports        → [ { port, url, process, visibility, firstSeen, label, source, listening } ]
+ *   GET    /v1/ports/<port> → { port, exposed: true, source } or { port, exposed: false, reason, canExpose }
+ *   POST   /v1/ports        {port, label?, visibility?} → 201 the port (url once announced, `pending` before)
+ *   DELETE /v1/ports/<port> → { port, exposed: false }; 404 `port_not_exposed` when it was not
  *   GET    /v1/events       → NDJSON: a `snapshot` event (the status), then every event as it happens
  * and the gateway's owner API, relayed with the client's credentials:
  *   PATCH  /v1/ports/<port> {visibility}        → the port
@@ -21,8 +24,9 @@ import { connect } from 'node:net';
 import { debuglog } from 'node:util';
 import type { Agent } from '../agent';
 import { ApiError } from '../net/http';
+import { ExposeError } from '../ports/exposure';
 import { prepareControlFolder } from './paths';
-import { isVisibility, parseJsonObject, portFrom } from '../../protocol';
+import { isVisibility, parseJsonObject, portFrom, type Visibility } from '../../protocol';
 
 const log = debuglog('porthole');
 
@@ -125,6 +129,13 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
   const path = new URL(req.url ?? '/', 'http://control').pathname;
   const method = req.method ?? 'GET';
   const item = /^\/v1\/(ports|links)\/([^/]+)$/.exec(path);
+  if (item?.[1] === 'ports' && (method === 'GET' || method === 'DELETE')) {
+    const number = port(item[2]);
+    if (method === 'GET') return json(res, 200, agent.exposure(number));
+    if (!agent.unexpose(number)) throw new ApiError(404, 'port_not_exposed', `port ${number} is not exposed`);
+    return json(res, 200, { port: number, exposed: false });
+  }
+  if (method === 'POST' && path === '/v1/ports') return json(res, 201, await expose(agent, await body(req)));
   if (method === 'PATCH' && item?.[1] === 'ports') {
     const { visibility } = await body(req);
     if (!isVisibility(visibility)) throw badRequest('visibility must be private, link or public');
@@ -153,9 +164,9 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
   if (method !== 'GET') throw new ApiError(405, 'method_not_allowed', `no ${method} ${path}`);
   switch (path) {
     case '/v1/status':
-      return json(res, 200, agent.status());
+      return json(res, 200, { ...agent.status(), ports: await agent.portStatus() });
     case '/v1/ports':
-      return json(res, 200, agent.ports());
+      return json(res, 200, await agent.portStatus());
     case '/v1/links':
       return json(res, 200, await agent.api.links());
     case '/v1/events': {
@@ -168,4 +179,25 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
     default:
       throw new ApiError(404, 'not_found', `no control route ${path}`);
   }
+}
+
+/** How long POST /v1/ports waits for the gateway to announce the port before answering without its URL. */
+const ANNOUNCE_WAIT_MS = 10_000;
+
+/** POST /v1/ports: expose, then the port as the gateway announced it (or `pending: true` while the tunnel is down). */
+async function expose(agent: Agent, input: Record<string, unknown>): Promise<unknown> {
+  const number = port(input.port);
+  // The agent checks them (checkExpose) and says what is wrong.
+  const label = input.label as string | undefined;
+  const visibility = input.visibility as Visibility | undefined;
+  try {
+    agent.expose(number, { label, visibility, source: 'expose' });
+  } catch (error) {
+    if (!(error instanceof ExposeError)) throw error;
+    throw new ApiError(error.code === 'gateway_port' ? 409 : 400, error.code, error.message);
+  }
+  // The visibility asked for may not be the one in force (the owner's choice wins), so only the label is awaited.
+  const view = await agent.announced(number, (v) => label === undefined || v.label === label, ANNOUNCE_WAIT_MS);
+  if (!view) return { port: number, source: 'expose', ...(label ? { label } : {}), pending: true };
+  return (await agent.portStatus(number))[0] ?? { ...view, listening: false };
 }

@@ -94,12 +94,15 @@ export function kernelEphemeralRange(path = '/proc/sys/net/ipv4/ip_local_port_ra
 /** Which listening ports get a URL. Throws a RuleError (every bad rule listed) for rules it cannot read. */
 export class PortFilter {
   readonly #ignore: PortRules;
+  readonly #defaults = parseRules(DEFAULT_IGNORE);
+  readonly #userIgnore: PortRules;
   readonly #only: PortRules | null;
   readonly #ephemeral: boolean;
   readonly #range: [number, number];
 
   constructor(options: FilterOptions = {}) {
     this.#ignore = parseRules([...DEFAULT_IGNORE, ...(options.ignore ?? [])]);
+    this.#userIgnore = parseRules(options.ignore ?? []);
     this.#only = options.only && options.only.length > 0 ? parseRules(options.only) : null;
     this.#ephemeral = options.ephemeral ?? false;
     this.#range = options.ephemeralRange ?? kernelEphemeralRange();
@@ -111,6 +114,26 @@ export class PortFilter {
     if (this.#only) return matches(this.#only, port, name) ? null : 'not in --only';
     if (!this.#ephemeral && port >= this.#range[0] && port <= this.#range[1]) return 'ephemeral';
     return null;
+  }
+
+  /**
+   * Why a port is not announced, for a person (`porthole wait`, the control API), e.g. "it is in the
+   * kernel's ephemeral range (32768-60999), which is left out unless --ephemeral"; null when it is
+   * announced, or may be once a process (`name` undefined: none known) listens on it.
+   */
+  explain(port: number, name: string | undefined): string | null {
+    const reason = this.reject(port, name);
+    if (reason === null) return null;
+    // With no process known (nothing listens yet), a process-name rule may still take it once one does.
+    if (reason === 'not in --only')
+      return name === undefined && this.#only?.names.size ? null : 'no --only rule names it';
+    if (reason === 'ephemeral') {
+      const [low, high] = this.#range;
+      return `it is in the kernel's ephemeral range (${low}-${high}), which is left out unless --ephemeral`;
+    }
+    if (matches(this.#userIgnore, port, name)) return 'an --ignore rule names it';
+    if (matches(this.#defaults, port, name)) return 'it is a private service, left out by default (port 22, sshd …)';
+    return 'an --ignore rule names it';
   }
 
   allows(port: number, name: string | undefined): boolean {

@@ -37,6 +37,8 @@ export interface WatcherOptions {
   excludePids?: Set<number>;
   /** These ports are never announced (the local gateway's own port). */
   excludePorts?: number[];
+  /** Ports reported whatever the filter says (exposed at runtime, so their process is named); default none. */
+  include?(port: number): boolean;
   /** Ports that opened (or were re-bound by another socket) and ports that closed since the last report. */
   onChange(opened: WatchedPort[], closed: number[]): void;
   /**
@@ -61,6 +63,8 @@ export class PortWatcher {
   #sockstat: SocketCounters;
   #lastScan = 0;
   #dirty = false;
+  /** The listening ports left out at the last scan, with their process name where known. */
+  #leftOut = new Map<number, string | undefined>();
 
   constructor(options: WatcherOptions) {
     this.#options = options;
@@ -74,6 +78,18 @@ export class PortWatcher {
   async start(): Promise<void> {
     await this.#scanReporting();
     this.#schedule();
+  }
+
+  /** The process name of a port that listened at the last scan but was left out (filter, excluded); null if none did. */
+  leftOut(port: number): { process?: string } | null {
+    if (!this.#leftOut.has(port)) return null;
+    const process = this.#leftOut.get(port);
+    return process ? { process } : {};
+  }
+
+  /** Scan at the next tick (minScanMs allowing), counters moved or not: what `include` takes has changed. */
+  refresh(): void {
+    this.#dirty = true;
   }
 
   stop(): void {
@@ -137,11 +153,15 @@ export class PortWatcher {
     for (const inode of this.#owners.keys()) if (!live.has(inode)) this.#owners.delete(inode);
 
     const next = new Map<number, { key: string; info: WatchedPort }>();
+    this.#leftOut = new Map();
     for (const [port, list] of byPort) {
       const owner = list.map((s) => this.#owners.get(s.inode)).find((o) => o) ?? undefined;
       if (owner && this.#options.excludePids?.has(owner.pid)) continue;
-      if (this.#options.excludePorts?.includes(port)) continue;
-      if (!this.#options.filter.allows(port, owner?.name)) continue;
+      const allowed = this.#options.filter.allows(port, owner?.name) || this.#options.include?.(port);
+      if (this.#options.excludePorts?.includes(port) || !allowed) {
+        this.#leftOut.set(port, owner?.name);
+        continue;
+      }
       const key = list
         .map((s) => s.inode)
         .sort((a, b) => a - b)

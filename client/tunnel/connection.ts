@@ -7,7 +7,9 @@ import { lookup } from '../net/lookup';
 import {
   CloseCode,
   closeReason,
+  type ExposeFrame,
   type PortSnapshotFrame,
+  type UnexposeFrame,
   ackMessage,
   Mux,
   type MuxStream,
@@ -34,8 +36,10 @@ export interface ConnectionOptions {
   token: string;
   /** A stream the gateway opened (one viewer request). */
   onStream(stream: MuxStream): void;
-  /** The gateway's port table (the only control frame it sends a client). */
+  /** The gateway's port table, after HELLO and every change. */
   onSnapshot(frame: PortSnapshotFrame): void;
+  /** The owner asked (owner API) to expose or unexpose a port (v6); default: ignored. */
+  onOwnerRequest?(frame: ExposeFrame | UnexposeFrame): void;
   /** Milliseconds between keepalive pings (default 15 000); 2.5 intervals of silence end the tunnel. */
   keepaliveMs?: number;
   /** Milliseconds a connection attempt may take before it fails (default 10 000). */
@@ -61,8 +65,11 @@ export class Connection implements Tunnel {
         if (socket.readyState === WebSocket.OPEN) socket.send(bytes);
       },
       onOpen: options.onStream,
-      // A client's Mux passes on PORT_SNAPSHOT only: any other control frame is a ProtocolError (mux.ts).
-      onControl: (frame) => options.onSnapshot(frame as PortSnapshotFrame),
+      // A client's Mux passes on PORT_SNAPSHOT, EXPOSE and UNEXPOSE only: any other is a ProtocolError (mux.ts).
+      onControl: (frame) => {
+        if (frame.type === 'PORT_SNAPSHOT') options.onSnapshot(frame);
+        else if (frame.type === 'EXPOSE' || frame.type === 'UNEXPOSE') options.onOwnerRequest?.(frame);
+      },
     });
     this.#closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {

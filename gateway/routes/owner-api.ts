@@ -8,11 +8,13 @@ import { Hono } from 'hono';
 import {
   type ApiOwnerToken,
   type ApiSignOut,
+  type ExposeRequest,
   isVisibility,
   LINK_TTL,
   LOGIN_TTL,
   MAX_LINK_LABEL,
   OWNER_TTL,
+  portLabelProblem,
 } from '../../protocol';
 import { isSessionId } from '../../protocol/ids';
 import { grantOf, type OwnerGrant, requireEpoch } from '../access/owner-grant';
@@ -22,6 +24,7 @@ import { config } from '../config';
 import type { AppEnv } from '../env';
 import { badRequest, noSuchLink, notFound } from '../errors';
 import { sessionStub } from '../routing/stub';
+import { ownerPortRefusal } from '../session/owner-ports';
 import { type Base, baseOf } from '../routing/route';
 import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
 
@@ -70,6 +73,35 @@ ownerApi.patch('/ports/:port', async (c) => {
   const { visibility } = await jsonBody(c.req.raw);
   if (!isVisibility(visibility)) throw badRequest('visibility must be one of private, link, public.');
   return c.json(await stub(c).setVisibility(c.var.base, port, visibility));
+});
+
+/**
+ * Ask the session's client to expose a port (any 1–65535), with an optional label and visibility:
+ * 202, the client applies it and the port list shows the result. 409 `offline` without a tunnel.
+ */
+ownerApi.post('/ports', async (c) => {
+  const body = await jsonBody(c.req.raw);
+  const request: ExposeRequest = { port: portOf(body.port) };
+  if (body.label !== undefined) {
+    const problem = portLabelProblem(body.label);
+    if (problem) throw badRequest(`${problem}.`);
+    request.label = body.label as string;
+  }
+  if (body.visibility !== undefined) {
+    if (!isVisibility(body.visibility)) throw badRequest('visibility must be one of private, link, public.');
+    request.visibility = body.visibility;
+  }
+  const outcome = await stub(c).requestExpose(request);
+  if (outcome !== 'sent') throw ownerPortRefusal(outcome);
+  return c.json({ port: request.port, requested: 'expose' }, 202);
+});
+
+/** Ask the session's client to stop exposing a port, whatever exposed it: 202; 409 `offline` without a tunnel. */
+ownerApi.delete('/ports/:port', async (c) => {
+  const port = portOf(c.req.param('port'));
+  const outcome = await stub(c).requestUnexpose(port);
+  if (outcome !== 'sent') throw ownerPortRefusal(outcome);
+  return c.json({ port, requested: 'unexpose' }, 202);
 });
 
 ownerApi.post('/login', async (c) => {

@@ -14,6 +14,8 @@ export interface StoredPort {
   firstSeen: string;
   /** What the client asked for (its default or a per-port rule); the owner's explicit choice overrides it. */
   visibility: Visibility;
+  /** The client's label for the port, when it gave one. */
+  label?: string;
 }
 
 const KEY = 'ports';
@@ -126,10 +128,10 @@ export function sameTable(a: Map<number, StoredPort>, b: Map<number, StoredPort>
 }
 
 function sameEntry(a: StoredPort, b: StoredPort): boolean {
-  return a.process === b.process && a.visibility === b.visibility && a.firstSeen === b.firstSeen;
+  return a.process === b.process && a.visibility === b.visibility && a.firstSeen === b.firstSeen && a.label === b.label;
 }
 
-/** Announce a port: a new one is first seen now; a known one keeps its history and takes the new process and visibility. */
+/** Announce a port: a new one is first seen now; a known one keeps its history and takes the new process, visibility and label. */
 function upsert(table: Map<number, StoredPort>, info: PortInfo): void {
   const existing = table.get(info.port);
   const entry: StoredPort = existing
@@ -137,5 +139,7 @@ function upsert(table: Map<number, StoredPort>, info: PortInfo): void {
     : { port: info.port, firstSeen: new Date().toISOString(), visibility: DEFAULT_VISIBILITY };
   if (info.process !== undefined) entry.process = info.process;
   entry.visibility = info.visibility ?? DEFAULT_VISIBILITY;
+  if (info.label !== undefined) entry.label = info.label;
+  else delete entry.label;
   table.set(info.port, entry);
 }

@@ -16,6 +16,7 @@ import {
   type ApiLogin,
   type ApiPort,
   type ApiStatus,
+  type ExposeRequest,
   type Visibility,
 } from '../../protocol';
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
@@ -31,6 +32,7 @@ import { DashboardFeed } from './feed';
 import { StreamGrants } from './grants';
 import { LastVisibility } from './last-visibility';
 import { OwnerEpoch } from './owner-epoch';
+import { type OwnerPortOutcome, OwnerPortRequests } from './owner-ports';
 import { dashboardLink, loginLink } from './owner-links';
 import { proxyHttp } from './http-bridge';
 import { PortControl } from './port-control';
@@ -65,6 +67,7 @@ export class Session extends DurableObject<Env> {
   );
   readonly #dataSockets = new DataSockets(this.#deadlines);
   readonly #portControl: PortControl;
+  readonly #ownerPorts = new OwnerPortRequests(() => this.#tunnel.current());
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
   readonly #since = new Date().toISOString();
   #parts: ViewsAndAccess | null = null;
@@ -223,6 +226,16 @@ export class Session extends DurableObject<Env> {
       void this.#grants.visibilityChanged();
     }
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
+  }
+
+  /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts). */
+  async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome> {
+    return this.#ownerPorts.send({ type: 'EXPOSE', stream: 0, body: request });
+  }
+
+  /** The owner asks the client to stop exposing a port (UNEXPOSE): sent, or why not. */
+  async requestUnexpose(port: number): Promise<OwnerPortOutcome> {
+    return this.#ownerPorts.send({ type: 'UNEXPOSE', stream: 0, body: { port } });
   }
 
   /** A new reviewer link; 409 `too_many_links` when the session holds MAX_LINKS live ones. */

@@ -101,6 +101,7 @@ export class SessionViews {
         visibility: effectiveVisibility(explicit[stored.port], stored.visibility),
         listening: true,
         firstSeen: stored.firstSeen,
+        ...(stored.label ? { label: stored.label } : {}),
       });
     }
     for (const [key, visibility] of Object.entries(explicit)) {

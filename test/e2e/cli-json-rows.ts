@@ -45,6 +45,8 @@ export const CLIENT_COMMANDS = new Set([
   'token',
   'dashboard',
   'signout',
+  'expose',
+  'unexpose',
 ]);
 export const STREAMS = new Set(['dev', 'connect']);
 
@@ -106,6 +108,23 @@ export const rows: Row[] = [
   ),
   noClient('share', ['share', '3000', 'public']),
   usage('share: bad visibility', (f) => ['share', String(f.port), 'everyone', '--json']),
+
+  ok(
+    'expose',
+    (f) => ['expose', String(f.never), '--label', 'fixture', '--json'],
+    (v, f) => expect(v).toMatchObject({ port: f.never, label: 'fixture', source: 'expose' }),
+  ),
+  noClient('expose', ['expose', '3000']),
+  usage('expose: bad label', (f) => ['expose', String(f.never), '--label', 'a\tb', '--json']),
+  ok(
+    'unexpose',
+    (f) => ['unexpose', String(f.never), '--json'],
+    (v, f) => expect(v).toMatchObject({ port: f.never, exposed: false }),
+  ),
+  refused('unexpose: not exposed', (f) => ['unexpose', String(f.never), '--json']),
+  refused('wait: a port held out', (f) => ['wait', String(f.never), '--timeout', '20s', '--json']),
+  noClient('unexpose', ['unexpose', '3000']),
+  usage('unexpose: no port', () => ['unexpose', '--json']),
 
   ok(
     'link',

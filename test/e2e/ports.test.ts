@@ -52,7 +52,7 @@ describe('automatic port detection', () => {
     }
   });
 
-  it('a closed port says "not listening right now", as HTML and JSON', async () => {
+  it('a closed port says "not exposed by this session right now", as HTML and JSON', async () => {
     const [port] = (await freePorts(1)) as [number];
     const a = await watching([port]);
     const server = await nodeServer(port, '127.0.0.1');
@@ -64,7 +64,7 @@ describe('automatic port detection', () => {
     expect(JSON.parse(json.body.toString())).toMatchObject({ error: 'port_not_listening' });
     const html = await request(h.gateway, url, { headers: { accept: 'text/html' } });
     expect(html.status).toBe(503);
-    expect(html.body.toString()).toContain(`Port ${port} is not listening right now`);
+    expect(html.body.toString()).toContain(`Port ${port} is not exposed by this session right now`);
   });
 
   it('serves a python3 -m http.server directory listing', async () => {

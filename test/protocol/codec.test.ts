@@ -60,8 +60,51 @@ describe('codec', () => {
       { type: 'END', stream: 7 },
       { type: 'RESET', stream: 7, code: 3, reason: 'origin closed' },
       { type: 'WINDOW', stream: 7, credit: 65536 },
+      { type: 'EXPOSE', stream: 0, body: { port: 40123, label: 'Test fixture', visibility: 'link' } },
+      { type: 'EXPOSE', stream: 0, body: { port: 22 } },
+      { type: 'UNEXPOSE', stream: 0, body: { port: 3000 } },
     ];
     for (const frame of frames) expect(roundTrip(frame)).toEqual(frame);
+  });
+
+  it('carries port labels in HELLO, PORTS and WELCOME (v6), and sends EXPOSE / UNEXPOSE as frames 10 and 11', () => {
+    const hello: Frame = { type: 'HELLO', stream: 0, body: { ports: [{ port: 3000, label: 'Web app — ünïcode ✓' }] } };
+    expect(roundTrip(hello)).toEqual(hello);
+    const ports: Frame = { type: 'PORTS', stream: 0, body: { opened: [{ port: 8000, label: 'x' }], closed: [] } };
+    expect(roundTrip(ports)).toEqual(ports);
+    const entry = {
+      port: 3000,
+      url: 'http://x',
+      visibility: 'private' as const,
+      firstSeen: 'now',
+      label: 'l'.repeat(64),
+    };
+    const welcome: Frame = { type: 'PORT_SNAPSHOT', stream: 0, body: { session: 's', ports: [entry] } };
+    expect(roundTrip(welcome)).toEqual(welcome);
+    expect(encode({ type: 'EXPOSE', stream: 0, body: { port: 1 } })[0]).toBe(10);
+    expect(encode({ type: 'UNEXPOSE', stream: 0, body: { port: 1 } })[0]).toBe(11);
+  });
+
+  it('refuses bad labels and bad EXPOSE / UNEXPOSE bodies as malformed fields', () => {
+    const json = (code: number, body: unknown) =>
+      new Uint8Array([code, 0, 0, 0, 0, ...new TextEncoder().encode(JSON.stringify(body))]);
+    for (const label of ['', 'l'.repeat(65), 'a\nb', 'tab\there', '\u0085', 7, null]) {
+      expectProtocolError(json(FrameCode.HELLO, { ports: [{ port: 3000, label }] }), 'BAD_PAYLOAD', /label/);
+      expectProtocolError(
+        json(FrameCode.PORTS, { opened: [{ port: 3000, label }], closed: [] }),
+        'BAD_PAYLOAD',
+        /label/,
+      );
+      expectProtocolError(json(FrameCode.EXPOSE, { port: 3000, label }), 'BAD_PAYLOAD', /label/);
+    }
+    expectProtocolError(json(FrameCode.EXPOSE, { port: 0 }), 'BAD_PAYLOAD', /port/);
+    expectProtocolError(json(FrameCode.EXPOSE, { port: 80, visibility: 'everyone' }), 'BAD_PAYLOAD', /visibility/);
+    expectProtocolError(json(FrameCode.UNEXPOSE, { port: 65536 }), 'BAD_PAYLOAD', /port/);
+    expectProtocolError(json(FrameCode.UNEXPOSE, [3000]), 'BAD_PAYLOAD', /object/);
+    // Control frames: on stream 0 only.
+    const off = json(FrameCode.EXPOSE, { port: 3000 });
+    off[4] = 1;
+    expectProtocolError(off, 'BAD_STREAM', /EXPOSE frame on stream 1/);
   });
 
   it('lays out the header as type:u8 | stream:u32 big-endian', () => {

@@ -1,6 +1,6 @@
 /** The multiplexer: its stream table, ids, the stream limit, and faults that break the connection. */
 import { describe, expect, it } from 'vitest';
-import { encode, FrameCode, Mux, ProtocolError, ResetCode, StreamLimitError } from '../../protocol';
+import { type ControlFrame, encode, FrameCode, Mux, ProtocolError, ResetCode, StreamLimitError } from '../../protocol';
 import { filled, pair, readAll, request, until } from './pair';
 
 describe('multiplexer', () => {
@@ -67,7 +67,25 @@ describe('multiplexer', () => {
     expect(() => p.client.receive(encode({ type: 'HELLO', stream: 0, body: { ports: [] } }))).toThrow(
       /not sent to the client/,
     );
+    // EXPOSE and UNEXPOSE go gateway → client only: a client sending them breaks the protocol.
+    expect(() => p.gateway.receive(encode({ type: 'EXPOSE', stream: 0, body: { port: 22 } }))).toThrow(
+      /EXPOSE is not sent to the gateway/,
+    );
+    expect(() => p.gateway.receive(encode({ type: 'UNEXPOSE', stream: 0, body: { port: 22 } }))).toThrow(
+      /UNEXPOSE is not sent to the gateway/,
+    );
     expect(p.gateway.stats().open).toBe(0);
+  });
+
+  it('passes EXPOSE and UNEXPOSE to the client as control frames', () => {
+    const received: ControlFrame[] = [];
+    const client = new Mux({ role: 'client', send: () => {}, onControl: (frame) => received.push(frame) });
+    client.receive(encode({ type: 'EXPOSE', stream: 0, body: { port: 40123, label: 'Fixture' } }));
+    client.receive(encode({ type: 'UNEXPOSE', stream: 0, body: { port: 40123 } }));
+    expect(received).toEqual([
+      { type: 'EXPOSE', stream: 0, body: { port: 40123, label: 'Fixture' } },
+      { type: 'UNEXPOSE', stream: 0, body: { port: 40123 } },
+    ]);
   });
 
   it('refuses an OPEN for a stream that is already open', async () => {

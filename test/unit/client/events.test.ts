@@ -7,6 +7,7 @@ const port = (n: number): AgentEvent => ({
   url: `http://${n}-sig.s.localhost:8787/`,
   visibility: 'private',
   firstSeen: '2026-12-01T00:00:00.000Z',
+  source: 'watched',
 });
 const login = (n: number): AgentEvent => ({
   event: 'port.login',

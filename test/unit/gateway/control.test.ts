@@ -76,6 +76,22 @@ describe('PortTable: no-op changes and the port cap', () => {
     expect(puts()).toBe(3);
   });
 
+  it("keeps a port's label, takes a new one, and drops it when the port is announced without one", async () => {
+    const { storage } = memoryStorage();
+    const table = new PortTable(storage);
+    await table.reconcile([{ port: 3000, label: 'Web' }], 10);
+    const firstSeen = (await table.get(3000))?.firstSeen;
+    expect(await table.get(3000)).toMatchObject({ label: 'Web' });
+    expect(await table.apply({ opened: [{ port: 3000, label: 'Web' }], closed: [] }, 10)).toBe(false);
+    expect(await table.apply({ opened: [{ port: 3000, label: 'App' }], closed: [] }, 10)).toBe(true);
+    expect(await table.get(3000)).toMatchObject({ label: 'App', firstSeen });
+    expect(await table.apply({ opened: [{ port: 3000 }], closed: [] }, 10)).toBe(true);
+    expect(await table.get(3000)).not.toHaveProperty('label');
+    // Stored, it survives a reload.
+    await table.apply({ opened: [{ port: 3000, label: 'Kept' }], closed: [] }, 10);
+    expect(await new PortTable(storage).get(3000)).toMatchObject({ label: 'Kept' });
+  });
+
   it('refuses a table over the cap and keeps nothing of it', async () => {
     const { storage, puts } = memoryStorage();
     const table = new PortTable(storage);

@@ -77,7 +77,9 @@ describe('pages that heal', () => {
     expect(await json.json()).toEqual({
       error: 'port_not_listening',
       status: 503,
-      message: 'Port 3000 is not listening right now. Start the server on port 3000 in the session and reload.',
+      message:
+        "Port 3000 is not exposed by this session right now: nothing listens on it, or the session's client leaves it out. " +
+        "Start its server, or run 'porthole expose 3000' in the session, and reload.",
     });
     // A refusal or a 404 waits for nothing; a waiting error without Retry-After neither.
     const unchanged = [notFound(), new GatewayError(503, 'x', 'y', { waitingFor: 'z' })];

@@ -12,6 +12,7 @@ const view = (port: number, process: string, visibility: PortView['visibility'])
   process,
   visibility,
   firstSeen: '2026-11-30T12:00:00.000Z',
+  source: 'watched',
 });
 /** A one-time link far wider than the terminal. */
 const dashboard = `${gateway}/dashboard?ticket=${'d'.repeat(140)}`;
@@ -36,6 +37,20 @@ describe('renderTable', () => {
       '  PORT  PROCESS  VISIBILITY  URL',
       `  3000  node     private     ${url(3000)}`,
       `  5173  vite     public      ${url(5173)}`,
+    ]);
+  });
+
+  it('adds a LABEL column once a port has a label', () => {
+    const ports = new Map([
+      [3000, { ...view(3000, 'node', 'private'), label: 'Web app' }],
+      [5173, view(5173, 'vite', 'public')],
+    ]);
+    expect(renderTable({ session, gateway, tunnel: 'up', ports })).toEqual([
+      `porthole · session ${session} · ${gateway} · tunnel up`,
+      '',
+      '  PORT  PROCESS  LABEL    VISIBILITY  URL',
+      `  3000  node     Web app  private     ${url(3000)}`,
+      `  5173  vite     -        public      ${url(5173)}`,
     ]);
   });
 

@@ -7,6 +7,7 @@ const view = (port: number, more: Partial<PortView> = {}): PortView => ({
   url: `http://${port}-s-sig.porthole.localhost:8787/`,
   visibility: 'private',
   firstSeen: '2026-11-30T12:00:00.000Z',
+  source: 'watched',
   ...more,
 });
 const table = (...views: PortView[]) => new Map(views.map((v) => [v.port, v]));
@@ -33,6 +34,13 @@ describe('diffPortTables', () => {
       view(4000, { url: 'http://4000-s-new.porthole.localhost:8787/' }),
     );
     expect(diffPortTables(before, next).map((e) => e.event)).toEqual(['port.open', 'port.open']);
+  });
+
+  it('a new label is a new open', () => {
+    const next = table(view(3000, { label: 'Web app' }));
+    expect(diffPortTables(table(view(3000)), next)).toEqual([
+      { event: 'port.open', ...view(3000, { label: 'Web app' }) },
+    ]);
   });
 
   it('a close without a known process names none', () => {

@@ -62,6 +62,24 @@ describe('PortFilter', () => {
     expect(filter.reject(3306, 'mysqld')).toBe('ignored');
     expect(filter.reject(8000, 'python3')).toBe('not in --only');
   });
+
+  it('explains for a person why a port is left out', () => {
+    const filter = new PortFilter({ ignore: ['5432'], ephemeralRange: range });
+    expect(filter.explain(3000, 'node')).toBeNull();
+    expect(filter.explain(40123, undefined)).toBe(
+      "it is in the kernel's ephemeral range (32768-60999), which is left out unless --ephemeral",
+    );
+    expect(filter.explain(5432, 'postgres')).toBe('an --ignore rule names it');
+    expect(filter.explain(22, undefined)).toBe('it is a private service, left out by default (port 22, sshd …)');
+    expect(filter.explain(2222, 'sshd')).toMatch(/private service/);
+    expect(new PortFilter({ only: ['3000'], ephemeralRange: range }).explain(8000, undefined)).toBe(
+      'no --only rule names it',
+    );
+    // A process-name rule may take the port once its process listens.
+    const byName = new PortFilter({ only: ['vite'], ephemeralRange: range });
+    expect(byName.explain(5173, undefined)).toBeNull();
+    expect(byName.explain(5173, 'node')).toBe('no --only rule names it');
+  });
 });
 
 describe('kernelEphemeralRange', () => {

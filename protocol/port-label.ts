@@ -1,0 +1,25 @@
+/**
+ * A port's label ("Web app", "API docs"): what a person calls the port, shown next to it in the
+ * live table, the dashboard and `ports --json`. Both ends and the control socket check it here.
+ */
+
+/** Most characters (Unicode code points) in a label. */
+export const MAX_PORT_LABEL = 64;
+
+/**
+ * Why `value` is not a port label, or null when it is one: a string of 1 to MAX_PORT_LABEL (64)
+ * characters with no control characters (U+0000–U+001F, U+007F–U+009F).
+ */
+export function portLabelProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'label must be a string';
+  const length = [...value].length;
+  if (length < 1 || length > MAX_PORT_LABEL) return `label must be 1 to ${MAX_PORT_LABEL} characters`;
+  // eslint-disable-next-line no-control-regex -- control characters are what this checks for
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'label must not contain control characters';
+  return null;
+}
+
+/** Whether `value` is a port label (see portLabelProblem). */
+export function isPortLabel(value: unknown): value is string {
+  return portLabelProblem(value) === null;
+}
