@@ -161,7 +161,7 @@ export class ViewerAccess {
     ) {
       return { kind: 'preflight' };
     }
-    if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.scheme);
+    if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.port, route.scheme);
     const refusal = visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
     throw await refusalOrSignIn(refusal, request, route, this.#ctx.config);
   }

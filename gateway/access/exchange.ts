@@ -147,7 +147,7 @@ async function exchangeShare(
   const link = await ctx.shares.link(claims.jti);
   if (link.state !== 'live') throw linkNotLive(link.state, { scheme: route.scheme, clear: false });
   // A link presented is not the cookie held: a stale link never clears what the browser has.
-  if (visibility === 'private') throw reviewerOnPrivate(route.scheme, false);
+  if (visibility === 'private') throw reviewerOnPrivate(route.port, route.scheme, false);
   const cookie = portCookie(route.scheme, token, claims.expiresAt - Math.floor(Date.now() / 1000));
   return redirect(clean.toString(), cookie);
 }

@@ -37,13 +37,20 @@ export const linkRequired = (port: number) =>
     `This preview is shared by link only: open the link you were given. ${loginHint(port)}`,
   );
 
-/** A reviewer's link (or cookie) on a port its owner made private. */
-/** `clear`: drop the viewer's port cookie too (a reviewer's cookie; never when a link is merely presented). */
-export const reviewerOnPrivate = (scheme: string, clear = true) =>
-  refusal(403, 'preview_private', 'This preview is private now: its owner has turned share links off.', {
-    scheme,
-    clear,
-  });
+/**
+ * A reviewer's link (or cookie) on a port that is private: a link opens only a `link` or `public`
+ * port, whether the port was never shared or its owner made it private again.
+ * `clear`: drop the viewer's port cookie too (a reviewer's cookie; never when a link is merely presented).
+ */
+export const reviewerOnPrivate = (port: number, scheme: string, clear = true) =>
+  refusal(
+    403,
+    'preview_private',
+    'This preview is private, and share links open only ports set to link or public. ' +
+      `Ask whoever shared it to set port ${port} to link (\`porthole share ${port} link\` in the session, ` +
+      'or "Who may open it" in the dashboard).',
+    { scheme, clear },
+  );
 
 // ── a presented header or cookie ──────────────────────────────────────────
 

@@ -4,100 +4,15 @@
  * page's script redraws it from the same renderer when the live feed says
  * something changed.
  */
-import { html, raw } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
-import type { ApiLink, ApiOwnerToken, ApiPort, ApiStatus, Visibility } from '../../protocol';
+import { html } from 'hono/html';
+import type { ApiLink, ApiOwnerToken, ApiPort, ApiStatus } from '../../protocol';
+import { type Html, LINK_COLUMNS, linkRow, PORT_COLUMNS, portRow, time } from './dashboard-rows';
 
 export interface DashboardState {
   session: string;
   status: ApiStatus;
   ports: ApiPort[];
   links: ApiLink[];
-}
-
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
-
-const VISIBILITY_HELP: Record<Visibility, string> = {
-  private: 'only you',
-  link: 'holders of a share link',
-  public: 'anyone with the URL',
-};
-
-const TTLS = [
-  ['1h', 3600],
-  ['24h', 86_400],
-  ['7d', 604_800],
-  ['10m', 600],
-] as const;
-
-function time(iso: string | undefined): Html {
-  if (!iso) return html`<span class="muted">—</span>`;
-  return html`<time datetime="${iso}">${iso.replace('T', ' ').slice(0, 16)} UTC</time>`;
-}
-
-function visibilitySelect(port: ApiPort): Html {
-  return html`<select data-port="${port.port}" aria-label="Who may open port ${port.port}">
-    ${(['private', 'link', 'public'] as const).map(
-      (v) =>
-        html`<option value="${v}" ${port.visibility === v ? raw('selected') : ''}>
-          ${v} — ${VISIBILITY_HELP[v]}
-        </option>`,
-    )}
-  </select>`;
-}
-
-function shareForm(port: ApiPort): Html {
-  return html`<form class="share" data-port="${port.port}">
-    <label
-      >Link for
-      <select name="ttl" aria-label="Lifetime of a new link to port ${port.port}">
-        ${TTLS.map(([label, seconds]) => html`<option value="${seconds}">${label}</option>`)}
-      </select></label
-    >
-    <input
-      name="label"
-      maxlength="200"
-      placeholder="label (optional)"
-      aria-label="Label of a new link to port ${port.port}"
-    />
-    <button type="submit">Create link</button>
-  </form>`;
-}
-
-function portRow(port: ApiPort): Html {
-  return html`<tr data-port-row="${port.port}">
-    <th scope="row">${port.port}</th>
-    <td>${port.process ?? html`<span class="muted">—</span>`}</td>
-    <td>
-      ${visibilitySelect(port)}
-      ${
-        port.listening
-          ? ''
-          : html`<p class="hint" data-not-listening="${port.port}">
-              Nothing listens on port ${port.port} right now: this applies when something starts listening on it.
-            </p>`
-      }
-    </td>
-    <td class="url">
-      <a href="${port.url}" target="_blank" rel="noopener noreferrer">${port.url}</a>
-      <button type="button" data-copy="${port.url}" aria-label="Copy the URL of port ${port.port}">Copy</button>
-    </td>
-    <td>${time(port.firstSeen)}</td>
-    <td>${shareForm(port)}</td>
-  </tr>`;
-}
-
-function linkRow(link: ApiLink): Html {
-  return html`<tr data-link-row="${link.id}">
-    <th scope="row"><code>${link.id}</code></th>
-    <td>${link.port}</td>
-    <td>${link.label ?? html`<span class="muted">—</span>`}</td>
-    <td>${time(link.expiresAt)}</td>
-    <td class="url">
-      <button type="button" data-copy="${link.url}" aria-label="Copy link ${link.id}">Copy link</button>
-      <button type="button" class="danger" data-revoke="${link.id}" aria-label="Revoke link ${link.id}">Revoke</button>
-    </td>
-  </tr>`;
 }
 
 /** The live part of the page: tunnel banner, ports, links. */
@@ -125,12 +40,7 @@ export function panel(state: DashboardState): Html {
               <table class="ports">
                 <thead>
                   <tr>
-                    <th scope="col">Port</th>
-                    <th scope="col">Process</th>
-                    <th scope="col">Who may open it</th>
-                    <th scope="col">URL</th>
-                    <th scope="col">First seen</th>
-                    <th scope="col">Share</th>
+                    ${PORT_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}
                   </tr>
                 </thead>
                 <tbody>
@@ -149,11 +59,7 @@ export function panel(state: DashboardState): Html {
               <table class="links">
                 <thead>
                   <tr>
-                    <th scope="col">Link</th>
-                    <th scope="col">Port</th>
-                    <th scope="col">Label</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Actions</th>
+                    ${LINK_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}
                   </tr>
                 </thead>
                 <tbody>
@@ -163,6 +69,32 @@ export function panel(state: DashboardState): Html {
             </div>`
       }
     </section>`;
+}
+
+/**
+ * Expose a port the client does not (an ephemeral port, one its filters skip, one unexposed
+ * earlier): the owner API asks the session's client, and the port's row appears when it does.
+ * Outside the panel, so a redraw never clears what is being typed.
+ */
+function exposeForm(): Html {
+  return html`<form id="expose" class="expose" aria-labelledby="expose-title">
+    <h2 id="expose-title">Expose a port</h2>
+    <input name="port" type="number" min="1" max="65535" required placeholder="port" aria-label="Port to expose" />
+    <input name="label" maxlength="64" placeholder="label (optional)" aria-label="Label for the port (optional)" />
+    <button type="submit">Expose</button>
+  </form>`;
+}
+
+/** The revoke confirmation, a modal dialog (keyboard: focus starts on Cancel, Escape cancels). */
+function revokeDialog(): Html {
+  return html`<dialog id="revoke-dialog" aria-labelledby="revoke-title" aria-describedby="revoke-text">
+    <h2 id="revoke-title">Revoke this link?</h2>
+    <p id="revoke-text"></p>
+    <p class="actions">
+      <button type="button" data-answer="cancel" autofocus>Cancel</button>
+      <button type="button" data-answer="revoke" class="danger">Revoke link</button>
+    </p>
+  </dialog>`;
 }
 
 /**
@@ -180,7 +112,10 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
         <meta name="porthole-token-expires" content="${token.expiresAt}" />
         <title>Porthole · session ${state.session}</title>
         <link rel="stylesheet" href="/assets/dashboard.css" />
+        <script src="/assets/dashboard-format.js" defer></script>
         <script src="/assets/dashboard.js" defer></script>
+        <script src="/assets/dashboard-links.js" defer></script>
+        <script src="/assets/dashboard-ports.js" defer></script>
       </head>
       <body>
         <header>
@@ -192,7 +127,9 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
           <button type="button" id="signout" class="danger">Sign out everywhere</button>
         </header>
         <div id="notice" role="status" aria-live="polite"></div>
+        ${exposeForm()}
         <main id="panel" aria-live="polite">${panel(state)}</main>
+        ${revokeDialog()}
       </body>
     </html>`;
 }

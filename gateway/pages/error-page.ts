@@ -5,6 +5,7 @@
  */
 import { html, raw } from 'hono/html';
 import { healMarkup, healSources, newNonce, type Waiting, waitingOf } from './heal';
+import { inlineCode } from './inline-code';
 
 /** What a page needs of an error (GatewayError has these). */
 export interface PageError {
@@ -41,6 +42,7 @@ const titles: Record<number, string> = {
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{color:#666;font-size:.85rem}
+h1+p code,li code{color:inherit;font-size:.9em;background:#8882;padding:0 .2em;border-radius:3px}
 @media(prefers-color-scheme:dark){body{background:#111;color:#ddd}code{color:#999}}`;
 
 /** True when the viewer asked for HTML (a browser's navigation). */
@@ -53,11 +55,12 @@ function page(error: PageError, heal: { waiting: Waiting; nonce: string } | null
   const title = titles[error.status] ?? 'Error';
   const list = error.problems?.length
     ? html`<ul>
-        ${error.problems.map((p) => html`<li>${p}</li>`)}
+        ${error.problems.map((p) => html`<li>${inlineCode(p)}</li>`)}
       </ul>`
     : '';
   // With a list, the message's own inline copy of it (up to its first colon) is left out.
-  const message = error.problems?.length ? error.message.slice(0, error.message.indexOf(':') + 1) : error.message;
+  const text = error.problems?.length ? error.message.slice(0, error.message.indexOf(':') + 1) : error.message;
+  const message = inlineCode(text);
   const body = html`<!doctype html>
     <html lang="en">
       <head>
@@ -79,7 +82,10 @@ function page(error: PageError, heal: { waiting: Waiting; nonce: string } | null
   return String(body);
 }
 
-/** The answer for an error: `{error, status, message}` (and `problems`) as JSON, or an HTML page. */
+/**
+ * The answer for an error: `{error, status, message}` (and `problems`) as JSON, the message as
+ * written (backticks kept), or an HTML page (backticked spans as <code>: inline-code.ts).
+ */
 export function errorPage(request: Request, error: PageError): Response {
   const headers = new Headers(error.headers);
   headers.set('cache-control', 'no-store');

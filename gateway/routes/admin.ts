@@ -18,10 +18,14 @@ function urlTemplate(hosts: PreviewHosts, session: string, url: URL): string {
   return `${url.protocol}//${name}.${hosts.previewDomain}${listenPort(url.host)}/`;
 }
 
+/** The bare domain's page: where previews live, on the scheme and port this request came in on. */
 admin.get('/', (c) => {
   const { hostShape, previewDomain } = config(c.env);
+  const url = new URL(c.req.url);
   const shape = hostShape === 'session' ? '<port>-<sig>.<session>' : '<port>-<session>-<sig>';
-  return c.text(`Porthole gateway. Port previews live at https://${shape}.${previewDomain}/\n`);
+  return c.text(
+    `Porthole gateway. Port previews live at ${url.protocol}//${shape}.${previewDomain}${listenPort(url.host)}/\n`,
+  );
 });
 
 admin.get('/healthz', (c) => c.json({ ok: true }));

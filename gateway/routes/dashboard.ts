@@ -31,6 +31,9 @@ import type { AppEnv, Env } from '../env';
 import { notFound } from '../errors';
 import DASHBOARD_CSS from '../pages/assets/dashboard.css';
 import DASHBOARD_JS from '../pages/assets/dashboard.js';
+import FORMAT_JS from '../pages/assets/dashboard-format.js';
+import LINKS_JS from '../pages/assets/dashboard-links.js';
+import PORTS_JS from '../pages/assets/dashboard-ports.js';
 import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-page';
 import { isSessionId } from '../../protocol/ids';
 import { baseOf } from '../routing/route';
@@ -53,12 +56,20 @@ export const dashboard = new Hono<AppEnv>();
 // Sign-in for the session's ports (`/s/<session>/login`, `/s/<session>/open`), under the dashboard cookie's path.
 dashboard.route('/', signin);
 
-dashboard.get('/assets/dashboard.js', (c) =>
-  c.body(DASHBOARD_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
-);
-dashboard.get('/assets/dashboard.css', (c) =>
-  c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
-);
+/** The page's scripts (run in this order: dashboard-page.ts) and stylesheet, by file name. */
+const ASSETS: Record<string, [body: string, type: string]> = {
+  'dashboard-format.js': [FORMAT_JS, 'text/javascript'],
+  'dashboard.js': [DASHBOARD_JS, 'text/javascript'],
+  'dashboard-links.js': [LINKS_JS, 'text/javascript'],
+  'dashboard-ports.js': [PORTS_JS, 'text/javascript'],
+  'dashboard.css': [DASHBOARD_CSS, 'text/css'],
+};
+
+dashboard.get('/assets/:file', (c) => {
+  const asset = Object.hasOwn(ASSETS, c.req.param('file')) ? ASSETS[c.req.param('file')] : undefined;
+  if (!asset) throw notFound();
+  return c.body(asset[0], 200, { 'content-type': `${asset[1]}; charset=utf-8`, 'cache-control': 'no-cache' });
+});
 
 function sessionOf(id: string): string {
   if (!isSessionId(id)) throw notFound();

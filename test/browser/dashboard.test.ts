@@ -105,6 +105,7 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     // Revoke it: gone from the list, and the link says so.
     const id = await linkRow.getAttribute('data-link-row');
     await page.getByRole('button', { name: `Revoke link ${id}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke link' }).click();
     await linkRow.waitFor({ state: 'detached' });
     const revoked = await stranger(link);
     expect(revoked.status).toBe(410);

@@ -6,9 +6,11 @@
  * rendered with (renewed with the page's cookie a minute before it ends, and
  * once more when the API says it has expired), and redraws the server-rendered panel whenever the
  * session's live feed says something changed. Type-checked (JSDoc) by
- * tsconfig.dashboard.json with the DOM library.
+ * tsconfig.dashboard.json with the DOM library. Classic scripts sharing the page's globals, in
+ * order: dashboard-format.js (pure helpers), this one, dashboard-links.js and dashboard-ports.js.
  */
-/* global setTimeout, clearTimeout, confirm */
+/* global setTimeout, clearTimeout, confirm, localTime, codeParts */
+/* exported api, act, say, closest, byId, panel */
 'use strict';
 
 /** @param {string} name @returns {string} */
@@ -29,10 +31,28 @@ const panel = byId('panel');
 const notice = byId('notice');
 const live = byId('live');
 
-/** @param {string} text @param {boolean} [error] */
-function say(text, error) {
+/** The text's parts, backticked spans as <code> (the gateway's messages mark commands so). @param {string} text */
+const withCode = (text) =>
+  codeParts(text).map((part) => {
+    if (!part.code) return document.createTextNode(part.text);
+    const code = document.createElement('code');
+    code.textContent = part.text;
+    return code;
+  });
+
+/** Show `text` in the notice, and anything else given after it. @param {string} text @param {boolean} [error] @param {Node[]} [more] */
+function say(text, error, more = []) {
   notice.className = error ? 'error' : '';
-  notice.textContent = text;
+  notice.replaceChildren(...withCode(text), ...more);
+}
+
+/** Every <time> under `root` in the viewer's own time zone (the page is sent in UTC). @param {ParentNode} root */
+function localize(root) {
+  for (const element of root.querySelectorAll('time[datetime]')) {
+    const iso = element.getAttribute('datetime') ?? '';
+    element.textContent = localTime(iso);
+    element.setAttribute('title', `${iso.replace('T', ' ').slice(0, 16)} UTC`);
+  }
 }
 
 /** Stop every live part of the page: its login has ended. @param {string} text */
@@ -62,6 +82,7 @@ async function renew() {
   }
   token = data.token;
   tokenExpires = Date.parse(data.expiresAt);
+  localize(document);
   schedule();
   return true;
 }
@@ -116,7 +137,10 @@ async function redraw() {
         ended(data.message || 'Your dashboard login has ended: run "porthole dashboard" for a new link.');
         return;
       }
-      if (response.ok) panel.innerHTML = await response.text();
+      if (response.ok) {
+        panel.innerHTML = await response.text();
+        localize(panel);
+      }
     } while (again);
   })().finally(() => {
     drawing = null;
@@ -148,36 +172,6 @@ panel.addEventListener('change', (event) => {
   });
 });
 
-panel.addEventListener('submit', (event) => {
-  const form = /** @type {HTMLFormElement | null} */ (closest(event, 'form.share'));
-  if (!form) return;
-  event.preventDefault();
-  const data = new FormData(form);
-  const port = Number(form.dataset.port);
-  act(async () => {
-    const link = await api('POST', '/links', {
-      port,
-      ttl: Number(data.get('ttl')),
-      ...(data.get('label') ? { label: String(data.get('label')) } : {}),
-    });
-    notice.className = '';
-    notice.replaceChildren();
-    const label = document.createElement('label');
-    label.textContent = `New link to port ${port} (expires ${link.expiresAt.replace('T', ' ').slice(0, 16)} UTC):`;
-    const input = document.createElement('input');
-    input.readOnly = true;
-    input.value = link.url;
-    input.id = 'new-link';
-    label.append(input);
-    const copy = document.createElement('button');
-    copy.type = 'button';
-    copy.textContent = 'Copy';
-    copy.dataset.copy = link.url;
-    copy.setAttribute('aria-label', 'Copy the new link');
-    notice.append(label, copy);
-  });
-});
-
 document.addEventListener('click', (event) => {
   const copy = closest(event, 'button[data-copy]');
   if (copy) {
@@ -185,15 +179,6 @@ document.addEventListener('click', (event) => {
       () => say('Copied.'),
       () => say('Copy failed: select the text and copy it by hand.', true),
     );
-    return;
-  }
-  const revoke = closest(event, 'button[data-revoke]');
-  if (revoke) {
-    const id = revoke.dataset.revoke;
-    act(async () => {
-      await api('DELETE', `/links/${id}`);
-      say(`Link ${id} revoked.`);
-    });
   }
 });
 
@@ -232,4 +217,5 @@ feed.addEventListener('change', (event) => {
 feed.addEventListener('error', () => {
   if (!signedOut) live.textContent = 'live updates reconnecting…';
 });
+localize(document);
 schedule();

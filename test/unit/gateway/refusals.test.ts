@@ -18,7 +18,7 @@ describe('refusal', () => {
   });
 
   it('clears the port cookie of the request’s scheme when asked', () => {
-    expect(reviewerOnPrivate('https').headers['set-cookie']).toBe(
+    expect(reviewerOnPrivate(8000, 'https').headers['set-cookie']).toBe(
       '__Host-porthole=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
     );
     expect(linkNotLive('revoked', { scheme: 'http', clear: false }).headers['set-cookie']).toBeUndefined();

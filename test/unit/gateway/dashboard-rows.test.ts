@@ -1,0 +1,24 @@
+/** The dashboard's port rows: a port's label, read defensively (the field comes from the client's data). */
+import { describe, expect, it } from 'vitest';
+import { portRow } from '../../../gateway/pages/dashboard-rows';
+import type { ApiPort } from '../../../protocol';
+
+const base: ApiPort = { port: 8000, url: 'http://8000-x.s.localhost/', visibility: 'private', listening: true };
+const render = async (port: object) => String(await portRow(port as ApiPort));
+
+describe('a port row', () => {
+  it('shows the label under the port number, escaped', async () => {
+    expect(await render({ ...base, label: 'API <v2>' })).toContain('<span class="port-label">API &lt;v2&gt;</span>');
+  });
+
+  it('shows no label when there is none, or when the field is not a string or blank', async () => {
+    for (const label of [undefined, 42, null, { x: 1 }, '  ']) {
+      expect(await render({ ...base, label })).not.toContain('port-label');
+    }
+  });
+
+  it('gives every cell its column caption for the stacked layout', async () => {
+    const captions = [...(await render(base)).matchAll(/<span class="caption">([^<]*)<\/span>/g)].map((m) => m[1]);
+    expect(captions).toEqual(['Port', 'Process', 'Who may open it', 'URL', 'First seen', 'Share']);
+  });
+});
