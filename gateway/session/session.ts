@@ -92,9 +92,9 @@ export class Session extends DurableObject<Env> {
       tunnel: this.#tunnel,
       maxPorts: () => this.#config.maxPorts,
       views: () => this.#built.views,
+      remember: () => this.#lastVisibility.remember(this.#ports),
       onChange: () => {
         this.#feed.notify('ports');
-        void this.#lastVisibility.remember(this.#ports);
         void this.#grants.visibilityChanged();
       },
     });
