@@ -115,6 +115,7 @@ export class Session extends DurableObject<Env> {
       this.#shares,
       this.#epoch,
       this.#lastVisibility,
+      () => this.#tunnel.current() !== null,
     );
     return this.#parts;
   }
