@@ -1,7 +1,8 @@
 /**
  * ATTACK (issue 16, the 401 ordering): a stranger must not tell a private port's state apart —
  * listening, stopped, never announced, or the session offline — by any way of asking, not only a
- * GET (private-states.test.ts): HEAD, POST, another path, a WebSocket upgrade, a bare OPTIONS, and
+ * GET (private-states.test.ts): HEAD, POST, another path, a WebSocket upgrade, a bare OPTIONS, the
+ * warning's "Continue" and a bogus URL credential (both answered before admission), and
  * a CORS preflight whose Origin is another port of the session (here a public one, whose URL
  * anyone may have). Such a preflight is let through without a credential so a sibling page's
  * credentialed fetch works (access/admission.ts); when the app cannot answer it (no tunnel, the
@@ -64,6 +65,9 @@ describe('ATTACK: a private port tells a stranger nothing of its state, however 
         },
       },
       options: { method: 'OPTIONS' },
+      continue: { path: '?porthole_continue=1', headers: { accept: 'text/html' } },
+      badShare: { path: '?porthole_share=not-a-token', headers: { accept: 'text/html' } },
+      badLogin: { path: '?porthole_login=not-a-token' },
       siblingFetch: { headers: { origin: sibling, 'sec-fetch-mode': 'cors' } },
       preflight: {
         method: 'OPTIONS',
