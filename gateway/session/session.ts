@@ -231,7 +231,7 @@ export class Session extends DurableObject<Env> {
 
   /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts). */
   async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome> {
-    return this.#ownerPorts.send({ type: 'EXPOSE', stream: 0, body: request });
+    return this.#ownerPorts.expose(request, this.#ports, this.#config.maxPorts);
   }
 
   /** The owner asks the client to stop exposing a port (UNEXPOSE): sent, or why not. */
