@@ -260,6 +260,14 @@ export const tooManyExposeRequests = (perSecond: number) =>
     { headers: { 'retry-after': '1' } },
   );
 
+/** An owner's EXPOSE of a new port while the session's table is full: its client would be closed for good. */
+export const tooManyPortsForOwner = (maxPorts: number) =>
+  new GatewayError(
+    409,
+    'too_many_ports',
+    `The session already holds ${maxPorts} ports (MAX_PORTS): one more would close its client for good. Unexpose a port first.`,
+  );
+
 /** `DELETE /links/<id>` of a link that is not live. */
 export const noSuchLink = (id: string) =>
   new GatewayError(404, 'no_such_link', `There is no live link ${JSON.stringify(id)} in this session.`);

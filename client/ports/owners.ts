@@ -9,12 +9,16 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { debuglog } from 'node:util';
+import { cleanProcessName } from '../../protocol/process-name';
 
 const log = debuglog('porthole');
 
 export interface SocketOwner {
   pid: number;
-  /** Short process name (comm, at most 15 bytes), e.g. node, python3, vite; `pid <n>` when unreadable. */
+  /**
+   * Short process name (comm, at most 15 bytes), e.g. node, python3, vite, cleaned of control and
+   * direction characters (protocol/process-name.ts); `pid <n>` when unreadable or nothing is left.
+   */
   name: string;
 }
 
@@ -72,8 +76,9 @@ function processName(root: string, pid: number): string {
   } catch {
     return `pid ${pid}`; // Exited since its fd was read.
   }
-  if (THREAD_NAMES.test(comm)) return programName(root, pid) ?? comm;
-  return comm || `pid ${pid}`;
+  const name = THREAD_NAMES.test(comm) ? (programName(root, pid) ?? comm) : comm;
+  // A process picks its own name: no terminal escapes into the live table, at most 64 characters.
+  return cleanProcessName(name) ?? `pid ${pid}`;
 }
 
 /** The file name of argv[0] (`/usr/bin/node` → `node`), or null when the command line is unreadable or empty. */

@@ -51,6 +51,8 @@ export interface AccessContext {
   loginChain(): Promise<number[]>;
   /** The sign-out epoch every owner credential must carry (owner-grant.ts). */
   ownerEpoch(): Promise<number>;
+  /** Whether the port's app can answer now: the client is connected and announced the port. */
+  answering(port: number): Promise<boolean>;
 }
 
 /**
@@ -138,7 +140,9 @@ export class ViewerAccess {
    * A CORS preflight (policy.ts isPreflight: OPTIONS, no body) whose Origin is
    * another port of this session goes through without a credential (browsers
    * send none) as the viewer `preflight`: only its question reaches the app and
-   * only the CORS part of the answer comes back (session/preflight.ts).
+   * only the CORS part of the answer comes back (session/preflight.ts). Only while
+   * the app can answer it: otherwise it gets the stranger's refusal, so it cannot
+   * tell a stopped server from an offline session or a port never announced.
    * A browser's top-level navigation that would get a 401 is sent to the
    * control plane's sign-in instead (a 303, signin.ts).
    */
@@ -157,7 +161,8 @@ export class ViewerAccess {
     if (
       viewer.kind === 'anyone' &&
       isPreflight(request) &&
-      (await isSiblingOrigin(request.headers.get('origin'), route.session, route.host, this.#ctx.config))
+      (await isSiblingOrigin(request.headers.get('origin'), route.session, route.host, this.#ctx.config)) &&
+      (await this.#ctx.answering(route.port))
     ) {
       return { kind: 'preflight' };
     }

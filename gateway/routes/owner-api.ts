@@ -77,7 +77,8 @@ ownerApi.patch('/ports/:port', async (c) => {
 
 /**
  * Ask the session's client to expose a port (any 1–65535), with an optional label and visibility:
- * 202, the client applies it and the port list shows the result. 409 `offline` without a tunnel.
+ * 202, the client applies it and the port list shows the result. 409 `offline` without a tunnel;
+ * 409 `too_many_ports` for a new port when the session's table is full (MAX_PORTS).
  */
 ownerApi.post('/ports', async (c) => {
   const body = await jsonBody(c.req.raw);
@@ -92,7 +93,7 @@ ownerApi.post('/ports', async (c) => {
     request.visibility = body.visibility;
   }
   const outcome = await stub(c).requestExpose(request);
-  if (outcome !== 'sent') throw ownerPortRefusal(outcome);
+  if (outcome !== 'sent') throw ownerPortRefusal(outcome, config(c.env).maxPorts);
   return c.json({ port: request.port, requested: 'expose' }, 202);
 });
 
@@ -100,7 +101,7 @@ ownerApi.post('/ports', async (c) => {
 ownerApi.delete('/ports/:port', async (c) => {
   const port = portOf(c.req.param('port'));
   const outcome = await stub(c).requestUnexpose(port);
-  if (outcome !== 'sent') throw ownerPortRefusal(outcome);
+  if (outcome !== 'sent') throw ownerPortRefusal(outcome, config(c.env).maxPorts);
   return c.json({ port, requested: 'unexpose' }, 202);
 });
 

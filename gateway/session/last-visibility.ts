@@ -38,20 +38,26 @@ export class LastVisibility {
     return (await this.#load()).get(port);
   }
 
-  /** record() of `table`'s ports now, for the port table's change hook: a failure is logged, never thrown. */
-  async remember(table: { list(): Promise<StoredPort[]> }): Promise<void> {
+  /**
+   * record() of `table`'s ports now, after a change to the port table: resolves with the ports
+   * written (0 when nothing changed), which the client's control rate pays for (port-control.ts).
+   * A failure is logged, never thrown (0).
+   */
+  async remember(table: { list(): Promise<StoredPort[]> }): Promise<number> {
     try {
-      await this.record(await table.list());
+      return await this.record(await table.list());
     } catch (error) {
       console.error("porthole: remembering the ports' visibility failed:", error);
+      return 0;
     }
   }
 
   /**
    * Take in the open ports' announced visibilities (`open`: the whole port table now). Writes only
-   * when something changed; a port announced private is forgotten.
+   * when something changed; a port announced private is forgotten. Resolves with how many ports
+   * the write held (the whole map is one storage value), 0 when nothing was written.
    */
-  async record(open: readonly StoredPort[]): Promise<void> {
+  async record(open: readonly StoredPort[]): Promise<number> {
     const current = await this.#load();
     const next = new Map(current);
     for (const { port, visibility } of open) {
@@ -66,8 +72,9 @@ export class LastVisibility {
       if (next.size <= MAX_REMEMBERED) break;
       if (!openPorts.has(port)) next.delete(port);
     }
-    if (next.size === current.size && [...next].every(([port, v]) => current.get(port) === v)) return;
+    if (next.size === current.size && [...next].every(([port, v]) => current.get(port) === v)) return 0;
     this.#map = Promise.resolve(next);
     await this.#storage.put(KEY, [...next]);
+    return next.size;
   }
 }

@@ -5,20 +5,38 @@
  * (CloseCode.TOO_MANY_PORTS); a frame that changes nothing writes and sends
  * nothing; and snapshots are coalesced (coalesce.ts).
  */
-import { CloseCode } from '../../protocol';
+import { CloseCode, type ControlFrame, type PortEntry } from '../../protocol';
+import type { Base } from '../routing/route';
 import { Coalescer } from './coalesce';
 import { ControlRate } from './control-rate';
 import { type PortTable, TooManyPortsError } from './port-table';
-import type { ClientControlFrame, Tunnel, TunnelSocket } from './tunnel';
-import type { SessionViews } from './views';
+
+type ClientControlFrame = Extract<ControlFrame, { type: 'HELLO' | 'PORTS' }>;
+
+/** A live tunnel as port control uses it (tunnel.ts Tunnel is one). */
+export interface ControlledTunnel {
+  mux: { control(frame: ControlFrame): void };
+  attachment: { base: Base };
+}
+
+/** The session's tunnel socket as port control uses it (tunnel.ts TunnelSocket is one). */
+export interface ControlledTunnels {
+  current(): ControlledTunnel | null;
+  drop(tunnel: ControlledTunnel, code: number, reason: string): void;
+}
 
 export interface PortControlParts {
   session: string;
   ports: PortTable;
-  tunnel: TunnelSocket;
+  tunnel: ControlledTunnels;
   /** MAX_PORTS, read when a frame arrives (the config is validated on first use). */
   maxPorts(): number;
-  views(): SessionViews;
+  views(): { portEntries(base: Base): Promise<PortEntry[]> };
+  /**
+   * The port table changed: remember its visibilities (last-visibility.ts); resolves with the ports
+   * that wrote, charged to the client's control rate like the table itself. Never rejects.
+   */
+  remember(): Promise<number>;
   /** The port table changed (for the dashboard feed). */
   onChange(): void;
 }
@@ -39,7 +57,7 @@ export class PortControl {
    * answered). Over MAX_PORTS: closed with 4001, finally; over the control rate: closed with 1008.
    * Rejects on a storage failure (the tunnel is then dropped with 1011, tunnel.ts).
    */
-  async frame(tunnel: Tunnel, frame: ClientControlFrame): Promise<void> {
+  async frame(tunnel: ControlledTunnel, frame: ClientControlFrame): Promise<void> {
     const maxPorts = this.#parts.maxPorts();
     const rate = (this.#rate ??= ControlRate.forMaxPorts(maxPorts));
     if (!rate.admit(frame)) {
@@ -58,8 +76,8 @@ export class PortControl {
       this.#parts.tunnel.drop(tunnel, CloseCode.TOO_MANY_PORTS, error.message);
       return;
     }
-    // The whole table was written back: the next frame pays for it.
-    if (changed) rate.written(await ports.size());
+    // The whole table was written back, and maybe the remembered visibilities: the next frame pays for both.
+    if (changed) rate.written((await ports.size()) + (await this.#parts.remember()));
     // The client waits for its first snapshot to learn its URLs.
     if (changed || frame.type === 'HELLO') this.#snapshot.request();
     if (changed) this.#parts.onChange();

@@ -4,11 +4,12 @@
  * when each was first seen, and who may open it.
  */
 import type { PortInfo, PortChanges, Visibility } from '../../protocol';
+import { cleanProcessName } from '../../protocol/process-name';
 import { DEFAULT_VISIBILITY } from '../access/policy';
 
 export interface StoredPort {
   port: number;
-  /** The listening process's name, when the client could read it. */
+  /** The listening process's name, when the client could read it: cleaned, at most 64 characters (protocol/process-name.ts). */
   process?: string;
   /** ISO 8601: when the port was first announced in this session. */
   firstSeen: string;
@@ -131,13 +132,17 @@ function sameEntry(a: StoredPort, b: StoredPort): boolean {
   return a.process === b.process && a.visibility === b.visibility && a.firstSeen === b.firstSeen && a.label === b.label;
 }
 
-/** Announce a port: a new one is first seen now; a known one keeps its history and takes the new process, visibility and label. */
+/**
+ * Announce a port: a new one is first seen now; a known one keeps its history and takes the new process
+ * (cleaned: the client is untrusted), visibility and label.
+ */
 function upsert(table: Map<number, StoredPort>, info: PortInfo): void {
   const existing = table.get(info.port);
   const entry: StoredPort = existing
     ? { ...existing }
     : { port: info.port, firstSeen: new Date().toISOString(), visibility: DEFAULT_VISIBILITY };
-  if (info.process !== undefined) entry.process = info.process;
+  const process = info.process === undefined ? undefined : cleanProcessName(info.process);
+  if (process !== undefined) entry.process = process;
   entry.visibility = info.visibility ?? DEFAULT_VISIBILITY;
   if (info.label !== undefined) entry.label = info.label;
   else delete entry.label;

@@ -92,9 +92,9 @@ export class Session extends DurableObject<Env> {
       tunnel: this.#tunnel,
       maxPorts: () => this.#config.maxPorts,
       views: () => this.#built.views,
+      remember: () => this.#lastVisibility.remember(this.#ports),
       onChange: () => {
         this.#feed.notify('ports');
-        void this.#lastVisibility.remember(this.#ports);
         void this.#grants.visibilityChanged();
       },
     });
@@ -115,6 +115,7 @@ export class Session extends DurableObject<Env> {
       this.#shares,
       this.#epoch,
       this.#lastVisibility,
+      () => this.#tunnel.current() !== null,
     );
     return this.#parts;
   }
@@ -230,7 +231,7 @@ export class Session extends DurableObject<Env> {
 
   /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts). */
   async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome> {
-    return this.#ownerPorts.send({ type: 'EXPOSE', stream: 0, body: request });
+    return this.#ownerPorts.expose(request, this.#ports, this.#config.maxPorts);
   }
 
   /** The owner asks the client to stop exposing a port (UNEXPOSE): sent, or why not. */

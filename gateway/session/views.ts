@@ -22,7 +22,10 @@ export interface ViewsAndAccess {
   access: ViewerAccess;
 }
 
-/** The views and viewer admission of `session` (built once the config is validated). */
+/**
+ * The views and viewer admission of `session` (built once the config is validated); `online`: whether
+ * its client's tunnel is connected now.
+ */
 export function viewsAndAccess(
   config: GatewayConfig,
   session: string,
@@ -30,6 +33,7 @@ export function viewsAndAccess(
   shares: ShareStore,
   epoch: OwnerEpoch,
   last: LastVisibility,
+  online: () => boolean,
 ): ViewsAndAccess {
   const views = new SessionViews(config, session, ports, shares, last);
   const access = new ViewerAccess({
@@ -38,6 +42,7 @@ export function viewsAndAccess(
     visibility: (port) => views.visibility(port),
     loginChain: () => views.nonPublicPorts(),
     ownerEpoch: () => epoch.current(),
+    answering: async (port) => online() && (await ports.get(port)) !== undefined,
   });
   return { views, access };
 }

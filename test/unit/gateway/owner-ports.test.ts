@@ -25,7 +25,7 @@ describe("the owner's expose requests", () => {
 
   it('are refused offline (409) and past the rate (429, Retry-After), sending nothing', () => {
     expect(new OwnerPortRequests(() => null).send({ type: 'UNEXPOSE', stream: 0, body: { port: 1 } })).toBe('offline');
-    expect(ownerPortRefusal('offline')).toMatchObject({ status: 409, code: 'offline' });
+    expect(ownerPortRefusal('offline', 1024)).toMatchObject({ status: 409, code: 'offline' });
     let now = 0;
     const { tunnel, sent } = recordingTunnel();
     const requests = new OwnerPortRequests(
@@ -38,7 +38,7 @@ describe("the owner's expose requests", () => {
     expect(sent).toHaveLength(OWNER_EXPOSE_BURST);
     now += 1000 / OWNER_EXPOSE_PER_SECOND;
     expect(requests.send(frame)).toBe('sent');
-    const refusal = ownerPortRefusal('too_many_requests');
+    const refusal = ownerPortRefusal('too_many_requests', 1024);
     expect(refusal).toMatchObject({ status: 429, code: 'too_many_requests' });
     expect(refusal.headers['retry-after']).toBe('1');
   });
