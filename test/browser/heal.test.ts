@@ -166,6 +166,6 @@ describe.skipIf(!browserTests)('waiting pages come back by themselves', () => {
     await page.setContent(`<form method="post" action="${url}"><button>send</button></form>`);
     await Promise.all([page.waitForURL(url), page.click('button')]);
     expect(await page.locator('script').count()).toBe(0);
-    expect(await page.textContent('body')).toContain(`Port ${port} is not listening right now`);
+    expect(await page.textContent('body')).toContain(`Port ${port} is not exposed by this session right now`);
   });
 });
