@@ -260,6 +260,15 @@ export const tooManyExposeRequests = (perSecond: number) =>
     { headers: { 'retry-after': '1' } },
   );
 
+/** Owner visibility choices past the session's rate (session/shares.ts): each rewrites its stored shares. */
+export const tooManyVisibilityChoices = (perSecond: number) =>
+  new GatewayError(
+    429,
+    'too_many_requests',
+    `At most ${perSecond} visibility changes a second per session. Try again in a moment.`,
+    { headers: { 'retry-after': '1' } },
+  );
+
 /** An owner's EXPOSE of a new port while the session's table is full: its client would be closed for good. */
 export const tooManyPortsForOwner = (maxPorts: number) =>
   new GatewayError(

@@ -22,9 +22,10 @@ import { tokenForOtherSession } from '../access/refusals';
 import { mintToken } from '../auth/tokens';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { badRequest, noSuchLink, notFound } from '../errors';
+import { badRequest, noSuchLink, notFound, tooManyVisibilityChoices } from '../errors';
 import { sessionStub } from '../routing/stub';
 import { ownerPortRefusal } from '../session/owner-ports';
+import { VISIBILITY_CHOICES_PER_SECOND } from '../session/shares';
 import { type Base, baseOf } from '../routing/route';
 import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
 
@@ -72,7 +73,9 @@ ownerApi.patch('/ports/:port', async (c) => {
   const port = portOf(c.req.param('port'));
   const { visibility } = await jsonBody(c.req.raw);
   if (!isVisibility(visibility)) throw badRequest('visibility must be one of private, link, public.');
-  return c.json(await stub(c).setVisibility(c.var.base, port, visibility));
+  const chosen = await stub(c).setVisibility(c.var.base, port, visibility);
+  if (chosen === 'too_many_requests') throw tooManyVisibilityChoices(VISIBILITY_CHOICES_PER_SECOND);
+  return c.json(chosen);
 });
 
 /**

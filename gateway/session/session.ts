@@ -218,9 +218,10 @@ export class Session extends DurableObject<Env> {
   }
 
   /** The owner's choice for a port (listening or not); the client hears of it at once. */
-  async setVisibility(base: Base, port: number, visibility: Visibility): Promise<ApiPort> {
+  /** The owner's choice of who may open `port`; 'too_many_requests' past the session's rate of choices (shares.ts). */
+  async setVisibility(base: Base, port: number, visibility: Visibility): Promise<ApiPort | 'too_many_requests'> {
     const before = await this.#shares.visibility(port);
-    await this.#shares.setVisibility(port, visibility);
+    if (!(await this.#shares.setVisibility(port, visibility))) return 'too_many_requests';
     if (before !== visibility) {
       this.#feed.notify('ports');
       this.#portControl.changed();

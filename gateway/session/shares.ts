@@ -6,6 +6,7 @@
  */
 import type { Visibility } from '../../protocol';
 import { base32 } from '../routing/base32';
+import { ControlRate } from './control-rate';
 
 export interface ShareLink {
   id: string;
@@ -19,6 +20,10 @@ export interface ShareLink {
 
 /** What a presented link id amounts to. */
 export type LinkState = { state: 'live'; link: ShareLink } | { state: 'revoked' } | { state: 'unknown' };
+
+/** Owner visibility choices that change something, per session and second (PATCH /ports, dashboard), and at once above that. */
+export const VISIBILITY_CHOICES_PER_SECOND = 10;
+export const VISIBILITY_CHOICES_BURST = 20;
 
 interface Stored {
   /** Visibility the owner set explicitly, by port: kept when the port closes and re-opens. */
@@ -41,8 +46,12 @@ export class ShareStore {
   readonly #storage: DurableObjectStorage;
   #data: Promise<Stored> | null = null;
 
-  constructor(storage: DurableObjectStorage) {
+  readonly #choices: ControlRate;
+
+  /** `now`: milliseconds, for the choices' rate (tests). */
+  constructor(storage: DurableObjectStorage, now: () => number = Date.now) {
     this.#storage = storage;
+    this.#choices = new ControlRate(VISIBILITY_CHOICES_PER_SECOND, VISIBILITY_CHOICES_BURST, now);
   }
 
   /** One load, shared by concurrent callers, so every check-and-set sees the same object. */
@@ -76,11 +85,18 @@ export class ShareStore {
     return { ...(await this.#load()).visibility };
   }
 
-  /** The owner's choice for a port, kept while the port is down and across restarts. */
-  async setVisibility(port: number, visibility: Visibility): Promise<void> {
+  /**
+   * The owner's choice for a port, kept while the port is down and across restarts. A choice that
+   * changes nothing writes nothing; one that does is refused (false, nothing written) past
+   * VISIBILITY_CHOICES_PER_SECOND: each rewrites the session's whole shares value.
+   */
+  async setVisibility(port: number, visibility: Visibility): Promise<boolean> {
     const data = await this.#load();
+    if (data.visibility[port] === visibility) return true;
+    if (!this.#choices.take(1)) return false;
     data.visibility[port] = visibility;
     await this.#save(data);
+    return true;
   }
 
   /** Store a new link; throws RangeError when the session already holds MAX_LINKS live ones. */
