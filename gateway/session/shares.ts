@@ -7,6 +7,7 @@
 import type { Visibility } from '../../protocol';
 import { base32 } from '../routing/base32';
 import { ControlRate } from './control-rate';
+import type { PortStorage } from './port-table';
 
 export interface ShareLink {
   id: string;
@@ -43,13 +44,13 @@ const MAX_USED_LOGINS = 5000;
 const now = () => Math.floor(Date.now() / 1000);
 
 export class ShareStore {
-  readonly #storage: DurableObjectStorage;
+  readonly #storage: PortStorage;
   #data: Promise<Stored> | null = null;
 
   readonly #choices: ControlRate;
 
   /** `now`: milliseconds, for the choices' rate (tests). */
-  constructor(storage: DurableObjectStorage, now: () => number = Date.now) {
+  constructor(storage: PortStorage, now: () => number = Date.now) {
     this.#storage = storage;
     this.#choices = new ControlRate(VISIBILITY_CHOICES_PER_SECOND, VISIBILITY_CHOICES_BURST, now);
   }

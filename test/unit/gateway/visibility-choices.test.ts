@@ -4,6 +4,7 @@
  * VM could otherwise rewrite it as fast as it can send PATCH /ports. One that changes nothing writes nothing.
  */
 import { describe, expect, it } from 'vitest';
+import type { PortStorage } from '../../../gateway/session/port-table';
 import {
   ShareStore as Shares,
   VISIBILITY_CHOICES_BURST,
@@ -13,15 +14,15 @@ import {
 function countingStorage() {
   const values = new Map<string, unknown>();
   let puts = 0;
-  const storage = {
-    get: (key: string) => Promise.resolve(values.get(key)),
-    put: (key: string, value: unknown) => {
+  const storage: PortStorage = {
+    get: <T>(key: string) => Promise.resolve(values.get(key) as T | undefined),
+    put: <T>(key: string, value: T) => {
       puts++;
       values.set(key, structuredClone(value));
       return Promise.resolve();
     },
   };
-  return { storage: storage as unknown as DurableObjectStorage, puts: () => puts };
+  return { storage, puts: () => puts };
 }
 
 describe('owner visibility choices', () => {
