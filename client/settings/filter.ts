@@ -23,4 +23,12 @@ export class SettingsFilter extends PortFilter {
     if (this.#rules(port, name === undefined ? {} : { name }).ignore) return 'ignored by the settings';
     return this.#inner.reject(port, name);
   }
+
+  /** Why a port is not announced, for a person: the settings' ignore, else the flags' filter's reason (its own ephemeral range). */
+  override explain(port: number, name: string | undefined): string | null {
+    if (this.#rules(port, name === undefined ? {} : { name }).ignore) {
+      return "the repository's settings ignore it (onAutoForward: ignore, or an ignore rule in porthole.json)";
+    }
+    return this.#inner.explain(port, name);
+  }
 }

@@ -23,6 +23,11 @@ describe('SettingsFilter', () => {
     expect(filter.reject(9000, 'node')).toBe('ignored');
     expect(filter.reject(40000, 'node')).toBe('ephemeral');
     expect(filter.allows(3000, 'node')).toBe(true);
+    // Explained with the flags' own ephemeral range, and the settings named when they are the reason.
+    expect(filter.explain(40000, 'node')).toBe(
+      "it is in the kernel's ephemeral range (32768-60999), which is left out unless --ephemeral",
+    );
+    expect(filter.explain(5432, 'node')).toMatch(/repository's settings ignore it/);
     // The settings are read on every call: a reload applies at the next scan.
     settings = emptySettings();
     expect(filter.allows(5432, 'node')).toBe(true);
