@@ -55,11 +55,17 @@ export class GatewayError extends Error {
     return errorPage(request, this);
   }
 
-  /** The log line of this answer: failures (500, 502, 504) with their cause; nothing for expected answers. */
+  /**
+   * The log line of this answer: failures of the gateway (500) with their cause and its stack; the
+   * origin's (502, 504: refused, reset, timed out — everyday while a server restarts) on one line,
+   * the cause's name and message only; nothing for expected answers.
+   */
   protected log(): void {
     const line = `porthole: ${this.status} ${this.code}: ${this.message}`;
     if (this.status === 500) console.error(line, this.cause ?? '');
-    else if (this.status === 502 || this.status === 504) console.warn(line, this.cause ?? '');
+    else if (this.status === 502 || this.status === 504) {
+      console.warn(this.cause === undefined ? line : `${line} (${String(this.cause)})`);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ResetCode, StreamLimitError, StreamResetError } from '../../../protocol';
 import { asGatewayError, GatewayError, streamFailure } from '../../../gateway/errors';
 
@@ -43,5 +43,27 @@ describe('asGatewayError', () => {
     const bug = new Error('boom');
     const internal = asGatewayError(bug);
     expect([internal.status, internal.code, internal.cause]).toEqual([500, 'internal', bug]);
+  });
+});
+
+describe("the log of an origin's failure", () => {
+  it('is one line with the cause named (no stack: a refused or reset origin is everyday), while a 500 keeps its stack', () => {
+    const warned: unknown[][] = [];
+    const errored: unknown[][] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warned.push(args));
+    const error = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errored.push(args));
+    try {
+      const refused = streamFailure(new StreamResetError(ResetCode.REFUSED, 'connection refused', true), 3000, 10);
+      refused.toResponse(new Request('http://x.localhost/'));
+      expect(warned).toHaveLength(1);
+      expect(warned[0]).toHaveLength(1);
+      expect(String(warned[0]![0])).toMatch(/^porthole: 502 .*\(StreamResetError: connection refused\)$/);
+      expect(String(warned[0]![0])).not.toContain('\n');
+      asGatewayError(new Error('a bug')).toResponse(new Request('http://x.localhost/'));
+      expect(errored[0]![1]).toBeInstanceOf(Error);
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
   });
 });
