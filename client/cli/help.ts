@@ -159,7 +159,8 @@ export const WAIT_HELP = `Usage: porthole wait <port> [--timeout 30s] [--json] [
 
 Waits until <port> has a URL and a request to it through the gateway is
 answered by the server on the port (not by a Porthole error page), then
-prints the URL. For scripts and coding agents:
+prints the URL. A client not running yet is waited for too (within the
+timeout). For scripts and coding agents:
 
   python3 -m http.server 8000 &
   url=$(porthole wait 8000)

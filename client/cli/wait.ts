@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ApiOwnerToken } from '../../protocol';
-import { callJson, type ControlEvent, followEvents } from '../control/client';
+import { callJson, type ControlEvent, followEvents, NoClientError } from '../control/client';
 import { lookup } from '../net/lookup';
 import type { Exposure } from '../ports/exposure';
 import { WAIT_HELP } from './help';
@@ -56,6 +56,21 @@ function answersThroughGateway(url: string, gateway: string, ownerToken?: string
 
 const options = { timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
 
+/** Milliseconds between tries while no client answers on the control socket. */
+const CLIENT_RETRY_MS = 200;
+
+/** `call()`, tried again every CLIENT_RETRY_MS while no client answers, until `deadline` (ms since the epoch); then its NoClientError. */
+async function untilClient<T>(call: () => Promise<T>, deadline: number): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof NoClientError) || Date.now() + CLIENT_RETRY_MS > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, CLIENT_RETRY_MS));
+    }
+  }
+}
+
 export const wait = clientCommand(WAIT_HELP, options, async ({ values, positionals }, control, out) => {
   const problems: string[] = [];
   if (positionals.length !== 1) throw new UsageError('give exactly one port: porthole wait <port>');
@@ -63,8 +78,10 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
   const timeoutMs = parseDuration(values.timeout ?? '30s', '--timeout', problems, TIMEOUT_BOUNDS);
   check(problems);
 
+  // A client started just before (`porthole dev & porthole wait 3000`) may not listen yet: wait for it too.
+  const deadline = Date.now() + timeoutMs;
+  const exposure = await untilClient(() => callJson<Exposure>(control, 'GET', `/v1/ports/${port}`), deadline);
   // A port nothing will expose by itself is not worth waiting for: say why, and what to run.
-  const exposure = await callJson<Exposure>(control, 'GET', `/v1/ports/${port}`);
   if (!exposure.exposed && exposure.reason !== null) {
     const fix = exposure.canExpose ? `; run 'porthole expose ${port}' to expose it` : '';
     throw new CliError('not_exposed', `port ${port} is not exposed: ${exposure.reason}${fix}`, { port });
@@ -118,14 +135,17 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
     }
   };
   let retry: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    finished = true;
-    failed(
-      new CliError('timeout', `port ${port} did not answer through the gateway within ${values.timeout ?? '30s'}`, {
-        port,
-      }),
-    );
-  }, timeoutMs);
+  const timer = setTimeout(
+    () => {
+      finished = true;
+      failed(
+        new CliError('timeout', `port ${port} did not answer through the gateway within ${values.timeout ?? '30s'}`, {
+          port,
+        }),
+      );
+    },
+    Math.max(0, deadline - Date.now()),
+  );
   try {
     return await Promise.race([
       outcome,

@@ -185,12 +185,13 @@ describe('porthole CLI', () => {
     const [port, never] = (await freePorts(2)) as [number, number];
     const cwd = tempDir();
     const control = join(cwd, 'control.sock');
+    // wait blocks until the port answers through the gateway (as its owner: the port is private), then prints its
+    // URL; started before the client (`porthole dev & porthole wait 3000`), it waits for the client too.
+    const waiting = run(['wait', String(port), '--timeout', '30s', '--control', control], cwd);
     const dev = run(['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${port},${never}`], cwd);
     await dev.next('tunnel.up');
     // Only this user may talk to the client: the socket is 0600 (file permissions are the access control).
     expect(statSync(control).mode & 0o777).toBe(0o600);
-    // wait blocks until the port answers through the gateway (as its owner: the port is private), then prints its URL.
-    const waiting = run(['wait', String(port), '--timeout', '20s', '--control', control], cwd);
     const server = await nodeServer(port, '127.0.0.1', 'waited for');
     expect(await waiting.exit).toBe(0);
     const url =
