@@ -41,7 +41,8 @@ async function main(argv: string[]): Promise<number> {
   // `porthole --version [--json]` is `porthole version [--json]`.
   const name = first === '--version' ? 'version' : first;
   const command = commands[name];
-  const out = createOutput(name, wantsJson(rest), command?.stream ?? false);
+  // `porthole --json` alone names no command: it is a flag, so JSON is wanted.
+  const out = createOutput(name, wantsJson(rest) || name === '--json', command?.stream ?? false);
   if (name === 'help') {
     const topic = rest[0];
     if (topic !== undefined && !commands[topic]) {
@@ -53,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!command) {
     // `porthole nosuch --json` still answers in JSON.
-    const message = `unknown command '${name}'`;
+    const message = name.startsWith('-') ? `give a command before ${name}` : `unknown command '${name}'`;
     if (out.json) process.stdout.write(`${JSON.stringify({ error: 'usage', message, help: 'porthole --help' })}\n`);
     else process.stderr.write(`porthole: ${message}\n\n${MAIN_HELP}`);
     return 2;

@@ -70,6 +70,7 @@ export const rows: Row[] = [
   ),
   usage('version: extra argument', () => ['version', 'now', '--json']),
   usage('unknown command', () => ['nosuch', '--json']),
+  usage('no command, only --json', () => ['--json']),
 
   ok(
     'ports',
