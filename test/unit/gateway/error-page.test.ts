@@ -49,13 +49,15 @@ describe('error answers', () => {
     log.mockRestore();
   });
 
-  it('a 502 is logged with the reset behind it; an expected answer (503) is not logged', () => {
+  it('a 502 is logged on one line with the reset behind it; an expected answer (503) is not logged', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const reset = new Error('stream reset: REFUSED');
     new GatewayError(502, 'origin_unreachable', 'Nothing answered.', { cause: reset }).toResponse(tool);
     new GatewayError(503, 'session_offline', 'Offline.').toResponse(tool);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn).toHaveBeenCalledWith('porthole: 502 origin_unreachable: Nothing answered.', reset);
+    expect(warn).toHaveBeenCalledWith(
+      'porthole: 502 origin_unreachable: Nothing answered. (Error: stream reset: REFUSED)',
+    );
     warn.mockRestore();
   });
 
