@@ -18,10 +18,10 @@ import { CliError } from './output';
 const TIMEOUT_BOUNDS = { min: 1, max: 24 * 86_400_000, subject: 'a wait may last' };
 
 /**
- * One request to the URL through the gateway, as the owner when given a
- * token: true when the origin (not Porthole) answered.
+ * One request to the URL through the gateway, as the owner when given a token: null when the origin
+ * (not Porthole) answered, else what did: Porthole's error (`502 origin_error`) or why none came.
  */
-function answersThroughGateway(url: string, gateway: string, ownerToken?: string): Promise<boolean> {
+function answersThroughGateway(url: string, gateway: string, ownerToken?: string): Promise<string | null> {
   const target = new URL(url);
   const base = new URL(gateway);
   const lib = base.protocol === 'https:' ? https : http;
@@ -45,11 +45,12 @@ function answersThroughGateway(url: string, gateway: string, ownerToken?: string
       },
       (res) => {
         res.resume();
-        resolve(res.headers['x-porthole-error'] === undefined);
+        const code = res.headers['x-porthole-error'];
+        resolve(code === undefined ? null : `${res.statusCode} ${String(code)}`);
       },
     );
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', (error) => resolve(`no answer from the gateway (${error.message})`));
     req.end();
   });
 }
@@ -90,6 +91,8 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
   let gateway = '';
   let url: string | null = null;
   let checking = false;
+  /** What the last probe got instead of the origin's answer, e.g. `502 origin_error`. */
+  let lastAnswer: string | null = null;
   let finished = false;
   let result: (code: number) => void = () => {};
   let failed: (error: CliError) => void = () => {};
@@ -123,10 +126,11 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
     if (checking || finished || !url) return;
     checking = true;
     const candidate = url;
-    const live = await answersThroughGateway(candidate, gateway, await ownerToken());
+    const answer = await answersThroughGateway(candidate, gateway, await ownerToken());
     checking = false;
     if (finished) return;
-    if (live) {
+    lastAnswer = answer;
+    if (answer === null) {
       finished = true;
       out.result({ port, url: candidate }, candidate);
       result(0);
@@ -139,9 +143,16 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
     () => {
       finished = true;
       failed(
-        new CliError('timeout', `port ${port} did not answer through the gateway within ${values.timeout ?? '30s'}`, {
-          port,
-        }),
+        new CliError(
+          'timeout',
+          `port ${port} did not answer through the gateway within ${values.timeout ?? '30s'}` +
+            (lastAnswer
+              ? ` (the last try got ${lastAnswer})`
+              : url
+                ? ''
+                : ' (it has no URL yet: nothing listens on it)'),
+          { port, ...(lastAnswer ? { lastAnswer } : {}) },
+        ),
       );
     },
     Math.max(0, deadline - Date.now()),

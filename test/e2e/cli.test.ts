@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import {
   chmodSync,
   lstatSync,
@@ -224,6 +225,15 @@ describe('porthole CLI', () => {
     const timeout = run(['wait', String(never), '--timeout', '300ms', '--control', control], cwd);
     expect(await timeout.exit).toBe(1);
     expect(timeout.stderr()).toContain(`port ${never} did not answer through the gateway within 300ms`);
+
+    // A server that resets every connection: the timeout says what the last try got instead.
+    const resetting = net.createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => resetting.listen(never, '127.0.0.1', resolve));
+    afterTest(() => new Promise<void>((resolve) => resetting.close(() => resolve())));
+    await dev.next('port.open', (e) => e.port === never);
+    const refused = run(['wait', String(never), '--timeout', '2s', '--json', '--control', control], cwd);
+    expect(await refused.exit).toBe(1);
+    expect(refused.events[0]).toMatchObject({ error: 'timeout', lastAnswer: expect.stringMatching(/^502 origin_/) });
 
     await server.stop();
     dev.child.kill('SIGINT');
