@@ -65,6 +65,8 @@ export function ndjson(write: (line: string) => void): EventSink {
  */
 export function human(write: (line: string) => void): EventSink {
   let signInSaid = false;
+  /** Per port, what was last printed: a port.open that only names the process now known adds no line. */
+  const printed = new Map<number, { key: string; process: string | undefined }>();
   return (event) => {
     switch (event.event) {
       case 'ready':
@@ -82,11 +84,17 @@ export function human(write: (line: string) => void): EventSink {
         write(`porthole: tunnel down (${event.reason})${retry}\n`);
         break;
       }
-      case 'port.open':
+      case 'port.open': {
+        const key = `${event.url} ${event.label ?? ''} ${event.visibility}`;
+        const last = printed.get(event.port);
+        const known = last?.key === key && (last.process === undefined || last.process === event.process);
+        printed.set(event.port, { key, process: event.process });
+        if (known) break;
         write(
           `porthole: port ${event.port}${event.process ? ` (${event.process})` : ''}${event.label ? ` "${event.label}"` : ''} → ${event.url} (${event.visibility})\n`,
         );
         break;
+      }
       case 'port.login':
         if (!signInSaid)
           write(`porthole: sign in as the owner: porthole login ${event.port} (or porthole dashboard)\n`);
@@ -96,7 +104,8 @@ export function human(write: (line: string) => void): EventSink {
         write(`porthole: port ${event.port} is now ${event.visibility}\n`);
         break;
       case 'port.close':
-        write(`porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} closed\n`);
+        printed.delete(event.port);
+        write(`porthole: port ${event.port}${event.process ? ` (${event.process})` : ''} is no longer exposed\n`);
         break;
       case 'error':
         write(`porthole: error: ${event.message}\n`);

@@ -57,3 +57,21 @@ describe('human (piped) output', () => {
     expect(out.some((l) => l.includes('porthole_login='))).toBe(false);
   });
 });
+
+describe('human (piped) output of ports', () => {
+  it('prints a port once when only its process becomes known, again when another process serves it, and says when it leaves', () => {
+    const lines: string[] = [];
+    const sink = human((line) => lines.push(line));
+    const view = { port: 40123, url: 'http://40123-sig.s.localhost:8787/', visibility: 'public' as const };
+    const at = '2026-12-01T00:00:00.000Z';
+    sink({ event: 'port.open', ...view, firstSeen: at, source: 'expose', label: 'fixture' });
+    sink({ event: 'port.open', ...view, firstSeen: at, source: 'expose', label: 'fixture', process: 'python3' });
+    sink({ event: 'port.open', ...view, firstSeen: at, source: 'expose', label: 'fixture', process: 'node' });
+    sink({ event: 'port.close', port: 40123, process: 'node' });
+    expect(lines).toEqual([
+      'porthole: port 40123 "fixture" → http://40123-sig.s.localhost:8787/ (public)\n',
+      'porthole: port 40123 (node) "fixture" → http://40123-sig.s.localhost:8787/ (public)\n',
+      'porthole: port 40123 (node) is no longer exposed\n',
+    ]);
+  });
+});
