@@ -5,35 +5,18 @@
  * phone-width cards; no Markdown backticks on pages; the bare domain names the scheme it is served on.
  */
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afterTest, type Harness, type RunningAgent, startAgent, startHarness } from '../e2e/harness';
+import { describe, expect, it } from 'vitest';
+import { afterTest, type Harness, type RunningAgent, startAgent } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
-import { browserTests, launchChromium } from './chromium';
+import { browserTests, stranger, withHarnessAndChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
 
-beforeAll(async () => {
-  if (!browserTests) return;
-  h = await startHarness();
-  browser = await launchChromium();
+withHarnessAndChromium((harness, chromium) => {
+  h = harness;
+  browser = chromium;
 });
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
-});
-
-/** A fresh browser profile (no cookies) opening `url`: status and page text. */
-async function stranger(url: string): Promise<{ status: number; text: string }> {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const response = await page.goto(url);
-    return { status: response?.status() ?? 0, text: (await page.textContent('body')) ?? '' };
-  } finally {
-    await context.close();
-  }
-}
 
 /** A session with a server on one port (`visibility` given to the client), and its dashboard open in `options`. */
 async function dashboard(
@@ -66,7 +49,7 @@ describe.skipIf(!browserTests)('dashboard details in Chromium', () => {
     );
 
     // The reviewer is told what is true: the port is private, and what its owner can do.
-    const refused = await stranger(link);
+    const refused = await stranger(browser, link);
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('share links open only ports set to link or public');
     expect(refused.text).toContain(`porthole share ${port} link`);
@@ -77,7 +60,7 @@ describe.skipIf(!browserTests)('dashboard details in Chromium', () => {
     await page.getByRole('button', { name: `Set port ${port} to link` }).click();
     await page.locator('#notice', { hasText: `Port ${port} is now link` }).waitFor();
     expect(await row(page, port).getByLabel(`Who may open port ${port}`).inputValue()).toBe('link');
-    const opened = await stranger(link);
+    const opened = await stranger(browser, link);
     expect(opened.status).toBe(200);
     expect(opened.text).toBe('details');
   });
@@ -154,7 +137,7 @@ describe.skipIf(!browserTests)('dashboard details in Chromium', () => {
   });
 
   it('the bare domain page names the scheme it is served on', async () => {
-    const page = await stranger(`${h.gateway.url}/`);
+    const page = await stranger(browser, `${h.gateway.url}/`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Port previews live at http://');
     expect(page.text).not.toContain('https://');

@@ -5,22 +5,17 @@
  * offline) is shown in the page.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afterTest, type Harness, startAgent, startHarness } from '../e2e/harness';
+import { describe, expect, it } from 'vitest';
+import { afterTest, type Harness, startAgent } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
-import { browserTests, launchChromium } from './chromium';
+import { browserTests, withHarnessAndChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
 
-beforeAll(async () => {
-  if (!browserTests) return;
-  h = await startHarness();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
+withHarnessAndChromium((harness, chromium) => {
+  h = harness;
+  browser = chromium;
 });
 
 describe.skipIf(!browserTests)('expose and unexpose from the dashboard', () => {

@@ -7,39 +7,22 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PortFilter } from '../../client/ports/filters';
 import { root } from '../../scripts/build.mjs';
-import { afterTest, type Harness, request, startAgent, startHarness } from '../e2e/harness';
+import { afterTest, type Harness, request, startAgent } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
-import { browserTests, launchChromium } from './chromium';
+import { browserTests, stranger, withHarnessAndChromium } from './chromium';
 
 const OUTPUT = join(root, 'test-results', 'browser');
 
 let h: Harness;
 let browser: Browser;
 
-beforeAll(async () => {
-  if (!browserTests) return;
-  h = await startHarness();
-  browser = await launchChromium();
+withHarnessAndChromium((harness, chromium) => {
+  h = harness;
+  browser = chromium;
 });
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
-});
-
-/** A fresh browser profile (no cookies) opening `url`: status and page text. */
-async function stranger(url: string): Promise<{ status: number; text: string }> {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const response = await page.goto(url);
-    return { status: response?.status() ?? 0, text: (await page.textContent('body')) ?? '' };
-  } finally {
-    await context.close();
-  }
-}
 
 const row = (page: Page, port: number) => page.locator(`tr[data-port-row="${port}"]`);
 
@@ -56,7 +39,7 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     const dashboardUrl = (ready as { dashboard: string }).dashboard;
 
     // Without the link: a clear refusal.
-    const refused = await stranger(dashboardUrl.split('?')[0] as string);
+    const refused = await stranger(browser, dashboardUrl.split('?')[0] as string);
     expect(refused.status).toBe(401);
     expect(refused.text).toContain('porthole dashboard');
 
@@ -77,26 +60,26 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     expect(await row(page, port).textContent()).toContain('node');
     expect(await row(page, port).locator('a').getAttribute('href')).toBe(url);
     expect(await row(page, port).getByLabel(`Who may open port ${port}`).inputValue()).toBe('private');
-    expect((await stranger(url)).status).toBe(401);
+    expect((await stranger(browser, url)).status).toBe(401);
 
     // Public, from the page: a fresh browser opens the URL.
     await row(page, port).getByLabel(`Who may open port ${port}`).selectOption('public');
     await page.locator('#notice', { hasText: `Port ${port} is now public.` }).waitFor();
-    const open = await stranger(url);
+    const open = await stranger(browser, url);
     expect(open.status).toBe(200);
     expect(open.text).toBe('from the dashboard test');
 
     // Link only, and a labelled link for a reviewer.
     await row(page, port).getByLabel(`Who may open port ${port}`).selectOption('link');
     await page.locator('#notice', { hasText: `Port ${port} is now link.` }).waitFor();
-    expect((await stranger(url)).status).toBe(401);
+    expect((await stranger(browser, url)).status).toBe(401);
     await row(page, port).getByLabel(`Label of a new link to port ${port}`).fill('for review');
     await row(page, port).getByRole('button', { name: 'Create link' }).click();
     const link = await page.locator('#new-link').inputValue();
     expect(link).toContain('?porthole_share=');
     const linkRow = page.locator('tr[data-link-row]', { hasText: 'for review' });
     await linkRow.waitFor();
-    const reviewer = await stranger(link);
+    const reviewer = await stranger(browser, link);
     expect(reviewer.status).toBe(200);
     expect(reviewer.text).toBe('from the dashboard test');
     mkdirSync(OUTPUT, { recursive: true });
@@ -107,7 +90,7 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     await page.getByRole('button', { name: `Revoke link ${id}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke link' }).click();
     await linkRow.waitFor({ state: 'detached' });
-    const revoked = await stranger(link);
+    const revoked = await stranger(browser, link);
     expect(revoked.status).toBe(410);
     expect(revoked.text).toContain('This link was revoked');
 

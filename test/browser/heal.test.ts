@@ -5,25 +5,20 @@
  * reloading anything. Re-checks of one tab are counted over a window.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PortFilter } from '../../client/ports/filters';
-import { afterTest, type Harness, request, startAgent, startHarness, startOrigin, waitFor } from '../e2e/harness';
+import { afterTest, type Harness, request, startAgent, startOrigin, waitFor } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
 import { signLabelForTest } from '../e2e/sign';
 import { aud, mintForTest } from '../e2e/tokens';
-import { browserTests, launchChromium } from './chromium';
+import { browserTests, withHarnessAndChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
 
-beforeAll(async () => {
-  if (!browserTests) return;
-  h = await startHarness();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
+withHarnessAndChromium((harness, chromium) => {
+  h = harness;
+  browser = chromium;
 });
 
 /** A new tab, and the re-checks it sends: when each started, and the most in flight at once. */

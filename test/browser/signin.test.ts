@@ -5,23 +5,18 @@
  * with no new link; a fresh profile still gets the private page.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PortFilter } from '../../client/ports/filters';
-import { afterTest, type Harness, startAgent, startHarness, startOrigin } from '../e2e/harness';
+import { afterTest, type Harness, startAgent, startOrigin } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
-import { browserTests, launchChromium } from './chromium';
+import { browserTests, withHarnessAndChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
 
-beforeAll(async () => {
-  if (!browserTests) return;
-  h = await startHarness();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
+withHarnessAndChromium((harness, chromium) => {
+  h = harness;
+  browser = chromium;
 });
 
 describe.skipIf(!browserTests)('owner sign-in in Chromium', () => {

@@ -8,21 +8,16 @@
  */
 import type http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afterTest, type Harness, startAgent, startHarness, startOrigin } from '../e2e/harness';
-import { browserTests, launchChromium } from './chromium';
+import { describe, expect, it } from 'vitest';
+import { afterTest, type Harness, startAgent, startOrigin } from '../e2e/harness';
+import { browserTests, withHarnessAndChromium } from './chromium';
 
 let h: Harness;
 let browser: Browser;
 
-beforeAll(async () => {
-  if (!browserTests) return;
-  h = await startHarness();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
+withHarnessAndChromium((harness, chromium) => {
+  h = harness;
+  browser = chromium;
 });
 
 /** Fetches each URL from `page` (no-cors: only what reaches the origin matters), as a script on it would. */
