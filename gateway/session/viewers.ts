@@ -211,21 +211,21 @@ export class ViewerStreams {
     return this.#counts.viewers;
   }
 
-  /** Whether the viewer `key` may have a stream now: the session is under MAX_STREAMS and, when half busy, the viewer under its share. */
+  /** Whether the viewer `key` may have a stream now: the session is under MAX_STREAMS and its share does not bind. */
   #may(key: string): boolean {
-    const max = this.#sessionLimit();
-    if (this.#total >= max) return false;
-    return (
-      !this.#counts.overShare(key, this.#limit()) || (this.#total < Math.ceil(max / 2) && !this.#counts.shared(key))
-    );
+    return this.#total < this.#sessionLimit() && !this.#shareBinds(key);
+  }
+
+  /** Whether `key` is over its share while the share applies: the session is half busy, or shared (viewer-counts.ts). */
+  #shareBinds(key: string): boolean {
+    if (!this.#counts.overShare(key, this.#limit())) return false;
+    return this.#total >= Math.ceil(this.#sessionLimit() / 2) || this.#counts.shared(key);
   }
 
   /** The answer for a request of `key` that gets no stream: its share binds (429), or the session is full (503). */
   #refusal(key: string, outcome?: QueueOutcome) {
-    const max = this.#sessionLimit();
-    const shareApplies = this.#total >= Math.ceil(max / 2) || this.#counts.shared(key);
-    if (shareApplies && this.#counts.overShare(key, this.#limit())) return tooManyViewerStreams(this.#limit(), outcome);
-    return tooManyStreams(max, outcome);
+    if (this.#shareBinds(key)) return tooManyViewerStreams(this.#limit(), outcome);
+    return tooManyStreams(this.#sessionLimit(), outcome);
   }
 
   #grant(key: string, requestId: string | undefined): Admitted {
