@@ -24,7 +24,7 @@ import type {
  * client EXPOSE and UNEXPOSE (the owner exposing a port from the owner API or the dashboard); a v5
  * peer would refuse both as unknown, so the version names them.
  */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */

@@ -83,8 +83,28 @@ export interface UnexposeRequest {
   port: number;
 }
 
-/** OPEN, gateway → client: a viewer request for a port. */
+/**
+ * Who a viewer request came from, as the gateway admitted it (v7): the session's `owner`; a
+ * reviewer with the share link `link` (the link's id, as the owner API lists it); `public`, anyone
+ * on a public port without a credential; `preflight`, a browser's CORS preflight for a sibling
+ * port, which carries no credential. The client records it (request log) and never decides access by it.
+ */
+export type OpenViewer =
+  { kind: 'owner' } | { kind: 'link'; link: string } | { kind: 'public' } | { kind: 'preflight' };
+
+/** The kinds of OpenViewer. */
+export const VIEWER_KINDS = ['owner', 'link', 'public', 'preflight'] as const;
+
+/**
+ * OPEN's port for the client's own request log (v7), not an origin: the gateway opens such a
+ * stream only for the session's owner (the dashboard's requests panel), with a GET of a control-API
+ * request-log path (`/v1/requests…`), and the client answers it from its log as its control API would.
+ */
+export const REQUEST_LOG_PORT = 0;
+
+/** OPEN, gateway → client: a viewer request for a port (or, port 0, for the client's request log). */
 export interface OpenRequest {
+  /** 1–65535, or REQUEST_LOG_PORT (0). */
   port: number;
   /** HTTP method, as the viewer sent it. */
   method: string;
@@ -97,6 +117,8 @@ export interface OpenRequest {
   hasBody: boolean;
   /** True for a WebSocket upgrade. */
   upgrade: boolean;
+  /** Who sent it (v7). */
+  viewer: OpenViewer;
 }
 
 /** RESPONSE, client → gateway: the origin's response head. */

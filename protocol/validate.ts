@@ -10,6 +10,9 @@ import {
   type Hello,
   isVisibility,
   type OpenRequest,
+  type OpenViewer,
+  REQUEST_LOG_PORT,
+  VIEWER_KINDS,
   type PortChanges,
   type PortEntry,
   type PortInfo,
@@ -132,18 +135,33 @@ export function unexpose(value: unknown): UnexposeRequest {
   return { port: port(object(value, 'UNEXPOSE').port) };
 }
 
+/** A share link's id as the gateway makes them (base32), at most 32 characters. */
+const LINK_ID = /^[a-z2-7]{1,32}$/;
+
+function openViewer(value: unknown): OpenViewer {
+  const o = object(value, 'viewer');
+  const kind = o.kind;
+  if (typeof kind !== 'string' || !(VIEWER_KINDS as readonly string[]).includes(kind)) {
+    bad(`viewer.kind must be one of ${VIEWER_KINDS.join(', ')}`);
+  }
+  if (kind !== 'link') return { kind } as OpenViewer;
+  if (typeof o.link !== 'string' || !LINK_ID.test(o.link)) bad('viewer.link must be a link id');
+  return { kind, link: o.link };
+}
+
 export function open(value: unknown): OpenRequest {
   const o = object(value, 'OPEN');
   const path = str(o.path, 'path');
   if (!path.startsWith('/')) bad('path must start with "/"');
   return {
-    port: port(o.port),
+    port: o.port === REQUEST_LOG_PORT ? REQUEST_LOG_PORT : port(o.port),
     method: str(o.method, 'method'),
     path,
     headers: headers(o.headers),
     host: str(o.host, 'host'),
     hasBody: bool(o.hasBody, 'hasBody'),
     upgrade: bool(o.upgrade, 'upgrade'),
+    viewer: openViewer(o.viewer),
   };
 }
 

@@ -2,7 +2,7 @@
  * The access policy (README, "Who can open a preview"): which visibility a port
  * has, and which viewer it lets through. Pure; admission.ts applies it to a request.
  */
-import type { Visibility } from '../../protocol';
+import type { OpenViewer, Visibility } from '../../protocol';
 
 /**
  * Who a request's credentials prove: the session's owner, a live reviewer link (by id), or no one
@@ -17,6 +17,20 @@ export type Viewer =
   | { kind: 'reviewer'; link: string; expiresAt: number }
   | { kind: 'anyone' }
   | { kind: 'preflight' };
+
+/** Who the client is told sent a request (OPEN's `viewer`, v7): a reviewer by its link, no one in particular as `public`. */
+export function openViewer(viewer: Viewer): OpenViewer {
+  switch (viewer.kind) {
+    case 'owner':
+      return { kind: 'owner' };
+    case 'reviewer':
+      return { kind: 'link', link: viewer.link };
+    case 'anyone':
+      return { kind: 'public' };
+    case 'preflight':
+      return { kind: 'preflight' };
+  }
+}
 
 /** The visibility of a port nobody chose one for. */
 export const DEFAULT_VISIBILITY: Visibility = 'private';

@@ -3,7 +3,7 @@
  * into the stream as the viewer sends it, and the response body is handed to
  * the runtime as a ReadableStream that pulls frames as the viewer reads.
  */
-import { type Mux, type MuxStream, ResetCode } from '../../protocol';
+import { type Mux, type MuxStream, type OpenViewer, ResetCode } from '../../protocol';
 import type { GatewayConfig } from '../config';
 import { streamFailure } from '../errors';
 import type { Deadlines } from './deadlines';
@@ -52,6 +52,7 @@ export async function proxyHttp(
   route: ViewerRoute,
   limits: Limits,
   deadlines: Deadlines<object>,
+  viewer: OpenViewer,
 ): Promise<Response> {
   const timeoutSeconds = limits.originTimeoutSeconds;
   const url = route.url;
@@ -63,6 +64,7 @@ export async function proxyHttp(
     host: route.host,
     hasBody: request.body !== null,
     upgrade: false,
+    viewer,
   });
   // The origin has ORIGIN_TIMEOUT to answer from the last moment anything moved: an upload that
   // keeps going (for minutes, if it is big) is not cut; one the origin stopped reading is.

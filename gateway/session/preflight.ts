@@ -43,5 +43,7 @@ export async function proxyPreflight(
   limits: Limits,
   deadlines: Deadlines<object>,
 ): Promise<Response> {
-  return preflightAnswer(await proxyHttp(mux, preflightQuestion(request), route, limits, deadlines));
+  return preflightAnswer(
+    await proxyHttp(mux, preflightQuestion(request), route, limits, deadlines, { kind: 'preflight' }),
+  );
 }

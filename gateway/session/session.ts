@@ -22,6 +22,7 @@ import {
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
 import { hasUrlCredential } from '../access/credentials';
 import type { OwnerGrant } from '../access/owner-grant';
+import { openViewer } from '../access/policy';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
@@ -163,10 +164,11 @@ export class Session extends DurableObject<Env> {
         return await proxyPreflight(counted, request, route, this.#config, this.#deadlines);
       }
       const mux = this.#grants.opener(viewer, route.port, counted);
+      const who = openViewer(viewer);
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, this.#dataSockets);
+        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, this.#dataSockets, who);
       }
-      const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines);
+      const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines, who);
       return access.limitFraming(response, request, route);
     } finally {
       slot.release();

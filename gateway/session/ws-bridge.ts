@@ -8,7 +8,7 @@
  * into each other with backpressure. The stream stays open as the
  * WebSocket's handle (it counts toward MAX_STREAMS) until the client ends it.
  */
-import { type Mux, ResetCode } from '../../protocol';
+import { type Mux, type OpenViewer, ResetCode } from '../../protocol';
 import { DATA_CONNECTION_SECONDS, type DataSockets } from './data-sockets';
 import type { Deadlines } from './deadlines';
 import { requestHeaders, responseHeaders } from './headers';
@@ -24,6 +24,7 @@ export async function proxyWebSocket(
   limits: Limits,
   deadlines: Deadlines<object>,
   dataSockets: DataSockets,
+  viewer: OpenViewer,
 ): Promise<Response> {
   const url = route.url;
   const stream = mux.open({
@@ -35,6 +36,7 @@ export async function proxyWebSocket(
     // The viewer's messages go by the data connection, never as DATA: OPEN is also the gateway's END.
     hasBody: false,
     upgrade: true,
+    viewer,
   });
   const timeoutSeconds = limits.originTimeoutSeconds;
   deadlines.add(stream, timeoutSeconds * 1000, () =>

@@ -40,6 +40,10 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
       host: fc.constant('h'),
       hasBody: fc.boolean(),
       upgrade: fc.boolean(),
+      viewer: fc.oneof(
+        fc.constantFrom({ kind: 'owner' as const }, { kind: 'public' as const }, { kind: 'preflight' as const }),
+        fc.stringMatching(/^[a-z2-7]{1,32}$/).map((link) => ({ kind: 'link' as const, link })),
+      ),
     }),
   }),
   fc.record({

@@ -50,6 +50,7 @@ describe('codec', () => {
           host: 'h',
           hasBody: true,
           upgrade: false,
+          viewer: { kind: 'link', link: 'abcdefgh23456' },
         },
       },
       { type: 'RESPONSE', stream: 7, body: { status: 201, headers: [['x', 'y']] } },
@@ -161,9 +162,28 @@ describe('codec', () => {
     expectProtocolError(garbage, 'BAD_PAYLOAD', /not UTF-8 JSON/);
     const shape = (body: unknown) =>
       new Uint8Array([FrameCode.OPEN, 0, 0, 0, 1, ...new TextEncoder().encode(JSON.stringify(body))]);
-    const good = { port: 1, method: 'GET', path: '/', headers: [], host: 'h', hasBody: false, upgrade: false };
+    const good = {
+      port: 1,
+      method: 'GET',
+      path: '/',
+      headers: [],
+      host: 'h',
+      hasBody: false,
+      upgrade: false,
+      viewer: { kind: 'owner' },
+    };
     expect(decode(shape(good)).type).toBe('OPEN');
-    expectProtocolError(shape({ ...good, port: 0 }), 'BAD_PAYLOAD', /port must be an integer in 1..65535/);
+    // Port 0 is the client's request log (v7); below it or past 65535 is no port.
+    expect(decode(shape({ ...good, port: 0 })).type).toBe('OPEN');
+    expectProtocolError(shape({ ...good, port: -1 }), 'BAD_PAYLOAD', /port must be an integer in 1..65535/);
+    expectProtocolError(shape({ ...good, viewer: undefined }), 'BAD_PAYLOAD', /viewer must be an object/);
+    expectProtocolError(shape({ ...good, viewer: { kind: 'admin' } }), 'BAD_PAYLOAD', /viewer.kind must be one of/);
+    expectProtocolError(shape({ ...good, viewer: { kind: 'link' } }), 'BAD_PAYLOAD', /viewer.link must be a link id/);
+    expectProtocolError(
+      shape({ ...good, viewer: { kind: 'link', link: '<script>' } }),
+      'BAD_PAYLOAD',
+      /viewer.link must be a link id/,
+    );
     expectProtocolError(shape({ ...good, port: 65536 }), 'BAD_PAYLOAD', /port/);
     expectProtocolError(shape({ ...good, path: 'http://evil/' }), 'BAD_PAYLOAD', /path must start/);
     expectProtocolError(shape({ ...good, headers: [['a']] }), 'BAD_PAYLOAD', /headers/);

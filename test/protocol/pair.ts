@@ -77,6 +77,7 @@ export function request(port = 3000) {
     host: 'h',
     hasBody: true,
     upgrade: false,
+    viewer: { kind: 'owner' as const },
   };
 }
 

@@ -16,6 +16,7 @@ const open: OpenRequest = {
   host: '5173-abc.porthole.localhost:8787',
   hasBody: false,
   upgrade: false,
+  viewer: { kind: 'owner' },
 };
 
 describe('the Host an origin sees', () => {

@@ -11,6 +11,7 @@ const open: OpenRequest = {
   host: '5173-abc.porthole.dev',
   hasBody: true,
   upgrade: false,
+  viewer: { kind: 'owner' },
 };
 
 describe('Origin and Referer with Host rewritten', () => {
