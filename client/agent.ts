@@ -6,7 +6,14 @@
  * ports/exposure.ts (runtime expose), gateway-table.ts (the gateway's table
  * and the events it gives rise to) and origin/.
  */
-import { type ExposeFrame, type MuxStream, ResetCode, type UnexposeFrame, type Visibility } from '../protocol';
+import {
+  type ExposeFrame,
+  type MuxStream,
+  REQUEST_LOG_PORT,
+  ResetCode,
+  type UnexposeFrame,
+  type Visibility,
+} from '../protocol';
 import type { AgentEvent, EventSink, PortStatus, PortView } from './events';
 import { Origin } from './origin/origin';
 import { OwnerApi } from './owner-api';
@@ -17,6 +24,8 @@ import { type ExposedChange, ExposedPorts, type PortRule, type PortSource } from
 import { acceptsConnections, checkExpose, type Exposure, exposureOf, localGatewayPort } from './ports/exposure';
 import type { PortFilter } from './ports/filters';
 import { PortWatcher } from './ports/watcher';
+import { RequestLog, type RequestLogOptions } from './requests/log';
+import { serveLog } from './requests/tunnel-answer';
 import type { BackoffOptions } from './tunnel/backoff';
 import { dataDialer } from './tunnel/data-connection';
 import { Connection } from './tunnel/connection';
@@ -50,6 +59,8 @@ export interface AgentOptions {
   keepaliveMs?: number;
   /** Reconnect delays (default 250 ms base, 15 s cap). */
   backoff?: BackoffOptions;
+  /** The request log's bounds (requests/log.ts; default 1000 requests, 64 KiB per body, 32 MiB in all). */
+  requestLog?: RequestLogOptions;
 }
 
 export interface AgentStatus {
@@ -74,10 +85,13 @@ export class Agent {
   readonly #listeners = new Set<EventSink>();
   /** The gateway's owner API for this session (share controls, links, login). */
   readonly api: OwnerApi;
+  /** Every stream served, as the request log keeps it (README, "Request log"). */
+  readonly requests: RequestLog;
 
   constructor(options: AgentOptions) {
     this.#options = options;
     this.api = new OwnerApi(options.gateway, options.token);
+    this.requests = new RequestLog(options.requestLog);
     this.#exposed = new ExposedPorts(options.ports, options.visibility);
     this.#table = new GatewayTable({
       gateway: options.gateway,
@@ -268,11 +282,16 @@ export class Agent {
 
   #serve(stream: MuxStream): void {
     const port = stream.request?.port ?? 0;
+    // The owner's dashboard reading this log through the gateway (protocol v7), not an origin.
+    if (port === REQUEST_LOG_PORT) {
+      serveLog(this.requests, stream);
+      return;
+    }
     // The gateway may only reach ports this client exposes, never other local services.
     if (!this.#exposed.has(port)) {
       stream.reset(ResetCode.NOT_EXPOSED, `port ${port} is not listening`);
       return;
     }
-    this.#origin.serve(stream);
+    this.#origin.serve(stream, this.requests.begin(stream.request!));
   }
 }

@@ -4,6 +4,7 @@
  * asked for an upgrade, as an HTTP request otherwise.
  */
 import type { MuxStream } from '../../protocol';
+import type { LogEntry } from '../requests/entry';
 import type { DialData } from '../tunnel/data-connection';
 import { type OriginOptions as HttpOptions, OriginProxy } from './http-proxy';
 import { proxyWebSocket } from './ws-proxy';
@@ -24,8 +25,12 @@ export class Origin {
     this.#http = new OriginProxy(options);
   }
 
-  /** Serve one stream opened by the gateway (its OPEN request is `stream.request`). Never throws: failures reset the stream. */
-  serve(stream: MuxStream): void {
+  /**
+   * Serve one stream opened by the gateway (its OPEN request is `stream.request`), recording it in
+   * `entry` (null: the request log is off). Never throws: failures reset the stream.
+   */
+  serve(stream: MuxStream, entry: LogEntry | null): void {
+    void entry; // Recorded by the taps (requests/), wired next.
     const open = stream.request;
     if (!open) return;
     if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port), this.#dialData);

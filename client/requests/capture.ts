@@ -1,0 +1,84 @@
+/**
+ * A body as the request log keeps it: every byte counted, the first `limit`
+ * bytes copied (so the log never pins the tunnel's or the socket's buffers),
+ * and shown as text or base64 with a SHA-256 only when someone asks.
+ */
+import { createHash } from 'node:crypto';
+import type { LoggedBody } from './record';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** C0 controls other than tab, LF, CR, and DEL: a body holding them is shown as binary. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** The bytes as text, when they are UTF-8 without control characters (a sequence cut at the end is dropped), else null. */
+export function asText(bytes: Uint8Array): string | null {
+  // A multi-byte sequence cut by the bound: up to 3 bytes at the end may be an incomplete character.
+  for (let cut = 0; cut <= Math.min(3, bytes.length); cut++) {
+    try {
+      const text = utf8.decode(bytes.subarray(0, bytes.length - cut));
+      return CONTROL.test(text) ? null : text;
+    } catch {
+      // Not UTF-8 with this many bytes left off: try one more.
+    }
+  }
+  return null;
+}
+
+export class BodyCapture {
+  /** Bytes that crossed. */
+  bytes = 0;
+  readonly #limit: number;
+  readonly #parts: Buffer[] = [];
+  #captured = 0;
+
+  /** `limit`: bytes kept at most (≥ 0). */
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Bytes kept so far (what the log's memory bound counts). */
+  get captured(): number {
+    return this.#captured;
+  }
+
+  add(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+    const room = this.#limit - this.#captured;
+    if (room <= 0 || chunk.length === 0) return;
+    const kept = Buffer.from(chunk.subarray(0, room)); // A copy.
+    this.#parts.push(kept);
+    this.#captured += kept.length;
+  }
+
+  /** The whole body, when all of it was kept; null when it was cut by the bound. */
+  whole(): Buffer | null {
+    return this.bytes > this.#captured ? null : this.#joined();
+  }
+
+  /** The body as the detail view shows it; undefined when none crossed. */
+  view(): LoggedBody | undefined {
+    if (this.bytes === 0) return undefined;
+    const kept = this.#joined();
+    const body: LoggedBody = {
+      bytes: this.bytes,
+      captured: kept.length,
+      truncated: this.bytes > kept.length,
+      sha256: createHash('sha256').update(kept).digest('hex'),
+    };
+    const text = asText(kept);
+    if (text !== null) body.text = text;
+    else body.base64 = kept.toString('base64');
+    return body;
+  }
+
+  #joined(): Buffer {
+    if (this.#parts.length !== 1) {
+      const joined = Buffer.concat(this.#parts);
+      this.#parts.length = 0;
+      this.#parts.push(joined);
+    }
+    return this.#parts[0] ?? Buffer.alloc(0);
+  }
+}
