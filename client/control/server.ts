@@ -6,6 +6,8 @@
  *   POST   /v1/ports        {port, label?, visibility?} → 201 the port (url once announced, `pending` before)
  *   DELETE /v1/ports/<port> → { port, exposed: false }; 404 `port_not_exposed` when it was not
  *   GET    /v1/events       → NDJSON: a `snapshot` event (the status), then every event as it happens
+ *   GET    /v1/requests[?…] → the request log (requests/query.ts: filters, `follow=1` NDJSON)
+ *   GET    /v1/requests/<id> → one request in full
  * and the gateway's owner API, relayed with the client's credentials:
  *   PATCH  /v1/ports/<port> {visibility}        → the port
  *   POST   /v1/login        {port, ttl?}        → { url, port, expiresAt }
@@ -26,6 +28,8 @@ import type { Agent } from '../agent';
 import { ApiError } from '../net/http';
 import { ExposeError } from '../ports/exposure';
 import { prepareControlFolder } from './paths';
+import { answerLog, isLogPath } from '../requests/query';
+import { followLog, responseSink } from '../requests/follow';
 import { isVisibility, parseJsonObject, portFrom, type Visibility } from '../../protocol';
 
 const log = debuglog('porthole');
@@ -162,6 +166,13 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
     }
   }
   if (method !== 'GET') throw new ApiError(405, 'method_not_allowed', `no ${method} ${path}`);
+  if (isLogPath(path)) {
+    const answer = answerLog(agent.requests, new URL(req.url ?? '/', 'http://control'));
+    if (answer.kind === 'json') return json(res, answer.status, answer.body);
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    followLog(agent.requests, answer, responseSink(res));
+    return;
+  }
   switch (path) {
     case '/v1/status':
       return json(res, 200, { ...agent.status(), ports: await agent.portStatus() });

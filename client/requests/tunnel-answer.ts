@@ -1,17 +1,14 @@
 /**
  * The request log answering the gateway (OPEN on port 0, protocol v7): the
  * owner's dashboard reads the log through the tunnel with the same routes
- * and answers as the control socket (query.ts). Only GET; a follow is NDJSON
- * that ends when the viewer goes (the stream is reset) and is cut off when
- * the viewer stops reading (more than FOLLOW_QUEUE_BYTES waiting).
+ * and answers as the control socket (query.ts). Only GET; a follow is
+ * follow.ts's NDJSON.
  */
-import { type MuxStream, ResetCode, StreamResetError } from '../../protocol';
+import type { MuxStream } from '../../protocol';
 import { ApiError } from '../net/http';
-import { matches, type RequestLog } from './log';
+import { followLog, streamSink } from './follow';
+import type { RequestLog } from './log';
 import { answerLog } from './query';
-
-/** Bytes of follow lines waiting for the viewer before the follow is cut off. */
-export const FOLLOW_QUEUE_BYTES = 1024 * 1024;
 
 const JSON_HEADERS: [string, string][] = [
   ['content-type', 'application/json'],
@@ -32,7 +29,7 @@ export function serveLog(log: RequestLog, stream: MuxStream): void {
   }
   let answer;
   try {
-    answer = answerLog(log, new URL(open.path, 'http://log'));
+    answer = answerLog(log, new URL(`http://log${open.path}`));
   } catch (error) {
     const refusal = error instanceof ApiError ? error : new ApiError(500, 'internal', (error as Error).message);
     respondJson(stream, refusal.status, refusal.toJSON());
@@ -49,32 +46,5 @@ export function serveLog(log: RequestLog, stream: MuxStream): void {
       ['cache-control', 'no-store'],
     ],
   });
-  let queued = 0;
-  let stop = () => {};
-  const send = (line: unknown) => {
-    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
-    queued += bytes.length;
-    if (queued > FOLLOW_QUEUE_BYTES) {
-      stop();
-      stream.reset(ResetCode.CANCEL, 'the request log follower fell behind');
-      return;
-    }
-    stream.write(bytes).then(
-      () => (queued -= bytes.length),
-      (error: unknown) => {
-        stop();
-        if (!(error instanceof StreamResetError)) stream.reset(ResetCode.CANCEL, (error as Error).message);
-      },
-    );
-  };
-  const filter = answer.filter;
-  for (const summary of answer.backlog) send(summary);
-  if (stream.state === 'reset') return;
-  const unsubscribe = log.subscribe((summary) => {
-    if (matches(summary, filter)) send(summary);
-  });
-  stop = () => {
-    unsubscribe();
-  };
-  void stream.done().then(stop);
+  followLog(log, answer, streamSink(stream));
 }

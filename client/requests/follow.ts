@@ -1,0 +1,76 @@
+/**
+ * A follow of the request log (GET /v1/requests?follow=1): the backlog, then
+ * each matching summary as it changes, one JSON object per line (NDJSON).
+ * The follower is cut off when it stops reading (more than
+ * FOLLOW_QUEUE_BYTES waiting) and ends when it goes away.
+ */
+import type http from 'node:http';
+import { type MuxStream, ResetCode, StreamResetError } from '../../protocol';
+import { matches, type RequestLog } from './log';
+import type { LogAnswer } from './query';
+
+/** Bytes of follow lines waiting for the follower before it is cut off. */
+export const FOLLOW_QUEUE_BYTES = 1024 * 1024;
+
+/** Where follow lines go: a control-socket response or a port-0 tunnel stream. */
+export interface FollowSink {
+  /** Resolves once the bytes are on their way (the follower read them, or the transport took them). */
+  write(bytes: Buffer): Promise<void>;
+  /** Cut the follower off, saying why. */
+  abort(reason: string): void;
+  /** Resolves when the follower is gone (or the follow was cut off). */
+  gone: Promise<unknown>;
+}
+
+/** A control-socket response as a FollowSink (its head already written). */
+export function responseSink(res: http.ServerResponse): FollowSink {
+  return {
+    write: (bytes) =>
+      new Promise((resolve) => {
+        if (res.write(bytes)) resolve();
+        else res.once('drain', resolve).once('close', resolve);
+      }),
+    abort: () => res.destroy(),
+    gone: new Promise((resolve) => res.once('close', resolve)),
+  };
+}
+
+/** A port-0 tunnel stream as a FollowSink (its head already sent). */
+export function streamSink(stream: MuxStream): FollowSink {
+  return {
+    write: (bytes) =>
+      stream.write(bytes).catch((error: unknown) => {
+        if (!(error instanceof StreamResetError)) stream.reset(ResetCode.CANCEL, (error as Error).message);
+      }),
+    abort: (reason) => stream.reset(ResetCode.CANCEL, reason),
+    gone: stream.done(),
+  };
+}
+
+/** Send `answer`'s backlog, then every matching change, to `sink` until the follower goes. */
+export function followLog(log: RequestLog, answer: Extract<LogAnswer, { kind: 'follow' }>, sink: FollowSink): void {
+  let queued = 0;
+  let stopped = false;
+  let unsubscribe = () => {};
+  const stop = () => {
+    stopped = true;
+    unsubscribe();
+  };
+  const send = (line: unknown) => {
+    if (stopped) return;
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
+    queued += bytes.length;
+    if (queued > FOLLOW_QUEUE_BYTES) {
+      stop();
+      sink.abort('the request log follower fell behind');
+      return;
+    }
+    void sink.write(bytes).then(() => (queued -= bytes.length));
+  };
+  for (const summary of answer.backlog) send(summary);
+  if (stopped) return;
+  unsubscribe = log.subscribe((summary) => {
+    if (matches(summary, answer.filter)) send(summary);
+  });
+  void sink.gone.then(stop);
+}
