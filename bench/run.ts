@@ -2,7 +2,8 @@
  * npm run bench — Porthole against baselines measured in the same run, on this machine:
  * Worker → Durable Object that answers itself and a bare pass-through Worker, each on Miniflare
  * and on workerd run directly, and direct to the origin (baselines.ts). Sections, one file each:
- * small GETs at c=1/32/256/1000 with error counts (small.ts), server-sent events (sse.ts), 1 GiB
+ * small GETs at c=1/32/256/1000 with error counts (small.ts), the request log's cost on them
+ * (request-log.ts), server-sent events (sse.ts), 1 GiB
  * down and up with a Node client and with curl (bulk.ts), WebSockets (ws.ts), RSS, port
  * detection, recovery (lifecycle.ts), a client that stops reading (unread.ts), abandoned streams
  * and fairness (streams.ts). Every Porthole figure is printed with its ratio to the baselines
@@ -25,6 +26,7 @@ import { DETECT_RANGE, lifecycleSection } from './lifecycle';
 import { runLoadChild, type Target } from './load';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
+import { requestLogSection } from './request-log';
 import { smallSection } from './small';
 import { sseSection } from './sse';
 import { measureStreams, streamsReport } from './streams';
@@ -127,6 +129,14 @@ async function main(): Promise<void> {
     async leave() {
       await callJson(control, 'PATCH', `/v1/ports/${originPort}`, { visibility: 'public' });
     },
+  });
+  await requestLogSection({
+    script: here,
+    cli: `${dist}cli.js`,
+    gatewayUrl: gateway.url,
+    adminToken: secrets.ADMIN_TOKEN,
+    originPort,
+    logOn: porthole.target,
   });
   const direct = baselines.targets.find((b) => b.name === 'direct')?.target as Target;
   await sseSection(direct, porthole.target, originPort);
