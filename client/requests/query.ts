@@ -95,7 +95,7 @@ export function answerLog(log: RequestLog, url: URL): LogAnswer {
   }
   const item = /^\/v1\/requests\/([^/]+)$/.exec(url.pathname);
   if (item) {
-    const id = whole(decodeURIComponent(item[1] as string), 'the request id', 1);
+    const id = whole(item[1] as string, 'the request id', 1);
     const record = log.get(id);
     if (!record)
       throw new ApiError(404, 'request_not_found', `request ${id} is not in the log (it may have left the ring)`);

@@ -54,6 +54,8 @@ describe('request log routes', () => {
     expect(one.kind === 'json' && one.body).toMatchObject({ id: 150, request: { headers: [] }, response: null });
     expect(() => answerLog(log, url('/v1/requests/151'))).toThrow(/request 151 is not in the log/);
     expect(() => answerLog(log, url('/v1/requests/abc'))).toThrow(/the request id must be/);
+    // A malformed escape is a bad id (400), not a failure of the route.
+    expect(() => answerLog(log, url('/v1/requests/%E0%A4%A'))).toThrow(/the request id must be/);
     expect(() => answerLog(log, url('/v1/requests?follow=2'))).toThrow(/follow must be/);
     expect(() => answerLog(log, url('/v1/other'))).toThrow(/no request log route/);
     expect(() => answerLog(new RequestLog({ capacity: 0 }), url('/v1/requests'))).toThrow(/the request log is off/);
