@@ -132,6 +132,15 @@ export class LogEntry {
     this.#finish('failed');
   }
 
+  /**
+   * The ring let this entry go: its captured bodies are dropped and no more is kept (what a request
+   * still in flight would capture is outside the log's byte bound); counts and times go on.
+   */
+  release(): void {
+    this.requestBody.release();
+    this.responseBody.release();
+  }
+
   summary(): RequestSummary {
     const { open } = this;
     const summary: RequestSummary = {
