@@ -69,6 +69,9 @@ export class RequestLog {
   readonly #finished = new Set<(entry: LogEntry) => void>();
   #nextId = 1;
   #bytes = 0;
+  /** One callback for every entry (a closure each would be more for the collector per request). */
+  readonly #onChange = (entry: LogEntry, change: 'grow' | 'head' | 'end', bytes: number) =>
+    this.#changed(entry, change, bytes);
 
   constructor(options: RequestLogOptions = {}) {
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
@@ -98,7 +101,7 @@ export class RequestLog {
       bodyBytes: this.bodyBytes,
       clock: this.#clock,
       replayOf,
-      onChange: (changed, change, bytes) => this.#changed(changed, change, bytes),
+      onChange: this.#onChange,
     });
     this.#entries.set(entry.id, entry);
     this.#bytes += entry.size;
