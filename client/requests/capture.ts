@@ -26,10 +26,20 @@ export function asText(bytes: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * A copy of `bytes` in memory of its own: Buffer.from would copy a small body into Node's shared
+ * 8 KiB pool, and a kept slice of it would hold the whole slab for as long as the log keeps it.
+ */
+function owned(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
 export class BodyCapture {
   /** Bytes that crossed. */
   bytes = 0;
-  readonly #limit: number;
+  #limit: number;
   readonly #parts: Buffer[] = [];
   #captured = 0;
 
@@ -47,9 +57,16 @@ export class BodyCapture {
     this.bytes += chunk.length;
     const room = this.#limit - this.#captured;
     if (room <= 0 || chunk.length === 0) return;
-    const kept = Buffer.from(chunk.subarray(0, room)); // A copy.
+    const kept = owned(chunk.subarray(0, room));
     this.#parts.push(kept);
     this.#captured += kept.length;
+  }
+
+  /** Let go of the kept bytes and keep no more; bytes are still counted (the ring let its request go). */
+  release(): void {
+    this.#limit = 0;
+    this.#captured = 0;
+    this.#parts.length = 0;
   }
 
   /** The whole body, when all of it was kept; null when it was cut by the bound. */
@@ -75,7 +92,7 @@ export class BodyCapture {
 
   #joined(): Buffer {
     if (this.#parts.length !== 1) {
-      const joined = Buffer.concat(this.#parts);
+      const joined = owned(Buffer.concat(this.#parts));
       this.#parts.length = 0;
       this.#parts.push(joined);
     }

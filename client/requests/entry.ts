@@ -24,11 +24,14 @@ export class LogEntry {
   readonly open: OpenRequest;
   readonly replayOf: number | undefined;
   readonly #started: number;
-  readonly #time: string;
+  /** Wall-clock milliseconds at the OPEN (formatted only when read: off the hot path). */
+  readonly #time: number;
   readonly #clock: () => number;
   readonly #onChange: (entry: LogEntry, change: 'grow' | 'head' | 'end', bytes: number) => void;
-  readonly requestBody: BodyCapture;
-  readonly responseBody: BodyCapture;
+  #bodyBytes: number;
+  // Made at the first byte (most requests have no body): fewer objects per request for the collector.
+  #requestBody: BodyCapture | null = null;
+  #responseBody: BodyCapture | null = null;
   #state: RequestSummary['state'] = 'open';
   #status: number | null = null;
   #headers: HeaderPairs | null = null;
@@ -57,12 +60,21 @@ export class LogEntry {
     this.replayOf = options.replayOf;
     this.#clock = options.clock;
     this.#started = options.clock();
-    this.#time = new Date().toISOString();
+    this.#time = Date.now();
     this.#onChange = options.onChange;
-    this.requestBody = new BodyCapture(options.bodyBytes);
-    this.responseBody = new BodyCapture(options.bodyBytes);
+    this.#bodyBytes = options.bodyBytes;
     if (open.upgrade) this.#websocket = { messagesIn: 0, messagesOut: 0 };
     this.#accounted = ENTRY_OVERHEAD + headerBytes(open.headers) + open.path.length;
+  }
+
+  /** The request body as far as it is kept (its bytes counted). */
+  get requestBody(): BodyCapture {
+    return (this.#requestBody ??= new BodyCapture(this.#bodyBytes));
+  }
+
+  /** The response body as far as it is kept (its bytes counted). */
+  get responseBody(): BodyCapture {
+    return (this.#responseBody ??= new BodyCapture(this.#bodyBytes));
   }
 
   /** Bytes this entry keeps (headers, captured bodies, overhead). */
@@ -86,16 +98,18 @@ export class LogEntry {
 
   /** Body bytes viewer → origin. */
   requestData(chunk: Uint8Array): void {
-    const before = this.requestBody.captured;
-    this.requestBody.add(chunk);
-    this.#grow(this.requestBody.captured - before);
+    const body = this.requestBody;
+    const before = body.captured;
+    body.add(chunk);
+    this.#grow(body.captured - before);
   }
 
   /** Body bytes origin → viewer. */
   responseData(chunk: Uint8Array): void {
-    const before = this.responseBody.captured;
-    this.responseBody.add(chunk);
-    this.#grow(this.responseBody.captured - before);
+    const body = this.responseBody;
+    const before = body.captured;
+    body.add(chunk);
+    this.#grow(body.captured - before);
   }
 
   /** A WebSocket message of `bytes` bytes, `in` from the viewer, `out` from the origin. */
@@ -131,11 +145,21 @@ export class LogEntry {
     this.#finish('failed');
   }
 
+  /**
+   * The ring let this entry go: its captured bodies are dropped and no more is kept (what a request
+   * still in flight would capture is outside the log's byte bound); counts and times go on.
+   */
+  release(): void {
+    this.#bodyBytes = 0; // A body not begun yet keeps nothing either.
+    this.#requestBody?.release();
+    this.#responseBody?.release();
+  }
+
   summary(): RequestSummary {
     const { open } = this;
     const summary: RequestSummary = {
       id: this.id,
-      time: this.#time,
+      time: new Date(this.#time).toISOString(),
       port: open.port,
       method: open.method,
       path: open.path,
@@ -146,8 +170,8 @@ export class LogEntry {
       status: this.#status,
       headMs: this.#headMs,
       totalMs: this.#totalMs ?? null,
-      bytesIn: this.requestBody.bytes + this.#wsBytesIn,
-      bytesOut: this.responseBody.bytes + this.#wsBytesOut,
+      bytesIn: (this.#requestBody?.bytes ?? 0) + this.#wsBytesIn,
+      bytesOut: (this.#responseBody?.bytes ?? 0) + this.#wsBytesOut,
     };
     if (this.replayOf !== undefined) summary.replayOf = this.replayOf;
     if (this.#websocket) summary.websocket = { ...this.#websocket };
@@ -157,12 +181,12 @@ export class LogEntry {
 
   record(): RequestRecord {
     const request: RequestRecord['request'] = { headers: redactHeaders(this.open.headers) };
-    const requestBody = this.requestBody.view();
+    const requestBody = this.#requestBody?.view();
     if (requestBody) request.body = requestBody;
     let response: RequestRecord['response'] = null;
     if (this.#headers) {
       response = { headers: redactHeaders(this.#headers) };
-      const body = this.responseBody.view();
+      const body = this.#responseBody?.view();
       if (body) response.body = body;
     }
     return { ...this.summary(), request, response };

@@ -66,8 +66,12 @@ export class RequestLog {
   /** By id, oldest first (a Map keeps insertion order). */
   readonly #entries = new Map<number, LogEntry>();
   readonly #listeners = new Set<RequestListener>();
+  readonly #finished = new Set<(entry: LogEntry) => void>();
   #nextId = 1;
   #bytes = 0;
+  /** One callback for every entry (a closure each would be more for the collector per request). */
+  readonly #onChange = (entry: LogEntry, change: 'grow' | 'head' | 'end', bytes: number) =>
+    this.#changed(entry, change, bytes);
 
   constructor(options: RequestLogOptions = {}) {
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
@@ -97,7 +101,7 @@ export class RequestLog {
       bodyBytes: this.bodyBytes,
       clock: this.#clock,
       replayOf,
-      onChange: (changed, change, bytes) => this.#changed(changed, change, bytes),
+      onChange: this.#onChange,
     });
     this.#entries.set(entry.id, entry);
     this.#bytes += entry.size;
@@ -133,6 +137,15 @@ export class RequestLog {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Hear of every request as it ends, with its entry: still whole even when the ring already let it
+   * go (a long WebSocket under many short requests). Must not throw. Returns the unsubscribe.
+   */
+  onFinished(listener: (entry: LogEntry) => void): () => void {
+    this.#finished.add(listener);
+    return () => this.#finished.delete(listener);
+  }
+
   #changed(entry: LogEntry, change: 'grow' | 'head' | 'end', bytes: number): void {
     if (change === 'grow') {
       // An entry already evicted no longer counts.
@@ -141,6 +154,7 @@ export class RequestLog {
       this.#evict();
       return;
     }
+    if (change === 'end') for (const listener of [...this.#finished]) listener(entry);
     if (this.#listeners.size === 0) return;
     const summary = entry.summary();
     for (const listener of [...this.#listeners]) listener(summary);
@@ -153,6 +167,8 @@ export class RequestLog {
       if (this.#entries.size === 1) return;
       this.#entries.delete(id);
       this.#bytes -= entry.size;
+      // A request still in flight would go on copying its bodies outside the bound.
+      entry.release();
     }
   }
 }
