@@ -25,6 +25,8 @@ import { acceptsConnections, checkExpose, type Exposure, exposureOf, localGatewa
 import type { PortFilter } from './ports/filters';
 import { PortWatcher } from './ports/watcher';
 import { RequestLog, type RequestLogOptions } from './requests/log';
+import type { RequestRecord } from './requests/record';
+import { type ReplayOptions, Replayer } from './requests/replay';
 import { serveLog } from './requests/tunnel-answer';
 import type { BackoffOptions } from './tunnel/backoff';
 import { dataDialer } from './tunnel/data-connection';
@@ -87,6 +89,7 @@ export class Agent {
   readonly api: OwnerApi;
   /** Every stream served, as the request log keeps it (README, "Request log"). */
   readonly requests: RequestLog;
+  readonly #replayer: Replayer;
 
   constructor(options: AgentOptions) {
     this.#options = options;
@@ -105,6 +108,8 @@ export class Agent {
       preserveHost: typeof preserve === 'function' ? preserve : (port) => preserve === 'all' || preserve.includes(port),
       dialData: dataDialer({ gateway: options.gateway, token: options.token }),
     });
+    // A replay goes through the same origin code as a tunnel stream; it records itself (requests/replay.ts).
+    this.#replayer = new Replayer(this.requests, { serve: (stream) => this.#origin.serve(stream, null) });
     this.#supervisor = new Supervisor({
       dial: () =>
         Connection.open({
@@ -223,6 +228,14 @@ export class Agent {
   /** Resolves with a port's URL once the gateway has announced it (never rejects; waits as long as it takes). */
   url(port: number): Promise<string> {
     return this.announced(port, () => true).then((view) => (view as PortView).url);
+  }
+
+  /**
+   * Send logged request `id` to its origin again (or to `options.port`) and resolve with the new
+   * request, as the log records it once it ended (requests/replay.ts: the refusals it throws).
+   */
+  replay(id: number, options: ReplayOptions = {}): Promise<RequestRecord> {
+    return this.#replayer.replay(id, options);
   }
 
   /** Receive every event (the control API streams them). Returns the unsubscribe. */
