@@ -3,9 +3,9 @@
  * sent to its origin again, as the gateway sent it the first time (method,
  * path, headers with their original credentials, the whole body), through the
  * origin code a tunnel stream takes (memory-stream.ts), and recorded in the log
- * as a new request with `replayOf` and viewer `{kind: 'replay'}`. The replay
- * sits in the gateway's seat and records what it sees: the head, the body (kept
- * up to the log's bound, the rest counted and dropped) and how the stream ended.
+ * as a new request with `replayOf` and viewer `{kind: 'replay'}` by the same
+ * taps as any stream (origin/): the body kept up to the log's bound, the rest
+ * counted and dropped. The replay sits in the gateway's seat.
  */
 import { isPort, type MuxStream, type OpenRequest, ResetCode, StreamResetError } from '../../protocol';
 import { ApiError } from '../net/http';
@@ -13,13 +13,12 @@ import type { LogEntry } from './entry';
 import type { RequestLog } from './log';
 import { memoryStream } from './memory-stream';
 import type { RequestRecord } from './record';
-import { streamFailure } from './stream-failure';
 
 /** Replays running at once at most; one more is refused with 429 `too_many_replays`. */
 export const MAX_REPLAYS = 4;
 /** Milliseconds a replay waits for the response head (the gateway's ORIGIN_TIMEOUT default), then 504 `origin_timeout`. */
 export const REPLAY_HEAD_TIMEOUT_MS = 60_000;
-/** Milliseconds a replay reads its response in all; a longer one (a stream of events) is cut: `replay_timeout`. */
+/** Milliseconds a replay reads its response in all; a longer one (a stream of events) is cut, as `viewer_left`. */
 export const REPLAY_TIMEOUT_MS = 120_000;
 
 export interface ReplayOptions {
@@ -28,8 +27,8 @@ export interface ReplayOptions {
 }
 
 export interface ReplayerOptions {
-  /** Serve the client's end of a stream, as the agent serves a tunnel stream (Origin.serve with no log entry). */
-  serve(stream: MuxStream): void;
+  /** Serve the client's end of a stream and record it in `entry`, as the agent serves a tunnel stream (Origin.serve). */
+  serve(stream: MuxStream, entry: LogEntry): void;
   headTimeoutMs?: number;
   timeoutMs?: number;
 }
@@ -118,42 +117,51 @@ export class Replayer {
     return entry.record();
   }
 
+  /**
+   * Drive the gateway's end of the replay's stream as the gateway would (the body written as the
+   * origin takes it, the response read and dropped: the taps in origin/ record it in `entry`), and
+   * resolve once `entry` has ended.
+   */
   async #exchange(entry: LogEntry, body: Buffer | null): Promise<void> {
-    const { stream, close } = memoryStream(entry.open, (s) => this.#options.serve(s));
+    const recorded = this.#ended(entry);
+    const { stream, close } = memoryStream(entry.open, (s) => this.#options.serve(s, entry));
     let headSeen = false;
+    // The gateway's origin timer: no head in time is 504 origin_timeout, as for a viewer.
     const headTimer = setTimeout(() => {
       if (!headSeen) stream.reset(ResetCode.TIMEOUT, 'no response head in time');
     }, this.#options.headTimeoutMs ?? REPLAY_HEAD_TIMEOUT_MS);
-    let cut = false;
-    const timer = setTimeout(() => {
-      cut = true;
-      stream.reset(ResetCode.CANCEL, 'the replay stopped reading');
-    }, this.#options.timeoutMs ?? REPLAY_TIMEOUT_MS);
+    // A response that never ends (a stream of events) is cut, as a viewer leaving would (viewer_left).
+    const timer = setTimeout(
+      () => stream.reset(ResetCode.CANCEL, 'the replay stopped reading'),
+      this.#options.timeoutMs ?? REPLAY_TIMEOUT_MS,
+    );
     try {
-      if (body) {
-        entry.requestData(body);
-        // The origin reads it as it wants: the write waits for its window, as the gateway's does.
-        stream.write(body, { end: true }).catch(() => {}); // A reset shows in head() or done().
-      }
-      const head = await stream.head();
+      // A reset shows in head() and done(); the write waits for the origin's window, as the gateway's does.
+      if (body) stream.write(body, { end: true }).catch(() => {});
+      await stream.head();
       headSeen = true;
-      entry.head(head.status, head.headers);
-      for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) entry.responseData(chunk);
-      const ended = await stream.done();
-      if (ended) throw ended;
-      entry.end();
+      while ((await stream.read()) !== null);
     } catch (error) {
       if (!(error instanceof StreamResetError)) throw error;
-      if (cut) {
-        entry.fail({ code: 'replay_timeout', message: 'the replay read the response for too long and stopped' });
-      } else {
-        const failure = streamFailure(error, entry.open.port);
-        entry.fail({ code: failure.code, message: failure.message }, failure.status);
-      }
     } finally {
+      // Both ways ended, or reset (by the origin's side or by a timer above).
+      await stream.done();
       clearTimeout(headTimer);
       clearTimeout(timer);
+      // Whatever the client's end still has open ends now (tunnel_lost), so the entry always ends.
       close();
     }
+    await recorded;
+  }
+
+  /** Resolves once `entry` has ended (the taps call end() or fail() as its stream finishes). */
+  #ended(entry: LogEntry): Promise<void> {
+    return new Promise((resolve) => {
+      const unsubscribe = this.#log.subscribe((summary) => {
+        if (summary.id !== entry.id || summary.state === 'open') return;
+        unsubscribe();
+        resolve();
+      });
+    });
   }
 }
