@@ -14,7 +14,9 @@ import { callJson } from '../../client/control/client';
 import { ControlServer } from '../../client/control/server';
 import { ApiError } from '../../client/net/http';
 import type { RequestRecord } from '../../client/requests/record';
-import { MAX_REPLAYS } from '../../client/requests/replay';
+import { RequestLog } from '../../client/requests/log';
+import { MAX_REPLAYS, Replayer } from '../../client/requests/replay';
+import { Origin } from '../../client/origin/origin';
 import type { OpenRequest } from '../../protocol';
 import {
   afterTest,
@@ -249,4 +251,52 @@ describe('replay', () => {
     for (const record of await Promise.all(running)) expect(record).toMatchObject({ status: 200, state: 'done' });
     expect(await replay(socket, id)).toMatchObject({ status: 200 });
   });
+
+  it('gives up on an origin that sends no head in time (origin_timeout) or never ends (cut as viewer_left)', async () => {
+    const origin = await startOrigin((req, res) => {
+      if (req.url === '/endless') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: 1\n\n');
+      }
+      // Anything else: no answer at all.
+    });
+    const log = new RequestLog();
+    const local = new Origin({
+      preserveHost: () => false,
+      dialData: () => {
+        throw new Error('no WebSocket here');
+      },
+    });
+    afterTest(() => local.close());
+    const replayer = new Replayer(log, { serve: (s, e) => local.serve(s, e), headTimeoutMs: 200, timeoutMs: 1000 });
+    const silent = log.begin({ ...GET, port: origin.port, path: '/silent' })!;
+    silent.end();
+    const endless = log.begin({ ...GET, port: origin.port, path: '/endless' })!;
+    endless.end();
+
+    expect(await replayer.replay(silent.id)).toMatchObject({
+      state: 'failed',
+      status: 504,
+      error: { code: 'origin_timeout' },
+      response: null,
+    });
+    expect(await replayer.replay(endless.id)).toMatchObject({
+      state: 'failed',
+      status: 200,
+      error: { code: 'viewer_left' },
+      response: { body: { text: 'data: 1\n\n' } },
+    });
+    expect(replayer.running).toBe(0);
+  });
 });
+
+const GET: OpenRequest = {
+  port: 0,
+  method: 'GET',
+  path: '/',
+  headers: [],
+  host: 'x.preview.localhost',
+  hasBody: false,
+  upgrade: false,
+  viewer: { kind: 'owner' },
+};
