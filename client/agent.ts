@@ -27,6 +27,8 @@ import { PortWatcher } from './ports/watcher';
 import { RequestLog, type RequestLogOptions } from './requests/log';
 import { RequestLogFile } from './requests/log-file';
 import { recordOutcome } from './requests/outcome';
+import type { RequestRecord } from './requests/record';
+import { type ReplayOptions, Replayer } from './requests/replay';
 import { serveLog } from './requests/tunnel-answer';
 import type { BackoffOptions } from './tunnel/backoff';
 import { dataDialer } from './tunnel/data-connection';
@@ -95,6 +97,7 @@ export class Agent {
   /** Every stream served, as the request log keeps it (README, "Request log"). */
   readonly requests: RequestLog;
   readonly #logFile: RequestLogFile | null;
+  readonly #replayer: Replayer;
 
   constructor(options: AgentOptions) {
     this.#options = options;
@@ -120,6 +123,8 @@ export class Agent {
       preserveHost: typeof preserve === 'function' ? preserve : (port) => preserve === 'all' || preserve.includes(port),
       dialData: dataDialer({ gateway: options.gateway, token: options.token }),
     });
+    // A replay goes through the same origin code as a tunnel stream, recorded by the same taps.
+    this.#replayer = new Replayer(this.requests, { serve: (stream, entry) => this.#origin.serve(stream, entry) });
     this.#supervisor = new Supervisor({
       dial: () =>
         Connection.open({
@@ -238,6 +243,14 @@ export class Agent {
   /** Resolves with a port's URL once the gateway has announced it (never rejects; waits as long as it takes). */
   url(port: number): Promise<string> {
     return this.announced(port, () => true).then((view) => (view as PortView).url);
+  }
+
+  /**
+   * Send logged request `id` to its origin again (or to `options.port`) and resolve with the new
+   * request, as the log records it once it ended (requests/replay.ts: the refusals it throws).
+   */
+  replay(id: number, options: ReplayOptions = {}): Promise<RequestRecord> {
+    return this.#replayer.replay(id, options);
   }
 
   /** Receive every event (the control API streams them). Returns the unsubscribe. */

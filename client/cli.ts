@@ -7,6 +7,8 @@ import type { Command } from './cli/command';
 import { MAIN_HELP } from './cli/help';
 import { createOutput, wantsJson } from './cli/output';
 import { ports } from './cli/ports';
+import { replay } from './cli/replay';
+import { requests } from './cli/requests';
 import { session } from './cli/session';
 import { signout } from './cli/signout';
 import { dashboard, link, links, login, revoke, share, token } from './cli/share';
@@ -25,6 +27,8 @@ const commands: Record<string, Command> = {
   link,
   links,
   revoke,
+  requests,
+  replay,
   login,
   token,
   dashboard,

@@ -18,6 +18,8 @@ Commands:
   link <port>      Print a reviewer link to a port (--ttl, --label)
   links            List the live reviewer links
   revoke <id>      Revoke a reviewer link at once
+  requests [<id>]  List the requests the client served (--follow, filters), or one in full
+  replay <id>      Send a logged request to its origin again and print the answer
   token            Print an owner token for tools (header X-Porthole-Token)
   dashboard        Print a one-time link to the session's dashboard (web page)
   signout --everywhere
