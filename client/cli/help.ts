@@ -23,6 +23,7 @@ Commands:
   signout --everywhere
                    Revoke every owner token, dashboard and preview login of the session
   session create   Create a session on a gateway (needs the admin token)
+  mcp              Serve the session to a coding agent as MCP tools (stdio)
   version          Print the CLI's version (also: porthole --version)
   help [command]   Show help for a command
 
