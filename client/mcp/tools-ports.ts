@@ -41,14 +41,21 @@ export const portTools = [
       'server on the port (not by a Porthole error page), then answers {"port","url"}. Use it right after ' +
       'starting a dev server, before opening or sharing the URL. Fails at once (not_exposed) for a port ' +
       'Porthole will not expose by itself (then call expose), and with "timeout" after `timeout` ' +
-      '(default 30 seconds). Same JSON as `porthole wait <port> --json`.',
+      '(default 30 seconds; its "lastAnswer" says what the last try got). Same JSON as `porthole wait <port> --json`.',
     input: {
       port,
       timeout: duration.optional().describe('How long to wait at most; default 30 seconds'),
+      status: z
+        .union([z.number().int(), z.string()])
+        .optional()
+        .describe(
+          'Wait until the server answers with this HTTP status (200) or class of them ("2xx"); ' +
+            "default: any answer of the server's own (not a Porthole error page)",
+        ),
     },
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: ({ port, timeout }, control) =>
-      runCommand(wait, 'wait', [...flag('timeout', timeout), '--', `${port}`], control),
+    run: ({ port, timeout, status }, control) =>
+      runCommand(wait, 'wait', [...flag('timeout', timeout), ...flag('status', status), '--', `${port}`], control),
   }),
   tool({
     name: 'expose',

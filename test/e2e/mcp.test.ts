@@ -77,7 +77,7 @@ describe('porthole mcp', () => {
     }
     const schema = (name: string) => tools.find((t) => t.name === name)!.inputSchema;
     expect(schema('wait_for_port').required).toEqual(['port']);
-    expect(Object.keys(schema('wait_for_port').properties ?? {}).sort()).toEqual(['port', 'timeout']);
+    expect(Object.keys(schema('wait_for_port').properties ?? {}).sort()).toEqual(['port', 'status', 'timeout']);
     expect(schema('set_visibility').properties?.visibility).toMatchObject({ enum: ['private', 'link', 'public'] });
     expect(Object.keys(schema('list_requests').properties ?? {}).sort()).toEqual(
       ['limit', 'method', 'path', 'port', 'status', 'viewer'].sort(),
@@ -90,6 +90,20 @@ describe('porthole mcp', () => {
     const waited = await call('wait_for_port', { port, timeout: '20s' });
     expect(waited).toEqual(await cli('wait', String(port), '--timeout', '20s'));
     expect(waited.value).toMatchObject({ port, url: expect.stringMatching(/^http:/) });
+    // `status`: the origin answers 200, so "2xx" is met at once and 404 never is (the timeout says what came).
+    const ok = await call('wait_for_port', { port, status: '2xx' });
+    expect(ok).toEqual(await cli('wait', String(port), '--status', '2xx'));
+    const never = await call('wait_for_port', { port, status: 404, timeout: 1 });
+    expect(never).toEqual({
+      value: {
+        error: 'timeout',
+        message: expect.stringContaining('did not answer'),
+        port,
+        lastAnswer: '200 from the server',
+      },
+      isError: true,
+    });
+    expect(never).toEqual(await cli('wait', String(port), '--status', '404', '--timeout', '1'));
     const listed = await call('list_ports', {}, 'ports');
     expect(listed).toEqual(await cli('ports'));
     expect(listed.value).toEqual(expect.arrayContaining([expect.objectContaining({ port })]));
