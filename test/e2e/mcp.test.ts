@@ -3,11 +3,13 @@
  * for every tool, against a real `porthole dev` (gateway in workerd, client, a real origin); each
  * tool's JSON is what the CLI prints with --json for the same action, run here too and compared.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../../scripts/build.mjs';
-import { type CliRun, runCli, tempDir } from './cli-run';
+import { cli as cliPath, type CliRun, runCli, tempDir } from './cli-run';
+import { afterTest, waitFor } from './harness';
 import { type ChildServer, freePorts, nodeServer } from './servers';
 import { callTool, cliJson, controlJson, type McpSession, stable, startMcp } from './mcp-client';
 
@@ -214,6 +216,39 @@ describe('porthole mcp', () => {
     });
     expect(wrongType.isError).toBe(true);
     expect(JSON.stringify(wrongType.content)).toContain('visibility');
+  });
+
+  it('writes nothing but JSON-RPC on stdout, and ends (exit 0) when stdin closes', async () => {
+    const child = spawn(process.execPath, [cliPath, 'mcp', '--control', control], { cwd, stdio: 'pipe' });
+    afterTest(() => child.kill('SIGKILL'));
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const message = (id: number, method: string, params: unknown) =>
+      `${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`;
+    child.stdin.write(
+      message(1, 'initialize', {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '0' },
+      }),
+    );
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    child.stdin.write(message(2, 'tools/call', { name: 'expose', arguments: { port: spare, label: 'Raw' } }));
+    await waitFor(() => stdout.includes('"id":2'), 'the answer to tools/call', 20_000);
+    // A call still in flight (a wait that would last two minutes) does not keep it alive once stdin closes.
+    child.stdin.write(
+      message(3, 'tools/call', { name: 'wait_for_port', arguments: { port, status: 404, timeout: 120 } }),
+    );
+    child.stdin.end();
+    const bound = new Promise((resolve) => setTimeout(resolve, 10_000, 'still running 10 s after stdin closed'));
+    expect(await Promise.race([exit, bound])).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { jsonrpc: string; id: number }).id)).toEqual([1, 2]);
+    // The expose tool warned (a private port, nothing listening): on stderr and in the JSON, not as a stdout line.
+    const answer = JSON.parse(lines[1]!) as { result: { structuredContent: { warnings?: string[] } } };
+    expect(answer.result.structuredContent.warnings?.length).toBeGreaterThan(0);
+    await cli('unexpose', String(spare));
   });
 
   it('with no client running, a tool answers no_client saying to start porthole dev or connect', async () => {
