@@ -7,6 +7,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { VERSION } from '../cli/version';
+import { keepReporting } from './progress';
 import { toolResult } from './result';
 import type { PortholeTool } from './tool';
 import { portTools } from './tools-ports';
@@ -30,7 +31,14 @@ export function createServer(control: string): McpServer {
     server.registerTool(
       tool.name,
       { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: tool.annotations },
-      async (input: Record<string, unknown>) => toolResult(await tool.run(input, control), tool.listKey),
+      async (input: Record<string, unknown>, extra) => {
+        const stop = keepReporting(extra, tool.name);
+        try {
+          return toolResult(await tool.run(input, control), tool.listKey);
+        } finally {
+          stop();
+        }
+      },
     );
   }
   return server;

@@ -106,6 +106,16 @@ describe('porthole mcp', () => {
       isError: true,
     });
     expect(never).toEqual(await cli('wait', String(port), '--status', '404', '--timeout', '1'));
+    // A long wait reports progress when asked, so a host that resets its timeout on progress keeps waiting.
+    const ticks: number[] = [];
+    const long = await mcp.client.callTool(
+      { name: 'wait_for_port', arguments: { port, status: 404, timeout: 4 } },
+      undefined,
+      { timeout: 2_500, resetTimeoutOnProgress: true, onprogress: (p) => ticks.push(p.progress) },
+    );
+    expect(long.isError).toBe(true);
+    expect(long.structuredContent).toMatchObject({ error: 'timeout', lastAnswer: '200 from the server' });
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
     const listed = await call('list_ports', {}, 'ports');
     expect(listed).toEqual(await cli('ports'));
     expect(listed.value).toEqual(expect.arrayContaining([expect.objectContaining({ port })]));
