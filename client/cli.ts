@@ -8,6 +8,8 @@ import { MAIN_HELP } from './cli/help';
 import { mcp } from './cli/mcp';
 import { createOutput, wantsJson } from './cli/output';
 import { ports } from './cli/ports';
+import { replay } from './cli/replay';
+import { requests } from './cli/requests';
 import { session } from './cli/session';
 import { signout } from './cli/signout';
 import { dashboard, link, links, login, revoke, share, token } from './cli/share';
@@ -26,6 +28,8 @@ const commands: Record<string, Command> = {
   link,
   links,
   revoke,
+  requests,
+  replay,
   login,
   token,
   dashboard,

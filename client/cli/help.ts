@@ -18,6 +18,8 @@ Commands:
   link <port>      Print a reviewer link to a port (--ttl, --label)
   links            List the live reviewer links
   revoke <id>      Revoke a reviewer link at once
+  requests [<id>]  List the requests the client served (--follow, filters), or one in full
+  replay <id>      Send a logged request to its origin again and print the answer
   token            Print an owner token for tools (header X-Porthole-Token)
   dashboard        Print a one-time link to the session's dashboard (web page)
   signout --everywhere
@@ -81,6 +83,17 @@ Settings in the repository:
   --no-settings         Do not read settings files
   --open                Let onAutoForward openBrowser open a browser even when
                         stdout is not a terminal
+
+Request log (every request the client serves, in memory; README "Request log"):
+  --request-log <n>     Requests kept, newest last (default 1000, at most
+                        100000, 32 MiB in all; 0 turns the log off)
+  --request-body <size> Bytes of each request and response body kept, the rest
+                        only counted (default 64KiB; e.g. 16384, 16KiB, 1MiB;
+                        at most 16MiB)
+  --request-log-file <path>
+                        Also append each finished request (headers and bodies
+                        as kept, credentials redacted) to <path> as an NDJSON
+                        line; created 0600. Without it nothing is written to disk
 
 Output and control:
   --json                Print NDJSON events instead of human output: ready,

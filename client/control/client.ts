@@ -46,24 +46,53 @@ export async function callJson<T>(path: string, method: string, route: string, b
 }
 
 /**
- * Follow the client's events (GET /v1/events: a `snapshot`, then every event).
- * `done` resolves when the stream ends and rejects with an Error saying so when
- * no client answers; `stop()` ends it early. Throws an UnsafePathError when
- * the socket or its folder is not this user's own (checkControlSocket).
+ * Follow the client's events (GET /v1/events: a `snapshot`, then every event);
+ * as followJson.
  */
 export function followEvents(
   path: string,
   onEvent: (event: ControlEvent) => void,
 ): { done: Promise<void>; stop(): void } {
+  return followJson<ControlEvent>(path, '/v1/events', onEvent);
+}
+
+/**
+ * Follow an NDJSON route of the control API (`/v1/events`, `/v1/requests?follow=1`), calling
+ * `onValue` with each line parsed. `done` resolves when the stream ends (the client stopped, or
+ * stop() was called), rejects with an ApiError when the route refuses (a bad filter: 400) and with
+ * an Error saying so when no client answers; `stop()` ends it early. Throws an UnsafePathError
+ * when the socket or its folder is not this user's own (checkControlSocket).
+ */
+export function followJson<T>(
+  path: string,
+  route: string,
+  onValue: (value: T) => void,
+): { done: Promise<void>; stop(): void } {
   checkControlSocket(path);
   let request: http.ClientRequest | null = null;
   let stopped = false;
   const done = new Promise<void>((resolve, reject) => {
-    request = http.get({ socketPath: path, path: '/v1/events' }, (res) => {
+    request = http.get({ socketPath: path, path: route }, (res) => {
+      if (res.statusCode !== 200) {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk.slice(0, 64 * 1024 - text.length)));
+        res.on('error', () => resolve());
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = { message: text.slice(0, 300) };
+          }
+          reject(ApiError.from(res.statusCode ?? 0, body));
+        });
+        return;
+      }
       res.on('error', () => resolve()); // Cut by stop() or by the client exiting: the stream is over.
       const lines = createInterface({ input: res });
       lines.on('line', (line) => {
-        if (!stopped) onEvent(JSON.parse(line) as ControlEvent);
+        if (!stopped && line) onValue(JSON.parse(line) as T);
       });
       lines.on('error', () => resolve());
       lines.on('close', () => resolve());

@@ -8,6 +8,7 @@
  *   GET    /v1/events       → NDJSON: a `snapshot` event (the status), then every event as it happens
  *   GET    /v1/requests[?…] → the request log (requests/query.ts: filters, `follow=1` NDJSON)
  *   GET    /v1/requests/<id> → one request in full
+ *   POST   /v1/requests/<id>/replay {port?} → 201 the replay, in full, once it ended (requests/replay.ts)
  * and the gateway's owner API, relayed with the client's credentials:
  *   PATCH  /v1/ports/<port> {visibility}        → the port
  *   POST   /v1/login        {port, ttl?}        → { url, port, expiresAt }
@@ -140,6 +141,17 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
     return json(res, 200, { port: number, exposed: false });
   }
   if (method === 'POST' && path === '/v1/ports') return json(res, 201, await expose(agent, await body(req)));
+  const replay = /^\/v1\/requests\/([^/]+)\/replay$/.exec(path);
+  if (method === 'POST' && replay) {
+    const input = await body(req);
+    const id = decodeURIComponent(replay[1] as string);
+    if (!/^[0-9]{1,15}$/.test(id) || Number(id) < 1) throw badRequest('the request id must be a whole number ≥ 1');
+    return json(
+      res,
+      201,
+      await agent.replay(Number(id), { port: input.port === undefined ? undefined : port(input.port) }),
+    );
+  }
   if (method === 'PATCH' && item?.[1] === 'ports') {
     const { visibility } = await body(req);
     if (!isVisibility(visibility)) throw badRequest('visibility must be private, link or public');

@@ -19,6 +19,8 @@ export interface Fixture {
   noClient: string;
   linkId: string;
   sessionToken: string;
+  /** A request in the client's log that went well (set by the `requests` row). */
+  requestId: number;
 }
 
 export interface Row {
@@ -47,6 +49,8 @@ export const CLIENT_COMMANDS = new Set([
   'signout',
   'expose',
   'unexpose',
+  'requests',
+  'replay',
 ]);
 export const STREAMS = new Set(['dev', 'connect']);
 
@@ -91,6 +95,33 @@ export const rows: Row[] = [
   refused('wait: timeout', (f) => ['wait', String(f.never), '--timeout', '300ms', '--json']),
   usage('wait: bad duration', (f) => ['wait', String(f.port), '--timeout', '90x', '--json']),
   usage('wait: bad status', (f) => ['wait', String(f.port), '--status', 'teapot', '--json']),
+
+  ok(
+    'requests (after wait: its probes are in the log)',
+    () => ['requests', '--status', '200', '--json'],
+    (v, f) => {
+      const list = v as { id: number; status: number }[];
+      expect(list.length).toBeGreaterThan(0);
+      f.requestId = (list[0] as { id: number }).id;
+    },
+  ),
+  ok(
+    'requests <id>',
+    (f) => ['requests', String(f.requestId), '--json'],
+    (v, f) => expect(v).toMatchObject({ id: f.requestId, status: 200, request: { headers: expect.any(Array) } }),
+  ),
+  refused('requests: no such request', () => ['requests', '999999', '--json']),
+  noClient('requests', ['requests']),
+  usage('requests: bad --status', () => ['requests', '--status', '7xx', '--json']),
+
+  ok(
+    'replay',
+    (f) => ['replay', String(f.requestId), '--json'],
+    (v, f) => expect(v).toMatchObject({ replayOf: f.requestId, viewer: { kind: 'replay' }, status: 200 }),
+  ),
+  refused('replay: no such request', () => ['replay', '999999', '--json']),
+  noClient('replay', ['replay', '1']),
+  usage('replay: bad id', () => ['replay', 'first', '--json']),
 
   ok(
     'share',
