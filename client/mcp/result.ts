@@ -1,6 +1,6 @@
 /**
- * A tool's answer is what the CLI's `--json` prints for the same action: the command (or the
- * control call) runs with an Output whose stdout is captured here, so that the JSON, its
+ * A tool's answer is what the CLI's `--json` prints for the same action: the CLI command runs
+ * in this process with an Output whose stdout is captured here, so that the JSON, its
  * `warnings` and the failure shape `{error, message, …}` come from the CLI's own code
  * (client/cli/output.ts), never from a copy of it.
  */
@@ -19,7 +19,7 @@ export interface CliAnswer {
  * whose stdout is kept; a thrown error reported by `out.fail` (the CLI's failure JSON). Warnings
  * go to this process's stderr as the CLI's do (they are also in the value's `warnings`).
  */
-export async function capture(name: string, action: (out: Output) => Promise<number>): Promise<CliAnswer> {
+async function capture(name: string, action: (out: Output) => Promise<number>): Promise<CliAnswer> {
   let stdout = '';
   const out = createOutput(name, true, false, {
     stdout: (text) => {

@@ -1,22 +1,15 @@
 /**
- * The request log tools: list_requests, get_request, replay_request. They ask the control API
- * (GET /v1/requests, GET /v1/requests/<id>, POST /v1/requests/<id>/replay), whose JSON is what
- * `porthole requests --json` and `porthole replay --json` print.
+ * The request log tools: list_requests, get_request, replay_request (the CLI's `porthole
+ * requests`, `porthole requests <id>` and `porthole replay <id>`, whose JSON is the control API's:
+ * GET /v1/requests, GET /v1/requests/<id>, POST /v1/requests/<id>/replay).
  */
 import { z } from 'zod';
-import { callJson } from '../control/client';
-import { capture } from './result';
-import { tool } from './tool';
+import { replay } from '../cli/replay';
+import { requests } from '../cli/requests';
+import { runCommand } from './result';
+import { flag, tool } from './tool';
 
 const id = z.number().int().positive().describe("The request's id, as list_requests gave it");
-
-/** `porthole <name> --json` of the control call `method route [body]`. */
-function controlCall(name: string, control: string, method: string, route: string, body?: unknown) {
-  return capture(name, async (out) => {
-    out.result(await callJson<unknown>(control, method, route, body), '');
-    return 0;
-  });
-}
 
 export const requestTools = [
   tool({
@@ -45,11 +38,10 @@ export const requestTools = [
     },
     listKey: 'requests',
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: (input, control) => {
-      const query = new URLSearchParams();
-      for (const [key, value] of Object.entries(input)) if (value !== undefined) query.set(key, String(value));
-      const search = query.size > 0 ? `?${query}` : '';
-      return controlCall('requests', control, 'GET', `/v1/requests${search}`);
+    run: ({ port, status, method, path, viewer, limit }, control) => {
+      const filters = { port, status, method, path, viewer, limit };
+      const flags = Object.entries(filters).flatMap(([name, value]) => flag(name, value));
+      return runCommand(requests, 'requests', flags, control);
     },
   }),
   tool({
@@ -62,7 +54,7 @@ export const requestTools = [
       '`porthole requests <id> --json`.',
     input: { id },
     annotations: { readOnlyHint: true, openWorldHint: false },
-    run: ({ id }, control) => controlCall('requests', control, 'GET', `/v1/requests/${id}`),
+    run: ({ id }, control) => runCommand(requests, 'requests', ['--', `${id}`], control),
   }),
   tool({
     name: 'replay_request',
@@ -70,12 +62,13 @@ export const requestTools = [
     description:
       'Sends a logged request to the server again (same method, path, headers and body, to the same port ' +
       'or to `port`) and answers the new request in full once it has ended (its "replayOf" is the old id). ' +
-      'Use it to check a fix against the exact request that failed. Refused with request_not_found, ' +
-      'body_truncated (the body was not kept whole) or cannot_replay_websocket. Same JSON as ' +
+      'Use it to check a fix against the exact request that failed. An origin that is down still ' +
+      "replays (the record's error says origin_unreachable). Refused with request_not_found, " +
+      'body_truncated (the body was not kept whole), cannot_replay_websocket, request_in_flight ' +
+      '(its body is still arriving) or too_many_replays (4 at once: try again). Same JSON as ' +
       '`porthole replay <id> --json`.',
     input: { id, port: z.number().int().optional().describe('Send it to this port instead (1-65535)') },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    run: ({ id, port }, control) =>
-      controlCall('replay', control, 'POST', `/v1/requests/${id}/replay`, port === undefined ? {} : { port }),
+    run: ({ id, port }, control) => runCommand(replay, 'replay', [...flag('port', port), '--', `${id}`], control),
   }),
 ];

@@ -86,3 +86,35 @@ export function stable(value: unknown, ...fields: string[]): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).filter(([key]) => !fields.includes(key)));
 }
+
+/**
+ * GET `path` on the port whose URL is `url`, through the gateway at `gateway` as the owner (token):
+ * connects to the gateway and names the port's host in the Host header (Node does not resolve
+ * `*.localhost`, and fetch drops a Host header).
+ */
+export function viaGateway(
+  url: string,
+  gateway: string,
+  token: string,
+  path: string,
+): Promise<{ status: number; body: string }> {
+  const base = new URL(gateway);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: base.hostname === 'localhost' || base.hostname.endsWith('.localhost') ? '127.0.0.1' : base.hostname,
+        port: base.port,
+        path,
+        headers: { host: new URL(url).host, 'x-porthole-token': token },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -11,7 +11,7 @@ import { root } from '../../scripts/build.mjs';
 import { cli as cliPath, type CliRun, runCli, tempDir } from './cli-run';
 import { afterTest, waitFor } from './harness';
 import { type ChildServer, freePorts, nodeServer } from './servers';
-import { callTool, cliJson, controlJson, type McpSession, stable, startMcp } from './mcp-client';
+import { callTool, cliJson, controlJson, type McpSession, stable, startMcp, viaGateway } from './mcp-client';
 
 const TOOLS = [
   'list_ports',
@@ -42,6 +42,8 @@ describe('porthole mcp', () => {
   /** A port nothing listens on, in --only: exposed and unexposed by the tests. */
   let spare: number;
   let dev: CliRun;
+  /** The local gateway's URL (dev's `ready` event). */
+  let gateway: string;
   let server: ChildServer;
   let folder: { remove(): void };
   let mcp: McpSession;
@@ -56,7 +58,7 @@ describe('porthole mcp', () => {
     control = join(cwd, 'control.sock');
     [port, spare] = (await freePorts(2)) as [number, number];
     dev = runCli(['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${port},${spare}`, '--control', control], cwd);
-    await dev.line((l) => l.event === 'ready');
+    gateway = (await dev.line((l) => l.event === 'ready')).gateway as string;
     server = await nodeServer(port, '127.0.0.1', 'hello from the app');
     await dev.line((l) => l.event === 'port.open' && l.port === port);
     mcp = await startMcp(control, cwd);
@@ -177,36 +179,57 @@ describe('porthole mcp', () => {
     expectSoon(login.value, loginByCli.value, 300);
   });
 
-  it('list_requests and get_request answer the control API (what porthole requests --json prints)', async () => {
-    // wait_for_port's probes went through the gateway: the log has them once the taps record streams.
-    const listed = await call('list_requests', { port, limit: 5 }, 'requests');
-    expect(listed).toEqual(await controlJson(control, 'GET', `/v1/requests?port=${port}&limit=5`));
-    expect(Array.isArray(listed.value)).toBe(true);
-    const filtered = await call('list_requests', { status: '5xx', method: 'get', viewer: 'owner' }, 'requests');
-    expect(filtered).toEqual(await controlJson(control, 'GET', '/v1/requests?status=5xx&method=get&viewer=owner'));
+  it('list_requests, get_request and replay_request answer as porthole requests and porthole replay', async () => {
+    // A request through the gateway, as the owner (wait_for_port's probes are in the log too).
+    const { value: owner } = await cli('token');
+    const { value: waited } = await cli('wait', String(port));
+    const reply = await viaGateway(
+      (waited as { url: string }).url,
+      gateway,
+      (owner as { token: string }).token,
+      '/hello?x=1',
+    );
+    expect(reply).toEqual({ status: 200, body: 'hello from the app' });
 
-    const first = (listed.value as { id: number }[])[0];
-    if (first) {
-      const read = await call('get_request', { id: first.id });
-      expect(read).toEqual(await controlJson(control, 'GET', `/v1/requests/${first.id}`));
-    }
-    const missing = await call('get_request', { id: 999_999 });
-    const api = await controlJson(control, 'GET', '/v1/requests/999999');
-    expect(missing).toEqual({ value: { ...(api.value as object), status: 404 }, isError: true });
-    expect(missing.value).toMatchObject({ error: 'request_not_found' });
-  });
+    const listed = await call('list_requests', { port, method: 'get', path: '/hello', limit: 5 }, 'requests');
+    expect(listed).toEqual(
+      await cli('requests', '--port', String(port), '--method', 'get', '--path', '/hello', '--limit', '5'),
+    );
+    expect(listed.value).toEqual([
+      expect.objectContaining({ path: '/hello?x=1', status: 200, viewer: { kind: 'owner' } }),
+    ]);
+    expect(listed.value).toEqual(
+      (await controlJson(control, 'GET', `/v1/requests?port=${port}&method=get&path=/hello&limit=5`)).value,
+    );
+    const none = await call('list_requests', { status: '5xx', viewer: 'link' }, 'requests');
+    expect(none).toEqual(await cli('requests', '--status', '5xx', '--viewer', 'link'));
 
-  it.skip('replay_request answers as porthole replay (waits for POST /v1/requests/<id>/replay from branch i17-replay)', async () => {
-    const listed = await call('list_requests', { port }, 'requests');
-    const { id } = (listed.value as { id: number }[]).at(-1)!;
+    const { id } = (listed.value as { id: number }[])[0]!;
+    const read = await call('get_request', { id });
+    expect(read).toEqual(await cli('requests', String(id)));
+    expect(read.value).toMatchObject({ id, response: { body: { text: 'hello from the app' } } });
+
     const replayed = await call('replay_request', { id });
     expect(replayed.isError).toBe(false);
-    expect(replayed.value).toMatchObject({ replayOf: id, port, viewer: { kind: 'replay' } });
+    expect(replayed.value).toMatchObject({
+      replayOf: id,
+      port,
+      path: '/hello?x=1',
+      viewer: { kind: 'replay' },
+      status: 200,
+    });
     const byCli = await cli('replay', String(id));
-    expect(stable(replayed.value, 'id', 'time', 'timing')).toEqual(stable(byCli.value, 'id', 'time', 'timing'));
-    const missing = await call('replay_request', { id: 999_999 });
-    expect(missing).toEqual(await cli('replay', '999999'));
-    expect(missing.value).toMatchObject({ error: 'request_not_found' });
+    const changing = ['id', 'time', 'headMs', 'totalMs', 'response'];
+    expect(stable(replayed.value, ...changing)).toEqual(stable(byCli.value, ...changing));
+    const body = (value: unknown) => (value as { response: { body: unknown } }).response.body;
+    expect(body(replayed.value)).toEqual(body(byCli.value));
+
+    const missing = await call('get_request', { id: 999_999 });
+    expect(missing).toEqual(await cli('requests', '999999'));
+    expect(missing).toMatchObject({ isError: true, value: { error: 'request_not_found', status: 404 } });
+    const unreplayable = await call('replay_request', { id: 999_999, port });
+    expect(unreplayable).toEqual(await cli('replay', '999999', '--port', String(port)));
+    expect(unreplayable).toMatchObject({ isError: true, value: { error: 'request_not_found' } });
   });
 
   it("a bad input is an error result: the CLI's usage JSON, or the schema's refusal", async () => {
@@ -218,7 +241,11 @@ describe('porthole mcp', () => {
     expect(badPort).toEqual(await cli('expose', '70000'));
     expect(badPort).toMatchObject({ isError: true, value: { error: 'usage' } });
     const badFilter = await call('list_requests', { status: 'teapot' }, 'requests');
-    expect(badFilter).toMatchObject({ isError: true, value: { error: 'bad_request', status: 400 } });
+    expect(badFilter).toEqual(await cli('requests', '--status', 'teapot'));
+    expect(badFilter).toMatchObject({
+      isError: true,
+      value: { error: 'usage', message: expect.stringContaining('--status') },
+    });
     // A wrong type never reaches the tool: the SDK refuses it against the schema, as an error result.
     const wrongType = await mcp.client.callTool({
       name: 'set_visibility',
