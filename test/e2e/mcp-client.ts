@@ -5,9 +5,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import http from 'node:http';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { afterTest } from './harness';
-import { cli, runCli } from './cli-run';
+import { cli, runCli, tempDir } from './cli-run';
+import { freePorts, nodeServer } from './servers';
 
 export interface McpSession {
   client: Client;
@@ -117,4 +119,38 @@ export function viaGateway(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A running `porthole dev` (its own folder, gateway and control socket) and a server on `port`. */
+export interface DevFixture {
+  cwd: string;
+  control: string;
+  /** The local gateway's URL (dev's `ready` event). */
+  gateway: string;
+  /** Answers `hello from the app` (a node server in a child process). */
+  port: number;
+  /** In dev's --only too, but nothing listens on it: for expose and unexpose. */
+  spare: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `porthole dev --only <port>,<spare>` and the server on `port`; resolves once the port is open. */
+export async function startDev(): Promise<DevFixture> {
+  const folder = tempDir();
+  const cwd = folder.path;
+  const control = join(cwd, 'control.sock');
+  const [port, spare] = (await freePorts(2)) as [number, number];
+  const dev = runCli(
+    ['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${port},${spare}`, '--control', control],
+    cwd,
+  );
+  const gateway = (await dev.line((l) => l.event === 'ready')).gateway as string;
+  const server = await nodeServer(port, '127.0.0.1', 'hello from the app');
+  await dev.line((l) => l.event === 'port.open' && l.port === port);
+  const stop = async () => {
+    await server.stop();
+    await dev.stop();
+    folder.remove();
+  };
+  return { cwd, control, gateway, port, spare, stop };
 }

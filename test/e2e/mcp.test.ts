@@ -3,15 +3,21 @@
  * for every tool, against a real `porthole dev` (gateway in workerd, client, a real origin); each
  * tool's JSON is what the CLI prints with --json for the same action, run here too and compared.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../../scripts/build.mjs';
-import { cli as cliPath, type CliRun, runCli, tempDir } from './cli-run';
-import { afterTest, waitFor } from './harness';
-import { type ChildServer, freePorts, nodeServer } from './servers';
-import { callTool, cliJson, controlJson, type McpSession, stable, startMcp, viaGateway } from './mcp-client';
+import {
+  callTool,
+  cliJson,
+  controlJson,
+  type DevFixture,
+  type McpSession,
+  stable,
+  startDev,
+  startMcp,
+  viaGateway,
+} from './mcp-client';
 
 const TOOLS = [
   'list_ports',
@@ -36,38 +42,24 @@ function expectSoon(tool: unknown, cli: unknown, ttl: number): void {
 }
 
 describe('porthole mcp', () => {
-  let cwd: string;
-  let control: string;
+  let f: DevFixture;
   let port: number;
-  /** A port nothing listens on, in --only: exposed and unexposed by the tests. */
   let spare: number;
-  let dev: CliRun;
-  /** The local gateway's URL (dev's `ready` event). */
+  let control: string;
   let gateway: string;
-  let server: ChildServer;
-  let folder: { remove(): void };
   let mcp: McpSession;
-  const cli = (...args: string[]) => cliJson(args, control, cwd);
+  const cli = (...args: string[]) => cliJson(args, control, f.cwd);
   const call = (name: string, args: Record<string, unknown> = {}, listKey?: string) =>
     callTool(mcp, name, args, listKey);
 
   beforeAll(async () => {
-    const dir = tempDir();
-    folder = dir;
-    cwd = dir.path;
-    control = join(cwd, 'control.sock');
-    [port, spare] = (await freePorts(2)) as [number, number];
-    dev = runCli(['dev', '--json', '--listen', '127.0.0.1:0', '--only', `${port},${spare}`, '--control', control], cwd);
-    gateway = (await dev.line((l) => l.event === 'ready')).gateway as string;
-    server = await nodeServer(port, '127.0.0.1', 'hello from the app');
-    await dev.line((l) => l.event === 'port.open' && l.port === port);
-    mcp = await startMcp(control, cwd);
+    f = await startDev();
+    ({ port, spare, control, gateway } = f);
+    mcp = await startMcp(control, f.cwd);
   });
   afterAll(async () => {
     await mcp?.close();
-    await server?.stop();
-    await dev?.stop();
-    folder?.remove();
+    await f?.stop();
   });
 
   it('lists every tool with a description and an input schema, as server "porthole" of the CLI\'s version', async () => {
@@ -253,47 +245,5 @@ describe('porthole mcp', () => {
     });
     expect(wrongType.isError).toBe(true);
     expect(JSON.stringify(wrongType.content)).toContain('visibility');
-  });
-
-  it('writes nothing but JSON-RPC on stdout, and ends (exit 0) when stdin closes', async () => {
-    const child = spawn(process.execPath, [cliPath, 'mcp', '--control', control], { cwd, stdio: 'pipe' });
-    afterTest(() => child.kill('SIGKILL'));
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exit = new Promise<number | null>((resolve) => child.once('close', resolve));
-    const message = (id: number, method: string, params: unknown) =>
-      `${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`;
-    child.stdin.write(
-      message(1, 'initialize', {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '0' },
-      }),
-    );
-    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
-    child.stdin.write(message(2, 'tools/call', { name: 'expose', arguments: { port: spare, label: 'Raw' } }));
-    await waitFor(() => stdout.includes('"id":2'), 'the answer to tools/call', 20_000);
-    // A call still in flight (a wait that would last two minutes) does not keep it alive once stdin closes.
-    child.stdin.write(
-      message(3, 'tools/call', { name: 'wait_for_port', arguments: { port, status: 404, timeout: 120 } }),
-    );
-    child.stdin.end();
-    const bound = new Promise((resolve) => setTimeout(resolve, 10_000, 'still running 10 s after stdin closed'));
-    expect(await Promise.race([exit, bound])).toBe(0);
-    const lines = stdout.trim().split('\n');
-    expect(lines.map((l) => (JSON.parse(l) as { jsonrpc: string; id: number }).id)).toEqual([1, 2]);
-    // The expose tool warned (a private port, nothing listening): on stderr and in the JSON, not as a stdout line.
-    const answer = JSON.parse(lines[1]!) as { result: { structuredContent: { warnings?: string[] } } };
-    expect(answer.result.structuredContent.warnings?.length).toBeGreaterThan(0);
-    await cli('unexpose', String(spare));
-  });
-
-  it('with no client running, a tool answers no_client saying to start porthole dev or connect', async () => {
-    mkdirSync(join(cwd, 'none'), { mode: 0o700 });
-    const alone = await startMcp(join(cwd, 'none', 'control.sock'), cwd);
-    const answer = await callTool(alone, 'list_ports', {}, 'ports');
-    expect(answer.isError).toBe(true);
-    expect(answer.value).toMatchObject({ error: 'no_client', message: expect.stringContaining("'porthole dev'") });
-    expect(answer).toEqual(await cliJson(['ports'], join(cwd, 'none', 'control.sock'), cwd));
   });
 });
