@@ -273,7 +273,7 @@ export class Agent {
     this.#watcher?.stop();
     this.#supervisor.stop();
     this.#origin.close();
-    this.#logFile?.close();
+    void this.#logFile?.close();
   }
 
   #emit(event: AgentEvent): void {

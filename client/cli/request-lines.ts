@@ -60,7 +60,7 @@ function timing(summary: RequestSummary): string {
 }
 
 /** The column heads of summaryLine. */
-export const SUMMARY_HEADER = `${'TIME'.padEnd(8)}  ${'ID'.padStart(5)}  ${'VIEWER'.padEnd(10)}  ${'METHOD'.padEnd(7)}  ${'PATH'.padEnd(PATH_WIDTH)}  ${'STATUS'.padEnd(22)}  ${'HEAD/TOTAL'.padEnd(14)}  IN → OUT`;
+export const SUMMARY_HEADER = `${'TIME'.padEnd(8)}  ${'ID'.padStart(6)}  ${'VIEWER'.padEnd(10)}  ${'METHOD'.padEnd(7)}  ${'PATH'.padEnd(PATH_WIDTH)}  ${'STATUS'.padEnd(22)}  ${'HEAD/TOTAL'.padEnd(14)}  IN → OUT`;
 
 /** One request on one line, in fixed columns (a follow prints lines as they come). */
 export function summaryLine(summary: RequestSummary): string {
@@ -68,7 +68,7 @@ export function summaryLine(summary: RequestSummary): string {
   if (path.length > PATH_WIDTH) path = `${path.slice(0, PATH_WIDTH - 1)}…`;
   return [
     clock(summary.time).padEnd(8),
-    `#${summary.id}`.padStart(5),
+    `#${summary.id}`.padStart(6),
     terminalSafe(viewer(summary)).padEnd(10),
     terminalSafe(summary.method).padEnd(7),
     path.padEnd(PATH_WIDTH),

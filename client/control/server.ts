@@ -144,13 +144,10 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
   const replay = /^\/v1\/requests\/([^/]+)\/replay$/.exec(path);
   if (method === 'POST' && replay) {
     const input = await body(req);
-    const id = decodeURIComponent(replay[1] as string);
+    const id = replay[1] as string;
     if (!/^[0-9]{1,15}$/.test(id) || Number(id) < 1) throw badRequest('the request id must be a whole number ≥ 1');
-    return json(
-      res,
-      201,
-      await agent.replay(Number(id), { port: input.port === undefined ? undefined : port(input.port) }),
-    );
+    const options = { port: input.port === undefined ? undefined : port(input.port) };
+    return json(res, 201, await agent.replay(Number(id), options));
   }
   if (method === 'PATCH' && item?.[1] === 'ports') {
     const { visibility } = await body(req);

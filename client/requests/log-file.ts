@@ -36,10 +36,13 @@ export class RequestLogFile {
     this.#unsubscribe = log.onFinished((entry) => this.#write(entry));
   }
 
-  /** Stop writing; lines already queued are flushed, then the file is closed. */
-  close(): void {
+  /** Stop writing; lines already queued are flushed, then the file is closed (resolves then; never rejects). */
+  close(): Promise<void> {
     this.#unsubscribe();
+    if (this.#out.closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.#out.once('close', () => resolve()));
     if (!this.#out.writableEnded) this.#out.end();
+    return done;
   }
 
   #write(entry: LogEntry): void {

@@ -6,13 +6,18 @@
  * request as it ends, and replay's answer and exit codes.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { lookup } from '../../client/net/lookup';
 import { callJson } from '../../client/control/client';
 import { ControlServer } from '../../client/control/server';
 import type { RequestRecord, RequestSummary } from '../../client/requests/record';
 import { type CliRun, runCli, tempDir } from './cli-run';
 import {
+  afterTest,
   freePort,
   type Harness,
   request,
@@ -207,6 +212,34 @@ describe('porthole requests', () => {
     await stop(human);
     await stop(json);
   });
+});
+it('--follow prints a WebSocket as it opens and as it closes; replay refuses it', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  afterTest(() => new Promise((resolve) => wss.close(resolve)));
+  await once(wss, 'listening');
+  wss.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+  const port = (wss.address() as AddressInfo).port;
+  a.agent.expose(port, { source: 'expose' });
+  const wsUrl = await a.agent.url(port);
+  // A plain GET (the origin answers 426) gives the follow a backlog line: once it is printed, the follow listens.
+  expect((await request(h.gateway, `${wsUrl}warmup`)).status).toBe(426);
+  await waitFor(() => a.agent.requests.list({ path: '/warmup' }).find((r) => r.state === 'done'), 'the warm-up');
+  const follow = runCli(['requests', '--follow', '--port', String(port), '--control', socket], cwd);
+  await waitFor(() => /GET\s+\/warmup\s+426 /.test(follow.stdout()), 'the backlog line');
+  const ws = new WebSocket(`${wsUrl.replace(/^http/, 'ws')}chat`, { lookup });
+  afterTest(() => ws.terminate());
+  await once(ws, 'open');
+  await waitFor(() => /#\d+\s+public\s+GET\s+\/chat\s+101 ws 0↑ 0↓ /.test(follow.stdout()), 'the open line');
+  ws.send('hi');
+  await once(ws, 'message');
+  ws.close(1000);
+  await waitFor(() => /GET\s+\/chat\s+101 ws 1↑ 1↓ closed 1000 /.test(follow.stdout()), 'the closed line');
+  await stop(follow);
+
+  const id = logged('/chat').id;
+  const refused = await cli('replay', String(id), '--json');
+  expect(refused.code).toBe(1);
+  expect(JSON.parse(refused.stdout)).toMatchObject({ error: 'cannot_replay_websocket', status: 409 });
 });
 
 describe('porthole replay', () => {
