@@ -5,6 +5,7 @@ import { dev } from './cli/dev';
 import { expose, unexpose } from './cli/expose';
 import type { Command } from './cli/command';
 import { MAIN_HELP } from './cli/help';
+import { mcp } from './cli/mcp';
 import { createOutput, wantsJson } from './cli/output';
 import { ports } from './cli/ports';
 import { replay } from './cli/replay';
@@ -33,6 +34,7 @@ const commands: Record<string, Command> = {
   token,
   dashboard,
   signout,
+  mcp,
   version,
 };
 

@@ -38,8 +38,12 @@ const targets = {
     plugins: [textAssets],
   },
   cli: {
-    entryPoints: [`${root}client/cli.ts`],
-    outfile: `${root}dist/cli.js`,
+    // dist/cli.js, and chunks for what one command alone loads (`porthole mcp`: the MCP SDK, zod),
+    // so that every other command starts without them.
+    entryPoints: { cli: `${root}client/cli.ts` },
+    outdir: `${root}dist`,
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
     platform: 'node',
     packages: 'external',
     define: { PORTHOLE_VERSION: JSON.stringify(version) },

@@ -25,6 +25,7 @@ Commands:
   signout --everywhere
                    Revoke every owner token, dashboard and preview login of the session
   session create   Create a session on a gateway (needs the admin token)
+  mcp              Serve the session to a coding agent as MCP tools (stdio)
   version          Print the CLI's version (also: porthole --version)
   help [command]   Show help for a command
 
@@ -168,7 +169,7 @@ Options:
 Exit status: 0, or 1 when no client is running.
 `;
 
-export const WAIT_HELP = `Usage: porthole wait <port> [--timeout 30s] [--json] [--control <path>]
+export const WAIT_HELP = `Usage: porthole wait <port> [--timeout 30s] [--status 2xx] [--json] [--control <path>]
 
 Waits until <port> has a URL and a request to it through the gateway is
 answered by the server on the port (not by a Porthole error page), then
@@ -186,6 +187,8 @@ is waited for.
 Options:
   --timeout <d>         Give up after this long: 500ms, 30s, 2m (default 30s;
                         a bare number is seconds)
+  --status <s>          Wait until the server answers with this status (200)
+                        or class of them (2xx); default: any answer of its own
   --json                Print {"port","url"} (or {"error","message","port"})
   --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help

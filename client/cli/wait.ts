@@ -17,11 +17,30 @@ import { CliError } from './output';
 /** setTimeout's own limit (2^31-1 ms, about 24.8 days) rounded down: longer ones would fire at once. */
 const TIMEOUT_BOUNDS = { min: 1, max: 24 * 86_400_000, subject: 'a wait may last' };
 
+/** Which statuses count as the server's answer: `200`, a class `2xx`, or any (undefined). */
+type StatusWanted = { min: number; max: number } | undefined;
+
+/** `--status 200` or `--status 2xx`; a problem otherwise. */
+function parseStatus(text: string | undefined, problems: string[]): StatusWanted {
+  if (text === undefined) return undefined;
+  const klass = /^([1-5])xx$/i.exec(text);
+  if (klass) return { min: Number(klass[1]) * 100, max: Number(klass[1]) * 100 + 99 };
+  if (/^[1-5][0-9]{2}$/.test(text)) return { min: Number(text), max: Number(text) };
+  problems.push(`--status: '${text}' is not a status (200) or a class of them (2xx)`);
+  return undefined;
+}
+
 /**
  * One request to the URL through the gateway, as the owner when given a token: null when the origin
- * (not Porthole) answered, else what did: Porthole's error (`502 origin_error`) or why none came.
+ * (not Porthole) answered with a wanted status, else what did: Porthole's error (`502 origin_error`),
+ * the server's other status (`404 from the server`) or why none came.
  */
-function answersThroughGateway(url: string, gateway: string, ownerToken?: string): Promise<string | null> {
+function answersThroughGateway(
+  url: string,
+  gateway: string,
+  wanted: StatusWanted,
+  ownerToken?: string,
+): Promise<string | null> {
   const target = new URL(url);
   const base = new URL(gateway);
   const lib = base.protocol === 'https:' ? https : http;
@@ -46,7 +65,10 @@ function answersThroughGateway(url: string, gateway: string, ownerToken?: string
       (res) => {
         res.resume();
         const code = res.headers['x-porthole-error'];
-        resolve(code === undefined ? null : `${res.statusCode} ${String(code)}`);
+        const status = res.statusCode ?? 0;
+        if (code !== undefined) resolve(`${status} ${String(code)}`);
+        else if (wanted && (status < wanted.min || status > wanted.max)) resolve(`${status} from the server`);
+        else resolve(null);
       },
     );
     req.on('timeout', () => req.destroy());
@@ -55,7 +77,7 @@ function answersThroughGateway(url: string, gateway: string, ownerToken?: string
   });
 }
 
-const options = { timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
+const options = { timeout: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 /** Milliseconds between tries while no client answers on the control socket. */
 const CLIENT_RETRY_MS = 200;
@@ -77,6 +99,7 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
   if (positionals.length !== 1) throw new UsageError('give exactly one port: porthole wait <port>');
   const port = parsePort(positionals[0] as string, 'port', problems);
   const timeoutMs = parseDuration(values.timeout ?? '30s', '--timeout', problems, TIMEOUT_BOUNDS);
+  const wanted = parseStatus(values.status, problems);
   check(problems);
 
   // A client started just before (`porthole dev & porthole wait 3000`) may not listen yet: wait for it too.
@@ -126,7 +149,7 @@ export const wait = clientCommand(WAIT_HELP, options, async ({ values, positiona
     if (checking || finished || !url) return;
     checking = true;
     const candidate = url;
-    const answer = await answersThroughGateway(candidate, gateway, await ownerToken());
+    const answer = await answersThroughGateway(candidate, gateway, wanted, await ownerToken());
     checking = false;
     if (finished) return;
     lastAnswer = answer;

@@ -94,6 +94,7 @@ export const rows: Row[] = [
   noClient('wait', ['wait', '3000', '--timeout', '5s']),
   refused('wait: timeout', (f) => ['wait', String(f.never), '--timeout', '300ms', '--json']),
   usage('wait: bad duration', (f) => ['wait', String(f.port), '--timeout', '90x', '--json']),
+  usage('wait: bad status', (f) => ['wait', String(f.port), '--status', 'teapot', '--json']),
 
   ok(
     'requests (after wait: its probes are in the log)',
