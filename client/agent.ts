@@ -25,6 +25,8 @@ import { acceptsConnections, checkExpose, type Exposure, exposureOf, localGatewa
 import type { PortFilter } from './ports/filters';
 import { PortWatcher } from './ports/watcher';
 import { RequestLog, type RequestLogOptions } from './requests/log';
+import { RequestLogFile } from './requests/log-file';
+import { recordOutcome } from './requests/outcome';
 import { serveLog } from './requests/tunnel-answer';
 import type { BackoffOptions } from './tunnel/backoff';
 import { dataDialer } from './tunnel/data-connection';
@@ -61,6 +63,11 @@ export interface AgentOptions {
   backoff?: BackoffOptions;
   /** The request log's bounds (requests/log.ts; default 1000 requests, 64 KiB per body, 32 MiB in all). */
   requestLog?: RequestLogOptions;
+  /**
+   * Append each finished request to this file as an NDJSON line (requests/log-file.ts; created 0600).
+   * Default: nothing is written to disk. The constructor throws when it cannot be opened.
+   */
+  requestLogFile?: string;
 }
 
 export interface AgentStatus {
@@ -87,11 +94,19 @@ export class Agent {
   readonly api: OwnerApi;
   /** Every stream served, as the request log keeps it (README, "Request log"). */
   readonly requests: RequestLog;
+  readonly #logFile: RequestLogFile | null;
 
   constructor(options: AgentOptions) {
     this.#options = options;
     this.api = new OwnerApi(options.gateway, options.token);
     this.requests = new RequestLog(options.requestLog);
+    // First: a file that cannot be opened stops the start before anything runs.
+    this.#logFile =
+      options.requestLogFile === undefined
+        ? null
+        : new RequestLogFile(options.requestLogFile, this.requests, (message) =>
+            this.#emit({ event: 'error', message }),
+          );
     this.#exposed = new ExposedPorts(options.ports, options.visibility);
     this.#table = new GatewayTable({
       gateway: options.gateway,
@@ -245,6 +260,7 @@ export class Agent {
     this.#watcher?.stop();
     this.#supervisor.stop();
     this.#origin.close();
+    void this.#logFile?.close();
   }
 
   #emit(event: AgentEvent): void {
@@ -289,6 +305,9 @@ export class Agent {
     }
     // The gateway may only reach ports this client exposes, never other local services.
     if (!this.#exposed.has(port)) {
+      // Recorded too: the viewer got 503 port_not_listening.
+      const entry = this.requests.begin(stream.request!);
+      if (entry) recordOutcome(stream, entry);
       stream.reset(ResetCode.NOT_EXPOSED, `port ${port} is not listening`);
       return;
     }

@@ -5,7 +5,7 @@
  * refusals, 401/403/410, are in access/refusals.ts). pages/error-page.ts
  * renders them.
  */
-import { ResetCode, StreamLimitError, StreamResetError } from '../protocol';
+import { resetAnswer, StreamLimitError, StreamResetError, VIEWER_LEFT } from '../protocol';
 import { errorPage } from './pages/error-page';
 
 export interface GatewayErrorOptions {
@@ -183,42 +183,50 @@ export const accessWithdrawn = (port: number, reason: string, options?: GatewayE
  * `origin_unreachable` (nothing listens; a waiting answer, Retry-After 2, as is `tunnel_lost`), 503 `port_not_listening` (the client
  * does not expose the port), 504 `origin_timeout` (no head within
  * `timeoutSeconds`), 502 `tunnel_lost`, 403 `access_withdrawn` (the viewer's grant ended while
- * the origin thought: session/grants.ts), else 502 `origin_error`. The reset is
+ * the origin thought: session/grants.ts), `viewer_left` for the gateway's own CANCEL (the viewer
+ * went away; nobody reads it), else 502 `origin_error`: protocol/reset-answer.ts's table, which the
+ * client's request log records too. The reset is
  * the cause, so the 502/504 log line shows what the client reported. Anything
  * but a StreamResetError is rethrown (a bug, for the one error path).
  */
 export function streamFailure(error: unknown, port: number, timeoutSeconds: number): GatewayError {
   if (!(error instanceof StreamResetError)) throw error;
   const cause = { cause: error };
-  switch (error.code) {
-    case ResetCode.REFUSED:
+  // One table with the client's request log (protocol/reset-answer.ts): the status and code come from it.
+  const answer = resetAnswer(error.code, !error.remote);
+  switch (answer.code) {
+    case 'origin_unreachable':
       return new GatewayError(
-        502,
-        'origin_unreachable',
+        answer.status as number,
+        answer.code,
         `Nothing answered on port ${port} inside the session. Is the server running? (${error.message})`,
         { ...cause, headers: { 'retry-after': '2' }, waitingFor: `port ${port}` },
       );
-    case ResetCode.NOT_EXPOSED:
+    case 'port_not_listening':
       return notListening(port);
-    case ResetCode.TIMEOUT:
+    case 'origin_timeout':
       return new GatewayError(
-        504,
-        'origin_timeout',
+        answer.status as number,
+        answer.code,
         `The server on port ${port} did not answer within ${timeoutSeconds} s.`,
         cause,
       );
-    case ResetCode.REVOKED:
+    case 'access_withdrawn':
       return accessWithdrawn(port, error.message, cause);
-    case ResetCode.TUNNEL_CLOSED:
-      return new GatewayError(502, 'tunnel_lost', `The tunnel to the session closed before port ${port} answered.`, {
-        ...cause,
-        headers: { 'retry-after': '2' },
-        waitingFor: 'the session',
-      });
+    case 'tunnel_lost':
+      return new GatewayError(
+        answer.status as number,
+        answer.code,
+        `The tunnel to the session closed before port ${port} answered.`,
+        { ...cause, headers: { 'retry-after': '2' }, waitingFor: 'the session' },
+      );
+    case VIEWER_LEFT:
+      // The gateway cancelled it because the viewer went away: nobody reads this answer.
+      return new GatewayError(503, answer.code, 'The viewer went away before the answer came.', cause);
     default:
       return new GatewayError(
-        502,
-        'origin_error',
+        answer.status as number,
+        answer.code,
         `The server on port ${port} failed to answer: ${error.message}`,
         cause,
       );

@@ -13,3 +13,4 @@ export * from './api';
 export * from './ids';
 export * from './read-probe';
 export * from './port-label';
+export * from './reset-answer';

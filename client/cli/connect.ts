@@ -40,6 +40,8 @@ export const connect = clientCommand(CONNECT_HELP, options, async ({ values, pos
         watch: settings.watch(flags.watch),
         preserveHost: settings.preserveHost,
         visibility: settings.visibility(flags.visibility),
+        requestLog: flags.requestLog,
+        requestLogFile: flags.requestLogFile,
         onEvent,
       },
       control,

@@ -135,6 +135,8 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
           watch,
           preserveHost: settings.preserveHost,
           visibility: settings.visibility(flags.visibility),
+          requestLog: flags.requestLog,
+          requestLogFile: flags.requestLogFile,
           onEvent,
         },
         control,

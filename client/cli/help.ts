@@ -81,6 +81,17 @@ Settings in the repository:
   --open                Let onAutoForward openBrowser open a browser even when
                         stdout is not a terminal
 
+Request log (every request the client serves, in memory; README "Request log"):
+  --request-log <n>     Requests kept, newest last (default 1000, at most
+                        100000, 32 MiB in all; 0 turns the log off)
+  --request-body <size> Bytes of each request and response body kept, the rest
+                        only counted (default 64KiB; e.g. 16384, 16KiB, 1MiB;
+                        at most 16MiB)
+  --request-log-file <path>
+                        Also append each finished request (headers and bodies
+                        as kept, credentials redacted) to <path> as an NDJSON
+                        line; created 0600. Without it nothing is written to disk
+
 Output and control:
   --json                Print NDJSON events instead of human output: ready,
                         tunnel.up, tunnel.down, port.open, port.login, port.share,

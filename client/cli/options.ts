@@ -2,6 +2,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { isPort, isVisibility, type Visibility } from '../../protocol';
 import { PortFilter, RuleError } from '../ports/filters';
+import { type RequestLogFlags, requestLogFlags, type RequestLogValues } from './request-log-flags';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -20,6 +21,9 @@ export const agentOptions = {
   json: { type: 'boolean' },
   'no-settings': { type: 'boolean' },
   open: { type: 'boolean' },
+  'request-log': { type: 'string' },
+  'request-body': { type: 'string' },
+  'request-log-file': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -40,7 +44,7 @@ export function parsePort(text: string, what: string, problems: string[]): numbe
   return n;
 }
 
-export interface AgentFlags {
+export interface AgentFlags extends RequestLogFlags {
   ports: number[];
   preserveHost: number[] | 'all';
   watch: { filter: PortFilter } | undefined;
@@ -48,7 +52,7 @@ export interface AgentFlags {
   visibility: (port: number) => Visibility | undefined;
 }
 
-interface AgentValues {
+interface AgentValues extends RequestLogValues {
   port?: string[];
   'preserve-host'?: string[];
   'no-watch'?: boolean;
@@ -114,7 +118,7 @@ export function agentFlags(values: AgentValues, problems: string[], extraIgnore:
     }
   }
   const visibility = visibilityRules(values, problems);
-  return { ports, preserveHost, watch, visibility };
+  return { ports, preserveHost, watch, visibility, ...requestLogFlags(values, problems) };
 }
 
 export function check(problems: string[]): void {

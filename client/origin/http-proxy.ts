@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import { MAX_DATA, type MuxStream, type OpenRequest, ResetCode, StreamResetError } from '../../protocol';
+import type { LogEntry } from '../requests/entry';
 import { originRequestHeaders, rawToPairs } from './headers';
 import { publicResponseHeaders } from './host-rewrite';
 import { LOOPBACK } from './loopback';
@@ -59,13 +60,17 @@ export class OriginProxy {
     this.#agent.destroy();
   }
 
-  /** Serve one stream opened by the gateway, `open` its request. Never throws; failures reset the stream. */
-  handle(stream: MuxStream, open: OpenRequest): void {
+  /**
+   * Serve one stream opened by the gateway, `open` its request, recording its head and bodies in
+   * `entry` (null: not recorded; how it ends is requests/outcome.ts's). Never throws; failures reset
+   * the stream.
+   */
+  handle(stream: MuxStream, open: OpenRequest, entry: LogEntry | null): void {
     const first = this.#preferred.get(open.port) ?? 0;
-    this.#attempt(stream, first, 0);
+    this.#attempt(stream, entry, first, 0);
   }
 
-  #attempt(stream: MuxStream, addressIndex: number, tries: number): void {
+  #attempt(stream: MuxStream, entry: LogEntry | null, addressIndex: number, tries: number): void {
     const open = stream.request!;
     const host = LOOPBACK[addressIndex % LOOPBACK.length] as string;
     let bodyStarted = false;
@@ -110,7 +115,7 @@ export class OriginProxy {
       // The head goes at once, not with the first body chunk: a viewer that sent
       // `Expect: 100-continue` holds its body until the origin (or its timer) lets it go.
       request.flushHeaders();
-      void this.#pumpRequestBody(stream, request);
+      void this.#pumpRequestBody(stream, request, entry);
     };
     if (!open.hasBody) startBody();
     request.on('socket', (socket) => {
@@ -122,12 +127,12 @@ export class OriginProxy {
       if (responded || stream.state === 'reset') return;
       const noBodyRead = !open.hasBody || !bodyStarted;
       if (error.code === 'ECONNREFUSED' && noBodyRead && tries + 1 < LOOPBACK.length) {
-        this.#attempt(stream, addressIndex + 1, tries + 1);
+        this.#attempt(stream, entry, addressIndex + 1, tries + 1);
         return;
       }
       // A kept-alive socket the origin closed meanwhile: one fresh try (Node's documented pattern).
       if (error.code === 'ECONNRESET' && request.reusedSocket && noBodyRead && tries < 3) {
-        this.#attempt(stream, addressIndex, tries + 1);
+        this.#attempt(stream, entry, addressIndex, tries + 1);
         return;
       }
       if (error.code === 'HPE_HEADER_OVERFLOW') {
@@ -144,13 +149,14 @@ export class OriginProxy {
     request.on('response', (response) => {
       responded = true;
       this.#preferred.set(open.port, addressIndex % LOOPBACK.length);
-      void this.#pumpResponse(stream, response, preserveHost);
+      void this.#pumpResponse(stream, response, preserveHost, entry);
     });
   }
 
-  async #pumpRequestBody(stream: MuxStream, request: http.ClientRequest): Promise<void> {
+  async #pumpRequestBody(stream: MuxStream, request: http.ClientRequest, entry: LogEntry | null): Promise<void> {
     try {
       for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
+        entry?.requestData(chunk);
         if (!request.write(chunk)) await once(request, 'drain');
       }
       request.end();
@@ -162,7 +168,12 @@ export class OriginProxy {
     }
   }
 
-  async #pumpResponse(stream: MuxStream, response: http.IncomingMessage, preserveHost: boolean): Promise<void> {
+  async #pumpResponse(
+    stream: MuxStream,
+    response: http.IncomingMessage,
+    preserveHost: boolean,
+    entry: LogEntry | null,
+  ): Promise<void> {
     const open = stream.request!;
     const method = open.method;
     try {
@@ -179,15 +190,22 @@ export class OriginProxy {
         const parts: Buffer[] = [];
         for await (const chunk of response) parts.push(chunk as Buffer);
         if (!response.complete) throw new Error('the origin closed the connection mid-body');
-        stream.respond(head, parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+        const body = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+        stream.respond(head, body);
+        if (entry) {
+          entry.head(head.status, head.headers);
+          entry.responseData(body);
+        }
         return;
       }
       stream.respond(head);
+      entry?.head(head.status, head.headers);
       let ended = false;
       for await (const chunk of response) {
         // Once the parser has the whole message and nothing is left unread, this
         // chunk is the last: it carries the END (one frame fewer per response).
         ended = response.complete && response.readableLength === 0;
+        entry?.responseData(chunk as Buffer);
         await stream.write(chunk as Buffer, { end: ended });
       }
       // A body cut short by the origin must not look complete to the viewer.

@@ -5,6 +5,7 @@
  */
 import type { MuxStream } from '../../protocol';
 import type { LogEntry } from '../requests/entry';
+import { recordOutcome } from '../requests/outcome';
 import type { DialData } from '../tunnel/data-connection';
 import { type OriginOptions as HttpOptions, OriginProxy } from './http-proxy';
 import { proxyWebSocket } from './ws-proxy';
@@ -30,11 +31,11 @@ export class Origin {
    * `entry` (null: the request log is off). Never throws: failures reset the stream.
    */
   serve(stream: MuxStream, entry: LogEntry | null): void {
-    void entry; // Recorded by the taps (requests/), wired next.
     const open = stream.request;
     if (!open) return;
-    if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port), this.#dialData);
-    else this.#http.handle(stream, open);
+    if (entry) recordOutcome(stream, entry);
+    if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port), this.#dialData, entry);
+    else this.#http.handle(stream, open, entry);
   }
 
   /** Drop the kept-alive origin connections (open WebSockets end with their streams). */

@@ -25,21 +25,32 @@ export interface PipeEnd {
   tooLarge: { code: number; reason: string };
 }
 
-/** Pipe `a` and `b` both ways; `onClosed` runs once both sockets are closed. */
-export function pipeWebSockets(a: PipeEnd, b: PipeEnd, onClosed: () => void): void {
+/**
+ * What the pipe tells of the traffic (the request log's entry): each message crossed, `out` from `a`
+ * to `b`, `in` from `b` to `a`, of `bytes` bytes; and the code of the first close, as that socket
+ * got it (1005: none; 1006: dropped).
+ */
+export interface PipeTap {
+  message(direction: 'in' | 'out', bytes: number): void;
+  closed(code: number): void;
+}
+
+/** Pipe `a` and `b` both ways; `onClosed` runs once both sockets are closed; `tap` hears of the traffic. */
+export function pipeWebSockets(a: PipeEnd, b: PipeEnd, onClosed: () => void, tap?: PipeTap): void {
   let open = 2;
   const closed = () => {
     if (--open === 0) onClosed();
   };
-  oneWay(a, b, closed);
-  oneWay(b, a, closed);
+  oneWay(a, b, closed, 'out', tap);
+  oneWay(b, a, closed, 'in', tap);
 }
 
-function oneWay(from: PipeEnd, to: PipeEnd, closed: () => void): void {
+function oneWay(from: PipeEnd, to: PipeEnd, closed: () => void, direction: 'in' | 'out', tap?: PipeTap): void {
   let unwritten = 0;
   let tooLarge = false;
   from.socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (to.socket.readyState !== to.socket.OPEN) return;
+    tap?.message(direction, data.length);
     unwritten += data.length;
     if (unwritten > HIGH_WATER_BYTES) from.socket.pause();
     to.socket.send(data, { binary: isBinary }, () => {
@@ -52,6 +63,7 @@ function oneWay(from: PipeEnd, to: PipeEnd, closed: () => void): void {
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooLarge = true;
   });
   from.socket.on('close', (code: number, reason: Buffer) => {
+    tap?.closed(code);
     closed();
     if (to.socket.readyState === to.socket.CLOSED || to.socket.readyState === to.socket.CLOSING) return;
     if (tooLarge) to.socket.close(from.tooLarge.code, closeReason(from.tooLarge.reason));

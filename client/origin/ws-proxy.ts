@@ -18,6 +18,7 @@ import {
   ResetCode,
   StreamResetError,
 } from '../../protocol';
+import type { LogEntry } from '../requests/entry';
 import type { DialData } from '../tunnel/data-connection';
 import { originHost, rawToPairs } from './headers';
 import { originRequestValue, publicResponseHeaders } from './host-rewrite';
@@ -47,8 +48,11 @@ const HANDSHAKE = new Set([
   'sec-websocket-protocol',
 ]);
 
-/** Serve an upgraded stream (its OPEN in `stream.request`); `dial` makes its data connection. Never throws. */
-export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: DialData): void {
+/**
+ * Serve an upgraded stream (its OPEN in `stream.request`); `dial` makes its data connection. The head,
+ * messages and close go into `entry` (null: not recorded). Never throws.
+ */
+export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: DialData, entry: LogEntry | null): void {
   const open = stream.request!;
   const headers: Record<string, string> = {};
   let protocols: string[] = [];
@@ -82,7 +86,7 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
     } catch (error) {
       // ws refuses a request it cannot send (a bad subprotocol list, a header byte): the viewer's request
       // is at fault, so a 400 saying why; nothing reached the origin.
-      void refuse(stream, `Porthole cannot send this WebSocket request to the app: ${(error as Error).message}`);
+      void refuse(stream, `Porthole cannot send this WebSocket request to the app: ${(error as Error).message}`, entry);
       return;
     }
     let settled = false;
@@ -92,12 +96,13 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
       const chosen = response.headers['sec-websocket-protocol'];
       if (typeof chosen === 'string') pairs.push(['sec-websocket-protocol', chosen]);
       stream.respond({ status: 101, headers: pairs });
+      entry?.head(101, pairs);
     });
-    socket.on('open', () => attach(stream, socket, dial));
+    socket.on('open', () => attach(stream, socket, dial, entry));
     socket.on('unexpected-response', (_request, response: IncomingMessage) => {
       // The origin said no (404, 400 …): the viewer gets that answer as it was.
       settled = true;
-      void relayRefusal(stream, response, preserveHost);
+      void relayRefusal(stream, response, preserveHost, entry);
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
@@ -118,22 +123,38 @@ export function proxyWebSocket(stream: MuxStream, preserveHost: boolean, dial: D
 }
 
 /** Answer the viewer 400 with `why` as plain text (the request never reached the origin). */
-async function refuse(stream: MuxStream, why: string): Promise<void> {
+async function refuse(stream: MuxStream, why: string, entry: LogEntry | null): Promise<void> {
   try {
-    stream.respond({ status: 400, headers: [['content-type', 'text/plain; charset=utf-8']] });
-    await stream.write(Buffer.from(`${why}\n`));
+    const head = { status: 400, headers: [['content-type', 'text/plain; charset=utf-8']] as HeaderPairs };
+    const body = Buffer.from(`${why}\n`);
+    stream.respond(head);
+    // Porthole answered instead of the app.
+    entry?.head(head.status, head.headers);
+    entry?.responseData(body);
+    entry?.fail({ code: 'bad_request', message: why });
+    await stream.write(body);
     await stream.end();
   } catch {
     // The stream was reset meanwhile (the viewer or the tunnel went away): nobody is left to tell.
   }
 }
 
-async function relayRefusal(stream: MuxStream, response: IncomingMessage, preserveHost: boolean): Promise<void> {
+async function relayRefusal(
+  stream: MuxStream,
+  response: IncomingMessage,
+  preserveHost: boolean,
+  entry: LogEntry | null,
+): Promise<void> {
   try {
     const pairs = rawToPairs(response.rawHeaders);
     const headers = preserveHost ? pairs : publicResponseHeaders(pairs, stream.request!);
-    stream.respond({ status: response.statusCode ?? 502, headers });
-    for await (const chunk of response) await stream.write(chunk as Buffer);
+    const status = response.statusCode ?? 502;
+    stream.respond({ status, headers });
+    entry?.head(status, headers);
+    for await (const chunk of response) {
+      entry?.responseData(chunk as Buffer);
+      await stream.write(chunk as Buffer);
+    }
     await stream.end();
   } catch (error) {
     response.destroy();
@@ -148,7 +169,7 @@ async function relayRefusal(stream: MuxStream, response: IncomingMessage, preser
 }
 
 /** The origin socket is open: hold its messages until the data connection is, then pipe the two. */
-function attach(stream: MuxStream, origin: WebSocket, dial: DialData): void {
+function attach(stream: MuxStream, origin: WebSocket, dial: DialData, entry: LogEntry | null): void {
   origin.pause();
   const data = dial(stream.id);
   let settled = false;
@@ -185,6 +206,7 @@ function attach(stream: MuxStream, origin: WebSocket, dial: DialData): void {
         tooLarge: { code: 1009, reason: `the viewer sent a message over ${MAX_WEBSOCKET_MESSAGE} bytes` },
       },
       () => stream.end().catch(ignoreReset),
+      entry ?? undefined,
     );
     origin.resume();
   });

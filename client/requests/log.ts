@@ -66,6 +66,7 @@ export class RequestLog {
   /** By id, oldest first (a Map keeps insertion order). */
   readonly #entries = new Map<number, LogEntry>();
   readonly #listeners = new Set<RequestListener>();
+  readonly #finished = new Set<(entry: LogEntry) => void>();
   #nextId = 1;
   #bytes = 0;
 
@@ -133,6 +134,15 @@ export class RequestLog {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Hear of every request as it ends, with its entry: still whole even when the ring already let it
+   * go (a long WebSocket under many short requests). Must not throw. Returns the unsubscribe.
+   */
+  onFinished(listener: (entry: LogEntry) => void): () => void {
+    this.#finished.add(listener);
+    return () => this.#finished.delete(listener);
+  }
+
   #changed(entry: LogEntry, change: 'grow' | 'head' | 'end', bytes: number): void {
     if (change === 'grow') {
       // An entry already evicted no longer counts.
@@ -141,6 +151,7 @@ export class RequestLog {
       this.#evict();
       return;
     }
+    if (change === 'end') for (const listener of [...this.#finished]) listener(entry);
     if (this.#listeners.size === 0) return;
     const summary = entry.summary();
     for (const listener of [...this.#listeners]) listener(summary);

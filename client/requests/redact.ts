@@ -23,13 +23,14 @@ function scheme(value: string): string {
   return match ? `${match[1]} ${REDACTED}` : REDACTED;
 }
 
-/** `a=1; b=2` → `a=[redacted]; b=[redacted]`. */
+/** `a=1; b=2` → `a=[redacted]; b=[redacted]`; a nameless cookie (`; token`, RFC 6265bis §5.6) is a value too. */
 function cookiePairs(value: string): string {
   return value
     .split(';')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      return eq === -1 ? pair : `${pair.slice(0, eq)}=${REDACTED}`;
+      if (eq !== -1) return `${pair.slice(0, eq)}=${REDACTED}`;
+      return pair.trim() === '' ? pair : `${/^\s*/.exec(pair)?.[0] ?? ''}${REDACTED}`;
     })
     .join(';');
 }
