@@ -159,6 +159,7 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
         <script src="/assets/dashboard.js" defer></script>
         <script src="/assets/dashboard-links.js" defer></script>
         <script src="/assets/dashboard-ports.js" defer></script>
+        <script src="/assets/dashboard-request-detail.js" defer></script>
         <script src="/assets/dashboard-requests.js" defer></script>
       </head>
       <body>

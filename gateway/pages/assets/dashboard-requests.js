@@ -6,10 +6,10 @@
  * page token). A summary comes when a request's head does (`state: open`) and again when it ends:
  * rows are updated by id, newest on top, at most MAX_ROWS. The follow ends when the page token it
  * was opened with does (or the gateway's bound, or a dropped connection) and is opened again with
- * backoff. Clicking a request shows it in full (`GET …/requests/<id>`): headers (the client redacted
- * credentials) and bodies. Everything from the log is untrusted and set as text only.
+ * backoff. Clicking a request shows it in full (dashboard-request-detail.js). Everything from the log
+ * is untrusted and set as text only.
  */
-/* global setTimeout, CSS, URLSearchParams, TextDecoder, AbortController, HTMLElement, api, renew, ended, byId, session, token, signedOut, formatBytes, viewerText, statusText, rowTime */
+/* global setTimeout, CSS, URLSearchParams, TextDecoder, AbortController, HTMLElement, renew, ended, byId, session, token, signedOut, formatBytes, viewerText, statusText, rowTime, showDetail */
 'use strict';
 
 /** Rows kept in the page at most; the oldest go first. */
@@ -19,7 +19,6 @@ const BACKOFF_MS = [1000, 30_000];
 
 const requestRows = /** @type {HTMLTableSectionElement} */ (byId('requests-rows'));
 const requestFilter = /** @type {HTMLFormElement} */ (byId('requests-filter'));
-const requestDetail = byId('request-detail');
 const requestState = byId('requests-live');
 const requestCount = byId('requests-count');
 const requestsEmpty = byId('requests-empty');
@@ -172,89 +171,9 @@ async function followLoop() {
   }
 }
 
-/** @param {string} text @param {string} [tag] */
-function textElement(text, tag = 'p') {
-  const element = document.createElement(tag);
-  element.textContent = text;
-  return element;
-}
-
-/** A header block as a table of text cells. @param {string} title @param {[string, string][]} headers */
-function headerTable(title, headers) {
-  const table = document.createElement('table');
-  table.className = 'headers';
-  table.append(textElement(title, 'caption'));
-  for (const [name, value] of headers) {
-    const tr = document.createElement('tr');
-    tr.append(textElement(name, 'th'), textElement(value, 'td'));
-    table.append(tr);
-  }
-  return table;
-}
-
-/** A body: text in a <pre>, binary as its size and SHA-256; truncation marked. @param {string} title @param {any} body */
-function bodyBlock(title, body) {
-  const block = document.createElement('div');
-  block.className = 'body';
-  block.append(textElement(title, 'h4'));
-  if (!body || body.bytes === 0) {
-    block.append(textElement('(no body)'));
-    return block;
-  }
-  if (typeof body.text === 'string') block.append(textElement(body.text, 'pre'));
-  else block.append(textElement(`binary, ${formatBytes(body.captured)} kept, SHA-256 ${body.sha256}`));
-  if (body.truncated) {
-    const note = textElement(`truncated: the first ${formatBytes(body.captured)} of ${formatBytes(body.bytes)}`);
-    note.className = 'truncated';
-    block.append(note);
-  }
-  return block;
-}
-
-/** Show request `id` in full below the list. @param {string} id */
-async function showDetail(id) {
-  requestDetail.hidden = false;
-  requestDetail.replaceChildren(textElement(`Loading request ${id}…`));
-  let record;
-  try {
-    record = await api('GET', `/requests/${encodeURIComponent(id)}`);
-  } catch (error) {
-    requestDetail.replaceChildren(textElement(error instanceof Error ? error.message : String(error)));
-    return;
-  }
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.dataset.closeDetail = '';
-  close.textContent = 'Close';
-  const title = textElement(`${record.method} ${record.path} → ${statusText(record)}`, 'h3');
-  const facts = textElement(
-    `Request ${record.id} · port ${record.port} · ${viewerText(record.viewer)} · ${rowTime(record.time)}` +
-      (record.error ? ` · ${record.error.code}: ${record.error.message}` : ''),
-  );
-  const request = record.request ?? { headers: [] };
-  const response = record.response;
-  requestDetail.replaceChildren(
-    close,
-    title,
-    facts,
-    headerTable('Request headers', request.headers ?? []),
-    bodyBlock('Request body', request.body),
-    ...(response
-      ? [headerTable('Response headers', response.headers ?? []), bodyBlock('Response body', response.body)]
-      : [textElement('No response head (Porthole answered, or none came).')]),
-  );
-  close.focus();
-}
-
 requestRows.addEventListener('click', (event) => {
   const button = event.target instanceof Element ? event.target.closest('button[data-request]') : null;
   if (button instanceof HTMLElement && button.dataset.request) void showDetail(button.dataset.request);
-});
-requestDetail.addEventListener('click', (event) => {
-  if (event.target instanceof Element && event.target.closest('button[data-close-detail]')) {
-    requestDetail.hidden = true;
-    requestDetail.replaceChildren();
-  }
 });
 requestFilter.addEventListener('submit', (event) => event.preventDefault());
 requestFilter.addEventListener('change', () => {
