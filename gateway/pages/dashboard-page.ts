@@ -102,10 +102,19 @@ function requestsSection(): Html {
       <span id="requests-live" class="muted" role="status">connecting…</span>
     </h2>
     <form id="requests-filter" class="filters" aria-label="Filter requests">
-      <label>Port <input name="port" type="number" min="1" max="65535" placeholder="any" /></label>
+      <label
+        >Port
+        <input
+          name="port"
+          type="number"
+          min="1"
+          max="65535"
+          placeholder="any"
+          aria-label="Show requests to this port only"
+      /></label>
       <label
         >Status
-        <select name="status">
+        <select name="status" aria-label="Show requests of this status class only">
           <option value="">any</option>
           ${STATUS_FILTERS.map((s) => html`<option value="${s}">${s}</option>`)}
         </select></label
