@@ -4,6 +4,9 @@
  * live; its detail shows headers and body; markup in its path, headers and body is shown as text
  * (no element made, no script run, no dialog).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { afterTest, type Harness, request, startAgent, startOrigin } from '../e2e/harness';
@@ -17,6 +20,7 @@ withHarnessAndChromium((harness, chromium) => {
   browser = chromium;
 });
 
+const OUTPUT = join(fileURLToPath(new URL('../..', import.meta.url)), 'test-results', 'browser');
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>alert(2)</script>';
 
@@ -67,6 +71,8 @@ describe.skipIf(!browserTests)('the dashboard’s requests panel in Chromium', (
     await detail.locator('h3', { hasText: 'GET /live-check?n=1 → 200' }).waitFor();
     expect(await detail.locator('table.headers', { hasText: 'Request headers' }).textContent()).toContain('seen');
     expect(await detail.locator('pre').textContent()).toBe('hello from the origin');
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.locator('#requests').screenshot({ path: join(OUTPUT, 'dashboard-requests.png') });
     await detail.getByRole('button', { name: 'Close' }).click();
     expect(await detail.isHidden()).toBe(true);
   });
