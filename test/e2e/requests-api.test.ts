@@ -5,7 +5,7 @@
  * bounds (offline, follows per session). A hostile client's answers: requests-api-attack.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startAgent, startHarness, waitFor } from './harness';
+import { type Harness, request, startAgent, startHarness, waitFor } from './harness';
 import { follow, lineOf, ownerGet, record, streamsOpen } from './requests-log';
 import { aud, mintForTest } from './tokens';
 
@@ -110,6 +110,21 @@ describe('the owner reads the request log through the gateway', () => {
       const reply = await ownerGet(h, a.session, path, token);
       expect([reply.status, errorOf(reply)], path).toEqual([503, 'session_offline']);
     }
+  });
+
+  it('ends a follow when the owner signs out everywhere, and refuses the old token after', async () => {
+    const a = await startAgent(h, []);
+    const token = (await a.agent.api.ownerToken()).token;
+    const f = follow(h, a.session, token);
+    expect((await f.head).statusCode).toBe(200);
+    const out = await request(h.gateway, `/api/sessions/${a.session}/signout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(out.status).toBe(200);
+    await waitFor(() => f.ended(), 'the follow ended at sign-out');
+    const again = await ownerGet(h, a.session, '/requests?follow=1', token);
+    expect([again.status, errorOf(again)]).toEqual([401, 'signed_out']);
   });
 
   it('carries at most 4 follows per session at once: the fifth gets 429 too_many_follows', async () => {
