@@ -29,7 +29,7 @@ import { ownerPortRefusal } from '../session/owner-ports';
 import { VISIBILITY_CHOICES_PER_SECOND } from '../session/shares';
 import { type Base, baseOf } from '../routing/route';
 import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
-import { readRequestLog } from './owner-requests';
+import { ownerLeft, readRequestLog } from './owner-requests';
 
 type OwnerEnv = AppEnv & { Variables: { session: string; base: Base; grant: OwnerGrant; expiresAt: number } };
 
@@ -55,14 +55,14 @@ ownerApi.post('/owner-token', async (c) => {
 
 /**
  * The local front's word that the owner of a request-log read left (routing/disconnect.ts): it names
- * the read by the front's unguessable id, and carries no credential (the front drops the header from
- * what anyone sends). Any other POST goes on to the owner check.
+ * the read by the front's unguessable id and carries no credential (the front drops the header from
+ * what anyone sends); only a read this isolate started is passed on (owner-requests.ts ownerLeft).
+ * Any other POST goes on to the owner check.
  */
 const readLeft: MiddlewareHandler<OwnerEnv> = async (c, next) => {
-  const session = c.req.param('session') ?? '';
   const id = frontRequestId(c.req.raw, FRONT_LEFT_HEADER);
-  if (id === null || !isSessionId(session)) return next();
-  await sessionStub(c.env, session).requestLogLeft(id);
+  if (id === null) return next();
+  await ownerLeft(c.env, c.req.param('session') ?? '', id);
   return c.body(null, 204);
 };
 ownerApi.post('/requests', readLeft);

@@ -11,8 +11,26 @@ import type { Env } from '../env';
 import { frontRequestId, onViewerLeft, type WaitUntil } from '../routing/disconnect';
 import { GatewayError } from '../errors';
 import type { Base } from '../routing/route';
+import { BoundedCache } from '../bounded-cache';
 import { sessionStub } from '../routing/stub';
 import { logTarget } from './log-query';
+
+/**
+ * Reads this isolate started, by request id, with their session: the local front's word that an
+ * owner left (ownerLeft) is passed on only for one of them, so a made-up id never wakes a Session
+ * object. (Where the front runs, one isolate serves every request; where it does not, the runtime's
+ * own abort signal reports the owner leaving.)
+ */
+const startedReads = new BoundedCache<string, string>(1024);
+
+/**
+ * The local front says the owner of the read `requestId` in `session` left: tell its Session object,
+ * if this isolate started that read. False if it did not.
+ */
+export async function ownerLeft(env: Env, session: string, requestId: string): Promise<boolean> {
+  if (startedReads.get(requestId) !== session) return false;
+  return sessionStub(env, session).requestLogLeft(requestId);
+}
 
 /** Headers of every answer passed on from the client's log. */
 const ANSWER_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
@@ -38,6 +56,7 @@ export async function readRequestLog(
     (left) => stub.requestLogLeft(left),
     frontRequestId(request) ?? undefined,
   );
+  startedReads.set(requestId, owner.session);
   const reply = await stub.readRequestLog(
     { path, follow, host: owner.base.host, until: owner.expiresAt, requestId },
     owner.grant.epoch,
