@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { afterTest, type Harness, request, startAgent, startOrigin } from '../e2e/harness';
+import { afterTest, type Harness, request, type RunningAgent, startAgent, startOrigin } from '../e2e/harness';
 import { browserTests, withHarnessAndChromium } from './chromium';
 
 let h: Harness;
@@ -25,7 +25,9 @@ const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>alert(2)</script>';
 
 /** A session whose port answers `body` (text/plain) to everything, and its dashboard, live. */
-async function dashboard(body: string): Promise<{ page: Page; url: string; dialogs: string[] }> {
+async function dashboard(
+  body: string,
+): Promise<{ page: Page; url: string; dialogs: string[]; a: RunningAgent; port: number }> {
   const origin = await startOrigin((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-type': 'text/plain', 'x-origin': IMG });
@@ -48,7 +50,7 @@ async function dashboard(body: string): Promise<{ page: Page; url: string; dialo
   });
   await page.goto((await a.agent.api.dashboard()).url);
   await page.locator('#requests-live', { hasText: /^live$/ }).waitFor({ timeout: 20_000 });
-  return { page, url, dialogs };
+  return { page, url, dialogs, a, port: origin.port };
 }
 
 describe.skipIf(!browserTests)('the dashboard’s requests panel in Chromium', () => {
@@ -94,5 +96,22 @@ describe.skipIf(!browserTests)('the dashboard’s requests panel in Chromium', (
     expect(await page.locator('#requests img, #requests script').count()).toBe(0);
     expect(await page.locator('img, script:not([src])').count()).toBe(0);
     expect(dialogs).toEqual([]);
+  });
+
+  it('follows again after the session’s client restarts (its new log, ids from 1 again)', async () => {
+    const { page, url, a, port } = await dashboard('before and after');
+    await request(h.gateway, `${url}before-restart`);
+    await request(h.gateway, `${url}before-restart-2`);
+    await page.locator('#requests-rows tr', { hasText: '/before-restart-2' }).waitFor({ timeout: 15_000 });
+
+    await a.agent.stop();
+    await page.locator('#requests-live', { hasText: /^(?!live$)/ }).waitFor({ timeout: 15_000 });
+    const b = await startAgent(h, [port], { token: a.token, session: a.session });
+    await b.event((e) => e.event === 'port.open' && e.port === port, 'port.open after the restart');
+    await request(h.gateway, `${url}after-restart`);
+    await page.locator('#requests-rows tr', { hasText: '/after-restart' }).waitFor({ timeout: 30_000 });
+    // The old client's request 1 is gone with its log: the list is the new log's.
+    expect(await page.locator('#requests-rows tr', { hasText: '/before-restart' }).count()).toBe(0);
+    expect(await page.locator('#requests-rows tr').count()).toBe(1);
   });
 });

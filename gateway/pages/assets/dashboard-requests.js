@@ -6,7 +6,9 @@
  * page token). A summary comes when a request's head does (`state: open`) and again when it ends:
  * rows are updated by id, newest on top, at most MAX_ROWS. The follow ends when the page token it
  * was opened with does (or the gateway's bound, or a dropped connection) and is opened again with
- * backoff. Clicking a request shows it in full (dashboard-request-detail.js). Everything from the log
+ * backoff; each connection starts over from the log's newest MAX_ROWS, since a restarted client
+ * numbers its requests from 1 again. Clicking a request shows it in full
+ * (dashboard-request-detail.js). Everything from the log
  * is untrusted and set as text only.
  */
 /* global setTimeout, CSS, URLSearchParams, TextDecoder, AbortController, HTMLElement, renew, ended, byId, session, token, signedOut, formatBytes, viewerText, statusText, rowTime, showDetail */
@@ -98,7 +100,7 @@ function upsert(line) {
 /** The filter form's query (port, status class). */
 function filterQuery() {
   const data = new FormData(requestFilter);
-  const query = new URLSearchParams({ follow: '1', limit: '100' });
+  const query = new URLSearchParams({ follow: '1', limit: String(MAX_ROWS) });
   const port = String(data.get('port') ?? '').trim();
   const status = String(data.get('status') ?? '');
   if (port) query.set('port', port);
@@ -124,6 +126,8 @@ async function followOnce(stop) {
     return false;
   }
   requestState.textContent = 'live';
+  // The backlog is the log as it is now: request ids start again at 1 when the client restarts.
+  clearRows();
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let rest = '';
@@ -176,11 +180,16 @@ requestRows.addEventListener('click', (event) => {
   if (button instanceof HTMLElement && button.dataset.request) void showDetail(button.dataset.request);
 });
 requestFilter.addEventListener('submit', (event) => event.preventDefault());
-requestFilter.addEventListener('change', () => {
+/** Empty the list. */
+function clearRows() {
   shown.clear();
   requestRows.replaceChildren();
   requestCount.textContent = '0';
   requestsEmpty.hidden = false;
+}
+
+requestFilter.addEventListener('change', () => {
+  clearRows();
   delay = BACKOFF_MS[0] ?? 1000;
   void followLoop();
 });
