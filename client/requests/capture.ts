@@ -29,7 +29,7 @@ export function asText(bytes: Uint8Array): string | null {
 export class BodyCapture {
   /** Bytes that crossed. */
   bytes = 0;
-  readonly #limit: number;
+  #limit: number;
   readonly #parts: Buffer[] = [];
   #captured = 0;
 
@@ -50,6 +50,13 @@ export class BodyCapture {
     const kept = Buffer.from(chunk.subarray(0, room)); // A copy.
     this.#parts.push(kept);
     this.#captured += kept.length;
+  }
+
+  /** Let go of the kept bytes and keep no more; bytes are still counted (the ring let its request go). */
+  release(): void {
+    this.#limit = 0;
+    this.#captured = 0;
+    this.#parts.length = 0;
   }
 
   /** The whole body, when all of it was kept; null when it was cut by the bound. */

@@ -24,7 +24,8 @@ export class LogEntry {
   readonly open: OpenRequest;
   readonly replayOf: number | undefined;
   readonly #started: number;
-  readonly #time: string;
+  /** Wall-clock milliseconds at the OPEN (formatted only when read: off the hot path). */
+  readonly #time: number;
   readonly #clock: () => number;
   readonly #onChange: (entry: LogEntry, change: 'grow' | 'head' | 'end', bytes: number) => void;
   readonly requestBody: BodyCapture;
@@ -57,7 +58,7 @@ export class LogEntry {
     this.replayOf = options.replayOf;
     this.#clock = options.clock;
     this.#started = options.clock();
-    this.#time = new Date().toISOString();
+    this.#time = Date.now();
     this.#onChange = options.onChange;
     this.requestBody = new BodyCapture(options.bodyBytes);
     this.responseBody = new BodyCapture(options.bodyBytes);
@@ -131,11 +132,20 @@ export class LogEntry {
     this.#finish('failed');
   }
 
+  /**
+   * The ring let this entry go: its captured bodies are dropped and no more is kept (what a request
+   * still in flight would capture is outside the log's byte bound); counts and times go on.
+   */
+  release(): void {
+    this.requestBody.release();
+    this.responseBody.release();
+  }
+
   summary(): RequestSummary {
     const { open } = this;
     const summary: RequestSummary = {
       id: this.id,
-      time: this.#time,
+      time: new Date(this.#time).toISOString(),
       port: open.port,
       method: open.method,
       path: open.path,

@@ -24,13 +24,19 @@ export class RequestLogFile {
 
   /**
    * Open `path` for appending (created 0600) and write every request of `log` as it ends.
-   * Throws the open's error (ENOENT, EACCES, EISDIR …) at once, so a bad path is a start-up error.
+   * Throws at once, the open's error (ENOENT, EACCES, EISDIR …) as its cause, so a bad path is a
+   * start-up error.
    * `onError` hears, once, of a write that failed later (a full disk); the file is then given up.
    */
   constructor(path: string, log: RequestLog, onError: (message: string) => void) {
     this.path = path;
     this.#onError = onError;
-    const fd = openSync(path, 'a', 0o600);
+    let fd: number;
+    try {
+      fd = openSync(path, 'a', 0o600);
+    } catch (error) {
+      throw new Error(`cannot open the request log file: ${(error as Error).message}`, { cause: error });
+    }
     this.#out = createWriteStream(path, { fd });
     this.#out.on('error', (error) => this.#fail(error));
     this.#unsubscribe = log.onFinished((entry) => this.#write(entry));

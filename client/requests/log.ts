@@ -164,6 +164,8 @@ export class RequestLog {
       if (this.#entries.size === 1) return;
       this.#entries.delete(id);
       this.#bytes -= entry.size;
+      // A request still in flight would go on copying its bodies outside the bound.
+      entry.release();
     }
   }
 }

@@ -203,6 +203,29 @@ describe('the request log, filled by real traffic', () => {
     expect(await finished(a, '/anyone')).toMatchObject({ status: 200, state: 'done', viewer: { kind: 'public' } });
   });
 
+  it('records a request for a port the client no longer exposes (its PORTS not at the gateway yet)', async () => {
+    const o = await startOrigin((_req, res) => res.end('hello'));
+    const a = await startAgent(h, [o.port]);
+    const url = await a.agent.url(o.port);
+    // The unexpose's PORTS frame is held back: the gateway still routes the port to this client.
+    const mux = a.agent.connection?.mux;
+    if (!mux) throw new Error('no tunnel');
+    const control = mux.control.bind(mux);
+    mux.control = (frame) => {
+      if (frame.type !== 'PORTS') control(frame);
+    };
+    expect(a.agent.unexpose(o.port)).toBe(true);
+    const reply = await request(h.gateway, `${url}gone`);
+    expect(reply.status).toBe(503);
+    expect(reply.headers['x-porthole-error']).toBe('port_not_listening');
+    expect(await finished(a, '/gone')).toMatchObject({
+      state: 'failed',
+      status: 503,
+      error: { code: 'port_not_listening', message: `port ${o.port} is not listening` },
+      response: null,
+    });
+  });
+
   it('records a WebSocket: the upgrade, messages each way and the close code', async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     afterTest(() => new Promise<void>((resolve) => server.close(() => resolve())));

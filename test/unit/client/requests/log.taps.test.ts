@@ -59,13 +59,21 @@ describe('RequestLog bounds', () => {
     expect(log.size).toBe(0);
   });
 
-  it('an evicted entry growing later does not count against the log', () => {
+  it('an entry the ring let go while in flight keeps counting but drops its bodies and keeps no more', () => {
     const { log } = clocked({ capacity: 1, bodyBytes: 100 });
-    const first = log.begin(open('/first'));
+    const first = log.begin(open('/first'))!;
+    first.requestData(new Uint8Array(60));
     log.begin(open('/second'));
     const before = log.bytes;
-    first?.responseData(new Uint8Array(100));
+    first.responseData(new Uint8Array(100));
     expect(log.bytes).toBe(before);
+    expect(first.requestBody.captured + first.responseBody.captured).toBe(0);
+    first.end();
+    expect(first.record()).toMatchObject({
+      bytesIn: 60,
+      bytesOut: 100,
+      request: { body: { bytes: 60, captured: 0, truncated: true } },
+    });
   });
 });
 
