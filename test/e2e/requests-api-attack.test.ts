@@ -24,8 +24,8 @@ import { follow, ownerGet, streamsOpen } from './requests-log';
 
 let h: Harness;
 beforeAll(async () => {
-  // The client has min(10 s, ORIGIN_TIMEOUT) to start a request-log answer.
-  h = await startHarness({ ORIGIN_TIMEOUT: '2' });
+  // The client has min(10 s, ORIGIN_TIMEOUT) to start a request-log answer; a session holds 4 streams.
+  h = await startHarness({ ORIGIN_TIMEOUT: '2', MAX_STREAMS: '4' });
 });
 afterAll(async () => {
   await h?.stop();
@@ -186,5 +186,14 @@ describe('ATTACK: a hostile client answering the owner’s request-log reads', (
     expect([follows.status, errorOf(follows)]).toEqual([504, 'request_log_timeout']);
     expect(Date.now() - started).toBeLessThan(8_000);
     await waitFor(async () => (await streamsOpen(h, c.session, c.owner)) === 0, 'the streams freed');
+  });
+
+  it('reads held open by a client that never answers are streams of the session: past MAX_STREAMS, 503', async () => {
+    const c = await hostile(() => {});
+    const held = [1, 2, 3, 4].map(() => ownerGet(h, c.session, '/requests', c.owner));
+    await waitFor(async () => (await streamsOpen(h, c.session, c.owner)) === 4, 'four reads in flight');
+    const fifth = await ownerGet(h, c.session, '/requests', c.owner);
+    expect([fifth.status, errorOf(fifth)]).toEqual([503, 'too_many_streams']);
+    for (const reply of await Promise.all(held)) expect(errorOf(reply)).toBe('request_log_timeout');
   });
 });
