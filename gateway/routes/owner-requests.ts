@@ -48,6 +48,12 @@ export async function readRequestLog(
   owner: { session: string; base: Base; grant: OwnerGrant; expiresAt: number },
   id?: string,
 ): Promise<Response> {
+  // A HEAD would open a read whose body nobody takes (hono routes HEAD to GET handlers).
+  if (request.method !== 'GET') {
+    throw new GatewayError(405, 'method_not_allowed', 'The request log is read with GET.', {
+      headers: { allow: 'GET' },
+    });
+  }
   const { path, follow } = logTarget(new URL(request.url), id);
   const stub = sessionStub(env, owner.session);
   const requestId = onViewerLeft(

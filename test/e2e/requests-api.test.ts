@@ -99,6 +99,12 @@ describe('the owner reads the request log through the gateway', () => {
       const reply = await ownerGet(h, a.session, path, token);
       expect([reply.status, errorOf(reply)], path).toEqual([400, 'bad_request']);
     }
+    const head = await request(h.gateway, `/api/sessions/${a.session}/requests?follow=1`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect([head.status, head.headers.allow]).toEqual([405, 'GET']);
+    expect(await streamsOpen(h, a.session, token)).toBe(0);
   });
 
   it('answers 503 session_offline while the client is not connected', async () => {
