@@ -144,6 +144,8 @@ describe('ATTACK: a hostile client answering the owner’s request-log reads', (
     // Reading again, the answer is cut off at the bound, and its stream freed.
     f.resume();
     await waitFor(() => f.ended(), 'the answer cut off', 30_000);
+    // (Not asserted: that the cut shows as an aborted answer. Through the local gateway a chunked body
+    // that fails mid-way ends like a whole one, previews' too; the JSON is then incomplete.)
     expect(f.bytes()).toBeLessThanOrEqual(ANSWER_MAX);
     expect(f.bytes()).toBeGreaterThan(ANSWER_MAX - 2 * MiB);
     expect(c.sent()).toBeLessThan(ANSWER_MAX + 2 * MiB);

@@ -133,6 +133,18 @@ describe('the owner reads the request log through the gateway', () => {
     expect([again.status, errorOf(again)]).toEqual([401, 'signed_out']);
   });
 
+  it('ends a follow when the token that opened it expires', async () => {
+    const a = await startAgent(h, []);
+    const token = (await a.agent.api.ownerToken()).token;
+    const short = await mintForTest(h.tokenSecret, { aud: aud.owner, sub: a.session, expiresIn: 3 });
+    const f = follow(h, a.session, short);
+    expect((await f.head).statusCode).toBe(200);
+    const id = record(a.agent, { port: 3000, path: '/while-valid', status: 200 });
+    await lineOf(f, id, 'done');
+    await waitFor(() => f.ended(), 'the follow ended at the token’s expiry', 10_000);
+    await waitFor(async () => (await streamsOpen(h, a.session, token)) === 0, 'its stream freed');
+  });
+
   it('carries at most 4 follows per session at once: the fifth gets 429 too_many_follows', async () => {
     const a = await startAgent(h, []);
     const token = (await a.agent.api.ownerToken()).token;
