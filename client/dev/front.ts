@@ -104,7 +104,8 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       host: options.upstream.host,
       port: options.upstream.port,
       method: 'POST',
-      path: `${scheme}://${forward.authority}/`,
+      // The request's own target: the control plane finds the session of an owner API read in its path.
+      path: forward.target,
       headers: { host: forward.authority, 'x-porthole-front-left': id, 'content-length': '0' },
       setHost: false,
       agent: fresh,

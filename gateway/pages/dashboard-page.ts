@@ -15,6 +15,9 @@ export interface DashboardState {
   links: ApiLink[];
 }
 
+/** Column captions of the requests panel, in order (assets/dashboard-requests.js fills the rows). */
+export const REQUEST_COLUMNS = ['Time', 'Port', 'Viewer', 'Method', 'Path', 'Status', 'ms', 'Bytes in / out'] as const;
+
 /** The live part of the page: tunnel banner, ports, links. */
 export function panel(state: DashboardState): Html {
   const { status, ports, links } = state;
@@ -85,6 +88,55 @@ function exposeForm(): Html {
   </form>`;
 }
 
+/** Status classes the requests panel filters by (the log's `status` parameter). */
+const STATUS_FILTERS = ['2xx', '3xx', '4xx', '5xx', 'error'] as const;
+
+/**
+ * The requests panel (assets/dashboard-requests.js fills it from the client's request log, live):
+ * filters, the table and the detail view. Outside the panel, so a redraw never clears it.
+ */
+function requestsSection(): Html {
+  return html`<section id="requests" aria-labelledby="requests-title">
+    <h2 id="requests-title">
+      Requests <span class="count" id="requests-count">0</span>
+      <span id="requests-live" class="muted" role="status">connecting…</span>
+    </h2>
+    <form id="requests-filter" class="filters" aria-label="Filter requests">
+      <label
+        >Port
+        <input
+          name="port"
+          type="number"
+          min="1"
+          max="65535"
+          placeholder="any"
+          aria-label="Show requests to this port only"
+      /></label>
+      <label
+        >Status
+        <select name="status" aria-label="Show requests of this status class only">
+          <option value="">any</option>
+          ${STATUS_FILTERS.map((s) => html`<option value="${s}">${s}</option>`)}
+        </select></label
+      >
+    </form>
+    <div class="scroll">
+      <table class="requests">
+        <thead>
+          <tr>
+            ${REQUEST_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}
+          </tr>
+        </thead>
+        <tbody id="requests-rows"></tbody>
+      </table>
+    </div>
+    <p id="requests-empty" class="empty">
+      No requests yet: open a port's URL and each request appears here as it happens.
+    </p>
+    <section id="request-detail" class="request-detail" aria-label="Request detail" hidden></section>
+  </section>`;
+}
+
 /** The revoke confirmation, a modal dialog (keyboard: focus starts on Cancel, Escape cancels). */
 function revokeDialog(): Html {
   return html`<dialog id="revoke-dialog" aria-labelledby="revoke-title" aria-describedby="revoke-text">
@@ -116,6 +168,8 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
         <script src="/assets/dashboard.js" defer></script>
         <script src="/assets/dashboard-links.js" defer></script>
         <script src="/assets/dashboard-ports.js" defer></script>
+        <script src="/assets/dashboard-request-detail.js" defer></script>
+        <script src="/assets/dashboard-requests.js" defer></script>
       </head>
       <body>
         <header>
@@ -129,7 +183,7 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
         <div id="notice" role="status" aria-live="polite"></div>
         ${exposeForm()}
         <main id="panel" aria-live="polite">${panel(state)}</main>
-        ${revokeDialog()}
+        ${requestsSection()} ${revokeDialog()}
       </body>
     </html>`;
 }

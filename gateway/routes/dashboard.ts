@@ -34,6 +34,8 @@ import DASHBOARD_JS from '../pages/assets/dashboard.js';
 import FORMAT_JS from '../pages/assets/dashboard-format.js';
 import LINKS_JS from '../pages/assets/dashboard-links.js';
 import PORTS_JS from '../pages/assets/dashboard-ports.js';
+import REQUEST_DETAIL_JS from '../pages/assets/dashboard-request-detail.js';
+import REQUESTS_JS from '../pages/assets/dashboard-requests.js';
 import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-page';
 import { isSessionId } from '../../protocol/ids';
 import { baseOf } from '../routing/route';
@@ -62,6 +64,8 @@ const ASSETS: Record<string, [body: string, type: string]> = {
   'dashboard.js': [DASHBOARD_JS, 'text/javascript'],
   'dashboard-links.js': [LINKS_JS, 'text/javascript'],
   'dashboard-ports.js': [PORTS_JS, 'text/javascript'],
+  'dashboard-request-detail.js': [REQUEST_DETAIL_JS, 'text/javascript'],
+  'dashboard-requests.js': [REQUESTS_JS, 'text/javascript'],
   'dashboard.css': [DASHBOARD_CSS, 'text/css'],
 };
 

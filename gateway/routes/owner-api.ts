@@ -4,7 +4,7 @@
  * token only for `POST /owner-token`). The Session object does the work
  * (RPC); this file checks the token and the input.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import {
   type ApiOwnerToken,
   type ApiSignOut,
@@ -23,13 +23,15 @@ import { mintToken } from '../auth/tokens';
 import { config } from '../config';
 import type { AppEnv } from '../env';
 import { badRequest, noSuchLink, notFound, tooManyVisibilityChoices } from '../errors';
+import { FRONT_LEFT_HEADER, frontRequestId } from '../routing/disconnect';
 import { sessionStub } from '../routing/stub';
 import { ownerPortRefusal } from '../session/owner-ports';
 import { VISIBILITY_CHOICES_PER_SECOND } from '../session/shares';
 import { type Base, baseOf } from '../routing/route';
 import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
+import { ownerLeft, readRequestLog } from './owner-requests';
 
-type OwnerEnv = AppEnv & { Variables: { session: string; base: Base; grant: OwnerGrant } };
+type OwnerEnv = AppEnv & { Variables: { session: string; base: Base; grant: OwnerGrant; expiresAt: number } };
 
 export const ownerApi = new Hono<OwnerEnv>();
 
@@ -51,6 +53,21 @@ ownerApi.post('/owner-token', async (c) => {
   return c.json(reply, 201);
 });
 
+/**
+ * The local front's word that the owner of a request-log read left (routing/disconnect.ts): it names
+ * the read by the front's unguessable id and carries no credential (the front drops the header from
+ * what anyone sends); only a read this isolate started is passed on (owner-requests.ts ownerLeft).
+ * Any other POST goes on to the owner check.
+ */
+const readLeft: MiddlewareHandler<OwnerEnv> = async (c, next) => {
+  const id = frontRequestId(c.req.raw, FRONT_LEFT_HEADER);
+  if (id === null) return next();
+  await ownerLeft(c.env, c.req.param('session') ?? '', id);
+  return c.body(null, 204);
+};
+ownerApi.post('/requests', readLeft);
+ownerApi.post('/requests/:id', readLeft);
+
 ownerApi.use('*', async (c, next) => {
   const session = c.req.param('session') ?? '';
   if (!isSessionId(session)) throw notFound();
@@ -58,6 +75,7 @@ ownerApi.use('*', async (c, next) => {
   if (claims.session !== session) throw tokenForOtherSession();
   requireEpoch(claims, await sessionStub(c.env, session).ownerEpoch(), 'token');
   c.set('grant', grantOf(claims));
+  c.set('expiresAt', claims.expiresAt);
   c.set('session', session);
   c.set('base', baseOf(new URL(c.req.url)));
   await next();
@@ -132,6 +150,11 @@ ownerApi.delete('/links/:id', async (c) => {
   if (!revoked) throw noSuchLink(id);
   return c.json({ ...revoked, revoked: true });
 });
+
+/** The client's request log (owner-requests.ts): a list, a follow (`follow=1`, NDJSON), or one request. */
+const owner = (c: { var: OwnerEnv['Variables'] }) => c.var;
+ownerApi.get('/requests', (c) => readRequestLog(c.env, c.executionCtx, c.req.raw, owner(c)));
+ownerApi.get('/requests/:id', (c) => readRequestLog(c.env, c.executionCtx, c.req.raw, owner(c), c.req.param('id')));
 
 ownerApi.post('/dashboard', async (c) => {
   const body = await jsonBody(c.req.raw);

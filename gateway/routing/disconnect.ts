@@ -10,7 +10,8 @@
  * leave, says so itself: it names each request it forwards
  * (`X-Porthole-Front-Request`) and, when its viewer leaves before the answer
  * ended, sends a POST carrying that name in `X-Porthole-Front-Left` to the same
- * host. Both headers are the front's: it drops them from what viewers send.
+ * target (a preview's host names its session; an owner API read's path does).
+ * Both headers are the front's: it drops them from what viewers send.
  */
 
 /** The front's name for a request it forwards (22 base64url characters: 128 random bits). */

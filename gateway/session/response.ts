@@ -76,8 +76,8 @@ async function drain(stream: MuxStream): Promise<void> {
  * `probed` (an event stream, probe.ts): while it is quiet, SSE comment lines are
  * written so that a viewer that left is noticed at the failed write.
  */
-function responseBody(
-  stream: MuxStream,
+export function responseBody(
+  stream: Pick<MuxStream, 'read' | 'reset' | 'done'>,
   length: number | undefined,
   deadlines: Deadlines<object>,
   idleSeconds: number,

@@ -39,6 +39,7 @@ import { proxyHttp } from './http-bridge';
 import { PortControl } from './port-control';
 import { PortTable } from './port-table';
 import { proxyPreflight } from './preflight';
+import { type LogRead, type LogReply, refused, RequestLogReads } from './request-log';
 import { ShareStore } from './shares';
 import { TunnelSocket } from './tunnel';
 import { viewsAndAccess, type ViewsAndAccess } from './views';
@@ -67,6 +68,7 @@ export class Session extends DurableObject<Env> {
     this.#deadlines,
   );
   readonly #dataSockets = new DataSockets(this.#deadlines);
+  readonly #logReads = new RequestLogReads(this.#deadlines, () => this.#config);
   readonly #portControl: PortControl;
   readonly #ownerPorts = new OwnerPortRequests(() => this.#tunnel.current());
   /** When this instance of the object started: a change means it was evicted or hibernated in between. */
@@ -285,6 +287,7 @@ export class Session extends DurableObject<Env> {
   async signOutEverywhere(): Promise<{ epoch: number }> {
     const epoch = await this.#epoch.bump();
     this.#grants.signedOut(epoch);
+    this.#logReads.signedOut(epoch);
     this.#feed.end('signout');
     return { epoch };
   }
@@ -292,6 +295,23 @@ export class Session extends DurableObject<Env> {
   /** Spend a one-time login id (`expiresAt`: its token's expiry, seconds since the epoch); false if spent before. */
   async useLogin(id: string, expiresAt: number): Promise<boolean> {
     return this.#shares.useLogin(id, expiresAt);
+  }
+
+  /**
+   * The owner reads the client's request log (request-log.ts) with a credential of `epoch`: the
+   * client's answer to stream, or why not (503 `session_offline` without a tunnel); `signed_out` on a
+   * stale epoch. The read is one of the session's MAX_STREAMS, but no viewer's and never queued.
+   */
+  async readRequestLog(read: LogRead, epoch: number): Promise<LogReply> {
+    if (epoch !== (await this.#epoch.current())) return { kind: 'signed_out' };
+    const tunnel = this.#tunnel.current();
+    if (!tunnel) return refused(sessionOffline());
+    return this.#logReads.read((request) => this.#viewerStreams.openUnshared(tunnel.mux, request), read, epoch);
+  }
+
+  /** RPC from the Worker: the owner of the request-log read `requestId` went away; true if one was ended. */
+  async requestLogLeft(requestId: string): Promise<boolean> {
+    return this.#logReads.left(requestId);
   }
 
   /**

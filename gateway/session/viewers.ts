@@ -177,6 +177,25 @@ export class ViewerStreams {
   }
 
   /**
+   * Open a stream that is no viewer's (the owner's request-log reads, request-log.ts): it counts
+   * against MAX_STREAMS like any stream, but against no viewer's share, and never waits in the queue.
+   * Throws 503 `too_many_streams` when the session holds MAX_STREAMS streams.
+   */
+  openUnshared(mux: StreamOpener, request: OpenRequest): MuxStream {
+    if (this.#total >= this.#sessionLimit()) throw tooManyStreams(this.#sessionLimit());
+    this.#total++;
+    const slot = new Admitted('', undefined, () => {
+      this.#total--;
+      this.#pump();
+    });
+    try {
+      return slot.opener(mux).open(request);
+    } finally {
+      slot.release();
+    }
+  }
+
+  /**
    * The viewer of `requestId` went away (the Worker saw its disconnect): it leaves the queue if it
    * waits; its stream, if open, is reset with CANCEL, which frees it and cancels the origin's
    * request; admitted but not yet opened, it will not open. False if none of these.

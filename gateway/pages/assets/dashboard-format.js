@@ -3,7 +3,7 @@
  * Pure helpers of the dashboard's script, loaded before it (a classic script: its functions are
  * globals of the page). The unit tests run this very file (test/unit/gateway/dashboard-format.test.ts).
  */
-/* exported localTime, codeParts */
+/* exported localTime, codeParts, formatBytes, viewerText, statusText, rowTime */
 'use strict';
 
 /**
@@ -46,4 +46,62 @@ function codeParts(text) {
   }
   if (at < text.length) parts.push({ code: false, text: text.slice(at) });
   return parts;
+}
+
+/**
+ * A byte count as people read it: `512 B`, `1.5 KiB`, `12 MiB` (binary units, one decimal under 10).
+ * @param {number} bytes
+ * @returns {string}
+ */
+function formatBytes(bytes) {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Number.isFinite(bytes) ? bytes : 0} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/**
+ * Who sent a logged request: `owner`, `link <label>` (or `link <id>` when its label is not known),
+ * `public`, `preflight`, `replay`.
+ * @param {{ kind: string, link?: string }} viewer
+ * @param {string} [label] the link's label, when the page knows it
+ * @returns {string}
+ */
+function viewerText(viewer, label) {
+  if (viewer.kind === 'link') return `link ${label ?? viewer.link ?? ''}`.trim();
+  return String(viewer.kind);
+}
+
+/**
+ * A logged request's outcome: Porthole's error code when it answered instead of the app (or the
+ * stream ended early), else the status, else `…` while no head came.
+ * @param {{ status: number | null, error?: { code: string } }} summary
+ * @returns {string}
+ */
+function statusText(summary) {
+  if (summary.error) return summary.status === null ? summary.error.code : `${summary.status} ${summary.error.code}`;
+  return summary.status === null ? '…' : String(summary.status);
+}
+
+/**
+ * A logged request's time in the viewer's zone, to the second (`14:30:05`), or `iso` itself when it is not a date.
+ * @param {string} iso
+ * @param {{ locale?: string, timeZone?: string }} [options]
+ * @returns {string}
+ */
+function rowTime(iso, options = {}) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(options.locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  }).format(date);
 }

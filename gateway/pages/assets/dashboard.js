@@ -7,10 +7,11 @@
  * once more when the API says it has expired), and redraws the server-rendered panel whenever the
  * session's live feed says something changed. Type-checked (JSDoc) by
  * tsconfig.dashboard.json with the DOM library. Classic scripts sharing the page's globals, in
- * order: dashboard-format.js (pure helpers), this one, dashboard-links.js and dashboard-ports.js.
+ * order: dashboard-format.js (pure helpers), this one, dashboard-links.js, dashboard-ports.js,
+ * dashboard-request-detail.js and dashboard-requests.js.
  */
 /* global setTimeout, clearTimeout, confirm, localTime, codeParts */
-/* exported api, act, say, closest, byId, panel */
+/* exported api, act, say, closest, byId, panel, renew, ended, session, token, signedOut */
 'use strict';
 
 /** @param {string} name @returns {string} */

@@ -1,0 +1,3 @@
+/** dashboard-request-detail.js as the Worker sees it: its source text (see dashboard.d.ts). */
+declare const source: string;
+export default source;
