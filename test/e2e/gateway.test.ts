@@ -185,6 +185,6 @@ describe('/connect', () => {
       ws.on('error', () => {});
     });
     expect(reply).toBe(400);
-    expect(SUBPROTOCOL).toBe('porthole.v6');
+    expect(SUBPROTOCOL).toBe('porthole.v7');
   });
 });

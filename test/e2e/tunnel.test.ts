@@ -100,6 +100,19 @@ describe('tunnel faults', () => {
     expect(reply.body.length).toBeLessThan(1024 * 1024);
   });
 
+  // KNOWN GAP (docs/fidelity.md): workerd ends an errored response body of unknown length with the
+  // last chunk (0\r\n\r\n) instead of aborting it (cloudflare/workerd#6818, open), so the viewer sees a
+  // complete, truncated body. `it.fails` keeps the gap visible: it starts failing when workerd fixes it.
+  it.fails('an origin that closes a chunked body mid-way aborts the viewer response (no last chunk)', async () => {
+    const origin = await startOrigin((_req, res) => {
+      res.write('c'.repeat(10), () => res.socket?.destroy());
+    });
+    const a = await startAgent(h, [origin.port]);
+    const reply = await view(await a.agent.url(origin.port));
+    expect(reply.status).toBe(200);
+    expect(reply.complete).toBe(false);
+  });
+
   it('a small body cut short by the origin answers 502 instead of a truncated 200', async () => {
     const origin = await startOrigin((_req, res) => {
       res.setHeader('content-length', 1000);
