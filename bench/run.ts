@@ -8,7 +8,7 @@
  * detection, recovery (lifecycle.ts), a client that stops reading (unread.ts), abandoned streams
  * and fairness (streams.ts). Every Porthole figure is printed with its ratio to the baselines
  * (Worker → DO first); nothing here asserts a target. Sub-commands: `node dist/bench.js ws |
- * unread | streams` run one section; `origin`, `load`, `transfer` are the bench's own children.
+ * unread | streams | log` run one section; `origin`, `load`, `transfer` are the bench's own children.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -114,6 +114,19 @@ async function main(): Promise<void> {
     await webSockets();
     return stop();
   }
+  const logSection = () =>
+    requestLogSection({
+      script: here,
+      cli: `${dist}cli.js`,
+      gatewayUrl: gateway.url,
+      adminToken: secrets.ADMIN_TOKEN,
+      originPort,
+      logOn: { port: gateway.port, host: portUrl.host, path: '/small' },
+    });
+  if (command === 'log') {
+    await logSection();
+    return stop();
+  }
 
   const porthole: Named = {
     name: 'Porthole',
@@ -130,14 +143,7 @@ async function main(): Promise<void> {
       await callJson(control, 'PATCH', `/v1/ports/${originPort}`, { visibility: 'public' });
     },
   });
-  await requestLogSection({
-    script: here,
-    cli: `${dist}cli.js`,
-    gatewayUrl: gateway.url,
-    adminToken: secrets.ADMIN_TOKEN,
-    originPort,
-    logOn: porthole.target,
-  });
+  await logSection();
   const direct = baselines.targets.find((b) => b.name === 'direct')?.target as Target;
   await sseSection(direct, porthole.target, originPort);
 
