@@ -99,17 +99,17 @@ export class LogEntry {
   /** Body bytes viewer → origin. */
   requestData(chunk: Uint8Array): void {
     const body = this.requestBody;
-    const before = body.captured;
+    const before = body.held;
     body.add(chunk);
-    this.#grow(body.captured - before);
+    this.#grow(body.held - before);
   }
 
   /** Body bytes origin → viewer. */
   responseData(chunk: Uint8Array): void {
     const body = this.responseBody;
-    const before = body.captured;
+    const before = body.held;
     body.add(chunk);
-    this.#grow(body.captured - before);
+    this.#grow(body.held - before);
   }
 
   /** A WebSocket message of `bytes` bytes, `in` from the viewer, `out` from the origin. */
