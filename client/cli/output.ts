@@ -98,7 +98,6 @@ export function wantsJson(args: readonly string[]): boolean {
 }
 
 /** C1 controls and DEL, which JSON.stringify leaves as they are (it escapes only U+0000–U+001F). */
-// eslint-disable-next-line no-control-regex
 const C1 = /[\u007f-\u009f]/g;
 
 /**
