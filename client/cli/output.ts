@@ -97,13 +97,26 @@ export function wantsJson(args: readonly string[]): boolean {
   return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--json' || a.startsWith('--json='));
 }
 
+/** C1 controls and DEL, which JSON.stringify leaves as they are (it escapes only U+0000–U+001F). */
+const C1 = /[\u007f-\u009f]/g;
+
+/**
+ * `value` as one line of JSON that is safe to print on a terminal: JSON.stringify's, with DEL and
+ * the C1 controls (U+0080–U+009F: `\u009b` is CSI, which terminals that act on C1 controls, xterm
+ * among them, read as ESC `[`) written as `\u00XX` escapes, so a path or body from a viewer cannot
+ * drive the terminal of `porthole requests --json`. It parses to the same value.
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value).replace(C1, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
 /**
  * The output of `porthole <command>`; `stream` for NDJSON commands (dev, connect), whose failure line
  * also carries `"event": "error"`.
  */
 export function createOutput(command: string, json: boolean, stream = false, io: Streams = processStreams): Output {
   const warnings: string[] = [];
-  const line = (value: unknown) => io.stdout(`${JSON.stringify(value)}\n`);
+  const line = (value: unknown) => io.stdout(`${jsonText(value)}\n`);
   return {
     json,
     result(value, human) {

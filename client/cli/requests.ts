@@ -9,7 +9,7 @@ import type { RequestRecord, RequestSummary } from '../requests/record';
 import { clientCommand } from './command';
 import { REQUESTS_HELP } from './help-requests';
 import { check, UsageError } from './options';
-import { CliError } from './output';
+import { CliError, jsonText } from './output';
 import { recordLines, SUMMARY_HEADER, summaryLine } from './request-lines';
 
 const options = {
@@ -65,7 +65,7 @@ async function follow(control: string, params: URLSearchParams, json: boolean): 
   if (!json) print(SUMMARY_HEADER);
   const following = followJson<RequestSummary>(control, `/v1/requests?${params}`, (summary) => {
     if (json)
-      print(JSON.stringify(summary)); // Every line as the control API sends it.
+      print(jsonText(summary)); // Every line as the control API sends it (C1 controls escaped).
     else if (summary.state !== 'open' || summary.upgrade) print(summaryLine(summary));
   });
   await following.done;

@@ -27,20 +27,17 @@ export function asText(bytes: Uint8Array): string | null {
 }
 
 /**
- * A copy of `bytes` in memory of its own: Buffer.from would copy a small body into Node's shared
- * 8 KiB pool, and a kept slice of it would hold the whole slab for as long as the log keeps it.
+ * A body's kept bytes live in one buffer of its own that grows by doubling (up to the limit) as
+ * chunks come: a body that arrives in many tiny chunks (a viewer trickling an upload a byte at a
+ * time) costs one buffer, not one Buffer object per chunk (each some 200 bytes of heap, so 1-byte
+ * chunks would cost 200 times what the log's byte bound counts). What the buffer holds, its unused
+ * room included, is what `held` reports and the log's bound counts.
  */
-function owned(bytes: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafeSlow(bytes.length);
-  copy.set(bytes);
-  return copy;
-}
-
 export class BodyCapture {
   /** Bytes that crossed. */
   bytes = 0;
   #limit: number;
-  readonly #parts: Buffer[] = [];
+  #buffer: Buffer | null = null;
   #captured = 0;
 
   /** `limit`: bytes kept at most (≥ 0). */
@@ -48,36 +45,49 @@ export class BodyCapture {
     this.#limit = limit;
   }
 
-  /** Bytes kept so far (what the log's memory bound counts). */
+  /** Bytes kept so far. */
   get captured(): number {
     return this.#captured;
+  }
+
+  /** Bytes of memory the kept bytes take, room to grow included (what the log's memory bound counts). */
+  get held(): number {
+    return this.#buffer?.length ?? 0;
   }
 
   add(chunk: Uint8Array): void {
     this.bytes += chunk.length;
     const room = this.#limit - this.#captured;
     if (room <= 0 || chunk.length === 0) return;
-    const kept = owned(chunk.subarray(0, room));
-    this.#parts.push(kept);
-    this.#captured += kept.length;
+    const take = Math.min(room, chunk.length);
+    const need = this.#captured + take;
+    if (this.#buffer === null || this.#buffer.length < need) {
+      // The first chunk gets a buffer of its size (a body in one chunk has no unused room); then doubling.
+      const size = this.#buffer === null ? need : Math.min(this.#limit, Math.max(need, this.#buffer.length * 2));
+      const grown = Buffer.allocUnsafeSlow(size);
+      if (this.#buffer !== null) this.#buffer.copy(grown, 0, 0, this.#captured);
+      this.#buffer = grown;
+    }
+    this.#buffer.set(chunk.subarray(0, take), this.#captured);
+    this.#captured = need;
   }
 
   /** Let go of the kept bytes and keep no more; bytes are still counted (the ring let its request go). */
   release(): void {
     this.#limit = 0;
     this.#captured = 0;
-    this.#parts.length = 0;
+    this.#buffer = null;
   }
 
   /** The whole body, when all of it was kept; null when it was cut by the bound. */
   whole(): Buffer | null {
-    return this.bytes > this.#captured ? null : this.#joined();
+    return this.bytes > this.#captured ? null : this.#kept();
   }
 
   /** The body as the detail view shows it; undefined when none crossed. */
   view(): LoggedBody | undefined {
     if (this.bytes === 0) return undefined;
-    const kept = this.#joined();
+    const kept = this.#kept();
     const body: LoggedBody = {
       bytes: this.bytes,
       captured: kept.length,
@@ -90,12 +100,7 @@ export class BodyCapture {
     return body;
   }
 
-  #joined(): Buffer {
-    if (this.#parts.length !== 1) {
-      const joined = owned(Buffer.concat(this.#parts));
-      this.#parts.length = 0;
-      this.#parts.push(joined);
-    }
-    return this.#parts[0] ?? Buffer.alloc(0);
+  #kept(): Buffer {
+    return this.#buffer === null ? Buffer.alloc(0) : this.#buffer.subarray(0, this.#captured);
   }
 }

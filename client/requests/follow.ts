@@ -47,15 +47,22 @@ export function streamSink(stream: MuxStream): FollowSink {
   };
 }
 
-/** Send `answer`'s backlog, then every matching change, to `sink` until the follower goes. */
+/**
+ * Send `answer`'s backlog, then every matching change, to `sink` until the follower goes. The
+ * backlog is written a line at a time as the follower takes it (it is bounded by the log, and long
+ * paths can make it bigger than FOLLOW_QUEUE_BYTES: queued at once it would cut off every follow
+ * at its start); changes meanwhile wait behind it and count towards FOLLOW_QUEUE_BYTES.
+ */
 export function followLog(log: RequestLog, answer: Extract<LogAnswer, { kind: 'follow' }>, sink: FollowSink): void {
   let queued = 0;
   let stopped = false;
-  let unsubscribe = () => {};
+  /** Changes that came while the backlog was being written; null once it has been. */
+  let waiting: Buffer[] | null = [];
   const stop = () => {
     stopped = true;
     unsubscribe();
   };
+  const write = (bytes: Buffer) => void sink.write(bytes).then(() => (queued -= bytes.length));
   const send = (line: unknown) => {
     if (stopped) return;
     const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
@@ -65,12 +72,20 @@ export function followLog(log: RequestLog, answer: Extract<LogAnswer, { kind: 'f
       sink.abort('the request log follower fell behind');
       return;
     }
-    void sink.write(bytes).then(() => (queued -= bytes.length));
+    if (waiting) waiting.push(bytes);
+    else write(bytes);
   };
-  for (const summary of answer.backlog) send(summary);
-  if (stopped) return;
-  unsubscribe = log.subscribe((summary) => {
+  const unsubscribe = log.subscribe((summary) => {
     if (matches(summary, answer.filter)) send(summary);
   });
   void sink.gone.then(stop);
+  void (async () => {
+    for (const summary of answer.backlog) {
+      if (stopped) return;
+      await sink.write(Buffer.from(`${JSON.stringify(summary)}\n`));
+    }
+    const changes = waiting ?? [];
+    waiting = null;
+    for (const bytes of changes) if (!stopped) write(bytes);
+  })();
 }

@@ -18,6 +18,15 @@ export const REDACTED = '[redacted]';
  */
 const WHOLE = new Set(['x-api-key', 'x-auth-token', 'x-csrf-token', 'x-xsrf-token', 'api-key']);
 
+/**
+ * Any other header whose name has a credential word as one of its `-`/`_` parts: `X-Gitlab-Token`
+ * (a webhook's shared secret), `Private-Token`, `X-Vault-Token`, `X-Amz-Security-Token`,
+ * `X-Goog-Api-Key`, `X-Shopify-Access-Token`, `X-Client-Secret`, `X-Password` (whole value). Not
+ * `Sec-WebSocket-Key` (a nonce) nor signatures such as `X-Hub-Signature-256` (an HMAC of the body).
+ */
+const CREDENTIAL_NAME =
+  /(?:^|[-_])(?:token|secret|password|passwd|apikey|api[-_]key|access[-_]key|credentials?)(?:$|[-_])/;
+
 function scheme(value: string): string {
   const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s+\S/.exec(value);
   return match ? `${match[1]} ${REDACTED}` : REDACTED;
@@ -56,7 +65,7 @@ export function redactValue(name: string, value: string): string {
     case 'set-cookie':
       return setCookie(value);
     default:
-      return WHOLE.has(lower) ? REDACTED : value;
+      return WHOLE.has(lower) || CREDENTIAL_NAME.test(lower) ? REDACTED : value;
   }
 }
 

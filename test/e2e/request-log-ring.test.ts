@@ -1,6 +1,6 @@
 /**
  * The request log's ring holds its bounds under real traffic (issue 17): a
- * log of 100 requests and 64 KiB, fed 16 requests at a time. 10,000 requests
+ * log of 100 requests and 192 KiB, fed 16 requests at a time. 10,000 requests
  * go through the client's real Origin to a real origin, its tunnel a pair of
  * multiplexers in memory (through the gateway in workerd they take ~20 s);
  * 1,000 go the whole way, through the gateway. The first half of each run has
@@ -17,8 +17,8 @@ import { afterTest, type Harness, startAgent, startHarness, startOrigin, waitFor
 
 const CONCURRENCY = 16;
 const CAPACITY = 100;
-const MAX_BYTES = 96 * 1024;
-const BODY_BYTES = 256;
+const MAX_BYTES = 192 * 1024;
+const BODY_BYTES = 1024;
 const BOUNDS = { capacity: CAPACITY, maxBytes: MAX_BYTES, bodyBytes: BODY_BYTES };
 
 let h: Harness;
