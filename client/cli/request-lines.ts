@@ -22,6 +22,8 @@ export function terminalSafe(text: string, keepLines = false): string {
 
 /** Characters of a path shown in a list line; the rest is cut with `…`. */
 const PATH_WIDTH = 48;
+/** The viewer column: `link:` and a link id (13 base32 characters), or `replay#99999`. */
+const VIEWER_WIDTH = 18;
 
 function clock(iso: string): string {
   const date = new Date(iso);
@@ -60,7 +62,7 @@ function timing(summary: RequestSummary): string {
 }
 
 /** The column heads of summaryLine. */
-export const SUMMARY_HEADER = `${'TIME'.padEnd(8)}  ${'ID'.padStart(6)}  ${'VIEWER'.padEnd(10)}  ${'METHOD'.padEnd(7)}  ${'PATH'.padEnd(PATH_WIDTH)}  ${'STATUS'.padEnd(22)}  ${'HEAD/TOTAL'.padEnd(14)}  IN → OUT`;
+export const SUMMARY_HEADER = `${'TIME'.padEnd(8)}  ${'ID'.padStart(6)}  ${'VIEWER'.padEnd(VIEWER_WIDTH)}  ${'METHOD'.padEnd(7)}  ${'PATH'.padEnd(PATH_WIDTH)}  ${'STATUS'.padEnd(22)}  ${'HEAD/TOTAL'.padEnd(14)}  IN → OUT`;
 
 /** One request on one line, in fixed columns (a follow prints lines as they come). */
 export function summaryLine(summary: RequestSummary): string {
@@ -69,7 +71,7 @@ export function summaryLine(summary: RequestSummary): string {
   return [
     clock(summary.time).padEnd(8),
     `#${summary.id}`.padStart(6),
-    terminalSafe(viewer(summary)).padEnd(10),
+    terminalSafe(viewer(summary)).padEnd(VIEWER_WIDTH),
     terminalSafe(summary.method).padEnd(7),
     path.padEnd(PATH_WIDTH),
     outcome(summary).padEnd(22),

@@ -176,8 +176,8 @@ export class LogEntry {
       upgrade: open.upgrade,
       state: this.#state,
       status: this.#status,
-      headMs: this.#headMs,
-      totalMs: this.#totalMs ?? null,
+      headMs: hundredths(this.#headMs),
+      totalMs: hundredths(this.#totalMs ?? null),
       bytesIn: (this.#requestBody?.bytes ?? 0) + this.#wsBytesIn,
       bytesOut: (this.#responseBody?.bytes ?? 0) + this.#wsBytesOut,
     };
@@ -212,4 +212,9 @@ export class LogEntry {
     this.#totalMs = this.#clock() - this.#started;
     this.#onChange(this, 'end', 0);
   }
+}
+
+/** Milliseconds to 0.01 ms: the clock's float noise (`13.354004000007990`) is no information. */
+function hundredths(ms: number | null): number | null {
+  return ms === null ? null : Math.round(ms * 100) / 100;
 }

@@ -60,7 +60,7 @@ export interface RequestSummary {
   state: 'open' | 'done' | 'failed';
   /** The status the viewer got: the origin's, or Porthole's when `error` is set; null before any. */
   status: number | null;
-  /** Milliseconds from the OPEN to the response head, and to the end; null until then. */
+  /** Milliseconds from the OPEN to the response head, and to the end, to 0.01 ms; null until then. */
   headMs: number | null;
   totalMs: number | null;
   /** Body bytes viewer → origin (request body, or WebSocket messages' payload) and back. */

@@ -24,9 +24,13 @@ const OUTPUT = join(fileURLToPath(new URL('../..', import.meta.url)), 'test-resu
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>alert(2)</script>';
 
-/** A session whose port answers `body` (text/plain) to everything, and its dashboard, live. */
+/**
+ * A session whose port answers `body` (text/plain) to everything, and its dashboard, live;
+ * `beforePage` runs once the port has its URL, before the page is opened.
+ */
 async function dashboard(
   body: string,
+  beforePage?: (url: string) => Promise<void>,
 ): Promise<{ page: Page; url: string; dialogs: string[]; a: RunningAgent; port: number }> {
   const origin = await startOrigin((req, res) => {
     req.resume();
@@ -40,6 +44,7 @@ async function dashboard(
       if (!('url' in e) || typeof e.url !== 'string') throw new Error('port.open without a url');
       return e.url;
     });
+  await beforePage?.(url);
   const context = await browser.newContext();
   afterTest(() => context.close());
   const page = await context.newPage();
@@ -77,6 +82,18 @@ describe.skipIf(!browserTests)('the dashboard’s requests panel in Chromium', (
     await page.locator('#requests').screenshot({ path: join(OUTPUT, 'dashboard-requests.png') });
     await detail.getByRole('button', { name: 'Close' }).click();
     expect(await detail.isHidden()).toBe(true);
+  });
+
+  it('lists the newest on top: the backlog the page opens with, then a request made after', async () => {
+    const { page, url } = await dashboard('ordered', async (url) => {
+      for (const n of [1, 2, 3]) expect((await request(h.gateway, `${url}old-${n}`)).status).toBe(200);
+    });
+    await page.locator('#requests-rows tr', { hasText: '/old-3' }).waitFor({ timeout: 15_000 });
+    await request(h.gateway, `${url}new-4`);
+    const newest = page.locator('#requests-rows tr', { hasText: '/new-4' });
+    await newest.locator('td', { hasText: /^200$/ }).waitFor({ timeout: 15_000 });
+    const paths = await page.locator('#requests-rows button.request-path').allTextContents();
+    expect(paths).toEqual(['/new-4', '/old-3', '/old-2', '/old-1']);
   });
 
   it('markup in the path, headers and body is shown as text: no element, no script, no dialog', async () => {

@@ -83,8 +83,9 @@ function upsert(line) {
   const old = shown.get(summary.id);
   if (old) old.replaceWith(row);
   else {
-    // Newest on top: before the first row with a smaller id.
-    const before = [...shown.entries()].find(([id]) => id < summary.id)?.[1] ?? null;
+    // Newest on top: before the first row, in the page's order, with a smaller id (the map's
+    // order is arrival, not the page's: a backlog comes oldest first).
+    const before = [...requestRows.rows].find((tr) => Number(tr.dataset.requestId) < summary.id) ?? null;
     requestRows.insertBefore(row, before);
   }
   shown.set(summary.id, row);

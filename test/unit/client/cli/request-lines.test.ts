@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bodyLines, recordLines, size, summaryLine, terminalSafe } from '../../../../client/cli/request-lines';
+import {
+  bodyLines,
+  recordLines,
+  size,
+  SUMMARY_HEADER,
+  summaryLine,
+  terminalSafe,
+} from '../../../../client/cli/request-lines';
 import type { RequestRecord, RequestSummary } from '../../../../client/requests/record';
 
 const summary = (fields: Partial<RequestSummary> = {}): RequestSummary => ({
@@ -33,6 +40,10 @@ describe('summaryLine', () => {
     const line = summaryLine(summary());
     expect(line).toMatch(/^\d\d:\d\d:\d\d\s+#7\s+owner\s+GET\s+\/\s+200\s+1\/3 ms\s+0 B → 2\.0 KiB$/);
     expect(summaryLine(summary({ id: 12345 })).indexOf('owner')).toBe(line.indexOf('owner'));
+    // A real link id is 13 base32 characters: the columns after the viewer stay where they are.
+    const link = summaryLine(summary({ viewer: { kind: 'link', link: '54bkqxxer5tys' } }));
+    expect(link.indexOf(' GET ')).toBe(line.indexOf(' GET '));
+    expect(link.indexOf(' GET ')).toBe(SUMMARY_HEADER.indexOf(' METHOD'));
   });
 
   it('names a link viewer by its link, a replay by its original, and an error by its code', () => {

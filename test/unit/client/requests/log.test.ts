@@ -71,6 +71,17 @@ describe('RequestLog', () => {
     expect(record.request.body).toMatchObject({ bytes: 5, captured: 2, truncated: true });
   });
 
+  it('timings are given to 0.01 ms, without the float noise of the clock', () => {
+    let now = 1000.1;
+    const log = new RequestLog({ clock: () => now });
+    const entry = log.begin(open())!;
+    now = 1013.454004000007;
+    entry.head(200, []);
+    now = 1014.559633000005;
+    entry.end();
+    expect(log.list()[0]).toMatchObject({ headMs: 13.35, totalMs: 14.46 });
+  });
+
   it('a failure keeps the origin status once the head went, and is final', () => {
     const log = new RequestLog();
     const before = log.begin(open())!;
