@@ -110,6 +110,11 @@ export function relayUpgrade(
     // A refusal, streamed as it comes (the gateway relays an origin's refusal however big), with its
     // Content-Length if it has one and otherwise delimited by the close that ends the connection.
     const lines = responseHeaders(answer.rawHeaders);
+    // The viewer may reset while the refusal is written: past `watching()` nothing else listens for it.
+    socket.on('error', () => {
+      socket.destroy();
+      answer.destroy();
+    });
     socket.write(rawHead(answer.statusCode ?? 502, answer.statusMessage ?? '', lines, ['Connection', 'close']));
     answer.pipe(socket);
     answer.on('error', () => socket.destroy());
