@@ -7,6 +7,7 @@
  * request into a 503).
  */
 import { ConfigError } from './errors';
+import { type IdentityConfig, parseIdentityConfig } from './identity/config';
 
 /** The two host shapes (docs/hosts.md): a site per session, or one label per port. */
 export type HostShape = 'session' | 'port';
@@ -62,6 +63,8 @@ export interface GatewayConfig {
   maxPorts: number;
   /** `PUBLIC_PREVIEW_WARNING` (`on` / `off`): a browser's first page load of a public port shows a warning page. Default off. */
   publicPreviewWarning: boolean;
+  /** Sign-in with the team's identity provider and the `org` visibility (identity/config.ts, docs/identity.md). */
+  identity: IdentityConfig;
 }
 
 /**
@@ -219,6 +222,7 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     queueTimeoutSeconds,
     maxPorts,
     publicPreviewWarning: warning === 'on',
+    identity: parseIdentityConfig(vars, problems),
     adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),
     labelKey: secret('LABEL_KEY', true) ?? '',
     tokenSecret: secret('TOKEN_SECRET', true) ?? '',

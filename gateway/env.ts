@@ -21,6 +21,19 @@ export interface Env {
   QUEUE_LENGTH?: string;
   VIEWER_QUEUE_LENGTH?: string;
   QUEUE_TIMEOUT?: string;
+  MAX_PORTS?: string;
+  PUBLIC_PREVIEW_WARNING?: string;
+  OIDC_ISSUER?: string;
+  OIDC_CLIENT_ID?: string;
+  OIDC_CLIENT_SECRET?: string;
+  OIDC_SCOPES?: string;
+  OIDC_GROUPS_CLAIM?: string;
+  OIDC_REQUIRE_EMAIL_VERIFIED?: string;
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
+  ORG_EMAIL_DOMAINS?: string;
+  ORG_GROUPS?: string;
+  FORWARD_EMAIL?: string;
 }
 
 /** Hono's environment type for this Worker. */

@@ -23,8 +23,10 @@ import type {
  * v6: port entries of HELLO, PORTS and WELCOME carry an optional `label`, and the gateway sends the
  * client EXPOSE and UNEXPOSE (the owner exposing a port from the owner API or the dashboard); a v5
  * peer would refuse both as unknown, so the version names them.
+ * v8: the visibility `org` (a signed-in member of the session's organisation, docs/identity.md) in
+ * port entries and EXPOSE, and OPEN's `viewer.kind` `org`; a v7 peer would refuse both.
  */
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */

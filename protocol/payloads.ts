@@ -10,8 +10,12 @@
  */
 export type HeaderPairs = [string, string][];
 
-/** Who may open a port's URL: the owner only, holders of a share link too, or anyone. */
-export const VISIBILITIES = ['private', 'link', 'public'] as const;
+/**
+ * Who may open a port's URL: the owner only; the owner, the session's organisation (signed-in
+ * identities its policy admits, v8) and share-link holders; the owner and share-link holders; or
+ * anyone (docs/identity.md).
+ */
+export const VISIBILITIES = ['private', 'org', 'link', 'public'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
 export function isVisibility(value: unknown): value is Visibility {
@@ -90,10 +94,14 @@ export interface UnexposeRequest {
  * port, which carries no credential. The client records it (request log) and never decides access by it.
  */
 export type OpenViewer =
-  { kind: 'owner' } | { kind: 'link'; link: string } | { kind: 'public' } | { kind: 'preflight' };
+  | { kind: 'owner' }
+  | { kind: 'org' }
+  | { kind: 'link'; link: string }
+  | { kind: 'public' }
+  | { kind: 'preflight' };
 
-/** The kinds of OpenViewer. */
-export const VIEWER_KINDS = ['owner', 'link', 'public', 'preflight'] as const;
+/** The kinds of OpenViewer (`org`, v8: a signed-in member of the session's organisation, not named). */
+export const VIEWER_KINDS = ['owner', 'org', 'link', 'public', 'preflight'] as const;
 
 /**
  * OPEN's port for the client's own request log (v7), not an origin: the gateway opens such a

@@ -68,7 +68,7 @@ function headers(value: unknown): HeaderPairs {
 
 function visibility(value: unknown): Visibility {
   const text = str(value, 'visibility');
-  if (!isVisibility(text)) bad(`visibility must be private, link or public`);
+  if (!isVisibility(text)) bad(`visibility must be private, org, link or public`);
   return text;
 }
 

@@ -10,10 +10,12 @@ import type { OpenViewer, Visibility } from '../../protocol';
  * sibling port of a non-public port, who gets only that question forwarded and only the CORS
  * part of the answer (session/preflight.ts). An owner carries its grant's sign-out `epoch`, and
  * owner and reviewer the `expiresAt` of the credential (seconds since the epoch), so what they
- * open ends with it (session/grants.ts).
+ * open ends with it (session/grants.ts). An owner or `member` admitted by identity (docs/identity.md)
+ * carries the verified `email`, which reaches the origin only with FORWARD_EMAIL=on.
  */
 export type Viewer =
-  | { kind: 'owner'; epoch: number; expiresAt: number }
+  | { kind: 'owner'; epoch: number; expiresAt: number; email?: string }
+  | { kind: 'member'; email: string | null; expiresAt: number }
   | { kind: 'reviewer'; link: string; expiresAt: number }
   | { kind: 'anyone' }
   | { kind: 'preflight' };
@@ -23,6 +25,8 @@ export function openViewer(viewer: Viewer): OpenViewer {
   switch (viewer.kind) {
     case 'owner':
       return { kind: 'owner' };
+    case 'member':
+      return { kind: 'org' };
     case 'reviewer':
       return { kind: 'link', link: viewer.link };
     case 'anyone':
@@ -40,10 +44,15 @@ export function effectiveVisibility(owner: Visibility | undefined, client: Visib
   return owner ?? client ?? DEFAULT_VISIBILITY;
 }
 
-/** Whether `viewer` may open a port of this visibility. */
+/**
+ * Whether `viewer` may open a port of this visibility (docs/identity.md): the owner every port; a
+ * reviewer `link` and `org` ports; a member of the session's organisation `org` ports; anyone
+ * `public` ports.
+ */
 export function allowed(visibility: Visibility, viewer: Viewer): boolean {
   if (visibility === 'public' || viewer.kind === 'owner') return true;
-  return visibility === 'link' && viewer.kind === 'reviewer';
+  if (viewer.kind === 'reviewer') return visibility === 'link' || visibility === 'org';
+  return viewer.kind === 'member' && visibility === 'org';
 }
 
 /**
