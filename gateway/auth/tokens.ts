@@ -6,7 +6,9 @@
  * - owner: the session's developer or agent (X-Porthole-Token, the owner API);
  * - login: a one-time owner link for one port, exchanged for a cookie;
  * - cookie: the owner's cookie on one port's host;
- * - share: a reviewer's link to one port, revocable by its `jti`.
+ * - share: a reviewer's link to one port, revocable by its `jti`;
+ * - memberLogin, member: a signed-in member of the session's organisation (docs/identity.md): a
+ *   one-time ticket for one port, and the cookie it becomes on that port's host.
  *
  * Owner credentials (owner, login, cookie) also carry their grant (`until`,
  * `epoch`, owner-grant.ts): none outlives the session token it came from, and
@@ -29,6 +31,10 @@ export const Audience = {
   share: 'porthole:share',
   /** A port's hand-over to the control plane's sign-in (`/s/<session>/open`): proof the port sent it. */
   handover: 'porthole:handover',
+  /** A one-time ticket for an org member to one port (routes/signin.ts → access/exchange.ts). */
+  memberLogin: 'porthole:member-login',
+  /** An org member's cookie on one port's host. */
+  member: 'porthole:member',
 } as const;
 
 export type TokenKind = keyof typeof Audience;
@@ -52,7 +58,18 @@ export interface TokenClaims {
   until?: number;
   /** Owner credentials only: the session's sign-out epoch when the grant began (session/owner-epoch.ts). */
   epoch?: number;
+  /** The sign-in (identity cookie `sid`) a credential was minted for; signing it out refuses it (docs/identity.md). */
+  sid?: string;
+  /** The verified email of the identity a credential was minted for (at most MAX_EMAIL_LENGTH). */
+  email?: string;
+  /** When the token was issued (`iat`), seconds since the epoch. */
+  issuedAt?: number;
 }
+
+/** Longest `sid` claim accepted. */
+const MAX_SID_LENGTH = 64;
+/** Longest `email` claim accepted (RFC 5321's path limit). */
+export const MAX_EMAIL_LENGTH = 254;
 
 /** The kinds that are owner credentials: each must carry `until` and `epoch` (minted and verified). */
 export const OWNER_KINDS: readonly TokenKind[] = ['owner', 'login', 'cookie'];
@@ -69,9 +86,19 @@ export interface MintOptions {
   /** Required for OWNER_KINDS: the grant (owner-grant.ts); the expiry is capped at `until`. */
   until?: number;
   epoch?: number;
+  sid?: string;
+  email?: string;
 }
 
-type Extra = { port?: number; next?: number[]; ret?: string; until?: number; epoch?: number };
+type Extra = {
+  port?: number;
+  next?: number[];
+  ret?: string;
+  until?: number;
+  epoch?: number;
+  sid?: string;
+  email?: string;
+};
 
 /**
  * A signed token of `kind` for `options.session`, expiring after `ttlSeconds` (at least 1) or at
@@ -83,6 +110,8 @@ export async function mintToken(secrets: TokenSecrets, kind: TokenKind, options:
   if (options.port !== undefined) claims.port = options.port;
   if (options.next?.length) claims.next = options.next;
   if (options.ret !== undefined) claims.ret = options.ret;
+  if (options.sid !== undefined) claims.sid = options.sid;
+  if (options.email !== undefined) claims.email = options.email;
   if (OWNER_KINDS.includes(kind)) {
     if (options.until === undefined || options.epoch === undefined) throw new Error(`a ${kind} token needs a grant`);
     claims.until = options.until;
@@ -198,6 +227,15 @@ export async function verifyToken(
     if (typeof extra.ret !== 'string') throw new TokenError('invalid', kind);
     claims.ret = extra.ret;
   }
+  if (extra.sid !== undefined) {
+    if (typeof extra.sid !== 'string' || extra.sid.length > MAX_SID_LENGTH) throw new TokenError('invalid', kind);
+    claims.sid = extra.sid;
+  }
+  if (extra.email !== undefined) {
+    if (typeof extra.email !== 'string' || extra.email.length > MAX_EMAIL_LENGTH) throw new TokenError('invalid', kind);
+    claims.email = extra.email;
+  }
+  if (typeof payload.iat === 'number') claims.issuedAt = payload.iat;
   if (OWNER_KINDS.includes(kind)) {
     // An owner credential without its grant, or living past it, was not minted by this gateway's rules.
     const { until, epoch } = extra;

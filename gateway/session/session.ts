@@ -32,6 +32,7 @@ import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { StreamGrants } from './grants';
 import { LastVisibility } from './last-visibility';
+import { IdentityStore, type SessionIdentity } from './identity-store';
 import { OwnerEpoch } from './owner-epoch';
 import { type OwnerPortOutcome, OwnerPortRequests } from './owner-ports';
 import { dashboardLink, loginLink } from './owner-links';
@@ -51,6 +52,7 @@ export class Session extends DurableObject<Env> {
   readonly #ports: PortTable;
   readonly #shares: ShareStore;
   readonly #epoch: OwnerEpoch;
+  readonly #identity: IdentityStore;
   readonly #lastVisibility: LastVisibility;
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
@@ -83,6 +85,7 @@ export class Session extends DurableObject<Env> {
     this.#ports = new PortTable(ctx.storage);
     this.#shares = new ShareStore(ctx.storage);
     this.#epoch = new OwnerEpoch(ctx.storage);
+    this.#identity = new IdentityStore(ctx.storage);
     this.#lastVisibility = new LastVisibility(ctx.storage);
     this.#tunnel = new TunnelSocket(ctx, {
       onControl: (tunnel, frame) => this.#portControl.frame(tunnel, frame),
@@ -321,5 +324,25 @@ export class Session extends DurableObject<Env> {
   async feed(grant: OwnerGrant): Promise<ReadableStream<Uint8Array> | null> {
     if (grant.epoch !== (await this.#epoch.current())) return null;
     return this.#feed.open(grant.until);
+  }
+
+  /** RPC from the admin API at creation: the owner identity, org policy and token expiry (identity-store.ts). */
+  async configureIdentity(settings: SessionIdentity): Promise<void> {
+    await this.#identity.configure(settings);
+  }
+
+  /** The session's identity settings (identity-store.ts). */
+  async sessionIdentity(): Promise<SessionIdentity> {
+    return this.#identity.settings();
+  }
+
+  /** Sign-in `sid` signed out (`POST /auth/logout`): its credentials of this session are refused until `until`. */
+  async signOutIdentity(sid: string, until: number): Promise<void> {
+    await this.#identity.signOut(sid, until);
+  }
+
+  /** A port's effective visibility (the owner's choice, else the client's, else private). */
+  async portVisibility(port: number): Promise<Visibility> {
+    return this.#built.views.visibility(port);
   }
 }

@@ -1,0 +1,93 @@
+/**
+ * A session's identity settings and its signed-out sign-ins (docs/identity.md), in the Session
+ * object's storage:
+ * - `identity`: the owner identity and org policy given at creation (admin API), and the session
+ *   token's expiry (`until`, seconds since the epoch), the grant of owner credentials minted for
+ *   a signed-in owner. Written once, when the session is created.
+ * - `identity-signed-out`: sign-ins (`sid`) signed out of this session, each kept until the
+ *   latest any credential of it can live (`until`), at most MAX_SIGNED_OUT. When that many are
+ *   live, every identity credential issued before now is refused instead (`cutoff`): a flood of
+ *   sign-outs ends sign-ins, it never lets one back in.
+ */
+import type { OrgPolicy, OwnerIdentity } from '../identity/identity';
+
+/** What a session knows of identity. */
+export interface SessionIdentity {
+  /** The owner by identity, or null (owner tokens and links only). */
+  owner: OwnerIdentity | null;
+  /** The session's own org policy, or null (the gateway's default applies). */
+  policy: OrgPolicy | null;
+  /** The session token's expiry, seconds since the epoch; null for a session created before identity. */
+  until: number | null;
+}
+
+/** Signed-out sign-ins kept per session. */
+export const MAX_SIGNED_OUT = 1024;
+
+const SETTINGS = 'identity';
+const SIGNED_OUT = 'identity-signed-out';
+
+interface SignedOut {
+  /** sid → seconds since the epoch until which it stays signed out. */
+  sids: Record<string, number>;
+  /** Identity credentials issued (iat, seconds) before this are all refused; 0 when never needed. */
+  cutoff: number;
+}
+
+export class IdentityStore {
+  readonly #storage: DurableObjectStorage;
+  #settings: Promise<SessionIdentity> | null = null;
+  #signedOut: Promise<SignedOut> | null = null;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  /** Keep the settings given at creation. */
+  async configure(settings: SessionIdentity): Promise<void> {
+    await this.#storage.put(SETTINGS, settings);
+    this.#settings = Promise.resolve(settings);
+  }
+
+  /** The settings (read once per object instance). */
+  settings(): Promise<SessionIdentity> {
+    this.#settings ??= this.#read<SessionIdentity>(SETTINGS, { owner: null, policy: null, until: null }, () => {
+      this.#settings = null;
+    });
+    return this.#settings;
+  }
+
+  /** Sign `sid` out of this session until `until` (seconds since the epoch). */
+  async signOut(sid: string, until: number): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    const current = await this.#list();
+    const sids: Record<string, number> = {};
+    for (const [id, end] of Object.entries(current.sids)) if (end > now) sids[id] = end;
+    let next: SignedOut = { sids, cutoff: current.cutoff };
+    if (until > now) sids[sid] = Math.max(sids[sid] ?? 0, until);
+    if (Object.keys(sids).length > MAX_SIGNED_OUT) next = { sids: {}, cutoff: now + 1 };
+    await this.#storage.put(SIGNED_OUT, next);
+    this.#signedOut = Promise.resolve(next);
+  }
+
+  /** Whether a credential of sign-in `sid`, issued at `issuedAt` (seconds), was signed out. */
+  async isSignedOut(sid: string, issuedAt: number): Promise<boolean> {
+    const list = await this.#list();
+    if (issuedAt < list.cutoff) return true;
+    return Object.hasOwn(list.sids, sid);
+  }
+
+  #list(): Promise<SignedOut> {
+    this.#signedOut ??= this.#read<SignedOut>(SIGNED_OUT, { sids: {}, cutoff: 0 }, () => {
+      this.#signedOut = null;
+    });
+    return this.#signedOut;
+  }
+
+  #read<T>(key: string, fallback: T, forget: () => void): Promise<T> {
+    const read = this.#storage.get<T>(key).then((stored) => stored ?? fallback);
+    // A failed read is not kept: the next call reads again.
+    read.catch(forget);
+    return read;
+  }
+}
