@@ -57,10 +57,10 @@ function notListeningWarning(port: number, visibility: string): string {
 
 export const share = clientCommand(SHARE_HELP, json, async ({ positionals }, path, out) => {
   const problems: string[] = [];
-  const port = onePort(positionals, 'porthole share <port> private|link|public', problems);
+  const port = onePort(positionals, 'porthole share <port> private|org|link|public', problems);
   const visibility = positionals[1];
   if (positionals.length !== 2 || !isVisibility(visibility)) {
-    throw new UsageError('give a port and who may open it: porthole share <port> private|link|public');
+    throw new UsageError('give a port and who may open it: porthole share <port> private|org|link|public');
   }
   check(problems);
   const result = await callJson<ApiPort>(path, 'PATCH', `/v1/ports/${port}`, { visibility });
@@ -68,6 +68,7 @@ export const share = clientCommand(SHARE_HELP, json, async ({ positionals }, pat
   if (!result.listening) out.warn(notListeningWarning(port, result.visibility));
   const who = {
     private: 'only you (porthole login)',
+    org: 'your organisation (signed in at the gateway) and holders of a share link',
     link: 'holders of a share link (porthole link)',
     public: 'anyone with the URL',
   }[result.visibility];

@@ -9,7 +9,7 @@ import { flag, tool } from './tool';
 
 const port = z.number().int().describe('A TCP port number on this machine, 1-65535');
 const visibility = z
-  .enum(['private', 'link', 'public'])
+  .enum(['private', 'org', 'link', 'public'])
   .describe(
     'Who may open the port\'s URL: "private" (only the owner: use login_url for a browser), ' +
       '"link" (holders of a reviewer link from create_link) or "public" (anyone with the URL)',

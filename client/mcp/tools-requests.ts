@@ -31,7 +31,7 @@ export const requestTools = [
       method: z.string().optional().describe('Only this HTTP method, e.g. "POST"'),
       path: z.string().optional().describe('Only paths starting with this, e.g. "/api/"'),
       viewer: z
-        .enum(['owner', 'link', 'public', 'preflight', 'replay'])
+        .enum(['owner', 'org', 'link', 'public', 'preflight', 'replay'])
         .optional()
         .describe('Only requests from this kind of viewer'),
       limit: z.number().int().positive().optional().describe('At most this many (the newest); default 100'),

@@ -15,6 +15,7 @@ export const LINK_COLUMNS = ['Link', 'Port', 'Label', 'Expires', 'Actions'] as c
 
 const VISIBILITY_HELP: Record<Visibility, string> = {
   private: 'only you',
+  org: 'your organisation (signed in) and holders of a share link',
   link: 'holders of a share link',
   public: 'anyone with the URL',
 };
@@ -49,7 +50,7 @@ function labelOf(port: ApiPort): string | undefined {
 
 function visibilitySelect(port: ApiPort): Html {
   return html`<select data-port="${port.port}" aria-label="Who may open port ${port.port}">
-    ${(['private', 'link', 'public'] as const).map(
+    ${(['private', 'org', 'link', 'public'] as const).map(
       (v) =>
         html`<option value="${v}" ${port.visibility === v ? raw('selected') : ''}>
           ${v} — ${VISIBILITY_HELP[v]}
