@@ -5,7 +5,9 @@
  * identity cookie (another site); there only an Access assertion counts.
  */
 import type { GatewayConfig } from '../config';
+import { ACCESS_HEADER, verifyAccessAssertion } from './access';
 import type { Identity } from './identity';
+import { IDENTITY_TTL_SECONDS, readIdentityCookie } from './identity-cookie';
 
 /** A verified sign-in. */
 export interface SignedIn {
@@ -20,3 +22,19 @@ export interface SignedIn {
 
 /** Sessions one identity cookie remembers for sign-out. */
 export const MAX_REMEMBERED_SESSIONS = 32;
+
+/**
+ * The sign-in of `request`: its Access assertion when Access is configured and the header is
+ * present (a bad one throws 401 `access_assertion_invalid`: never read as "not signed in"), else
+ * its identity cookie when OIDC is configured, else null.
+ */
+export async function signedIn(request: Request, config: GatewayConfig): Promise<SignedIn | null> {
+  const { access, oidc } = config.identity;
+  const assertion = request.headers.get(ACCESS_HEADER);
+  if (access !== null && assertion !== null) {
+    const identity = await verifyAccessAssertion(assertion.trim(), access);
+    // What is minted from an assertion (a port cookie) lives as long as an OIDC sign-in would.
+    return { identity, sid: null, sessions: [], expiresAt: Math.floor(Date.now() / 1000) + IDENTITY_TTL_SECONDS };
+  }
+  return oidc === null ? null : readIdentityCookie(request, config);
+}
