@@ -33,6 +33,12 @@ describe('parseConfig', () => {
       queueTimeoutSeconds: 30,
       maxPorts: 1024,
       publicPreviewWarning: false,
+      identity: {
+        oidc: null,
+        access: null,
+        defaultPolicy: { emailDomains: [], emails: [], groups: [] },
+        forwardEmail: false,
+      },
     });
   });
 

@@ -4,6 +4,7 @@ import { allowed, effectiveVisibility, isPreflight, type Viewer } from '../../..
 const owner: Viewer = { kind: 'owner', epoch: 0, expiresAt: 0 };
 const reviewer: Viewer = { kind: 'reviewer', link: 'abc', expiresAt: 0 };
 const anyone: Viewer = { kind: 'anyone' };
+const member: Viewer = { kind: 'member', email: 'bob@example.com', expiresAt: 0 };
 
 describe('the access policy (README: who gets through)', () => {
   it.each([
@@ -16,6 +17,13 @@ describe('the access policy (README: who gets through)', () => {
     ['public', owner, true],
     ['public', reviewer, true],
     ['public', anyone, true],
+    ['private', member, false],
+    ['org', owner, true],
+    ['org', member, true],
+    ['org', reviewer, true],
+    ['org', anyone, false],
+    ['link', member, false],
+    ['public', member, true],
   ] as const)('%s port, %o → %s', (visibility, viewer, expected) => {
     expect(allowed(visibility, viewer)).toBe(expected);
   });
