@@ -22,7 +22,7 @@ import {
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
 import { hasUrlCredential } from '../access/credentials';
 import type { OwnerGrant } from '../access/owner-grant';
-import { openViewer } from '../access/policy';
+import { forwardedEmail, openViewer } from '../access/policy';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
@@ -120,6 +120,7 @@ export class Session extends DurableObject<Env> {
       this.#ports,
       this.#shares,
       this.#epoch,
+      this.#identity,
       this.#lastVisibility,
       () => this.#tunnel.current() !== null,
     );
@@ -170,10 +171,12 @@ export class Session extends DurableObject<Env> {
       }
       const mux = this.#grants.opener(viewer, route.port, counted);
       const who = openViewer(viewer);
+      const email = forwardedEmail(viewer, this.#config);
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, this.#dataSockets, who);
+        const sockets = this.#dataSockets;
+        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, sockets, who, email);
       }
-      const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines, who);
+      const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines, who, email);
       return access.limitFraming(response, request, route);
     } finally {
       slot.release();
@@ -339,6 +342,7 @@ export class Session extends DurableObject<Env> {
   /** Sign-in `sid` signed out (`POST /auth/logout`): its credentials of this session are refused until `until`. */
   async signOutIdentity(sid: string, until: number): Promise<void> {
     await this.#identity.signOut(sid, until);
+    this.#grants.identitySignedOut(sid);
   }
 
   /** A port's effective visibility (the owner's choice, else the client's, else private). */

@@ -3,6 +3,7 @@
  * client see them: each with its URL (a signed port host) and its effective
  * visibility. Read-only over the port table and the share store.
  */
+import type { IdentityStore } from './identity-store';
 import type { ApiLink, ApiPort, PortEntry, Visibility } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
 import { SHARE_PARAM } from '../access/credentials';
@@ -32,6 +33,7 @@ export function viewsAndAccess(
   ports: PortTable,
   shares: ShareStore,
   epoch: OwnerEpoch,
+  identity: IdentityStore,
   last: LastVisibility,
   online: () => boolean,
 ): ViewsAndAccess {
@@ -42,6 +44,8 @@ export function viewsAndAccess(
     visibility: (port) => views.visibility(port),
     loginChain: () => views.nonPublicPorts(),
     ownerEpoch: () => epoch.current(),
+    identity: () => identity.settings(),
+    isSignedOut: (sid, issuedAt) => identity.isSignedOut(sid, issuedAt),
     answering: async (port) => online() && (await ports.get(port)) !== undefined,
   });
   return { views, access };
