@@ -37,15 +37,15 @@ const CHAIN_HOP_TTL_SECONDS = 60;
 /** At most this many other ports are logged in by one login link. */
 const MAX_CHAIN = 16;
 
-/** A 303 to `location` (no-store, no Referer), setting `cookie` if given. */
-export function redirect(location: string, cookie: string | null): Response {
+/** A 303 to `location` (no-store, no Referer), setting `cookie` (or each of several) if given. */
+export function redirect(location: string, cookie: string | null | (string | null)[]): Response {
   const headers = new Headers({
     location,
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',
     'content-type': 'text/plain; charset=utf-8',
   });
-  if (cookie) headers.append('set-cookie', cookie);
+  for (const one of Array.isArray(cookie) ? cookie : [cookie]) if (one) headers.append('set-cookie', one);
   return new Response('Redirecting…\n', { status: 303, headers });
 }
 
