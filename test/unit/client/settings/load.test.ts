@@ -42,7 +42,7 @@ describe('SettingsLoader', () => {
     expect(bad.errors).toEqual([
       {
         file: 'porthole.json',
-        problems: ['porthole.json:1:24: "defaultVisibility" must be private, link or public (got "open")'],
+        problems: ['porthole.json:1:24: "defaultVisibility" must be private, org, link or public (got "open")'],
       },
     ]);
     expect(bad.settings).toMatchObject({ files: ['porthole.json'], defaultVisibility: 'public' });

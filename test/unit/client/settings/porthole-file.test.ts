@@ -45,8 +45,8 @@ describe('readPortholeFile', () => {
   "preserve-host": [3000]
 }`);
     expect(problems).toEqual([
-      'porthole.json:2:24: "defaultVisibility" must be private, link or public (got "open")',
-      'porthole.json:3:27: "visibility.8000" must be private, link or public (got "everyone")',
+      'porthole.json:2:24: "defaultVisibility" must be private, org, link or public (got "open")',
+      'porthole.json:3:27: "visibility.8000" must be private, org, link or public (got "everyone")',
       'porthole.json:3:39: "visibility.x" is not a port or a range (e.g. "8000", "3000-3999")',
       'porthole.json:3:54: "visibility.db:5432" names another host: use a port or a range',
       'porthole.json:4:14: "ignore" \'no spaces\' is neither a port, a range nor a process name',
