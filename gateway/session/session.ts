@@ -32,6 +32,7 @@ import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { StreamGrants } from './grants';
 import { LastVisibility } from './last-visibility';
+import { orgAllowed } from '../identity/org-policy';
 import { IdentityStore, type SessionIdentity } from './identity-store';
 import { OwnerEpoch } from './owner-epoch';
 import { type OwnerPortOutcome, OwnerPortRequests } from './owner-ports';
@@ -123,6 +124,7 @@ export class Session extends DurableObject<Env> {
       this.#identity,
       this.#lastVisibility,
       () => this.#tunnel.current() !== null,
+      () => this.#orgAllowed(),
     );
     return this.#parts;
   }
@@ -227,9 +229,22 @@ export class Session extends DurableObject<Env> {
     return this.#built.views.ports(base);
   }
 
-  /** The owner's choice for a port (listening or not); the client hears of it at once. */
-  /** The owner's choice of who may open `port`; 'too_many_requests' past the session's rate of choices (shares.ts). */
-  async setVisibility(base: Base, port: number, visibility: Visibility): Promise<ApiPort | 'too_many_requests'> {
+  /** Whether this session can use the `org` visibility (identity/org-policy.ts): its policy, or the gateway's, has members. */
+  async #orgAllowed(): Promise<boolean> {
+    return orgAllowed((await this.#identity.settings()).policy, this.#config.identity);
+  }
+
+  /**
+   * The owner's choice of who may open `port` (listening or not); the client hears of it at once.
+   * 'too_many_requests' past the session's rate of choices (shares.ts); 'org_policy_missing' for
+   * `org` on a session without members (identity/org-policy.ts), nothing changed.
+   */
+  async setVisibility(
+    base: Base,
+    port: number,
+    visibility: Visibility,
+  ): Promise<ApiPort | 'too_many_requests' | 'org_policy_missing'> {
+    if (visibility === 'org' && !(await this.#orgAllowed())) return 'org_policy_missing';
     const before = await this.#shares.visibility(port);
     if (!(await this.#shares.setVisibility(port, visibility))) return 'too_many_requests';
     if (before !== visibility) {
@@ -240,8 +255,9 @@ export class Session extends DurableObject<Env> {
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
   }
 
-  /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts). */
-  async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome> {
+  /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts, org-policy.ts). */
+  async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome | 'org_policy_missing'> {
+    if (request.visibility === 'org' && !(await this.#orgAllowed())) return 'org_policy_missing';
     return this.#ownerPorts.expose(request, this.#ports, this.#config.maxPorts);
   }
 
