@@ -8,9 +8,8 @@
 import type { TokenClaims } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { ACCESS_HEADER, verifyAccessAssertion } from '../identity/access';
-import { type Identity, verifiedEmail } from '../identity/identity';
+import { type Identity, type SessionIdentity, verifiedEmail } from '../identity/identity';
 import { sessionRole } from '../identity/session-role';
-import type { SessionIdentity } from '../session/identity-store';
 import { identitySignedOut } from './identity-refusals';
 import type { Viewer } from './policy';
 import type { ClearCookie } from './refusals';

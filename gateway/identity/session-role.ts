@@ -3,8 +3,7 @@
  * neither (docs/identity.md). The session's own policy wins; without one, the gateway's
  * (ORG_EMAIL_DOMAINS, ORG_GROUPS).
  */
-import type { SessionIdentity } from '../session/identity-store';
-import { type Identity, type IdentityRole, type OrgPolicy, roleOf } from './identity';
+import { type Identity, type IdentityRole, type OrgPolicy, roleOf, type SessionIdentity } from './identity';
 
 /** The organisation of a session: its own policy, else the gateway's default. */
 export function sessionPolicy(settings: SessionIdentity, defaults: OrgPolicy): OrgPolicy {
