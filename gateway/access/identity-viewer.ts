@@ -42,7 +42,7 @@ export async function accessViewer(ctx: IdentityContext, request: Request): Prom
   const { identity, expiresAt } = await verifyAccessAssertion(assertion.trim(), access);
   const settings = await ctx.identity();
   const email = verifiedEmail(identity) ?? undefined;
-  switch (sessionRole(identity, settings, ctx.config.identity.defaultPolicy)) {
+  switch (sessionRole(identity, settings, ctx.config.identity)) {
     case 'owner': {
       const until = settings.until ?? expiresAt;
       const viewer: Viewer = { kind: 'owner', epoch: await ctx.ownerEpoch(), expiresAt: Math.min(expiresAt, until) };

@@ -63,7 +63,7 @@ async function ticketFor(
 ): Promise<IdentityTicket> {
   const stub = sessionStub(env, session);
   const settings = await stub.sessionIdentity();
-  const role = sessionRole(who.identity, settings, cfg.identity.defaultPolicy);
+  const role = sessionRole(who.identity, settings, cfg.identity);
   const email = verifiedEmail(who.identity) ?? undefined;
   const common = {
     ...(who.sid !== null ? { sid: who.sid } : {}),
