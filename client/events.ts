@@ -20,6 +20,8 @@ export interface PortView {
   label?: string;
   /** What exposed it: the watcher, `porthole expose` (or the owner), a --port flag, the settings. */
   source: PortSource;
+  /** Why the visibility this client announced was not applied (v8: `org` on a session without an org policy is private). */
+  refused?: string;
 }
 
 /** A port as `porthole ports --json` and the control API show it: also whether something listens on it now. */

@@ -115,6 +115,12 @@ export class GatewayTable {
       emit(event);
       if (event.event === 'port.open' && event.visibility !== 'public') this.#offerLogin(event.port);
     }
+    // The gateway did not apply a visibility this client asked for (an `org` without an org policy): say so once.
+    for (const view of next.values()) {
+      if (view.refused && !before.get(view.port)?.refused) {
+        emit({ event: 'error', message: `port ${view.port} is ${view.visibility}, not as asked: ${view.refused}` });
+      }
+    }
   }
 
   /** A one-time owner link for a port only the owner may open, once per port and run. */

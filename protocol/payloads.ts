@@ -46,6 +46,11 @@ export interface PortEntry {
   firstSeen: string;
   /** The client's label for the port, when it gave one (v6). */
   label?: string;
+  /**
+   * Why the visibility the client announced was not applied (v8): an `org` on a session without an
+   * org policy is private (docs/identity.md); the client tells its user. Absent when it was applied.
+   */
+  refused?: string;
 }
 
 /**

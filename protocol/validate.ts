@@ -107,6 +107,7 @@ function portEntry(value: unknown): PortEntry {
   };
   if (o.process !== undefined) entry.process = str(o.process, 'process');
   if (o.label !== undefined) entry.label = label(o.label);
+  if (o.refused !== undefined) entry.refused = str(o.refused, 'refused');
   return entry;
 }
 

@@ -22,7 +22,7 @@ export const expose = clientCommand(EXPOSE_HELP, exposeOptions, async ({ values,
   const { label, visibility } = values;
   if (label !== undefined && !isPortLabel(label)) problems.push(`--label: ${portLabelProblem(label)}`);
   if (visibility !== undefined && !isVisibility(visibility)) {
-    problems.push(`--visibility: '${visibility}' is not private, link or public`);
+    problems.push(`--visibility: '${visibility}' is not private, org, link or public`);
   }
   check(problems);
   const result = await callJson<Exposed>(control, 'POST', '/v1/ports', { port, label, visibility });
@@ -31,6 +31,12 @@ export const expose = clientCommand(EXPOSE_HELP, exposeOptions, async ({ values,
     return 0;
   }
   const idle = result.listening ? '' : ` Nothing listens on port ${port} yet: start the server and it answers.`;
+  if (result.refused) {
+    // Exposed, but not as asked (an `org` without an org policy is private): said, and a failure for scripts.
+    out.warn(`port ${port} is ${result.visibility}, not ${visibility ?? 'as asked'}: ${result.refused}`);
+    out.result(result, result.url);
+    return 1;
+  }
   if (result.visibility !== 'public') {
     out.warn(`port ${port} is ${result.visibility}: open it in a browser with 'porthole login ${port}'.${idle}`);
   } else if (idle) {

@@ -1,7 +1,7 @@
 /** Help texts of `porthole expose` and `porthole unexpose`. */
 import { CONTROL } from './help';
 
-export const EXPOSE_HELP = `Usage: porthole expose <port> [--label <text>] [--visibility private|link|public] [--json]
+export const EXPOSE_HELP = `Usage: porthole expose <port> [--label <text>] [--visibility private|org|link|public] [--json]
 
 Exposes <port> through the running client (porthole dev or connect) until
 'porthole unexpose' or the client ends, whether or not anything listens on

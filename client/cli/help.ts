@@ -12,7 +12,7 @@ Commands:
   wait <port>      Wait until a port answers through the gateway, then print its URL
   expose <port>    Expose any port now (excluded ones too), with --label, --visibility
   unexpose <port>  Stop exposing a port for the rest of the run
-  share <port> <private|link|public>
+  share <port> <private|org|link|public>
                    Choose who may open a port's URL
   login <port>     Print a one-time link that logs this browser in as the owner
   link <port>      Print a reviewer link to a port (--ttl, --label)
@@ -66,9 +66,9 @@ Who may open a port (share controls):
   A new port is private: only its owner gets in (porthole login <port> for a
   browser, porthole token for tools). 'porthole share' changes it later; the
   owner's choice is kept for that port number while the session lives.
-  --default-visibility <private|link|public>
+  --default-visibility <private|org|link|public>
                         Visibility of ports this client announces (default private)
-  --visibility <port[-port]>=<private|link|public>
+  --visibility <port[-port]>=<private|org|link|public>
                         Per-port rule, repeatable; the last matching rule wins
                         (e.g. --visibility 8000=public --visibility 3000-3999=link)
 
@@ -210,18 +210,36 @@ Options:
   --admin-token <tok>   The token itself: works, with a warning (ps shows it)
   --ttl <d>             Lifetime of the session token: 12h, 30d (default 30d,
                         1m to 365d; a bare number is seconds)
+  --owner-email <addr>  The owner by identity: whoever signs in at the gateway
+                        with this verified email opens the dashboard and private
+                        ports (needs OIDC or Cloudflare Access on the gateway)
+  --owner-issuer <url>  With --owner-subject: the owner by the provider's id;
+  --owner-subject <id>  with --owner-email, the email must come from this issuer
+  --org-domain <domain> The session's organisation (the org visibility):
+  --org-email <addr>    people signed in with a verified email at this
+  --org-group <name>    domain, with this address, or in this group; each
+                        may be repeated (default: the gateway's
+                        ORG_EMAIL_DOMAINS and ORG_GROUPS)
   --json                Print the session as one JSON object
   -h, --help            Show this help
+
+Owner and org need a provider on the gateway: without one it refuses them
+(identity_not_configured), and creates nothing.
 `;
 
 export const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)
   -h, --help            Show this help`;
 
-export const SHARE_HELP = `Usage: porthole share <port> private|link|public [--json]
+export const SHARE_HELP = `Usage: porthole share <port> private|org|link|public [--json]
 
 Chooses who may open the port's URL; the next request obeys it.
   private   only the owner: a browser logged in with 'porthole login', or a
             tool sending X-Porthole-Token: <owner token> (porthole token)
+  org       the owner, your organisation (people signed in at the gateway
+            whom the session's policy admits: porthole session create
+            --org-domain, or the gateway's ORG_EMAIL_DOMAINS/ORG_GROUPS),
+            and whoever opens a share link. Refused (exit 1, the reason on
+            stderr) when the session has no such policy
   link      the owner, and whoever opens a share link of 'porthole link'
   public    anyone with the URL
 For a port nothing listens on right now, the choice is kept (it applies once

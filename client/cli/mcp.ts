@@ -19,7 +19,7 @@ error result with {"error","message",…}):
   wait_for_port    porthole wait <port>       until the port answers; its URL
   expose           porthole expose <port>     expose any port (label, visibility)
   unexpose         porthole unexpose <port>   stop exposing a port
-  set_visibility   porthole share <port> <v>  private, link or public
+  set_visibility   porthole share <port> <v>  private, org, link or public
   create_link      porthole link <port>       a reviewer link (ttl, label)
   list_links       porthole links             the live reviewer links
   revoke_link      porthole revoke <id>       revoke a reviewer link

@@ -65,7 +65,7 @@ interface AgentValues extends RequestLogValues {
 
 function visibilityOf(text: string, what: string, problems: string[]): Visibility | undefined {
   if (isVisibility(text)) return text;
-  problems.push(`${what}: '${text}' is not a visibility (private, link or public)`);
+  problems.push(`${what}: '${text}' is not a visibility (private, org, link or public)`);
   return undefined;
 }
 
@@ -79,7 +79,7 @@ function visibilityRules(values: AgentValues, problems: string[]): (port: number
   for (const rule of values.visibility ?? []) {
     const match = /^([0-9]+)(?:-([0-9]+))?=(.*)$/.exec(rule.trim());
     if (!match) {
-      problems.push(`--visibility: '${rule}' is not <port>[-<port>]=<private|link|public>`);
+      problems.push(`--visibility: '${rule}' is not <port>[-<port>]=<private|org|link|public>`);
       continue;
     }
     const from = parsePort(match[1] as string, '--visibility', problems);

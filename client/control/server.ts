@@ -151,7 +151,7 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
   }
   if (method === 'PATCH' && item?.[1] === 'ports') {
     const { visibility } = await body(req);
-    if (!isVisibility(visibility)) throw badRequest('visibility must be private, link or public');
+    if (!isVisibility(visibility)) throw badRequest('visibility must be private, org, link or public');
     return json(res, 200, await agent.api.share(port(item[2]), visibility));
   }
   if (method === 'DELETE' && item?.[1] === 'links') {

@@ -5,21 +5,56 @@ import { ApiError, requestJson } from '../net/http';
 
 const log = debuglog('porthole');
 
+/** The session's owner by identity (docs/identity.md): an email, or an issuer and subject, or all three. */
+export interface SessionOwner {
+  email?: string;
+  issuer?: string;
+  subject?: string;
+}
+
+/** Who the session's organisation is (the `org` visibility): any listed email, email domain or group. */
+export interface SessionPolicy {
+  emailDomains?: string[];
+  emails?: string[];
+  groups?: string[];
+}
+
 export interface CreatedSession {
   session: string;
   token: string;
   expiresAt: string;
   urlTemplate: string;
+  /** Echoed when the session was created with one. */
+  owner?: SessionOwner;
+  policy?: SessionPolicy;
+}
+
+/** What a new session may be created with; all optional (the gateway's defaults). */
+export interface SessionOptions {
+  /** Lifetime of the session token, seconds. */
+  ttlSeconds?: number;
+  owner?: SessionOwner;
+  policy?: SessionPolicy;
 }
 
 /**
  * POST /api/sessions with the admin token; `ttlSeconds` omitted: the gateway's
- * default. Rejects with an ApiError when the gateway refuses, and with an
- * Error naming the gateway when it cannot be reached.
+ * default. Rejects with an ApiError when the gateway refuses (400 naming a bad
+ * owner or policy field; 409 `identity_not_configured` for owner or policy on a
+ * gateway without a provider), and with an Error naming the gateway when it
+ * cannot be reached.
  */
-export async function createSession(gateway: string, adminToken: string, ttlSeconds?: number): Promise<CreatedSession> {
+export async function createSession(
+  gateway: string,
+  adminToken: string,
+  options: SessionOptions = {},
+): Promise<CreatedSession> {
   const url = new URL('/api/sessions', gateway);
-  const body = ttlSeconds === undefined ? {} : { ttl: ttlSeconds };
+  const body = {
+    ...(options.ttlSeconds === undefined ? {} : { ttl: options.ttlSeconds }),
+    ...(options.owner ? { owner: options.owner } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
+  };
   return requestJson<CreatedSession>({ method: 'POST', url, token: adminToken, body }).catch((error: Error) => {
     if (!(error instanceof ApiError)) throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
     throw new ApiError(

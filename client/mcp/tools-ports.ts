@@ -25,7 +25,7 @@ export const portTools = [
     title: 'List ports',
     description:
       'Lists the ports this machine exposes through Porthole, each with its preview URL, visibility ' +
-      '(private, link, public), label, process, source and whether a server listens on it now. Use it to ' +
+      '(private, org, link, public), label, process, source and whether a server listens on it now. Use it to ' +
       'find the URL of a server you started, or to check what is exposed. Same JSON as `porthole ports --json` ' +
       '(structuredContent puts the list under "ports").',
     input: {},
@@ -95,7 +95,7 @@ export const portTools = [
     name: 'set_visibility',
     title: 'Set who may open a port',
     description:
-      "Sets who may open a port's URL: private, link or public. The choice is kept for that port number " +
+      "Sets who may open a port's URL: private, org, link or public. The choice is kept for that port number " +
       'while the session lives. Same JSON as `porthole share <port> <visibility> --json`.',
     input: { port, visibility },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

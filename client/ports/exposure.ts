@@ -38,7 +38,7 @@ export function checkExpose(
   }
   if (options.visibility !== undefined) {
     if (!isVisibility(options.visibility)) {
-      throw new ExposeError('bad_request', 'visibility must be private, link or public');
+      throw new ExposeError('bad_request', 'visibility must be private, org, link or public');
     }
     checked.visibility = options.visibility;
   }

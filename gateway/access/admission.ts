@@ -11,15 +11,17 @@
  * A request that carries any of them never reaches the origin with them.
  */
 import type { Visibility } from '../../protocol';
-import { type TokenClaims, TokenError, verifyToken } from '../auth/tokens';
-import type { GatewayConfig } from '../config';
+import { type TokenClaims, TokenError, type TokenKind, verifyToken } from '../auth/tokens';
 import { GatewayError } from '../errors';
+import type { Identity } from '../identity/identity';
 import { isSiblingOrigin } from '../routing/host';
 import type { ViewerRoute } from '../routing/route';
 import { portCookieNames, readCookies } from './cookies';
 import { TOKEN_HEADER } from './credentials';
 import { addFrameAncestors, frameAncestors, refuseCrossSite, severOpener } from './cross-site';
 import { exchange } from './exchange';
+import { linkOnly, memberOnPrivate, notInOrg, notOwner, orgRequired } from './identity-refusals';
+import { accessViewer, type IdentityContext, memberViewer, requireSignedIn } from './identity-viewer';
 import { grantOf, requireEpoch } from './owner-grant';
 import { allowed, isPreflight, type Viewer } from './policy';
 import { refusalOrSignIn } from './signin';
@@ -42,31 +44,36 @@ export interface ShareLookup {
 }
 
 /** What admission needs of the session. */
-export interface AccessContext {
-  config: GatewayConfig;
+export interface AccessContext extends IdentityContext {
   shares: ShareLookup;
   /** The port's effective visibility (the owner's choice, else the client's, else private). */
   visibility(port: number): Promise<Visibility>;
   /** The session's listening non-public ports: what one login link covers. */
   loginChain(): Promise<number[]>;
-  /** The sign-out epoch every owner credential must carry (owner-grant.ts). */
-  ownerEpoch(): Promise<number>;
   /** Whether the port's app can answer now: the client is connected and announced the port. */
   answering(port: number): Promise<boolean>;
 }
 
+/** What a request's credentials prove, best first (owner, member, reviewer); and who it is signed in as, if Access says. */
+interface Credentials {
+  viewers: Viewer[];
+  /** The Access identity of a request none of whose credentials let it in, to name it in the refusal. */
+  identity: Identity | null;
+}
+
+const RANK: Record<Viewer['kind'], number> = { owner: 0, member: 1, reviewer: 2, anyone: 3, preflight: 4 };
+
 /**
- * The viewer a request's header or cookie proves. Throws a refusal for a
- * credential that is presented but not good (expired, forged, revoked, or
- * for another port or session): a bad credential is never read as "anyone".
+ * The viewers a request's header, Access assertion or cookie prove. Throws a refusal for a
+ * credential that is presented but not good (expired, forged, revoked, signed out, or for another
+ * port or session): a bad credential is never read as "anyone".
  *
- * A page on a parent domain can plant copies of the cookie, so every copy is
- * tried: an owner copy wins, else a live reviewer copy; only when none is good
- * is the first copy's refusal thrown (and it clears the host-only cookie the
- * gateway set, which is then not good either). When copies beyond
- * MAX_COOKIE_COPIES went untried, nothing is cleared.
+ * A page on a parent domain can plant copies of the cookie, so every copy is tried; only when
+ * none is good (and no Access assertion let the request in) is the first copy's refusal thrown
+ * (and it clears the host-only cookie the gateway set, which is then not good either). When copies
+ * beyond MAX_COOKIE_COPIES went untried, nothing is cleared.
  */
-async function identify(ctx: AccessContext, request: Request, route: ViewerRoute): Promise<Viewer> {
+async function identify(ctx: AccessContext, request: Request, route: ViewerRoute): Promise<Credentials> {
   const header = request.headers.get(TOKEN_HEADER);
   if (header !== null) {
     const claims = await verified(ctx, header.trim(), ['owner'], (e) =>
@@ -74,49 +81,74 @@ async function identify(ctx: AccessContext, request: Request, route: ViewerRoute
     );
     if (claims.session !== route.session) throw ownerTokenForOtherSession();
     requireEpoch(claims, await ctx.ownerEpoch(), 'token');
-    return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
+    return { viewers: [{ kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt }], identity: null };
   }
+  const access = await accessViewer(ctx, request);
+  const viewers: Viewer[] = access?.viewer ? [access.viewer] : [];
   const copies = readCookies(request, portCookieNames(route.scheme));
-  if (copies.values.length === 0) return { kind: 'anyone' };
-  let reviewer: Viewer | null = null;
   let refusal: GatewayError | null = null;
   for (const value of copies.values) {
     try {
-      const viewer = await cookieViewer(ctx, value, route);
-      if (viewer.kind === 'owner') return viewer;
-      reviewer ??= viewer;
+      viewers.push(await cookieViewer(ctx, value, route));
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
       refusal ??= error;
     }
   }
-  if (reviewer) return reviewer;
-  const first = refusal as GatewayError;
-  if (copies.more) delete first.headers['set-cookie'];
-  throw first;
+  if (viewers.length === 0 && refusal !== null) {
+    if (copies.more) delete refusal.headers['set-cookie'];
+    throw refusal;
+  }
+  viewers.sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+  return { viewers, identity: access?.identity ?? null };
 }
 
 /** The viewer one copy of the port cookie proves, or its refusal. */
 async function cookieViewer(ctx: AccessContext, cookie: string, route: ViewerRoute): Promise<Viewer> {
-  const claims = await verified(ctx, cookie, ['cookie', 'share'], (e) =>
+  const claims = await verified(ctx, cookie, ['cookie', 'share', 'member'], (e) =>
     tokenRefused(e, 'cookie', route.port, route.scheme),
   );
   if (claims.session !== route.session || claims.port !== route.port) {
     throw cookieForOtherPort(route.port, route.scheme);
   }
+  const clear = { scheme: route.scheme, clear: true };
+  if (claims.kind === 'member') return memberViewer(ctx, claims, clear);
   if (claims.kind === 'cookie') {
-    requireEpoch(claims, await ctx.ownerEpoch(), 'preview', { scheme: route.scheme, clear: true });
-    return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
+    requireEpoch(claims, await ctx.ownerEpoch(), 'preview', clear);
+    await requireSignedIn(ctx, claims, clear);
+    const owner: Viewer = { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
+    return claims.sid === undefined
+      ? owner
+      : { ...owner, sid: claims.sid, ...(claims.email ? { email: claims.email } : {}) };
   }
   const link = await ctx.shares.link(claims.jti ?? '');
-  if (link.state !== 'live') throw linkNotLive(link.state, { scheme: route.scheme, clear: true });
+  if (link.state !== 'live') throw linkNotLive(link.state, clear);
   return { kind: 'reviewer', link: link.link.id, expiresAt: claims.expiresAt };
+}
+
+/**
+ * Why a request none of whose credentials let it in is refused, by the best it has: a reviewer on
+ * a private port, a member on a private or link port, an Access identity the session does not
+ * admit, or nothing (401 by visibility, which a browser's navigation turns into a sign-in).
+ */
+function refusalFor(visibility: Visibility, credentials: Credentials, port: number, scheme: string): GatewayError {
+  const best = credentials.viewers[0];
+  if (best?.kind === 'reviewer') return reviewerOnPrivate(port, scheme);
+  const identity = credentials.identity;
+  if (identity !== null) {
+    if (visibility === 'private') return notOwner(identity);
+    if (visibility === 'org') return notInOrg(identity);
+    if (best?.kind === 'member') return linkOnly(identity);
+  }
+  if (visibility === 'private') return best?.kind === 'member' ? memberOnPrivate(port) : privatePreview(port);
+  if (visibility === 'org') return orgRequired(port);
+  return linkRequired(port);
 }
 
 async function verified(
   ctx: AccessContext,
   token: string,
-  kinds: ('owner' | 'cookie' | 'share')[],
+  kinds: TokenKind[],
   refuse: (error: TokenError) => GatewayError,
 ): Promise<TokenClaims> {
   try {
@@ -151,23 +183,24 @@ export class ViewerAccess {
     if (visibility === 'public') return { kind: 'anyone' };
     // Before any credential is read: another site's request never spends or clears the owner's cookie.
     await refuseCrossSite(request, route, this.#ctx.config);
-    let viewer: Viewer;
+    let credentials: Credentials;
     try {
-      viewer = await identify(this.#ctx, request, route);
+      credentials = await identify(this.#ctx, request, route);
     } catch (error) {
       throw error instanceof GatewayError ? await refusalOrSignIn(error, request, route, this.#ctx.config) : error;
     }
-    if (allowed(visibility, viewer)) return viewer;
+    const viewer = credentials.viewers.find((v) => allowed(visibility, v));
+    if (viewer !== undefined) return viewer;
     if (
-      viewer.kind === 'anyone' &&
+      credentials.viewers.length === 0 &&
+      credentials.identity === null &&
       isPreflight(request) &&
       (await isSiblingOrigin(request.headers.get('origin'), route.session, route.host, this.#ctx.config)) &&
       (await this.#ctx.answering(route.port))
     ) {
       return { kind: 'preflight' };
     }
-    if (viewer.kind === 'reviewer') throw reviewerOnPrivate(route.port, route.scheme);
-    const refusal = visibility === 'private' ? privatePreview(route.port) : linkRequired(route.port);
+    const refusal = refusalFor(visibility, credentials, route.port, route.scheme);
     throw await refusalOrSignIn(refusal, request, route, this.#ctx.config);
   }
 
@@ -191,11 +224,12 @@ export class ViewerAccess {
   async exchange(request: Request, route: ViewerRoute): Promise<Response> {
     // A browser already in as the owner keeps that: a reviewer link another page sent it to must not
     // replace the owner's cookie with someone else's credential (login fixation).
-    const viewer = await identify(this.#ctx, request, route).catch((error: unknown) => {
-      if (error instanceof GatewayError) return { kind: 'anyone' } as const;
+    const credentials = await identify(this.#ctx, request, route).catch((error: unknown) => {
+      if (error instanceof GatewayError) return { viewers: [], identity: null };
       throw error;
     });
-    return exchange(this.#ctx, request, route, await this.#ctx.visibility(route.port), viewer.kind === 'owner');
+    const owner = credentials.viewers[0]?.kind === 'owner';
+    return exchange(this.#ctx, request, route, await this.#ctx.visibility(route.port), owner);
   }
 
   /**

@@ -95,13 +95,21 @@ export function readCookies(request: Request, names: ReadonlySet<string>): Cooki
   return { values: values.slice(0, MAX_COOKIE_COPIES), more: values.length > MAX_COOKIE_COPIES };
 }
 
+/** Cloudflare Access's session cookie (`CF_Authorization`, any case): a credential, never the app's. */
+function isAccessCookie(name: string): boolean {
+  return name.trim().toLowerCase() === 'cf_authorization';
+}
+
 /**
  * The Cookie header without any of Porthole's cookies (every reserved name, in any case or
- * prefix form: port, dashboard, or a copy a page planted), each other pair byte for byte; null
- * when none is left.
+ * prefix form: port, dashboard, or a copy a page planted) nor Cloudflare Access's, each other
+ * pair byte for byte; null when none is left.
  */
 export function appCookies(request: Request): string | null {
-  const kept = cookiePairs(request).filter((c) => !isReservedName(c.name || c.value.split('=', 1)[0]!));
+  const kept = cookiePairs(request).filter((c) => {
+    const name = c.name || c.value.split('=', 1)[0]!;
+    return !isReservedName(name) && !isAccessCookie(name);
+  });
   return kept.length ? kept.map((c) => c.raw).join('; ') : null;
 }
 

@@ -19,6 +19,7 @@ import type { ViewerRoute } from '../routing/route';
 import type { AccessContext } from './admission';
 import { COOKIE_TTL_SECONDS, cookieAge, portCookie } from './cookies';
 import { LOGIN_PARAM, SHARE_PARAM, withoutCredentials } from './credentials';
+import { requireSignedIn } from './identity-viewer';
 import { grantOf, requireEpoch } from './owner-grant';
 import {
   linkExpired,
@@ -36,15 +37,15 @@ const CHAIN_HOP_TTL_SECONDS = 60;
 /** At most this many other ports are logged in by one login link. */
 const MAX_CHAIN = 16;
 
-/** A 303 to `location` (no-store, no Referer), setting `cookie` if given. */
-export function redirect(location: string, cookie: string | null): Response {
+/** A 303 to `location` (no-store, no Referer), setting `cookie` (or each of several) if given. */
+export function redirect(location: string, cookie: string | null | (string | null)[]): Response {
   const headers = new Headers({
     location,
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',
     'content-type': 'text/plain; charset=utf-8',
   });
-  if (cookie) headers.append('set-cookie', cookie);
+  for (const one of Array.isArray(cookie) ? cookie : [cookie]) if (one) headers.append('set-cookie', one);
   return new Response('Redirecting…\n', { status: 303, headers });
 }
 
@@ -83,7 +84,8 @@ async function linkClaims(
 ): Promise<TokenClaims & { jti: string }> {
   let claims: TokenClaims;
   try {
-    claims = await verifyToken(config, token, [kind]);
+    // A login ticket is the owner's, or an org member's (routes/signin.ts): both one-time, for this port.
+    claims = await verifyToken(config, token, kind === 'login' ? ['login', 'memberLogin'] : ['share']);
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
     if (error.problem === 'expired') throw kind === 'login' ? loginExpired(route.port) : linkExpired();
@@ -98,14 +100,19 @@ async function linkClaims(
 async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: string, clean: URL): Promise<Response> {
   const { config } = ctx;
   const claims = await linkClaims(config, route, token, 'login');
+  if (claims.kind === 'memberLogin') return exchangeMemberLogin(ctx, route, claims, clean);
   requireEpoch(claims, await ctx.ownerEpoch(), 'preview');
+  await requireSignedIn(ctx, claims);
   const grant = grantOf(claims);
   if (!(await ctx.shares.useLogin(claims.jti, claims.expiresAt))) throw loginUsed(route.port);
+  // A sign-in's ticket (routes/signin.ts) passes its sid and email on, so signing out ends the cookie.
+  const identity = { ...(claims.sid ? { sid: claims.sid } : {}), ...(claims.email ? { email: claims.email } : {}) };
   const cookieToken = await mintToken(config, 'cookie', {
     session: route.session,
     port: route.port,
     ttlSeconds: COOKIE_TTL_SECONDS,
     ...grant,
+    ...identity,
   });
   const cookie = portCookie(route.scheme, cookieToken, cookieAge(grant));
   // The first hop (a printed link) starts the chain; later hops carry theirs, signed.
@@ -124,9 +131,32 @@ async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: stri
     next: rest,
     ret,
     ...grant,
+    ...identity,
   });
   const host = await portHost(config, route.session, hop, listenPort(route.host));
   return redirect(`${route.scheme}://${host}/?${LOGIN_PARAM}=${ticket}`, cookie);
+}
+
+/**
+ * An org member's one-time ticket (routes/signin.ts) for this port: spent, and exchanged for a
+ * `member` cookie of the same sign-in (sid, email) for COOKIE_TTL_SECONDS; one port, no chain.
+ */
+async function exchangeMemberLogin(
+  ctx: AccessContext,
+  route: ViewerRoute,
+  claims: TokenClaims & { jti: string },
+  clean: URL,
+): Promise<Response> {
+  await requireSignedIn(ctx, claims);
+  if (!(await ctx.shares.useLogin(claims.jti, claims.expiresAt))) throw loginUsed(route.port);
+  const token = await mintToken(ctx.config, 'member', {
+    session: route.session,
+    port: route.port,
+    ttlSeconds: COOKIE_TTL_SECONDS,
+    ...(claims.sid ? { sid: claims.sid } : {}),
+    ...(claims.email ? { email: claims.email } : {}),
+  });
+  return redirect(clean.toString(), portCookie(route.scheme, token, COOKIE_TTL_SECONDS));
 }
 
 /** Where a login chain ends: only ever a preview of this session (else this port's page). */

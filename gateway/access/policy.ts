@@ -11,11 +11,13 @@ import type { OpenViewer, Visibility } from '../../protocol';
  * part of the answer (session/preflight.ts). An owner carries its grant's sign-out `epoch`, and
  * owner and reviewer the `expiresAt` of the credential (seconds since the epoch), so what they
  * open ends with it (session/grants.ts). An owner or `member` admitted by identity (docs/identity.md)
- * carries the verified `email`, which reaches the origin only with FORWARD_EMAIL=on.
+ * carries the verified `email`, which reaches the origin only with FORWARD_EMAIL=on, and the `sid` of
+ * the sign-in its cookie came from (null/none for an Access assertion or an owner token), so that
+ * signing out ends what it opened.
  */
 export type Viewer =
-  | { kind: 'owner'; epoch: number; expiresAt: number; email?: string }
-  | { kind: 'member'; email: string | null; expiresAt: number }
+  | { kind: 'owner'; epoch: number; expiresAt: number; email?: string; sid?: string }
+  | { kind: 'member'; email: string | null; sid: string | null; expiresAt: number }
   | { kind: 'reviewer'; link: string; expiresAt: number }
   | { kind: 'anyone' }
   | { kind: 'preflight' };
@@ -34,6 +36,13 @@ export function openViewer(viewer: Viewer): OpenViewer {
     case 'preflight':
       return { kind: 'preflight' };
   }
+}
+
+/** The email the origin is told (X-Porthole-Email): an identity-admitted viewer's, only with FORWARD_EMAIL=on. */
+export function forwardedEmail(viewer: Viewer, config: { identity: { forwardEmail: boolean } }): string | undefined {
+  if (!config.identity.forwardEmail) return undefined;
+  if (viewer.kind === 'owner') return viewer.email;
+  return viewer.kind === 'member' ? (viewer.email ?? undefined) : undefined;
 }
 
 /** The visibility of a port nobody chose one for. */

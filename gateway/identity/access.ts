@@ -51,8 +51,14 @@ function why(error: unknown): string {
   return 'not a valid JWT';
 }
 
+/** What an Access assertion proves: who, and until when (its `exp`, seconds since the epoch). */
+export interface AccessSignIn {
+  identity: Identity;
+  expiresAt: number;
+}
+
 /** The identity an Access assertion proves. Throws 401 `access_assertion_invalid`, or 502 when the certs are unreachable. */
-export async function verifyAccessAssertion(assertion: string, access: AccessConfig): Promise<Identity> {
+export async function verifyAccessAssertion(assertion: string, access: AccessConfig): Promise<AccessSignIn> {
   if (assertion.length > MAX_ASSERTION_LENGTH) throw assertionInvalid('too large');
   let payload: JWTPayload;
   try {
@@ -71,7 +77,7 @@ export async function verifyAccessAssertion(assertion: string, access: AccessCon
   }
   const email = typeof payload['email'] === 'string' && payload['email'] !== '' ? payload['email'].toLowerCase() : null;
   const groups = Array.isArray(payload['groups']) ? (payload['groups'] as unknown[]) : [];
-  return {
+  const identity: Identity = {
     issuer: access.teamDomain,
     subject: payload.sub ?? '',
     email,
@@ -80,4 +86,5 @@ export async function verifyAccessAssertion(assertion: string, access: AccessCon
     groups: keptGroups(groups),
     source: 'access',
   };
+  return { identity, expiresAt: payload.exp ?? 0 };
 }

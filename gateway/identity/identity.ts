@@ -43,6 +43,16 @@ export interface OrgPolicy {
   groups: string[];
 }
 
+/** What a session knows of identity. */
+export interface SessionIdentity {
+  /** The owner by identity, or null (owner tokens and links only). */
+  owner: OwnerIdentity | null;
+  /** The session's own org policy, or null (the gateway's default applies). */
+  policy: OrgPolicy | null;
+  /** The session token's expiry, seconds since the epoch; null for a session created before identity. */
+  until: number | null;
+}
+
 /** What an identity is to one session. */
 export type IdentityRole = 'owner' | 'member' | 'none';
 

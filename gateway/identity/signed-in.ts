@@ -32,9 +32,10 @@ export async function signedIn(request: Request, config: GatewayConfig): Promise
   const { access, oidc } = config.identity;
   const assertion = request.headers.get(ACCESS_HEADER);
   if (access !== null && assertion !== null) {
-    const identity = await verifyAccessAssertion(assertion.trim(), access);
-    // What is minted from an assertion (a port cookie) lives as long as an OIDC sign-in would.
-    return { identity, sid: null, sessions: [], expiresAt: Math.floor(Date.now() / 1000) + IDENTITY_TTL_SECONDS };
+    const { identity, expiresAt } = await verifyAccessAssertion(assertion.trim(), access);
+    // What is minted from an assertion (a port cookie) lives no longer than the assertion's Access session.
+    const latest = Math.floor(Date.now() / 1000) + IDENTITY_TTL_SECONDS;
+    return { identity, sid: null, sessions: [], expiresAt: Math.min(expiresAt, latest) };
   }
   return oidc === null ? null : readIdentityCookie(request, config);
 }

@@ -8,7 +8,10 @@ import { newSessionId } from '../routing/base32';
 import { listenPort, type PreviewHosts } from '../routing/label';
 import { bearerRefused } from '../access/refusals';
 import { SESSION_TTL } from '../../protocol/api';
+import { identityNotConfigured } from '../identity/org-policy';
+import { sessionStub } from '../routing/stub';
 import { bearer, jsonBody, ttlOf } from './input';
+import { ownerOf, policyOf } from './identity-input';
 
 export const admin = new Hono<AppEnv>();
 
@@ -30,7 +33,14 @@ admin.get('/', (c) => {
 
 admin.get('/healthz', (c) => c.json({ ok: true }));
 
-/** Create a session: `{ttl?}` → 201 `{session, token, expiresAt, urlTemplate}`. */
+/**
+ * Create a session: `{ttl?, owner?, policy?}` → 201 `{session, token, expiresAt, urlTemplate}`, with
+ * `owner` and `policy` echoed when given (docs/identity.md; identity-input.ts reads them, 400
+ * `bad_request` naming the field). Either needs a provider (OIDC or Access): 409
+ * `identity_not_configured` without one. The session's Durable Object keeps them with the session
+ * token's expiry (`until`, the grant of credentials minted for a signed-in owner), for every
+ * session, with or without them.
+ */
 admin.post('/api/sessions', async (c) => {
   const { adminToken } = config(c.env);
   if (adminToken === null) {
@@ -40,17 +50,30 @@ admin.post('/api/sessions', async (c) => {
   if (!token || !(await secretsEqual(token, adminToken))) {
     throw bearerRefused('Creating a session needs the admin token as a Bearer token.');
   }
-  const ttl = ttlOf((await jsonBody(c.req.raw)).ttl, SESSION_TTL);
+  const body = await jsonBody(c.req.raw);
+  const ttl = ttlOf(body.ttl, SESSION_TTL);
+  const owner = ownerOf(body.owner);
+  const policy = policyOf(body.policy);
+  const { identity } = config(c.env);
+  if (identity.oidc === null && identity.access === null && (owner !== null || policy !== null)) {
+    throw identityNotConfigured(owner !== null ? 'owner' : 'policy');
+  }
   const url = new URL(c.req.url);
   const session = newSessionId();
-  const sessionToken = await mintToken(config(c.env), 'session', { session, ttlSeconds: ttl });
+  const now = Date.now();
+  // The token's expiry, seconds since the epoch: also the identity grant's end.
+  const until = Math.floor(now / 1000) + ttl;
+  const sessionToken = await mintToken(config(c.env), 'session', { session, expiresAt: until });
+  await sessionStub(c.env, session).configureIdentity({ owner, policy, until });
   return c.json(
     {
       session,
       token: sessionToken,
-      expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
+      expiresAt: new Date(now + ttl * 1000).toISOString(),
       // The gateway signs {sig} per port; the client learns each port's full URL over the tunnel.
       urlTemplate: urlTemplate(config(c.env), session, url),
+      ...(owner !== null ? { owner } : {}),
+      ...(policy !== null ? { policy } : {}),
     },
     201,
   );

@@ -40,6 +40,7 @@ import { type DashboardState, dashboardPage, panel } from '../pages/dashboard-pa
 import { isSessionId } from '../../protocol/ids';
 import { baseOf } from '../routing/route';
 import { sessionStub } from '../routing/stub';
+import { dashboardSignIn, identityOwner } from './dashboard-identity';
 import { pageToken, pageTokenRefused, pageTokenRequest } from './page-token';
 import { signin } from './signin';
 
@@ -86,7 +87,12 @@ function sessionOf(id: string): string {
  */
 async function owner(request: Request, env: Env, session: string): Promise<TokenClaims> {
   const copies = readCookies(request, dashboardCookieNames(baseOf(new URL(request.url)).scheme)).values;
-  if (copies.length === 0) throw dashboardLoginNeeded('none');
+  if (copies.length === 0) {
+    // No dashboard link was opened here: the owner by identity (docs/identity.md), or sign in first.
+    const byIdentity = await identityOwner(request, env, session);
+    if (byIdentity !== null) return byIdentity;
+    throw dashboardSignIn(request, env, session) ?? dashboardLoginNeeded('none');
+  }
   // Asked of the Session object only once a cookie is good: junk cookies never wake it.
   let epoch: Promise<number> | null = null;
   let refusal: unknown = null;
@@ -100,7 +106,8 @@ async function owner(request: Request, env: Env, session: string): Promise<Token
       refusal ??= error;
     }
   }
-  throw refusal;
+  // A stale dashboard cookie does not hide a sign-in that makes this browser the owner.
+  return (await identityOwner(request, env, session).catch(() => null)) ?? Promise.reject(refusal);
 }
 
 async function dashboardClaims(env: Env, session: string, cookie: string): Promise<TokenClaims> {

@@ -10,6 +10,7 @@ import {
   type ApiSignOut,
   type ExposeRequest,
   isVisibility,
+  VISIBILITIES,
   LINK_TTL,
   LOGIN_TTL,
   MAX_LINK_LABEL,
@@ -25,6 +26,7 @@ import type { AppEnv } from '../env';
 import { badRequest, noSuchLink, notFound, tooManyVisibilityChoices } from '../errors';
 import { FRONT_LEFT_HEADER, frontRequestId } from '../routing/disconnect';
 import { sessionStub } from '../routing/stub';
+import { orgPolicyMissing } from '../identity/org-policy';
 import { ownerPortRefusal } from '../session/owner-ports';
 import { VISIBILITY_CHOICES_PER_SECOND } from '../session/shares';
 import { type Base, baseOf } from '../routing/route';
@@ -81,6 +83,8 @@ ownerApi.use('*', async (c, next) => {
   await next();
 });
 
+const VISIBILITY_CHOICES = `visibility must be one of ${VISIBILITIES.join(', ')}.`;
+
 const stub = (c: { env: AppEnv['Bindings']; var: { session: string } }) => sessionStub(c.env, c.var.session);
 
 ownerApi.get('/status', async (c) => c.json(await stub(c).status()));
@@ -90,9 +94,10 @@ ownerApi.get('/ports', async (c) => c.json({ ports: await stub(c).listPorts(c.va
 ownerApi.patch('/ports/:port', async (c) => {
   const port = portOf(c.req.param('port'));
   const { visibility } = await jsonBody(c.req.raw);
-  if (!isVisibility(visibility)) throw badRequest('visibility must be one of private, link, public.');
+  if (!isVisibility(visibility)) throw badRequest(VISIBILITY_CHOICES);
   const chosen = await stub(c).setVisibility(c.var.base, port, visibility);
   if (chosen === 'too_many_requests') throw tooManyVisibilityChoices(VISIBILITY_CHOICES_PER_SECOND);
+  if (chosen === 'org_policy_missing') throw orgPolicyMissing();
   return c.json(chosen);
 });
 
@@ -110,10 +115,11 @@ ownerApi.post('/ports', async (c) => {
     request.label = body.label as string;
   }
   if (body.visibility !== undefined) {
-    if (!isVisibility(body.visibility)) throw badRequest('visibility must be one of private, link, public.');
+    if (!isVisibility(body.visibility)) throw badRequest(VISIBILITY_CHOICES);
     request.visibility = body.visibility;
   }
   const outcome = await stub(c).requestExpose(request);
+  if (outcome === 'org_policy_missing') throw orgPolicyMissing();
   if (outcome !== 'sent') throw ownerPortRefusal(outcome, config(c.env).maxPorts);
   return c.json({ port: request.port, requested: 'expose' }, 202);
 });

@@ -50,6 +50,7 @@ import { isSessionOrigin } from '../routing/host';
 import { listenPort, portHost } from '../routing/label';
 import { type Base, baseOf } from '../routing/route';
 import { sessionStub } from '../routing/stub';
+import { openByIdentity } from './open-identity';
 
 /** A sign-in ticket is used by the very next request of the redirect: 60 s, in seconds. */
 const TICKET_TTL_SECONDS = 60;
@@ -153,20 +154,19 @@ async function toPort(
   session: string,
   port: number,
   path: string,
-  cookie: string | null,
-  grant: OwnerGrant,
+  cookies: string | null | (string | null)[],
+  grant: OwnerGrant | null,
+  identity: { sid?: string; email?: string } = {},
 ): Promise<Response> {
   const portOrigin = `${base.scheme}://${await portHost(cfg, session, port, listenPort(base.host))}`;
-  const ticket = await mintToken(cfg, 'login', {
-    session,
-    port,
-    jti: crypto.randomUUID(),
-    ttlSeconds: TICKET_TTL_SECONDS,
-    ...grant,
-  });
+  const options = { session, port, jti: crypto.randomUUID(), ttlSeconds: TICKET_TTL_SECONDS, ...identity };
+  // An owner's ticket carries the owner's grant; a member's (no grant) is only ever for this one port.
+  const ticket = await (grant === null
+    ? mintToken(cfg, 'memberLogin', options)
+    : mintToken(cfg, 'login', { ...options, ...grant }));
   const location = ticketUrl(portOrigin, path, ticket);
   if (location === null) throw badPath();
-  return redirect(location, cookie);
+  return redirect(location, cookies);
 }
 
 signin.get('/s/:session/open', async (c) => {
@@ -181,19 +181,29 @@ signin.get('/s/:session/open', async (c) => {
   // Only the port's own hand-over (its proof binds session, port and path) is acted on: a page that
   // knows the session id cannot send the owner to a port and path of its choosing.
   if (!(await handedOver(cfg, url.searchParams.get(PROOF_PARAM), session, port, path))) throw signInFromElsewhere();
-  const grant = await signedIn(c.req.raw, cfg, session, await sessionStub(c.env, session).ownerEpoch());
-  if (grant === null) throw signInNeeded(port);
   const base = baseOf(url);
+  if (!isPortPath(path)) throw badPath();
+  const grant = await signedIn(c.req.raw, cfg, session, await sessionStub(c.env, session).ownerEpoch());
+  const { oidc, access } = cfg.identity;
+  if (grant === null && oidc === null && access === null) throw signInNeeded(port);
   // Legitimate hand-overs carry no Referer (the port's redirect is `no-referrer`; the dashboard's
-  // links are `noreferrer`): a page elsewhere that sends the owner here is refused.
+  // links are `noreferrer`; so is the sign-in's way back): a page elsewhere that sends the owner here is refused.
   const referer = c.req.header('referer');
   if (referer !== undefined && !(await fromSession(referer, session, cfg, url.origin))) throw signInFromElsewhere();
+  const byIdentity = grant === null ? await openByIdentity(c.req.raw, c.env, cfg, session, port, path) : null;
+  if (grant === null && byIdentity === null) throw signInNeeded(port);
+  if (byIdentity?.kind === 'sign_in') return redirect(byIdentity.location, null);
   const count = attempts(c.req.raw, port) + 1;
   if (count > MAX_ATTEMPTS) {
     const host = await portHost(cfg, session, port, listenPort(base.host));
     throw signInLoop(host, attemptCookie(base.scheme, session, '', 0));
   }
   const attempt = attemptCookie(base.scheme, session, `${port}.${count}`, ATTEMPT_WINDOW_SECONDS);
+  if (byIdentity?.kind === 'ticket') {
+    const { ticket } = byIdentity;
+    const identity = { ...(ticket.sid ? { sid: ticket.sid } : {}), ...(ticket.email ? { email: ticket.email } : {}) };
+    return toPort(cfg, base, session, port, path, [attempt, ticket.remember], ticket.grant, identity);
+  }
   return toPort(cfg, base, session, port, path, attempt, grant);
 });
 

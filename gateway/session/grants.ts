@@ -9,6 +9,8 @@
  * port. It is reset with RESET `REVOKED` and a reason when
  * - "sign out everywhere" begins a new epoch (owner streams of an older one);
  * - its share link is revoked (that link's reviewer streams);
+ * - the sign-in its credential came from signs out (docs/identity.md: owner and member streams
+ *   of that `sid`);
  * - its port's effective visibility no longer lets its viewer in (policy.ts
  *   `allowed`: e.g. a link port made private ends reviewers' streams, a
  *   public port made private ends every stream opened while it was public,
@@ -44,8 +46,15 @@ const REMEMBERED_REVOCATIONS = 256;
 
 const SIGNED_OUT = 'the owner signed out everywhere';
 const REVOKED = 'the share link was revoked';
+const IDENTITY_SIGNED_OUT = 'the viewer signed out';
 const NOT_SHARED = 'the port is no longer shared with this viewer';
 const EXPIRED = 'the login or link it was opened with has expired';
+
+/** The sign-in a viewer's credential came from, if any. */
+function sidOf(viewer: Admitted): string | null {
+  if (viewer.kind === 'owner') return viewer.sid ?? null;
+  return viewer.kind === 'member' ? viewer.sid : null;
+}
 
 export class StreamGrants {
   readonly #held = new Map<MuxStream, Held>();
@@ -53,6 +62,8 @@ export class StreamGrants {
   /** The latest epoch signedOut() began, and the links revoked() last: a stream admitted before them but opened after is reset at once. */
   #epoch = 0;
   readonly #revoked = new Set<string>();
+  /** Sign-ins (sid) signed out lately, for streams admitted just before and opened after. */
+  readonly #signedOutSids = new Set<string>();
 
   /** @param visibility a port's effective visibility now (the Session object's views). */
   constructor(visibility: (port: number) => Promise<Visibility>) {
@@ -98,6 +109,7 @@ export class StreamGrants {
   #withdrawn(viewer: Admitted): string | null {
     if (viewer.kind === 'owner' && viewer.epoch < this.#epoch) return SIGNED_OUT;
     if (viewer.kind === 'reviewer' && this.#revoked.has(viewer.link)) return REVOKED;
+    if (sidOf(viewer) !== null && this.#signedOutSids.has(sidOf(viewer) as string)) return IDENTITY_SIGNED_OUT;
     if (viewer.kind !== 'anyone' && viewer.expiresAt * 1000 <= Date.now()) return EXPIRED;
     return null;
   }
@@ -116,6 +128,14 @@ export class StreamGrants {
   signedOut(epoch: number): number {
     this.#epoch = Math.max(this.#epoch, epoch);
     return this.#resetWhere((held) => held.viewer.kind === 'owner' && held.viewer.epoch !== epoch, SIGNED_OUT);
+  }
+
+  /** Sign-in `sid` signed out of the session (docs/identity.md): the streams its credentials opened are reset. Returns how many. */
+  identitySignedOut(sid: string): number {
+    this.#signedOutSids.add(sid);
+    if (this.#signedOutSids.size > REMEMBERED_REVOCATIONS)
+      this.#signedOutSids.delete(this.#signedOutSids.values().next().value as string);
+    return this.#resetWhere((held) => sidOf(held.viewer) === sid, IDENTITY_SIGNED_OUT);
   }
 
   /** The share link `id` was revoked: the streams it admitted are reset. Returns how many. */

@@ -61,7 +61,15 @@ export interface ForwardInfo {
    * request's header as it is.
    */
   acceptEncoding?: string;
+  /**
+   * The verified email of a viewer admitted by identity, sent as EMAIL_HEADER when the gateway
+   * forwards it (FORWARD_EMAIL=on, docs/identity.md); any EMAIL_HEADER the viewer sent is removed.
+   */
+  email?: string;
 }
+
+/** The header that tells the origin who the viewer is, only ever set by the gateway. */
+export const EMAIL_HEADER = 'x-porthole-email';
 
 /** Largest request head (request line + headers) forwarded to an origin. */
 export const MAX_HEAD_BYTES = 32 * 1024;
@@ -83,8 +91,16 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   const listed = connectionTokens(headers);
   const out: HeaderPairs = [];
   headers.forEach((value, name) => {
-    // `X_Forwarded_For` too: CGI-style servers (PHP, Rack, WSGI) read `_` as `-`.
-    if (name === 'host' || name === ROUTE_HEADER || name === TOKEN_HEADER || EDGE.test(name.replace(/_/g, '-'))) {
+    // `X_Forwarded_For` too: CGI-style servers (PHP, Rack, WSGI) read `_` as `-`. `CF-*` covers Cloudflare
+    // Access's assertion and email headers: the app never gets a credential of the viewer's.
+    const dashed = name.replace(/_/g, '-');
+    if (
+      name === 'host' ||
+      name === ROUTE_HEADER ||
+      name === TOKEN_HEADER ||
+      dashed === EMAIL_HEADER ||
+      EDGE.test(dashed)
+    ) {
       return;
     }
     if (name === 'accept-encoding' && info.acceptEncoding !== undefined) return;
@@ -105,6 +121,7 @@ export function requestHeaders(request: Request, url: URL, info: ForwardInfo): H
   if (info.upgrade) out.push(['connection', 'upgrade']);
   out.push(['x-forwarded-host', info.host], ['x-forwarded-proto', info.scheme]);
   if (info.clientIp) out.push(['x-forwarded-for', info.clientIp]);
+  if (info.email) out.push([EMAIL_HEADER, toByteString(info.email)]);
   let size = request.method.length + url.pathname.length + url.search.length + 12;
   for (const [name, value] of out) size += name.length + value.length + 4;
   if (size > MAX_HEAD_BYTES) throw headersTooLarge(MAX_HEAD_BYTES);

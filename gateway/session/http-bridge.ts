@@ -53,6 +53,7 @@ export async function proxyHttp(
   limits: Limits,
   deadlines: Deadlines<object>,
   viewer: OpenViewer,
+  email?: string,
 ): Promise<Response> {
   const timeoutSeconds = limits.originTimeoutSeconds;
   const url = route.url;
@@ -60,7 +61,7 @@ export async function proxyHttp(
     port: route.port,
     method: request.method,
     path: url.pathname + url.search,
-    headers: requestHeaders(request, url, { ...route, upgrade: false }),
+    headers: requestHeaders(request, url, { ...route, upgrade: false, ...(email ? { email } : {}) }),
     host: route.host,
     hasBody: request.body !== null,
     upgrade: false,

@@ -9,17 +9,9 @@
  *   live, every identity credential issued before now is refused instead (`cutoff`): a flood of
  *   sign-outs ends sign-ins, it never lets one back in.
  */
-import type { OrgPolicy, OwnerIdentity } from '../identity/identity';
+import type { SessionIdentity } from '../identity/identity';
 
-/** What a session knows of identity. */
-export interface SessionIdentity {
-  /** The owner by identity, or null (owner tokens and links only). */
-  owner: OwnerIdentity | null;
-  /** The session's own org policy, or null (the gateway's default applies). */
-  policy: OrgPolicy | null;
-  /** The session token's expiry, seconds since the epoch; null for a session created before identity. */
-  until: number | null;
-}
+export type { SessionIdentity };
 
 /** Signed-out sign-ins kept per session. */
 export const MAX_SIGNED_OUT = 1024;

@@ -22,7 +22,7 @@ import {
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
 import { hasUrlCredential } from '../access/credentials';
 import type { OwnerGrant } from '../access/owner-grant';
-import { openViewer } from '../access/policy';
+import { forwardedEmail, openViewer } from '../access/policy';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
@@ -32,6 +32,7 @@ import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
 import { StreamGrants } from './grants';
 import { LastVisibility } from './last-visibility';
+import { orgAllowed } from '../identity/org-policy';
 import { IdentityStore, type SessionIdentity } from './identity-store';
 import { OwnerEpoch } from './owner-epoch';
 import { type OwnerPortOutcome, OwnerPortRequests } from './owner-ports';
@@ -120,8 +121,10 @@ export class Session extends DurableObject<Env> {
       this.#ports,
       this.#shares,
       this.#epoch,
+      this.#identity,
       this.#lastVisibility,
       () => this.#tunnel.current() !== null,
+      () => this.#orgAllowed(),
     );
     return this.#parts;
   }
@@ -170,10 +173,12 @@ export class Session extends DurableObject<Env> {
       }
       const mux = this.#grants.opener(viewer, route.port, counted);
       const who = openViewer(viewer);
+      const email = forwardedEmail(viewer, this.#config);
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, this.#dataSockets, who);
+        const sockets = this.#dataSockets;
+        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, sockets, who, email);
       }
-      const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines, who);
+      const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines, who, email);
       return access.limitFraming(response, request, route);
     } finally {
       slot.release();
@@ -224,9 +229,22 @@ export class Session extends DurableObject<Env> {
     return this.#built.views.ports(base);
   }
 
-  /** The owner's choice for a port (listening or not); the client hears of it at once. */
-  /** The owner's choice of who may open `port`; 'too_many_requests' past the session's rate of choices (shares.ts). */
-  async setVisibility(base: Base, port: number, visibility: Visibility): Promise<ApiPort | 'too_many_requests'> {
+  /** Whether this session can use the `org` visibility (identity/org-policy.ts): its policy, or the gateway's, has members. */
+  async #orgAllowed(): Promise<boolean> {
+    return orgAllowed((await this.#identity.settings()).policy, this.#config.identity);
+  }
+
+  /**
+   * The owner's choice of who may open `port` (listening or not); the client hears of it at once.
+   * 'too_many_requests' past the session's rate of choices (shares.ts); 'org_policy_missing' for
+   * `org` on a session without members (identity/org-policy.ts), nothing changed.
+   */
+  async setVisibility(
+    base: Base,
+    port: number,
+    visibility: Visibility,
+  ): Promise<ApiPort | 'too_many_requests' | 'org_policy_missing'> {
+    if (visibility === 'org' && !(await this.#orgAllowed())) return 'org_policy_missing';
     const before = await this.#shares.visibility(port);
     if (!(await this.#shares.setVisibility(port, visibility))) return 'too_many_requests';
     if (before !== visibility) {
@@ -237,8 +255,9 @@ export class Session extends DurableObject<Env> {
     return (await this.listPorts(base)).find((p) => p.port === port) as ApiPort;
   }
 
-  /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts). */
-  async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome> {
+  /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts, org-policy.ts). */
+  async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome | 'org_policy_missing'> {
+    if (request.visibility === 'org' && !(await this.#orgAllowed())) return 'org_policy_missing';
     return this.#ownerPorts.expose(request, this.#ports, this.#config.maxPorts);
   }
 
@@ -339,6 +358,7 @@ export class Session extends DurableObject<Env> {
   /** Sign-in `sid` signed out (`POST /auth/logout`): its credentials of this session are refused until `until`. */
   async signOutIdentity(sid: string, until: number): Promise<void> {
     await this.#identity.signOut(sid, until);
+    this.#grants.identitySignedOut(sid);
   }
 
   /** A port's effective visibility (the owner's choice, else the client's, else private). */

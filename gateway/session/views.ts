@@ -3,10 +3,12 @@
  * client see them: each with its URL (a signed port host) and its effective
  * visibility. Read-only over the port table and the share store.
  */
+import type { IdentityStore } from './identity-store';
 import type { ApiLink, ApiPort, PortEntry, Visibility } from '../../protocol';
 import { ViewerAccess } from '../access/admission';
 import { SHARE_PARAM } from '../access/credentials';
 import { effectiveVisibility } from '../access/policy';
+import { announcedVisibility, ORG_POLICY_MISSING_REASON } from '../identity/org-policy';
 import { mintToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { listenPort, portHost } from '../routing/label';
@@ -32,16 +34,20 @@ export function viewsAndAccess(
   ports: PortTable,
   shares: ShareStore,
   epoch: OwnerEpoch,
+  identity: IdentityStore,
   last: LastVisibility,
   online: () => boolean,
+  orgAllowed: () => Promise<boolean>,
 ): ViewsAndAccess {
-  const views = new SessionViews(config, session, ports, shares, last);
+  const views = new SessionViews(config, session, ports, shares, last, orgAllowed);
   const access = new ViewerAccess({
     config,
     shares,
     visibility: (port) => views.visibility(port),
     loginChain: () => views.nonPublicPorts(),
     ownerEpoch: () => epoch.current(),
+    identity: () => identity.settings(),
+    isSignedOut: (sid, issuedAt) => identity.isSignedOut(sid, issuedAt),
     answering: async (port) => online() && (await ports.get(port)) !== undefined,
   });
   return { views, access };
@@ -53,13 +59,29 @@ export class SessionViews {
   readonly #ports: PortTable;
   readonly #shares: ShareStore;
   readonly #last: LastVisibility;
+  readonly #orgAllowed: () => Promise<boolean>;
 
-  constructor(config: GatewayConfig, session: string, ports: PortTable, shares: ShareStore, last: LastVisibility) {
+  /** `orgAllowed`: whether the session can use `org` (identity/org-policy.ts); an announced `org` is private otherwise. */
+  constructor(
+    config: GatewayConfig,
+    session: string,
+    ports: PortTable,
+    shares: ShareStore,
+    last: LastVisibility,
+    orgAllowed: () => Promise<boolean>,
+  ) {
     this.#config = config;
     this.#session = session;
     this.#ports = ports;
     this.#shares = shares;
     this.#last = last;
+    this.#orgAllowed = orgAllowed;
+  }
+
+  /** The effective visibility of a port the owner chose `owner` for and the client announced `client` for. */
+  async #effective(owner: Visibility | undefined, client: Visibility | undefined): Promise<Visibility> {
+    const allowed = owner !== undefined || client !== 'org' || (await this.#orgAllowed());
+    return effectiveVisibility(owner, announcedVisibility(client, allowed));
   }
 
   /**
@@ -73,22 +95,29 @@ export class SessionViews {
   /**
    * A port's effective visibility (access/policy.ts): the owner's choice, else what the client
    * announces for it now, else the link or public visibility it last announced while the port is down
-   * (last-visibility.ts), else private (a port never announced has no visibility yet).
+   * (last-visibility.ts), else private (a port never announced has no visibility yet). An announced
+   * `org` on a session that cannot use it is private (identity/org-policy.ts).
    */
   async visibility(port: number): Promise<Visibility> {
     const announced = (await this.#ports.get(port))?.visibility ?? (await this.#last.get(port));
-    return effectiveVisibility(await this.#shares.visibility(port), announced);
+    return this.#effective(await this.#shares.visibility(port), announced);
   }
 
-  /** The whole port table for the client, with each port's URL and effective visibility. */
+  /**
+   * The whole port table for the client, with each port's URL and effective visibility; a port whose
+   * announced `org` was made private says why (`refused`, v8), for the client to tell its user.
+   */
   async portEntries(base: Base): Promise<PortEntry[]> {
     const explicit = await this.#shares.visibilities();
     const entries: PortEntry[] = [];
     for (const stored of await this.#ports.list()) {
+      const visibility = await this.#effective(explicit[stored.port], stored.visibility);
+      const refused = explicit[stored.port] === undefined && stored.visibility !== visibility;
       entries.push({
         ...stored,
         url: await this.portUrl(base, stored.port),
-        visibility: effectiveVisibility(explicit[stored.port], stored.visibility),
+        visibility,
+        ...(refused ? { refused: ORG_POLICY_MISSING_REASON } : {}),
       });
     }
     return entries;
@@ -103,7 +132,7 @@ export class SessionViews {
         port: stored.port,
         url: await this.portUrl(base, stored.port),
         ...(stored.process ? { process: stored.process } : {}),
-        visibility: effectiveVisibility(explicit[stored.port], stored.visibility),
+        visibility: await this.#effective(explicit[stored.port], stored.visibility),
         listening: true,
         firstSeen: stored.firstSeen,
         ...(stored.label ? { label: stored.label } : {}),
@@ -138,8 +167,10 @@ export class SessionViews {
   async nonPublicPorts(): Promise<number[]> {
     const explicit = await this.#shares.visibilities();
     const listening = await this.#ports.list();
-    return listening
-      .filter((stored) => effectiveVisibility(explicit[stored.port], stored.visibility) !== 'public')
-      .map((stored) => stored.port);
+    const ports: number[] = [];
+    for (const stored of listening) {
+      if ((await this.#effective(explicit[stored.port], stored.visibility)) !== 'public') ports.push(stored.port);
+    }
+    return ports;
   }
 }

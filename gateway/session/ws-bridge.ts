@@ -25,13 +25,14 @@ export async function proxyWebSocket(
   deadlines: Deadlines<object>,
   dataSockets: DataSockets,
   viewer: OpenViewer,
+  email?: string,
 ): Promise<Response> {
   const url = route.url;
   const stream = mux.open({
     port: route.port,
     method: 'GET',
     path: url.pathname + url.search,
-    headers: requestHeaders(request, url, { ...route, upgrade: true }),
+    headers: requestHeaders(request, url, { ...route, upgrade: true, ...(email ? { email } : {}) }),
     host: route.host,
     // The viewer's messages go by the data connection, never as DATA: OPEN is also the gateway's END.
     hasBody: false,

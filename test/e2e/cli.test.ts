@@ -328,7 +328,7 @@ describe('porthole CLI', () => {
     // Mistakes get a clear message and a non-zero exit.
     const bad = cli('share', String(port), 'everyone');
     expect(await bad.exit).toBe(2);
-    expect(bad.stderr()).toContain('private|link|public');
+    expect(bad.stderr()).toContain('private|org|link|public');
     const unknown = cli('revoke', 'nosuchlink');
     expect(await unknown.exit).toBe(1);
     expect(unknown.stderr()).toContain('no live link');
@@ -482,7 +482,7 @@ describe('porthole CLI', () => {
       cwd,
     );
     expect(await rules.exit).toBe(2);
-    expect(rules.stderr()).toContain("--default-visibility: 'open' is not a visibility (private, link or public)");
+    expect(rules.stderr()).toContain("--default-visibility: 'open' is not a visibility (private, org, link or public)");
     expect(rules.stderr()).toContain("--visibility: 'everyone' is not a visibility");
     expect(rules.stderr()).toContain("--visibility: '9-3=link' is an empty range");
     const help = spawn(process.execPath, [cli, 'dev', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -327,7 +327,7 @@ describe('share controls', () => {
     expect((await call('GET', '/ports', foreign)).status).toBe(403);
     const bad = await call('PATCH', `/ports/${o.port}`, owner, { visibility: 'everyone' });
     expect(bad.status).toBe(400);
-    expect(json(bad).message).toContain('private, link, public');
+    expect(json(bad).message).toContain('private, org, link, public');
     expect((await call('POST', '/links', owner, { port: 70000 })).status).toBe(400);
     expect((await call('POST', '/links', owner, { port: o.port, ttl: 10 })).status).toBe(400);
     expect((await call('DELETE', '/links/nosuchlink', owner)).status).toBe(404);

@@ -167,8 +167,15 @@ panel.addEventListener('change', (event) => {
   const select = /** @type {HTMLSelectElement | null} */ (closest(event, 'select[data-port]'));
   if (!select) return;
   const port = select.dataset.port;
+  // The choice in force, as last drawn: a refused change (409 org_policy_missing …) puts it back.
+  const before = [...select.options].find((option) => option.defaultSelected)?.value;
   act(async () => {
-    await api('PATCH', `/ports/${port}`, { visibility: select.value });
+    try {
+      await api('PATCH', `/ports/${port}`, { visibility: select.value });
+    } catch (error) {
+      if (before !== undefined) select.value = before;
+      throw error;
+    }
     say(`Port ${port} is now ${select.value}.`);
   });
 });

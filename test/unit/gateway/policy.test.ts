@@ -4,7 +4,7 @@ import { allowed, effectiveVisibility, isPreflight, type Viewer } from '../../..
 const owner: Viewer = { kind: 'owner', epoch: 0, expiresAt: 0 };
 const reviewer: Viewer = { kind: 'reviewer', link: 'abc', expiresAt: 0 };
 const anyone: Viewer = { kind: 'anyone' };
-const member: Viewer = { kind: 'member', email: 'bob@example.com', expiresAt: 0 };
+const member: Viewer = { kind: 'member', email: 'bob@example.com', sid: null, expiresAt: 0 };
 
 describe('the access policy (README: who gets through)', () => {
   it.each([

@@ -47,11 +47,11 @@ describe('agentFlags: visibility rules', () => {
       visibility: ['3000', '4000-3000=public', '70000=link', '5000=everyone'],
     });
     expect(problems).toEqual([
-      "--default-visibility: 'secret' is not a visibility (private, link or public)",
-      "--visibility: '3000' is not <port>[-<port>]=<private|link|public>",
+      "--default-visibility: 'secret' is not a visibility (private, org, link or public)",
+      "--visibility: '3000' is not <port>[-<port>]=<private|org|link|public>",
       "--visibility: '4000-3000=public' is an empty range",
       "--visibility: '70000' is not a port number (1-65535)",
-      "--visibility: 'everyone' is not a visibility (private, link or public)",
+      "--visibility: 'everyone' is not a visibility (private, org, link or public)",
     ]);
   });
 });

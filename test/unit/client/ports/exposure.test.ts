@@ -55,7 +55,7 @@ describe('checkExpose and localGatewayPort', () => {
     expect(() => checkExpose(8787, {}, 8787)).toThrow(/gateway's own port/);
     expect(() => checkExpose(0, {}, 8787)).toThrow(/1 to 65535/);
     expect(() => checkExpose(3000, { label: '\u0007' }, 8787)).toThrow(/control characters/);
-    expect(() => checkExpose(3000, { visibility: 'all' }, 8787)).toThrow(/private, link or public/);
+    expect(() => checkExpose(3000, { visibility: 'all' }, 8787)).toThrow(/private, org, link or public/);
   });
 
   it('finds the port of a gateway on this machine only', () => {

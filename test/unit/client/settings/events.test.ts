@@ -15,13 +15,13 @@ describe('settings events as human lines', () => {
     sink({
       event: 'settings.error',
       file: 'porthole.json',
-      problems: ['porthole.json:2:24: "defaultVisibility" must be private, link or public (got "open")'],
+      problems: ['porthole.json:2:24: "defaultVisibility" must be private, org, link or public (got "open")'],
     });
     expect(lines).toEqual([
       'porthole: settings from .devcontainer/devcontainer.json, porthole.json (expose 3000 (App), port rules)\n',
       'porthole: settings: "db:5432" is another host\'s port\n',
       'porthole: settings from no file (unexpose 3000)\n',
-      'porthole: settings: porthole.json:2:24: "defaultVisibility" must be private, link or public (got "open")\n',
+      'porthole: settings: porthole.json:2:24: "defaultVisibility" must be private, org, link or public (got "open")\n',
       'porthole: settings: porthole.json ignored until fixed (its last good settings stay in force)\n',
     ]);
   });

@@ -14,11 +14,11 @@ describe('settings events in the live table', () => {
     sink({
       event: 'settings.error',
       file: 'porthole.json',
-      problems: ['porthole.json:1:24: "defaultVisibility" must be private, link or public (got "open")'],
+      problems: ['porthole.json:1:24: "defaultVisibility" must be private, org, link or public (got "open")'],
     });
     expect(terminal.screen().slice(0, 3)).toEqual([
       'porthole: settings from porthole.json (port rules)',
-      'porthole: settings: porthole.json:1:24: "defaultVisibility" must be private, link or public (got "open")',
+      'porthole: settings: porthole.json:1:24: "defaultVisibility" must be private, org, link or public (got "open")',
       'porthole: settings: porthole.json ignored until fixed (its last good settings stay in force)',
     ]);
     expect(terminal.screen()[3]).toBe(`porthole · session ${session} · ${gateway} · tunnel connecting`);
