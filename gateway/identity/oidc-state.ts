@@ -96,7 +96,8 @@ async function verified(
     try {
       const { payload } = await jwtVerify(value, key, { algorithms: ['HS256'], audience: AUDIENCE });
       const { st, n, v, r } = payload;
-      if (typeof st !== 'string' || typeof n !== 'string' || typeof v !== 'string' || typeof r !== 'string') return null;
+      if (typeof st !== 'string' || typeof n !== 'string' || typeof v !== 'string' || typeof r !== 'string')
+        return null;
       return { state: st, nonce: n, verifier: v, returnTo: r };
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) return 'expired';

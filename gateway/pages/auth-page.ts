@@ -7,7 +7,8 @@ import { html, raw } from 'hono/html';
 import type { SignedIn } from '../identity/signed-in';
 
 /** Nothing loads; inline style only; the one form posts to this origin. */
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{font-size:.9em;background:#8882;padding:0 .2em;border-radius:3px}
@@ -56,8 +57,10 @@ export function whoPage(signedIn: SignedIn | null, canSignIn: boolean): Response
   return respond(
     'Signed in',
     html`<p>Signed in as <strong>${identity.email ?? identity.subject}</strong>${verified}.</p>
-      <p>Subject <code>${identity.subject}</code> at <code>${identity.issuer}</code>, through
-        ${identity.source === 'access' ? 'Cloudflare Access' : 'the identity provider'}.</p>
+      <p>
+        Subject <code>${identity.subject}</code> at <code>${identity.issuer}</code>, through
+        ${identity.source === 'access' ? 'Cloudflare Access' : 'the identity provider'}.
+      </p>
       <p>Groups: ${groups}.</p>
       ${identity.source === 'oidc' ? html`<p><a href="/auth/logout">Sign out</a></p>` : ''}`,
   );
@@ -65,7 +68,9 @@ export function whoPage(signedIn: SignedIn | null, canSignIn: boolean): Response
 
 /** `GET /auth/logout`: the button that POSTs the sign-out (a link alone never signs anyone out). */
 export function logoutPage(signedIn: SignedIn | null): Response {
-  const who = signedIn ? html`<p>Signed in as <strong>${signedIn.identity.email ?? signedIn.identity.subject}</strong>.</p>` : '';
+  const who = signedIn
+    ? html`<p>Signed in as <strong>${signedIn.identity.email ?? signedIn.identity.subject}</strong>.</p>`
+    : '';
   return respond(
     'Sign out',
     html`${who}

@@ -60,7 +60,11 @@ auth.get('/auth/callback', async (c) => {
   const minted = await mintIdentityCookie(cfg, identity, scheme);
   // The earlier sign-in of this browser ends before the new one starts (its port logins with it).
   if (earlier !== null) await signOutEverywhere(c.env, earlier, clearIdentityCookie(scheme));
-  const headers = new Headers({ location: state.returnTo, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+  const headers = new Headers({
+    location: state.returnTo,
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+  });
   headers.append('set-cookie', clear);
   headers.append('set-cookie', minted.setCookie);
   return new Response(null, { status: 303, headers });

@@ -59,11 +59,14 @@ describe('Access mode', () => {
     ['signed under a key id the team does not have', () => team.sign({}, { kid: 'unknown-kid' })],
     ['signed with a key the team does not publish (same kid)', () => team.sign({}, { foreignKey: true })],
     ['garbage', () => Promise.resolve('not.a.jwt')],
-    ['unsigned (alg none)', async () => {
-      const good = (await team.sign()).split('.');
-      const header = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
-      return `${header}.${good[1]}.`;
-    }],
+    [
+      'unsigned (alg none)',
+      async () => {
+        const good = (await team.sign()).split('.');
+        const header = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
+        return `${header}.${good[1]}.`;
+      },
+    ],
   ];
 
   it.each(refused)('an assertion %s is 401 access_assertion_invalid', async (_what, make) => {

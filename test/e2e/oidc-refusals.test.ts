@@ -16,10 +16,9 @@ let h: Harness;
 
 beforeAll(async () => {
   provider = await startProvider();
-  h = await startHarness(
-    { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
-    { OIDC_CLIENT_SECRET: provider.clientSecret } as Record<string, string>,
-  );
+  h = await startHarness({ OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId }, {
+    OIDC_CLIENT_SECRET: provider.clientSecret,
+  } as Record<string, string>);
   provider.register(`${h.gateway.url}/auth/callback`);
 });
 
@@ -106,7 +105,10 @@ describe('state and replay', () => {
     expect(first.status).toBe(303);
     // The same browser again: the callback cleared its state cookie.
     const again = await gatewayGet(h.gateway, new Jar(), callback.pathname + callback.search, {
-      cookie: [...jar.cookies].filter(([k]) => k !== 'porthole_identity').map(([k, v]) => `${k}=${v}`).join('; '),
+      cookie: [...jar.cookies]
+        .filter(([k]) => k !== 'porthole_identity')
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; '),
     });
     expect(again.status).toBe(400);
     expect(body(again).error).toBe('oidc_state');

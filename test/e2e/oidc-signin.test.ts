@@ -17,10 +17,9 @@ const identityCookieSet = (lines: string[]) => lines.some((l) => /^porthole_iden
 
 beforeAll(async () => {
   provider = await startProvider();
-  h = await startHarness(
-    { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
-    { OIDC_CLIENT_SECRET: provider.clientSecret } as Record<string, string>,
-  );
+  h = await startHarness({ OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId }, {
+    OIDC_CLIENT_SECRET: provider.clientSecret,
+  } as Record<string, string>);
   provider.register(`${h.gateway.url}/auth/callback`);
 });
 
@@ -113,4 +112,3 @@ describe('a public client (PKCE alone, no secret)', () => {
     expect((await whoAmI(g.gateway, jar)).json).toMatchObject({ signedIn: true, email: 'eve@other.test', groups: [] });
   });
 });
-

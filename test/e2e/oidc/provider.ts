@@ -91,8 +91,20 @@ export async function startProvider(): Promise<TestProvider> {
   const register = (redirectUri: string) => {
     const provider = new Provider(issuer, {
       clients: [
-        { client_id: 'porthole', client_secret: clientSecret, redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'] },
-        { client_id: 'porthole-public', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'] },
+        {
+          client_id: 'porthole',
+          client_secret: clientSecret,
+          redirect_uris: [redirectUri],
+          response_types: ['code'],
+          grant_types: ['authorization_code'],
+        },
+        {
+          client_id: 'porthole-public',
+          token_endpoint_auth_method: 'none',
+          redirect_uris: [redirectUri],
+          response_types: ['code'],
+          grant_types: ['authorization_code'],
+        },
       ],
       jwks: { keys: [jwk] },
       scopes: ['openid', 'email', 'profile'],
@@ -152,11 +164,19 @@ export async function startProvider(): Promise<TestProvider> {
 async function interaction(provider: Provider, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name === 'consent') {
-    const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
+    const grant = new provider.Grant({
+      accountId: details.session!.accountId,
+      clientId: String(details.params.client_id),
+    });
     grant.addOIDCScope(String(details.params.scope));
     const missing = details.prompt.details.missingOIDCClaims;
     if (Array.isArray(missing)) grant.addOIDCClaims(missing as string[]);
-    await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+    await provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId: await grant.save() } },
+      { mergeWithLastSubmission: true },
+    );
     return;
   }
   if (req.method !== 'POST') {

@@ -9,7 +9,13 @@ describe('returnPath', () => {
   });
 
   it('keeps a path with its query and fragment', () => {
-    for (const path of ['/', '/s/abc', '/s/abc/open?port=3000&path=%2Fx%3Fy', '/auth#top', `/${'a'.repeat(MAX_RETURN_LENGTH - 1)}`]) {
+    for (const path of [
+      '/',
+      '/s/abc',
+      '/s/abc/open?port=3000&path=%2Fx%3Fy',
+      '/auth#top',
+      `/${'a'.repeat(MAX_RETURN_LENGTH - 1)}`,
+    ]) {
       expect(returnPath(path)).toBe(path);
     }
   });
