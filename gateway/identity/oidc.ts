@@ -172,17 +172,12 @@ function withClear(error: GatewayError, clear: string): GatewayError {
   });
 }
 
-const unreachable = (error: unknown) =>
-  error instanceof TypeError ||
-  (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError'));
-
 /** A provider's error code, if it is one (`invalid_grant`), for the page; anything else is left out. */
 const errorCode = (code: unknown) => (typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? ` (${code})` : '');
 
 function failure(error: unknown, stage: Stage, clear: string): GatewayError {
   if (error instanceof GatewayError) return withClear(error, clear);
   const what = stage === 'jwks' ? "the provider's key set (JWKS)" : 'the token request';
-  if (unreachable(error)) return oidcUnavailable(what, error, clear);
   if (error instanceof ClaimsError) return oidcFailed(error.message, clear);
   if (error instanceof oauth.AuthorizationResponseError) {
     return oidcFailed(`the provider answered with an error${errorCode(error.error)}`, clear);
@@ -198,7 +193,9 @@ function failure(error: unknown, stage: Stage, clear: string): GatewayError {
     return oidcFailed('the ID token uses a signature algorithm the gateway does not accept', clear);
   }
   if (error instanceof oauth.OperationProcessingError) return oidcFailed(describeCheck(error, stage, what), clear);
-  return oidcFailed('the answer of the identity provider could not be processed', clear);
+  // Anything else came from under oauth4webapi: fetch failed (refused, reset, timed out: a
+  // TypeError, an AbortError or TimeoutError, or workerd's "Network connection lost").
+  return oidcUnavailable(what, error, clear);
 }
 
 /** Words for a failed check of oauth4webapi (its codes and the claim it names, never the token). */

@@ -193,6 +193,25 @@ describe('the provider unreachable', () => {
   });
 });
 
+describe('the provider gone during a sign-in', () => {
+  it('the callback is 502 oidc_unavailable (the token request fails), no identity cookie', async () => {
+    const gone = await startProvider();
+    afterTest(() => gone.stop());
+    const g = await startHarness({ OIDC_ISSUER: gone.issuer, OIDC_CLIENT_ID: gone.clientId }, {
+      OIDC_CLIENT_SECRET: gone.clientSecret,
+    } as Record<string, string>);
+    gone.register(`${g.gateway.url}/auth/callback`);
+    const jar = new Jar();
+    const callback = await atProvider(await startLogin(g.gateway, jar), 'alice@example.com');
+    await gone.stop();
+    const reply = await gatewayGet(g.gateway, jar, callback.pathname + callback.search);
+    expect(reply.status).toBe(502);
+    expect(body(reply).error).toBe('oidc_unavailable');
+    expect(body(reply).message).toMatch(/token request/);
+    noIdentityCookie(reply);
+  });
+});
+
 describe('not configured', () => {
   it('/auth/login and /auth/callback are 404 oidc_not_configured; /auth says not signed in', async () => {
     const g = await startHarness();
