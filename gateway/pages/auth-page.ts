@@ -36,7 +36,9 @@ function respond(title: string, body: ReturnType<typeof html>): Response {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       'content-security-policy': CSP,
-      'referrer-policy': 'no-referrer',
+      // Not no-referrer: under it a browser sends `Origin: null` with the sign-out form, which the
+      // same-origin check must refuse. Nothing leaves for another site all the same.
+      'referrer-policy': 'same-origin',
     },
   });
 }

@@ -74,6 +74,8 @@ describe('sign-out', () => {
     expect(page.status).toBe(200);
     expect(page.body.toString()).toMatch(/<form method="post" action="\/auth\/logout">/);
     expect(page.headers['content-security-policy']).toMatch(/form-action 'self'/);
+    // Under no-referrer a browser would send `Origin: null` with the form, and be refused.
+    expect(page.headers['referrer-policy']).toBe('same-origin');
     // A GET signs nobody out.
     expect((await whoAmI(h.gateway, jar)).json.signedIn).toBe(true);
   });
