@@ -1,6 +1,6 @@
 /**
  * The control plane on CONTROL_DOMAIN (docs/hosts.md): admin (session creation, health),
- * the owner API, the client's tunnel, and the dashboard. Errors are not
+ * the owner API, the client's tunnel, the dashboard, and sign-in (/auth). Errors are not
  * answered here: they go on to the Worker's one catch-all (index.ts), the
  * same path a preview's errors take.
  */
@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { admin } from './admin';
+import { auth } from './auth';
 import { dashboard } from './dashboard';
 import { ownerApi } from './owner-api';
 import { tunnel } from './tunnel';
@@ -25,3 +26,4 @@ control.route('/', admin);
 control.route('/api/sessions/:session', ownerApi);
 control.route('/', tunnel);
 control.route('/', dashboard);
+control.route('/', auth);

@@ -1,0 +1,75 @@
+/**
+ * The sign-in pages of the control plane (routes/auth.ts): who is signed in (`GET /auth`), and the
+ * sign-out page (`GET /auth/logout`), whose button is a same-origin form POST. Built with hono's
+ * `html` helper: every interpolation is escaped.
+ */
+import { html, raw } from 'hono/html';
+import type { SignedIn } from '../identity/signed-in';
+
+/** Nothing loads; inline style only; the one form posts to this origin. */
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}
+h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0}code{font-size:.9em;background:#8882;padding:0 .2em;border-radius:3px}
+button{font:inherit;padding:.3rem .9rem}
+@media(prefers-color-scheme:dark){body{background:#111;color:#ddd}}`;
+
+function respond(title: string, body: ReturnType<typeof html>): Response {
+  const page = html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${title} · Porthole</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <h1>${title}</h1>
+        ${body}
+      </body>
+    </html>`;
+  return new Response(String(page), {
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': CSP,
+      'referrer-policy': 'no-referrer',
+    },
+  });
+}
+
+/** `GET /auth` as HTML: the identity, or how to sign in (`canSignIn`: OIDC is configured). */
+export function whoPage(signedIn: SignedIn | null, canSignIn: boolean): Response {
+  if (signedIn === null) {
+    return respond(
+      'Not signed in',
+      canSignIn
+        ? html`<p>This browser is not signed in. <a href="/auth/login">Sign in</a> with your identity provider.</p>`
+        : html`<p>This browser is not signed in, and this gateway has no identity provider to sign in with.</p>`,
+    );
+  }
+  const { identity } = signedIn;
+  const groups = identity.groups.length ? identity.groups.join(', ') : 'none';
+  const verified = identity.email === null ? '' : identity.emailVerified ? ' (verified)' : ' (not verified)';
+  return respond(
+    'Signed in',
+    html`<p>Signed in as <strong>${identity.email ?? identity.subject}</strong>${verified}.</p>
+      <p>Subject <code>${identity.subject}</code> at <code>${identity.issuer}</code>, through
+        ${identity.source === 'access' ? 'Cloudflare Access' : 'the identity provider'}.</p>
+      <p>Groups: ${groups}.</p>
+      ${identity.source === 'oidc' ? html`<p><a href="/auth/logout">Sign out</a></p>` : ''}`,
+  );
+}
+
+/** `GET /auth/logout`: the button that POSTs the sign-out (a link alone never signs anyone out). */
+export function logoutPage(signedIn: SignedIn | null): Response {
+  const who = signedIn ? html`<p>Signed in as <strong>${signedIn.identity.email ?? signedIn.identity.subject}</strong>.</p>` : '';
+  return respond(
+    'Sign out',
+    html`${who}
+      <p>Signing out ends this browser's sign-in and the port logins it gave in every session.</p>
+      <form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>`,
+  );
+}
