@@ -48,7 +48,7 @@ describe('StreamGrants', () => {
     const memberOfSid = fakeStream();
     const otherSid = fakeStream();
     const byToken = fakeStream();
-    grants.track(ownerOfSid.stream, 3000, { ...owner(0), sid: 's1' });
+    grants.track(ownerOfSid.stream, 3000, { kind: 'owner', epoch: 0, expiresAt: far(), sid: 's1' });
     grants.track(memberOfSid.stream, 3000, { kind: 'member', email: 'b@x.test', sid: 's1', expiresAt: far() });
     grants.track(otherSid.stream, 3000, { kind: 'member', email: 'c@x.test', sid: 's2', expiresAt: far() });
     grants.track(byToken.stream, 3000, owner(0));
