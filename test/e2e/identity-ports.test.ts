@@ -13,9 +13,9 @@ import type { Visibility } from '../../protocol';
 import type { Identity } from '../../gateway/identity/identity';
 import { mintIdentityCookie } from '../../gateway/identity/identity-cookie';
 import { type Harness, type Reply, request, type RunningAgent, startAgent, startHarness, startOrigin } from './harness';
+import { browse as browseAs, HostJar, last, NAVIGATE } from './host-jar';
 
 const PROVIDER = { OIDC_ISSUER: 'http://127.0.0.1:1', OIDC_CLIENT_ID: 'porthole', FORWARD_EMAIL: 'on' };
-const NAVIGATE = { accept: 'text/html', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' };
 
 const person = (email: string, subject: string): Identity => ({
   issuer: 'http://127.0.0.1:1',
@@ -62,61 +62,20 @@ afterAll(async () => {
   await h?.stop();
 });
 
-type Jar = Map<string, Map<string, string>>;
-
-function store(jar: Jar, host: string, reply: Reply): void {
-  for (const header of reply.headers['set-cookie'] ?? []) {
-    const [pair = ''] = header.split(';');
-    const eq = pair.indexOf('=');
-    const cookies = jar.get(host) ?? new Map<string, string>();
-    if (/Max-Age=0/i.test(header)) cookies.delete(pair.slice(0, eq));
-    else cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    jar.set(host, cookies);
-  }
-}
-
-const cookieHeader = (jar: Jar, host: string): Record<string, string> => {
-  const pairs = [...(jar.get(host) ?? new Map<string, string>()).entries()].map(([n, v]) => `${n}=${v}`);
-  return pairs.length ? { cookie: pairs.join('; ') } : {};
-};
-
 /** A browser signed in as `who` (or nobody): a jar holding the identity cookie on the control domain. */
-async function browserOf(who: Identity | null): Promise<Jar> {
-  const jar: Jar = new Map();
+async function browserOf(who: Identity | null): Promise<HostJar> {
+  const jar = new HostJar();
   if (who === null) return jar;
   const { setCookie } = await mintIdentityCookie(
     { tokenSecret: h.tokenSecret, tokenSecretPrevious: null },
     who,
     'http',
   );
-  store(jar, new URL(h.gateway.url).host, {
-    status: 200,
-    headers: { 'set-cookie': [setCookie] },
-    body: Buffer.alloc(0),
-  });
+  jar.store(new URL(h.gateway.url).host, [setCookie]);
   return jar;
 }
 
-/** Navigates as a browser, following 303s (at most 10); every hop. */
-async function browse(
-  url: string,
-  jar: Jar,
-  extra: Record<string, string> = {},
-): Promise<{ url: string; reply: Reply }[]> {
-  const hops: { url: string; reply: Reply }[] = [];
-  let next = url;
-  for (let i = 0; i < 10; i++) {
-    const host = new URL(next).host;
-    const reply = await request(h.gateway, next, { headers: { ...NAVIGATE, ...extra, ...cookieHeader(jar, host) } });
-    store(jar, host, reply);
-    hops.push({ url: next, reply });
-    if (reply.status !== 303) return hops;
-    next = new URL(String(reply.headers.location), next).href;
-  }
-  throw new Error(`more than 10 redirects: ${hops.map((x) => x.url).join(' → ')}`);
-}
-
-const last = (hops: { reply: Reply }[]) => hops[hops.length - 1]!.reply;
+const browse = (url: string, jar: HostJar, extra: Record<string, string> = {}) => browseAs(h.gateway, url, jar, extra);
 const code = (reply: Reply) => reply.headers['x-porthole-error'];
 const portOf = (url: string) => Number(new URL(url).hostname.split('-')[0]);
 
@@ -147,7 +106,7 @@ describe('who opens what, by identity', () => {
     const jar = await browserOf(bob);
     expect(last(await browse(urls.get('org')!, jar)).status).toBe(200);
     const orgHost = new URL(urls.get('org')!).host;
-    const memberCookie = jar.get(orgHost)!.get('porthole')!;
+    const memberCookie = jar.hosts.get(orgHost)!.get('porthole')!;
     const privateHost = new URL(urls.get('private')!).host;
     const reply = await request(h.gateway, urls.get('private')!, { headers: { cookie: `porthole=${memberCookie}` } });
     expect(reply.status).toBe(403);
@@ -181,7 +140,7 @@ describe('who opens what, by identity', () => {
     expect(last(hops).status).toBe(200);
     const host = new URL(urls.get('org')!).host;
     const reply = await request(h.gateway, urls.get('org')!, {
-      headers: { ...forged, cookie: `${cookieHeader(jar, host).cookie}; CF_Authorization=abc; app=1` },
+      headers: { ...forged, cookie: `${jar.header(host).cookie}; CF_Authorization=abc; app=1` },
     });
     expect(reply.status).toBe(200);
     const headers = seen.get(portOf(urls.get('org')!)) ?? [...seen.values()].pop()!;
