@@ -88,6 +88,7 @@ describe.skipIf(!browserTests)('sign in with the provider, in Chromium', () => {
     const dashboard = await page.goto(`${h.gateway.url}/s/${session}`);
     expect(dashboard?.status()).toBe(200);
     await page.locator(`tr[data-port-row="${new URL(orgUrl).hostname.split('-')[0]}"]`).waitFor();
+    expect(await page.locator('#identity').innerText()).toContain('Signed in as alice@example.com');
   });
 
   it('a member opens the org port and is refused on the private one, by name', async () => {
