@@ -99,11 +99,7 @@ export interface UnexposeRequest {
  * port, which carries no credential. The client records it (request log) and never decides access by it.
  */
 export type OpenViewer =
-  | { kind: 'owner' }
-  | { kind: 'org' }
-  | { kind: 'link'; link: string }
-  | { kind: 'public' }
-  | { kind: 'preflight' };
+  { kind: 'owner' } | { kind: 'org' } | { kind: 'link'; link: string } | { kind: 'public' } | { kind: 'preflight' };
 
 /** The kinds of OpenViewer (`org`, v8: a signed-in member of the session's organisation, not named). */
 export const VIEWER_KINDS = ['owner', 'org', 'link', 'public', 'preflight'] as const;

@@ -12,6 +12,8 @@ const visibility = z
   .enum(['private', 'org', 'link', 'public'])
   .describe(
     'Who may open the port\'s URL: "private" (only the owner: use login_url for a browser), ' +
+      '"org" (the owner\'s organisation, people signed in at the gateway whom the session\'s policy admits, ' +
+      'and reviewer-link holders; refused with org_policy_missing when the session has no org policy), ' +
       '"link" (holders of a reviewer link from create_link) or "public" (anyone with the URL)',
   );
 /** A duration as the CLI takes it: seconds as a number, or text such as "30s", "10m", "1h30m", "500ms". */
@@ -96,7 +98,9 @@ export const portTools = [
     title: 'Set who may open a port',
     description:
       "Sets who may open a port's URL: private, org, link or public. The choice is kept for that port number " +
-      'while the session lives. Same JSON as `porthole share <port> <visibility> --json`.',
+      'while the session lives. "org" needs an organisation (a session policy, or the gateway\'s ORG_EMAIL_DOMAINS ' +
+      'or ORG_GROUPS): without one it is refused (org_policy_missing) and the port keeps its visibility. ' +
+      'Same JSON as `porthole share <port> <visibility> --json`.',
     input: { port, visibility },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: ({ port, visibility }, control) => runCommand(share, 'share', ['--', `${port}`, visibility], control),

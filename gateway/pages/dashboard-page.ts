@@ -13,6 +13,8 @@ export interface DashboardState {
   status: ApiStatus;
   ports: ApiPort[];
   links: ApiLink[];
+  /** Who the owner is signed in as, when the dashboard was opened by identity (docs/identity.md); else absent. */
+  signedInAs?: string;
 }
 
 /** Column captions of the requests panel, in order (assets/dashboard-requests.js fills the rows). */
@@ -178,6 +180,13 @@ export function dashboardPage(state: DashboardState, token: ApiOwnerToken): Html
             Session <code>${state.session}</code>
             <span id="live" class="muted" role="status">live updates connecting…</span>
           </p>
+          ${
+            state.signedInAs === undefined
+              ? ''
+              : html`<p id="identity">
+                  Signed in as <strong>${state.signedInAs}</strong> · <a href="/auth/logout">Sign out</a>
+                </p>`
+          }
           <button type="button" id="signout" class="danger">Sign out everywhere</button>
         </header>
         <div id="notice" role="status" aria-live="polite"></div>

@@ -94,11 +94,22 @@ auth.get('/auth/logout', async (c) => {
   return logoutPage(cfg.identity.oidc === null ? null : await readIdentityCookie(c.req.raw, cfg));
 });
 
+/**
+ * Whether a POST comes from a page of this origin: its `Origin` is ours; or, from a page whose
+ * referrer policy is `no-referrer` (browsers then send `Origin: null`, Fetch standard), the
+ * browser's `Sec-Fetch-Site: same-origin` says so (Fetch Metadata, W3C).
+ */
+function sameOrigin(request: Request, url: URL): boolean {
+  const origin = request.headers.get('origin');
+  if (origin === url.origin) return true;
+  return origin === 'null' && request.headers.get('sec-fetch-site') === 'same-origin';
+}
+
 auth.post('/auth/logout', async (c) => {
   const cfg = config(c.env);
   const url = new URL(c.req.url);
   // Same-origin only: a form on any other page (another session's preview too) must not sign anyone out.
-  if (c.req.header('origin') !== url.origin) throw logoutRefused();
+  if (!sameOrigin(c.req.raw, url)) throw logoutRefused();
   const clear = clearIdentityCookie(baseOf(url).scheme);
   const current = await readIdentityCookie(c.req.raw, cfg);
   if (current !== null) await signOutEverywhere(c.env, current, clear);

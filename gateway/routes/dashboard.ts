@@ -158,7 +158,10 @@ dashboard.get('/s/:session', async (c) => {
   const token = new URL(c.req.url).searchParams.get(LOGIN_PARAM);
   if (token !== null) return login(c.req.raw, c.env, session, token);
   const claims = await owner(c.req.raw, c.env, session);
-  const page = await dashboardPage(await state(c.env, new URL(c.req.url), session), await pageToken(c.env, claims));
+  // Opened by identity (dashboard-identity.ts): the page says who, with the way to sign out.
+  const who = claims.email === undefined ? {} : { signedInAs: claims.email };
+  const shown = { ...(await state(c.env, new URL(c.req.url), session)), ...who };
+  const page = await dashboardPage(shown, await pageToken(c.env, claims));
   return c.html(page, 200, PAGE_HEADERS);
 });
 

@@ -185,6 +185,27 @@ describe('/connect', () => {
       ws.on('error', () => {});
     });
     expect(reply).toBe(400);
-    expect(SUBPROTOCOL).toBe('porthole.v7');
+    expect(SUBPROTOCOL).toBe('porthole.v8');
+  });
+
+  it('refuses a v7 client (no org visibility) at the handshake: 400 unsupported_protocol naming porthole.v8', async () => {
+    const { token } = await createSession(h);
+    const answer = await new Promise<{ status: number; body: string }>((resolve) => {
+      const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, ['porthole.v7'], {
+        headers: { authorization: `Bearer ${token}` },
+        lookup,
+      });
+      afterTest(() => ws.terminate());
+      ws.on('unexpected-response', (_req, res: http.IncomingMessage) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('open', () => resolve({ status: 101, body: '' }));
+      ws.on('error', () => {});
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'unsupported_protocol' });
+    expect(answer.body).toContain('porthole.v8');
   });
 });

@@ -74,7 +74,9 @@ describe('porthole mcp', () => {
     const schema = (name: string) => tools.find((t) => t.name === name)!.inputSchema;
     expect(schema('wait_for_port').required).toEqual(['port']);
     expect(Object.keys(schema('wait_for_port').properties ?? {}).sort()).toEqual(['port', 'status', 'timeout']);
-    expect(schema('set_visibility').properties?.visibility).toMatchObject({ enum: ['private', 'link', 'public'] });
+    expect(schema('set_visibility').properties?.visibility).toMatchObject({
+      enum: ['private', 'org', 'link', 'public'],
+    });
     expect(Object.keys(schema('list_requests').properties ?? {}).sort()).toEqual(
       ['limit', 'method', 'path', 'port', 'status', 'viewer'].sort(),
     );

@@ -90,9 +90,24 @@ describe('sign-out', () => {
     expect((await whoAmI(h.gateway, jar)).json.signedIn).toBe(false);
   });
 
+  it("the sign-out page's own POST (Origin: null under its no-referrer policy, Sec-Fetch-Site: same-origin) signs out", async () => {
+    const { jar } = await signIn(h.gateway, 'alice@example.com');
+    const headers = { origin: 'null', 'sec-fetch-site': 'same-origin' };
+    const reply = await gatewayGet(h.gateway, jar, '/auth/logout', headers, 'POST');
+    expect(reply.status).toBe(303);
+    expect((await whoAmI(h.gateway, jar)).json.signedIn).toBe(false);
+  });
+
   it('a cross-origin POST (or one without Origin) is 403 logout_refused and signs nobody out', async () => {
     const { jar } = await signIn(h.gateway, 'alice@example.com');
-    const attempts: Record<string, string>[] = [{ origin: 'http://evil.test' }, { origin: 'null' }, {}];
+    const attempts: Record<string, string>[] = [
+      { origin: 'http://evil.test' },
+      { origin: 'null' },
+      { origin: 'null', 'sec-fetch-site': 'cross-site' },
+      { origin: 'null', 'sec-fetch-site': 'same-site' },
+      { origin: 'http://evil.test', 'sec-fetch-site': 'same-origin' },
+      {},
+    ];
     for (const headers of attempts) {
       const reply = await gatewayGet(h.gateway, jar, '/auth/logout', headers, 'POST');
       expect(reply.status).toBe(403);

@@ -133,6 +133,15 @@ describe('the CLI: porthole session create --org-*, share org, ports', () => {
     const ports = cli('ports', '--json');
     expect(await ports.exit).toBe(0);
     expect(JSON.parse(ports.stdout())).toMatchObject([{ port: o.port, visibility: 'private' }]);
+
+    // Exposing a port as org: exposed, but private, with the reason, and a failure for scripts.
+    const other = await origin();
+    const exposed = cli('expose', String(other.port), '--visibility', 'org', '--json');
+    expect(await exposed.exit).toBe(1);
+    expect(exposed.stderr()).toContain(`port ${other.port} is private, not org: The org visibility needs`);
+    const answer = JSON.parse(exposed.stdout()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ port: other.port, visibility: 'private' });
+    expect(String(answer.refused)).toContain('ORG_EMAIL_DOMAINS');
   });
 
   it('session create --owner-email --org-domain --org-group, then share org works and ports shows org', async () => {

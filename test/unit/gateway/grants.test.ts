@@ -42,6 +42,26 @@ describe('StreamGrants', () => {
     expect(grants.size).toBe(2);
   });
 
+  it("a sign-in's sign-out resets the owner and member streams of that sid only; one opened after is refused", () => {
+    const grants = new StreamGrants(async () => 'org');
+    const ownerOfSid = fakeStream();
+    const memberOfSid = fakeStream();
+    const otherSid = fakeStream();
+    const byToken = fakeStream();
+    grants.track(ownerOfSid.stream, 3000, { kind: 'owner', epoch: 0, expiresAt: far(), sid: 's1' });
+    grants.track(memberOfSid.stream, 3000, { kind: 'member', email: 'b@x.test', sid: 's1', expiresAt: far() });
+    grants.track(otherSid.stream, 3000, { kind: 'member', email: 'c@x.test', sid: 's2', expiresAt: far() });
+    grants.track(byToken.stream, 3000, owner(0));
+    expect(grants.identitySignedOut('s1')).toBe(2);
+    expect(ownerOfSid.resets).toEqual([{ code: ResetCode.REVOKED, reason: 'the viewer signed out' }]);
+    expect(memberOfSid.resets).toHaveLength(1);
+    expect(otherSid.resets).toEqual([]);
+    expect(byToken.resets).toEqual([]);
+    const late = fakeStream();
+    grants.track(late.stream, 3000, { kind: 'member', email: 'b@x.test', sid: 's1', expiresAt: far() });
+    expect(late.resets).toHaveLength(1);
+  });
+
   it("a revoked link resets that link's streams, not another link's", () => {
     const grants = new StreamGrants(async () => 'private');
     const one = fakeStream();
