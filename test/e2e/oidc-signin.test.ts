@@ -90,7 +90,7 @@ describe('sign-out', () => {
     expect((await whoAmI(h.gateway, jar)).json.signedIn).toBe(false);
   });
 
-  it("the sign-out page's own POST (Origin: null under its no-referrer policy, Sec-Fetch-Site: same-origin) signs out", async () => {
+  it('a same-origin POST with Origin: null (a no-referrer page) and Sec-Fetch-Site: same-origin signs out', async () => {
     const { jar } = await signIn(h.gateway, 'alice@example.com');
     const headers = { origin: 'null', 'sec-fetch-site': 'same-origin' };
     const reply = await gatewayGet(h.gateway, jar, '/auth/logout', headers, 'POST');
