@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterTest, type Harness, startHarness } from './harness';
-import { gatewayGet, Jar, setCookies, signIn, whoAmI } from './oidc/flow';
+import { atProvider, gatewayGet, Jar, setCookies, signIn, whoAmI } from './oidc/flow';
 import { startProvider, type TestProvider } from './oidc/provider';
 
 let provider: TestProvider;
@@ -127,5 +127,37 @@ describe('a public client (PKCE alone, no secret)', () => {
     const { reply, jar } = await signIn(g.gateway, 'eve@other.test');
     expect(reply.status, reply.body.toString()).toBe(303);
     expect((await whoAmI(g.gateway, jar)).json).toMatchObject({ signedIn: true, email: 'eve@other.test', groups: [] });
+  });
+});
+
+describe('on https', () => {
+  it('the state cookie is __Secure-, the identity cookie __Host-, both Secure', async () => {
+    const g = await startHarness(
+      { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
+      { OIDC_CLIENT_SECRET: provider.clientSecret } as Record<string, string>,
+      { https: true },
+    );
+    provider.register(`${g.gateway.url}/auth/callback`);
+    afterTest(() => provider.register(`${h.gateway.url}/auth/callback`));
+    const jar = new Jar();
+    const login = await gatewayGet(g.gateway, jar, '/auth/login');
+    expect(login.status).toBe(302);
+    const state = setCookies(login.headers).find((l) => l.startsWith('__Secure-porthole_oidc='));
+    expect(state).toMatch(/; Secure/);
+    expect(state).toMatch(/; Path=\/auth/);
+    expect(new URL(login.headers.location as string).searchParams.get('redirect_uri')).toBe(
+      `${g.gateway.url}/auth/callback`,
+    );
+    const callback = await atProvider(login.headers.location as string, 'alice@example.com');
+    const reply = await gatewayGet(g.gateway, jar, callback.pathname + callback.search);
+    expect(reply.status, reply.body.toString()).toBe(303);
+    const identity = setCookies(reply.headers).find((l) => l.startsWith('__Host-porthole_identity='));
+    expect(identity).toMatch(/; Secure/);
+    expect(setCookies(reply.headers).some((l) => l.startsWith('porthole_identity='))).toBe(false);
+    expect((await whoAmI(g.gateway, jar)).json).toMatchObject({ signedIn: true, email: 'alice@example.com' });
+    // The plain name is not read on https.
+    const plain = new Jar();
+    plain.cookies.set('porthole_identity', jar.cookies.get('__Host-porthole_identity')!);
+    expect((await whoAmI(g.gateway, plain)).json.signedIn).toBe(false);
   });
 });

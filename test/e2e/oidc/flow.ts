@@ -4,6 +4,7 @@
  * Each step is its own function, so a test can stop, replay or alter one.
  */
 import type http from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { LocalGateway } from '../../../client/dev/gateway';
 import { type Reply, request } from '../harness';
 
@@ -43,9 +44,46 @@ export async function gatewayGet(
   method = 'GET',
 ): Promise<Reply> {
   const cookie = jar.header();
-  const reply = await request(gateway, target, { method, headers: { ...(cookie ? { cookie } : {}), ...headers } });
+  const all = { ...(cookie ? { cookie } : {}), ...headers };
+  const reply = gateway.url.startsWith('https:')
+    ? await secureRequest(gateway, target, method, all)
+    : await request(gateway, target, { method, headers: all });
   jar.take(reply.headers['set-cookie']);
   return reply;
+}
+
+/** The harness's `request` over TLS, for a gateway started with `https: true` (Miniflare's self-signed certificate). */
+function secureRequest(
+  gateway: LocalGateway,
+  target: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  const url = new URL(target, gateway.url);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: gateway.port,
+        method,
+        path: url.pathname + url.search,
+        headers: { host: url.host, ...headers },
+        servername: url.hostname,
+        rejectUnauthorized: false,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** `GET /auth/login?return=…`: the provider URL it redirects to (the state cookie lands in `jar`). */
