@@ -19,6 +19,12 @@ export interface OidcConfig {
   groupsClaim: string;
   /** `OIDC_REQUIRE_EMAIL_VERIFIED` (`on`/`off`): trust an email only with `email_verified: true`. Default on. */
   requireEmailVerified: boolean;
+  /**
+   * `OIDC_TOKEN_AUTH`: how the client secret is sent to the token endpoint, `client_secret_basic` or
+   * `client_secret_post` (OpenID Connect Core §9), for a provider that holds a client to one; null
+   * (default): basic unless the provider's metadata lists only post.
+   */
+  tokenAuth: 'client_secret_basic' | 'client_secret_post' | null;
 }
 
 /** Cloudflare Access in front of the gateway. */
@@ -77,6 +83,17 @@ function onOff(vars: Vars, name: string, fallback: boolean, problems: string[]):
   return raw === 'on';
 }
 
+const TOKEN_AUTH = ['client_secret_basic', 'client_secret_post'] as const;
+
+function tokenAuthOf(vars: Vars, problems: string[]): OidcConfig['tokenAuth'] {
+  const raw = value(vars, 'OIDC_TOKEN_AUTH');
+  if (raw === null) return null;
+  const method = TOKEN_AUTH.find((m) => m === raw);
+  if (method === undefined)
+    problems.push(`OIDC_TOKEN_AUTH is ${JSON.stringify(raw)}: it must be ${TOKEN_AUTH.join(' or ')}.`);
+  return method ?? null;
+}
+
 /** A comma-separated list, trimmed, empty items dropped; `lower` for emails and domains. */
 export function listOf(raw: string | null, lower: boolean): string[] {
   if (raw === null) return [];
@@ -103,6 +120,7 @@ export function parseIdentityConfig(vars: Vars, problems: string[]): IdentityCon
       scopes,
       groupsClaim: value(vars, 'OIDC_GROUPS_CLAIM') ?? 'groups',
       requireEmailVerified: onOff(vars, 'OIDC_REQUIRE_EMAIL_VERIFIED', true, problems),
+      tokenAuth: tokenAuthOf(vars, problems),
     };
   } else if (value(vars, 'OIDC_CLIENT_ID') !== null) {
     problems.push('OIDC_CLIENT_ID is set without OIDC_ISSUER: set both, or neither.');

@@ -107,9 +107,18 @@ export async function authorize(oidc: OidcConfig, redirectUri: string, returnTo:
   return { location: url.href, state };
 }
 
-/** How the gateway authenticates at the token endpoint: a secret as the provider prefers it, or none (public client). */
-function clientAuth(as: oauth.AuthorizationServer, secret: string | null): oauth.ClientAuth {
+/**
+ * How the gateway authenticates at the token endpoint: none (a public client); the secret as
+ * OIDC_TOKEN_AUTH says; else as the provider's metadata prefers it (basic unless it lists only post).
+ */
+function clientAuth(
+  as: oauth.AuthorizationServer,
+  secret: string | null,
+  chosen: OidcConfig['tokenAuth'],
+): oauth.ClientAuth {
   if (secret === null) return oauth.None();
+  if (chosen !== null)
+    return chosen === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
   const methods = as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
   if (!methods.includes('client_secret_basic') && methods.includes('client_secret_post')) {
     return oauth.ClientSecretPost(secret);
@@ -142,7 +151,7 @@ export async function finishSignIn(
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client,
-      clientAuth(as, oidc.clientSecret),
+      clientAuth(as, oidc.clientSecret, oidc.tokenAuth),
       params,
       redirectUri,
       state.verifier,

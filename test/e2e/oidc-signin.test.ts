@@ -130,6 +130,27 @@ describe('a public client (PKCE alone, no secret)', () => {
   });
 });
 
+describe('how the secret is sent (OIDC_TOKEN_AUTH)', () => {
+  it('basic by default (the provider lists it), in the form with OIDC_TOKEN_AUTH=client_secret_post', async () => {
+    for (const [tokenAuth, seen] of [
+      [null, 'basic'],
+      ['client_secret_post', 'post'],
+    ] as const) {
+      const vars = {
+        OIDC_ISSUER: provider.issuer,
+        OIDC_CLIENT_ID: provider.clientId,
+        ...(tokenAuth ? { OIDC_TOKEN_AUTH: tokenAuth } : {}),
+      };
+      const g = await startHarness(vars, { OIDC_CLIENT_SECRET: provider.clientSecret });
+      provider.register(`${g.gateway.url}/auth/callback`);
+      afterTest(() => provider.register(`${h.gateway.url}/auth/callback`));
+      const { reply } = await signIn(g.gateway, 'bob@example.com');
+      expect(reply.status, reply.body.toString()).toBe(303);
+      expect(provider.lastTokenAuth()).toBe(seen);
+    }
+  });
+});
+
 describe('on https', () => {
   it('the state cookie is __Secure-, the identity cookie __Host-, both Secure', async () => {
     const g = await startHarness(

@@ -10,6 +10,8 @@ declare module 'oidc-provider' {
     method: string;
     status: number;
     body: unknown;
+    /** A request header's value ('' when absent; Koa's ctx.get). */
+    get(field: string): string;
   }
 
   interface InteractionDetails {

@@ -36,6 +36,8 @@ export interface TestProvider {
   clientSecret: string;
   /** A client with `token_endpoint_auth_method: none` (PKCE alone). */
   publicClientId: string;
+  /** How the last token request sent the client's secret: `basic` (Authorization header), `post` (in the form), or null (none yet). */
+  lastTokenAuth(): 'basic' | 'post' | null;
   /** Starts answering, with `redirectUri` (the gateway's `/auth/callback`) registered for both clients. */
   register(redirectUri: string): void;
   /** Rewrites ID tokens from now on (null: stop). */
@@ -68,6 +70,7 @@ export async function startProvider(): Promise<TestProvider> {
   let handler: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
   let forgery: Forgery | null = null;
   let tokens = 0;
+  let tokenAuth: 'basic' | 'post' | null = null;
 
   const server = http.createServer((req, res) => {
     if (handler) handler(req, res);
@@ -128,6 +131,7 @@ export async function startProvider(): Promise<TestProvider> {
       await next();
       if (ctx.path !== '/token' || ctx.method !== 'POST') return;
       tokens += 1;
+      tokenAuth = /^basic /i.test(ctx.get('authorization')) ? 'basic' : 'post';
       const body = ctx.body as { id_token?: string } | undefined;
       if (ctx.status === 200 && body?.id_token) ctx.body = { ...body, id_token: await forge(body.id_token) };
     });
@@ -147,6 +151,7 @@ export async function startProvider(): Promise<TestProvider> {
     clientId: 'porthole',
     clientSecret,
     publicClientId: 'porthole-public',
+    lastTokenAuth: () => tokenAuth,
     register,
     forge: (f) => {
       forgery = f;

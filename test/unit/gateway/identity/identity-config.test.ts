@@ -24,6 +24,7 @@ describe('the identity vars (docs/identity.md)', () => {
       scopes: 'openid email profile',
       groupsClaim: 'groups',
       requireEmailVerified: true,
+      tokenAuth: null,
     });
   });
 
@@ -54,6 +55,7 @@ describe('the identity vars (docs/identity.md)', () => {
     [{ ACCESS_TEAM_DOMAIN: 'https://team.cloudflareaccess.com' }, 'ACCESS_AUD is not set'],
     [{ ACCESS_AUD: 'x' }, 'ACCESS_AUD is set without ACCESS_TEAM_DOMAIN'],
     [{ FORWARD_EMAIL: 'yes' }, 'FORWARD_EMAIL'],
+    [{ OIDC_ISSUER: 'https://i.example', OIDC_CLIENT_ID: 'x', OIDC_TOKEN_AUTH: 'private_key_jwt' }, 'OIDC_TOKEN_AUTH'],
     [{ OIDC_ISSUER: 'https://i.example', OIDC_CLIENT_ID: 'x', OIDC_REQUIRE_EMAIL_VERIFIED: 'no' }, 'OIDC_REQUIRE'],
   ])('%o is refused, naming %s', (vars, named) => {
     expect(problemsOf(vars).some((p) => p.includes(named))).toBe(true);
