@@ -8,7 +8,7 @@
  * detection, recovery (lifecycle.ts), a client that stops reading (unread.ts), abandoned streams
  * and fairness (streams.ts). Every Porthole figure is printed with its ratio to the baselines
  * (Worker → DO first); nothing here asserts a target. Sub-commands: `node dist/bench.js ws |
- * unread | streams | log` run one section; `origin`, `load`, `transfer` are the bench's own children.
+ * unread | streams | log | identity` run one section; `origin`, `load`, `transfer` are the bench's own children.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { DETECT_RANGE, lifecycleSection } from './lifecycle';
 import { runLoadChild, type Target } from './load';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
+import { BENCH_IDENTITY_VARS, identitySection } from './identity';
 import { requestLogSection } from './request-log';
 import { smallSection } from './small';
 import { sseSection } from './sse';
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
     TOKEN_SECRET: randomBytes(32).toString('base64url'),
   };
   const before = new Set(descendantsNamed(process.pid, 'workerd'));
-  const gateway = await startGateway({ script: `${dist}gateway.js`, secrets });
+  // A provider and an organisation for the identity section (only checked as config; nothing is fetched).
+  const gateway = await startGateway({ script: `${dist}gateway.js`, secrets, vars: BENCH_IDENTITY_VARS });
   const gatewayPids = descendantsNamed(process.pid, 'workerd').filter((p) => !before.has(p));
   const baselines = onlyWebSockets ? null : await startBaselines(originPort);
 
@@ -123,8 +125,22 @@ async function main(): Promise<void> {
       originPort,
       logOn: { port: gateway.port, host: portUrl.host, path: '/small' },
     });
+  const identity = () =>
+    identitySection({
+      script: here,
+      cli: `${dist}cli.js`,
+      gatewayUrl: gateway.url,
+      gatewayPort: gateway.port,
+      adminToken: secrets.ADMIN_TOKEN,
+      tokenSecret: secrets.TOKEN_SECRET,
+      originPort,
+    });
   if (command === 'log') {
     await logSection();
+    return stop();
+  }
+  if (command === 'identity') {
+    await identity();
     return stop();
   }
 
@@ -144,6 +160,7 @@ async function main(): Promise<void> {
     },
   });
   await logSection();
+  await identity();
   const direct = baselines.targets.find((b) => b.name === 'direct')?.target as Target;
   await sseSection(direct, porthole.target, originPort);
 
