@@ -7,18 +7,18 @@
  *   the current sign-out epoch), carrying the sign-in's `sid` and email;
  * - a member of the session's organisation, on an `org` (or public) port: a `memberLogin` ticket;
  * - otherwise a 403 naming the account: `not_owner` (private), `not_in_org` (org),
- *   `link_required` (link).
+ *   `link_required` (link); a sign-in signed out of this session: 401 `signed_out`.
  * Not signed in, with OIDC configured: a 303 to `/auth/login`, back here afterwards with a fresh
  * proof (PROOF_RETURN_TTL_SECONDS: a sign-in at the provider takes longer than a redirect).
  */
-import { linkOnly, notInOrg, notOwner } from '../access/identity-refusals';
+import { identitySignedOut, linkOnly, notInOrg, notOwner } from '../access/identity-refusals';
 import type { OwnerGrant } from '../access/owner-grant';
 import { PROOF_PARAM } from '../access/signin';
 import { mintToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { verifiedEmail } from '../identity/identity';
-import { rememberSession } from '../identity/identity-cookie';
+import { IDENTITY_TTL_SECONDS, rememberSession } from '../identity/identity-cookie';
 import { sessionRole } from '../identity/session-role';
 import { type SignedIn, signedIn } from '../identity/signed-in';
 import { sessionStub } from '../routing/stub';
@@ -62,6 +62,12 @@ async function ticketFor(
   scheme: string,
 ): Promise<IdentityTicket> {
   const stub = sessionStub(env, session);
+  // A sign-in signed out of this session gets no ticket. Asked by when the sign-in began, not by the
+  // ticket's own issue time: after a flood of sign-outs (identity-store.ts cutoff) the list is gone,
+  // and a kept copy of the identity cookie must not be let back in by a fresh ticket.
+  if (who.sid !== null && (await stub.isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS))) {
+    throw identitySignedOut();
+  }
   const settings = await stub.sessionIdentity();
   const role = sessionRole(who.identity, settings, cfg.identity);
   const email = verifiedEmail(who.identity) ?? undefined;
