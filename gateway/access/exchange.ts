@@ -139,7 +139,8 @@ async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: stri
 
 /**
  * An org member's one-time ticket (routes/signin.ts) for this port: spent, and exchanged for a
- * `member` cookie of the same sign-in (sid, email) for COOKIE_TTL_SECONDS; one port, no chain.
+ * `member` cookie of the same sign-in (sid, email) for COOKIE_TTL_SECONDS, never past the sign-in's
+ * end (the ticket's `until`); one port, no chain.
  */
 async function exchangeMemberLogin(
   ctx: AccessContext,
@@ -155,8 +156,11 @@ async function exchangeMemberLogin(
     ttlSeconds: COOKIE_TTL_SECONDS,
     ...(claims.sid ? { sid: claims.sid } : {}),
     ...(claims.email ? { email: claims.email } : {}),
+    ...(claims.until !== undefined ? { until: claims.until } : {}),
   });
-  return redirect(clean.toString(), portCookie(route.scheme, token, COOKIE_TTL_SECONDS));
+  // No longer than the sign-in it came from (the ticket's `until`).
+  const age = claims.until === undefined ? COOKIE_TTL_SECONDS : cookieAge({ until: claims.until });
+  return redirect(clean.toString(), portCookie(route.scheme, token, age));
 }
 
 /** Where a login chain ends: only ever a preview of this session (else this port's page). */

@@ -31,6 +31,8 @@ export interface IdentityTicket {
   kind: 'login' | 'memberLogin';
   /** The owner's grant (kind `login` only). */
   grant: OwnerGrant | null;
+  /** When the sign-in ends, seconds since the epoch (kind `memberLogin`: its port cookie ends then too). */
+  until?: number;
   sid?: string;
   email?: string;
   /** The identity cookie again, remembering this session for sign-out; null when unchanged. */
@@ -82,7 +84,7 @@ async function ticketFor(
   }
   const visibility = await stub.portVisibility(port);
   if (role === 'member' && (visibility === 'org' || visibility === 'public')) {
-    return { kind: 'memberLogin', grant: null, ...common };
+    return { kind: 'memberLogin', grant: null, until: who.expiresAt, ...common };
   }
   if (visibility === 'private') throw notOwner(who.identity);
   if (visibility === 'org') throw notInOrg(who.identity);
