@@ -7,9 +7,10 @@
  *   the current sign-out epoch), carrying the sign-in's `sid` and email;
  * - a member of the session's organisation, on an `org` (or public) port: a `memberLogin` ticket;
  * - otherwise a 403 naming the account: `not_owner` (private), `not_in_org` (org),
- *   `link_required` (link); a sign-in signed out of this session: 401 `signed_out`.
- * Not signed in, with OIDC configured: a 303 to `/auth/login`, back here afterwards with a fresh
- * proof (PROOF_RETURN_TTL_SECONDS: a sign-in at the provider takes longer than a redirect).
+ *   `link_required` (link).
+ * Not signed in, or by a sign-in signed out of this session, with OIDC configured: a 303 to
+ * `/auth/login`, back here afterwards with a fresh proof (PROOF_RETURN_TTL_SECONDS: a sign-in at the
+ * provider takes longer than a redirect); without OIDC, such a sign-in is 401 `signed_out`.
  */
 import { identitySignedOut, linkOnly, notInOrg, notOwner } from '../access/identity-refusals';
 import type { OwnerGrant } from '../access/owner-grant';
@@ -64,12 +65,6 @@ async function ticketFor(
   scheme: string,
 ): Promise<IdentityTicket> {
   const stub = sessionStub(env, session);
-  // A sign-in signed out of this session gets no ticket. Asked by when the sign-in began, not by the
-  // ticket's own issue time: after a flood of sign-outs (identity-store.ts cutoff) the list is gone,
-  // and a kept copy of the identity cookie must not be let back in by a fresh ticket.
-  if (who.sid !== null && (await stub.isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS))) {
-    throw identitySignedOut();
-  }
   const settings = await stub.sessionIdentity();
   const role = sessionRole(who.identity, settings, cfg.identity);
   const email = verifiedEmail(who.identity) ?? undefined;
@@ -105,9 +100,20 @@ export async function openByIdentity(
 ): Promise<IdentityOutcome> {
   const url = new URL(request.url);
   const who = await signedIn(request, cfg);
-  if (who !== null) {
+  // A sign-in signed out of this session gets no ticket. Asked by when the sign-in began, not by the
+  // ticket's own issue time: after a flood of sign-outs (identity-store.ts cutoff) the list is gone,
+  // and a kept copy of the identity cookie must not be let back in by a fresh ticket. It is sent to
+  // sign in again (a new sign-in, after the cutoff), so a flood costs members only a round trip.
+  const out =
+    who !== null &&
+    who.sid !== null &&
+    (await sessionStub(env, session).isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS));
+  if (who !== null && !out) {
     return { kind: 'ticket', ticket: await ticketFor(env, cfg, who, session, port, url.protocol.slice(0, -1)) };
   }
-  if (cfg.identity.oidc === null) return null;
+  if (cfg.identity.oidc === null) {
+    if (out) throw identitySignedOut();
+    return null;
+  }
   return { kind: 'sign_in', location: await signInFirst(cfg, url, session, port, path) };
 }
