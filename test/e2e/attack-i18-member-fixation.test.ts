@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, request, startAgent, startHarness, startOrigin } from './harness';
 import { browse, HostJar, last, NAVIGATE } from './host-jar';
 import { signIn } from './oidc/flow';
+import { signLabelForTest } from './sign';
 import { startProvider, type TestProvider } from './oidc/provider';
 
 let provider: TestProvider;
@@ -74,4 +75,23 @@ it("a member's ticket never replaces the owner's cookie on the port", async () =
   const other = await ticketOf(await browserOf('bob@example.com'));
   const bob = new HostJar();
   expect(last(await browse(h.gateway, other, bob)).body.toString()).toBe('as bob@example.com');
+});
+
+it("a member's ticket is spent once, and is nothing on another port of the session", async () => {
+  const ticket = new URL(await ticketOf(await browserOf('bob@example.com')));
+  // On another port's host of the same session (a correctly signed host): refused, not spent.
+  const session = ticket.hostname.split('.')[1]!;
+  const port = Number(ticket.hostname.split('-')[0]);
+  const other = new URL(ticket.href);
+  other.hostname = signLabelForTest(h, session, port + 1);
+  const elsewhere = await request(h.gateway, other.href, { headers: { accept: 'application/json' } });
+  expect(elsewhere.status).toBe(403);
+  expect(elsewhere.headers['x-porthole-error']).toBe('wrong_port');
+  const used = await request(h.gateway, ticket.href, { headers: NAVIGATE });
+  expect(used.status).toBe(303);
+  expect(String(used.headers['set-cookie'])).toMatch(/^porthole=[^;]/);
+  const again = await request(h.gateway, ticket.href, { headers: { accept: 'application/json' } });
+  expect(again.status).toBe(410);
+  expect(again.headers['x-porthole-error']).toBe('login_used');
+  expect(again.headers['set-cookie']).toBeUndefined();
 });
