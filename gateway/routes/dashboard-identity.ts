@@ -19,7 +19,8 @@ import { sessionStub } from '../routing/stub';
 
 /**
  * The owner's claims as a dashboard cookie would hold them, for the session's owner by identity; else null.
- * Throws 403 `not_owner` for someone else signed in, 401 `signed_out` for a sign-in signed out of this session.
+ * Throws 403 `not_owner` for someone else signed in; for a sign-in signed out of this session, a
+ * navigation is sent to sign in again (OIDC), anything else gets 401 `signed_out`.
  */
 export async function identityOwner(request: Request, env: Env, session: string): Promise<TokenClaims | null> {
   const cfg = config(env);
@@ -30,7 +31,8 @@ export async function identityOwner(request: Request, env: Env, session: string)
   if (sessionRole(who.identity, settings, cfg.identity) !== 'owner') throw notOwner(who.identity);
   // The sign-in began IDENTITY_TTL_SECONDS before it ends (a flood of sign-outs ends every sign-in begun before it).
   if (who.sid !== null && (await stub.isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS))) {
-    throw identitySignedOut();
+    // A browser's navigation signs in again (a new sign-in, not signed out); anything else is told why.
+    throw dashboardSignIn(request, env, session) ?? identitySignedOut();
   }
   const until = Math.min(settings.until ?? who.expiresAt, who.expiresAt);
   const email = verifiedEmail(who.identity);

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, type Reply, request, startAgent, startHarness, startOrigin } from './harness';
-import { browse, HostJar, last } from './host-jar';
+import { browse, HostJar, last, NAVIGATE } from './host-jar';
 import { signIn } from './oidc/flow';
 import { startProvider, type TestProvider } from './oidc/provider';
 
@@ -76,6 +76,11 @@ it("a kept copy of a signed-out owner's identity cookie opens neither the dashbo
   const token = await renew(kept);
   expect(token.status, token.body.toString()).toBe(401);
   expect(code(token)).toBe('signed_out');
+
+  // A navigation with it is sent to sign in again (which it cannot do as alice), never the page.
+  const navigated = await request(h.gateway, `/s/${session}`, { headers: { ...NAVIGATE, ...kept } });
+  expect(navigated.status).toBe(303);
+  expect(new URL(String(navigated.headers.location)).pathname).toBe('/auth/login');
 
   // Positive control: a new sign-in of the same owner (another sid) opens it.
   expect((await dashboard((await aliceBrowser()).header(control()))).status).toBe(200);
