@@ -115,7 +115,7 @@ export function appCookies(request: Request): string | null {
 
 /**
  * Whether an origin's Set-Cookie may reach the viewer of `host` (a host name, no port):
- * not when its name is reserved (a nameless cookie, `=porthole=x`, is sent back as
+ * not when its name is reserved or Cloudflare Access's `CF_Authorization` (a nameless cookie, `=porthole=x`, is sent back as
  * `porthole=x`, so its value's name counts), and not when a `Domain` attribute names anything
  * but `host` itself (a parent would reach other previews, of other sessions too; RFC 6265
  * §5.2.3, a leading dot ignored, an empty value meaning host-only).
@@ -125,7 +125,8 @@ export function setCookieAllowed(setCookie: string, host: string): boolean {
   const eq = pair.indexOf('=');
   const name = eq < 0 ? '' : pair.slice(0, eq).trim();
   const sentAs = name || (eq < 0 ? pair : pair.slice(eq + 1)).split('=', 1)[0]!;
-  if (isReservedName(sentAs)) return false;
+  // Nor Access's session cookie: on a port host Access fronts it would swap or end the viewer's Access sign-in.
+  if (isReservedName(sentAs) || isAccessCookie(sentAs)) return false;
   for (const attribute of attributes) {
     const at = attribute.indexOf('=');
     if (at < 0 || attribute.slice(0, at).trim().toLowerCase() !== 'domain') continue;

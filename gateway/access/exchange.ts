@@ -53,7 +53,7 @@ export function redirect(location: string, cookie: string | null | (string | nul
  * Exchange the URL's login or share token for a cookie and a redirect.
  * Throws a refusal for a bad token, except on a public port, where a stale
  * link (on a GET) just redirects to the page without it. `owner`: the
- * browser is already in as the owner, so a share link never replaces that.
+ * browser is already in as the owner, so a share link or a member's ticket never replaces that.
  */
 export async function exchange(
   ctx: AccessContext,
@@ -65,7 +65,7 @@ export async function exchange(
   const clean = withoutCredentials(route.url);
   try {
     const login = route.url.searchParams.get(LOGIN_PARAM);
-    if (login !== null) return await exchangeLogin(ctx, route, login, clean);
+    if (login !== null) return await exchangeLogin(ctx, route, login, clean, owner);
     return await exchangeShare(ctx, route, visibility, route.url.searchParams.get(SHARE_PARAM) ?? '', clean, owner);
   } catch (error) {
     if (error instanceof GatewayError && visibility === 'public' && request.method === 'GET') {
@@ -97,10 +97,21 @@ async function linkClaims(
   return claims as TokenClaims & { jti: string };
 }
 
-async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: string, clean: URL): Promise<Response> {
+async function exchangeLogin(
+  ctx: AccessContext,
+  route: ViewerRoute,
+  token: string,
+  clean: URL,
+  owner: boolean,
+): Promise<Response> {
   const { config } = ctx;
   const claims = await linkClaims(config, route, token, 'login');
-  if (claims.kind === 'memberLogin') return exchangeMemberLogin(ctx, route, claims, clean);
+  if (claims.kind === 'memberLogin') {
+    // A browser in as the owner keeps that: a member's ticket another page sent it to (someone
+    // else's sign-in) must not replace the owner's cookie (login fixation), as a share link never does.
+    if (owner) return redirect(clean.toString(), null);
+    return exchangeMemberLogin(ctx, route, claims, clean);
+  }
   requireEpoch(claims, await ctx.ownerEpoch(), 'preview');
   await requireSignedIn(ctx, claims);
   const grant = grantOf(claims);
@@ -139,7 +150,8 @@ async function exchangeLogin(ctx: AccessContext, route: ViewerRoute, token: stri
 
 /**
  * An org member's one-time ticket (routes/signin.ts) for this port: spent, and exchanged for a
- * `member` cookie of the same sign-in (sid, email) for COOKIE_TTL_SECONDS; one port, no chain.
+ * `member` cookie of the same sign-in (sid, email) for COOKIE_TTL_SECONDS, never past the sign-in's
+ * end (the ticket's `until`); one port, no chain.
  */
 async function exchangeMemberLogin(
   ctx: AccessContext,
@@ -155,8 +167,11 @@ async function exchangeMemberLogin(
     ttlSeconds: COOKIE_TTL_SECONDS,
     ...(claims.sid ? { sid: claims.sid } : {}),
     ...(claims.email ? { email: claims.email } : {}),
+    ...(claims.until !== undefined ? { until: claims.until } : {}),
   });
-  return redirect(clean.toString(), portCookie(route.scheme, token, COOKIE_TTL_SECONDS));
+  // No longer than the sign-in it came from (the ticket's `until`).
+  const age = claims.until === undefined ? COOKIE_TTL_SECONDS : cookieAge({ until: claims.until });
+  return redirect(clean.toString(), portCookie(route.scheme, token, age));
 }
 
 /** Where a login chain ends: only ever a preview of this session (else this port's page). */

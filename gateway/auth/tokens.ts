@@ -54,7 +54,10 @@ export interface TokenClaims {
   /** Login chain: ports still to log in to, then where to end up. */
   next?: number[];
   ret?: string;
-  /** Owner credentials only: the session token's expiry (seconds since the epoch); `expiresAt` never passes it. */
+  /**
+   * Owner credentials: the session token's expiry (seconds since the epoch); member credentials
+   * (memberLogin, member), optionally: the sign-in's end. `expiresAt` never passes it.
+   */
   until?: number;
   /** Owner credentials only: the session's sign-out epoch when the grant began (session/owner-epoch.ts). */
   epoch?: number;
@@ -73,6 +76,8 @@ export const MAX_EMAIL_LENGTH = 254;
 
 /** The kinds that are owner credentials: each must carry `until` and `epoch` (minted and verified). */
 export const OWNER_KINDS: readonly TokenKind[] = ['owner', 'login', 'cookie'];
+/** The kinds of an org member's credentials: they may carry `until`, the sign-in's end (docs/identity.md). */
+const MEMBER_KINDS: readonly TokenKind[] = ['memberLogin', 'member'];
 
 export interface MintOptions {
   session: string;
@@ -83,7 +88,7 @@ export interface MintOptions {
   jti?: string;
   next?: number[];
   ret?: string;
-  /** Required for OWNER_KINDS: the grant (owner-grant.ts); the expiry is capped at `until`. */
+  /** Required for OWNER_KINDS: the grant (owner-grant.ts); optional for member kinds (the sign-in's end); the expiry is capped at `until`. */
   until?: number;
   epoch?: number;
   sid?: string;
@@ -116,6 +121,8 @@ export async function mintToken(secrets: TokenSecrets, kind: TokenKind, options:
     if (options.until === undefined || options.epoch === undefined) throw new Error(`a ${kind} token needs a grant`);
     claims.until = options.until;
     claims.epoch = options.epoch;
+  } else if (options.until !== undefined && MEMBER_KINDS.includes(kind)) {
+    claims.until = options.until;
   }
   const wanted = options.expiresAt ?? Math.floor(Date.now() / 1000) + Math.max(1, Math.floor(options.ttlSeconds ?? 0));
   const jwt = new SignJWT(claims)
@@ -242,6 +249,9 @@ export async function verifyToken(
     if (!isWhole(until) || !isWhole(epoch) || payload.exp > until) throw new TokenError('invalid', kind);
     claims.until = until;
     claims.epoch = epoch;
+  } else if (MEMBER_KINDS.includes(kind) && extra.until !== undefined) {
+    if (!isWhole(extra.until) || payload.exp > extra.until) throw new TokenError('invalid', kind);
+    claims.until = extra.until;
   }
   verified.set(token, claims);
   return claims;

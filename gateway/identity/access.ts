@@ -69,11 +69,18 @@ export async function verifyAccessAssertion(assertion: string, access: AccessCon
       requiredClaims: ['sub', 'exp'],
     }));
   } catch (error) {
-    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) throw certsUnavailable();
-    if (error instanceof errors.JOSEError) throw assertionInvalid(why(error));
-    // fetch failed (the team domain unreachable).
-    if (error instanceof TypeError) throw certsUnavailable();
-    throw error;
+    // The certs could not be had, which says nothing of the assertion: a timeout, not a JWKS, jose's
+    // plain JOSEError (a non-200 answer, not JSON), or the fetch's own error (the team domain
+    // unreachable: workerd throws an Error, not a TypeError). Only the JWT's own errors are 401.
+    if (
+      error instanceof errors.JWKSTimeout ||
+      error instanceof errors.JWKSInvalid ||
+      !(error instanceof errors.JOSEError) ||
+      error.constructor === errors.JOSEError
+    ) {
+      throw certsUnavailable();
+    }
+    throw assertionInvalid(why(error));
   }
   const email = typeof payload['email'] === 'string' && payload['email'] !== '' ? payload['email'].toLowerCase() : null;
   const groups = Array.isArray(payload['groups']) ? (payload['groups'] as unknown[]) : [];

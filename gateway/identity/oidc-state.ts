@@ -1,8 +1,11 @@
 /**
  * What a sign-in must remember between `/auth/login` and `/auth/callback` (docs/identity.md): the
  * `state`, the `nonce`, the PKCE verifier and the path to return to, in one signed cookie
- * `porthole_oidc` (`__Secure-` on https; HttpOnly, SameSite=Lax, Path=/auth, 10 minutes). One per
+ * `porthole_oidc` (`__Host-` on https; HttpOnly, SameSite=Lax, Path=/, 10 minutes). One per
  * browser: a new sign-in replaces it, and the callback clears it, so a replayed callback finds none.
+ * `__Host-`, not `__Secure-`: a preview page on the control domain's site could set a `__Secure-`
+ * copy with `Domain=` (the attacker's own sign-in) and send the browser to the attacker's callback,
+ * signing the victim in as the attacker (login CSRF).
  * Signed (HS256, TOKEN_SECRET, as every token of the gateway) so that nothing but the gateway can
  * write one.
  */
@@ -35,8 +38,8 @@ function cookie(scheme: string, value: string, maxAgeSeconds: number): string {
     maxAge: maxAgeSeconds,
     httpOnly: true,
     sameSite: 'Lax',
-    path: '/auth',
-    ...(scheme === 'https' ? { prefix: 'secure' } : {}),
+    path: '/',
+    ...(scheme === 'https' ? { prefix: 'host' } : {}),
   });
 }
 
@@ -71,7 +74,7 @@ export async function readStateCookie(
   scheme: string,
   expected: string | null,
 ): Promise<OidcState | StateProblem> {
-  const names = new Set([scheme === 'https' ? `__Secure-${NAME}` : NAME]);
+  const names = new Set([scheme === 'https' ? `__Host-${NAME}` : NAME]);
   const { values } = readCookies(request, names);
   if (values.length === 0) return 'missing';
   const keys = await verificationKeys(secrets);

@@ -5,6 +5,7 @@
  * old one (routes/auth.ts).
  */
 import { isSessionId } from '../../protocol/ids';
+import { COOKIE_TTL_SECONDS } from '../access/cookies';
 import type { Env } from '../env';
 import { GatewayError } from '../errors';
 import { sessionStub } from '../routing/stub';
@@ -12,7 +13,8 @@ import type { SignedIn } from './signed-in';
 
 /**
  * Tells every session of `signedIn` (at most MAX_REMEMBERED_SESSIONS) that its sid is signed out
- * until the sign-in would have ended. Nothing to do for an Access sign-in (no sid).
+ * until the latest any credential of it can live: a member's port cookie minted at the sign-in's
+ * last moment lives COOKIE_TTL_SECONDS more (an owner's is cut to the sign-in's end). Nothing to do for an Access sign-in (no sid).
  * @param clear Set-Cookie clearing the identity cookie, sent with the refusal below anyway.
  * @throws 502 `signout_incomplete` when a session could not be told (the cookie is cleared all the same).
  */
@@ -21,7 +23,7 @@ export async function signOutEverywhere(env: Env, signedIn: SignedIn, clear: str
   if (sid === null) return;
   const sessions = signedIn.sessions.filter((s) => isSessionId(s));
   const results = await Promise.allSettled(
-    sessions.map((s) => sessionStub(env, s).signOutIdentity(sid, signedIn.expiresAt)),
+    sessions.map((s) => sessionStub(env, s).signOutIdentity(sid, signedIn.expiresAt + COOKIE_TTL_SECONDS)),
   );
   const failed = results.filter((r) => r.status === 'rejected');
   if (failed.length > 0) {

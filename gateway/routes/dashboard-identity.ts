@@ -1,7 +1,8 @@
 /**
  * The dashboard for an owner signed in with the team's provider (docs/identity.md): no dashboard
  * cookie is minted; the identity (identity cookie or Access assertion) is read on each request, so
- * signing out ends the dashboard at once. A browser that opens the dashboard signed in as nobody
+ * signing out ends the dashboard at once; a copy of the identity cookie kept from before the sign-out
+ * is refused (401 `signed_out`) by every session the sign-in had opened, as its port cookies are. A browser that opens the dashboard signed in as nobody
  * is sent to sign in first, when OIDC is configured.
  */
 import { isNavigation, SignInRedirect } from '../access/signin';
@@ -9,13 +10,18 @@ import type { TokenClaims } from '../auth/tokens';
 import { config } from '../config';
 import type { Env } from '../env';
 import type { GatewayError } from '../errors';
-import { notOwner } from '../access/identity-refusals';
+import { identitySignedOut, notOwner } from '../access/identity-refusals';
+import { IDENTITY_TTL_SECONDS } from '../identity/identity-cookie';
 import { verifiedEmail } from '../identity/identity';
 import { sessionRole } from '../identity/session-role';
 import { signedIn } from '../identity/signed-in';
 import { sessionStub } from '../routing/stub';
 
-/** The owner's claims as a dashboard cookie would hold them, for the session's owner by identity; else null. Throws 403 `not_owner` for someone else signed in. */
+/**
+ * The owner's claims as a dashboard cookie would hold them, for the session's owner by identity; else null.
+ * Throws 403 `not_owner` for someone else signed in; for a sign-in signed out of this session, a
+ * navigation is sent to sign in again (OIDC), anything else gets 401 `signed_out`.
+ */
 export async function identityOwner(request: Request, env: Env, session: string): Promise<TokenClaims | null> {
   const cfg = config(env);
   const who = await signedIn(request, cfg);
@@ -23,6 +29,11 @@ export async function identityOwner(request: Request, env: Env, session: string)
   const stub = sessionStub(env, session);
   const settings = await stub.sessionIdentity();
   if (sessionRole(who.identity, settings, cfg.identity) !== 'owner') throw notOwner(who.identity);
+  // The sign-in began IDENTITY_TTL_SECONDS before it ends (a flood of sign-outs ends every sign-in begun before it).
+  if (who.sid !== null && (await stub.isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS))) {
+    // A browser's navigation signs in again (a new sign-in, not signed out); anything else is told why.
+    throw dashboardSignIn(request, env, session) ?? identitySignedOut();
+  }
   const until = Math.min(settings.until ?? who.expiresAt, who.expiresAt);
   const email = verifiedEmail(who.identity);
   return {

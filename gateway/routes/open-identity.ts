@@ -8,17 +8,18 @@
  * - a member of the session's organisation, on an `org` (or public) port: a `memberLogin` ticket;
  * - otherwise a 403 naming the account: `not_owner` (private), `not_in_org` (org),
  *   `link_required` (link).
- * Not signed in, with OIDC configured: a 303 to `/auth/login`, back here afterwards with a fresh
- * proof (PROOF_RETURN_TTL_SECONDS: a sign-in at the provider takes longer than a redirect).
+ * Not signed in, or by a sign-in signed out of this session, with OIDC configured: a 303 to
+ * `/auth/login`, back here afterwards with a fresh proof (PROOF_RETURN_TTL_SECONDS: a sign-in at the
+ * provider takes longer than a redirect); without OIDC, such a sign-in is 401 `signed_out`.
  */
-import { linkOnly, notInOrg, notOwner } from '../access/identity-refusals';
+import { identitySignedOut, linkOnly, notInOrg, notOwner } from '../access/identity-refusals';
 import type { OwnerGrant } from '../access/owner-grant';
 import { PROOF_PARAM } from '../access/signin';
 import { mintToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import type { Env } from '../env';
 import { verifiedEmail } from '../identity/identity';
-import { rememberSession } from '../identity/identity-cookie';
+import { IDENTITY_TTL_SECONDS, rememberSession } from '../identity/identity-cookie';
 import { sessionRole } from '../identity/session-role';
 import { type SignedIn, signedIn } from '../identity/signed-in';
 import { sessionStub } from '../routing/stub';
@@ -31,6 +32,8 @@ export interface IdentityTicket {
   kind: 'login' | 'memberLogin';
   /** The owner's grant (kind `login` only). */
   grant: OwnerGrant | null;
+  /** When the sign-in ends, seconds since the epoch (kind `memberLogin`: its port cookie ends then too). */
+  until?: number;
   sid?: string;
   email?: string;
   /** The identity cookie again, remembering this session for sign-out; null when unchanged. */
@@ -76,7 +79,7 @@ async function ticketFor(
   }
   const visibility = await stub.portVisibility(port);
   if (role === 'member' && (visibility === 'org' || visibility === 'public')) {
-    return { kind: 'memberLogin', grant: null, ...common };
+    return { kind: 'memberLogin', grant: null, until: who.expiresAt, ...common };
   }
   if (visibility === 'private') throw notOwner(who.identity);
   if (visibility === 'org') throw notInOrg(who.identity);
@@ -97,9 +100,20 @@ export async function openByIdentity(
 ): Promise<IdentityOutcome> {
   const url = new URL(request.url);
   const who = await signedIn(request, cfg);
-  if (who !== null) {
+  // A sign-in signed out of this session gets no ticket. Asked by when the sign-in began, not by the
+  // ticket's own issue time: after a flood of sign-outs (identity-store.ts cutoff) the list is gone,
+  // and a kept copy of the identity cookie must not be let back in by a fresh ticket. It is sent to
+  // sign in again (a new sign-in, after the cutoff), so a flood costs members only a round trip.
+  const out =
+    who !== null &&
+    who.sid !== null &&
+    (await sessionStub(env, session).isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS));
+  if (who !== null && !out) {
     return { kind: 'ticket', ticket: await ticketFor(env, cfg, who, session, port, url.protocol.slice(0, -1)) };
   }
-  if (cfg.identity.oidc === null) return null;
+  if (cfg.identity.oidc === null) {
+    if (out) throw identitySignedOut();
+    return null;
+  }
   return { kind: 'sign_in', location: await signInFirst(cfg, url, session, port, path) };
 }

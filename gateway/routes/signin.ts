@@ -156,7 +156,7 @@ async function toPort(
   path: string,
   cookies: string | null | (string | null)[],
   grant: OwnerGrant | null,
-  identity: { sid?: string; email?: string } = {},
+  identity: { sid?: string; email?: string; until?: number } = {},
 ): Promise<Response> {
   const portOrigin = `${base.scheme}://${await portHost(cfg, session, port, listenPort(base.host))}`;
   const options = { session, port, jti: crypto.randomUUID(), ttlSeconds: TICKET_TTL_SECONDS, ...identity };
@@ -201,7 +201,11 @@ signin.get('/s/:session/open', async (c) => {
   const attempt = attemptCookie(base.scheme, session, `${port}.${count}`, ATTEMPT_WINDOW_SECONDS);
   if (byIdentity?.kind === 'ticket') {
     const { ticket } = byIdentity;
-    const identity = { ...(ticket.sid ? { sid: ticket.sid } : {}), ...(ticket.email ? { email: ticket.email } : {}) };
+    const identity = {
+      ...(ticket.sid ? { sid: ticket.sid } : {}),
+      ...(ticket.email ? { email: ticket.email } : {}),
+      ...(ticket.until !== undefined ? { until: ticket.until } : {}),
+    };
     return toPort(cfg, base, session, port, path, [attempt, ticket.remember], ticket.grant, identity);
   }
   return toPort(cfg, base, session, port, path, attempt, grant);

@@ -26,12 +26,18 @@ interface SignedOut {
   cutoff: number;
 }
 
+/** What the store needs of the Session object's storage (DurableObjectStorage is one). */
+export interface IdentityStorage {
+  get<T>(key: string): Promise<T | undefined>;
+  put<T>(key: string, value: T): Promise<void>;
+}
+
 export class IdentityStore {
-  readonly #storage: DurableObjectStorage;
+  readonly #storage: IdentityStorage;
   #settings: Promise<SessionIdentity> | null = null;
   #signedOut: Promise<SignedOut> | null = null;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: IdentityStorage) {
     this.#storage = storage;
   }
 
@@ -49,12 +55,16 @@ export class IdentityStore {
     return this.#settings;
   }
 
-  /** Sign `sid` out of this session until `until` (seconds since the epoch). */
+  /** Sign `sid` out of this session until `until` (seconds since the epoch); no write when it already is. */
   async signOut(sid: string, until: number): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     const current = await this.#list();
     const sids: Record<string, number> = {};
     for (const [id, end] of Object.entries(current.sids)) if (end > now) sids[id] = end;
+    const pruned = Object.keys(sids).length !== Object.keys(current.sids).length;
+    // Already signed out as long, nothing to prune: a repeated sign-out (a kept cookie posted again
+    // and again) writes nothing.
+    if (!pruned && (current.sids[sid] ?? 0) >= until) return;
     let next: SignedOut = { sids, cutoff: current.cutoff };
     if (until > now) sids[sid] = Math.max(sids[sid] ?? 0, until);
     if (Object.keys(sids).length > MAX_SIGNED_OUT) next = { sids: {}, cutoff: now + 1 };

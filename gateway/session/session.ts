@@ -361,6 +361,11 @@ export class Session extends DurableObject<Env> {
     this.#grants.identitySignedOut(sid);
   }
 
+  /** Whether sign-in `sid`, begun at `issuedAt` (seconds), was signed out of this session (identity-store.ts). */
+  async isIdentitySignedOut(sid: string, issuedAt: number): Promise<boolean> {
+    return this.#identity.isSignedOut(sid, issuedAt);
+  }
+
   /** A port's effective visibility (the owner's choice, else the client's, else private). */
   async portVisibility(port: number): Promise<Visibility> {
     return this.#built.views.visibility(port);
