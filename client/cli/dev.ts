@@ -12,6 +12,7 @@ import { legacyStateIn, statePaths } from '../local/state-dir';
 import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
+import { identityOptions, ownerOf, policyOf } from './identity-flags';
 import { agentFlags, agentOptions, check, parsePort } from './options';
 import { CliError } from './output';
 import { type CliSettings, cliSettings } from './repo-settings';
@@ -42,7 +43,12 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-const options = { ...agentOptions, listen: { type: 'string' }, 'state-dir': { type: 'string' } } as const;
+const options = {
+  ...agentOptions,
+  ...identityOptions,
+  listen: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
 
 /**
  * Where the gateway listens: --listen, else $PORTHOLE_LISTEN, else 127.0.0.1:8787. Never $PORT: many
@@ -85,8 +91,15 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
   try {
     // The Durable Objects' storage too: created 0700 here, before workerd would create it 0755.
     ensurePrivateFolder(state.persist);
-    const { secrets, created } = loadOrCreateSecrets(state.secrets);
+    const { secrets, created, vars, ignored } = loadOrCreateSecrets(state.secrets);
     if (created.length > 0) say(`generated ${created.join(', ')} into ${state.secrets} (kept private, never printed)`);
+    if (ignored.length > 0)
+      out.warn(
+        `${state.secrets}: ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} not a setting porthole dev ` +
+          `passes to the local gateway (ignored; see the README's Configuration table)`,
+      );
+    // Names only: OIDC_CLIENT_SECRET's value is never printed.
+    if (Object.keys(vars).length > 0) say(`gateway settings from ${state.secrets}: ${Object.keys(vars).join(', ')}`);
 
     if (listen.port !== 0 && !(await portFree(listen.host, listen.port))) {
       throw new Error(`${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`);
@@ -97,6 +110,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
       gateway = await startGatewayProcess(GATEWAY_HOST, {
         script: GATEWAY_SCRIPT,
         secrets,
+        vars,
         host: listen.host,
         port: listen.port,
         persist: state.persist,
@@ -125,7 +139,10 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
     const gatewayGone = gateway.exited;
     const sessionFile = state.session;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
+      const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN, {
+        owner: ownerOf(values),
+        policy: policyOf(values),
+      });
       const error = await runAgent(
         {
           gateway: gateway.url,
