@@ -9,10 +9,11 @@ import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
 import { ensurePrivateFolder } from '../local/private-path';
 import { legacyStateIn, statePaths } from '../local/state-dir';
+import { ApiError } from '../net/http';
 import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
-import { identityOptions, ownerOf, policyOf } from './identity-flags';
+import { identityOptions, members, ownerOf, policyOf } from './identity-flags';
 import { agentFlags, agentOptions, check, parsePort } from './options';
 import { CliError } from './output';
 import { type CliSettings, cliSettings } from './repo-settings';
@@ -142,7 +143,21 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
       const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN, {
         owner: ownerOf(values),
         policy: policyOf(values),
+      }).catch((error: unknown) => {
+        // The gateway's message names the vars; locally they go in dev.vars, not wrangler.toml.
+        if (error instanceof ApiError && error.code === 'identity_not_configured')
+          throw new ApiError(
+            error.status,
+            error.code,
+            `${error.message} Locally: add OIDC_ISSUER and OIDC_CLIENT_ID (and OIDC_CLIENT_SECRET) to ${state.secrets}.`,
+          );
+        throw error;
       });
+      if (session.owner) {
+        const who = session.owner.email ?? `${session.owner.subject} at ${session.owner.issuer}`;
+        say(`owner: ${who}, signed in with the provider: no link needed, open ${gateway.url}/s/${session.session}`);
+      }
+      if (session.policy) say(`org (porthole share <port> org): ${members(session.policy)}`);
       const error = await runAgent(
         {
           gateway: gateway.url,

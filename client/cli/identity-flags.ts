@@ -31,3 +31,10 @@ export function policyOf(values: { 'org-domain'?: string[]; 'org-email'?: string
   if (values['org-group']?.length) policy.groups = values['org-group'];
   return Object.keys(policy).length > 0 ? policy : undefined;
 }
+
+/** A policy on one line: `@example.com, bob@other.org, group eng`. */
+export function members(policy: SessionPolicy): string {
+  const domains = (policy.emailDomains ?? []).map((domain) => `@${domain}`);
+  const groups = (policy.groups ?? []).map((group) => `group ${group}`);
+  return [...domains, ...(policy.emails ?? []), ...groups].join(', ');
+}

@@ -1,6 +1,6 @@
 /** porthole session create: mint a session through the admin API. */
-import { createSession, type SessionPolicy } from '../dev/session';
-import { identityOptions, ownerOf, policyOf } from './identity-flags';
+import { createSession } from '../dev/session';
+import { identityOptions, members, ownerOf, policyOf } from './identity-flags';
 import { command } from './command';
 import { SESSION_HELP } from './help';
 import { SESSION_TTL } from '../../protocol';
@@ -18,13 +18,6 @@ const options = {
 } as const;
 
 const BOUNDS = secondsBounds(SESSION_TTL, 'a session may live');
-
-/** A policy on one line: `@example.com, bob@other.org, group eng`. */
-function members(policy: SessionPolicy): string {
-  const domains = (policy.emailDomains ?? []).map((domain) => `@${domain}`);
-  const groups = (policy.groups ?? []).map((group) => `group ${group}`);
-  return [...domains, ...(policy.emails ?? []), ...groups].join(', ');
-}
 
 export const session = command(SESSION_HELP, options, async ({ values, positionals }, out) => {
   if (positionals[0] !== 'create')
