@@ -126,7 +126,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
       );
     }
     say(`gateway (workerd) listening on ${gateway.url}`);
-    say("new ports are private: sign in as their owner (see below), or run 'porthole share <port> public'");
+    say("new ports are private: sign in as their owner (see below), or run 'porthole share <port> org|link|public'");
     if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
     // The repository's settings (devcontainer.json, porthole.json), unless --no-settings: read before the agent starts.
     settings = cliSettings(values, flags.preserveHost);
