@@ -9,9 +9,11 @@ import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
 import { ensurePrivateFolder } from '../local/private-path';
 import { legacyStateIn, statePaths } from '../local/state-dir';
+import { ApiError } from '../net/http';
 import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
+import { identityOptions, members, ownerOf, policyOf } from './identity-flags';
 import { agentFlags, agentOptions, check, parsePort } from './options';
 import { CliError } from './output';
 import { type CliSettings, cliSettings } from './repo-settings';
@@ -42,7 +44,12 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-const options = { ...agentOptions, listen: { type: 'string' }, 'state-dir': { type: 'string' } } as const;
+const options = {
+  ...agentOptions,
+  ...identityOptions,
+  listen: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
 
 /**
  * Where the gateway listens: --listen, else $PORTHOLE_LISTEN, else 127.0.0.1:8787. Never $PORT: many
@@ -85,8 +92,15 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
   try {
     // The Durable Objects' storage too: created 0700 here, before workerd would create it 0755.
     ensurePrivateFolder(state.persist);
-    const { secrets, created } = loadOrCreateSecrets(state.secrets);
+    const { secrets, created, vars, ignored } = loadOrCreateSecrets(state.secrets);
     if (created.length > 0) say(`generated ${created.join(', ')} into ${state.secrets} (kept private, never printed)`);
+    if (ignored.length > 0)
+      out.warn(
+        `${state.secrets}: ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} not a setting porthole dev ` +
+          `passes to the local gateway (ignored; see the README's Configuration table)`,
+      );
+    // Names only: OIDC_CLIENT_SECRET's value is never printed.
+    if (Object.keys(vars).length > 0) say(`gateway settings from ${state.secrets}: ${Object.keys(vars).join(', ')}`);
 
     if (listen.port !== 0 && !(await portFree(listen.host, listen.port))) {
       throw new Error(`${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`);
@@ -97,6 +111,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
       gateway = await startGatewayProcess(GATEWAY_HOST, {
         script: GATEWAY_SCRIPT,
         secrets,
+        vars,
         host: listen.host,
         port: listen.port,
         persist: state.persist,
@@ -111,7 +126,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
       );
     }
     say(`gateway (workerd) listening on ${gateway.url}`);
-    say("new ports are private: sign in as their owner (see below), or run 'porthole share <port> public'");
+    say("new ports are private: sign in as their owner (see below), or run 'porthole share <port> org|link|public'");
     if (!flags.watch && flags.ports.length === 0) say('no ports exposed: pass --port <n>, or drop --no-watch');
     // The repository's settings (devcontainer.json, porthole.json), unless --no-settings: read before the agent starts.
     settings = cliSettings(values, flags.preserveHost);
@@ -125,7 +140,24 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
     const gatewayGone = gateway.exited;
     const sessionFile = state.session;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN);
+      const session = await localSession(sessionFile, gateway.url, secrets.ADMIN_TOKEN, {
+        owner: ownerOf(values),
+        policy: policyOf(values),
+      }).catch((error: unknown) => {
+        // The gateway's message names the vars; locally they go in dev.vars, not wrangler.toml.
+        if (error instanceof ApiError && error.code === 'identity_not_configured')
+          throw new ApiError(
+            error.status,
+            error.code,
+            `${error.message} Locally: add OIDC_ISSUER and OIDC_CLIENT_ID (and OIDC_CLIENT_SECRET) to ${state.secrets}.`,
+          );
+        throw error;
+      });
+      if (session.owner) {
+        const who = session.owner.email ?? `${session.owner.subject} at ${session.owner.issuer}`;
+        say(`owner: ${who}, signed in with the provider: no link needed, open ${gateway.url}/s/${session.session}`);
+      }
+      if (session.policy) say(`org (porthole share <port> org): ${members(session.policy)}`);
       const error = await runAgent(
         {
           gateway: gateway.url,

@@ -129,6 +129,15 @@ Gateway:
                         yours and 0700, its files 0600, in folders no other
                         user may write (sticky ones, as /tmp, are fine)
 
+Sign-in (needs OIDC_ISSUER and OIDC_CLIENT_ID, or ACCESS_TEAM_DOMAIN and
+ACCESS_AUD, in <state>/dev.vars; the session is kept while these flags stay
+the same, a new one is created when they change):
+  --owner-email <addr>  The session's owner by identity: signed in as them, a
+                        browser opens the dashboard and private ports
+  --owner-issuer <url> --owner-subject <id>   The owner by the provider's id
+  --org-domain <domain>…, --org-email <addr>…, --org-group <name>…
+                        Who the 'org' visibility admits (repeatable)
+
 ${AGENT}
 
 Port URLs look like http://<port>-<sig>.<session>.localhost:8787/ : each session

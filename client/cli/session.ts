@@ -1,5 +1,6 @@
 /** porthole session create: mint a session through the admin API. */
-import { createSession, type SessionOwner, type SessionPolicy } from '../dev/session';
+import { createSession } from '../dev/session';
+import { identityOptions, members, ownerOf, policyOf } from './identity-flags';
 import { command } from './command';
 import { SESSION_HELP } from './help';
 import { SESSION_TTL } from '../../protocol';
@@ -12,41 +13,11 @@ const options = {
   'admin-token': { type: 'string' },
   'admin-token-file': { type: 'string' },
   ttl: { type: 'string' },
-  'owner-email': { type: 'string' },
-  'owner-issuer': { type: 'string' },
-  'owner-subject': { type: 'string' },
-  'org-domain': { type: 'string', multiple: true },
-  'org-email': { type: 'string', multiple: true },
-  'org-group': { type: 'string', multiple: true },
+  ...identityOptions,
   json: { type: 'boolean' },
 } as const;
 
-/** The owner of --owner-email/--owner-issuer/--owner-subject, or undefined; the gateway checks the values. */
-function ownerOf(values: { 'owner-email'?: string; 'owner-issuer'?: string; 'owner-subject'?: string }) {
-  const owner: SessionOwner = {};
-  if (values['owner-email'] !== undefined) owner.email = values['owner-email'];
-  if (values['owner-issuer'] !== undefined) owner.issuer = values['owner-issuer'];
-  if (values['owner-subject'] !== undefined) owner.subject = values['owner-subject'];
-  return Object.keys(owner).length > 0 ? owner : undefined;
-}
-
-/** The policy of the repeatable --org-domain/--org-email/--org-group, or undefined when none is given. */
-function policyOf(values: { 'org-domain'?: string[]; 'org-email'?: string[]; 'org-group'?: string[] }) {
-  const policy: SessionPolicy = {};
-  if (values['org-domain']?.length) policy.emailDomains = values['org-domain'];
-  if (values['org-email']?.length) policy.emails = values['org-email'];
-  if (values['org-group']?.length) policy.groups = values['org-group'];
-  return Object.keys(policy).length > 0 ? policy : undefined;
-}
-
 const BOUNDS = secondsBounds(SESSION_TTL, 'a session may live');
-
-/** A policy on one line: `@example.com, bob@other.org, group eng`. */
-function members(policy: SessionPolicy): string {
-  const domains = (policy.emailDomains ?? []).map((domain) => `@${domain}`);
-  const groups = (policy.groups ?? []).map((group) => `group ${group}`);
-  return [...domains, ...(policy.emails ?? []), ...groups].join(', ');
-}
 
 export const session = command(SESSION_HELP, options, async ({ values, positionals }, out) => {
   if (positionals[0] !== 'create')

@@ -67,7 +67,7 @@ export const share = clientCommand(SHARE_HELP, json, async ({ positionals }, pat
   // Setting it is not wrong (the setting waits for a server), but a typo'd port looks just like this.
   if (!result.listening) out.warn(notListeningWarning(port, result.visibility));
   const who = {
-    private: 'only you (porthole login)',
+    private: "only you (porthole login, or signed in as the session's owner)",
     org: 'your organisation (signed in at the gateway) and holders of a share link',
     link: 'holders of a share link (porthole link)',
     public: 'anyone with the URL',

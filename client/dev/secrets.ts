@@ -12,6 +12,35 @@ import type { GatewaySecrets } from './gateway';
 const NAMES = ['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET'] as const;
 
 /**
+ * The gateway vars a dev.vars may set for the local gateway (the README's configuration table): the
+ * tunables and the identity provider's settings. PREVIEW_DOMAIN, CONTROL_DOMAIN and HOST_SHAPE are
+ * not among them: the local front server and the URLs the client prints depend on the local ones.
+ */
+export const DEV_VARS = [
+  'ORIGIN_TIMEOUT',
+  'VIEWER_IDLE_TIMEOUT',
+  'MAX_STREAMS',
+  'VIEWER_MAX_STREAMS',
+  'QUEUE_LENGTH',
+  'VIEWER_QUEUE_LENGTH',
+  'QUEUE_TIMEOUT',
+  'MAX_PORTS',
+  'PUBLIC_PREVIEW_WARNING',
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_SCOPES',
+  'OIDC_GROUPS_CLAIM',
+  'OIDC_REQUIRE_EMAIL_VERIFIED',
+  'OIDC_TOKEN_AUTH',
+  'ACCESS_TEAM_DOMAIN',
+  'ACCESS_AUD',
+  'ORG_EMAIL_DOMAINS',
+  'ORG_GROUPS',
+  'FORWARD_EMAIL',
+] as const;
+
+/**
  * The variables of a dev.vars file, read with Node's own env-file parser
  * (util.parseEnv, the dotenv grammar wrangler also follows): `#` comments,
  * an optional `export ` prefix, single, double or backtick quotes (double
@@ -27,13 +56,22 @@ export function parseDevVars(text: string): Record<string, string> {
 /**
  * Read the secrets from `path`, appending any that are missing (32 random
  * bytes, base64url) and creating the file owner-only (0600) if needed.
- * `created` names the secrets generated now. An existing file that is not
+ * `created` names the secrets generated now; `vars` holds the DEV_VARS the file
+ * sets (e.g. OIDC_ISSUER), handed to the local gateway as Worker vars (the
+ * gateway validates them: a bad one is its 500 config_invalid); `ignored` names
+ * any other variable in the file (a typo, or a var fixed locally), which is not
+ * passed on. An existing file that is not
  * this user's own and private (a regular file, 0600, not a symlink, in folders
  * no other user may write) is refused untouched with
  * an UnsafePathError saying the fix (`chmod 600 <path>`); the mode is set to
  * 0600 again on every write. Throws if the file cannot be read or written.
  */
-export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; created: string[] } {
+export function loadOrCreateSecrets(path: string): {
+  secrets: GatewaySecrets;
+  created: string[];
+  vars: Record<string, string>;
+  ignored: string[];
+} {
   const existing = readPrivateFile(path) ?? '';
   const vars = parseDevVars(existing);
   const created: string[] = [];
@@ -45,6 +83,10 @@ export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; cr
     text += `${text && !text.endsWith('\n') ? '\n' : ''}${name}=${vars[name]}\n`;
   }
   if (created.length > 0) writePrivateFile(path, text);
+  const passed = new Set<string>(DEV_VARS);
+  const known = new Set<string>([...NAMES, 'TOKEN_SECRET_PREVIOUS', ...DEV_VARS]);
+  const settings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(vars)) if (passed.has(name) && value !== '') settings[name] = value;
   return {
     secrets: {
       ADMIN_TOKEN: vars.ADMIN_TOKEN!,
@@ -54,5 +96,7 @@ export function loadOrCreateSecrets(path: string): { secrets: GatewaySecrets; cr
       ...(vars.TOKEN_SECRET_PREVIOUS ? { TOKEN_SECRET_PREVIOUS: vars.TOKEN_SECRET_PREVIOUS } : {}),
     },
     created,
+    vars: settings,
+    ignored: Object.keys(vars).filter((name) => !known.has(name)),
   };
 }

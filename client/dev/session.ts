@@ -68,24 +68,41 @@ export async function createSession(
 /** Renew the saved session when less than this is left of it, in milliseconds. */
 const RENEW_BEFORE_MS = 24 * 3600 * 1000;
 
+/** A saved local session, with the owner and policy `porthole dev` asked for when it was created. */
+interface SavedSession extends CreatedSession {
+  requested?: { owner?: SessionOwner; policy?: SessionPolicy };
+}
+
 /**
  * The session kept in the state folder at `path` (JSON, mode 0600), so URLs
  * stay the same across restarts; a new one is created through the admin API
- * when the file is missing, unreadable or has less than a day left. A saved
+ * (with `wanted`'s owner and policy, `porthole dev --owner-email …`) when the
+ * file is missing, unreadable, has less than a day left, or was created with
+ * another owner or policy than `wanted` (a session's owner and policy cannot
+ * change). Rejects as createSession does (e.g. 409 identity_not_configured). A saved
  * file that others may read, or that is not this user's, is refused
  * (UnsafePathError): its token was exposed.
  */
-export async function localSession(path: string, gateway: string, adminToken: string): Promise<CreatedSession> {
+export async function localSession(
+  path: string,
+  gateway: string,
+  adminToken: string,
+  wanted: { owner?: SessionOwner; policy?: SessionPolicy } = {},
+): Promise<CreatedSession> {
+  const requested = { owner: wanted.owner, policy: wanted.policy };
   const text = readPrivateFile(path); // Outside the try: an unsafe file is refused, not replaced.
   if (text !== null) {
     try {
-      const saved = JSON.parse(text) as CreatedSession;
-      if (Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS) return saved;
+      const saved = JSON.parse(text) as SavedSession;
+      const same = JSON.stringify(saved.requested ?? {}) === JSON.stringify(requested);
+      if (same && Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS) return saved;
+      if (!same) log('%s was created with another owner or policy, creating a new session', path);
     } catch (error) {
       log('%s is unreadable, creating a new session: %s', path, (error as Error).message);
     }
   }
-  const created = await createSession(gateway, adminToken);
-  writePrivateFile(path, JSON.stringify(created, null, 2));
+  const created = await createSession(gateway, adminToken, requested);
+  const saved: SavedSession = { ...created, requested };
+  writePrivateFile(path, JSON.stringify(saved, null, 2));
   return created;
 }

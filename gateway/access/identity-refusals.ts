@@ -7,7 +7,8 @@ import type { GatewayError } from '../errors';
 import { describe, type Identity, verifiedEmail } from '../identity/identity';
 import { type ClearCookie, refusal } from './refusals';
 
-const switchAccount = 'To use another account, sign out at /auth/logout and sign in again.';
+const switchAccount =
+  'To use another account, sign out at /auth/logout, then sign in with another account (/auth/login?prompt=login).';
 
 /** 401 `org_required`: an `org` port and no credential: sign in, or open a share link you were given. */
 export const orgRequired = (port: number): GatewayError =>
@@ -18,12 +19,12 @@ export const orgRequired = (port: number): GatewayError =>
       `(a browser is sent to sign in), or open a share link you were given.`,
   );
 
-/** 403 `not_owner`: signed in, but not as the session's owner, on a private port. */
-export const notOwner = (identity: Identity): GatewayError =>
+/** 403 `not_owner`: signed in, but not as the session's owner, on a private port (or `what`: the dashboard). */
+export const notOwner = (identity: Identity, what = 'This preview'): GatewayError =>
   refusal(
     403,
     'not_owner',
-    `This preview is private to the session's owner. You are signed in as ${describe(identity)}, ` +
+    `${what} is private to the session's owner. You are signed in as ${describe(identity)}, ` +
       `which is not the owner's account. ${switchAccount}`,
   );
 

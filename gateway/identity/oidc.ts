@@ -86,8 +86,17 @@ export interface Authorization {
   state: OidcState;
 }
 
-/** The provider's authorization URL for a new sign-in that returns to `returnTo` once done. */
-export async function authorize(oidc: OidcConfig, redirectUri: string, returnTo: string): Promise<Authorization> {
+/**
+ * The provider's authorization URL for a new sign-in that returns to `returnTo` once done. With
+ * `promptLogin`, `prompt=login` (OIDC Core 3.1.2.1): the provider asks who is signing in even while
+ * its own session is alive, so a signed-out browser can sign in with another account.
+ */
+export async function authorize(
+  oidc: OidcConfig,
+  redirectUri: string,
+  returnTo: string,
+  promptLogin = false,
+): Promise<Authorization> {
   const as = await discover(oidc);
   const state: OidcState = {
     state: oauth.generateRandomState(),
@@ -104,6 +113,7 @@ export async function authorize(oidc: OidcConfig, redirectUri: string, returnTo:
   url.searchParams.set('nonce', state.nonce);
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(state.verifier));
   url.searchParams.set('code_challenge_method', 'S256');
+  if (promptLogin) url.searchParams.set('prompt', 'login');
   return { location: url.href, state };
 }
 

@@ -49,7 +49,11 @@ export function whoPage(signedIn: SignedIn | null, canSignIn: boolean): Response
     return respond(
       'Not signed in',
       canSignIn
-        ? html`<p>This browser is not signed in. <a href="/auth/login">Sign in</a> with your identity provider.</p>`
+        ? html`<p>This browser is not signed in. <a href="/auth/login">Sign in</a> with your identity provider.</p>
+            <p>
+              Signing out here does not sign you out of the provider, which may sign the same account in again without
+              asking: <a href="/auth/login?prompt=login">sign in with another account</a> has it ask.
+            </p>`
         : html`<p>This browser is not signed in, and this gateway has no identity provider to sign in with.</p>`,
     );
   }
@@ -77,6 +81,10 @@ export function logoutPage(signedIn: SignedIn | null): Response {
     'Sign out',
     html`${who}
       <p>Signing out ends this browser's sign-in and the port logins it gave in every session.</p>
+      <p>
+        It does not sign you out of your identity provider: to use another account, choose "sign in with another
+        account" next.
+      </p>
       <form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>`,
   );
 }

@@ -1,9 +1,10 @@
 /**
  * Sign-in with the team's identity provider, on the control plane (docs/identity.md):
  *
- * - `GET /auth/login?return=<path>`: 302 to the provider (oidc.ts), the sign-in in progress kept
- *   in the state cookie (oidc-state.ts); `return` must be a path here (return-path.ts, else 400
- *   `return_invalid`); 404 `oidc_not_configured` without OIDC_ISSUER.
+ * - `GET /auth/login?return=<path>[&prompt=login]`: 302 to the provider (oidc.ts), the sign-in in
+ *   progress kept in the state cookie (oidc-state.ts); `return` must be a path here (return-path.ts,
+ *   else 400 `return_invalid`); `prompt=login` is passed on (the provider asks who signs in, so
+ *   another account can; any other `prompt` is ignored); 404 `oidc_not_configured` without OIDC_ISSUER.
  * - `GET /auth/callback`: the state cookie checked (400 `oidc_state`) and cleared, the code
  *   exchanged and the ID token verified (401 `oidc_failed`, 502 `oidc_unavailable`), an earlier
  *   sign-in of this browser signed out, the identity cookie set; 303 to the return path.
@@ -42,7 +43,9 @@ auth.get('/auth/login', async (c) => {
   const url = new URL(c.req.url);
   const returnTo = returnPath(url.searchParams.get('return'));
   if (returnTo === null) throw returnInvalid();
-  const { location, state } = await authorize(oidc, callbackUri(url), returnTo);
+  // `prompt=login` only: "another account" after a sign-out (the provider's own session would sign the same one in).
+  const promptLogin = url.searchParams.get('prompt') === 'login';
+  const { location, state } = await authorize(oidc, callbackUri(url), returnTo, promptLogin);
   const headers = new Headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
   headers.append('set-cookie', await stateCookie(cfg, state, baseOf(url).scheme));
   return new Response(null, { status: 302, headers });

@@ -28,7 +28,8 @@ export async function identityOwner(request: Request, env: Env, session: string)
   if (who === null) return null;
   const stub = sessionStub(env, session);
   const settings = await stub.sessionIdentity();
-  if (sessionRole(who.identity, settings, cfg.identity) !== 'owner') throw notOwner(who.identity);
+  if (sessionRole(who.identity, settings, cfg.identity) !== 'owner')
+    throw notOwner(who.identity, "This session's dashboard");
   // The sign-in began IDENTITY_TTL_SECONDS before it ends (a flood of sign-outs ends every sign-in begun before it).
   if (who.sid !== null && (await stub.isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS))) {
     // A browser's navigation signs in again (a new sign-in, not signed out); anything else is told why.

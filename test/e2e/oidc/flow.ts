@@ -122,6 +122,15 @@ export async function atProvider(authorizationUrl: string, email: string, jar = 
       body = new URLSearchParams({ login: email });
       continue;
     }
+    // The provider's self-submitting form (it ends its session of another account first): submit it as a browser would.
+    const form = /<form method="post" action="([^"]+)">/.exec(text);
+    if (response.status === 200 && form && text.includes('forms[0].submit()')) {
+      body = new URLSearchParams();
+      for (const [, name, value] of text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+        body.set(name as string, value as string);
+      url = new URL(form[1] as string, url);
+      continue;
+    }
     throw new Error(`the provider answered ${response.status} at ${url.pathname}: ${text.slice(0, 300)}`);
   }
   throw new Error('the provider redirected more than 20 times');

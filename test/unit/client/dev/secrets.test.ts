@@ -54,7 +54,7 @@ describe('loadOrCreateSecrets', () => {
     expect(first.secrets.ADMIN_TOKEN).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const second = loadOrCreateSecrets(path);
-    expect(second).toEqual({ secrets: first.secrets, created: [] });
+    expect(second).toEqual({ secrets: first.secrets, created: [], vars: {}, ignored: [] });
   });
 
   it('keeps what the file has (quoted, exported) and appends only what is missing', () => {
@@ -67,6 +67,31 @@ describe('loadOrCreateSecrets', () => {
     const text = readFileSync(path, 'utf8');
     expect(text.startsWith('export ADMIN_TOKEN="from-file"\nTOKEN_SECRET_PREVIOUS=old-key\nLABEL_KEY=')).toBe(true);
     expect(parseDevVars(text)).toMatchObject({ ADMIN_TOKEN: 'from-file', LABEL_KEY: secrets.LABEL_KEY });
+  });
+
+  it('hands on the gateway vars it sets (the provider, the tunables), and names the others it ignores', () => {
+    const path = file();
+    const text = [
+      'OIDC_ISSUER=http://127.0.0.1:5556',
+      'OIDC_CLIENT_ID=porthole',
+      'OIDC_CLIENT_SECRET=s3cret',
+      'ORG_EMAIL_DOMAINS=example.com',
+      'ORIGIN_TIMEOUT=30',
+      'OIDC_SCOPES=',
+      'CONTROL_DOMAIN=porthole.example.com',
+      'OIDC_ISUER=typo',
+    ].join('\n');
+    writeFileSync(path, text, { mode: 0o600 });
+    const { vars, ignored, secrets } = loadOrCreateSecrets(path);
+    expect(vars).toEqual({
+      OIDC_ISSUER: 'http://127.0.0.1:5556',
+      OIDC_CLIENT_ID: 'porthole',
+      OIDC_CLIENT_SECRET: 's3cret',
+      ORG_EMAIL_DOMAINS: 'example.com',
+      ORIGIN_TIMEOUT: '30',
+    });
+    expect(ignored).toEqual(['CONTROL_DOMAIN', 'OIDC_ISUER']);
+    expect(Object.keys(secrets).sort()).toEqual(['ADMIN_TOKEN', 'LABEL_KEY', 'TOKEN_SECRET']);
   });
 
   it('refuses a world-readable file, saying the fix, and leaves it untouched', () => {
