@@ -152,7 +152,7 @@ describe('how the secret is sent (OIDC_TOKEN_AUTH)', () => {
 });
 
 describe('on https', () => {
-  it('the state cookie is __Secure-, the identity cookie __Host-, both Secure', async () => {
+  it('the state cookie and the identity cookie are __Host-, Secure', async () => {
     const g = await startHarness(
       { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
       { OIDC_CLIENT_SECRET: provider.clientSecret } as Record<string, string>,
@@ -163,9 +163,9 @@ describe('on https', () => {
     const jar = new Jar();
     const login = await gatewayGet(g.gateway, jar, '/auth/login');
     expect(login.status).toBe(302);
-    const state = setCookies(login.headers).find((l) => l.startsWith('__Secure-porthole_oidc='));
+    const state = setCookies(login.headers).find((l) => l.startsWith('__Host-porthole_oidc='));
     expect(state).toMatch(/; Secure/);
-    expect(state).toMatch(/; Path=\/auth/);
+    expect(state).toMatch(/; Path=\/;/);
     expect(new URL(login.headers.location as string).searchParams.get('redirect_uri')).toBe(
       `${g.gateway.url}/auth/callback`,
     );

@@ -19,19 +19,19 @@ function requestWith(setCookie: string, scheme = 'http', extra: string[] = []): 
 }
 
 describe('the state cookie', () => {
-  it('is porthole_oidc on http, __Secure- on https; HttpOnly, SameSite=Lax, Path=/auth, 10 minutes', async () => {
+  it('is porthole_oidc on http, __Host- on https (no page of a parent domain can plant one); HttpOnly, SameSite=Lax, Path=/, 10 minutes', async () => {
     const http = await stateCookie(secrets, state, 'http');
     expect(http).toMatch(/^porthole_oidc=/);
     const https = await stateCookie(secrets, state, 'https');
-    expect(https).toMatch(/^__Secure-porthole_oidc=/);
+    expect(https).toMatch(/^__Host-porthole_oidc=/);
     expect(https).toMatch(/; Secure/);
     for (const line of [http, https]) {
       expect(line).toMatch(/; HttpOnly/);
       expect(line).toMatch(/; SameSite=Lax/);
-      expect(line).toMatch(/; Path=\/auth/);
+      expect(line).toMatch(/; Path=\/;/);
       expect(line).toContain(`Max-Age=${OIDC_STATE_TTL_SECONDS}`);
     }
-    expect(clearStateCookie('https')).toMatch(/^__Secure-porthole_oidc=; Max-Age=0/);
+    expect(clearStateCookie('https')).toMatch(/^__Host-porthole_oidc=; Max-Age=0/);
   });
 
   it('reads back the sign-in whose state the callback names', async () => {
