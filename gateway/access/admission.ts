@@ -158,6 +158,12 @@ async function verified(
   }
 }
 
+/** Whether a refusal names the viewer's account: 403 `not_owner`, `not_in_org` or `link_required` (identity-refusals.ts). */
+function namesViewer(response: Response): boolean {
+  const code = response.headers.get('x-porthole-error');
+  return response.status === 403 && (code === 'not_owner' || code === 'not_in_org' || code === 'link_required');
+}
+
 /** Admission of viewers to one session's previews. */
 export class ViewerAccess {
   readonly #ctx: AccessContext;
@@ -234,9 +240,13 @@ export class ViewerAccess {
 
   /**
    * A refusal as the viewer gets it: a front end on another port of this
-   * session may read why its call was refused (Access-Control-Allow-Origin).
+   * session may read why its call was refused (Access-Control-Allow-Origin),
+   * unless the refusal names the viewer's account.
    */
   async corsForSibling(response: Response, request: Request, route: ViewerRoute): Promise<Response> {
+    // Not a refusal that names the viewer's account (identity-refusals.ts): a sibling's page is the
+    // session's app, which is never told who views (FORWARD_EMAIL off, OPEN's `org` viewer).
+    if (namesViewer(response)) return response;
     const origin = request.headers.get('origin');
     if (origin && (await isSiblingOrigin(origin, route.session, route.host, this.#ctx.config))) {
       response.headers.set('access-control-allow-origin', origin);
