@@ -22,7 +22,8 @@ export async function identityOwner(request: Request, env: Env, session: string)
   if (who === null) return null;
   const stub = sessionStub(env, session);
   const settings = await stub.sessionIdentity();
-  if (sessionRole(who.identity, settings, cfg.identity) !== 'owner') throw notOwner(who.identity, "This session's dashboard");
+  if (sessionRole(who.identity, settings, cfg.identity) !== 'owner')
+    throw notOwner(who.identity, "This session's dashboard");
   const until = Math.min(settings.until ?? who.expiresAt, who.expiresAt);
   const email = verifiedEmail(who.identity);
   return {
