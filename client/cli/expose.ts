@@ -37,7 +37,11 @@ export const expose = clientCommand(EXPOSE_HELP, exposeOptions, async ({ values,
     out.result(result, result.url);
     return 1;
   }
-  if (result.visibility !== 'public') {
+  if (result.visibility === 'org') {
+    out.warn(
+      `port ${port} is org: your organisation opens it signed in at the gateway, you too (or 'porthole login ${port}').${idle}`,
+    );
+  } else if (result.visibility !== 'public') {
     out.warn(`port ${port} is ${result.visibility}: open it in a browser with 'porthole login ${port}'.${idle}`);
   } else if (idle) {
     out.warn(idle.trim());

@@ -16,7 +16,7 @@ opens in a browser after 'porthole login <port>'.
 Options:
   --label <text>        What to call the port (1-64 characters): shown in the
                         live table, the dashboard and 'porthole ports'
-  --visibility <v>      Who may open it: private (default), link or public
+  --visibility <v>      Who may open it: private (default), org, link or public
                         (an owner's earlier 'porthole share' for the port wins)
   --json                Print the port as one JSON object:
                         {"port","url","visibility","label","source","listening"}

@@ -116,7 +116,8 @@ export const DEV_HELP = `Usage: porthole dev [options]
 Starts the gateway in workerd on this machine (dashboard and API at
 http://porthole.localhost:8787),
 creates (or reuses) a local session, and runs a client for it. Secrets
-(generated on first run into <state>/dev.vars, 0600) and state (session,
+(generated on first run into <state>/dev.vars, 0600; gateway vars such as
+OIDC_ISSUER or ORIGIN_TIMEOUT go there too, not in wrangler.toml) and state (session,
 ports, dev.lock) live in a per-user state folder, never in the current one:
 $XDG_STATE_HOME/porthole, else ~/.local/state/porthole (folder 0700). A
 .dev.vars or .porthole/ in the current folder is not read.

@@ -2,7 +2,7 @@
  * Porthole's own settings file, porthole.json (JSON with comments, like
  * devcontainer.json), for what devcontainer.json cannot say. Its keys mirror
  * the flags of the same meaning:
- *   defaultVisibility  "private" | "link" | "public"           (--default-visibility)
+ *   defaultVisibility  "private" | "org" | "link" | "public"   (--default-visibility)
  *   visibility         { "8000": "public", "3000-3999": "link" } (--visibility; the last match wins)
  *   ignore             ["5432", "9000-9100", "postgres"]        (--ignore)
  *   preserveHost       [3000] or "all"                          (--preserve-host)

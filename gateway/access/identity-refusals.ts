@@ -7,8 +7,11 @@ import type { GatewayError } from '../errors';
 import { describe, type Identity, verifiedEmail } from '../identity/identity';
 import { type ClearCookie, refusal } from './refusals';
 
-const switchAccount =
-  'To use another account, sign out at /auth/logout, then sign in with another account (/auth/login?prompt=login).';
+/** How to change accounts: Porthole's own sign-out for an OIDC sign-in, Access's for an Access one. */
+const switchAccount = (identity: Identity): string =>
+  identity.source === 'access'
+    ? 'To use another account, sign out of Cloudflare Access at /cdn-cgi/access/logout and sign in again.'
+    : 'To use another account, sign out at /auth/logout, then sign in with another account (/auth/login?prompt=login).';
 
 /** 401 `org_required`: an `org` port and no credential: sign in, or open a share link you were given. */
 export const orgRequired = (port: number): GatewayError =>
@@ -25,7 +28,7 @@ export const notOwner = (identity: Identity, what = 'This preview'): GatewayErro
     403,
     'not_owner',
     `${what} is private to the session's owner. You are signed in as ${describe(identity)}, ` +
-      `which is not the owner's account. ${switchAccount}`,
+      `which is not the owner's account. ${switchAccount(identity)}`,
   );
 
 /** 403 `not_owner`: a member of the organisation (by its port cookie) on a private port. */
@@ -54,7 +57,7 @@ export const notInOrg = (identity: Identity): GatewayError =>
     403,
     'not_in_org',
     `This preview is open to the session's organisation only. You are signed in as ${describe(identity)}, ` +
-      `which it does not admit: ${whyNotMember(identity)}. Ask the owner for a share link. ${switchAccount}`,
+      `which it does not admit: ${whyNotMember(identity)}. Ask the owner for a share link. ${switchAccount(identity)}`,
   );
 
 /** 403 `link_required`: a member of the organisation on a `link` port (links only, not the team). */

@@ -61,16 +61,18 @@ export function discover(oidc: OidcConfig): Promise<oauth.AuthorizationServer> {
   const as = (async () => {
     const issuer = new URL(oidc.issuer);
     const insecure = isInsecureLoopback(oidc.issuer);
+    // Named in the refusal: a wrong OIDC_ISSUER (a typo, a missing realm path) is the usual cause. Public: logins redirect there.
+    const what = `discovery at ${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     let metadata: oauth.AuthorizationServer;
     try {
       const response = await oauth.discoveryRequest(issuer, { ...httpOptions(oidc), algorithm: 'oidc' });
       metadata = await oauth.processDiscoveryResponse(issuer, response);
     } catch (error) {
-      throw oidcUnavailable('discovery', error);
+      throw oidcUnavailable(what, error);
     }
     for (const url of [metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri]) {
       if (!allowedUrl(url, insecure)) {
-        throw oidcUnavailable('discovery', new Error(`endpoint ${String(url)} missing or not https`));
+        throw oidcUnavailable(what, new Error(`endpoint ${String(url)} missing or not https`));
       }
     }
     return metadata;

@@ -25,7 +25,8 @@ export function orgAllowed(own: OrgPolicy | null, identity: IdentityConfig): boo
 /** The reason `org` is refused, for the 409 and for the client's snapshot (PortEntry `refused`). */
 export const ORG_POLICY_MISSING_REASON =
   'The org visibility needs an organisation, and this session has none: no one could be let in as a member. ' +
-  'Create the session with a policy (admin API `policy`, or `porthole session create --org-domain example.com`), ' +
+  'Create the session with a policy (admin API `policy`, `porthole session create --org-domain example.com`, ' +
+  'or locally `porthole dev --org-domain example.com`), ' +
   'or have the gateway set ORG_EMAIL_DOMAINS or ORG_GROUPS. Meanwhile use link (share links) or private.';
 
 /** 409 `org_policy_missing`: `org` asked for on a session whose effective policy has no members. */

@@ -43,8 +43,20 @@ function respond(title: string, body: ReturnType<typeof html>): Response {
   });
 }
 
-/** `GET /auth` as HTML: the identity, or how to sign in (`canSignIn`: OIDC is configured). */
-export function whoPage(signedIn: SignedIn | null, canSignIn: boolean): Response {
+/**
+ * `GET /auth` as HTML: the identity, or how to sign in (`canSignIn`: OIDC is configured; `access`:
+ * ACCESS_TEAM_DOMAIN is, so a request without an assertion did not come through Access).
+ */
+export function whoPage(signedIn: SignedIn | null, canSignIn: boolean, access = false): Response {
+  if (signedIn === null && access && !canSignIn) {
+    return respond(
+      'Not signed in',
+      html`<p>
+        This request carries no Cloudflare Access assertion. Open this gateway through its Access application (it must
+        protect the control domain and the preview names), which signs you in.
+      </p>`,
+    );
+  }
   if (signedIn === null) {
     return respond(
       'Not signed in',

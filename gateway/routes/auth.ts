@@ -76,7 +76,8 @@ auth.get('/auth/callback', async (c) => {
 auth.get('/auth', async (c) => {
   const cfg = config(c.env);
   const who = await signedIn(c.req.raw, cfg);
-  if (!(c.req.header('accept') ?? '').includes('application/json')) return whoPage(who, cfg.identity.oidc !== null);
+  if (!(c.req.header('accept') ?? '').includes('application/json'))
+    return whoPage(who, cfg.identity.oidc !== null, cfg.identity.access !== null);
   const identity = who?.identity ?? null;
   return c.json(
     {

@@ -50,6 +50,10 @@ describe('Access mode', () => {
     const reply = await who();
     expect(reply.status).toBe(200);
     expect(body(reply).signedIn).toBe(false);
+    // The page says why (the request did not come through Access), not that there is no provider.
+    const page = (await who(undefined, 'text/html')).body.toString();
+    expect(page).toContain('no Cloudflare Access assertion');
+    expect(page).not.toContain('no identity provider');
   });
 
   const refused: [string, () => Promise<string>][] = [

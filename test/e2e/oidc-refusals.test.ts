@@ -174,6 +174,8 @@ describe('the provider unreachable', () => {
     const reply = await gatewayGet(g.gateway, new Jar(), '/auth/login');
     expect(reply.status).toBe(502);
     expect(body(reply).error).toBe('oidc_unavailable');
+    // The URL it tried, so a wrong OIDC_ISSUER shows.
+    expect(body(reply).message).toContain(`discovery at http://127.0.0.1:${port}/.well-known/openid-configuration`);
   });
 
   it('answering nothing: /auth/login is 502 oidc_unavailable after the 5 s bound', async () => {

@@ -168,6 +168,13 @@ describe('the CLI: porthole session create --org-*, share org, ports', () => {
     const ports = cli('ports');
     expect(await ports.exit).toBe(0);
     expect(ports.stdout()).toMatch(new RegExp(`${o.port}\\s+\\S+\\s+org\\s+http`));
+    // Exposing one as org: the hint names the organisation signing in, not only a login link.
+    const other = await origin();
+    const exposed = cli('expose', String(other.port), '--visibility', 'org');
+    expect(await exposed.exit).toBe(0);
+    expect(exposed.stderr()).toContain(
+      `port ${other.port} is org: your organisation opens it signed in at the gateway`,
+    );
   });
 
   it('session create with --org-domain on a gateway without a provider: identity_not_configured, exit 1', async () => {
