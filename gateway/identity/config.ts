@@ -56,23 +56,28 @@ function value(vars: Vars, name: string): string | null {
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
-/** An issuer-like URL: https, or http on a loopback host; no query or fragment; trailing `/` kept as given. */
-function issuerUrl(vars: Vars, name: string, problems: string[]): string | null {
-  const raw = value(vars, name);
-  if (raw === null) return null;
-  let url: URL | null = null;
+/** Whether `raw` is an issuer-like URL: https, or http on a loopback host (tests); no query, fragment or user. */
+export function isIssuerUrl(raw: string): boolean {
+  let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    url = null;
+    return false;
   }
-  const ok =
-    url !== null &&
+  return (
     !url.search &&
     !url.hash &&
     !url.username &&
-    (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
-  if (!ok) problems.push(`${name} is ${JSON.stringify(raw)}: it must be an https URL (http only on loopback).`);
+    (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+  );
+}
+
+/** The var `name` as an issuer-like URL (isIssuerUrl), trailing `/` kept as given; a problem pushed when it is not one. */
+function issuerUrl(vars: Vars, name: string, problems: string[]): string | null {
+  const raw = value(vars, name);
+  if (raw === null) return null;
+  if (!isIssuerUrl(raw))
+    problems.push(`${name} is ${JSON.stringify(raw)}: it must be an https URL (http only on loopback).`);
   return raw;
 }
 

@@ -11,6 +11,7 @@
  *   strings: domains of at most MAX_DOMAIN characters, emails as above, groups 1–MAX_GROUP_LENGTH.
  */
 import { badRequest } from '../errors';
+import { isIssuerUrl } from '../identity/config';
 import { MAX_GROUP_LENGTH, type OrgPolicy, type OwnerIdentity } from '../identity/identity';
 
 /** Longest email address (RFC 5321 path limit), in characters. */
@@ -25,7 +26,6 @@ export const MAX_POLICY_ENTRIES = 32;
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 // Printable, no control characters (C0, DEL, C1).
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -55,19 +55,9 @@ function group(value: unknown, field: string): string {
 
 function issuer(value: unknown, field: string): string {
   const raw = text(value, field, MAX_ISSUER);
-  let url: URL | null = null;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = null;
+  if (!isIssuerUrl(raw)) {
+    throw badRequest(`${field} must be an https URL (http only on loopback), without query or fragment.`);
   }
-  const ok =
-    url !== null &&
-    !url.search &&
-    !url.hash &&
-    !url.username &&
-    (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
-  if (!ok) throw badRequest(`${field} must be an https URL (http only on loopback), without query or fragment.`);
   return raw;
 }
 
