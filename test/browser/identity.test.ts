@@ -9,9 +9,10 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afterTest, type Harness, request, startAgent, startHarness, startOrigin } from '../e2e/harness';
-import { startProvider, type TestProvider } from '../e2e/oidc/provider';
+import { afterTest, type Harness, request, startAgent, startOrigin } from '../e2e/harness';
+import { type TestProvider } from '../e2e/oidc/provider';
 import { browserTests, launchChromium } from './chromium';
+import { createIdentitySession, startProviderHarness } from '../e2e/oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
@@ -22,18 +23,8 @@ let orgUrl: string;
 
 beforeAll(async () => {
   if (!browserTests) return;
-  provider = await startProvider();
-  h = await startHarness(
-    { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
-    { OIDC_CLIENT_SECRET: provider.clientSecret },
-  );
-  provider.register(`${h.gateway.url}/auth/callback`);
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' }, policy: { groups: ['eng'] } }),
-  });
-  const body = JSON.parse(created.body.toString()) as { session: string; token: string };
+  ({ provider, h } = await startProviderHarness());
+  const body = await createIdentitySession(h, { owner: { email: 'alice@example.com' }, policy: { groups: ['eng'] } });
   session = body.session;
   const privateApp = await startOrigin((_req, res) => res.end('<h1>the private app</h1>'));
   const orgApp = await startOrigin((_req, res) => res.end('<h1>the team app</h1>'));

@@ -11,6 +11,7 @@ import { browse, HostJar, last, NAVIGATE } from './host-jar';
 import { signIn } from './oidc/flow';
 import { signLabelForTest } from './sign';
 import { startProvider, type TestProvider } from './oidc/provider';
+import { createIdentitySession } from './oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
@@ -23,12 +24,10 @@ beforeAll(async () => {
     { OIDC_CLIENT_SECRET: provider.clientSecret },
   );
   provider.register(`${h.gateway.url}/auth/callback`);
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' }, policy: { groups: ['eng'] } }),
+  const { session, token } = await createIdentitySession(h, {
+    owner: { email: 'alice@example.com' },
+    policy: { groups: ['eng'] },
   });
-  const { session, token } = JSON.parse(created.body.toString()) as { session: string; token: string };
   const origin = await startOrigin((req, res) => res.end(`as ${String(req.headers['x-porthole-email'])}`));
   const agent = await startAgent(h, [origin.port], { token, session, visibility: () => 'org' });
   url = ((await agent.event((e) => e.event === 'port.open', 'port.open')) as { url: string }).url;

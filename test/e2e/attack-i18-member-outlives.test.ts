@@ -10,10 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+import { type Harness, request, startAgent, startOrigin } from './harness';
 import { browse, HostJar, last } from './host-jar';
-import { startProvider, type TestProvider } from './oidc/provider';
+import { type TestProvider } from './oidc/provider';
 import { kidFor } from './tokens';
+import { createIdentitySession, startProviderHarness } from './oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
@@ -21,18 +22,8 @@ let session: string;
 let url: string;
 
 beforeAll(async () => {
-  provider = await startProvider();
-  h = await startHarness(
-    { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
-    { OIDC_CLIENT_SECRET: provider.clientSecret },
-  );
-  provider.register(`${h.gateway.url}/auth/callback`);
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' }, policy: { groups: ['eng'] } }),
-  });
-  const body = JSON.parse(created.body.toString()) as { session: string; token: string };
+  ({ provider, h } = await startProviderHarness());
+  const body = await createIdentitySession(h, { owner: { email: 'alice@example.com' }, policy: { groups: ['eng'] } });
   session = body.session;
   const origin = await startOrigin((_req, res) => res.end('app'));
   const agent = await startAgent(h, [origin.port], { token: body.token, session, visibility: () => 'org' });

@@ -5,20 +5,16 @@
  * percent-encoded, on the control plane.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness';
+import { type Harness } from './harness';
 import { gatewayGet, Jar, signIn } from './oidc/flow';
-import { startProvider, type TestProvider } from './oidc/provider';
+import { type TestProvider } from './oidc/provider';
+import { startProviderHarness } from './oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
 
 beforeAll(async () => {
-  provider = await startProvider();
-  h = await startHarness(
-    { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
-    { OIDC_CLIENT_SECRET: provider.clientSecret },
-  );
-  provider.register(`${h.gateway.url}/auth/callback`);
+  ({ provider, h } = await startProviderHarness());
 });
 afterAll(async () => {
   await h?.stop();

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Visibility } from '../../protocol';
 import { type Harness, request, startAgent, startHarness, startOrigin } from './harness';
 import { type AccessTeam, startAccessTeam } from './oidc/access-team';
+import { createIdentitySession } from './oidc/identity-setup';
 
 let team: AccessTeam;
 let h: Harness;
@@ -18,12 +19,10 @@ const urls = new Map<Visibility, string>();
 beforeAll(async () => {
   team = await startAccessTeam();
   h = await startHarness({ ACCESS_TEAM_DOMAIN: team.teamDomain, ACCESS_AUD: team.audience });
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' }, policy: { emailDomains: ['example.com'] } }),
+  const { session, token } = await createIdentitySession(h, {
+    owner: { email: 'alice@example.com' },
+    policy: { emailDomains: ['example.com'] },
   });
-  const { session, token } = JSON.parse(created.body.toString()) as { session: string; token: string };
   const byPort = new Map<number, Visibility>();
   for (const visibility of ['private', 'org'] as const) {
     const origin = await startOrigin((_req, res) => res.end(`app ${visibility}`));

@@ -7,10 +7,11 @@
  * owner still opens it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, type Reply, request, startAgent, startHarness, startOrigin } from './harness';
+import { type Harness, type Reply, request, startAgent, startOrigin } from './harness';
 import { browse, HostJar, last, NAVIGATE } from './host-jar';
 import { signIn } from './oidc/flow';
-import { startProvider, type TestProvider } from './oidc/provider';
+import { type TestProvider } from './oidc/provider';
+import { createIdentitySession, startProviderHarness } from './oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
@@ -18,18 +19,8 @@ let session: string;
 let url: string;
 
 beforeAll(async () => {
-  provider = await startProvider();
-  h = await startHarness(
-    { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
-    { OIDC_CLIENT_SECRET: provider.clientSecret },
-  );
-  provider.register(`${h.gateway.url}/auth/callback`);
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' } }),
-  });
-  const body = JSON.parse(created.body.toString()) as { session: string; token: string };
+  ({ provider, h } = await startProviderHarness());
+  const body = await createIdentitySession(h, { owner: { email: 'alice@example.com' } });
   session = body.session;
   const origin = await startOrigin((_req, res) => res.end('app'));
   const agent = await startAgent(h, [origin.port], { token: body.token, session, visibility: () => 'private' });

@@ -11,10 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { lookup } from '../../client/net/lookup';
-import { afterTest, type Harness, request, startAgent, startHarness } from './harness';
+import { afterTest, type Harness, startAgent, startHarness } from './harness';
 import { browse, HostJar, last } from './host-jar';
 import { signIn } from './oidc/flow';
 import { startProvider, type TestProvider } from './oidc/provider';
+import { createIdentitySession } from './oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
@@ -42,12 +43,10 @@ it("a WebSocket upgrade's forged identity headers and cookies never reach the or
     socket.send('hello');
   });
   const port = (server.address() as AddressInfo).port;
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' }, policy: { groups: ['eng'] } }),
+  const { session, token } = await createIdentitySession(h, {
+    owner: { email: 'alice@example.com' },
+    policy: { groups: ['eng'] },
   });
-  const { session, token } = JSON.parse(created.body.toString()) as { session: string; token: string };
   const agent = await startAgent(h, [port], { token, session, visibility: () => 'org' });
   const url = ((await agent.event((e) => e.event === 'port.open', 'port.open')) as { url: string }).url;
 

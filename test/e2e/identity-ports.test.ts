@@ -14,6 +14,7 @@ import type { Identity } from '../../gateway/identity/identity';
 import { mintIdentityCookie } from '../../gateway/identity/identity-cookie';
 import { type Harness, type Reply, request, type RunningAgent, startAgent, startHarness, startOrigin } from './harness';
 import { browse as browseAs, HostJar, last, NAVIGATE } from './host-jar';
+import { createIdentitySession } from './oidc/identity-setup';
 
 const PROVIDER = { OIDC_ISSUER: 'http://127.0.0.1:1', OIDC_CLIENT_ID: 'porthole', FORWARD_EMAIL: 'on' };
 
@@ -37,13 +38,10 @@ const urls = new Map<Visibility, string>();
 
 beforeAll(async () => {
   h = await startHarness(PROVIDER);
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' }, policy: { emailDomains: ['example.com'] } }),
+  const { session, token } = await createIdentitySession(h, {
+    owner: { email: 'alice@example.com' },
+    policy: { emailDomains: ['example.com'] },
   });
-  expect(created.status).toBe(201);
-  const { session, token } = JSON.parse(created.body.toString()) as { session: string; token: string };
   const byPort = new Map<number, Visibility>();
   for (const visibility of ['private', 'org', 'link'] as const) {
     const origin = await startOrigin((req, res) => {

@@ -7,10 +7,11 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, request, type RunningAgent, startAgent, startHarness, startOrigin } from './harness';
+import { type Harness, request, type RunningAgent, startAgent, startOrigin } from './harness';
 import { browse, HostJar, last } from './host-jar';
 import { signIn } from './oidc/flow';
-import { startProvider, type TestProvider } from './oidc/provider';
+import { type TestProvider } from './oidc/provider';
+import { createIdentitySession, startProviderHarness } from './oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
@@ -18,18 +19,11 @@ let agent: RunningAgent;
 let url: string;
 
 beforeAll(async () => {
-  provider = await startProvider();
-  h = await startHarness(
-    { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId },
-    { OIDC_CLIENT_SECRET: provider.clientSecret },
-  );
-  provider.register(`${h.gateway.url}/auth/callback`);
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email: 'alice@example.com' }, policy: { groups: ['eng'] } }),
+  ({ provider, h } = await startProviderHarness());
+  const { session, token } = await createIdentitySession(h, {
+    owner: { email: 'alice@example.com' },
+    policy: { groups: ['eng'] },
   });
-  const { session, token } = JSON.parse(created.body.toString()) as { session: string; token: string };
   const origin = await startOrigin((req, res) => {
     if (req.url === '/stream') {
       res.writeHead(200, { 'content-type': 'text/plain' });

@@ -6,9 +6,10 @@
  * got is refused from then on. A positive control first: the same cookie works before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, request, startAgent, startHarness, startOrigin } from './harness';
+import { type Harness, startAgent, startHarness, startOrigin } from './harness';
 import { gatewayGet, Jar, signIn, whoAmI } from './oidc/flow';
 import { startProvider, type TestProvider } from './oidc/provider';
+import { createIdentitySession } from './oidc/identity-setup';
 
 let provider: TestProvider;
 let h: Harness;
@@ -33,13 +34,7 @@ async function ownedSession(email: string): Promise<{ session: string; url: stri
     hits += 1;
     res.end('app');
   });
-  const created = await request(h.gateway, '/api/sessions', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ owner: { email } }),
-  });
-  expect(created.status).toBe(201);
-  const { session, token } = JSON.parse(created.body.toString()) as { session: string; token: string };
+  const { session, token } = await createIdentitySession(h, { owner: { email } });
   const agent = await startAgent(h, [origin.port], { token, session, visibility: () => 'private' });
   const open = await agent.event((e) => e.event === 'port.open', 'the port open');
   return { session, url: (open as { url: string }).url, hits: () => hits };
