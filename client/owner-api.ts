@@ -4,12 +4,12 @@
  * then changes share controls, issues links and logs the owner in. After a
  * "sign out everywhere" (401 `signed_out`) the token is traded anew, once
  * per call: the session token keeps working. Every
- * method rejects with an ApiError: the gateway's refusal as it sent it, or
+ * method rejects with a PortholeApiError: the gateway's refusal as it sent it, or
  * 502 `gateway_unreachable`. TTLs are in seconds; the gateway applies its
  * own default and bounds when one is omitted.
  */
 import { decodeJwt } from 'jose';
-import { ApiError, requestJson } from './net/http';
+import { PortholeApiError, requestJson } from './net/http';
 import {
   type ApiDashboardLink,
   type ApiLink,
@@ -21,8 +21,8 @@ import {
   type Visibility,
 } from '../protocol';
 
-function unreachable(error: Error): ApiError {
-  return new ApiError(502, 'gateway_unreachable', `cannot reach the gateway: ${error.message}`);
+function unreachable(error: Error): PortholeApiError {
+  return new PortholeApiError(502, 'gateway_unreachable', `cannot reach the gateway: ${error.message}`);
 }
 
 /** Milliseconds an owner API call may take. */
@@ -49,17 +49,17 @@ export class OwnerApi {
     this.#session = isSessionId(session) ? session : null;
   }
 
-  /** The session the token names; throws an ApiError (401) when it names none (the gateway refuses such a token anyway). */
+  /** The session the token names; throws a PortholeApiError (401) when it names none (the gateway refuses such a token anyway). */
   get session(): string {
-    if (this.#session === null) throw new ApiError(401, 'unauthorized', 'the session token names no session');
+    if (this.#session === null) throw new PortholeApiError(401, 'unauthorized', 'the session token names no session');
     return this.#session;
   }
 
-  /** One owner API call; rejects with an ApiError (the gateway's refusal, or 502 when it cannot be reached). */
+  /** One owner API call; rejects with a PortholeApiError (the gateway's refusal, or 502 when it cannot be reached). */
   async #call<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
     const url = new URL(`/api/sessions/${this.session}${path}`, this.#gateway);
     return requestJson<T>({ method, url, token, body, timeoutMs: CALL_TIMEOUT_MS }).catch((error: Error) => {
-      throw error instanceof ApiError ? error : unreachable(error);
+      throw error instanceof PortholeApiError ? error : unreachable(error);
     });
   }
 
@@ -76,7 +76,7 @@ export class OwnerApi {
     try {
       return await this.#call<T>(method, path, await this.#token(), body);
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'signed_out')) throw error;
+      if (!(error instanceof PortholeApiError && error.code === 'signed_out')) throw error;
       this.#owner = null;
       return this.#call<T>(method, path, await this.#token(), body);
     }

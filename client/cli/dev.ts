@@ -9,7 +9,7 @@ import { loadOrCreateSecrets } from '../dev/secrets';
 import { localSession } from '../dev/session';
 import { ensurePrivateFolder } from '../local/private-path';
 import { legacyStateIn, statePaths } from '../local/state-dir';
-import { ApiError } from '../net/http';
+import { PortholeApiError } from '../net/http';
 import { TunnelAuthError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
@@ -145,8 +145,8 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
         policy: policyOf(values),
       }).catch((error: unknown) => {
         // The gateway's message names the vars; locally they go in dev.vars, not wrangler.toml.
-        if (error instanceof ApiError && error.code === 'identity_not_configured')
-          throw new ApiError(
+        if (error instanceof PortholeApiError && error.code === 'identity_not_configured')
+          throw new PortholeApiError(
             error.status,
             error.code,
             `${error.message} Locally: add OIDC_ISSUER and OIDC_CLIENT_ID (and OIDC_CLIENT_SECRET) to ${state.secrets}.`,

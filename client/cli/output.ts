@@ -11,7 +11,7 @@
  * - Exit codes: 0 success; 1 refused, failed or timed out; 2 usage (unknown option, bad value,
  *   missing argument).
  */
-import { ApiError } from '../net/http';
+import { PortholeApiError } from '../net/http';
 import { TunnelError } from '../tunnel/errors';
 import { UsageError } from './options';
 
@@ -52,7 +52,7 @@ const TUNNEL_CODES: Record<string, string> = {
 export function describeFailure(error: unknown): Failure {
   if (error instanceof UsageError) return { code: 'usage', message: error.message, exit: 2, fields: {} };
   if (error instanceof CliError) return { code: error.code, message: error.message, exit: 1, fields: error.fields };
-  if (error instanceof ApiError)
+  if (error instanceof PortholeApiError)
     return { code: error.code, message: error.message, exit: 1, fields: { status: error.status } };
   if (error instanceof TunnelError)
     return { code: TUNNEL_CODES[error.name] ?? 'tunnel_error', message: error.message, exit: 1, fields: {} };

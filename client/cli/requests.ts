@@ -3,7 +3,7 @@
  * (new requests as they end, until Ctrl-C) or one request in full.
  */
 import { callJson, followJson } from '../control/client';
-import { ApiError } from '../net/http';
+import { PortholeApiError } from '../net/http';
 import { parseFilter } from '../requests/query';
 import type { RequestRecord, RequestSummary } from '../requests/record';
 import { clientCommand } from './command';
@@ -46,7 +46,7 @@ function query(values: Partial<Record<(typeof FILTERS)[number] | 'limit', string
     try {
       parseFilter(new URLSearchParams({ [name]: value }));
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof PortholeApiError)) throw error;
       problems.push(`--${name}: ${error.message}`);
     }
   }

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { createInterface } from 'node:readline';
 import type { AgentStatus } from '../agent';
 import type { AgentEvent } from '../events';
-import { ApiError, requestJson } from '../net/http';
+import { PortholeApiError, requestJson } from '../net/http';
 import { checkControlSocket } from './paths';
 
 export type ControlEvent = AgentEvent | ({ event: 'snapshot' } & AgentStatus);
@@ -31,7 +31,7 @@ export function getJson<T>(path: string, route: string): Promise<T> {
 
 /**
  * One call to the control API at the socket `path`. Resolves with the JSON
- * answer; rejects with an ApiError for a refusal (the client's own, or the
+ * answer; rejects with a PortholeApiError for a refusal (the client's own, or the
  * gateway's relayed as it sent it), with an Error saying so when no client
  * answers on the socket, and with an UnsafePathError when the socket or its
  * folder is not this user's own (checkControlSocket).
@@ -40,7 +40,7 @@ export async function callJson<T>(path: string, method: string, route: string, b
   checkControlSocket(path);
   return requestJson<T>({ method, url: new URL(route, 'http://control'), socketPath: path, body }).catch(
     (error: NodeJS.ErrnoException) => {
-      throw error instanceof ApiError ? error : notRunning(path, error);
+      throw error instanceof PortholeApiError ? error : notRunning(path, error);
     },
   );
 }
@@ -59,7 +59,7 @@ export function followEvents(
 /**
  * Follow an NDJSON route of the control API (`/v1/events`, `/v1/requests?follow=1`), calling
  * `onValue` with each line parsed. `done` resolves when the stream ends (the client stopped, or
- * stop() was called), rejects with an ApiError when the route refuses (a bad filter: 400) and with
+ * stop() was called), rejects with a PortholeApiError when the route refuses (a bad filter: 400) and with
  * an Error saying so when no client answers; `stop()` ends it early. Throws an UnsafePathError
  * when the socket or its folder is not this user's own (checkControlSocket).
  */
@@ -85,7 +85,7 @@ export function followJson<T>(
           } catch {
             body = { message: text.slice(0, 300) };
           }
-          reject(ApiError.from(res.statusCode ?? 0, body));
+          reject(PortholeApiError.from(res.statusCode ?? 0, body));
         });
         return;
       }

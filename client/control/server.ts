@@ -26,7 +26,7 @@ import http from 'node:http';
 import { connect } from 'node:net';
 import { debuglog } from 'node:util';
 import type { Agent } from '../agent';
-import { ApiError } from '../net/http';
+import { PortholeApiError } from '../net/http';
 import { ExposeError } from '../ports/exposure';
 import { prepareControlFolder } from './paths';
 import { answerLog, isLogPath } from '../requests/query';
@@ -62,8 +62,9 @@ export class ControlServer {
     }
     const server = http.createServer((req, res) => {
       handle(agent, req, res).catch((error: unknown) => {
-        if (!(error instanceof ApiError)) log('control API failed: %s', (error as Error).stack);
-        const refusal = error instanceof ApiError ? error : new ApiError(500, 'internal', (error as Error).message);
+        if (!(error instanceof PortholeApiError)) log('control API failed: %s', (error as Error).stack);
+        const refusal =
+          error instanceof PortholeApiError ? error : new PortholeApiError(500, 'internal', (error as Error).message);
         json(res, refusal.status, refusal.toJSON());
       });
     });
@@ -102,7 +103,7 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(`${JSON.stringify(body)}\n`);
 }
 
-const badRequest = (message: string) => new ApiError(400, 'bad_request', message);
+const badRequest = (message: string) => new PortholeApiError(400, 'bad_request', message);
 
 /** The request body as a JSON object (blank is `{}`), at most 64 KiB, or a 400. */
 async function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
@@ -137,7 +138,7 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
   if (item?.[1] === 'ports' && (method === 'GET' || method === 'DELETE')) {
     const number = port(item[2]);
     if (method === 'GET') return json(res, 200, agent.exposure(number));
-    if (!agent.unexpose(number)) throw new ApiError(404, 'port_not_exposed', `port ${number} is not exposed`);
+    if (!agent.unexpose(number)) throw new PortholeApiError(404, 'port_not_exposed', `port ${number} is not exposed`);
     return json(res, 200, { port: number, exposed: false });
   }
   if (method === 'POST' && path === '/v1/ports') return json(res, 201, await expose(agent, await body(req)));
@@ -174,7 +175,7 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
       }
     }
   }
-  if (method !== 'GET') throw new ApiError(405, 'method_not_allowed', `no ${method} ${path}`);
+  if (method !== 'GET') throw new PortholeApiError(405, 'method_not_allowed', `no ${method} ${path}`);
   if (isLogPath(path)) {
     const answer = answerLog(agent.requests, new URL(req.url ?? '/', 'http://control'));
     if (answer.kind === 'json') return json(res, answer.status, answer.body);
@@ -197,7 +198,7 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
       return;
     }
     default:
-      throw new ApiError(404, 'not_found', `no control route ${path}`);
+      throw new PortholeApiError(404, 'not_found', `no control route ${path}`);
   }
 }
 
@@ -214,7 +215,7 @@ async function expose(agent: Agent, input: Record<string, unknown>): Promise<unk
     agent.expose(number, { label, visibility, source: 'expose' });
   } catch (error) {
     if (!(error instanceof ExposeError)) throw error;
-    throw new ApiError(error.code === 'gateway_port' ? 409 : 400, error.code, error.message);
+    throw new PortholeApiError(error.code === 'gateway_port' ? 409 : 400, error.code, error.message);
   }
   // The visibility asked for may not be the one in force (the owner's choice wins), so only the label is awaited.
   const view = await agent.announced(number, (v) => label === undefined || v.label === label, ANNOUNCE_WAIT_MS);

@@ -1,7 +1,7 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
 import { debuglog } from 'node:util';
 import { readPrivateFile, writePrivateFile } from '../local/private-path';
-import { ApiError, requestJson } from '../net/http';
+import { PortholeApiError, requestJson } from '../net/http';
 
 const log = debuglog('porthole');
 
@@ -39,7 +39,7 @@ export interface SessionOptions {
 
 /**
  * POST /api/sessions with the admin token; `ttlSeconds` omitted: the gateway's
- * default. Rejects with an ApiError when the gateway refuses (400 naming a bad
+ * default. Rejects with a PortholeApiError when the gateway refuses (400 naming a bad
  * owner or policy field; 409 `identity_not_configured` for owner or policy on a
  * gateway without a provider), and with an Error naming the gateway when it
  * cannot be reached.
@@ -56,8 +56,9 @@ export async function createSession(
     ...(options.policy ? { policy: options.policy } : {}),
   };
   return requestJson<CreatedSession>({ method: 'POST', url, token: adminToken, body }).catch((error: Error) => {
-    if (!(error instanceof ApiError)) throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
-    throw new ApiError(
+    if (!(error instanceof PortholeApiError))
+      throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
+    throw new PortholeApiError(
       error.status,
       error.code,
       `the gateway refused to create a session (${error.status}): ${error.message}`,

@@ -19,8 +19,8 @@ export interface ApiErrorBody {
 }
 
 /** A JSON API answered with a status outside 200–299, or with something that is not JSON. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
+export class PortholeApiError extends Error {
+  override readonly name = 'PortholeApiError';
   constructor(
     readonly status: number,
     /** The body's `error`: a stable code. */
@@ -36,9 +36,9 @@ export class ApiError extends Error {
   }
 
   /** From an answer's status and (parsed) body; `error` defaults to `error`, `message` to the status. */
-  static from(status: number, body: unknown): ApiError {
+  static from(status: number, body: unknown): PortholeApiError {
     const fields = (typeof body === 'object' && body !== null ? body : {}) as Partial<ApiErrorBody>;
-    return new ApiError(
+    return new PortholeApiError(
       status,
       typeof fields.error === 'string' ? fields.error : 'error',
       typeof fields.message === 'string' ? fields.message : `the server answered ${status}`,
@@ -62,7 +62,7 @@ export interface JsonRequest {
 
 /**
  * One JSON call. Resolves with the parsed answer for a 2xx status; rejects
- * with an ApiError for any other status (and for a 2xx answer that is not
+ * with a PortholeApiError for any other status (and for a 2xx answer that is not
  * JSON, as status 502 `bad_answer`), and with the socket's own error
  * (ECONNREFUSED, ENOENT, a timeout …) when the server cannot be reached.
  */
@@ -96,9 +96,9 @@ export function requestJson<T>(request: JsonRequest): Promise<T> {
           parsed = undefined;
         }
         if (status < 200 || status >= 300)
-          reject(ApiError.from(status, parsed ?? (text ? { message: text.slice(0, 300) } : undefined)));
+          reject(PortholeApiError.from(status, parsed ?? (text ? { message: text.slice(0, 300) } : undefined)));
         else if (parsed === undefined)
-          reject(new ApiError(502, 'bad_answer', `expected JSON, got: ${text.slice(0, 200)}`));
+          reject(new PortholeApiError(502, 'bad_answer', `expected JSON, got: ${text.slice(0, 200)}`));
         else resolve(parsed as T);
       });
     };

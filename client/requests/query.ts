@@ -12,7 +12,7 @@
  * `status` is a class (`5xx`), a status (`404`) or `error` (Porthole answered, or the stream ended early).
  */
 import { isPort, VIEWER_KINDS } from '../../protocol';
-import { ApiError } from '../net/http';
+import { PortholeApiError } from '../net/http';
 import type { RequestFilter, RequestLog } from './log';
 import type { RequestSummary } from './record';
 
@@ -24,7 +24,7 @@ export type LogAnswer =
 export const DEFAULT_LIST_LIMIT = 100;
 export const DEFAULT_FOLLOW_BACKLOG = 10;
 
-const badRequest = (message: string) => new ApiError(400, 'bad_request', message);
+const badRequest = (message: string) => new PortholeApiError(400, 'bad_request', message);
 
 /** Whether `path` is one of the request log's read routes (what port 0 answers). */
 export function isLogPath(path: string): boolean {
@@ -52,7 +52,7 @@ function statusFilter(value: string, filter: RequestFilter): void {
   filter.status = { min: Number(value), max: Number(value) };
 }
 
-/** The filter a query string asks for; a 400 ApiError naming the bad parameter. */
+/** The filter a query string asks for; a 400 PortholeApiError naming the bad parameter. */
 export function parseFilter(query: URLSearchParams): RequestFilter {
   const filter: RequestFilter = {};
   const port = query.get('port');
@@ -85,20 +85,28 @@ export function parseFilter(query: URLSearchParams): RequestFilter {
 }
 
 /**
- * Answer a GET of a request-log route (`url`'s path and query), or throw an ApiError: 400 for a
+ * Answer a GET of a request-log route (`url`'s path and query), or throw a PortholeApiError: 400 for a
  * bad query, 404 `request_not_found` / `not_found`, 503 `request_log_off` when the log is off.
  */
 export function answerLog(log: RequestLog, url: URL): LogAnswer {
-  if (!isLogPath(url.pathname)) throw new ApiError(404, 'not_found', `no request log route ${url.pathname}`);
+  if (!isLogPath(url.pathname)) throw new PortholeApiError(404, 'not_found', `no request log route ${url.pathname}`);
   if (!log.enabled) {
-    throw new ApiError(503, 'request_log_off', 'the request log is off (this client runs with --request-log 0)');
+    throw new PortholeApiError(
+      503,
+      'request_log_off',
+      'the request log is off (this client runs with --request-log 0)',
+    );
   }
   const item = /^\/v1\/requests\/([^/]+)$/.exec(url.pathname);
   if (item) {
     const id = whole(item[1] as string, 'the request id', 1);
     const record = log.get(id);
     if (!record)
-      throw new ApiError(404, 'request_not_found', `request ${id} is not in the log (it may have left the ring)`);
+      throw new PortholeApiError(
+        404,
+        'request_not_found',
+        `request ${id} is not in the log (it may have left the ring)`,
+      );
     return { kind: 'json', status: 200, body: record };
   }
   const filter = parseFilter(url.searchParams);

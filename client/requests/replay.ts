@@ -8,7 +8,7 @@
  * counted and dropped. The replay sits in the gateway's seat.
  */
 import { isPort, type MuxStream, type OpenRequest, ResetCode, StreamResetError } from '../../protocol';
-import { ApiError } from '../net/http';
+import { PortholeApiError } from '../net/http';
 import type { LogEntry } from './entry';
 import type { RequestLog } from './log';
 import { memoryStream } from './memory-stream';
@@ -33,7 +33,7 @@ export interface ReplayerOptions {
   timeoutMs?: number;
 }
 
-const conflict = (code: string, message: string) => new ApiError(409, code, message);
+const conflict = (code: string, message: string) => new PortholeApiError(409, code, message);
 
 function contentLength(open: OpenRequest): number | null {
   const value = open.headers.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
@@ -83,18 +83,26 @@ export class Replayer {
   /**
    * Replay request `id` and resolve with the new request in full once it ended, whatever the origin
    * answered (an origin that is down gives a record failed with `origin_unreachable`). Throws an
-   * ApiError: 400 `bad_request` (port), 404 `request_not_found`, 409 `cannot_replay_websocket`,
+   * PortholeApiError: 400 `bad_request` (port), 404 `request_not_found`, 409 `cannot_replay_websocket`,
    * `body_truncated` or `request_in_flight`, 429 `too_many_replays`, 503 `request_log_off`.
    */
   async replay(id: number, options: ReplayOptions = {}): Promise<RequestRecord> {
     if (!this.#log.enabled) {
-      throw new ApiError(503, 'request_log_off', 'the request log is off (this client runs with --request-log 0)');
+      throw new PortholeApiError(
+        503,
+        'request_log_off',
+        'the request log is off (this client runs with --request-log 0)',
+      );
     }
     if (options.port !== undefined && !isPort(options.port))
-      throw new ApiError(400, 'bad_request', 'port must be 1-65535');
+      throw new PortholeApiError(400, 'bad_request', 'port must be 1-65535');
     const original = this.#log.entry(id);
     if (!original) {
-      throw new ApiError(404, 'request_not_found', `request ${id} is not in the log (it may have left the ring)`);
+      throw new PortholeApiError(
+        404,
+        'request_not_found',
+        `request ${id} is not in the log (it may have left the ring)`,
+      );
     }
     if (original.open.upgrade) {
       throw conflict(
@@ -104,7 +112,11 @@ export class Replayer {
     }
     const body = replayBody(original);
     if (this.#running >= MAX_REPLAYS) {
-      throw new ApiError(429, 'too_many_replays', `${MAX_REPLAYS} replays are running: try again once one has ended`);
+      throw new PortholeApiError(
+        429,
+        'too_many_replays',
+        `${MAX_REPLAYS} replays are running: try again once one has ended`,
+      );
     }
     const open: OpenRequest = { ...original.open, port: options.port ?? original.open.port, hasBody: body !== null };
     const entry = this.#log.begin(open, id) as LogEntry;

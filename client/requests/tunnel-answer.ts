@@ -5,7 +5,7 @@
  * follow.ts's NDJSON.
  */
 import type { MuxStream } from '../../protocol';
-import { ApiError } from '../net/http';
+import { PortholeApiError } from '../net/http';
 import { followLog, streamSink } from './follow';
 import type { RequestLog } from './log';
 import { answerLog } from './query';
@@ -23,7 +23,7 @@ function respondJson(stream: MuxStream, status: number, body: unknown): void {
 export function serveLog(log: RequestLog, stream: MuxStream): void {
   const open = stream.request!;
   if (open.upgrade || open.method !== 'GET') {
-    const error = new ApiError(405, 'method_not_allowed', 'the request log is read with GET');
+    const error = new PortholeApiError(405, 'method_not_allowed', 'the request log is read with GET');
     respondJson(stream, 405, error.toJSON());
     return;
   }
@@ -31,7 +31,8 @@ export function serveLog(log: RequestLog, stream: MuxStream): void {
   try {
     answer = answerLog(log, new URL(`http://log${open.path}`));
   } catch (error) {
-    const refusal = error instanceof ApiError ? error : new ApiError(500, 'internal', (error as Error).message);
+    const refusal =
+      error instanceof PortholeApiError ? error : new PortholeApiError(500, 'internal', (error as Error).message);
     respondJson(stream, refusal.status, refusal.toJSON());
     return;
   }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../client/agent';
 import { callJson } from '../../client/control/client';
 import { ControlServer } from '../../client/control/server';
-import { ApiError } from '../../client/net/http';
+import { PortholeApiError } from '../../client/net/http';
 import type { RequestRecord } from '../../client/requests/record';
 import { RequestLog } from '../../client/requests/log';
 import { MAX_REPLAYS, Replayer } from '../../client/requests/replay';
@@ -78,7 +78,7 @@ async function control(agent: Agent): Promise<string> {
   return path;
 }
 
-/** POST /v1/requests/<id>/replay: the record, or the ApiError of the refusal. */
+/** POST /v1/requests/<id>/replay: the record, or the PortholeApiError of the refusal. */
 function replay(socket: string, id: number | string, body: unknown = {}): Promise<RequestRecord> {
   return callJson<RequestRecord>(socket, 'POST', `/v1/requests/${id}/replay`, body);
 }
@@ -90,8 +90,8 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; cod
     },
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ApiError);
-  return { status: (error as ApiError).status, code: (error as ApiError).code };
+  expect(error).toBeInstanceOf(PortholeApiError);
+  return { status: (error as PortholeApiError).status, code: (error as PortholeApiError).code };
 }
 
 /** A request as the gateway would have opened it, recorded as ended (`body` as the viewer sent it). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../client/cli/options';
 import { CliError, createOutput, wantsJson } from '../../../../client/cli/output';
-import { ApiError } from '../../../../client/net/http';
+import { PortholeApiError } from '../../../../client/net/http';
 import { TunnelAuthError } from '../../../../client/tunnel/errors';
 
 function capture(command: string, json: boolean, stream = false) {
@@ -31,7 +31,7 @@ describe('the output contract', () => {
   it('--json failures: {error, message} on stdout, nothing on stderr; exit 2 for usage, 1 otherwise', () => {
     const cases: [unknown, number, Record<string, unknown>][] = [
       [new UsageError('give a port'), 2, { error: 'usage', message: 'give a port', help: 'porthole login --help' }],
-      [new ApiError(404, 'link_not_found', 'no live link'), 1, { error: 'link_not_found', status: 404 }],
+      [new PortholeApiError(404, 'link_not_found', 'no live link'), 1, { error: 'link_not_found', status: 404 }],
       [new CliError('timeout', 'port 1 did not answer', { port: 1 }), 1, { error: 'timeout', port: 1 }],
       [new TunnelAuthError('401'), 1, { error: 'tunnel_refused' }],
       [Object.assign(new Error('open folder'), { code: 'unsafe_path' }), 1, { error: 'unsafe_path' }],

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, requestJson } from '../../../../client/net/http';
+import { PortholeApiError, requestJson } from '../../../../client/net/http';
 
 /** Answers by path: /ok echoes what it got, /refused is a gateway-style refusal, /text and /empty are not JSON. */
 const server = http.createServer((req, res) => {
@@ -69,22 +69,28 @@ describe('requestJson', () => {
     });
   });
 
-  it('rejects a refusal with an ApiError of the same {error, status, message}', async () => {
+  it('rejects a refusal with a PortholeApiError of the same {error, status, message}', async () => {
     const error = await requestJson({ method: 'GET', url: new URL('/refused', base) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).toJSON()).toEqual({ error: 'forbidden', status: 403, message: 'Not yours.' });
+    expect(error).toBeInstanceOf(PortholeApiError);
+    expect((error as PortholeApiError).toJSON()).toEqual({ error: 'forbidden', status: 403, message: 'Not yours.' });
   });
 
   it('turns answers that are not JSON into ApiErrors that say what came back', async () => {
-    const text = await requestJson({ method: 'GET', url: new URL('/text', base) }).catch((e: ApiError) => e.toJSON());
+    const text = await requestJson({ method: 'GET', url: new URL('/text', base) }).catch((e: PortholeApiError) =>
+      e.toJSON(),
+    );
     expect(text).toEqual({ error: 'bad_answer', status: 502, message: 'expected JSON, got: plain text' });
-    const empty = await requestJson({ method: 'GET', url: new URL('/empty', base) }).catch((e: ApiError) => e.toJSON());
+    const empty = await requestJson({ method: 'GET', url: new URL('/empty', base) }).catch((e: PortholeApiError) =>
+      e.toJSON(),
+    );
     expect(empty).toEqual({ error: 'error', status: 500, message: 'the server answered 500' });
-    const html = await requestJson({ method: 'GET', url: new URL('/html', base) }).catch((e: ApiError) => e.toJSON());
+    const html = await requestJson({ method: 'GET', url: new URL('/html', base) }).catch((e: PortholeApiError) =>
+      e.toJSON(),
+    );
     expect(html).toEqual({ error: 'error', status: 502, message: '<h1>Bad gateway</h1>' });
   });
 
-  it('rejects with the socket error, not an ApiError, when nothing answers', async () => {
+  it('rejects with the socket error, not a PortholeApiError, when nothing answers', async () => {
     const closed = http.createServer();
     closed.listen(0, '127.0.0.1');
     await once(closed, 'listening');
@@ -94,7 +100,7 @@ describe('requestJson', () => {
     const error = await requestJson({ method: 'GET', url: new URL(`http://127.0.0.1:${port}/`) }).catch(
       (e: unknown) => e,
     );
-    expect(error).not.toBeInstanceOf(ApiError);
+    expect(error).not.toBeInstanceOf(PortholeApiError);
     expect((error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
   });
 
