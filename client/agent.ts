@@ -16,8 +16,8 @@ import {
 } from '../protocol';
 import type { AgentEvent, EventSink, PortStatus, PortView } from './events';
 import { Origin } from './origin/origin';
-import { OwnerApi } from './owner-api';
 import { OwnerLinks } from './owner-links';
+import { PortholeSession } from './sdk/session';
 import { GatewayTable } from './gateway-table';
 import { whenAnnounced } from './ports/announced';
 import { type ExposedChange, ExposedPorts, type PortRule, type PortSource } from './ports/exposed';
@@ -92,8 +92,8 @@ export class Agent {
   readonly #watcher: PortWatcher | null;
   readonly #firstScan: Promise<void>;
   readonly #listeners = new Set<EventSink>();
-  /** The gateway's owner API for this session (share controls, links, login). */
-  readonly api: OwnerApi;
+  /** The session through the gateway's HTTP API (the SDK's PortholeSession: share controls, links, login). */
+  readonly api: PortholeSession;
   /** Every stream served, as the request log keeps it (README, "Request log"). */
   readonly requests: RequestLog;
   readonly #logFile: RequestLogFile | null;
@@ -101,7 +101,7 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.#options = options;
-    this.api = new OwnerApi(options.gateway, options.token);
+    this.api = new PortholeSession({ gateway: options.gateway, sessionToken: options.token });
     this.requests = new RequestLog(options.requestLog);
     // First: a file that cannot be opened stops the start before anything runs.
     this.#logFile =

@@ -5,18 +5,18 @@
  */
 import { debuglog } from 'node:util';
 import type { ApiLogin } from '../protocol';
-import type { OwnerApi } from './owner-api';
+import type { PortholeSession } from './sdk/session';
 
 const log = debuglog('porthole');
 
 export class OwnerLinks {
-  readonly #api: OwnerApi;
+  readonly #api: PortholeSession;
   readonly #waitMs: number;
   #dashboard: Promise<string | undefined> | null = null;
   readonly #offered = new Set<number>();
 
   /** `dashboardWaitMs`: the longest `dashboard()` waits for the gateway, in milliseconds (default 3000). */
-  constructor(api: OwnerApi, dashboardWaitMs = 3000) {
+  constructor(api: PortholeSession, dashboardWaitMs = 3000) {
     this.#api = api;
     this.#waitMs = dashboardWaitMs;
   }
@@ -31,7 +31,7 @@ export class OwnerLinks {
         resolve(undefined);
       }, this.#waitMs);
     });
-    const fetched = this.#api.dashboard().then((link) => link.url);
+    const fetched = this.#api.dashboardLink().then((link) => link.url);
     this.#dashboard = Promise.race([fetched, giveUp])
       .catch((error: Error) => {
         log('no dashboard link: %s', error.message);
@@ -50,7 +50,7 @@ export class OwnerLinks {
     if (this.#offered.has(port)) return null;
     this.#offered.add(port);
     try {
-      return await this.#api.login(port);
+      return await this.#api.loginLink(port);
     } catch (error) {
       log('no login link for port %d: %s', port, (error as Error).message);
       this.#offered.delete(port);

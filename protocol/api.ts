@@ -67,6 +67,68 @@ export interface ApiStatus {
   awakeSince: string;
 }
 
+/** The session's owner by identity (docs/identity.md): an email, or an issuer and subject, or all three. */
+export interface ApiSessionOwner {
+  email?: string;
+  issuer?: string;
+  subject?: string;
+}
+
+/** Who the session's organisation is (the `org` visibility): any listed email, email domain or group. */
+export interface ApiSessionPolicy {
+  emailDomains?: string[];
+  emails?: string[];
+  groups?: string[];
+}
+
+/** `POST /api/sessions` (admin token) → 201: the new session and its session token. */
+export interface ApiCreatedSession {
+  session: string;
+  /** The session token: the client connects with it; it also drives the session (SDK PortholeSession). */
+  token: string;
+  /** The session token's expiry (ISO 8601); the session ends then. */
+  expiresAt: string;
+  /** The shape of the session's port URLs, `{port}` and `{sig}` left to fill. */
+  urlTemplate: string;
+  /** Echoed when the session was created with one. */
+  owner?: ApiSessionOwner;
+  policy?: ApiSessionPolicy;
+}
+
+/** A live session's state: `asleep` while the operator has marked it so (its VM suspended). */
+export type ApiSessionState = 'active' | 'asleep';
+
+/** `GET /api/sessions/<session>` (admin, session or owner token) → 200; an ended session answers 410 `session_ended`. */
+export interface ApiSession {
+  session: string;
+  state: ApiSessionState;
+  tunnel: 'connected' | 'offline';
+  /** When the current tunnel connected (ISO 8601), while it is. */
+  connectedAt?: string;
+  /** When the session ends by itself (ISO 8601): its session token's expiry. */
+  expiresAt: string;
+  /** How many ports the session's table holds. */
+  ports: number;
+}
+
+/** `DELETE /api/sessions/<session>` (admin or session token) → 200: the session ended at once. */
+export interface ApiSessionEnded {
+  session: string;
+  state: 'ended';
+  endedAt: string;
+}
+
+/** `POST /api/sessions/<session>/ports` and `DELETE …/ports/<port>` → 202: the client was asked. */
+export interface ApiPortRequested {
+  port: number;
+  requested: 'expose' | 'unexpose';
+}
+
+/** `DELETE /api/sessions/<session>/links/<id>` → 200: the link as it was, now revoked. */
+export interface ApiRevokedLink extends ApiLink {
+  revoked: true;
+}
+
 /** Bounds the gateway enforces on the lifetimes it is asked for, in seconds. */
 export const LINK_TTL = { default: 24 * 3600, min: 60, max: 30 * 24 * 3600 } as const;
 export const LOGIN_TTL = { default: 10 * 60, min: 60, max: 24 * 3600 } as const;

@@ -153,25 +153,29 @@ async function handle(agent: Agent, req: http.IncomingMessage, res: http.ServerR
   if (method === 'PATCH' && item?.[1] === 'ports') {
     const { visibility } = await body(req);
     if (!isVisibility(visibility)) throw badRequest('visibility must be private, org, link or public');
-    return json(res, 200, await agent.api.share(port(item[2]), visibility));
+    return json(res, 200, await agent.api.setVisibility(port(item[2]), visibility));
   }
   if (method === 'DELETE' && item?.[1] === 'links') {
-    return json(res, 200, await agent.api.revoke(decodeURIComponent(item[2] as string)));
+    return json(res, 200, await agent.api.revokeLink(decodeURIComponent(item[2] as string)));
   }
   if (method === 'POST') {
     const input = await body(req);
     switch (path) {
       case '/v1/login':
-        return json(res, 201, await agent.api.login(port(input.port), optionalTtl(input.ttl)));
+        return json(res, 201, await agent.api.loginLink(port(input.port), { ttlSeconds: optionalTtl(input.ttl) }));
       case '/v1/dashboard':
-        return json(res, 201, await agent.api.dashboard(optionalTtl(input.ttl)));
+        return json(res, 201, await agent.api.dashboardLink({ ttlSeconds: optionalTtl(input.ttl) }));
       case '/v1/signout':
-        return json(res, 200, await agent.api.signOutEverywhere());
+        return json(res, 200, await agent.api.signOut());
       case '/v1/token':
-        return json(res, 201, await agent.api.ownerToken(optionalTtl(input.ttl)));
+        return json(res, 201, await agent.api.ownerToken({ ttlSeconds: optionalTtl(input.ttl) }));
       case '/v1/links': {
         const label = typeof input.label === 'string' ? input.label : undefined;
-        return json(res, 201, await agent.api.link(port(input.port), { ttlSeconds: optionalTtl(input.ttl), label }));
+        return json(
+          res,
+          201,
+          await agent.api.createLink(port(input.port), { ttlSeconds: optionalTtl(input.ttl), label }),
+        );
       }
     }
   }

@@ -1,63 +1,28 @@
 /** Creating sessions through the gateway's admin API, and keeping the local one. */
 import { debuglog } from 'node:util';
 import { readPrivateFile, writePrivateFile } from '../local/private-path';
-import { PortholeApiError, requestJson } from '../net/http';
+import type { ApiCreatedSession, ApiSessionOwner, ApiSessionPolicy } from '../../protocol/api';
+import { PortholeApiError } from '../net/http';
+import { type CreateSessionOptions, PortholeAdmin } from '../sdk/admin';
 
 const log = debuglog('porthole');
 
-/** The session's owner by identity (docs/identity.md): an email, or an issuer and subject, or all three. */
-export interface SessionOwner {
-  email?: string;
-  issuer?: string;
-  subject?: string;
-}
-
-/** Who the session's organisation is (the `org` visibility): any listed email, email domain or group. */
-export interface SessionPolicy {
-  emailDomains?: string[];
-  emails?: string[];
-  groups?: string[];
-}
-
-export interface CreatedSession {
-  session: string;
-  token: string;
-  expiresAt: string;
-  urlTemplate: string;
-  /** Echoed when the session was created with one. */
-  owner?: SessionOwner;
-  policy?: SessionPolicy;
-}
-
-/** What a new session may be created with; all optional (the gateway's defaults). */
-export interface SessionOptions {
-  /** Lifetime of the session token, seconds. */
-  ttlSeconds?: number;
-  owner?: SessionOwner;
-  policy?: SessionPolicy;
-}
+/** What a new session may be created with (the SDK's CreateSessionOptions). */
+export type SessionOptions = CreateSessionOptions;
 
 /**
- * POST /api/sessions with the admin token; `ttlSeconds` omitted: the gateway's
- * default. Rejects with a PortholeApiError when the gateway refuses (400 naming a bad
- * owner or policy field; 409 `identity_not_configured` for owner or policy on a
- * gateway without a provider), and with an Error naming the gateway when it
- * cannot be reached.
+ * A new session through the SDK (PortholeAdmin.createSession), its refusal worded for the CLI:
+ * a PortholeApiError naming the gateway's status and reason (400 naming a bad owner or policy
+ * field; 409 `identity_not_configured` for owner or policy on a gateway without a provider), or 502
+ * `gateway_unreachable` naming the gateway.
  */
 export async function createSession(
   gateway: string,
   adminToken: string,
   options: SessionOptions = {},
-): Promise<CreatedSession> {
-  const url = new URL('/api/sessions', gateway);
-  const body = {
-    ...(options.ttlSeconds === undefined ? {} : { ttl: options.ttlSeconds }),
-    ...(options.owner ? { owner: options.owner } : {}),
-    ...(options.policy ? { policy: options.policy } : {}),
-  };
-  return requestJson<CreatedSession>({ method: 'POST', url, token: adminToken, body }).catch((error: Error) => {
-    if (!(error instanceof PortholeApiError))
-      throw new Error(`cannot reach the gateway at ${gateway}: ${error.message}`);
+): Promise<ApiCreatedSession> {
+  return new PortholeAdmin({ gateway, adminToken }).createSession(options).catch((error: Error) => {
+    if (!(error instanceof PortholeApiError) || error.code === 'gateway_unreachable') throw error;
     throw new PortholeApiError(
       error.status,
       error.code,
@@ -70,8 +35,8 @@ export async function createSession(
 const RENEW_BEFORE_MS = 24 * 3600 * 1000;
 
 /** A saved local session, with the owner and policy `porthole dev` asked for when it was created. */
-interface SavedSession extends CreatedSession {
-  requested?: { owner?: SessionOwner; policy?: SessionPolicy };
+interface SavedSession extends ApiCreatedSession {
+  requested?: { owner?: ApiSessionOwner; policy?: ApiSessionPolicy };
 }
 
 /**
@@ -88,8 +53,8 @@ export async function localSession(
   path: string,
   gateway: string,
   adminToken: string,
-  wanted: { owner?: SessionOwner; policy?: SessionPolicy } = {},
-): Promise<CreatedSession> {
+  wanted: { owner?: ApiSessionOwner; policy?: ApiSessionPolicy } = {},
+): Promise<ApiCreatedSession> {
   const requested = { owner: wanted.owner, policy: wanted.policy };
   const text = readPrivateFile(path); // Outside the try: an unsafe file is refused, not replaced.
   if (text !== null) {

@@ -29,7 +29,7 @@ async function dashboard(
   const context = await browser.newContext(options);
   afterTest(() => context.close());
   const page = await context.newPage();
-  await page.goto((await a.agent.api.dashboard()).url);
+  await page.goto((await a.agent.api.dashboardLink()).url);
   await page.locator(`tr[data-port-row="${port}"]`).waitFor();
   await page.locator('#live', { hasText: /^live$/ }).waitFor({ timeout: 20_000 });
   return { a, port, page };
@@ -74,7 +74,7 @@ describe.skipIf(!browserTests)('dashboard details in Chromium', () => {
 
   it('revoke asks first: Escape keeps the link, the keyboard can confirm', async () => {
     const { a, port, page } = await dashboard('public');
-    const link = await a.agent.api.link(port, { label: 'to revoke' });
+    const link = await a.agent.api.createLink(port, { label: 'to revoke' });
     const linkRow = page.locator(`tr[data-link-row="${link.id}"]`);
     await linkRow.waitFor();
 
@@ -112,7 +112,7 @@ describe.skipIf(!browserTests)('dashboard details in Chromium', () => {
     await expect(seen.textContent()).resolves.toContain(`${tokyo} GMT+9`);
     expect(await page.locator('.status time').textContent()).toContain('GMT+9');
     // A row drawn later (the live feed) too.
-    const link = await a.agent.api.link(port);
+    const link = await a.agent.api.createLink(port);
     const expires = page.locator(`tr[data-link-row="${link.id}"] time`);
     await expires.waitFor();
     expect(await expires.textContent()).toContain('GMT+9');
@@ -121,7 +121,7 @@ describe.skipIf(!browserTests)('dashboard details in Chromium', () => {
 
   it('keeps a caption on every value of the stacked cards at phone width (375×700), none on a wide screen', async () => {
     const { a, port, page } = await dashboard('public', { viewport: { width: 375, height: 700 }, isMobile: true });
-    const link = await a.agent.api.link(port, { label: 'phone' });
+    const link = await a.agent.api.createLink(port, { label: 'phone' });
     const linkRow = page.locator(`tr[data-link-row="${link.id}"]`);
     await linkRow.waitFor();
     for (const [where, captions] of [

@@ -27,7 +27,7 @@ describe.skipIf(!browserTests)('expose and unexpose from the dashboard', () => {
     const context = await browser.newContext();
     afterTest(() => context.close());
     const page = await context.newPage();
-    await page.goto((await a.agent.api.dashboard()).url);
+    await page.goto((await a.agent.api.dashboardLink()).url);
     await page.locator('#live', { hasText: /^live$/ }).waitFor({ timeout: 20_000 });
     expect(await page.textContent('#panel')).toContain('No ports yet');
 

@@ -53,7 +53,7 @@ async function dashboard(
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.goto((await a.agent.api.dashboard()).url);
+  await page.goto((await a.agent.api.dashboardLink()).url);
   await page.locator('#requests-live', { hasText: /^live$/ }).waitFor({ timeout: 20_000 });
   return { page, url, dialogs, a, port: origin.port };
 }

@@ -123,10 +123,10 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     const context = await browser.newContext();
     afterTest(() => context.close());
     const page = await context.newPage();
-    await page.goto((await a.agent.api.dashboard()).url);
+    await page.goto((await a.agent.api.dashboardLink()).url);
     await row(page, port).waitFor();
     const url = await a.agent.url(port);
-    await page.goto((await a.agent.api.login(port)).url); // This browser is in as the owner on the port too.
+    await page.goto((await a.agent.api.loginLink(port)).url); // This browser is in as the owner on the port too.
     expect(await page.textContent('body')).toBe('signed in');
     await page.goto(`${h.gateway.url}/s/${a.session}`);
 
@@ -158,7 +158,7 @@ describe.skipIf(!browserTests)('the session dashboard in Chromium', () => {
     const [port] = (await freePorts(1)) as [number];
     const a = await startAgent(h, [port], { visibility: () => 'public' });
     await nodeServer(port, '127.0.0.1', 'phone');
-    const link = await a.agent.api.dashboard();
+    const link = await a.agent.api.dashboardLink();
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
     afterTest(() => context.close());
     const page = await context.newPage();

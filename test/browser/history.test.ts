@@ -37,10 +37,14 @@ describe.skipIf(!browserTests)('links with a token leave none in the history', (
     });
     const a = await startAgent(h, [origin.port], { visibility: () => 'link' });
     const url = await a.agent.url(origin.port);
-    const share = (await a.agent.api.link(origin.port)).url;
+    const share = (await a.agent.api.createLink(origin.port)).url;
 
     // Typed (or pasted) into the address bar.
-    for (const link of [share, (await a.agent.api.login(origin.port)).url, (await a.agent.api.dashboard()).url]) {
+    for (const link of [
+      share,
+      (await a.agent.api.loginLink(origin.port)).url,
+      (await a.agent.api.dashboardLink()).url,
+    ]) {
       const context = await browser.newContext();
       afterTest(() => context.close());
       const page = await context.newPage();

@@ -182,7 +182,7 @@ fetch(${JSON.stringify(`${victimUrl}api`)}, { method: 'POST', credentials: 'incl
   // The owner logs in to A (one login link; it covers the session's private ports).
   const page = await owner.newPage();
   for (const port of [front.port, victim.port]) {
-    const landed = await page.goto((await a.agent.api.login(port)).url);
+    const landed = await page.goto((await a.agent.api.loginLink(port)).url);
     expect(landed?.status()).toBe(200);
   }
   await page.close();
@@ -258,7 +258,7 @@ describe.skipIf(!browserTests)("another session's public page against the owner 
 
   it('after the attack: a fresh login link works and is not spent for nothing', async () => {
     const page = await owner.newPage();
-    const landed = await page.goto((await a.agent.api.login(victim.port)).url);
+    const landed = await page.goto((await a.agent.api.loginLink(victim.port)).url);
     expect(landed?.status()).toBe(200);
     expect(page.url()).toBe(victimUrl);
     expect(await page.textContent('h1')).toBe('victim secret');

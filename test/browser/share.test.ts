@@ -75,7 +75,7 @@ fetch('/save', { method: 'POST', body: 'x' }).then(show('self'), fail('self'));
     expect(await page.textContent('body')).toContain('This preview is private');
 
     // The owner opens the one-time login link: logged in to both ports, back on the page, no token in sight.
-    const login = await a.agent.api.login(front.port);
+    const login = await a.agent.api.loginLink(front.port);
     const landed = await page.goto(login.url);
     expect(landed?.status()).toBe(200);
     expect(page.url()).toBe(frontUrl);
@@ -96,8 +96,8 @@ fetch('/save', { method: 'POST', body: 'x' }).then(show('self'), fail('self'));
     }
 
     // A reviewer, in a fresh profile, with a link to the front end.
-    await a.agent.api.share(front.port, 'link');
-    const link = await a.agent.api.link(front.port, { ttlSeconds: 600 });
+    await a.agent.api.setVisibility(front.port, 'link');
+    const link = await a.agent.api.createLink(front.port, { ttlSeconds: 600 });
     const reviewer = await browser.newContext();
     afterTest(() => reviewer.close());
     const view = await reviewer.newPage();
@@ -109,7 +109,7 @@ fetch('/save', { method: 'POST', body: 'x' }).then(show('self'), fail('self'));
     await view.locator('#api', { hasNotText: 'pending' }).waitFor({ timeout: 20_000 });
     expect(await view.textContent('#api')).toMatch(/^401 .*preview_private/);
 
-    await a.agent.api.revoke(link.id);
+    await a.agent.api.revokeLink(link.id);
     const revoked = await view.reload();
     expect(revoked?.status()).toBe(410);
     expect(await view.textContent('body')).toContain('This link was revoked');

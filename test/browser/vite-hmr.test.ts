@@ -78,7 +78,7 @@ describe.skipIf(!browserTests)('a Vite dev server through the tunnel, in Chromiu
         });
       });
     });
-    const response = await page.goto((await a.agent.api.login(port)).url);
+    const response = await page.goto((await a.agent.api.loginLink(port)).url);
     expect(response?.status()).toBe(200);
     expect(page.url()).toBe(url);
     await page.locator('#msg', { hasText: 'version 1' }).waitFor({ timeout: 20_000 });

@@ -171,7 +171,7 @@ describe('ATTACK: the dashboard feed outlives the cookie that opened it', () => 
         .status === 401;
     await waitFor(expired, 'the cookie to expire', 10_000, 250);
     // The feed still tells whoever holds it when the session changes (and keeps the object awake).
-    await a.agent.api.share(3000, 'public');
+    await a.agent.api.setVisibility(3000, 'public');
     await waitFor(() => feed.ended || feed.text.includes('"ports"'), 'the end of the feed or the next change', 5000);
     expect({ ended: feed.ended, text: feed.text }, 'the feed must end with its cookie').toMatchObject({ ended: true });
     // It says why first, so the page can say the login ended (dashboard.js).
@@ -225,7 +225,7 @@ describe('a tunnel ends with its session token even when nobody asks', () => {
 describe('ATTACK: a page token read out of a page is not "soon worthless"', () => {
   it('cannot be turned into a dashboard login that outlives it by hours', async () => {
     const a = await startAgent(h, []);
-    const dashboard = await a.agent.api.dashboard();
+    const dashboard = await a.agent.api.dashboardLink();
     const opened = await request(h.gateway, dashboard.url, { headers: { accept: 'text/html' } });
     const cookie = String(opened.headers['set-cookie']).split(';')[0] as string;
     const page = await request(h.gateway, `/s/${a.session}`, { headers: { accept: 'text/html', cookie } });
@@ -256,7 +256,7 @@ describe('ATTACK: a WebSocket opened with a share link outlives the link', () =>
     const origin: WebSocket[] = [];
     server.on('connection', (socket) => origin.push(socket));
     const a = await startAgent(h, [port], { visibility: () => 'link' });
-    const link = await a.agent.api.link(port);
+    const link = await a.agent.api.createLink(port);
     const exchanged = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
     const cookie = String(exchanged.headers['set-cookie']).split(';')[0] as string;
     const url = await a.agent.url(port);
@@ -273,7 +273,7 @@ describe('ATTACK: a WebSocket opened with a share link outlives the link', () =>
     });
     await waitFor(() => origin.length === 1, 'the origin accepted the reviewer');
 
-    await a.agent.api.revoke(link.id);
+    await a.agent.api.revokeLink(link.id);
     const again = await request(h.gateway, url, { headers: { cookie, accept: 'application/json' } });
     expect(again.status).toBe(410); // A new request with the revoked link's cookie is refused…
     // …but the socket opened with it still carries the app. Bounded: 20 messages, 100 ms apart.
@@ -296,7 +296,7 @@ describe('a WebSocket ends when its port stops admitting its viewer', () => {
     const origin: WebSocket[] = [];
     server.on('connection', (socket) => origin.push(socket));
     const a = await startAgent(h, [port], { visibility: () => 'link' });
-    const link = await a.agent.api.link(port);
+    const link = await a.agent.api.createLink(port);
     const exchanged = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
     const cookie = String(exchanged.headers['set-cookie']).split(';')[0] as string;
     const url = await a.agent.url(port);
@@ -314,7 +314,7 @@ describe('a WebSocket ends when its port stops admitting its viewer', () => {
     origin[0]!.send('while shared');
     expect(await first).toBe('while shared');
 
-    await a.agent.api.share(port, 'private');
+    await a.agent.api.setVisibility(port, 'private');
     await waitFor(() => close !== null, 'the reviewer WebSocket to close', 5000);
     expect(close).toEqual({ code: 1008, reason: 'the port is no longer shared with this viewer' });
   });

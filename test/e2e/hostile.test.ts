@@ -724,7 +724,7 @@ describe('the gateway holds the line (origins count zero requests)', () => {
       expect(reply.headers['set-cookie']).toEqual(['porthole=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
     });
     it('several dashboard cookies, one valid: the dashboard opens', async () => {
-      const link = await agent.agent.api.dashboard();
+      const link = await agent.agent.api.dashboardLink();
       const opened = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
       const valid = String(opened.headers['set-cookie']).split(';')[0] as string;
       const page = (cookie: string) =>

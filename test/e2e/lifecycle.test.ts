@@ -82,8 +82,8 @@ describe('session lifecycle', () => {
     const origin = await startOrigin((_req, res) => res.end('still here'));
     const a = await startAgent(h, [origin.port], { visibility: () => undefined });
     const url = await a.agent.url(origin.port);
-    await a.agent.api.share(origin.port, 'link');
-    const link = await a.agent.api.link(origin.port);
+    await a.agent.api.setVisibility(origin.port, 'link');
+    const link = await a.agent.api.createLink(origin.port);
 
     await gateway.stop();
     await a.event((e) => e.event === 'tunnel.down', 'tunnel.down');

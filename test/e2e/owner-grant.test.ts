@@ -116,9 +116,9 @@ describe('sign out everywhere', () => {
     const { url } = opened as { url: string };
     const { token } = await a.agent.api.ownerToken();
     const jar: Jar = new Map();
-    expect((await browse((await a.agent.api.dashboard()).url, jar)).status).toBe(200);
-    expect((await browse((await a.agent.api.login(port)).url, jar)).body.toString()).toBe('private app');
-    const unused = await a.agent.api.login(port);
+    expect((await browse((await a.agent.api.dashboardLink()).url, jar)).status).toBe(200);
+    expect((await browse((await a.agent.api.loginLink(port)).url, jar)).body.toString()).toBe('private app');
+    const unused = await a.agent.api.loginLink(port);
     expect((await request(h.gateway, url, { headers: { 'x-porthole-token': token } })).status).toBe(200);
 
     const out = await api(a.session, 'POST', '/signout', token);
@@ -153,7 +153,7 @@ describe('the dashboard page token', () => {
   it('lives 5 minutes, is renewed only by the page itself with its cookie, and an expired one is refused', async () => {
     const a = await startAgent(h, []);
     const jar: Jar = new Map();
-    const page = await browse((await a.agent.api.dashboard()).url, jar);
+    const page = await browse((await a.agent.api.dashboardLink()).url, jar);
     const pageToken = pageTokenOf(page.body.toString());
     expect(exp(pageToken) - Date.now() / 1000).toBeLessThanOrEqual(5 * 60 + 1);
     const cookie = `porthole_dashboard=${dashboardCookie(jar)}`;

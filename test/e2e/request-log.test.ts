@@ -189,8 +189,8 @@ describe('the request log, filled by real traffic', () => {
 
     // A reviewer with a link, as share.test.ts uses one: the log names the link.
     const url = await a.agent.url(o.port);
-    await a.agent.api.share(o.port, 'link');
-    const link = await a.agent.api.link(o.port, { ttlSeconds: 600 });
+    await a.agent.api.setVisibility(o.port, 'link');
+    const link = await a.agent.api.createLink(o.port, { ttlSeconds: 600 });
     const opened = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
     expect(opened.status).toBe(303);
     const cookie = String(opened.headers['set-cookie']?.[0]).split(';')[0] as string;
@@ -198,7 +198,7 @@ describe('the request log, filled by real traffic', () => {
     expect(await finished(a, '/reviewed')).toMatchObject({ status: 200, viewer: { kind: 'link', link: link.id } });
 
     // Anyone, on a public port.
-    await a.agent.api.share(o.port, 'public');
+    await a.agent.api.setVisibility(o.port, 'public');
     expect((await request(h.gateway, `${url}anyone`)).status).toBe(200);
     expect(await finished(a, '/anyone')).toMatchObject({ status: 200, state: 'done', viewer: { kind: 'public' } });
   });

@@ -110,7 +110,7 @@ describe('share controls', () => {
     const o = await origin();
     const a = await agentFor([o.port]);
     const url = await a.agent.url(o.port);
-    const login = await a.agent.api.login(o.port);
+    const login = await a.agent.api.loginLink(o.port);
     // The link signs in on the control plane first (issue 12), then hands over to the port with a ticket.
     expect(login.url.startsWith(`${h.gateway.url}/s/${a.session}/login?porthole_login=`)).toBe(true);
     const signedIn = await request(h.gateway, `${login.url}&path=${encodeURIComponent('/docs?page=2')}`, {
@@ -169,7 +169,7 @@ describe('share controls', () => {
     const apiUrl = new URL(await a.agent.url(api.port));
 
     // The owner opens the login link for the front end: one redirect hop per private port, then back.
-    const login = await a.agent.api.login(front.port);
+    const login = await a.agent.api.loginLink(front.port);
     const jar = new Map<string, string>();
     let next = login.url;
     for (let hop = 0; hop < 4 && next.includes('porthole_login='); hop++) {
@@ -228,7 +228,7 @@ describe('share controls', () => {
     const o = await origin();
     const a = await agentFor([o.port]);
     const url = await a.agent.url(o.port);
-    const link = await a.agent.api.link(o.port, { ttlSeconds: 600, label: 'for Sam' });
+    const link = await a.agent.api.createLink(o.port, { ttlSeconds: 600, label: 'for Sam' });
     expect(link).toMatchObject({ port: o.port, label: 'for Sam', url: expect.stringContaining('?porthole_share=') });
     expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(590_000);
 
@@ -237,7 +237,7 @@ describe('share controls', () => {
     expect(closed.status).toBe(403);
     expect(closed.body.toString()).toContain('private');
 
-    const shared = await a.agent.api.share(o.port, 'link');
+    const shared = await a.agent.api.setVisibility(o.port, 'link');
     expect(shared).toMatchObject({ port: o.port, visibility: 'link', listening: true });
     await a.event((e) => e.event === 'port.share' && e.visibility === 'link', 'port.share');
     // A fresh browser: no cookies. The link sets one and sends it on without the token.
@@ -254,7 +254,7 @@ describe('share controls', () => {
     expect(listed).toEqual([expect.objectContaining({ id: link.id, port: o.port, label: 'for Sam' })]);
     const relisted = await request(h.gateway, (listed[0] as ApiLink).url);
     expect(relisted.status).toBe(303);
-    await a.agent.api.revoke(link.id);
+    await a.agent.api.revokeLink(link.id);
     const revoked = await request(h.gateway, url, { headers: { cookie, accept: 'text/html' } });
     expect(revoked.status).toBe(410);
     expect(revoked.body.toString()).toContain('This link was revoked');
@@ -264,9 +264,9 @@ describe('share controls', () => {
     const seenBefore = o.seen.length;
 
     // Public: anyone, on the very next request, no reconnect.
-    await a.agent.api.share(o.port, 'public');
+    await a.agent.api.setVisibility(o.port, 'public');
     expect((await request(h.gateway, url)).status).toBe(200);
-    await a.agent.api.share(o.port, 'private');
+    await a.agent.api.setVisibility(o.port, 'private');
     expect((await request(h.gateway, url)).status).toBe(401);
     expect(o.seen.length).toBe(seenBefore + 1);
   });
@@ -282,7 +282,7 @@ describe('share controls', () => {
         [lnk.port, 'link'],
       ]),
     );
-    await a.agent.api.share(lnk.port, 'private');
+    await a.agent.api.setVisibility(lnk.port, 'private');
     a.agent.stop();
     // The same session reconnects with the same rules: the owner's explicit choice still wins.
     const again = await startAgent(h, [pub.port, lnk.port], {
@@ -424,7 +424,7 @@ describe('dashboard credentials', () => {
       request(h.gateway, `/s/${session}`, { headers: { accept: 'text/html', ...headers } });
 
     expect((await page(a.session)).status).toBe(401);
-    const link = await a.agent.api.dashboard();
+    const link = await a.agent.api.dashboardLink();
     const opened = await request(h.gateway, link.url, { headers: { accept: 'text/html' } });
     expect(opened.status).toBe(303);
     expect(opened.headers.location).toBe(`${h.gateway.url}/s/${a.session}`);
@@ -442,10 +442,10 @@ describe('dashboard credentials', () => {
     // Not another session's dashboard.
     expect((await page(other.session, { cookie })).status).toBe(403);
     // A dashboard link is no login for a port, and a port's login is no dashboard link.
-    const dashboardToken = new URL((await a.agent.api.dashboard()).url).searchParams.get('porthole_login');
+    const dashboardToken = new URL((await a.agent.api.dashboardLink()).url).searchParams.get('porthole_login');
     const portUrl = await a.agent.url(o.port);
     expect((await request(h.gateway, `${portUrl}?porthole_login=${dashboardToken}`)).status).toBe(403);
-    const portLogin = new URL((await a.agent.api.login(o.port)).url).searchParams.get('porthole_login');
+    const portLogin = new URL((await a.agent.api.loginLink(o.port)).url).searchParams.get('porthole_login');
     expect((await request(h.gateway, `/s/${a.session}?porthole_login=${portLogin}`)).status).toBe(403);
     // A port's owner cookie does not open the dashboard, nor the dashboard cookie a port.
     const portCookie = `porthole_dashboard=${await mintForTest(h.tokenSecret, { aud: aud.cookie, sub: a.session, port: o.port })}`;

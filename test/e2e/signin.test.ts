@@ -124,7 +124,7 @@ describe('sign-in covers the session', () => {
     await originOn(early, 'early');
     await opened(a, early);
     const jar: Jar = new Map();
-    const dashboard = await browse((await a.agent.api.dashboard()).url, jar);
+    const dashboard = await browse((await a.agent.api.dashboardLink()).url, jar);
     expect(dashboard.at(-1)?.reply.status).toBe(200);
 
     // The port starts after the sign-in: no new link is needed.
@@ -153,7 +153,7 @@ describe('sign-in covers the session', () => {
     const a = await watching([early, later]);
     await originOn(early, 'early');
     const earlyUrl = await opened(a, early);
-    const link = (await a.agent.api.login(early)).url;
+    const link = (await a.agent.api.loginLink(early)).url;
     expect(link.startsWith(`${h.gateway.url}/s/${a.session}/login?porthole_login=`)).toBe(true);
 
     const jar: Jar = new Map();
@@ -180,7 +180,7 @@ describe('sign-in covers the session', () => {
     await originOn(port, 'app');
     const url = await opened(a, port);
     const jar: Jar = new Map();
-    await browse((await a.agent.api.dashboard()).url, jar);
+    await browse((await a.agent.api.dashboardLink()).url, jar);
     const portHost = new URL(url).host;
 
     const hops = await browse(url, jar, (host) => host !== portHost);
@@ -203,7 +203,7 @@ describe('sign-in covers the session', () => {
     const other = await startAgent(h, [otherPort]);
     const attacker = await other.agent.url(otherPort);
     const jar: Jar = new Map();
-    await browse((await a.agent.api.dashboard()).url, jar);
+    await browse((await a.agent.api.dashboardLink()).url, jar);
     const control = new URL(h.gateway.url).host;
     // The port's own hand-over (with its proof), as a navigation to the port gets it.
     const handover = String((await request(h.gateway, url, { headers: NAVIGATE })).headers.location);
@@ -241,7 +241,7 @@ describe('sign-in covers the session', () => {
     await originOn(port, 'app');
     const url = new URL(await opened(a, port));
     const jar: Jar = new Map();
-    await browse((await a.agent.api.dashboard()).url, jar);
+    await browse((await a.agent.api.dashboardLink()).url, jar);
     const control = new URL(h.gateway.url).host;
     // A proof as the port would mint it for `path`, so the path rules themselves are what is tested.
     const open = async (path: string) => {
@@ -269,7 +269,7 @@ describe('sign-in covers the session', () => {
     expect(stowaway.searchParams.get('q')).toBe('1');
 
     // A bad path on a login link is refused before the link is spent.
-    const link = (await a.agent.api.login(port)).url;
+    const link = (await a.agent.api.loginLink(port)).url;
     expect((await request(h.gateway, `${link}&path=https://evil.example/`)).status).toBe(400);
     expect((await request(h.gateway, link, { headers: NAVIGATE })).status).toBe(303);
   });
@@ -279,19 +279,19 @@ describe('sign-in covers the session', () => {
     const a = await watching([port]);
     await originOn(port, 'app');
     const url = await opened(a, port);
-    await a.agent.api.share(port, 'link');
+    await a.agent.api.setVisibility(port, 'link');
     const jar: Jar = new Map();
-    const login = await browse((await a.agent.api.login(port)).url, jar);
+    const login = await browse((await a.agent.api.loginLink(port)).url, jar);
     expect(login.at(-1)?.reply.status).toBe(200);
     const host = new URL(url).host;
     const ownerCookie = cookieHeader(jar, host);
     // Someone else's live reviewer link (say, shared with the attacker), opened in the owner's browser.
-    const share = (await a.agent.api.link(port)).url;
+    const share = (await a.agent.api.createLink(port)).url;
     const fixation = await request(h.gateway, share, { headers: { ...NAVIGATE, ...ownerCookie } });
     expect(fixation.status).toBe(303);
     expect(fixation.headers['set-cookie']).toBeUndefined();
     // A stale link on a port made private again clears nothing either.
-    await a.agent.api.share(port, 'private');
+    await a.agent.api.setVisibility(port, 'private');
     const stale = await request(h.gateway, share, { headers: { ...NAVIGATE } });
     expect(stale.status).toBe(403);
     expect(stale.headers['set-cookie']).toBeUndefined();
