@@ -3,7 +3,7 @@
  * with the gateway's admin token, or the session itself with its session token, and for reads an
  * owner token of the session (of the current sign-out epoch, owner-grant.ts). Each route says which
  * of them it accepts. Refusals: 401 `unauthorized` (no token, or none of the accepted kinds
- * verifies), 403 `wrong_session` (a token of another session), 401 `signed_out` (a stale owner token).
+ * verifies), 403 `forbidden` (a token of another session), 401 `signed_out` (a stale owner token).
  */
 import { requireEpoch } from '../access/owner-grant';
 import { bearerRefused, tokenForOtherSession } from '../access/refusals';
