@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-/** Bundle the gateway (for workerd), the CLI and the benchmark (for Node) with esbuild. */
+/**
+ * Bundle the gateway (for workerd), the CLI, the operator SDK and the benchmark (for Node) with
+ * esbuild; the SDK's type declarations come from tsc (sdk-types.mjs).
+ */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { emitSdkTypes } from './sdk-types.mjs';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const gatewayBundle = `${root}dist/gateway.js`;
@@ -48,6 +52,13 @@ const targets = {
     packages: 'external',
     define: { PORTHOLE_VERSION: JSON.stringify(version) },
   },
+  // porthole/sdk (package.json exports): dist/sdk.js, ESM, its dependencies left to the installer.
+  sdk: {
+    entryPoints: { sdk: `${root}client/sdk/index.ts` },
+    outdir: `${root}dist`,
+    platform: 'node',
+    packages: 'external',
+  },
   'gateway-host': {
     entryPoints: [`${root}client/dev/gateway-host.ts`],
     outfile: `${root}dist/gateway-host.js`,
@@ -73,14 +84,16 @@ export async function build(options = {}) {
   const chosen = options.only ?? Object.keys(targets);
   await Promise.all(
     chosen.map((name) =>
-      esbuild.build({
-        bundle: true,
-        format: 'esm',
-        target: 'es2022',
-        sourcemap: 'linked',
-        logLevel: 'warning',
-        ...targets[name],
-      }),
+      esbuild
+        .build({
+          bundle: true,
+          format: 'esm',
+          target: 'es2022',
+          sourcemap: 'linked',
+          logLevel: 'warning',
+          ...targets[name],
+        })
+        .then(() => (name === 'sdk' ? emitSdkTypes(root) : undefined)),
     ),
   );
 }

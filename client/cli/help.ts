@@ -25,6 +25,8 @@ Commands:
   signout --everywhere
                    Revoke every owner token, dashboard and preview login of the session
   session create   Create a session on a gateway (needs the admin token)
+  session status   Show a session's state: active or asleep, tunnel, ports
+  session end      End a session at once: its tunnel closes, its URLs answer 410
   mcp              Serve the session to a coding agent as MCP tools (stdio)
   version          Print the CLI's version (also: porthole --version)
   help [command]   Show help for a command
@@ -205,36 +207,6 @@ Options:
 
 Exit status: 0 when the port answers, 1 on timeout, for a port that is not
 exposed, or when no client runs, 2 on bad usage.
-`;
-
-export const SESSION_HELP = `Usage: PORTHOLE_ADMIN_TOKEN=<token> porthole session create --gateway <url> [options]
-       porthole session create --gateway <url> --admin-token-file <path> [options]
-
-Creates a session and prints its id, session token and URL template.
-
-Options:
-  --gateway <url>       Gateway base URL (or $PORTHOLE_GATEWAY)
-  --admin-token-file <path>
-                        Read the gateway's ADMIN_TOKEN from this file (yours,
-                        0600); default $PORTHOLE_ADMIN_TOKEN
-  --admin-token <tok>   The token itself: works, with a warning (ps shows it)
-  --ttl <d>             Lifetime of the session token: 12h, 30d (default 30d,
-                        1m to 365d; a bare number is seconds)
-  --owner-email <addr>  The owner by identity: whoever signs in at the gateway
-                        with this verified email opens the dashboard and private
-                        ports (needs OIDC or Cloudflare Access on the gateway)
-  --owner-issuer <url>  With --owner-subject: the owner by the provider's id;
-  --owner-subject <id>  with --owner-email, the email must come from this issuer
-  --org-domain <domain> The session's organisation (the org visibility):
-  --org-email <addr>    people signed in with a verified email at this
-  --org-group <name>    domain, with this address, or in this group; each
-                        may be repeated (default: the gateway's
-                        ORG_EMAIL_DOMAINS and ORG_GROUPS)
-  --json                Print the session as one JSON object
-  -h, --help            Show this help
-
-Owner and org need a provider on the gateway: without one it refuses them
-(identity_not_configured), and creates nothing.
 `;
 
 export const CONTROL = `  --control <path>      The client's control socket (see porthole connect --help)

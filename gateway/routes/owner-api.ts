@@ -23,7 +23,7 @@ import { tokenForOtherSession } from '../access/refusals';
 import { mintToken } from '../auth/tokens';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { badRequest, noSuchLink, notFound, tooManyVisibilityChoices } from '../errors';
+import { badRequest, GatewayError, noSuchLink, notFound, tooManyVisibilityChoices } from '../errors';
 import { FRONT_LEFT_HEADER, frontRequestId } from '../routing/disconnect';
 import { sessionStub } from '../routing/stub';
 import { orgPolicyMissing } from '../identity/org-policy';
@@ -31,26 +31,36 @@ import { ownerPortRefusal } from '../session/owner-ports';
 import { VISIBILITY_CHOICES_PER_SECOND } from '../session/shares';
 import { type Base, baseOf } from '../routing/route';
 import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
+import { operatorOf } from './operator-auth';
 import { ownerLeft, readRequestLog } from './owner-requests';
+
+/** 410 `session_ended` (docs/lifecycle.md): the session has no identity record, or its token has expired. */
+const sessionEnded = () => new GatewayError(410, 'session_ended', 'This session has ended.');
 
 type OwnerEnv = AppEnv & { Variables: { session: string; base: Base; grant: OwnerGrant; expiresAt: number } };
 
 export const ownerApi = new Hono<OwnerEnv>();
 
 /**
- * The session's client trades its session token for an owner token: a new grant (owner-grant.ts) that
- * ends with the session token and belongs to the current sign-out epoch.
+ * An owner token, a new grant (owner-grant.ts) of the current sign-out epoch: the session's client
+ * trades its session token for one, which ends with that token; the platform's operator trades the
+ * admin token (the SDK's PortholeAdmin.session(id)), and its grant ends with the session's own token
+ * (`until`, kept by the Session object since creation). A session without that record, or past it,
+ * has ended: 410 `session_ended`.
  */
 ownerApi.post('/owner-token', async (c) => {
   const session = c.req.param('session') ?? '';
+  if (!isSessionId(session)) throw notFound();
   const cfg = config(c.env);
-  const claims = await bearerClaims(c.req.raw, cfg, 'session', 'An owner token is issued for the session token');
-  if (claims.session !== session) throw tokenForOtherSession();
+  const object = sessionStub(c.env, session);
+  const caller = await operatorOf(c.req.raw, cfg, session, ['admin', 'session'], () => object.ownerEpoch());
   const body = await jsonBody(c.req.raw);
-  const left = claims.expiresAt - Math.floor(Date.now() / 1000);
+  const until = caller.kind === 'admin' ? (await object.sessionIdentity()).until : caller.expiresAt;
+  const left = until === null ? 0 : until - Math.floor(Date.now() / 1000);
+  if (until === null || left <= 0) throw sessionEnded();
   const ttl = Math.min(ttlOf(body.ttl, OWNER_TTL), left);
-  const epoch = await sessionStub(c.env, session).ownerEpoch();
-  const token = await mintToken(cfg, 'owner', { session, ttlSeconds: ttl, until: claims.expiresAt, epoch });
+  const epoch = await object.ownerEpoch();
+  const token = await mintToken(cfg, 'owner', { session, ttlSeconds: ttl, until, epoch });
   const reply: ApiOwnerToken = { token, session, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
   return c.json(reply, 201);
 });
