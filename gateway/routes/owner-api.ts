@@ -58,10 +58,11 @@ ownerApi.post('/owner-token', async (c) => {
   const until = caller.kind === 'admin' ? (await object.sessionIdentity()).until : caller.expiresAt;
   const left = until === null ? 0 : until - Math.floor(Date.now() / 1000);
   if (until === null || left <= 0) throw sessionEnded();
-  const ttl = Math.min(ttlOf(body.ttl, OWNER_TTL), left);
+  // The expiry as minted (whole seconds, never past the grant), so that `expiresAt` is the token's own.
+  const expiresAt = Math.floor(Date.now() / 1000) + Math.min(ttlOf(body.ttl, OWNER_TTL), left);
   const epoch = await object.ownerEpoch();
-  const token = await mintToken(cfg, 'owner', { session, ttlSeconds: ttl, until, epoch });
-  const reply: ApiOwnerToken = { token, session, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
+  const token = await mintToken(cfg, 'owner', { session, expiresAt, until, epoch });
+  const reply: ApiOwnerToken = { token, session, expiresAt: new Date(expiresAt * 1000).toISOString() };
   return c.json(reply, 201);
 });
 
