@@ -237,6 +237,46 @@ export const rows: Row[] = [
   ]),
 
   {
+    ...refused('session status: a token that names no session', (f) => [
+      'session',
+      'status',
+      '--gateway',
+      f.gateway,
+      '--json',
+    ]),
+    env: () => ({ PORTHOLE_TOKEN: 'bogus' }),
+  },
+  {
+    ...refused('session end: wrong admin token', (f) => [
+      'session',
+      'end',
+      '--gateway',
+      f.gateway,
+      '--session',
+      'aaaaaaaaaaaaaaaa',
+      '--json',
+    ]),
+    env: () => ({ PORTHOLE_ADMIN_TOKEN: 'wrong' }),
+  },
+  {
+    ...usage('session status: no token', (f) => ['session', 'status', '--gateway', f.gateway, '--json']),
+    env: () => ({ PORTHOLE_TOKEN: '', PORTHOLE_ADMIN_TOKEN: '' }),
+  },
+  usage('session end: --ttl is for create', (f) => [
+    'session',
+    'end',
+    '--gateway',
+    f.gateway,
+    '--admin-token-file',
+    f.adminFile,
+    '--session',
+    'aaaaaaaaaaaaaaaa',
+    '--ttl',
+    '1h',
+    '--json',
+  ]),
+
+  {
     ...ok('connect', (f) => [
       'connect',
       '--json',
