@@ -22,10 +22,14 @@ export const MAX_QUEUED_BYTES = 1024 * 1024;
 const MAX_DELAY_MS = 2 ** 31 - 1;
 const utf8 = new TextEncoder();
 
-/** Who opened a feed: its credential's expiry (`until`, seconds since the epoch; null: never) and owner epoch (null: not an owner token). */
+/**
+ * Who opened a feed: its credential's expiry (`until`, seconds since the epoch; null: never), owner
+ * epoch (null: not an owner token), and the Worker's id for its request (`left` names it).
+ */
 export interface FeedGrant {
   until: number | null;
   epoch: number | null;
+  requestId?: string;
 }
 
 interface Feed {
@@ -34,6 +38,7 @@ interface Feed {
   /** The port list this feed's reader was last told of (its snapshot, then each diff). */
   ports: readonly ApiPort[];
   epoch: number | null;
+  requestId: string | undefined;
   /** The last event's id. */
   id: number;
   /** Bytes written and not yet taken by the reader. */
@@ -78,6 +83,7 @@ export class EventFeed {
       base,
       ports: snapshot.ports,
       epoch: grant.epoch,
+      requestId: grant.requestId,
       id: 0,
       queued: 0,
       ending: false,
@@ -120,6 +126,21 @@ export class EventFeed {
       feed.ports = ports;
       for (const event of events) if (!feed.ending) this.#event(feed, event.type, event.data);
     }
+  }
+
+  /**
+   * The reader of the feed opened for request `requestId` went away (routing/disconnect.ts: the
+   * runtime does not cancel a body across the Worker → object hop): it is dropped at once, what it
+   * held unread with it. False if no such feed is open.
+   */
+  left(requestId: string): boolean {
+    for (const feed of this.#feeds) {
+      if (feed.requestId !== requestId) continue;
+      this.#forget(feed);
+      feed.writer.abort(new Error('the reader went away')).catch(() => undefined);
+      return true;
+    }
+    return false;
   }
 
   /** The session ended (`reason`): every feed says `session.ended` and ends. */

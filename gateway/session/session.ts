@@ -376,6 +376,11 @@ export class Session extends DurableObject<Env> {
     return this.#source.open(base, grant);
   }
 
+  /** RPC from the Worker: the reader of the event feed of `requestId` went away; true if one was dropped. */
+  async eventFeedLeft(requestId: string): Promise<boolean> {
+    return this.events.left(requestId);
+  }
+
   /** RPC from the admin API at creation: the owner identity, org policy and token expiry (identity-store.ts). */
   async configureIdentity(settings: SessionIdentity): Promise<void> {
     await this.#identity.configure(settings);
