@@ -29,6 +29,8 @@ export interface FeedReader {
   close(): void;
   /** Stop taking data off the socket (a slow reader). */
   pause(): void;
+  /** Take data off the socket again. */
+  resume(): void;
 }
 
 /** Open the feed of `session` with `token` (none: no Authorization), resolved once the answer's head is in. */
@@ -63,6 +65,7 @@ export function openFeed(h: Harness, session: string, token: string | null): Pro
           ),
         close: () => req.destroy(),
         pause: () => res.pause(),
+        resume: () => res.resume(),
       };
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
