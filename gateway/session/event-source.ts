@@ -30,7 +30,7 @@ export class SessionEventSource {
   }
 
   /** A new feed on `base` for `grant` (events.ts EventFeed.open), opened after every change before it is told. */
-  open(base: Base, grant: FeedGrant): Promise<ReadableStream<Uint8Array> | 'too_many_feeds'> {
+  open(base: Base, grant: FeedGrant): Promise<ReadableStream<Uint8Array> | 'too_many_feeds' | 'signed_out'> {
     return this.#step(async () => {
       const { feed } = this.#parts;
       // A cheap refusal first: a full session computes no snapshot.

@@ -52,6 +52,8 @@ export class EventFeed {
   readonly #feeds = new Set<Feed>();
   readonly #maxQueued: number;
   #keepalive: ReturnType<typeof setInterval> | null = null;
+  /** The epoch of the last sign-out this object saw: an owner feed of an earlier one is not opened. */
+  #signedOut = 0;
 
   /** `maxQueued`: bytes a feed may hold unread (default MAX_QUEUED_BYTES; tests use less). */
   constructor(maxQueued = MAX_QUEUED_BYTES) {
@@ -72,9 +74,15 @@ export class EventFeed {
 
   /**
    * A new feed (a `text/event-stream` body) on `base`, starting with `snapshot` as event 1; it says
-   * `feed.expired` and ends at `grant.until`. 'too_many_feeds' (none opened) when MAX_EVENT_FEEDS are open.
+   * `feed.expired` and ends at `grant.until`. 'too_many_feeds' (none opened) when MAX_EVENT_FEEDS are
+   * open; 'signed_out' for an owner epoch before a sign-out seen since the caller checked it.
    */
-  open(base: Base, grant: FeedGrant, snapshot: ApiEventSnapshot): ReadableStream<Uint8Array> | 'too_many_feeds' {
+  open(
+    base: Base,
+    grant: FeedGrant,
+    snapshot: ApiEventSnapshot,
+  ): ReadableStream<Uint8Array> | 'too_many_feeds' | 'signed_out' {
+    if (grant.epoch !== null && grant.epoch < this.#signedOut) return 'signed_out';
     if (this.#feeds.size >= MAX_EVENT_FEEDS) return 'too_many_feeds';
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
@@ -150,6 +158,7 @@ export class EventFeed {
 
   /** The owner signed out everywhere: feeds opened with an owner token of an epoch before `epoch` end. */
   signedOut(epoch: number): void {
+    this.#signedOut = Math.max(this.#signedOut, epoch);
     for (const feed of this.#feeds) {
       if (!feed.ending && feed.epoch !== null && feed.epoch < epoch) {
         this.#end(feed, 'feed.expired', { reason: 'signed_out' });

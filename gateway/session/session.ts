@@ -6,8 +6,9 @@
  *   the client's data connection for a viewer's WebSocket (data-sockets.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker: a viewer that left; for the owner (the Worker checked the token): ports,
- *   links, status, the dashboard's feed (feed.ts); the operator's event feed (events.ts, event-source.ts). Ports, visibility and links live in storage
- *   (port-table.ts, shares.ts); the client's control frames and snapshots are port-control.ts's.
+ *   links, status, the dashboard's feed (feed.ts); for the operator: the event feed (events.ts,
+ *   event-source.ts). Ports, visibility and links live in storage (port-table.ts, shares.ts); the
+ *   client's control frames and snapshots are port-control.ts's.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -121,6 +122,7 @@ export class Session extends DurableObject<Env> {
       feed: this.events,
       ports: (base) => this.#built.views.ports(base),
       connectedAt: () => this.#tunnel.current()?.attachment.connectedAt ?? null,
+      // The lifecycle code (issue 19, another branch) gives the real state: `asleep` is its to mark.
       state: () => 'active',
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.

@@ -58,7 +58,7 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<{ blocks: Pars
 
 function opened(feed: EventFeed, ...args: Parameters<EventFeed['open']>): ReadableStream<Uint8Array> {
   const stream = feed.open(...args);
-  if (stream === 'too_many_feeds') throw new Error('refused');
+  if (typeof stream === 'string') throw new Error(stream);
   return stream;
 }
 
@@ -152,6 +152,9 @@ describe('EventFeed', () => {
     feed.signedOut(1);
     expect((await drain(owner)).blocks.at(-1)).toMatchObject({ event: 'feed.expired', data: { reason: 'signed_out' } });
     expect((await drain(session)).ended).toBe(false);
+    // An owner feed of the old epoch that was checked before the sign-out and opens after it: refused.
+    expect(feed.open(BASE, { until: 2e9, epoch: 0 }, snapshot())).toBe('signed_out');
+    expect(feed.open(BASE, { until: 2e9, epoch: 1 }, snapshot())).not.toBe('signed_out');
   });
 
   it('end(reason): every feed says session.ended and ends; nothing is written after', async () => {
