@@ -291,6 +291,15 @@ export const tooManyPortsForOwner = (maxPorts: number) =>
     `The session already holds ${maxPorts} ports (MAX_PORTS): one more would close its client for good. Unexpose a port first.`,
   );
 
+/** A session's event feeds are all open (protocol/api.ts MAX_EVENT_FEEDS): one must end first. */
+export const tooManyFeeds = (max: number) =>
+  new GatewayError(
+    429,
+    'too_many_feeds',
+    `At most ${max} event feeds may be open per session. Close one (or wait for a dropped one to be noticed), then try again.`,
+    { headers: { 'retry-after': '5' } },
+  );
+
 /** `DELETE /links/<id>` of a link that is not live. */
 export const noSuchLink = (id: string) =>
   new GatewayError(404, 'no_such_link', `There is no live link ${JSON.stringify(id)} in this session.`);

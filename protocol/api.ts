@@ -154,3 +154,62 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
     ? (parsed as Record<string, unknown>)
     : null;
 }
+
+/** A session's lifecycle state (issue 19): `asleep` while the operator has suspended its VM. */
+export type SessionState = 'active' | 'asleep';
+
+/** The first event of a session's event feed: the session as it is when the feed opens. */
+export interface ApiEventSnapshot {
+  state: SessionState;
+  tunnel: 'connected' | 'offline';
+  /** Every port as GET /ports gives it, with URLs on the host the feed was opened on. */
+  ports: ApiPort[];
+}
+
+/**
+ * One event of a session's event feed (`GET /api/sessions/<id>/events`, docs/events.md), by `type`
+ * (the SSE `event:` name) with its `data` (the SSE `data:` JSON object). After `session.ended`,
+ * `feed.expired` and `feed.overflow` the feed ends.
+ */
+export type SessionEvent =
+  | { type: 'snapshot'; data: ApiEventSnapshot }
+  /** A port began listening (the client announced it). */
+  | { type: 'port.opened'; data: ApiPort }
+  /** A port stopped listening (the client no longer announces it). */
+  | { type: 'port.closed'; data: { port: number } }
+  /** Who may open a port changed (the owner's choice or the client's announcement). */
+  | { type: 'port.visibility'; data: ApiPort }
+  /** The client's tunnel connected (or a newer one replaced it); `connectedAt` ISO 8601. */
+  | { type: 'tunnel.up'; data: { connectedAt: string } }
+  | { type: 'tunnel.down'; data: Record<string, never> }
+  | { type: 'session.asleep'; data: Record<string, never> }
+  | { type: 'session.awake'; data: Record<string, never> }
+  | { type: 'session.ended'; data: { reason: 'ended' | 'expired' } }
+  /** The credential that opened the feed expired (`expired`) or was signed out (`signed_out`). */
+  | { type: 'feed.expired'; data: { reason: 'expired' | 'signed_out' } }
+  /** The reader fell too far behind (more than the feed's queue bound unread): open a new feed. */
+  | { type: 'feed.overflow'; data: { queuedBytes: number } };
+
+/** The event names of a session's event feed. */
+export type SessionEventType = SessionEvent['type'];
+
+/** The `data` of the event named `T`. */
+export type SessionEventData<T extends SessionEventType> = Extract<SessionEvent, { type: T }>['data'];
+
+/** Every event name, in the order docs/events.md lists them. */
+export const SESSION_EVENT_TYPES: readonly SessionEventType[] = [
+  'snapshot',
+  'port.opened',
+  'port.closed',
+  'port.visibility',
+  'tunnel.up',
+  'tunnel.down',
+  'session.asleep',
+  'session.awake',
+  'session.ended',
+  'feed.expired',
+  'feed.overflow',
+];
+
+/** Event feeds one session holds open at once; one more is 429 `too_many_feeds`. */
+export const MAX_EVENT_FEEDS = 8;

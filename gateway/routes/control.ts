@@ -1,6 +1,6 @@
 /**
  * The control plane on CONTROL_DOMAIN (docs/hosts.md): admin (session creation, health),
- * the owner API, the client's tunnel, the dashboard, and sign-in (/auth). Errors are not
+ * the owner API and the event feed (events.ts), the client's tunnel, the dashboard, and sign-in (/auth). Errors are not
  * answered here: they go on to the Worker's one catch-all (index.ts), the
  * same path a preview's errors take.
  */
@@ -10,6 +10,7 @@ import { notFound } from '../errors';
 import { admin } from './admin';
 import { auth } from './auth';
 import { dashboard } from './dashboard';
+import { events } from './events';
 import { ownerApi } from './owner-api';
 import { tunnel } from './tunnel';
 
@@ -23,6 +24,8 @@ control.notFound(() => {
 });
 
 control.route('/', admin);
+// Before the owner API: its middleware takes owner tokens only, the feed takes admin and session tokens too.
+control.route('/api/sessions/:session', events);
 control.route('/api/sessions/:session', ownerApi);
 control.route('/', tunnel);
 control.route('/', dashboard);

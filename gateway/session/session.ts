@@ -6,8 +6,9 @@
  *   the client's data connection for a viewer's WebSocket (data-sockets.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker: a viewer that left; for the owner (the Worker checked the token): ports,
- *   links, status, the dashboard's feed (feed.ts). Ports, visibility and links live in storage
- *   (port-table.ts, shares.ts); the client's control frames and snapshots are port-control.ts's.
+ *   links, status, the dashboard's feed (feed.ts); for the operator: the event feed (events.ts,
+ *   event-source.ts). Ports, visibility and links live in storage (port-table.ts, shares.ts); the
+ *   client's control frames and snapshots are port-control.ts's.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -30,6 +31,8 @@ import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
 import { DashboardFeed } from './feed';
+import { EventFeed, type FeedGrant } from './events';
+import { SessionEventSource } from './event-source';
 import { StreamGrants } from './grants';
 import { LastVisibility } from './last-visibility';
 import { orgAllowed } from '../identity/org-policy';
@@ -57,6 +60,12 @@ export class Session extends DurableObject<Env> {
   readonly #lastVisibility: LastVisibility;
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
+  /**
+   * The operator's event feeds (events.ts): the lifecycle code tells them `session.asleep`/`awake`
+   * (`events.emit`) and `session.ended` (`events.end(reason)`); port and tunnel events come from #source.
+   */
+  readonly events = new EventFeed();
+  readonly #source: SessionEventSource;
   /** What admitted each open viewer stream, to end it when that is withdrawn (grants.ts). */
   readonly #grants = new StreamGrants((port) => this.#built.views.visibility(port));
   readonly #deadlines = new Deadlines<object>();
@@ -90,7 +99,10 @@ export class Session extends DurableObject<Env> {
     this.#lastVisibility = new LastVisibility(ctx.storage);
     this.#tunnel = new TunnelSocket(ctx, {
       onControl: (tunnel, frame) => this.#portControl.frame(tunnel, frame),
-      onChange: () => this.#feed.notify('tunnel'),
+      onChange: () => {
+        this.#feed.notify('tunnel');
+        this.#source.tunnelChanged();
+      },
       maxStreams: () => this.#config.maxStreams,
     });
     this.#portControl = new PortControl({
@@ -102,8 +114,16 @@ export class Session extends DurableObject<Env> {
       remember: () => this.#lastVisibility.remember(this.#ports),
       onChange: () => {
         this.#feed.notify('ports');
+        this.#source.portsChanged();
         void this.#grants.visibilityChanged();
       },
+    });
+    this.#source = new SessionEventSource({
+      feed: this.events,
+      ports: (base) => this.#built.views.ports(base),
+      connectedAt: () => this.#tunnel.current()?.attachment.connectedAt ?? null,
+      // The lifecycle code (issue 19, another branch) gives the real state: `asleep` is its to mark.
+      state: () => 'active',
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -249,6 +269,7 @@ export class Session extends DurableObject<Env> {
     if (!(await this.#shares.setVisibility(port, visibility))) return 'too_many_requests';
     if (before !== visibility) {
       this.#feed.notify('ports');
+      this.#source.portsChanged();
       this.#portControl.changed();
       void this.#grants.visibilityChanged();
     }
@@ -311,6 +332,7 @@ export class Session extends DurableObject<Env> {
     this.#grants.signedOut(epoch);
     this.#logReads.signedOut(epoch);
     this.#feed.end('signout');
+    this.events.signedOut(epoch);
     return { epoch };
   }
 
@@ -343,6 +365,22 @@ export class Session extends DurableObject<Env> {
   async feed(grant: OwnerGrant): Promise<ReadableStream<Uint8Array> | null> {
     if (grant.epoch !== (await this.#epoch.current())) return null;
     return this.#feed.open(grant.until);
+  }
+
+  /**
+   * The operator's event feed (events.ts) on `base`, for a credential that expires at `grant.until`
+   * (null: the admin token) of owner epoch `grant.epoch` (null: not an owner token): the
+   * `text/event-stream` body; 'too_many_feeds' when MAX_EVENT_FEEDS are open; 'signed_out' on a
+   * stale epoch (a sign-out raced the Worker's check).
+   */
+  async eventFeed(base: Base, grant: FeedGrant): Promise<ReadableStream<Uint8Array> | 'too_many_feeds' | 'signed_out'> {
+    if (grant.epoch !== null && grant.epoch !== (await this.#epoch.current())) return 'signed_out';
+    return this.#source.open(base, grant);
+  }
+
+  /** RPC from the Worker: the reader of the event feed of `requestId` went away; true if one was dropped. */
+  async eventFeedLeft(requestId: string): Promise<boolean> {
+    return this.events.left(requestId);
   }
 
   /** RPC from the admin API at creation: the owner identity, org policy and token expiry (identity-store.ts). */
