@@ -95,13 +95,10 @@ export interface ApiCreatedSession {
   policy?: ApiSessionPolicy;
 }
 
-/** A live session's state: `asleep` while the operator has marked it so (its VM suspended). */
-export type ApiSessionState = 'active' | 'asleep';
-
 /** `GET /api/sessions/<session>` (admin, session or owner token) → 200; an ended session answers 410 `session_ended`. */
 export interface ApiSession {
   session: string;
-  state: ApiSessionState;
+  state: SessionState;
   tunnel: 'connected' | 'offline';
   /** When the current tunnel connected (ISO 8601), while it is. */
   connectedAt?: string;

@@ -3,56 +3,35 @@
  * typed events, parsed from the server-sent event stream with `eventsource-parser`.
  *
  * One feed is one connection: iteration ends when the gateway ends the stream (after
- * `session.ended` or `feed.expired`, or when the connection drops) or when `signal` aborts. Reconnecting is the
- * caller's business: open a new feed, whose first event is a fresh `snapshot`. `Last-Event-ID` is
- * not sent: the feed does not replay what a reader missed, and ids start again on each feed.
+ * `session.ended`, `feed.expired` or `feed.overflow`, or when the connection drops) or when
+ * `signal` aborts. Reconnecting is the caller's business: open a new feed, whose first event is a
+ * fresh `snapshot`. `Last-Event-ID` is not sent: the feed does not replay what a reader missed,
+ * and ids start again on each feed.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { ApiPort, ApiSessionState } from '../../protocol/api';
+import {
+  SESSION_EVENT_TYPES,
+  type SessionEvent,
+  type SessionEventData,
+  type SessionEventType,
+} from '../../protocol/api';
 import { PortholeApiError } from '../net/http';
 import { lookup } from '../net/lookup';
 import { unreachable } from './call';
 
-/** What each event of the feed carries in `data`, by its name. */
-export interface PortholeEventData {
-  /** The first event: the session as it is when the feed opens. */
-  snapshot: { state: ApiSessionState; tunnel: 'connected' | 'offline'; ports: ApiPort[] };
-  'port.opened': ApiPort;
-  'port.closed': { port: number };
-  /** The owner or the client changed who may open the port. */
-  'port.visibility': ApiPort;
-  'tunnel.up': { connectedAt: string };
-  'tunnel.down': Record<string, never>;
-  'session.asleep': Record<string, never>;
-  'session.awake': Record<string, never>;
-  /** The session ended (by the operator, or at its expiry); the feed ends after it. */
-  'session.ended': { reason: 'ended' | 'expired' };
-  /** The credential that opened the feed expired; the feed ends after it. */
-  'feed.expired': Record<string, never>;
-}
+/** One event: `type` (the SSE event name), `data` (narrowed by `type`), and `id`, increasing within one feed. */
+export type PortholeEvent = SessionEvent & { id: number };
 
-/** The names of the events this SDK knows; others the gateway may add later are skipped. */
-export type PortholeEventType = keyof PortholeEventData;
+/** The event names of the feed. */
+export type PortholeEventType = SessionEventType;
 
-/** One event: narrow on `type` to get its `data`. `id` increases within one feed. */
-export type PortholeEvent = {
-  [K in PortholeEventType]: { type: K; id: number; data: PortholeEventData[K] };
-}[PortholeEventType];
+/** The `data` of the event named `T`. */
+export type PortholeEventData<T extends PortholeEventType> = SessionEventData<T>;
 
-const KNOWN = new Set<string>([
-  'snapshot',
-  'port.opened',
-  'port.closed',
-  'port.visibility',
-  'tunnel.up',
-  'tunnel.down',
-  'session.asleep',
-  'session.awake',
-  'session.ended',
-  'feed.expired',
-] satisfies PortholeEventType[]);
+/** The names this SDK knows; others (a later gateway's) are skipped. */
+const KNOWN = new Set<string>(SESSION_EVENT_TYPES);
 
 /** Characters the parser may hold of one unfinished event: more is not the gateway's feed. */
 const MAX_EVENT_CHARS = 1 << 20;

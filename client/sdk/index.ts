@@ -26,8 +26,9 @@ export type {
   ApiSessionEnded,
   ApiSessionOwner,
   ApiSessionPolicy,
-  ApiSessionState,
   ApiSignOut,
   ApiStatus,
+  ApiEventSnapshot,
+  SessionState,
 } from '../../protocol/api';
 export type { Visibility } from '../../protocol/payloads';

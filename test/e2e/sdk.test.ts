@@ -6,7 +6,8 @@
  */
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PortholeAdmin, PortholeApiError, PortholeSession } from '../../client/sdk';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PortholeAdmin, PortholeApiError, type PortholeEvent, PortholeSession } from '../../client/sdk';
 import { freePort, type Harness, request, startAgent, startHarness, startOrigin } from './harness';
 
 let h: Harness;
@@ -41,6 +42,22 @@ async function connected() {
   });
   await client.agent.url(origin.port);
   return { created, origin, client };
+}
+
+/** The next event of `type` from `feed` (others are skipped), within `ms`. */
+async function nextOf<T extends PortholeEvent['type']>(
+  feed: AsyncIterator<PortholeEvent>,
+  type: T,
+  ms = 15_000,
+): Promise<Extract<PortholeEvent, { type: T }>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const late = sleep(Math.max(0, deadline - Date.now()), 'late' as const);
+    const next = await Promise.race([feed.next(), late]);
+    if (next === 'late') throw new Error(`no ${type} event within ${ms} ms`);
+    if (next.done) throw new Error(`the feed ended before a ${type} event`);
+    if (next.value.type === type) return next.value as Extract<PortholeEvent, { type: T }>;
+  }
 }
 
 describe('PortholeAdmin and PortholeSession', () => {
@@ -117,6 +134,40 @@ describe('PortholeAdmin and PortholeSession', () => {
     await asAdmin.ports();
     await session.signOut();
     expect(await asAdmin.ports()).toHaveLength(1);
+  });
+
+  it('events(): the live feed as typed events in order, with the session token or as the admin; abort ends it', async () => {
+    const created = await admin.createSession({ ttlSeconds: 3600 });
+    const session = new PortholeSession({ gateway: h.gateway.url, sessionToken: created.token });
+    const abort = new AbortController();
+    const feed = session.events({ signal: abort.signal })[Symbol.asyncIterator]();
+    const snapshot = await nextOf(feed, 'snapshot');
+    expect(snapshot).toEqual({ type: 'snapshot', id: 1, data: { state: 'active', tunnel: 'offline', ports: [] } });
+
+    const origin = await startOrigin((_req, res) => res.end('app'));
+    await startAgent(h, [origin.port], { token: created.token, session: created.session, visibility: () => undefined });
+    const up = await nextOf(feed, 'tunnel.up');
+    const opened = await nextOf(feed, 'port.opened');
+    expect(opened.data).toMatchObject({ port: origin.port, visibility: 'private', listening: true });
+    await session.setVisibility(origin.port, 'public');
+    const changed = await nextOf(feed, 'port.visibility');
+    expect(changed.data).toMatchObject({ port: origin.port, visibility: 'public', url: opened.data.url });
+    expect(up.id < opened.id && opened.id < changed.id).toBe(true);
+    const served = await request(h.gateway, opened.data.url);
+    expect([served.status, served.body.toString()]).toEqual([200, 'app']);
+
+    // The operator's view of the same session, with the admin token.
+    const asAdmin = admin.session(created.session).events()[Symbol.asyncIterator]();
+    const now = await nextOf(asAdmin, 'snapshot');
+    expect(now.data).toMatchObject({ tunnel: 'connected', ports: [{ port: origin.port, visibility: 'public' }] });
+    await asAdmin.return?.(); // Leaving the loop closes the connection.
+
+    abort.abort();
+    expect(await feed.next()).toEqual({ done: true, value: undefined });
+
+    const wrong = new PortholeAdmin({ gateway: h.gateway.url, adminToken: 'wrong' }).session(created.session);
+    const refused = await refusal(wrong.events()[Symbol.asyncIterator]().next());
+    expect(refused).toMatchObject({ status: 401, code: 'unauthorized' });
   });
 
   it('errors carry the gateway status and code', async () => {
