@@ -17,7 +17,7 @@ An ended session cannot be started again: create a new one.
 
 status and end take the session token (--token-file, $PORTHOLE_TOKEN), or
 the admin token with --session <id> for any session. An ended session answers
-410 session_ended (exit 1).
+410 session_ended (exit 3).
 
 Options:
   --gateway <url>       Gateway base URL (or $PORTHOLE_GATEWAY)
