@@ -81,6 +81,13 @@ describe('DELETE /api/sessions/<id>', () => {
     const link = await a.agent.api.link(origin.port);
     const owner = (await a.agent.api.ownerToken()).token;
     expect((await request(h.gateway, link.url)).status).toBe(303); // Live: it trades its token for a cookie.
+    // A dashboard link and an owner login link, unused, and a dashboard cookie already had.
+    const dashboardLink = (await a.agent.api.dashboard()).url;
+    const loginLink = (await a.agent.api.login(origin.port)).url;
+    const dashboardCookie = (await request(h.gateway, (await a.agent.api.dashboard()).url)).headers['set-cookie']?.map(
+      (c) => c.split(';')[0] as string,
+    );
+    expect(dashboardCookie?.length).toBeGreaterThan(0);
 
     // A viewer downloading: the head and the first bytes have come.
     let bytes = 0;
@@ -140,6 +147,13 @@ describe('DELETE /api/sessions/<id>', () => {
     expect(page.status).toBe(410);
     expect(page.body.toString()).toContain('This session has ended.');
     expect(await gone(link.url)).toEqual(ended410);
+    expect(await gone(dashboardLink)).toEqual(ended410);
+    expect(await gone(loginLink)).toEqual(ended410);
+    const dashboardPath = `/s/${a.session}`;
+    expect(await gone(dashboardPath, { headers: { cookie: (dashboardCookie ?? []).join('; ') } })).toEqual(ended410);
+    expect(await gone(`${dashboardPath}/events`, { headers: { cookie: (dashboardCookie ?? []).join('; ') } })).toEqual(
+      ended410,
+    );
     expect(await gone(`/api/sessions/${a.session}/status`, { headers: bearer(owner) })).toEqual(ended410);
     expect(await gone(`/api/sessions/${a.session}/links`, { headers: bearer(owner) })).toEqual(ended410);
     expect(await gone(`/api/sessions/${a.session}/owner-token`, { method: 'POST', headers: bearer(a.token) })).toEqual(
