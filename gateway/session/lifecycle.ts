@@ -32,6 +32,14 @@ export interface KeyValueStorage {
   put<T>(key: string, value: T): Promise<void>;
 }
 
+/** What the lifecycle needs of the object's storage (DurableObjectStorage is one; declared for unit tests). */
+export interface LifecycleStorage extends KeyValueStorage {
+  delete(key: string): Promise<boolean>;
+  deleteAll(): Promise<void>;
+  setAlarm(scheduledTime: number): Promise<void>;
+  deleteAlarm(): Promise<void>;
+}
+
 export interface LifecycleHooks {
   /** Whether the session's identity record (written at creation) is in storage. */
   created(): Promise<boolean>;
@@ -42,12 +50,12 @@ export interface LifecycleHooks {
 }
 
 export class Lifecycle {
-  readonly #storage: DurableObjectStorage;
+  readonly #storage: LifecycleStorage;
   readonly #hooks: LifecycleHooks;
   #ended = false;
   #asleep: Promise<boolean> | null = null;
 
-  constructor(storage: DurableObjectStorage, hooks: LifecycleHooks) {
+  constructor(storage: LifecycleStorage, hooks: LifecycleHooks) {
     this.#storage = storage;
     this.#hooks = hooks;
   }
