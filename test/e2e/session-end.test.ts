@@ -12,6 +12,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { lookup } from '../../client/net/lookup';
 import { TunnelSessionEndedError } from '../../client/tunnel/errors';
 import { type ApiSession, SUBPROTOCOL } from '../../protocol';
+import { runCli, tempDir } from './cli-run';
 import {
   afterTest,
   createSession,
@@ -241,5 +242,31 @@ describe('the end at the session expiry', () => {
     expect(await stored(session)).toEqual({ keys: [], tables: [], alarm: null });
     const reply = await request(h.gateway, `/api/sessions/${session}`, { headers: bearer(h.adminToken) });
     expect(reply.status).toBe(410);
+  });
+});
+
+describe('porthole connect, when its session ends', () => {
+  it('prints why and exits 3 with error session_ended', async () => {
+    const { session, token } = await createSession(h);
+    const cwd = tempDir().path;
+    const args = ['connect', '--json', '--gateway', h.gateway.url, '--no-watch', '--control', `${cwd}/c.sock`];
+    const run = runCli(args, cwd, { PORTHOLE_TOKEN: token });
+    await run.line((line) => line.event === 'tunnel.up');
+    const reply = await request(h.gateway, `/api/sessions/${session}`, {
+      method: 'DELETE',
+      headers: bearer(h.adminToken),
+    });
+    expect(reply.status).toBe(200);
+    expect(await run.exit).toBe(3);
+    const last = run.stdout().trim().split('\n').at(-1) ?? '';
+    expect(JSON.parse(last)).toMatchObject({
+      event: 'error',
+      error: 'session_ended',
+      message: 'the session has ended (ended by the operator)',
+    });
+    // Started again on the ended session: refused at once, the same way.
+    const again = runCli(args, cwd, { PORTHOLE_TOKEN: token });
+    expect(await again.exit).toBe(3);
+    expect(JSON.parse(again.stdout().trim().split('\n').at(-1) ?? '')).toMatchObject({ error: 'session_ended' });
   });
 });
