@@ -5,10 +5,13 @@
  * documented error, every URL, token and link of the session answers 410 `session_ended`, and
  * nothing is left in the session object's storage.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { statePaths } from '../../client/local/state-dir';
 import { lookup } from '../../client/net/lookup';
 import { TunnelSessionEndedError } from '../../client/tunnel/errors';
 import { type ApiSession, SUBPROTOCOL } from '../../protocol';
@@ -268,5 +271,30 @@ describe('porthole connect, when its session ends', () => {
     const again = runCli(args, cwd, { PORTHOLE_TOKEN: token });
     expect(await again.exit).toBe(3);
     expect(JSON.parse(again.stdout().trim().split('\n').at(-1) ?? '')).toMatchObject({ error: 'session_ended' });
+  });
+});
+
+describe('porthole dev, when its session ends', () => {
+  it('exits 3 when it ends while running; started again, it makes a new session instead of the ended one', async () => {
+    const cwd = tempDir().path;
+    const state = join(cwd, 'state');
+    const args = ['dev', '--json', '--listen', '127.0.0.1:0', '--no-watch', '--state-dir', state];
+    const first = runCli([...args, '--control', join(cwd, 'one.sock')], cwd);
+    const ready = await first.line((line) => line.event === 'ready');
+    const saved = JSON.parse(readFileSync(statePaths(state).session, 'utf8')) as { session: string; token: string };
+    expect(saved.session).toBe(ready.session);
+    const gateway = { url: String(ready.gateway), port: Number(new URL(String(ready.gateway)).port) };
+    const ended = await request(gateway as Harness['gateway'], `/api/sessions/${saved.session}`, {
+      method: 'DELETE',
+      headers: bearer(saved.token),
+    });
+    expect(ended.status).toBe(200);
+    expect(await first.exit).toBe(3);
+    expect(JSON.parse(first.stdout().trim().split('\n').at(-1) ?? '')).toMatchObject({ error: 'session_ended' });
+
+    const second = runCli([...args, '--control', join(cwd, 'two.sock')], cwd);
+    const again = await second.line((line) => line.event === 'ready');
+    expect(again.session).not.toBe(saved.session);
+    expect(second.stdout()).not.toContain('"error"');
   });
 });
