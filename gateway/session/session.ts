@@ -254,15 +254,7 @@ export class Session extends DurableObject<Env> {
   #ending(reason: EndReason): void {
     const why = END_REASONS[reason];
     this.#grants.ended(`the session has ended (${why})`);
-    const tunnel = this.#tunnel.current();
-    if (tunnel) this.#tunnel.drop(tunnel, CloseCode.SESSION_ENDED, why);
-    for (const socket of this.ctx.getWebSockets()) {
-      try {
-        socket.close(CloseCode.SESSION_ENDED, why);
-      } catch {
-        // Already closed: nothing to end.
-      }
-    }
+    this.#tunnel.closeAll(CloseCode.SESSION_ENDED, why);
     this.#feed.end('ended');
   }
 

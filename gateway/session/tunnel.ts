@@ -181,6 +181,17 @@ export class TunnelSocket {
     if (this.#tunnel === tunnel) this.#tunnel = null;
   }
 
+  /**
+   * Close every tunnel socket of the session with `code` and `reason` (whatever its token's expiry),
+   * failing its streams with the reason: the session has ended (lifecycle.ts).
+   */
+  closeAll(code: number, reason: string): void {
+    this.#tunnel?.mux.close(reason);
+    this.#tunnel = null;
+    for (const socket of this.#ctx.getWebSockets(TUNNEL_TAG)) closeSocket(socket, code, reason);
+    this.#hooks.onChange();
+  }
+
   /** webSocketMessage: frames go to the multiplexer; a protocol error drops the tunnel with 1002. */
   message(socket: WebSocket, message: string | ArrayBuffer): void {
     const tunnel = this.current();
