@@ -7,10 +7,10 @@
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker: a viewer that left; for the owner (the Worker checked the token): ports,
  *   links, status, the dashboard's feed (feed.ts); for the operator: the session's state, asleep or
- *   awake, and its end (lifecycle.ts).
- * - alarm: the session token's expiry ends the session (lifecycle.ts), a tunnel's closes it.
- * An ended session (no identity record) answers 410 `session_ended` at every entry point (lifecycle.ts). Ports, visibility and links live in storage
- *   (port-table.ts, shares.ts); the client's control frames and snapshots are port-control.ts's.
+ *   awake, and its end (lifecycle.ts). Ports, visibility and links live in storage (port-table.ts,
+ *   shares.ts); the client's control frames and snapshots are port-control.ts's.
+ * - alarm: the session token's expiry ends the session (lifecycle.ts); a tunnel's token's closes it.
+ * An ended session (no identity record) answers 410 `session_ended` at every entry point (lifecycle.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
