@@ -210,13 +210,20 @@ export class Session extends DurableObject<Env> {
       const email = forwardedEmail(viewer, this.#config);
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
         const sockets = this.#dataSockets;
-        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, sockets, who, email);
+        const upgraded = await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, sockets, who, email);
+        return this.#unlessEnded(upgraded);
       }
       const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines, who, email);
-      return access.limitFraming(response, request, route);
+      return access.limitFraming(this.#unlessEnded(response), request, route);
     } finally {
       slot.release();
     }
+  }
+
+  /** `response`, unless the session ended while it was made: its stream was reset by the end (410). */
+  #unlessEnded(response: Response): Response {
+    if (this.#life.ended) throw sessionEnded();
+    return response;
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────

@@ -175,8 +175,47 @@ describe('DELETE /api/sessions/<id>', () => {
     });
     expect(connect.status).toBe(410);
 
+    // Writes asked for after the end are refused, and write nothing.
+    const write = (method: string, path: string, body: unknown) =>
+      gone(`/api/sessions/${a.session}${path}`, {
+        method,
+        headers: { ...bearer(owner), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(await write('POST', '/links', { port: origin.port })).toEqual(ended410);
+    expect(await write('PATCH', `/ports/${origin.port}`, { visibility: 'private' })).toEqual(ended410);
+    expect(await write('POST', '/signout', {})).toEqual(ended410);
+    expect(
+      await gone(`/api/sessions/${a.session}`, {
+        method: 'PATCH',
+        headers: { ...bearer(h.adminToken), 'content-type': 'application/json' },
+        body: JSON.stringify({ state: 'asleep' }),
+      }),
+    ).toEqual(ended410);
+
     // Nothing is left: no key, no table of ours, no alarm.
     expect(await stored(a.session)).toEqual({ keys: [], tables: [], alarm: null });
+  });
+});
+
+describe('a request in flight when the session ends', () => {
+  it('answers 410 session_ended, not a withdrawn access or a lost tunnel', async () => {
+    let arrived = () => {};
+    const atOrigin = new Promise<void>((resolve) => (arrived = resolve));
+    const origin = await startOrigin(() => arrived()); // Never answers.
+    const a = await startAgent(h, [origin.port]);
+    const pending = request(h.gateway, await a.agent.url(origin.port));
+    await atOrigin;
+    const ended = await request(h.gateway, `/api/sessions/${a.session}`, {
+      method: 'DELETE',
+      headers: bearer(h.adminToken),
+    });
+    expect(ended.status).toBe(200);
+    const reply = await pending;
+    expect({ status: reply.status, code: reply.headers['x-porthole-error'] }).toEqual({
+      status: 410,
+      code: 'session_ended',
+    });
   });
 });
 
