@@ -41,8 +41,11 @@ export interface LifecycleStorage extends KeyValueStorage {
 }
 
 export interface LifecycleHooks {
-  /** Whether the session's identity record (written at creation) is in storage. */
-  created(): Promise<boolean>;
+  /**
+   * The session's identity record (written at creation), or null without one; `until`: when the
+   * session expires, seconds since the epoch (null: never).
+   */
+  record(): Promise<{ until: number | null } | null>;
   /** The end began (the flag is set): end the tunnel (4003), every stream and viewer WebSocket, and every feed. */
   ending(reason: EndReason): void;
   /** The operator marked the session asleep or awake (a change only). */
@@ -67,15 +70,27 @@ export class Lifecycle {
 
   /**
    * Resolves when the session is live; throws 410 `session_ended` (GatewayError) when it has ended
-   * or was never created. For RPC, see `liveForRpc`.
+   * or was never created. One found past its expiry (its alarm not run yet, or a session created
+   * before the alarm was set at creation) is ended now. For RPC, see `liveForRpc`.
    */
   async live(): Promise<void> {
-    if (this.#ended || !(await this.#hooks.created()) || this.#ended) throw sessionEnded();
+    if (!(await this.#isLive())) throw sessionEnded();
   }
 
   /** `live()` for an RPC method: the thrown error is SESSION_ENDED_RPC, which the Worker answers as 410. */
   async liveForRpc(): Promise<void> {
-    if (this.#ended || !(await this.#hooks.created()) || this.#ended) throw new Error(SESSION_ENDED_RPC);
+    if (!(await this.#isLive())) throw new Error(SESSION_ENDED_RPC);
+  }
+
+  async #isLive(): Promise<boolean> {
+    if (this.#ended) return false;
+    const record = await this.#hooks.record();
+    if (!record || this.#ended) return false;
+    if (record.until !== null && record.until * 1000 <= Date.now()) {
+      await this.end('expired');
+      return false;
+    }
+    return true;
   }
 
   /** The operator's state of the session (read once per object instance). */

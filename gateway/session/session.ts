@@ -101,7 +101,7 @@ export class Session extends DurableObject<Env> {
     if (ctx.id.name === undefined) throw new Error('a Session object must be addressed by its session id');
     this.#session = ctx.id.name;
     this.#life = new Lifecycle(ctx.storage, {
-      created: async () => (await this.#identity.record()) !== null,
+      record: () => this.#identity.record(),
       ending: (reason) => this.#ending(reason),
       stateChanged: () => this.#feed.notify('state'),
     });

@@ -37,12 +37,12 @@ function fakeStorage() {
   return { storage, data, writes, alarm: () => alarm };
 }
 
-function lifecycle(created = true) {
+function lifecycle(created = true, until: number | null = null) {
   const fake = fakeStorage();
   const ended: EndReason[] = [];
   const states: SessionState[] = [];
   const life = new Lifecycle(fake.storage, {
-    created: async () => created,
+    record: async () => (created ? { until } : null),
     ending: (reason) => ended.push(reason),
     stateChanged: (state) => states.push(state),
   });
@@ -75,6 +75,14 @@ describe('Lifecycle', () => {
     await expect(life.liveForRpc()).rejects.toThrow(SESSION_ENDED_RPC);
     await expect(life.setState('asleep')).rejects.toThrow(SESSION_ENDED_RPC);
     expect(fake.writes).toEqual([]);
+  });
+
+  it('a session found past its expiry is ended then: 410, storage emptied', async () => {
+    const { life, fake, ended } = lifecycle(true, Math.floor(Date.now() / 1000) - 1);
+    await life.guard().put('ports', [1]);
+    await expect(life.live()).rejects.toMatchObject({ status: 410, code: 'session_ended' });
+    expect(ended).toEqual(['expired']);
+    expect(fake.data.size).toBe(0);
   });
 
   it('asleep and awake write and tell the hook only on a change', async () => {
