@@ -67,6 +67,29 @@ export interface ApiStatus {
   awakeSince: string;
 }
 
+/** A session's state (docs/lifecycle.md): `asleep` while the operator has its VM suspended. An ended session has none. */
+export type SessionState = 'active' | 'asleep';
+
+/** `GET /api/sessions/<id>`, and `PATCH` with `{"state":"asleep"|"awake"}`: the session as its operator sees it. */
+export interface ApiSession {
+  session: string;
+  state: SessionState;
+  tunnel: 'connected' | 'offline';
+  /** When the current tunnel connected. */
+  connectedAt?: string;
+  /** When the session ends by itself (its session token's expiry). */
+  expiresAt: string;
+  /** Ports in the session's table (announced by its client now). */
+  ports: number;
+}
+
+/** `DELETE /api/sessions/<id>`: the session has ended, and nothing of it is kept. */
+export interface ApiSessionEnded {
+  session: string;
+  state: 'ended';
+  endedAt: string;
+}
+
 /** Bounds the gateway enforces on the lifetimes it is asked for, in seconds. */
 export const LINK_TTL = { default: 24 * 3600, min: 60, max: 30 * 24 * 3600 } as const;
 export const LOGIN_TTL = { default: 10 * 60, min: 60, max: 24 * 3600 } as const;
@@ -92,9 +115,6 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
     ? (parsed as Record<string, unknown>)
     : null;
 }
-
-/** A session's lifecycle state (issue 19): `asleep` while the operator has suspended its VM. */
-export type SessionState = 'active' | 'asleep';
 
 /** The first event of a session's event feed: the session as it is when the feed opens. */
 export interface ApiEventSnapshot {
