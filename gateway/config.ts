@@ -63,6 +63,11 @@ export interface GatewayConfig {
   maxPorts: number;
   /** `PUBLIC_PREVIEW_WARNING` (`on` / `off`): a browser's first page load of a public port shows a warning page. Default off. */
   publicPreviewWarning: boolean;
+  /**
+   * `SESSION_MIN_TTL`: the shortest `ttl` (seconds) `POST /api/sessions` accepts. Default 60
+   * (protocol/api.ts SESSION_TTL.min); lower it only to watch sessions expire (tests, demos).
+   */
+  sessionMinTtlSeconds: number;
   /** Sign-in with the team's identity provider and the `org` visibility (identity/config.ts, docs/identity.md). */
   identity: IdentityConfig;
 }
@@ -86,6 +91,7 @@ const DEFAULTS = {
   VIEWER_QUEUE_LENGTH: 1024,
   QUEUE_TIMEOUT: 30,
   MAX_PORTS: 1024,
+  SESSION_MIN_TTL: 60,
 } as const;
 
 /** VIEWER_MAX_STREAMS defaults to MAX_STREAMS divided by this: one viewer takes at most a quarter of a session. */
@@ -205,6 +211,7 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
   }
   const queueTimeoutSeconds = seconds('QUEUE_TIMEOUT');
   const maxPorts = count('MAX_PORTS', DEFAULTS.MAX_PORTS);
+  const sessionMinTtlSeconds = count('SESSION_MIN_TTL', DEFAULTS.SESSION_MIN_TTL);
   const warning = unset(vars.PUBLIC_PREVIEW_WARNING) ? 'off' : text(vars.PUBLIC_PREVIEW_WARNING).toLowerCase();
   if (warning !== 'on' && warning !== 'off') {
     problems.push(`PUBLIC_PREVIEW_WARNING is ${JSON.stringify(warning)}: it must be on or off.`);
@@ -222,6 +229,7 @@ export function parseConfig(vars: Readonly<Record<string, unknown>>): GatewayCon
     queueTimeoutSeconds,
     maxPorts,
     publicPreviewWarning: warning === 'on',
+    sessionMinTtlSeconds,
     identity: parseIdentityConfig(vars, problems),
     adminToken: unset(vars.ADMIN_TOKEN) ? null : String(vars.ADMIN_TOKEN),
     labelKey: secret('LABEL_KEY', true) ?? '',

@@ -23,6 +23,7 @@ export interface Env {
   QUEUE_TIMEOUT?: string;
   MAX_PORTS?: string;
   PUBLIC_PREVIEW_WARNING?: string;
+  SESSION_MIN_TTL?: string;
   OIDC_ISSUER?: string;
   OIDC_CLIENT_ID?: string;
   OIDC_CLIENT_SECRET?: string;

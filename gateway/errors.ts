@@ -70,13 +70,21 @@ export class GatewayError extends Error {
 }
 
 /**
- * What a thrown value means to the viewer: a GatewayError as it is, the multiplexer's stream limit as
+ * The message a Session object's RPC method throws when its session has ended: an RPC carries an
+ * error's message only (Workers RPC drops its class and fields), so the Worker knows it by this.
+ */
+export const SESSION_ENDED_RPC = 'porthole:session_ended';
+
+/**
+ * What a thrown value means to the viewer: a GatewayError as it is, a Session object's
+ * SESSION_ENDED_RPC as 410 `session_ended`, the multiplexer's stream limit as
  * 503 `too_many_streams`, anything else a 500 `internal` (the thrown value is the cause, so its stack
  * is in the log).
  */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof StreamLimitError) return tooManyStreams(error.limit);
+  if (error instanceof Error && error.message === SESSION_ENDED_RPC) return sessionEnded();
   return new GatewayError(500, 'internal', 'The gateway failed to handle this request.', { cause: error });
 }
 
@@ -112,6 +120,22 @@ export const sessionOffline = () =>
     'session_offline',
     'This session is offline: its tunnel is not connected. Try again once the session is running.',
     { headers: { 'retry-after': '5' }, waitingFor: 'the session' },
+  );
+
+/**
+ * The session has ended (docs/lifecycle.md): ended by its operator or at its expiry, or never
+ * created. Final: every URL, token, link and cookie of it answers this.
+ */
+export const sessionEnded = () =>
+  new GatewayError(410, 'session_ended', 'This session has ended. Ask for a new session; nothing of this one is kept.');
+
+/** The operator marked the session asleep (its VM is suspended): a waiting answer, healed once it is awake. */
+export const sessionAsleep = () =>
+  new GatewayError(
+    503,
+    'session_asleep',
+    'The session is waking up: its machine is suspended for now. This page reloads by itself once it is back.',
+    { headers: { 'retry-after': '5' }, waitingFor: 'the session to wake up' },
   );
 
 /**

@@ -95,20 +95,23 @@ export interface ApiCreatedSession {
   policy?: ApiSessionPolicy;
 }
 
-/** `GET /api/sessions/<session>` (admin, session or owner token) → 200; an ended session answers 410 `session_ended`. */
+/** A session's state (docs/lifecycle.md): `asleep` while the operator has its VM suspended. An ended session has none. */
+export type SessionState = 'active' | 'asleep';
+
+/** `GET /api/sessions/<id>`, and `PATCH` with `{"state":"asleep"|"awake"}`: the session as its operator sees it. */
 export interface ApiSession {
   session: string;
   state: SessionState;
   tunnel: 'connected' | 'offline';
-  /** When the current tunnel connected (ISO 8601), while it is. */
+  /** When the current tunnel connected. */
   connectedAt?: string;
-  /** When the session ends by itself (ISO 8601): its session token's expiry. */
+  /** When the session ends by itself (its session token's expiry). */
   expiresAt: string;
-  /** How many ports the session's table holds. */
+  /** Ports in the session's table (announced by its client now). */
   ports: number;
 }
 
-/** `DELETE /api/sessions/<session>` (admin or session token) → 200: the session ended at once. */
+/** `DELETE /api/sessions/<id>`: the session has ended, and nothing of it is kept. */
 export interface ApiSessionEnded {
   session: string;
   state: 'ended';
@@ -151,9 +154,6 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
     ? (parsed as Record<string, unknown>)
     : null;
 }
-
-/** A session's lifecycle state (issue 19): `asleep` while the operator has suspended its VM. */
-export type SessionState = 'active' | 'asleep';
 
 /** The first event of a session's event feed: the session as it is when the feed opens. */
 export interface ApiEventSnapshot {

@@ -95,6 +95,11 @@ export const CloseCode = {
   TOO_MANY_PORTS: 4001,
   /** The session token the tunnel was opened with has expired; final, the client needs a new token. */
   SESSION_EXPIRED: 4002,
+  /**
+   * The session was ended (by the operator: DELETE /api/sessions/<id>, or at its expiry); final, the
+   * session and everything of it are gone (the reason says why: `ended by the operator`, `expired`).
+   */
+  SESSION_ENDED: 4003,
   /** The peer broke the protocol (the reason says how). */
   PROTOCOL_ERROR: 1002,
   /** The peer broke a limit that is not a protocol rule (e.g. sent control frames too fast; the reason says which). */

@@ -10,7 +10,7 @@ import { localSession } from '../dev/session';
 import { ensurePrivateFolder } from '../local/private-path';
 import { legacyStateIn, statePaths } from '../local/state-dir';
 import { PortholeApiError } from '../net/http';
-import { TunnelAuthError } from '../tunnel/errors';
+import { TunnelAuthError, TunnelSessionEndedError } from '../tunnel/errors';
 import { clientCommand } from './command';
 import { DEV_HELP } from './help';
 import { identityOptions, members, ownerOf, policyOf } from './identity-flags';
@@ -175,8 +175,11 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
         gatewayGone,
         (agent) => settings?.attach(agent),
       );
-      // A saved token signed with an older secret: start a fresh session once.
-      if (error instanceof TunnelAuthError && attempt === 0) {
+      // A saved token signed with an older secret, or a saved session that has ended since (DELETE
+      // /api/sessions/<id>, its expiry): start a fresh session once. One ended while running exits 3.
+      const savedEnded = error instanceof TunnelSessionEndedError && error.atConnect;
+      if ((error instanceof TunnelAuthError || savedEnded) && attempt === 0) {
+        if (savedEnded) say('the saved session has ended: starting a new one');
         rmSync(sessionFile, { force: true });
         continue;
       }

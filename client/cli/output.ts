@@ -9,7 +9,7 @@
  * - Warnings (the answer is given, but something looks wrong) go to stderr either way, prefixed
  *   `porthole <command>: `; with `--json` they are also listed in the answer's `warnings`.
  * - Exit codes: 0 success; 1 refused, failed or timed out; 2 usage (unknown option, bad value,
- *   missing argument).
+ *   missing argument); 3 the session has ended (`session_ended`: ended by its operator, or expired).
  */
 import { PortholeApiError } from '../net/http';
 import { TunnelError } from '../tunnel/errors';
@@ -34,8 +34,8 @@ export interface Failure {
   /** Stable code: `usage`, the gateway's or control socket's `error`, a local error's `code`, else `failed`. */
   code: string;
   message: string;
-  /** 1 (refused, failed, timeout) or 2 (usage). */
-  exit: 1 | 2;
+  /** 1 (refused, failed, timeout), 2 (usage) or 3 (the session has ended). */
+  exit: 1 | 2 | 3;
   /** Extra fields of the `--json` answer. */
   fields: Record<string, unknown>;
 }
@@ -45,6 +45,7 @@ const TUNNEL_CODES: Record<string, string> = {
   TunnelVersionError: 'protocol_version',
   TunnelReplacedError: 'tunnel_replaced',
   TunnelTooManyPortsError: 'too_many_ports',
+  TunnelSessionEndedError: 'session_ended',
   TunnelDroppedError: 'tunnel_dropped',
 };
 
@@ -52,10 +53,14 @@ const TUNNEL_CODES: Record<string, string> = {
 export function describeFailure(error: unknown): Failure {
   if (error instanceof UsageError) return { code: 'usage', message: error.message, exit: 2, fields: {} };
   if (error instanceof CliError) return { code: error.code, message: error.message, exit: 1, fields: error.fields };
-  if (error instanceof PortholeApiError)
-    return { code: error.code, message: error.message, exit: 1, fields: { status: error.status } };
-  if (error instanceof TunnelError)
-    return { code: TUNNEL_CODES[error.name] ?? 'tunnel_error', message: error.message, exit: 1, fields: {} };
+  if (error instanceof PortholeApiError) {
+    const exit = error.code === 'session_ended' ? 3 : 1;
+    return { code: error.code, message: error.message, exit, fields: { status: error.status } };
+  }
+  if (error instanceof TunnelError) {
+    const code = TUNNEL_CODES[error.name] ?? 'tunnel_error';
+    return { code, message: error.message, exit: code === 'session_ended' ? 3 : 1, fields: {} };
+  }
   if (error instanceof Error) {
     // Local errors with a stable snake_case code (unsafe_path, state_locked, no_client …); not errno's ENOENT.
     const code = (error as { code?: unknown }).code;
@@ -87,7 +92,7 @@ export interface Output {
   result(value: unknown, human: string): void;
   /** A warning line (without prefix): stderr always, and the answer's `warnings` with `--json`. */
   warn(line: string): void;
-  /** Reports `error` (stdout as JSON with `--json`, else stderr) and returns the exit code (1 or 2). */
+  /** Reports `error` (stdout as JSON with `--json`, else stderr) and returns the exit code (1, 2 or 3). */
   fail(error: unknown): number;
 }
 

@@ -23,6 +23,7 @@ import {
   TunnelDroppedError,
   type TunnelError,
   TunnelReplacedError,
+  TunnelSessionEndedError,
   TunnelTooManyPortsError,
   TunnelVersionError,
 } from './errors';
@@ -106,7 +107,7 @@ export class Connection implements Tunnel {
 
   /**
    * Open a tunnel to `<gateway>/connect`. Rejects with a TunnelError whose
-   * class says whether retrying can help: TunnelAuthError (401/403),
+   * class says whether retrying can help: TunnelSessionEndedError (410), TunnelAuthError (401/403),
    * TunnelVersionError (400), TunnelDroppedError (anything else, or no answer
    * within `connectTimeoutMs`).
    */
@@ -131,7 +132,9 @@ export class Connection implements Tunnel {
         response.on('end', () => {
           const message = describe(response.statusCode ?? 0, body);
           socket.terminate();
-          if (response.statusCode === 401 || response.statusCode === 403) reject(new TunnelAuthError(message));
+          if (response.statusCode === 410)
+            reject(new TunnelSessionEndedError('the session has ended (the gateway answered 410 session_ended)', true));
+          else if (response.statusCode === 401 || response.statusCode === 403) reject(new TunnelAuthError(message));
           else if (response.statusCode === 400) reject(new TunnelVersionError(message));
           else reject(new TunnelDroppedError(message));
         });
@@ -173,7 +176,8 @@ function describe(status: number, body: string): string {
 /** The error a tunnel close means, by its code: final refusals stop the client, anything else is retried. */
 export function closeError(code: number, text: string): TunnelError {
   if (code === CloseCode.REPLACED) return new TunnelReplacedError(`another client took over this session: ${text}`);
-  if (code === CloseCode.SESSION_EXPIRED) return new TunnelAuthError(`the session has expired: ${text}`);
+  if (code === CloseCode.SESSION_EXPIRED) return new TunnelSessionEndedError(`the session has expired: ${text}`);
+  if (code === CloseCode.SESSION_ENDED) return new TunnelSessionEndedError(`the session has ended (${text})`);
   if (code === CloseCode.TOO_MANY_PORTS) {
     return new TunnelTooManyPortsError(`the gateway refused this port table: ${text}`);
   }

@@ -40,3 +40,20 @@ export class TunnelTooManyPortsError extends TunnelError {
   override readonly name = 'TunnelTooManyPortsError';
   readonly retryable = false;
 }
+
+/**
+ * The session has ended (close code 4003: its operator ended it, or it expired; 4002: its session
+ * token expired; or the gateway answered 410 `session_ended` to the tunnel): nothing is left to
+ * reconnect to. The CLI exits 3 (`session_ended`). `atConnect`: refused when connecting (a saved
+ * session that ended meanwhile) rather than ended while connected.
+ */
+export class TunnelSessionEndedError extends TunnelError {
+  override readonly name = 'TunnelSessionEndedError';
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly atConnect = false,
+  ) {
+    super(message);
+  }
+}

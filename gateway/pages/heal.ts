@@ -1,7 +1,7 @@
 /**
  * Pages that heal (issue 16 item 3): the HTML of a waiting answer — a GatewayError that names what
  * it waits for (`waitingFor`: `port_not_listening`, `session_offline`, `origin_unreachable`,
- * `tunnel_lost`, `too_many_streams`, `viewer_stream_limit`; docs/viewer-answers.md says why these)
+ * `tunnel_lost`, `too_many_streams`, `viewer_stream_limit`, `session_asleep`; docs/viewer-answers.md says why these)
  * and carries `Retry-After` — to a GET comes back by itself. A small inline
  * script (allowed by a per-answer CSP nonce) re-checks the page's own URL with `HEAD`, one request
  * in flight at most, first after the answer's Retry-After, then backing off ×1.5 up to 30 s (plus

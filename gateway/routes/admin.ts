@@ -51,7 +51,7 @@ admin.post('/api/sessions', async (c) => {
     throw bearerRefused('Creating a session needs the admin token as a Bearer token.');
   }
   const body = await jsonBody(c.req.raw);
-  const ttl = ttlOf(body.ttl, SESSION_TTL);
+  const ttl = ttlOf(body.ttl, { ...SESSION_TTL, min: config(c.env).sessionMinTtlSeconds });
   const owner = ownerOf(body.owner);
   const policy = policyOf(body.policy);
   const { identity } = config(c.env);

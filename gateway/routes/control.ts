@@ -1,5 +1,6 @@
 /**
- * The control plane on CONTROL_DOMAIN (docs/hosts.md): admin (session creation, health),
+ * The control plane on CONTROL_DOMAIN (docs/hosts.md): admin (session creation, health), a
+ * session's lifecycle (state, asleep/awake, end),
  * the owner API and the event feed (events.ts), the client's tunnel, the dashboard, and sign-in (/auth). Errors are not
  * answered here: they go on to the Worker's one catch-all (index.ts), the
  * same path a preview's errors take.
@@ -11,6 +12,7 @@ import { admin } from './admin';
 import { auth } from './auth';
 import { dashboard } from './dashboard';
 import { events } from './events';
+import { lifecycle } from './lifecycle';
 import { ownerApi } from './owner-api';
 import { tunnel } from './tunnel';
 
@@ -24,6 +26,8 @@ control.notFound(() => {
 });
 
 control.route('/', admin);
+// Before the owner API, whose owner-token check covers every path under /api/sessions/<session>.
+control.route('/', lifecycle);
 // Before the owner API: its middleware takes owner tokens only, the feed takes admin and session tokens too.
 control.route('/api/sessions/:session', events);
 control.route('/api/sessions/:session', ownerApi);

@@ -23,7 +23,7 @@ import { tokenForOtherSession } from '../access/refusals';
 import { mintToken } from '../auth/tokens';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { badRequest, GatewayError, noSuchLink, notFound, tooManyVisibilityChoices } from '../errors';
+import { badRequest, noSuchLink, notFound, sessionEnded, tooManyVisibilityChoices } from '../errors';
 import { FRONT_LEFT_HEADER, frontRequestId } from '../routing/disconnect';
 import { sessionStub } from '../routing/stub';
 import { orgPolicyMissing } from '../identity/org-policy';
@@ -33,9 +33,6 @@ import { type Base, baseOf } from '../routing/route';
 import { bearerClaims, jsonBody, portOf, ttlOf } from './input';
 import { operatorOf } from './operator-auth';
 import { ownerLeft, readRequestLog } from './owner-requests';
-
-/** 410 `session_ended` (docs/lifecycle.md): the session has no identity record, or its token has expired. */
-const sessionEnded = () => new GatewayError(410, 'session_ended', 'This session has ended.');
 
 type OwnerEnv = AppEnv & { Variables: { session: string; base: Base; grant: OwnerGrant; expiresAt: number } };
 

@@ -51,6 +51,11 @@ export class SessionEventSource {
     });
   }
 
+  /** The session was marked asleep or awake (lifecycle.ts): `session.asleep` or `session.awake`, in turn with the other changes. */
+  stateChanged(state: SessionState): void {
+    void this.#step(async () => this.#parts.feed.emit(state === 'asleep' ? 'session.asleep' : 'session.awake', {}));
+  }
+
   /** The tunnel socket changed: `tunnel.up` (a new tunnel, or a newer one replacing it) or `tunnel.down`. */
   tunnelChanged(): void {
     void this.#step(() => this.#tunnel());

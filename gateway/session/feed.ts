@@ -9,9 +9,10 @@
 
 /**
  * What changed: the dashboard redraws its panel on any of them (`signout`: every login has ended;
- * `expired`: this feed's own login has).
+ * `expired`: this feed's own login has; `ended`: the session has ended, and the feed with it;
+ * `state`: the operator marked the session asleep or awake).
  */
-export type Change = 'ports' | 'links' | 'tunnel' | 'signout' | 'expired';
+export type Change = 'ports' | 'links' | 'tunnel' | 'signout' | 'expired' | 'ended' | 'state';
 
 const KEEPALIVE_MS = 25_000;
 /** Browsers reconnect a dropped feed after this long (the SSE `retry` field, in ms). */

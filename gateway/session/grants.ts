@@ -138,6 +138,11 @@ export class StreamGrants {
     return this.#resetWhere((held) => sidOf(held.viewer) === sid, IDENTITY_SIGNED_OUT);
   }
 
+  /** The session ended (lifecycle.ts): every tracked stream is reset with `reason`. Returns how many. */
+  ended(reason: string): number {
+    return this.#resetWhere(() => true, reason);
+  }
+
   /** The share link `id` was revoked: the streams it admitted are reset. Returns how many. */
   revoked(id: string): number {
     this.#revoked.add(id);

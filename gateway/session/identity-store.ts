@@ -34,7 +34,7 @@ export interface IdentityStorage {
 
 export class IdentityStore {
   readonly #storage: IdentityStorage;
-  #settings: Promise<SessionIdentity> | null = null;
+  #settings: Promise<SessionIdentity | null> | null = null;
   #signedOut: Promise<SignedOut> | null = null;
 
   constructor(storage: IdentityStorage) {
@@ -47,9 +47,17 @@ export class IdentityStore {
     this.#settings = Promise.resolve(settings);
   }
 
-  /** The settings (read once per object instance). */
-  settings(): Promise<SessionIdentity> {
-    this.#settings ??= this.#read<SessionIdentity>(SETTINGS, { owner: null, policy: null, until: null }, () => {
+  /** The settings (read once per object instance); a session without its record has none (all null). */
+  async settings(): Promise<SessionIdentity> {
+    return (await this.record()) ?? { owner: null, policy: null, until: null };
+  }
+
+  /**
+   * The record written at creation, or null: a session without it has ended or was never created
+   * (session/lifecycle.ts). Read once per object instance.
+   */
+  record(): Promise<SessionIdentity | null> {
+    this.#settings ??= this.#read<SessionIdentity | null>(SETTINGS, null, () => {
       this.#settings = null;
     });
     return this.#settings;

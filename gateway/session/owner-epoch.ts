@@ -4,13 +4,15 @@
  * credential carries the epoch it was granted in; bumping it refuses them all.
  */
 
+import type { KeyValueStorage } from './lifecycle';
+
 const KEY = 'owner-epoch';
 
 export class OwnerEpoch {
-  readonly #storage: DurableObjectStorage;
+  readonly #storage: KeyValueStorage;
   #value: Promise<number> | null = null;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: KeyValueStorage) {
     this.#storage = storage;
   }
 

@@ -6,9 +6,11 @@
  *   the client's data connection for a viewer's WebSocket (data-sockets.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker: a viewer that left; for the owner (the Worker checked the token): ports,
- *   links, status, the dashboard's feed (feed.ts); for the operator: the event feed (events.ts,
- *   event-source.ts). Ports, visibility and links live in storage (port-table.ts, shares.ts); the
- *   client's control frames and snapshots are port-control.ts's.
+ *   links, status, the dashboard's feed (feed.ts); for the operator: the session's state, asleep or
+ *   awake, and its end (lifecycle.ts); the event feed (events.ts, event-source.ts). Ports, visibility and links live in storage (port-table.ts,
+ *   shares.ts); the client's control frames and snapshots are port-control.ts's.
+ * - alarm: the session token's expiry ends the session (lifecycle.ts); a tunnel's token's closes it.
+ * An ended session (no identity record) answers 410 `session_ended` at every entry point (lifecycle.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -16,8 +18,12 @@ import {
   type ApiLink,
   type ApiLogin,
   type ApiPort,
+  type ApiSession,
+  type ApiSessionEnded,
   type ApiStatus,
+  CloseCode,
   type ExposeRequest,
+  type SessionState,
   type Visibility,
 } from '../../protocol';
 import { acknowledge, CONTINUE_PARAM, needsWarning, warningIfPublic } from '../access/interstitial';
@@ -26,7 +32,15 @@ import type { OwnerGrant } from '../access/owner-grant';
 import { forwardedEmail, openViewer } from '../access/policy';
 import { config, type GatewayConfig } from '../config';
 import type { Env } from '../env';
-import { errorResponse, notListening, sessionOffline, tooManyLinks } from '../errors';
+import {
+  errorResponse,
+  notListening,
+  sessionAsleep,
+  sessionEnded,
+  SESSION_ENDED_RPC,
+  sessionOffline,
+  tooManyLinks,
+} from '../errors';
 import { type Base, readRoute, type ViewerRoute } from '../routing/route';
 import { DataSockets } from './data-sockets';
 import { Deadlines } from './deadlines';
@@ -35,6 +49,7 @@ import { EventFeed, type FeedGrant } from './events';
 import { SessionEventSource } from './event-source';
 import { StreamGrants } from './grants';
 import { LastVisibility } from './last-visibility';
+import { END_REASONS, type EndReason, Lifecycle } from './lifecycle';
 import { orgAllowed } from '../identity/org-policy';
 import { IdentityStore, type SessionIdentity } from './identity-store';
 import { OwnerEpoch } from './owner-epoch';
@@ -57,6 +72,7 @@ export class Session extends DurableObject<Env> {
   readonly #shares: ShareStore;
   readonly #epoch: OwnerEpoch;
   readonly #identity: IdentityStore;
+  readonly #life: Lifecycle;
   readonly #lastVisibility: LastVisibility;
   readonly #tunnel: TunnelSocket;
   readonly #feed = new DashboardFeed();
@@ -92,18 +108,34 @@ export class Session extends DurableObject<Env> {
     // Objects are only ever reached by idFromName(session) (routing/stub.ts), so the name is always there.
     if (ctx.id.name === undefined) throw new Error('a Session object must be addressed by its session id');
     this.#session = ctx.id.name;
-    this.#ports = new PortTable(ctx.storage);
-    this.#shares = new ShareStore(ctx.storage);
-    this.#epoch = new OwnerEpoch(ctx.storage);
-    this.#identity = new IdentityStore(ctx.storage);
-    this.#lastVisibility = new LastVisibility(ctx.storage);
+    this.#life = new Lifecycle(ctx.storage, {
+      record: () => this.#identity.record(),
+      ending: (reason) => this.#ending(reason),
+      stateChanged: (state) => {
+        this.#feed.notify('state');
+        this.#source.stateChanged(state);
+      },
+    });
+    // Every store writes through the lifecycle's guard: nothing is written once the end began.
+    const storage = this.#life.guard();
+    this.#ports = new PortTable(storage);
+    this.#shares = new ShareStore(storage);
+    this.#epoch = new OwnerEpoch(storage);
+    this.#identity = new IdentityStore(storage);
+    this.#lastVisibility = new LastVisibility(storage);
     this.#tunnel = new TunnelSocket(ctx, {
-      onControl: (tunnel, frame) => this.#portControl.frame(tunnel, frame),
+      onControl: async (tunnel, frame) => {
+        if (!this.#life.ended) await this.#portControl.frame(tunnel, frame);
+      },
       onChange: () => {
         this.#feed.notify('tunnel');
         this.#source.tunnelChanged();
       },
       maxStreams: () => this.#config.maxStreams,
+      setAlarm: async (expiresAt) => {
+        const until = (await this.#identity.settings()).until ?? expiresAt;
+        await this.#life.setAlarm(Math.min(expiresAt, until) * 1000);
+      },
     });
     this.#portControl = new PortControl({
       session: this.#session,
@@ -122,8 +154,7 @@ export class Session extends DurableObject<Env> {
       feed: this.events,
       ports: (base) => this.#built.views.ports(base),
       connectedAt: () => this.#tunnel.current()?.attachment.connectedAt ?? null,
-      // The lifecycle code (issue 19, another branch) gives the real state: `asleep` is its to mark.
-      state: () => 'active',
+      state: () => this.#life.state(),
     });
     // Keepalives are answered by the runtime, so an idle tunnel lets the object hibernate.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -153,12 +184,14 @@ export class Session extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const route = readRoute(request, this.#session);
-    if (route.kind === 'tunnel') return this.#tunnel.accept(route.base, route.expiresAt);
     try {
+      await this.#life.live();
+      if (route.kind === 'tunnel') return await this.#tunnel.accept(route.base, route.expiresAt);
       if (route.kind === 'data') return await this.#dataSockets.attach(route.stream);
       return await this.#viewer(request, route);
     } catch (error) {
-      const response = errorResponse(error, request);
+      // A request the end cut short (its stream reset, its tunnel closed) is answered as the end.
+      const response = errorResponse(this.#life.ended ? sessionEnded() : error, request);
       // (Without #parts, the config itself failed: no CORS to add. A data connection is the client's.)
       const access = this.#parts?.access;
       return access && route.kind === 'viewer' ? access.corsForSibling(response, request, route) : response;
@@ -172,6 +205,7 @@ export class Session extends DurableObject<Env> {
     // Who may see the port comes first: a stranger to a private port gets the same refusal whether its
     // server is up, down, never announced, or the session offline (docs/viewer-answers.md).
     const viewer = await access.admit(request, route);
+    if ((await this.#life.state()) === 'asleep') throw sessionAsleep();
     if (!this.#tunnel.current()) throw sessionOffline();
     if (!(await this.#ports.get(route.port))) throw notListening(route.port);
     if (viewer.kind !== 'preflight' && this.#config.publicPreviewWarning && needsWarning(request)) {
@@ -185,6 +219,7 @@ export class Session extends DurableObject<Env> {
     });
     const slot = admission instanceof Promise ? await admission : admission;
     try {
+      if (this.#life.ended) throw sessionEnded();
       const tunnel = this.#tunnel.current();
       if (!tunnel) throw sessionOffline();
       const counted = slot.opener(tunnel.mux);
@@ -196,13 +231,20 @@ export class Session extends DurableObject<Env> {
       const email = forwardedEmail(viewer, this.#config);
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
         const sockets = this.#dataSockets;
-        return await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, sockets, who, email);
+        const upgraded = await proxyWebSocket(mux, request, route, this.#config, this.#deadlines, sockets, who, email);
+        return this.#unlessEnded(upgraded);
       }
       const response = await proxyHttp(mux, request, route, this.#config, this.#deadlines, who, email);
-      return access.limitFraming(response, request, route);
+      return access.limitFraming(this.#unlessEnded(response), request, route);
     } finally {
       slot.release();
     }
+  }
+
+  /** `response`, unless the session ended while it was made: its stream was reset by the end (410). */
+  #unlessEnded(response: Response): Response {
+    if (this.#life.ended) throw sessionEnded();
+    return response;
   }
 
   // ── the tunnel socket ────────────────────────────────────────────────────
@@ -219,10 +261,74 @@ export class Session extends DurableObject<Env> {
     this.#tunnel.failed(socket, error);
   }
 
-  /** The tunnel's session token expired (TunnelSocket.accept set the alarm): current() closes it; early, set again. */
+  /**
+   * The session's expiry (set at creation: configureIdentity) ends it (lifecycle.ts); a tunnel's
+   * session token that expired (TunnelSocket.accept set the alarm) closes it (current()). Early: set again.
+   */
   override async alarm(): Promise<void> {
-    const expiresAt = this.#tunnel.current()?.attachment.expiresAt;
-    if (expiresAt !== undefined) await this.ctx.storage.setAlarm(expiresAt * 1000);
+    const record = this.#life.ended ? null : await this.#identity.record();
+    if (!record) return; // Ended, or never created: nothing to do, nothing to write.
+    const now = Date.now();
+    if (record.until !== null && record.until * 1000 <= now) {
+      await this.#life.end('expired');
+      return;
+    }
+    const tunnelAt = this.#tunnel.current()?.attachment.expiresAt;
+    const next = Math.min(record.until ?? Infinity, tunnelAt ?? Infinity);
+    if (next !== Infinity) await this.#life.setAlarm(next * 1000);
+  }
+
+  /** The end began (lifecycle.ts): the tunnel (4003), every stream and viewer WebSocket, and every feed end now. */
+  #ending(reason: EndReason): void {
+    const why = END_REASONS[reason];
+    this.#grants.ended(`the session has ended (${why})`);
+    this.#tunnel.closeAll(CloseCode.SESSION_ENDED, why);
+    this.#feed.end('ended');
+    this.events.end(reason);
+  }
+
+  // ── operator RPC (routes/lifecycle.ts checked the token) ────────────────
+
+  /** The session as its operator sees it; SESSION_ENDED_RPC when it has ended. */
+  async info(): Promise<ApiSession> {
+    await this.#life.liveForRpc();
+    const { until } = await this.#identity.settings();
+    const tunnel = this.#tunnel.current();
+    return {
+      session: this.#session,
+      state: await this.#life.state(),
+      tunnel: tunnel ? 'connected' : 'offline',
+      ...(tunnel ? { connectedAt: new Date(tunnel.attachment.connectedAt).toISOString() } : {}),
+      expiresAt: new Date((until ?? 0) * 1000).toISOString(),
+      ports: (await this.#ports.list()).length,
+    };
+  }
+
+  /** Mark the session asleep or awake (`active`), and say so to its dashboards; the session as it is then. */
+  async setState(state: SessionState): Promise<ApiSession> {
+    await this.#life.setState(state);
+    return this.info();
+  }
+
+  /** End the session now (lifecycle.ts); SESSION_ENDED_RPC when it had already ended. */
+  async end(reason: EndReason = 'ended'): Promise<ApiSessionEnded> {
+    await this.#life.liveForRpc();
+    if (!(await this.#life.end(reason))) throw new Error(SESSION_ENDED_RPC);
+    return { session: this.#session, state: 'ended', endedAt: new Date().toISOString() };
+  }
+
+  /**
+   * For tests only (no route reaches it): the keys in the object's storage, and its SQL tables
+   * other than the runtime's own, to show that an ended session keeps nothing.
+   */
+  async storedKeys(): Promise<{ keys: string[]; tables: string[]; alarm: number | null }> {
+    const keys = [...(await this.ctx.storage.list()).keys()];
+    const tables = this.ctx.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .map((row) => row.name)
+      .filter((name) => !name.startsWith('_cf_') && !name.startsWith('sqlite_'));
+    return { keys, tables, alarm: await this.ctx.storage.getAlarm() };
   }
 
   /** RPC from the Worker (routes/preview.ts): the viewer of `requestId` disconnected; true if a stream was reset. */
@@ -235,6 +341,7 @@ export class Session extends DurableObject<Env> {
 
   /** The session at a glance: tunnel, streams in flight, and how long this object has been awake. */
   async status(): Promise<ApiStatus> {
+    await this.#life.liveForRpc();
     const tunnel = this.#tunnel.current();
     return {
       tunnel: tunnel ? 'connected' : 'offline',
@@ -246,6 +353,7 @@ export class Session extends DurableObject<Env> {
   }
 
   async listPorts(base: Base): Promise<ApiPort[]> {
+    await this.#life.liveForRpc();
     return this.#built.views.ports(base);
   }
 
@@ -264,6 +372,7 @@ export class Session extends DurableObject<Env> {
     port: number,
     visibility: Visibility,
   ): Promise<ApiPort | 'too_many_requests' | 'org_policy_missing'> {
+    await this.#life.liveForRpc();
     if (visibility === 'org' && !(await this.#orgAllowed())) return 'org_policy_missing';
     const before = await this.#shares.visibility(port);
     if (!(await this.#shares.setVisibility(port, visibility))) return 'too_many_requests';
@@ -278,17 +387,20 @@ export class Session extends DurableObject<Env> {
 
   /** The owner asks the client to expose a port (EXPOSE): sent, or why not (owner-ports.ts, org-policy.ts). */
   async requestExpose(request: ExposeRequest): Promise<OwnerPortOutcome | 'org_policy_missing'> {
+    await this.#life.liveForRpc();
     if (request.visibility === 'org' && !(await this.#orgAllowed())) return 'org_policy_missing';
     return this.#ownerPorts.expose(request, this.#ports, this.#config.maxPorts);
   }
 
   /** The owner asks the client to stop exposing a port (UNEXPOSE): sent, or why not. */
   async requestUnexpose(port: number): Promise<OwnerPortOutcome> {
+    await this.#life.liveForRpc();
     return this.#ownerPorts.send({ type: 'UNEXPOSE', stream: 0, body: { port } });
   }
 
   /** A new reviewer link; 409 `too_many_links` when the session holds MAX_LINKS live ones. */
   async createLink(base: Base, port: number, ttlSeconds: number, label?: string): Promise<ApiLink> {
+    await this.#life.liveForRpc();
     const link = await this.#shares.createLink(port, ttlSeconds, label).catch((error: unknown) => {
       throw error instanceof RangeError ? tooManyLinks(error.message) : error;
     });
@@ -298,12 +410,14 @@ export class Session extends DurableObject<Env> {
 
   /** The live links, each with a working URL (the same id and expiry as when it was created). */
   async listLinks(base: Base): Promise<ApiLink[]> {
+    await this.#life.liveForRpc();
     const links = await this.#shares.links();
     return Promise.all(links.map((link) => this.#built.views.link(base, link, true)));
   }
 
   /** Revoke a live link at once; null if there is no such live link. */
   async revokeLink(base: Base, id: string): Promise<ApiLink | null> {
+    await this.#life.liveForRpc();
     const link = await this.#shares.revoke(id);
     if (!link) return null;
     this.#grants.revoked(id);
@@ -313,21 +427,25 @@ export class Session extends DurableObject<Env> {
 
   /** A one-time owner login link for `port` (owner-links.ts), bounded by the caller's `grant`. */
   async loginLink(base: Base, port: number, ttlSeconds: number, grant: OwnerGrant): Promise<ApiLogin> {
+    await this.#life.liveForRpc();
     return loginLink(this.#config, this.#session, base, port, ttlSeconds, grant);
   }
 
   /** A one-time link to the session's dashboard (owner-links.ts), bounded by the caller's `grant`. */
   async dashboardLink(base: Base, ttlSeconds: number, grant: OwnerGrant): Promise<ApiDashboardLink> {
+    await this.#life.liveForRpc();
     return dashboardLink(this.#config, this.#session, base, ttlSeconds, grant);
   }
 
   /** The sign-out epoch every owner credential of this session must carry (owner-epoch.ts). */
   async ownerEpoch(): Promise<number> {
+    await this.#life.liveForRpc();
     return this.#epoch.current();
   }
 
   /** Sign out everywhere: every owner token, login link and cookie of this session is refused from now on. */
   async signOutEverywhere(): Promise<{ epoch: number }> {
+    await this.#life.liveForRpc();
     const epoch = await this.#epoch.bump();
     this.#grants.signedOut(epoch);
     this.#logReads.signedOut(epoch);
@@ -338,6 +456,7 @@ export class Session extends DurableObject<Env> {
 
   /** Spend a one-time login id (`expiresAt`: its token's expiry, seconds since the epoch); false if spent before. */
   async useLogin(id: string, expiresAt: number): Promise<boolean> {
+    await this.#life.liveForRpc();
     return this.#shares.useLogin(id, expiresAt);
   }
 
@@ -347,6 +466,7 @@ export class Session extends DurableObject<Env> {
    * stale epoch. The read is one of the session's MAX_STREAMS, but no viewer's and never queued.
    */
   async readRequestLog(read: LogRead, epoch: number): Promise<LogReply> {
+    await this.#life.liveForRpc();
     if (epoch !== (await this.#epoch.current())) return { kind: 'signed_out' };
     const tunnel = this.#tunnel.current();
     if (!tunnel) return refused(sessionOffline());
@@ -363,6 +483,7 @@ export class Session extends DurableObject<Env> {
    * expiry, epoch seconds); null (none opened) on a stale epoch (a sign-out raced the Worker's check).
    */
   async feed(grant: OwnerGrant): Promise<ReadableStream<Uint8Array> | null> {
+    await this.#life.liveForRpc();
     if (grant.epoch !== (await this.#epoch.current())) return null;
     return this.#feed.open(grant.until);
   }
@@ -374,6 +495,7 @@ export class Session extends DurableObject<Env> {
    * stale epoch (a sign-out raced the Worker's check).
    */
   async eventFeed(base: Base, grant: FeedGrant): Promise<ReadableStream<Uint8Array> | 'too_many_feeds' | 'signed_out'> {
+    await this.#life.liveForRpc();
     if (grant.epoch !== null && grant.epoch !== (await this.#epoch.current())) return 'signed_out';
     return this.#source.open(base, grant);
   }
@@ -386,26 +508,32 @@ export class Session extends DurableObject<Env> {
   /** RPC from the admin API at creation: the owner identity, org policy and token expiry (identity-store.ts). */
   async configureIdentity(settings: SessionIdentity): Promise<void> {
     await this.#identity.configure(settings);
+    // The session ends by itself at its token's expiry (alarm).
+    if (settings.until !== null) await this.#life.setAlarm(settings.until * 1000);
   }
 
   /** The session's identity settings (identity-store.ts). */
   async sessionIdentity(): Promise<SessionIdentity> {
+    await this.#life.liveForRpc();
     return this.#identity.settings();
   }
 
   /** Sign-in `sid` signed out (`POST /auth/logout`): its credentials of this session are refused until `until`. */
   async signOutIdentity(sid: string, until: number): Promise<void> {
+    await this.#life.liveForRpc();
     await this.#identity.signOut(sid, until);
     this.#grants.identitySignedOut(sid);
   }
 
   /** Whether sign-in `sid`, begun at `issuedAt` (seconds), was signed out of this session (identity-store.ts). */
   async isIdentitySignedOut(sid: string, issuedAt: number): Promise<boolean> {
+    await this.#life.liveForRpc();
     return this.#identity.isSignedOut(sid, issuedAt);
   }
 
   /** A port's effective visibility (the owner's choice, else the client's, else private). */
   async portVisibility(port: number): Promise<Visibility> {
+    await this.#life.liveForRpc();
     return this.#built.views.visibility(port);
   }
 }

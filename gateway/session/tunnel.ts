@@ -52,6 +52,8 @@ export interface TunnelHooks {
   onChange(): void;
   /** Most streams open at once on a tunnel (MAX_STREAMS); read when a tunnel is bound. */
   maxStreams(): number;
+  /** Set the object's alarm for a tunnel whose session token expires at `expiresAt` (seconds since the epoch). */
+  setAlarm(expiresAt: number): Promise<void>;
 }
 
 export class TunnelSocket {
@@ -66,12 +68,12 @@ export class TunnelSocket {
 
   /**
    * Accept a client's tunnel (its session token, which expires at `expiresAt` in seconds since the
-   * epoch, already verified), replacing any older one; an alarm is set for that expiry (the Session
-   * object's `alarm` calls current(), which closes it). The 101 answer.
+   * epoch, already verified), replacing any older one; an alarm is set for that expiry (hooks.setAlarm:
+   * the Session object's `alarm` calls current(), which closes it). The 101 answer.
    */
   async accept(base: Base, expiresAt: number): Promise<Response> {
     // First, so that a failure leaves the tunnel as it was (the newest tunnel's expiry replaces any older one's).
-    await this.#ctx.storage.setAlarm(expiresAt * 1000);
+    await this.#hooks.setAlarm(expiresAt);
     for (const old of this.#ctx.getWebSockets(TUNNEL_TAG)) {
       closeSocket(old, CloseCode.REPLACED, 'replaced by a newer connection for this session');
     }
@@ -177,6 +179,17 @@ export class TunnelSocket {
     tunnel.mux.close(reason);
     closeSocket(tunnel.socket, code, reason);
     if (this.#tunnel === tunnel) this.#tunnel = null;
+  }
+
+  /**
+   * Close every tunnel socket of the session with `code` and `reason` (whatever its token's expiry),
+   * failing its streams with the reason: the session has ended (lifecycle.ts).
+   */
+  closeAll(code: number, reason: string): void {
+    this.#tunnel?.mux.close(reason);
+    this.#tunnel = null;
+    for (const socket of this.#ctx.getWebSockets(TUNNEL_TAG)) closeSocket(socket, code, reason);
+    this.#hooks.onChange();
   }
 
   /** webSocketMessage: frames go to the multiplexer; a protocol error drops the tunnel with 1002. */

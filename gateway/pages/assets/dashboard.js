@@ -214,6 +214,10 @@ feed.addEventListener('change', (event) => {
   if (signedOut) return;
   const what = JSON.parse(/** @type {MessageEvent} */ (event).data).what;
   // Every login (sign out everywhere) or this page's own (its cookie expired) has ended.
+  if (what === 'ended') {
+    ended('This session has ended: its tunnel, ports and links are gone.');
+    return;
+  }
   if (what === 'signout' || what === 'expired') {
     if (signingOut) return;
     void renew(); // Fails, and says so, unless this page signed in again since.

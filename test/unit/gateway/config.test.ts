@@ -33,6 +33,7 @@ describe('parseConfig', () => {
       queueTimeoutSeconds: 30,
       maxPorts: 1024,
       publicPreviewWarning: false,
+      sessionMinTtlSeconds: 60,
       identity: {
         oidc: null,
         access: null,
@@ -64,6 +65,13 @@ describe('parseConfig', () => {
     ]);
     expect(problemsOf({ ...secrets, VIEWER_MAX_STREAMS: '0' })).toEqual([
       'VIEWER_MAX_STREAMS is "0": it must be a whole number of 1 or more.',
+    ]);
+  });
+
+  it('SESSION_MIN_TTL is a whole number of seconds, 1 or more', () => {
+    expect(parseConfig({ ...secrets, SESSION_MIN_TTL: '2' }).sessionMinTtlSeconds).toBe(2);
+    expect(problemsOf({ ...secrets, SESSION_MIN_TTL: '0' })).toEqual([
+      'SESSION_MIN_TTL is "0": it must be a whole number of 1 or more.',
     ]);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../client/cli/options';
 import { CliError, createOutput, wantsJson } from '../../../../client/cli/output';
 import { PortholeApiError } from '../../../../client/net/http';
-import { TunnelAuthError } from '../../../../client/tunnel/errors';
+import { TunnelAuthError, TunnelSessionEndedError } from '../../../../client/tunnel/errors';
 
 function capture(command: string, json: boolean, stream = false) {
   const io = { out: '', err: '' };
@@ -28,12 +28,22 @@ describe('the output contract', () => {
     expect(JSON.parse(io.out)).toEqual([]);
   });
 
-  it('--json failures: {error, message} on stdout, nothing on stderr; exit 2 for usage, 1 otherwise', () => {
+  it('--json failures: {error, message} on stdout, nothing on stderr; exit 2 for usage, 3 for an ended session, 1 otherwise', () => {
     const cases: [unknown, number, Record<string, unknown>][] = [
       [new UsageError('give a port'), 2, { error: 'usage', message: 'give a port', help: 'porthole login --help' }],
       [new PortholeApiError(404, 'link_not_found', 'no live link'), 1, { error: 'link_not_found', status: 404 }],
       [new CliError('timeout', 'port 1 did not answer', { port: 1 }), 1, { error: 'timeout', port: 1 }],
       [new TunnelAuthError('401'), 1, { error: 'tunnel_refused' }],
+      [
+        new TunnelSessionEndedError('the session has ended (ended by the operator)'),
+        3,
+        { error: 'session_ended', message: 'the session has ended (ended by the operator)' },
+      ],
+      [
+        new PortholeApiError(410, 'session_ended', 'This session has ended.'),
+        3,
+        { error: 'session_ended', status: 410 },
+      ],
       [Object.assign(new Error('open folder'), { code: 'unsafe_path' }), 1, { error: 'unsafe_path' }],
       [Object.assign(new Error('gone'), { code: 'ENOENT' }), 1, { error: 'failed' }],
       ['a string', 1, { error: 'failed', message: 'a string' }],

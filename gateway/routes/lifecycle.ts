@@ -1,0 +1,52 @@
+/**
+ * A session's lifecycle on the control plane (docs/lifecycle.md), `/api/sessions/<session>`:
+ * - `GET`: the session's state (ApiSession), for the admin token, the session token or an owner token;
+ * - `DELETE`: end it now, for the admin token or the session token → `{session, state: "ended", endedAt}`;
+ * - `PATCH {"state": "asleep"|"awake"}`: the operator marks its VM suspended or back, admin token only.
+ * An ended session answers 410 `session_ended` to each (the Session object says so: errors.ts
+ * SESSION_ENDED_RPC). Credentials: operator-auth.ts (401 `unauthorized`, 403 `forbidden`).
+ */
+import { Hono } from 'hono';
+import type { SessionState } from '../../protocol';
+import { isSessionId } from '../../protocol/ids';
+import { config } from '../config';
+import type { AppEnv } from '../env';
+import { badRequest, notFound } from '../errors';
+import { sessionStub } from '../routing/stub';
+import { jsonBody } from './input';
+import { type OperatorKind, operatorOf } from './operator-auth';
+
+export const lifecycle = new Hono<AppEnv>();
+
+/** The session of the path, its stub, once the bearer token is one of `accepted` for it. */
+async function authorized(
+  c: { env: AppEnv['Bindings']; req: { raw: Request; param(name: 'session'): string } },
+  accepted: readonly OperatorKind[],
+) {
+  const session = c.req.param('session');
+  if (!isSessionId(session)) throw notFound();
+  const stub = sessionStub(c.env, session);
+  await operatorOf(c.req.raw, config(c.env), session, accepted, () => stub.ownerEpoch());
+  return stub;
+}
+
+lifecycle.get('/api/sessions/:session', async (c) => {
+  const stub = await authorized(c, ['admin', 'session', 'owner']);
+  return c.json(await stub.info());
+});
+
+lifecycle.delete('/api/sessions/:session', async (c) => {
+  const stub = await authorized(c, ['admin', 'session']);
+  return c.json(await stub.end('ended'));
+});
+
+/** `asleep` or `awake` as the API takes them; `awake` is the state `active`. */
+const STATES: Record<string, SessionState> = { asleep: 'asleep', awake: 'active' };
+
+lifecycle.patch('/api/sessions/:session', async (c) => {
+  const stub = await authorized(c, ['admin']);
+  const { state } = await jsonBody(c.req.raw);
+  const next = typeof state === 'string' && Object.hasOwn(STATES, state) ? STATES[state] : undefined;
+  if (next === undefined) throw badRequest('state must be "asleep" or "awake".');
+  return c.json(await stub.setState(next));
+});
