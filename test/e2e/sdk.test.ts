@@ -170,6 +170,35 @@ describe('PortholeAdmin and PortholeSession', () => {
     expect(refused).toMatchObject({ status: 401, code: 'unauthorized' });
   });
 
+  it('the lifecycle: info, asleep and awake, end (the client stops, the feed says so), then 410 session_ended', async () => {
+    const { created, client } = await connected();
+    const session = new PortholeSession({ gateway: h.gateway.url, sessionToken: created.token });
+    const info = await session.info();
+    expect(info).toMatchObject({ session: created.session, state: 'active', tunnel: 'connected', ports: 1 });
+    expect(await admin.getSession(created.session)).toEqual(info);
+    const feed = session.events()[Symbol.asyncIterator]();
+    await nextOf(feed, 'snapshot');
+
+    expect(await admin.setSessionState(created.session, 'asleep')).toMatchObject({ state: 'asleep' });
+    await nextOf(feed, 'session.asleep');
+    expect((await session.info()).state).toBe('asleep');
+    expect(await admin.setSessionState(created.session, 'awake')).toMatchObject({ state: 'active' });
+    await nextOf(feed, 'session.awake');
+
+    const ended = await session.end();
+    expect(ended).toMatchObject({ session: created.session, state: 'ended' });
+    expect((await nextOf(feed, 'session.ended')).data).toEqual({ reason: 'ended' });
+    expect(await feed.next()).toEqual({ done: true, value: undefined }); // The feed ends after it.
+    await client.event((e) => e.event === 'tunnel.down' || e.event === 'error', 'the client to stop');
+    for (const call of [session.info(), session.end(), admin.endSession(created.session), session.ports()]) {
+      expect(await refusal(call)).toMatchObject({ status: 410, code: 'session_ended' });
+    }
+    expect(await refusal(session.events()[Symbol.asyncIterator]().next())).toMatchObject({
+      status: 410,
+      code: 'session_ended',
+    });
+  });
+
   it('errors carry the gateway status and code', async () => {
     const { created, origin } = await connected();
     const session = new PortholeSession({ gateway: h.gateway.url, sessionToken: created.token });
