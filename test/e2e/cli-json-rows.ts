@@ -302,6 +302,22 @@ export const rows: Row[] = [
     env: () => ({ PORTHOLE_TOKEN: 'bogus' }),
   },
   usage('connect: no gateway', () => ['connect', '--json']),
+  {
+    ...ok(
+      'session status',
+      (f) => ['session', 'status', '--gateway', f.gateway, '--json'],
+      (v) => expect(v).toMatchObject({ state: 'active', tunnel: expect.any(String), ports: expect.any(Number) }),
+    ),
+    env: (f) => ({ PORTHOLE_TOKEN: f.sessionToken }),
+  },
+  {
+    ...ok(
+      'session end',
+      (f) => ['session', 'end', '--gateway', f.gateway, '--json'],
+      (v) => expect(v).toMatchObject({ state: 'ended', endedAt: expect.any(String) }),
+    ),
+    env: (f) => ({ PORTHOLE_TOKEN: f.sessionToken }),
+  },
 
   refused('dev: port in use', (f) => [
     'dev',
