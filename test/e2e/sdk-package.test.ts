@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../client/sdk';
 import { build, root } from '../../scripts/build.mjs';
-import { startHarness } from './harness';
+import { afterTest, startHarness } from './harness';
 
 const run = promisify(execFile);
 
@@ -62,6 +62,7 @@ describe('porthole/sdk, built', () => {
     const dir = join(root, 'dist', 'sdk-consumer');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    afterTest(() => rmSync(dir, { recursive: true, force: true })); // Not left in dist/ for packing.
     writeFileSync(join(dir, 'consumer.ts'), CONSUMER);
     const config = {
       compilerOptions: {
