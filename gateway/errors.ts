@@ -7,6 +7,7 @@
  */
 import { resetAnswer, StreamLimitError, StreamResetError, VIEWER_LEFT } from '../protocol';
 import { errorPage } from './pages/error-page';
+import { decodeRpcError } from './rpc-error';
 
 export interface GatewayErrorOptions {
   /** Extra response headers (`retry-after`, `set-cookie`, …), lowercase names. */
@@ -70,21 +71,19 @@ export class GatewayError extends Error {
 }
 
 /**
- * The message a Session object's RPC method throws when its session has ended: an RPC carries an
- * error's message only (Workers RPC drops its class and fields), so the Worker knows it by this.
- */
-export const SESSION_ENDED_RPC = 'porthole:session_ended';
-
-/**
- * What a thrown value means to the viewer: a GatewayError as it is, a Session object's
- * SESSION_ENDED_RPC as 410 `session_ended`, the multiplexer's stream limit as
+ * What a thrown value means to the viewer: a GatewayError as it is, one a Session object's RPC method
+ * threw as it crossed RPC (rpc-error.ts) as that GatewayError again, the multiplexer's stream limit as
  * 503 `too_many_streams`, anything else a 500 `internal` (the thrown value is the cause, so its stack
  * is in the log).
  */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof StreamLimitError) return tooManyStreams(error.limit);
-  if (error instanceof Error && error.message === SESSION_ENDED_RPC) return sessionEnded();
+  const crossed = decodeRpcError(error);
+  if (crossed) {
+    const { status, code, message, headers, problems, waitingFor, cause } = crossed;
+    return new GatewayError(status, code, message, { headers, problems, waitingFor, cause });
+  }
   return new GatewayError(500, 'internal', 'The gateway failed to handle this request.', { cause: error });
 }
 

@@ -3,8 +3,8 @@
  * - `GET`: the session's state (ApiSession), for the admin token, the session token or an owner token;
  * - `DELETE`: end it now, for the admin token or the session token → `{session, state: "ended", endedAt}`;
  * - `PATCH {"state": "asleep"|"awake"}`: the operator marks its VM suspended or back, admin token only.
- * An ended session answers 410 `session_ended` to each (the Session object says so: errors.ts
- * SESSION_ENDED_RPC). Credentials: operator-auth.ts (401 `unauthorized`, 403 `forbidden`).
+ * An ended session answers 410 `session_ended` to each (the Session object says so, and its
+ * GatewayError crosses RPC as itself: rpc-error.ts). Credentials: operator-auth.ts (401 `unauthorized`, 403 `forbidden`).
  */
 import { Hono } from 'hono';
 import type { SessionState } from '../../protocol';

@@ -12,7 +12,7 @@
  * store of the object go through `guard()`, which refuses them once the end began, so nothing an
  * in-flight request does can write again after `deleteAll()`.
  */
-import { sessionEnded, SESSION_ENDED_RPC } from '../errors';
+import { sessionEnded } from '../errors';
 import type { SessionState } from '../../protocol';
 
 /** Why a session ended: `ended` by its operator, or `expired` (its session token's expiry). */
@@ -71,15 +71,11 @@ export class Lifecycle {
   /**
    * Resolves when the session is live; throws 410 `session_ended` (GatewayError) when it has ended
    * or was never created. One found past its expiry (its alarm not run yet, or a session created
-   * before the alarm was set at creation) is ended now. For RPC, see `liveForRpc`.
+   * before the alarm was set at creation) is ended now. An RPC method's 410 crosses to the Worker
+   * as itself (rpc.ts).
    */
   async live(): Promise<void> {
     if (!(await this.#isLive())) throw sessionEnded();
-  }
-
-  /** `live()` for an RPC method: the thrown error is SESSION_ENDED_RPC, which the Worker answers as 410. */
-  async liveForRpc(): Promise<void> {
-    if (!(await this.#isLive())) throw new Error(SESSION_ENDED_RPC);
   }
 
   async #isLive(): Promise<boolean> {
@@ -107,7 +103,7 @@ export class Lifecycle {
 
   /** Mark the session asleep or awake (`active`); no write, and no hook, when it already is. */
   async setState(state: SessionState): Promise<void> {
-    await this.liveForRpc();
+    await this.live();
     if ((await this.state()) === state) return;
     if (state === 'asleep') await this.guard().put(ASLEEP, true);
     else {
@@ -133,7 +129,7 @@ export class Lifecycle {
     return true;
   }
 
-  /** `storage` (the object's own) for the stores: its writes throw SESSION_ENDED_RPC once the end began. */
+  /** `storage` (the object's own) for the stores: its writes throw 410 `session_ended` once the end began. */
   guard(storage: KeyValueStorage = this.#storage): KeyValueStorage {
     return {
       get: (key) => storage.get(key),
@@ -151,6 +147,6 @@ export class Lifecycle {
   }
 
   #refuseWhenEnded(): void {
-    if (this.#ended) throw new Error(SESSION_ENDED_RPC);
+    if (this.#ended) throw sessionEnded();
   }
 }

@@ -31,8 +31,9 @@ export interface PortRoom {
 }
 
 /**
- * What became of a request (a value, not a thrown error: a GatewayError does not cross RPC as
- * itself): sent, or refused because no tunnel is connected or the session is over its rate.
+ * What became of a request, as a value the owner API turns into its refusal (ownerPortRefusal): sent,
+ * or refused because no tunnel is connected or the session is over its rate. (A value since before a
+ * GatewayError could cross RPC as itself, rpc-error.ts; either works now.)
  */
 export type OwnerPortOutcome = 'sent' | 'offline' | 'too_many_requests' | 'too_many_ports';
 

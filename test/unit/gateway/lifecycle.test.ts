@@ -3,9 +3,11 @@
  * and refuses every later write of the object's stores; asleep and awake write only on a change.
  */
 import { describe, expect, it } from 'vitest';
-import { SESSION_ENDED_RPC } from '../../../gateway/errors';
 import { type EndReason, Lifecycle } from '../../../gateway/session/lifecycle';
 import type { SessionState } from '../../../protocol';
+
+/** What every entry point of an ended session throws: 410 `session_ended` (a GatewayError). */
+const ENDED = { status: 410, code: 'session_ended' };
 
 function fakeStorage() {
   const data = new Map<string, unknown>();
@@ -62,9 +64,9 @@ describe('Lifecycle', () => {
     expect(await life.end('ended')).toBe(false);
     expect(ended).toEqual(['expired']);
     const before = fake.writes.length;
-    await expect(guarded.put('ports', [2])).rejects.toThrow(SESSION_ENDED_RPC);
-    await expect(life.setAlarm(2000)).rejects.toThrow(SESSION_ENDED_RPC);
-    await expect(life.setState('asleep')).rejects.toThrow(SESSION_ENDED_RPC);
+    await expect(guarded.put('ports', [2])).rejects.toMatchObject(ENDED);
+    await expect(life.setAlarm(2000)).rejects.toMatchObject(ENDED);
+    await expect(life.setState('asleep')).rejects.toMatchObject(ENDED);
     expect(fake.writes.length).toBe(before);
     await expect(life.live()).rejects.toMatchObject({ status: 410, code: 'session_ended' });
   });
@@ -72,8 +74,7 @@ describe('Lifecycle', () => {
   it('a session without its identity record is ended: 410, and no write', async () => {
     const { life, fake } = lifecycle(false);
     await expect(life.live()).rejects.toMatchObject({ status: 410, code: 'session_ended' });
-    await expect(life.liveForRpc()).rejects.toThrow(SESSION_ENDED_RPC);
-    await expect(life.setState('asleep')).rejects.toThrow(SESSION_ENDED_RPC);
+    await expect(life.setState('asleep')).rejects.toMatchObject(ENDED);
     expect(fake.writes).toEqual([]);
   });
 
