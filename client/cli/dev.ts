@@ -131,6 +131,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
         inUse
           ? `${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`
           : `the local gateway failed to start: ${message}`,
+        { cause: error },
       );
     }
     say(`gateway (workerd) listening on ${gateway.url}`);
