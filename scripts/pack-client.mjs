@@ -47,7 +47,7 @@ const common = {
   external: NATIVE_HELPERS,
   banner: { js: REQUIRE_BANNER },
   minify: true,
-  // Names survive minification: error classes are told apart by name (client/cli/output.ts).
+  // Function and class names survive minification (stack traces; code that reads `.name`).
   keepNames: true,
   // The bundled packages' licences go in THIRD-PARTY-LICENSES.txt, whole.
   legalComments: 'none',

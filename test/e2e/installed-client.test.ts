@@ -5,11 +5,11 @@
  * there the ordinary way, with its optional native helper) the client tests run there too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './cli-run';
 import { afterTest, createSession, request, startHarness, startOrigin } from './harness';
 import {
@@ -29,6 +29,7 @@ let offline: InstalledClient;
 beforeAll(async () => {
   offline = installOffline(await clientTarball());
 }, 120_000);
+afterAll(() => rmSync(offline.prefix, { recursive: true, force: true }));
 
 describe('the client-only package', () => {
   it('installs offline, carries no gateway, and is under 2 MB', () => {
