@@ -79,6 +79,9 @@ const targets = {
   },
 };
 
+/** The names `build({ only })` takes (scripts/pack-client.mjs builds the SDK only when there is one). */
+export const targetNames = Object.keys(targets);
+
 /** @param {{ only?: string[] }} [options] */
 export async function build(options = {}) {
   const chosen = options.only ?? Object.keys(targets);

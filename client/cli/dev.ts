@@ -1,5 +1,5 @@
 /** porthole dev: the local default — gateway in workerd plus a client, on this machine. */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,14 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
   // The gateway's own port is never a preview.
   const flags = agentFlags(values, problems, listen.port ? [String(listen.port)] : []);
   check(problems);
+  // The client-only package (npm run pack:client) carries neither: say so before writing any state.
+  if (!existsSync(GATEWAY_SCRIPT) || !existsSync(GATEWAY_HOST))
+    throw new CliError(
+      'gateway_not_included',
+      'porthole dev runs the gateway on this machine and needs the full Porthole checkout ' +
+        "(git clone, npm ci, npm start); this install is the client only: run 'porthole connect --gateway <url>' " +
+        'against a running gateway',
+    );
   const json = values.json ?? false;
   const say = (line: string) => {
     if (!json) process.stdout.write(`porthole: ${line}\n`);
@@ -123,6 +131,7 @@ export const dev = clientCommand(DEV_HELP, options, async ({ values, positionals
         inUse
           ? `${listen.host}:${listen.port} is already in use; pass --listen <port> to pick another`
           : `the local gateway failed to start: ${message}`,
+        { cause: error },
       );
     }
     say(`gateway (workerd) listening on ${gateway.url}`);

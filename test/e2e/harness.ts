@@ -224,12 +224,19 @@ export function signal(): { promise: Promise<void>; fire(): void } {
   return { promise, fire };
 }
 
-/** A real HTTP origin on `host` (default 127.0.0.1), port 0; started inside a test, it closes when the test ends. */
+/**
+ * A real HTTP origin on `host` (default 127.0.0.1), port 0; started inside a test, it closes when the test ends.
+ * `options` go to http.createServer (e.g. a `maxHeaderSize` over Node's 16 KiB) and `maxHeadersCount`
+ * (Node's default keeps the first 2000 header lines; 0 keeps all) to the server.
+ */
 export async function startOrigin(
   handler: http.RequestListener,
   host = '127.0.0.1',
+  options: http.ServerOptions & { maxHeadersCount?: number } = {},
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer(handler);
+  const { maxHeadersCount, ...serverOptions } = options;
+  const server = http.createServer(serverOptions, handler);
+  if (maxHeadersCount !== undefined) server.maxHeadersCount = maxHeadersCount;
   const close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -59,7 +59,7 @@ describe('the state folder of porthole dev', () => {
     });
 
     // Root only (it runs a child as a uid with no passwd entry), and only when that uid may run this node
-    // binary (a node installed under a private temp folder, as CI's current-LTS run does, is not).
+    // binary (a node installed under a private temp folder is not).
     it.runIf(process.getuid?.() === 0 && othersMayRun(process.execPath))(
       'refuses, saying the fix, when the password database has none',
       async () => {

@@ -66,9 +66,9 @@ describe('the identity cookie', () => {
   });
 
   it('remembers sessions most recent first, at most MAX_REMEMBERED_SESSIONS, same sid and expiry', async () => {
-    let { setCookie, signedIn } = await mintIdentityCookie(secrets, alice, 'http');
+    let { signedIn } = await mintIdentityCookie(secrets, alice, 'http');
     for (let i = 0; i < MAX_REMEMBERED_SESSIONS + 3; i++) {
-      setCookie = (await rememberSession(secrets, signedIn, `s${i}`, 'http'))!;
+      const setCookie = (await rememberSession(secrets, signedIn, `s${i}`, 'http'))!;
       signedIn = (await readIdentityCookie(requestWith(setCookie), secrets))!;
     }
     expect(signedIn.sessions).toHaveLength(MAX_REMEMBERED_SESSIONS);
