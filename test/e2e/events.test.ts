@@ -41,7 +41,7 @@ describe('the event feed', () => {
   it('tells the session token, in order with increasing ids: ports opening and closing with URLs, visibility, tunnel down and up', async () => {
     const { session, token } = await createSession(h);
     const [port] = (await freePorts(1)) as [number];
-    let agent = await watching(port, token, session);
+    const agent = await watching(port, token, session);
     const feed = await openFeed(h, session, token);
     expect(feed.status).toBe(200);
     expect(feed.headers['content-type']).toBe('text/event-stream');
@@ -50,7 +50,7 @@ describe('the event feed', () => {
     expect(snapshot).toMatchObject({ id: 1, data: { state: 'active', tunnel: 'connected', ports: [] } });
 
     // A server starts: port.opened with a URL that works through the gateway.
-    let server = await nodeServer(port, '127.0.0.1', 'hello from the origin');
+    const server = await nodeServer(port, '127.0.0.1', 'hello from the origin');
     const opened = await feed.next('port.opened');
     expect(opened.data).toMatchObject({ port, visibility: 'private', listening: true, process: 'node' });
     const owner = await ownerToken(session, token);
@@ -65,8 +65,9 @@ describe('the event feed', () => {
     await feed.next('port.closed', 0, (e) => e.data.port === port);
     agent.agent.stop();
     await feed.next('tunnel.down');
-    server = await nodeServer(port, '127.0.0.1', 'hello again');
-    agent = await watching(port, token, session);
+    // (Both are stopped after the test, as every server and agent a test starts.)
+    await nodeServer(port, '127.0.0.1', 'hello again');
+    await watching(port, token, session);
     const up = await feed.next('tunnel.up');
     expect(Date.parse(up.data.connectedAt)).toBeGreaterThan(Date.now() - 60_000);
     const again = await feed.next('port.opened', feed.events.indexOf(up));
