@@ -6,9 +6,9 @@
  * (request-log.ts), server-sent events (sse.ts), 1 GiB
  * down and up with a Node client and with curl (bulk.ts), WebSockets (ws.ts), RSS, port
  * detection, recovery (lifecycle.ts), a client that stops reading (unread.ts), abandoned streams
- * and fairness (streams.ts). Every Porthole figure is printed with its ratio to the baselines
+ * and fairness (streams.ts), a platform's backend through the SDK (platform.ts). Every Porthole figure is printed with its ratio to the baselines
  * (Worker → DO first); nothing here asserts a target. Sub-commands: `node dist/bench.js ws |
- * unread | streams | log | identity` run one section; `origin`, `load`, `transfer` are the bench's own children.
+ * unread | streams | log | identity | platform` run one section; `origin`, `load`, `transfer` are the bench's own children.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +27,7 @@ import { runLoadChild, type Target } from './load';
 import { runOrigin } from './origin';
 import { descendantsNamed, peakRssMiB } from './procs';
 import { BENCH_IDENTITY_VARS, identitySection } from './identity';
+import { platformSection } from './platform';
 import { requestLogSection } from './request-log';
 import { smallSection } from './small';
 import { sseSection } from './sse';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   if (command === 'load') return runLoadChild(arg as string);
   if (command === 'transfer') return runTransferChild(arg as string);
   if (command === 'unread') return runUnreadAlone(`${dist}gateway.js`);
+  if (command === 'platform') return platformSection(`${dist}gateway.js`, `${dist}cli.js`);
   if (command === 'streams') return write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
   const onlyWebSockets = command === 'ws';
 
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
   write('\n');
   write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
   await stop();
+  await platformSection(`${dist}gateway.js`, `${dist}cli.js`);
   write(`\nThe whole run took ${fmt((performance.now() - started) / 1000)} s.\n`);
 }
 
