@@ -149,7 +149,8 @@ export class Agent {
       ? new PortWatcher({
           filter: options.watch.filter,
           intervalMs: options.watch.intervalMs,
-          excludePorts: options.watch.excludePorts,
+          // A gateway on this machine (`porthole connect` beside it) is never announced, as `dev` never announces its own.
+          excludePorts: [...(options.watch.excludePorts ?? []), ...(this.#gatewayPort ? [this.#gatewayPort] : [])],
           excludePids: new Set([process.pid]),
           // A port exposed at runtime (an ephemeral one, say) is reported too, so its process is named.
           include: (port) => this.#exposed.has(port),
