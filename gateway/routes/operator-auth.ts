@@ -49,7 +49,11 @@ export async function operatorOf(
     if (kinds.length === 0) throw new TokenError('invalid');
     claims = await verifyToken(config, token, kinds);
   } catch (error) {
-    if (error instanceof TokenError) throw bearerRefused(`${needed}; the token given is not one (${error.problem}).`);
+    if (error instanceof TokenError) {
+      // `invalid` also means a valid token of a kind not accepted here (a session token where only the admin's is).
+      const why = error.problem === 'invalid' ? 'is none of these' : `is not accepted (${error.problem})`;
+      throw bearerRefused(`${needed}; the token given ${why}.`);
+    }
     throw error;
   }
   if (claims.session !== session) throw tokenForOtherSession();

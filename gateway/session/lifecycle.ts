@@ -20,7 +20,7 @@ export type EndReason = 'ended' | 'expired';
 
 /** The words a client and viewer are told why (the tunnel's 4003 close reason, docs/protocol.md). */
 export const END_REASONS: Record<EndReason, string> = {
-  ended: 'ended by the operator',
+  ended: 'ended through the API',
   expired: 'expired',
 };
 

@@ -35,9 +35,9 @@ describe('the output contract', () => {
       [new CliError('timeout', 'port 1 did not answer', { port: 1 }), 1, { error: 'timeout', port: 1 }],
       [new TunnelAuthError('401'), 1, { error: 'tunnel_refused' }],
       [
-        new TunnelSessionEndedError('the session has ended (ended by the operator)'),
+        new TunnelSessionEndedError('the session has ended (ended through the API)'),
         3,
-        { error: 'session_ended', message: 'the session has ended (ended by the operator)' },
+        { error: 'session_ended', message: 'the session has ended (ended through the API)' },
       ],
       [
         new PortholeApiError(410, 'session_ended', 'This session has ended.'),
