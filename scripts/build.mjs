@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { emitSdkTypes } from './sdk-types.mjs';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const gatewayBundle = `${root}dist/gateway.js`;
@@ -96,7 +95,8 @@ export async function build(options = {}) {
           logLevel: 'warning',
           ...targets[name],
         })
-        .then(() => (name === 'sdk' ? emitSdkTypes(root) : undefined)),
+        // Loaded only for the SDK: building the CLI alone needs neither it nor TypeScript.
+        .then(async () => (name === 'sdk' ? (await import('./sdk-types.mjs')).emitSdkTypes(root) : undefined)),
     ),
   );
 }
