@@ -3,6 +3,7 @@
 import { connect } from './cli/connect';
 import { dev } from './cli/dev';
 import { expose, unexpose } from './cli/expose';
+import { forward } from './cli/forward';
 import type { Command } from './cli/command';
 import { MAIN_HELP } from './cli/help';
 import { mcp } from './cli/mcp';
@@ -24,6 +25,7 @@ const commands: Record<string, Command> = {
   expose,
   unexpose,
   session,
+  forward,
   share,
   link,
   links,

@@ -26,7 +26,7 @@ import type {
  * v8: the visibility `org` (a signed-in member of the session's organisation, docs/identity.md) in
  * port entries and EXPOSE, and OPEN's `viewer.kind` `org`; a v7 peer would refuse both.
  */
-export const PROTOCOL_VERSION = 8;
+export const PROTOCOL_VERSION = 9;
 export const SUBPROTOCOL = `porthole.v${PROTOCOL_VERSION}`;
 
 /** Largest DATA payload (one chunk) in one frame, in bytes. */

@@ -14,3 +14,4 @@ export * from './ids';
 export * from './read-probe';
 export * from './port-label';
 export * from './reset-answer';
+export * from './forward';

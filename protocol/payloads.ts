@@ -128,6 +128,13 @@ export interface OpenRequest {
   upgrade: boolean;
   /** Who sent it (v7). */
   viewer: OpenViewer;
+  /**
+   * True for a raw TCP connection (v9, `porthole forward`; docs/tcp-forwarding.md): the client
+   * connects to the port, answers RESPONSE 200 once the connection is made, and the stream's DATA
+   * are the connection's bytes both ways, END its half-close. `method` is `CONNECT`, `path` `/`,
+   * `headers` empty, `upgrade` false. Absent means false.
+   */
+  tcp?: boolean;
 }
 
 /** RESPONSE, client → gateway: the origin's response head. */

@@ -163,7 +163,17 @@ export function open(value: unknown): OpenRequest {
     hasBody: bool(o.hasBody, 'hasBody'),
     upgrade: bool(o.upgrade, 'upgrade'),
     viewer: openViewer(o.viewer),
+    ...tcpOf(o),
   };
+}
+
+/** OPEN's `tcp` (v9): absent or a boolean; a raw TCP stream is no upgrade and opens no request-log read. */
+function tcpOf(o: Json): { tcp?: true } {
+  if (o.tcp === undefined || o.tcp === false) return {};
+  if (!bool(o.tcp, 'tcp')) return {};
+  if (o.upgrade === true) bad('tcp and upgrade cannot both be true');
+  if (o.port === REQUEST_LOG_PORT) bad('tcp needs a port of 1-65535');
+  return { tcp: true };
 }
 
 export function responseHead(value: unknown): ResponseHead {

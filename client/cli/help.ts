@@ -27,6 +27,9 @@ Commands:
   session create   Create a session on a gateway (needs the admin token)
   session status   Show a session's state: active or asleep, tunnel, ports
   session end      End a session at once: its tunnel closes, its URLs answer 410
+  forward <port>[:<local-port>]
+                   On your machine: reach a session's TCP port (a database …)
+                   at 127.0.0.1:<local-port> (needs an owner token)
   mcp              Serve the session to a coding agent as MCP tools (stdio)
   version          Print the CLI's version (also: porthole --version)
   help [command]   Show help for a command

@@ -54,6 +54,8 @@ export interface JsonRequest {
   socketPath?: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
+  /** More request headers (after accept and authorization, which they may replace). */
+  headers?: Record<string, string>;
   /** Sent as JSON (`content-type: application/json`); omitted: no body. */
   body?: unknown;
   /** Milliseconds the whole answer may take (default: no limit). */
@@ -77,6 +79,7 @@ export function requestJson<T>(request: JsonRequest): Promise<T> {
       accept: 'application/json',
       ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
       ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      ...request.headers,
     },
   };
   return new Promise((resolve, reject) => {

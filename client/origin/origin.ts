@@ -1,13 +1,15 @@
 /**
  * The origin side of the client, one entry point: each stream the gateway
  * opens is replayed against the local port, as a WebSocket when the viewer
- * asked for an upgrade, as an HTTP request otherwise.
+ * asked for an upgrade, as a raw TCP connection for the owner's `porthole forward` (v9), as an
+ * HTTP request otherwise.
  */
 import type { MuxStream } from '../../protocol';
 import type { LogEntry } from '../requests/entry';
 import { recordOutcome } from '../requests/outcome';
 import type { DialData } from '../tunnel/data-connection';
 import { type OriginOptions as HttpOptions, OriginProxy } from './http-proxy';
+import { proxyTcp } from './tcp-proxy';
 import { proxyWebSocket } from './ws-proxy';
 
 export interface OriginOptions extends HttpOptions {
@@ -34,7 +36,8 @@ export class Origin {
     const open = stream.request;
     if (!open) return;
     if (entry) recordOutcome(stream, entry);
-    if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port), this.#dialData, entry);
+    if (open.tcp) proxyTcp(stream, open.port, entry);
+    else if (open.upgrade) proxyWebSocket(stream, this.#preserveHost(open.port), this.#dialData, entry);
     else this.#http.handle(stream, open, entry);
   }
 

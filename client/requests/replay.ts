@@ -83,7 +83,7 @@ export class Replayer {
   /**
    * Replay request `id` and resolve with the new request in full once it ended, whatever the origin
    * answered (an origin that is down gives a record failed with `origin_unreachable`). Throws an
-   * PortholeApiError: 400 `bad_request` (port), 404 `request_not_found`, 409 `cannot_replay_websocket`,
+   * PortholeApiError: 400 `bad_request` (port), 404 `request_not_found`, 409 `cannot_replay_websocket`, `cannot_replay_tcp`,
    * `body_truncated` or `request_in_flight`, 429 `too_many_replays`, 503 `request_log_off`.
    */
   async replay(id: number, options: ReplayOptions = {}): Promise<RequestRecord> {
@@ -102,6 +102,12 @@ export class Replayer {
         404,
         'request_not_found',
         `request ${id} is not in the log (it may have left the ring)`,
+      );
+    }
+    if (original.open.tcp) {
+      throw conflict(
+        'cannot_replay_tcp',
+        `request ${id} is a forwarded TCP connection (porthole forward): only HTTP requests can be replayed`,
       );
     }
     if (original.open.upgrade) {

@@ -12,6 +12,7 @@ import { admin } from './admin';
 import { auth } from './auth';
 import { dashboard } from './dashboard';
 import { events } from './events';
+import { forward } from './forward';
 import { lifecycle } from './lifecycle';
 import { ownerApi } from './owner-api';
 import { tunnel } from './tunnel';
@@ -30,6 +31,8 @@ control.route('/', admin);
 control.route('/', lifecycle);
 // Before the owner API: its middleware takes owner tokens only, the feed takes admin and session tokens too.
 control.route('/api/sessions/:session', events);
+// Before the owner API too: forwarding takes a sign-in as well as an owner token.
+control.route('/api/sessions/:session', forward);
 control.route('/api/sessions/:session', ownerApi);
 control.route('/', tunnel);
 control.route('/', dashboard);

@@ -5,6 +5,7 @@
  * that never reaches an origin (headers.ts strips it). The session id is the
  * object's own name (`ctx.id.name`), so it is not repeated here.
  */
+import type { Viewer } from '../access/policy';
 
 /** Scheme and host (with port) of the control domain as the caller used it, to build URLs with (routing/label.ts portHost takes its port). */
 export interface Base {
@@ -59,8 +60,25 @@ export interface DataRoute {
   stream: number;
 }
 
+/**
+ * The owner's forwarded TCP connection (routes/forward.ts), or its check: who the Worker admitted
+ * (the owner, or a member of the organisation: the Session object checks the port's visibility).
+ */
+export interface TcpRoute {
+  kind: 'tcp';
+  /** 1–65535. */
+  port: number;
+  viewer: Extract<Viewer, { kind: 'owner' | 'member' }>;
+  /** True for the WebSocket upgrade that carries a connection; false for the check before it. */
+  upgrade: boolean;
+  clientIp: string | null;
+}
+
 type WireRoute =
-  TunnelRoute | DataRoute | { kind: 'viewer'; port: number; requestId?: string; acceptEncoding?: string };
+  | TunnelRoute
+  | DataRoute
+  | TcpRoute
+  | { kind: 'viewer'; port: number; requestId?: string; acceptEncoding?: string };
 
 /**
  * The Accept-Encoding the viewer sent, `''` for none. The runtime (Cloudflare's edge, and Miniflare
@@ -83,11 +101,11 @@ export function withRoute(request: Request, route: WireRoute): Request {
 }
 
 /** The Session object's side. Throws when the Worker attached no route (a bug, not a viewer's doing). */
-export function readRoute(request: Request, session: string): TunnelRoute | DataRoute | ViewerRoute {
+export function readRoute(request: Request, session: string): TunnelRoute | DataRoute | TcpRoute | ViewerRoute {
   const raw = request.headers.get(ROUTE_HEADER);
   if (!raw) throw new Error('request reached the Session object without a route');
   const wire = JSON.parse(raw) as WireRoute;
-  if (wire.kind === 'tunnel' || wire.kind === 'data') return wire;
+  if (wire.kind === 'tunnel' || wire.kind === 'data' || wire.kind === 'tcp') return wire;
   // The Session object's one parse of the URL (a forwarded Request carries it as text).
   const url = new URL(request.url);
   return {

@@ -3,7 +3,8 @@
  * of entry points, each handed to the file that owns its job:
  * - fetch: the client's tunnel upgrade (tunnel.ts) or a viewer's request, admitted by the access
  *   policy (access/admission.ts) and its share (viewers.ts), bridged (http-bridge.ts, ws-bridge.ts);
- *   the client's data connection for a viewer's WebSocket (data-sockets.ts);
+ *   the client's data connection for a viewer's WebSocket (data-sockets.ts); the owner's forwarded
+ *   TCP connection (tcp-bridge.ts);
  * - webSocketMessage / Close / Error: the tunnel socket (tunnel.ts);
  * - RPC from the Worker, each through rpc.ts (a GatewayError crosses as itself): a viewer, a
  *   request-log reader or an event feed that left; for the owner (the Worker checked the token):
@@ -50,6 +51,7 @@ import { SessionParts } from './parts';
 import { proxyPreflight } from './preflight';
 import type { LogRead, LogReply } from './request-log';
 import { overRpc } from './rpc';
+import { serveTcp } from './tcp-bridge';
 import { viewerKey } from './viewers';
 import { proxyWebSocket } from './ws-bridge';
 
@@ -81,6 +83,7 @@ export class Session extends DurableObject<Env> {
       await this.#p.life.live();
       if (route.kind === 'tunnel') return await this.#p.tunnel.accept(route.base, route.expiresAt);
       if (route.kind === 'data') return await this.#p.dataSockets.attach(route.stream);
+      if (route.kind === 'tcp') return await serveTcp(this.#p, request, route);
       return await this.#viewer(request, route);
     } catch (error) {
       // A request the end cut short (its stream reset, its tunnel closed) is answered as the end.

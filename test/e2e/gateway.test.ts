@@ -185,13 +185,13 @@ describe('/connect', () => {
       ws.on('error', () => {});
     });
     expect(reply).toBe(400);
-    expect(SUBPROTOCOL).toBe('porthole.v8');
+    expect(SUBPROTOCOL).toBe('porthole.v9');
   });
 
-  it('refuses a v7 client (no org visibility) at the handshake: 400 unsupported_protocol naming porthole.v8', async () => {
+  it('refuses a v8 client (no raw TCP streams) at the handshake: 400 unsupported_protocol naming porthole.v9', async () => {
     const { token } = await createSession(h);
     const answer = await new Promise<{ status: number; body: string }>((resolve) => {
-      const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, ['porthole.v7'], {
+      const ws = new WebSocket(`${h.gateway.url.replace('http', 'ws')}/connect`, ['porthole.v8'], {
         headers: { authorization: `Bearer ${token}` },
         lookup,
       });
@@ -206,6 +206,6 @@ describe('/connect', () => {
     });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'unsupported_protocol' });
-    expect(answer.body).toContain('porthole.v8');
+    expect(answer.body).toContain('porthole.v9');
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * `GET /api/sessions/<session>/tcp/<port>`: raw TCP forwarding for the owner's `porthole forward`
+ * (docs/tcp-forwarding.md). A WebSocket upgrade with the subprotocol `porthole.tcp.v1` becomes one
+ * TCP connection to 127.0.0.1:<port> in the VM, through the session's tunnel; the same GET without
+ * an upgrade is the check `porthole forward` makes before it listens: 200 `{port, process?,
+ * visibility}`, or the refusal a connection would get.
+ *
+ * Who may: the session's owner (an owner token as Bearer, or signed in as the owner: identity cookie
+ * or Access assertion), and a signed-in member of the session's organisation on a port whose
+ * visibility admits members (`org`, `public`). Never a share link's holder nor anyone without a
+ * credential: a public port stays HTTP only. The Session object checks the port and the visibility.
+ */
+import { Hono } from 'hono';
+import { TCP_SUBPROTOCOL } from '../../protocol';
+import { isSessionId } from '../../protocol/ids';
+import { grantOf, requireEpoch } from '../access/owner-grant';
+import { bearerRefused, tokenForOtherSession } from '../access/refusals';
+import { identitySignedOut, notInOrg } from '../access/identity-refusals';
+import { config } from '../config';
+import type { AppEnv, Env } from '../env';
+import { badRequest, notFound } from '../errors';
+import { IDENTITY_TTL_SECONDS } from '../identity/identity-cookie';
+import { verifiedEmail } from '../identity/identity';
+import { sessionRole } from '../identity/session-role';
+import { signedIn } from '../identity/signed-in';
+import { sessionStub } from '../routing/stub';
+import { type TcpRoute, withRoute } from '../routing/route';
+import { bearer, bearerClaims, portOf } from './input';
+
+export const forward = new Hono<AppEnv>();
+
+forward.get('/tcp/:port', async (c) => {
+  const session = c.req.param('session') ?? '';
+  if (!isSessionId(session)) throw notFound();
+  const port = portOf(c.req.param('port'));
+  const request = c.req.raw;
+  const viewer = await forwardViewer(request, c.env, session);
+  const upgrade = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
+  if (upgrade) {
+    const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(TCP_SUBPROTOCOL)) {
+      throw badRequest(`A forwarded connection speaks the WebSocket subprotocol ${TCP_SUBPROTOCOL}.`);
+    }
+  }
+  const clientIp = request.headers.get('cf-connecting-ip');
+  return sessionStub(c.env, session).fetch(withRoute(request, { kind: 'tcp', port, viewer, upgrade, clientIp }));
+});
+
+/**
+ * Who `request` is to `session` for forwarding: the owner (owner token, or an identity the session
+ * names as its owner) or a member of its organisation. Throws 401 without a credential (or with a
+ * refused one), 403 `not_in_org` for a signed-in stranger, 401 `signed_out` after a sign-out.
+ */
+async function forwardViewer(request: Request, env: Env, session: string): Promise<TcpRoute['viewer']> {
+  const cfg = config(env);
+  const stub = sessionStub(env, session);
+  if (bearer(request) !== null) {
+    const claims = await bearerClaims(request, cfg, 'owner', 'TCP forwarding needs an owner token');
+    if (claims.session !== session) throw tokenForOtherSession();
+    const epoch = await stub.ownerEpoch();
+    requireEpoch(claims, epoch, 'token');
+    return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
+  }
+  const who = await signedIn(request, cfg);
+  if (who === null) {
+    throw bearerRefused(
+      'TCP forwarding needs an owner token (Authorization: Bearer <token>: porthole token in the session) ' +
+        "or a sign-in as the session's owner or a member of its organisation.",
+    );
+  }
+  const settings = await stub.sessionIdentity();
+  const role = sessionRole(who.identity, settings, cfg.identity);
+  if (role === 'none') throw notInOrg(who.identity);
+  if (who.sid !== null && (await stub.isIdentitySignedOut(who.sid, who.expiresAt - IDENTITY_TTL_SECONDS))) {
+    throw identitySignedOut();
+  }
+  const email = verifiedEmail(who.identity);
+  const sid = who.sid === null ? {} : { sid: who.sid };
+  if (role === 'owner') {
+    const expiresAt = Math.min(settings.until ?? who.expiresAt, who.expiresAt);
+    return { kind: 'owner', epoch: await stub.ownerEpoch(), expiresAt, ...sid, ...(email ? { email } : {}) };
+  }
+  return { kind: 'member', email, sid: who.sid, expiresAt: who.expiresAt };
+}
