@@ -190,8 +190,10 @@ describe('PortholeAdmin and PortholeSession', () => {
     expect((await nextOf(feed, 'session.ended')).data).toEqual({ reason: 'ended' });
     expect(await feed.next()).toEqual({ done: true, value: undefined }); // The feed ends after it.
     await client.event((e) => e.event === 'tunnel.down' || e.event === 'error', 'the client to stop');
-    for (const call of [session.info(), session.end(), admin.endSession(created.session), session.ports()]) {
-      expect(await refusal(call)).toMatchObject({ status: 410, code: 'session_ended' });
+    // Each refusal is caught as it is made (awaiting them one by one left the later ones unhandled meanwhile).
+    const calls = [session.info(), session.end(), admin.endSession(created.session), session.ports()].map(refusal);
+    for (const error of await Promise.all(calls)) {
+      expect(error).toMatchObject({ status: 410, code: 'session_ended' });
     }
     expect(await refusal(session.events()[Symbol.asyncIterator]().next())).toMatchObject({
       status: 410,

@@ -75,11 +75,12 @@ describe('WebSocket backpressure', () => {
 
     // Held back: the origin's writes stop (none for 1 s) well short of everything. What it got out sits in
     // kernel buffers on three hops (receive buffers autotune up to tcp_rmem's max, 32 MiB here) and in
-    // the client's 1 MiB high-water mark.
+    // the client's 1 MiB high-water mark. Under a loaded CI run the sum reached 54.6 MiB, so the bound is
+    // docs/protocol.md's 96 MiB: without backpressure the origin writes all 256.
     await waitFor(() => sent.written > 0 && Date.now() - sent.lastWriteAt > 1000, 'the origin to be held back', 30_000);
     const grown = gatewayRss() - before;
     expect(sent.written, `the origin wrote ${sent.written / MiB} MiB to a viewer that reads nothing`).toBeLessThan(
-      48 * MiB,
+      96 * MiB,
     );
     expect(grown, `workerd grew ${grown.toFixed(1)} MiB`).toBeLessThan(32);
 
