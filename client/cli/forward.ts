@@ -140,7 +140,7 @@ async function listen(
       session,
       ...(state ? { visibility: state.visibility } : {}),
     },
-    `porthole: forwarding 127.0.0.1:${bound} → port ${port}${process_} of session ${session}; Ctrl-C to stop`,
+    `forwarding 127.0.0.1:${bound} → port ${port}${process_} of session ${session}; Ctrl-C to stop`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -154,7 +154,7 @@ function report(out: Output, id: number, port: number, outcome: ForwardOutcome):
   if (outcome.kind === 'closed') return;
   if (outcome.kind === 'refused') {
     out.warn(
-      `porthole: connection ${id} to port ${port} refused: ${outcome.error.message} (${outcome.error.status} ${outcome.error.code})`,
+      `connection ${id} to port ${port} refused: ${outcome.error.message} (${outcome.error.status} ${outcome.error.code})`,
     );
-  } else out.warn(`porthole: connection ${id} to port ${port} ended: ${outcome.reason}`);
+  } else out.warn(`connection ${id} to port ${port} ended: ${outcome.reason}`);
 }

@@ -29,6 +29,8 @@ import { closeSocket } from './close-socket';
 
 /** Pipe the accepted `socket` (the owner's) and the raw TCP `stream` of `port` into each other until both are done. */
 export function pipeTcp(stream: MuxStream, socket: WebSocket, port: number): void {
+  // With the runtime's standard binaryType (compatibility dates from 2024-11) a message would be a Blob.
+  socket.binaryType = 'arraybuffer';
   let toOwner = FORWARD_WINDOW;
   let fromOwner = FORWARD_WINDOW;
   let written = 0;
@@ -65,7 +67,8 @@ export function pipeTcp(stream: MuxStream, socket: WebSocket, port: number): voi
       } else broken(data === END_MESSAGE ? 'a second end' : 'an unknown text message');
       return;
     }
-    const bytes = new Uint8Array(data as ArrayBuffer);
+    if (!(data instanceof ArrayBuffer)) return broken('a binary message the runtime gave as a Blob');
+    const bytes = new Uint8Array(data);
     if (ownerEnd) return broken('bytes after end');
     if (bytes.length > MAX_FORWARD_MESSAGE) return broken(`a message of ${bytes.length} bytes`);
     if (bytes.length > fromOwner) return broken(`${bytes.length} bytes with only ${fromOwner} of window`);

@@ -90,7 +90,7 @@ describe('porthole forward', () => {
     await waitFor(() => /connection 1 to port \d+ ended: .*ECONNRESET/.test(run.stderr()) || undefined, 'the reason');
 
     const next = connectLocal(local);
-    next.socket.write('go');
+    next.socket.end('go');
     expect(await next.done).toMatchObject({ bytes: MiB + 5, ended: 'end' });
   });
 
