@@ -98,6 +98,10 @@ export function forwardCommand(port: number, gateway: string): string {
   return `porthole forward ${port} --gateway ${gateway}`;
 }
 
+/** A command, each word in a span the stylesheet keeps whole: lines break only between words. */
+const command = (text: string): Html =>
+  html`<code>${text.split(' ').map((word, i) => html`${i === 0 ? '' : ' '}<span>${word}</span>`)}</code>`;
+
 /**
  * A port's row. `gateway` is the control origin the dashboard is served from, for the forward
  * command (the panel is redrawn by the server too, so every row has it).
@@ -105,7 +109,7 @@ export function forwardCommand(port: number, gateway: string): string {
 export function portRow(port: ApiPort, gateway: string): Html {
   const label = labelOf(port);
   const [p, process, who, url, forward, seen, share] = PORT_COLUMNS;
-  const command = forwardCommand(port.port, gateway);
+  const forwarding = forwardCommand(port.port, gateway);
   return html`<tr data-port-row="${port.port}">
     <th scope="row">
       ${caption(p)}${port.port} ${label === undefined ? '' : html`<span class="port-label">${label}</span>`}
@@ -128,8 +132,8 @@ export function portRow(port: ApiPort, gateway: string): Html {
       <button type="button" data-unexpose="${port.port}" aria-label="Unexpose port ${port.port}">Unexpose</button>
     </td>
     <td class="forward">
-      ${caption(forward)}<code>${command}</code>
-      <button type="button" data-copy="${command}" aria-label="Copy the forward command of port ${port.port}">
+      ${caption(forward)}${command(forwarding)}
+      <button type="button" data-copy="${forwarding}" aria-label="Copy the forward command of port ${port.port}">
         Copy
       </button>
     </td>

@@ -5,12 +5,17 @@
  * live feed redraws the panel) gets one too, one line above the table says how to get the owner
  * token it needs, and no token is anywhere in the page's body.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PortFilter } from '../../client/ports/filters';
+import { root } from '../../scripts/build.mjs';
 import { afterTest, type Harness, startAgent } from '../e2e/harness';
 import { freePorts, nodeServer } from '../e2e/servers';
 import { browserTests, withHarnessAndChromium } from './chromium';
+
+const OUTPUT = join(root, 'test-results', 'browser');
 
 let h: Harness;
 let browser: Browser;
@@ -32,7 +37,10 @@ describe.skipIf(!browserTests)('the forward command on the dashboard', () => {
       visibility: () => undefined,
       watch: { filter: new PortFilter({ only: [String(first), String(later)] }), intervalMs: 50 },
     });
-    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await browser.newContext({
+      viewport: { width: 1100, height: 800 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     afterTest(() => context.close());
     const page = await context.newPage();
     await page.goto((await a.agent.api.dashboardLink()).url);
@@ -72,6 +80,8 @@ describe.skipIf(!browserTests)('the forward command on the dashboard', () => {
     expect(await shown(later)).toEqual({ code: command(later), copy: command(later) });
     expect(await shown(first)).toEqual({ code: command(first), copy: command(first) });
     expect(await page.locator('#panel .forward-note').count()).toBe(1);
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.locator('#panel').screenshot({ path: join(OUTPUT, 'dashboard-forward.png') });
 
     // No token in the page's body (the page token lives only in its <head>, for the script).
     const pageToken = await page.getAttribute('meta[name="porthole-token"]', 'content');
