@@ -13,6 +13,8 @@ export interface DashboardState {
   status: ApiStatus;
   ports: ApiPort[];
   links: ApiLink[];
+  /** The control origin the page is served from (e.g. `http://porthole.localhost:8787`): the forward commands' `--gateway`. */
+  gateway: string;
   /** Who the owner is signed in as, when the dashboard was opened by identity (docs/identity.md); else absent. */
   signedInAs?: string;
 }
@@ -41,18 +43,23 @@ export function panel(state: DashboardState): Html {
               No ports yet. Start a server in the session (e.g. <code>python3 -m http.server 8000</code>) and it appears
               here.
             </p>`
-          : html`<div class="scroll">
-              <table class="ports">
-                <thead>
-                  <tr>
-                    ${PORT_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}
-                  </tr>
-                </thead>
-                <tbody>
-                  ${listening.map(portRow)}
-                </tbody>
-              </table>
-            </div>`
+          : html`<p class="muted forward-note">
+                From your machine, <code>porthole forward</code> reaches a port over raw TCP, so non-HTTP ports too
+                (databases, Redis …). It needs an owner token: run <code>porthole token</code> in the session and give
+                it as <code>PORTHOLE_OWNER_TOKEN</code>.
+              </p>
+              <div class="scroll">
+                <table class="ports">
+                  <thead>
+                    <tr>
+                      ${PORT_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${listening.map((port) => portRow(port, state.gateway))}
+                  </tbody>
+                </table>
+              </div>`
       }
     </section>
     <section aria-labelledby="links-title">

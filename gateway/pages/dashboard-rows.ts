@@ -10,7 +10,15 @@ import type { ApiLink, ApiPort, Visibility } from '../../protocol';
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** Column captions, in order: the table heads and the stacked cards' labels. */
-export const PORT_COLUMNS = ['Port', 'Process', 'Who may open it', 'URL', 'First seen', 'Share'] as const;
+export const PORT_COLUMNS = [
+  'Port',
+  'Process',
+  'Who may open it',
+  'URL',
+  'From your machine',
+  'First seen',
+  'Share',
+] as const;
 export const LINK_COLUMNS = ['Link', 'Port', 'Label', 'Expires', 'Actions'] as const;
 
 const VISIBILITY_HELP: Record<Visibility, string> = {
@@ -80,9 +88,28 @@ function shareForm(port: ApiPort): Html {
   </form>`;
 }
 
-export function portRow(port: ApiPort): Html {
+/**
+ * The command that reaches `port` of the session from the owner's own machine over raw TCP
+ * (docs/tcp-forwarding.md), through the gateway at `gateway` (an origin, e.g.
+ * `http://porthole.localhost:8787`): `porthole forward 5432 --gateway <gateway>`. It carries no
+ * token: the owner gives one as PORTHOLE_OWNER_TOKEN (the ports panel says so).
+ */
+export function forwardCommand(port: number, gateway: string): string {
+  return `porthole forward ${port} --gateway ${gateway}`;
+}
+
+/** A command, each word in a span the stylesheet keeps whole: lines break only between words. */
+const command = (text: string): Html =>
+  html`<code>${text.split(' ').map((word, i) => html`${i === 0 ? '' : ' '}<span>${word}</span>`)}</code>`;
+
+/**
+ * A port's row. `gateway` is the control origin the dashboard is served from, for the forward
+ * command (the panel is redrawn by the server too, so every row has it).
+ */
+export function portRow(port: ApiPort, gateway: string): Html {
   const label = labelOf(port);
-  const [p, process, who, url, seen, share] = PORT_COLUMNS;
+  const [p, process, who, url, forward, seen, share] = PORT_COLUMNS;
+  const forwarding = forwardCommand(port.port, gateway);
   return html`<tr data-port-row="${port.port}">
     <th scope="row">
       ${caption(p)}${port.port} ${label === undefined ? '' : html`<span class="port-label">${label}</span>`}
@@ -103,6 +130,12 @@ export function portRow(port: ApiPort): Html {
       <a href="${port.url}" target="_blank" rel="noopener noreferrer">${port.url}</a>
       <button type="button" data-copy="${port.url}" aria-label="Copy the URL of port ${port.port}">Copy</button>
       <button type="button" data-unexpose="${port.port}" aria-label="Unexpose port ${port.port}">Unexpose</button>
+    </td>
+    <td class="forward">
+      ${caption(forward)}${command(forwarding)}
+      <button type="button" data-copy="${forwarding}" aria-label="Copy the forward command of port ${port.port}">
+        Copy
+      </button>
     </td>
     <td>${caption(seen)}${time(port.firstSeen)}</td>
     <td>${caption(share)}${shareForm(port)}</td>

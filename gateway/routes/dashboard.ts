@@ -127,7 +127,7 @@ async function state(env: Env, url: URL, session: string): Promise<DashboardStat
   const base = baseOf(url);
   const stub = sessionStub(env, session);
   const [status, ports, links] = await Promise.all([stub.status(), stub.listPorts(base), stub.listLinks(base)]);
-  return { session, status, ports, links };
+  return { session, gateway: url.origin, status, ports, links };
 }
 
 /** The one-time link: check and spend it, set the cookie, and go to the page without the token. */

@@ -125,7 +125,7 @@ describe.skipIf(!browserTests)('dashboard details in Chromium', () => {
     const linkRow = page.locator(`tr[data-link-row="${link.id}"]`);
     await linkRow.waitFor();
     for (const [where, captions] of [
-      [row(page, port), ['Port', 'Process', 'Who may open it', 'URL', 'First seen', 'Share']],
+      [row(page, port), ['Port', 'Process', 'Who may open it', 'URL', 'From your machine', 'First seen', 'Share']],
       [linkRow, ['Link', 'Port', 'Label', 'Expires', 'Actions']],
     ] as const) {
       const shown = where.locator('.caption');
