@@ -75,10 +75,7 @@ export interface TcpRoute {
 }
 
 type WireRoute =
-  | TunnelRoute
-  | DataRoute
-  | TcpRoute
-  | { kind: 'viewer'; port: number; requestId?: string; acceptEncoding?: string };
+  TunnelRoute | DataRoute | TcpRoute | { kind: 'viewer'; port: number; requestId?: string; acceptEncoding?: string };
 
 /**
  * The Accept-Encoding the viewer sent, `''` for none. The runtime (Cloudflare's edge, and Miniflare
