@@ -21,6 +21,7 @@ import {
   runInstalled,
   shellEnv,
 } from './installed-client';
+import { connectLocal, ownerToken } from './tcp-kit';
 
 const version = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string })
   .version;
@@ -91,10 +92,10 @@ describe.each(installs)('the installed porthole (%s)', (_name, installed) => {
     expect(JSON.parse(run.stdout())).toEqual({ version });
   });
 
-  it('connect exposes an origin that a viewer fetches through the preview URL; ports lists it', async () => {
+  it('connect exposes an origin that a viewer fetches through the preview URL; ports lists it; forward reaches it as TCP', async () => {
     const client = installed();
     const h = await startHarness();
-    const { token } = await createSession(h);
+    const { session, token } = await createSession(h);
     const origin = await startOrigin((_req, res) => res.end('from the installed client'));
     const cwd = tempDir().path;
     const tokenFile = join(cwd, 'token');
@@ -121,7 +122,19 @@ describe.each(installs)('the installed porthole (%s)', (_name, installed) => {
     const ports = runInstalled(client, ['ports', '--json', '--control', control], cwd);
     expect(await ports.exit).toBe(0);
     expect(JSON.parse(ports.stdout())).toEqual([expect.objectContaining({ port: origin.port, url: open.url })]);
+
+    // The owner's machine: the same package's `porthole forward`, the origin reached as raw TCP.
+    const owner = await ownerToken(h, session, token);
+    const forward = runInstalled(client, ['forward', `${origin.port}:0`, '--gateway', h.gateway.url, '--json'], cwd, {
+      PORTHOLE_OWNER_TOKEN: owner,
+    });
+    const listening = await forward.next('forwarding');
+    const raw = connectLocal(Number(String(listening.local).split(':')[1]));
+    raw.socket.end('GET / HTTP/1.0\r\nHost: origin\r\n\r\n');
+    const answer = await raw.done;
+    expect(answer.text).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nfrom the installed client$/);
     expect(connect.stderr()).toBe('');
+    expect(forward.stderr()).toBe('');
   });
 
   it('porthole mcp (a chunk of its own) answers an MCP client', async () => {
