@@ -46,6 +46,8 @@ export function forwardConnection(
   done: (outcome: ForwardOutcome) => void,
 ): void {
   local.pause();
+  // Small writes (a database's replies) go at once, not after Nagle's wait for an ACK.
+  local.setNoDelay(true);
   const ws = new WebSocket(target.url, [TCP_SUBPROTOCOL], {
     headers: target.headers,
     lookup,
