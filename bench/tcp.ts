@@ -25,6 +25,8 @@ const BYTES = Number(process.env.BENCH_TCP_MIB ?? 256) * MiB;
 const ROUNDS = 2000;
 const WARMUP = 200;
 const SETUP_TRIALS = 30;
+/** BENCH_TCP_PROFILE=<dir>: `porthole connect` and each `porthole forward` write a V8 CPU profile there at exit. */
+const profile = process.env.BENCH_TCP_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_TCP_PROFILE] : [];
 /** Bound of each probe process, ms. */
 const PROBE_BOUND = 120_000;
 
@@ -90,6 +92,7 @@ export async function tcpSection(script: string, gatewayScript: string, cli: str
     const announced = new Set<number>();
     const client = await spawnUntil(
       [
+        ...profile,
         cli,
         'connect',
         '--gateway',
@@ -119,7 +122,7 @@ export async function tcpSection(script: string, gatewayScript: string, cli: str
     const forwards = {} as Record<keyof Ports, { port: number; pid: number }>;
     for (const name of Object.keys(ports) as (keyof Ports)[]) {
       const started = await spawnUntil(
-        [cli, 'forward', `${ports[name]}:0`, '--gateway', gateway.url, '--json'],
+        [...profile, cli, 'forward', `${ports[name]}:0`, '--gateway', gateway.url, '--json'],
         (line) => {
           const event = JSON.parse(line) as { event: string; local?: string };
           return event.event === 'forwarding' ? Number(String(event.local).split(':')[1]) : undefined;
