@@ -62,6 +62,16 @@ async function checkTimes(port: number, url: URL, token: string, trials: number)
   return times;
 }
 
+/** A stdout line of a child as a JSON object; undefined when it is not one. */
+function json(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const row = (name: string, forwarded: string, direct: string, ratio: string) =>
   write(`  ${name.padEnd(46)}${forwarded.padStart(14)}${direct.padStart(14)}   ${ratio}\n`);
 
@@ -76,8 +86,6 @@ export async function tcpSection(script: string, gatewayScript: string, cli: str
   };
   const folder = mkdtempSync(join(tmpdir(), 'porthole-bench-tcp-'));
   const env = { XDG_STATE_HOME: join(folder, 'state') };
-  const origin = await spawnUntil([script, 'tcp-origin'], (line) => JSON.parse(line) as Ports);
-  const ports = origin.value as Ports;
   const secrets = {
     ADMIN_TOKEN: randomBytes(24).toString('base64url'),
     LABEL_KEY: randomBytes(32).toString('base64url'),
@@ -86,8 +94,11 @@ export async function tcpSection(script: string, gatewayScript: string, cli: str
   const before = new Set(descendantsNamed(process.pid, 'workerd'));
   const gateway = await startGateway({ script: gatewayScript, secrets });
   const workerd = descendantsNamed(process.pid, 'workerd').filter((p) => !before.has(p));
-  const children: { kill(): boolean }[] = [origin.child];
+  const children: { kill(): boolean }[] = [];
   try {
+    const origin = await spawnUntil([script, 'tcp-origin'], (line) => json(line) as Ports | undefined);
+    children.push(origin.child);
+    const ports = origin.value as Ports;
     const session = await createSession(gateway.url, secrets.ADMIN_TOKEN);
     const announced = new Set<number>();
     const client = await spawnUntil(
@@ -103,15 +114,14 @@ export async function tcpSection(script: string, gatewayScript: string, cli: str
         '--json',
       ].concat(...Object.values(ports).map((p) => ['--port', String(p)])),
       (line) => {
-        const event = JSON.parse(line) as { event: string; port?: number };
-        if (event.event === 'port.open' && event.port !== undefined) announced.add(event.port);
+        const event = json(line);
+        if (event?.event === 'port.open' && typeof event.port === 'number') announced.add(event.port);
         return announced.size === 3 ? true : undefined;
       },
       30_000,
       { ...env, PORTHOLE_TOKEN: session.token },
     );
     children.push(client.child);
-    client.lines.on('line', () => undefined);
     const owner = await requestJson<ApiOwnerToken>({
       method: 'POST',
       url: new URL(`/api/sessions/${session.session}/owner-token`, gateway.url),
@@ -124,8 +134,8 @@ export async function tcpSection(script: string, gatewayScript: string, cli: str
       const started = await spawnUntil(
         [...profile, cli, 'forward', `${ports[name]}:0`, '--gateway', gateway.url, '--json'],
         (line) => {
-          const event = JSON.parse(line) as { event: string; local?: string };
-          return event.event === 'forwarding' ? Number(String(event.local).split(':')[1]) : undefined;
+          const event = json(line);
+          return event?.event === 'forwarding' ? Number(String(event.local).split(':')[1]) : undefined;
         },
         30_000,
         { ...env, PORTHOLE_OWNER_TOKEN: owner.token },
