@@ -6,9 +6,11 @@
  * (request-log.ts), server-sent events (sse.ts), 1 GiB
  * down and up with a Node client and with curl (bulk.ts), WebSockets (ws.ts), RSS, port
  * detection, recovery (lifecycle.ts), a client that stops reading (unread.ts), abandoned streams
- * and fairness (streams.ts), a platform's backend through the SDK (platform.ts). Every Porthole figure is printed with its ratio to the baselines
+ * and fairness (streams.ts), a platform's backend through the SDK (platform.ts), raw TCP
+ * forwarding (tcp.ts). Every Porthole figure is printed with its ratio to the baselines
  * (Worker → DO first); nothing here asserts a target. Sub-commands: `node dist/bench.js ws |
- * unread | streams | log | identity | platform` run one section; `origin`, `load`, `transfer` are the bench's own children.
+ * unread | streams | log | identity | platform | tcp` run one section; `origin`, `load`,
+ * `transfer`, `tcp-origin`, `tcp-probe` are the bench's own children.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,9 @@ import { platformSection } from './platform';
 import { requestLogSection } from './request-log';
 import { smallSection } from './small';
 import { sseSection } from './sse';
+import { tcpSection } from './tcp';
+import { runTcpOrigin } from './tcp-origin';
+import { runTcpProbe } from './tcp-probe';
 import { measureStreams, streamsReport } from './streams';
 import { measureUnread, runUnreadAlone, UNREAD_TITLE, unreadReport } from './unread';
 import { webSocketSection } from './ws';
@@ -46,6 +51,9 @@ async function main(): Promise<void> {
   if (command === 'transfer') return runTransferChild(arg as string);
   if (command === 'unread') return runUnreadAlone(`${dist}gateway.js`);
   if (command === 'platform') return platformSection(`${dist}gateway.js`, `${dist}cli.js`);
+  if (command === 'tcp-origin') return runTcpOrigin();
+  if (command === 'tcp-probe') return runTcpProbe(arg as string);
+  if (command === 'tcp') return tcpSection(here, `${dist}gateway.js`, `${dist}cli.js`);
   if (command === 'streams') return write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
   const onlyWebSockets = command === 'ws';
 
@@ -193,6 +201,7 @@ async function main(): Promise<void> {
   write(streamsReport(await measureStreams(`${dist}gateway.js`), fmt));
   await stop();
   await platformSection(`${dist}gateway.js`, `${dist}cli.js`);
+  await tcpSection(here, `${dist}gateway.js`, `${dist}cli.js`);
   write(`\nThe whole run took ${fmt((performance.now() - started) / 1000)} s.\n`);
 }
 
