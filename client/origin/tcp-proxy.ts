@@ -15,6 +15,7 @@
 import net from 'node:net';
 import { type MuxStream, ResetCode, StreamResetError } from '../../protocol';
 import type { LogEntry } from '../requests/entry';
+import { drained } from '../net/drain';
 import { LOOPBACK } from './loopback';
 
 /** Serve the raw TCP stream `stream` (its OPEN had `tcp: true`) against `port` on loopback. Never throws. */
@@ -60,10 +61,7 @@ async function toOrigin(stream: MuxStream, socket: net.Socket): Promise<void> {
         return;
       }
       if (socket.destroyed) return;
-      await new Promise<void>((resolve) => {
-        if (socket.write(chunk)) resolve();
-        else socket.once('drain', resolve).once('close', resolve);
-      });
+      if (!socket.write(chunk)) await drained(socket);
     }
   } catch (error) {
     if (!(error instanceof StreamResetError)) throw error;

@@ -8,6 +8,7 @@ import type http from 'node:http';
 import { type MuxStream, ResetCode, StreamResetError } from '../../protocol';
 import { matches, type RequestLog } from './log';
 import type { LogAnswer } from './query';
+import { drained } from '../net/drain';
 
 /** Bytes of follow lines waiting for the follower before it is cut off. */
 export const FOLLOW_QUEUE_BYTES = 1024 * 1024;
@@ -25,11 +26,9 @@ export interface FollowSink {
 /** A control-socket response as a FollowSink (its head already written). */
 export function responseSink(res: http.ServerResponse): FollowSink {
   return {
-    write: (bytes) =>
-      new Promise((resolve) => {
-        if (res.write(bytes)) resolve();
-        else res.once('drain', resolve).once('close', resolve);
-      }),
+    write: async (bytes) => {
+      if (!res.write(bytes)) await drained(res);
+    },
     abort: () => res.destroy(),
     gone: new Promise((resolve) => res.once('close', resolve)),
   };
