@@ -1,7 +1,7 @@
 /** drained(): a writable's drain or close, with no listener left behind (a long forwarded connection waits often). */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { drained } from '../../../client/net/drain';
+import { drained } from '../../../../client/net/drain';
 
 describe('drained', () => {
   it('resolves at drain or close and leaves no listener', async () => {
