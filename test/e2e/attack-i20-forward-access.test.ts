@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Visibility } from '../../protocol';
 import { type Harness, request, type RunningAgent, startAgent, startHarness, waitFor } from './harness';
 import { bothRefused, forwardCheck, forwardWs, isRefusal, type OpenForward, sendBytes } from './forward-access-kit';
-import { connectLocal, echo, ownerToken, startForward, tcpOrigin } from './tcp-kit';
+import { runCli } from './cli-run';
+import { connectLocal, echo, ownerToken, scratch, startForward, tcpOrigin } from './tcp-kit';
 import { aud, kidFor, mintForTest } from './tokens';
 
 let h: Harness;
@@ -102,8 +103,6 @@ describe('ATTACK: forwarding without an owner credential', () => {
   );
 
   it('the real porthole forward with a share link token stops before listening; the origin sees nothing', async () => {
-    const { runCli } = await import('./cli-run');
-    const { scratch } = await import('./tcp-kit');
     const run = runCli(['forward', `${port('link')}:0`, '--gateway', h.gateway.url], scratch(), {
       PORTHOLE_OWNER_TOKEN: creds.share,
     });
