@@ -92,7 +92,7 @@ describe('ATTACK: forwarding without an owner credential', () => {
   ];
 
   it.each(cases)(
-    '%s: the check and the upgrade are both %i %s',
+    '%s (a %s port): the check and the upgrade are refused alike, the origin sees nothing',
     async (_what, visibility, headers, status, code, message, query) => {
       const target = query === 'share' ? `${port(visibility)}?porthole_share=${creds.share}` : port(visibility);
       const { check, upgrade } = await bothRefused(h, a.session, target, headers());

@@ -47,13 +47,13 @@ const as = async (email: string) => ({ 'cf-access-jwt-assertion': await team.sig
 
 describe('ATTACK: forwarding by sign-in', () => {
   it.each([
-    ['a stranger (eve@other.test)', 'eve@other.test', 'org', 403, 'not_in_org', /eve@other\.test/],
-    ['a stranger (eve@other.test)', 'eve@other.test', 'private', 403, 'not_in_org', /eve@other\.test/],
-    ['a member (bob@example.com)', 'bob@example.com', 'private', 403, 'forward_not_allowed', /is private/],
-    ['a member (bob@example.com)', 'bob@example.com', 'link', 403, 'forward_not_allowed', /is link/],
+    ['a stranger (eve@other.test)', 'org', 'eve@other.test', 403, 'not_in_org', /eve@other\.test/],
+    ['a stranger (eve@other.test)', 'private', 'eve@other.test', 403, 'not_in_org', /eve@other\.test/],
+    ['a member (bob@example.com)', 'private', 'bob@example.com', 403, 'forward_not_allowed', /is private/],
+    ['a member (bob@example.com)', 'link', 'bob@example.com', 403, 'forward_not_allowed', /is link/],
   ] as const)(
-    '%s on a %s port: check and upgrade both %i %s',
-    async (_who, email, visibility, status, code, message) => {
+    '%s on a %s port: the check and the upgrade are refused alike',
+    async (_who, visibility, email, status, code, message) => {
       const { check, upgrade } = await bothRefused(h, a.session, port(visibility), await as(email));
       expect(check).toMatchObject({ status, error: code, message: expect.stringMatching(message) });
       expect(upgrade).toEqual(check);
