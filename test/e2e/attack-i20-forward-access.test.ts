@@ -63,8 +63,8 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('ATTACK: forwarding without an owner credential', () => {
   const cases: Array<[string, Visibility, () => Record<string, string>, number, string, RegExp, string?]> = [
-    ['no credential, a private port', 'private', () => ({}), 401, 'unauthorized', /needs an owner token/],
-    ['no credential, a public port', 'public', () => ({}), 401, 'unauthorized', /needs an owner token/],
+    ['no credential', 'private', () => ({}), 401, 'unauthorized', /needs an owner token/],
+    ['no credential', 'public', () => ({}), 401, 'unauthorized', /needs an owner token/],
     ['a share link token as Bearer', 'link', () => bearer(creds.share!), 401, 'unauthorized', /owner token/],
     ['a share link cookie', 'link', () => ({ cookie: creds.shareCookie! }), 401, 'unauthorized', /owner token/],
     ['a share link in the URL', 'link', () => ({}), 401, 'unauthorized', /owner token/, 'share'],

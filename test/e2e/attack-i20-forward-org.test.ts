@@ -5,13 +5,13 @@
  * `forward_not_allowed`, a signed-in stranger 403 `not_in_org`, a bad assertion 401, and none of
  * them reaches the origin (TCP servers on loopback counting their connections). The same member
  * on an org port reaches it (bytes echo), and loses the connection (1008) when the owner makes the
- * port private. The owner signed in by Access forwards a private port (positive control; it runs
+ * port private. A member cannot tell a port nothing listens on from a private one. The owner signed in by Access forwards a private port (positive control; it runs
  * after the tests that expect the private origin untouched, as vitest keeps a file's order).
  */
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Visibility } from '../../protocol';
-import { type Harness, request, type RunningAgent, startAgent, startHarness, waitFor } from './harness';
+import { freePort, type Harness, request, type RunningAgent, startAgent, startHarness, waitFor } from './harness';
 import { type AccessTeam, startAccessTeam } from './oidc/access-team';
 import { createIdentitySession } from './oidc/identity-setup';
 import { bothRefused, forwardCheck, forwardWs, isRefusal, type OpenForward, sendBytes } from './forward-access-kit';
@@ -60,6 +60,20 @@ describe('ATTACK: forwarding by sign-in', () => {
       for (const [v, origin] of origins) if (v !== 'org') expect(origin.accepted(), v).toBe(0);
     },
   );
+
+  it('a member cannot probe which ports listen in the VM: a port nothing listens on is refused as a private one', async () => {
+    const unused = await freePort();
+    const { check, upgrade } = await bothRefused(h, a.session, unused, await as('bob@example.com'));
+    expect(check).toMatchObject({
+      status: 403,
+      error: 'forward_not_allowed',
+      message: expect.stringMatching(/is private/),
+    });
+    expect(upgrade).toEqual(check);
+    // The owner is told the truth.
+    const owner = await bothRefused(h, a.session, unused, await as('alice@example.com'));
+    expect(owner.check).toMatchObject({ status: 503, error: 'port_not_listening' });
+  });
 
   it('a bad assertion is 401 access_assertion_invalid; none at all is 401 even on a public port', async () => {
     const bad = {
