@@ -167,3 +167,27 @@ describe('ATTACK: forwarded connections outlive sign out everywhere', () => {
     expect(origin.accepted()).toBe(2);
   }, 60_000);
 });
+
+describe('ATTACK: a forwarded connection outlives its owner token', () => {
+  it("an owner token that expires while its connection is open ends it (1008, the reason), the origin's too", async () => {
+    let closed = 0;
+    const origin = await tcpOrigin((socket) => {
+      socket.on('close', () => closed++);
+      echo(socket);
+    });
+    const s = await startAgent(h, [origin.port], { visibility: () => 'private' });
+    await s.event((e) => e.event === 'port.open' && e.port === origin.port, 'port.open');
+    // A genuine owner token with 3 s left (the API mints at least 60 s).
+    const token = await mintForTest(h.tokenSecret, { aud: aud.owner, sub: s.session, expiresIn: 3 });
+    const open = (await forwardWs(h, s.session, origin.port, bearer(token))) as OpenForward;
+    expect(isRefusal(open), JSON.stringify(open)).toBe(false);
+    sendBytes(open, 'hello');
+    await waitFor(() => open.bytes() === 'hello', 'the echo');
+    expect(await open.closed(10_000)).toEqual({ code: 1008, reason: expect.stringMatching(/has expired/) });
+    await waitFor(() => closed === 1 || undefined, "the origin's connection to close");
+    const { check, upgrade } = await bothRefused(h, s.session, origin.port, bearer(token));
+    expect(check).toMatchObject({ status: 401, error: 'unauthorized', message: expect.stringMatching(/has expired/) });
+    expect(upgrade).toEqual(check);
+    expect(origin.accepted()).toBe(1);
+  }, 30_000);
+});
