@@ -8,13 +8,14 @@
  * Who may: the session's owner (an owner token as Bearer, or signed in as the owner: identity cookie
  * or Access assertion), and a signed-in member of the session's organisation on a port whose
  * visibility admits members (`org`, `public`). Never a share link's holder nor anyone without a
- * credential: a public port stays HTTP only. The Session object checks the port and the visibility.
+ * credential: a public port stays HTTP only, nor a page of another site with the sign-in its browser
+ * carries (403 `cross_site`). The Session object checks the port and the visibility.
  */
 import { Hono } from 'hono';
 import { TCP_SUBPROTOCOL } from '../../protocol';
 import { isSessionId } from '../../protocol/ids';
 import { grantOf, requireEpoch } from '../access/owner-grant';
-import { bearerRefused, tokenForOtherSession } from '../access/refusals';
+import { bearerRefused, refusal, tokenForOtherSession } from '../access/refusals';
 import { identitySignedOut, notInOrg } from '../access/identity-refusals';
 import { config } from '../config';
 import type { AppEnv, Env } from '../env';
@@ -61,6 +62,7 @@ async function forwardViewer(request: Request, env: Env, session: string): Promi
     requireEpoch(claims, epoch, 'token');
     return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
   }
+  if (fromAnotherSite(request)) throw crossSiteForward();
   const who = await signedIn(request, cfg);
   if (who === null) {
     throw bearerRefused(
@@ -82,3 +84,25 @@ async function forwardViewer(request: Request, env: Env, session: string): Promi
   }
   return { kind: 'member', email, sid: who.sid, expiresAt: who.expiresAt };
 }
+
+/**
+ * Whether a page of another site (a preview, any site, an opaque origin) started `request`: a
+ * browser attaches the identity cookie, and Access its assertion, to a WebSocket any page opens,
+ * so a sign-in counts only from `porthole forward` (no `Origin`) or the control plane's own pages
+ * (`Origin` its own, `Sec-Fetch-Site` absent, `same-origin` or `none`). An owner token is never
+ * ambient: a page cannot attach it without holding it.
+ */
+function fromAnotherSite(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  if (origin !== null && origin !== new URL(request.url).origin) return true;
+  const site = request.headers.get('sec-fetch-site');
+  return site !== null && site !== 'same-origin' && site !== 'none';
+}
+
+/** 403 `cross_site`: a sign-in carried by a request another site's page started. */
+const crossSiteForward = () =>
+  refusal(
+    403,
+    'cross_site',
+    'A page of another site may not forward TCP with your sign-in. Run porthole forward on your machine.',
+  );

@@ -5,7 +5,8 @@
  * `forward_not_allowed`, a signed-in stranger 403 `not_in_org`, a bad assertion 401, and none of
  * them reaches the origin (TCP servers on loopback counting their connections). The same member
  * on an org port reaches it (bytes echo), and loses the connection (1008) when the owner makes the
- * port private. A member cannot tell a port nothing listens on from a private one. The owner signed in by Access forwards a private port (positive control; it runs
+ * port private. A page of another site cannot forward with the sign-in its browser carries
+ * (403 `cross_site`). A member cannot tell a port nothing listens on from a private one. The owner signed in by Access forwards a private port (positive control; it runs
  * after the tests that expect the private origin untouched, as vitest keeps a file's order).
  */
 import type net from 'node:net';
@@ -108,6 +109,31 @@ describe('ATTACK: forwarding by sign-in', () => {
     sendBytes(owner as OpenForward, 'ping from alice');
     await waitFor(() => (owner as OpenForward).bytes() === 'ping from alice', 'the echo');
     (owner as OpenForward).ws.close();
+  });
+});
+
+describe('ATTACK: a page of another site forwards with the sign-in its browser carries', () => {
+  // A browser adds the Access assertion (Access reads its own cookie) or the identity cookie to a
+  // WebSocket any page opens; only the CLI (no Origin) and the control plane's own pages may use them.
+  it.each([
+    ['a preview of another session', () => `http://3000-abcdefgh.${'b'.repeat(26)}.localhost:${h.gateway.port}`],
+    ['another site', () => 'https://evil.example'],
+    ['an opaque origin', () => 'null'],
+  ])("%s, with the owner's assertion: 403 cross_site, the origin sees nothing", async (_what, origin) => {
+    const before = origins.get('private')!.accepted();
+    const headers = { ...(await as('alice@example.com')), origin: origin() };
+    const { check, upgrade } = await bothRefused(h, a.session, port('private'), headers);
+    expect(check).toMatchObject({ status: 403, error: 'cross_site' });
+    expect(upgrade).toEqual(check);
+    expect(origins.get('private')!.accepted()).toBe(before);
+  });
+
+  it("the control plane's own origin and the CLI (no Origin) still forward; an owner token is not ambient", async () => {
+    const own = { ...(await as('alice@example.com')), origin: new URL(h.gateway.url).origin };
+    expect(await forwardCheck(h, a.session, port('private'), own)).toMatchObject({ status: 200 });
+    const token = await ownerToken(h, a.session, a.token);
+    const page = { authorization: `Bearer ${token}`, origin: 'https://evil.example' };
+    expect(await forwardCheck(h, a.session, port('private'), page)).toMatchObject({ status: 200 });
   });
 });
 

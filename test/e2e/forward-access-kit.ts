@@ -96,7 +96,8 @@ export async function bothRefused(
 ): Promise<{ check: Refusal; upgrade: Refusal }> {
   const { status, error, message } = await forwardCheck(h, session, port, headers);
   const upgrade = await forwardWs(h, session, port, headers);
-  if (!isRefusal(upgrade)) throw new Error(`a forwarded connection was opened with ${JSON.stringify(headers)}`);
+  if (!isRefusal(upgrade))
+    throw new Error(`a forwarded connection was opened with ${Object.keys(headers).join(', ') || 'no credential'}`);
   return { check: { status, error, message }, upgrade };
 }
 
