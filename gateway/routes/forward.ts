@@ -20,7 +20,7 @@ import { identitySignedOut, notInOrg } from '../access/identity-refusals';
 import { config } from '../config';
 import type { AppEnv, Env } from '../env';
 import { badRequest, notFound } from '../errors';
-import { IDENTITY_TTL_SECONDS } from '../identity/identity-cookie';
+import { IDENTITY_TTL_SECONDS, rememberSession } from '../identity/identity-cookie';
 import { verifiedEmail } from '../identity/identity';
 import { sessionRole } from '../identity/session-role';
 import { signedIn } from '../identity/signed-in';
@@ -35,7 +35,7 @@ forward.get('/tcp/:port', async (c) => {
   if (!isSessionId(session)) throw notFound();
   const port = portOf(c.req.param('port'));
   const request = c.req.raw;
-  const viewer = await forwardViewer(request, c.env, session);
+  const { viewer, remember } = await forwardViewer(request, c.env, session);
   const upgrade = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
   if (upgrade) {
     const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
@@ -44,15 +44,28 @@ forward.get('/tcp/:port', async (c) => {
     }
   }
   const clientIp = request.headers.get('cf-connecting-ip');
-  return sessionStub(c.env, session).fetch(withRoute(request, { kind: 'tcp', port, viewer, upgrade, clientIp }));
+  const answer = await sessionStub(c.env, session).fetch(
+    withRoute(request, { kind: 'tcp', port, viewer, upgrade, clientIp }),
+  );
+  if (remember === null || answer.status >= 400) return answer;
+  // The sign-in now remembers this session, so that signing out ends what it forwards (grants.ts).
+  const headers = new Headers(answer.headers);
+  headers.append('set-cookie', remember);
+  return new Response(answer.body, { status: answer.status, headers, webSocket: answer.webSocket });
 });
 
 /**
  * Who `request` is to `session` for forwarding: the owner (owner token, or an identity the session
  * names as its owner) or a member of its organisation. Throws 401 without a credential (or with a
  * refused one), 403 `not_in_org` for a signed-in stranger, 401 `signed_out` after a sign-out.
+ * `remember`: the identity cookie again, remembering this session for sign-out (null when unchanged,
+ * or not an identity cookie).
  */
-async function forwardViewer(request: Request, env: Env, session: string): Promise<TcpRoute['viewer']> {
+async function forwardViewer(
+  request: Request,
+  env: Env,
+  session: string,
+): Promise<{ viewer: TcpRoute['viewer']; remember: string | null }> {
   const cfg = config(env);
   const stub = sessionStub(env, session);
   if (bearer(request) !== null) {
@@ -60,7 +73,7 @@ async function forwardViewer(request: Request, env: Env, session: string): Promi
     if (claims.session !== session) throw tokenForOtherSession();
     const epoch = await stub.ownerEpoch();
     requireEpoch(claims, epoch, 'token');
-    return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
+    return { viewer: { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt }, remember: null };
   }
   if (fromAnotherSite(request)) throw crossSiteForward();
   const who = await signedIn(request, cfg);
@@ -77,12 +90,14 @@ async function forwardViewer(request: Request, env: Env, session: string): Promi
     throw identitySignedOut();
   }
   const email = verifiedEmail(who.identity);
+  const remember = await rememberSession(cfg, who, session, new URL(request.url).protocol.slice(0, -1));
   const sid = who.sid === null ? {} : { sid: who.sid };
   if (role === 'owner') {
     const expiresAt = Math.min(settings.until ?? who.expiresAt, who.expiresAt);
-    return { kind: 'owner', epoch: await stub.ownerEpoch(), expiresAt, ...sid, ...(email ? { email } : {}) };
+    const epoch = await stub.ownerEpoch();
+    return { viewer: { kind: 'owner', epoch, expiresAt, ...sid, ...(email ? { email } : {}) }, remember };
   }
-  return { kind: 'member', email, sid: who.sid, expiresAt: who.expiresAt };
+  return { viewer: { kind: 'member', email, sid: who.sid, expiresAt: who.expiresAt }, remember };
 }
 
 /**

@@ -17,16 +17,23 @@ export interface Refusal {
 
 const path = (session: string, port: number | string) => `/api/sessions/${session}/tcp/${port}`;
 
-/** The forward check: `GET /api/sessions/<session>/tcp/<port>` without an upgrade. */
+/** The forward check: `GET /api/sessions/<session>/tcp/<port>` without an upgrade; `setCookie`: its Set-Cookie lines. */
 export async function forwardCheck(
   h: Harness,
   session: string,
   port: number | string,
   headers: Record<string, string> = {},
-): Promise<Refusal & { body: Record<string, unknown> }> {
+): Promise<Refusal & { body: Record<string, unknown>; setCookie: string[] }> {
   const reply = await request(h.gateway, path(session, port), { headers: { accept: 'application/json', ...headers } });
   const body = JSON.parse(reply.body.toString() || '{}') as Record<string, unknown>;
-  return { status: reply.status, error: String(body.error ?? ''), message: String(body.message ?? ''), body };
+  const setCookie = reply.headers['set-cookie'] ?? [];
+  return {
+    status: reply.status,
+    error: String(body.error ?? ''),
+    message: String(body.message ?? ''),
+    body,
+    setCookie,
+  };
 }
 
 /** An open forwarded connection: what it received and how it closed. */
