@@ -8,18 +8,19 @@
  * Who may: the session's owner (an owner token as Bearer, or signed in as the owner: identity cookie
  * or Access assertion), and a signed-in member of the session's organisation on a port whose
  * visibility admits members (`org`, `public`). Never a share link's holder nor anyone without a
- * credential: a public port stays HTTP only. The Session object checks the port and the visibility.
+ * credential: a public port stays HTTP only, nor a page of another site with the sign-in its browser
+ * carries (403 `cross_site`). The Session object checks the port and the visibility.
  */
 import { Hono } from 'hono';
 import { TCP_SUBPROTOCOL } from '../../protocol';
 import { isSessionId } from '../../protocol/ids';
 import { grantOf, requireEpoch } from '../access/owner-grant';
-import { bearerRefused, tokenForOtherSession } from '../access/refusals';
+import { bearerRefused, refusal, tokenForOtherSession } from '../access/refusals';
 import { identitySignedOut, notInOrg } from '../access/identity-refusals';
 import { config } from '../config';
 import type { AppEnv, Env } from '../env';
 import { badRequest, notFound } from '../errors';
-import { IDENTITY_TTL_SECONDS } from '../identity/identity-cookie';
+import { IDENTITY_TTL_SECONDS, rememberSession } from '../identity/identity-cookie';
 import { verifiedEmail } from '../identity/identity';
 import { sessionRole } from '../identity/session-role';
 import { signedIn } from '../identity/signed-in';
@@ -34,7 +35,7 @@ forward.get('/tcp/:port', async (c) => {
   if (!isSessionId(session)) throw notFound();
   const port = portOf(c.req.param('port'));
   const request = c.req.raw;
-  const viewer = await forwardViewer(request, c.env, session);
+  const { viewer, remember } = await forwardViewer(request, c.env, session);
   const upgrade = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
   if (upgrade) {
     const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
@@ -43,15 +44,28 @@ forward.get('/tcp/:port', async (c) => {
     }
   }
   const clientIp = request.headers.get('cf-connecting-ip');
-  return sessionStub(c.env, session).fetch(withRoute(request, { kind: 'tcp', port, viewer, upgrade, clientIp }));
+  const answer = await sessionStub(c.env, session).fetch(
+    withRoute(request, { kind: 'tcp', port, viewer, upgrade, clientIp }),
+  );
+  if (remember === null || answer.status >= 400) return answer;
+  // The sign-in now remembers this session, so that signing out ends what it forwards (grants.ts).
+  const headers = new Headers(answer.headers);
+  headers.append('set-cookie', remember);
+  return new Response(answer.body, { status: answer.status, headers, webSocket: answer.webSocket });
 });
 
 /**
  * Who `request` is to `session` for forwarding: the owner (owner token, or an identity the session
  * names as its owner) or a member of its organisation. Throws 401 without a credential (or with a
  * refused one), 403 `not_in_org` for a signed-in stranger, 401 `signed_out` after a sign-out.
+ * `remember`: the identity cookie again, remembering this session for sign-out (null when unchanged,
+ * or not an identity cookie).
  */
-async function forwardViewer(request: Request, env: Env, session: string): Promise<TcpRoute['viewer']> {
+async function forwardViewer(
+  request: Request,
+  env: Env,
+  session: string,
+): Promise<{ viewer: TcpRoute['viewer']; remember: string | null }> {
   const cfg = config(env);
   const stub = sessionStub(env, session);
   if (bearer(request) !== null) {
@@ -59,8 +73,9 @@ async function forwardViewer(request: Request, env: Env, session: string): Promi
     if (claims.session !== session) throw tokenForOtherSession();
     const epoch = await stub.ownerEpoch();
     requireEpoch(claims, epoch, 'token');
-    return { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt };
+    return { viewer: { kind: 'owner', epoch: grantOf(claims).epoch, expiresAt: claims.expiresAt }, remember: null };
   }
+  if (fromAnotherSite(request)) throw crossSiteForward();
   const who = await signedIn(request, cfg);
   if (who === null) {
     throw bearerRefused(
@@ -75,10 +90,34 @@ async function forwardViewer(request: Request, env: Env, session: string): Promi
     throw identitySignedOut();
   }
   const email = verifiedEmail(who.identity);
+  const remember = await rememberSession(cfg, who, session, new URL(request.url).protocol.slice(0, -1));
   const sid = who.sid === null ? {} : { sid: who.sid };
   if (role === 'owner') {
     const expiresAt = Math.min(settings.until ?? who.expiresAt, who.expiresAt);
-    return { kind: 'owner', epoch: await stub.ownerEpoch(), expiresAt, ...sid, ...(email ? { email } : {}) };
+    const epoch = await stub.ownerEpoch();
+    return { viewer: { kind: 'owner', epoch, expiresAt, ...sid, ...(email ? { email } : {}) }, remember };
   }
-  return { kind: 'member', email, sid: who.sid, expiresAt: who.expiresAt };
+  return { viewer: { kind: 'member', email, sid: who.sid, expiresAt: who.expiresAt }, remember };
 }
+
+/**
+ * Whether a page of another site (a preview, any site, an opaque origin) started `request`: a
+ * browser attaches the identity cookie, and Access its assertion, to a WebSocket any page opens,
+ * so a sign-in counts only from `porthole forward` (no `Origin`) or the control plane's own pages
+ * (`Origin` its own, `Sec-Fetch-Site` absent, `same-origin` or `none`). An owner token is never
+ * ambient: a page cannot attach it without holding it.
+ */
+function fromAnotherSite(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  if (origin !== null && origin !== new URL(request.url).origin) return true;
+  const site = request.headers.get('sec-fetch-site');
+  return site !== null && site !== 'same-origin' && site !== 'none';
+}
+
+/** 403 `cross_site`: a sign-in carried by a request another site's page started. */
+const crossSiteForward = () =>
+  refusal(
+    403,
+    'cross_site',
+    'A page of another site may not forward TCP with your sign-in. Run porthole forward on your machine.',
+  );

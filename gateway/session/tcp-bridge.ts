@@ -44,10 +44,12 @@ export async function serveTcp(p: SessionParts, request: Request, route: TcpRout
   const { port, viewer } = route;
   if ((await p.life.state()) === 'asleep') throw sessionAsleep();
   if (!p.tunnel.current()) throw sessionOffline();
-  const entry = await p.ports.get(port);
-  if (!entry) throw notListening(port);
+  // Visibility first: a member probing port numbers learns nothing of what listens in the VM (a port
+  // never announced is private to them, as one that is).
   const visibility = await p.views().visibility(port);
   if (!allowed(visibility, viewer)) throw notOpenToMembers(port, visibility);
+  const entry = await p.ports.get(port);
+  if (!entry) throw notListening(port);
   if (!route.upgrade) {
     const check: ApiForwardCheck = { port, ...(entry.process ? { process: entry.process } : {}), visibility };
     return Response.json(check);
