@@ -72,7 +72,7 @@ export class ReceiveWindow {
   /** Bytes our consumer read that the peer has not been credited for yet. */
   #owed = 0;
   /** Credit is returned in steps of a quarter window, not per read: fewer WINDOW frames. */
-  #step: number;
+  readonly #step: number;
 
   /** `initial`: the window we granted the peer, in bytes. */
   constructor(initial: number) {
@@ -90,16 +90,6 @@ export class ReceiveWindow {
     if (bytes > this.#available) return false;
     this.#available -= bytes;
     return true;
-  }
-
-  /**
-   * Grant the peer `bytes` more than the initial window, for good (a stream that carries bulk both
-   * ways: a forwarded TCP connection); the caller sends them as a WINDOW frame. Steps become a
-   * quarter of the new window.
-   */
-  grow(bytes: number): void {
-    this.#available += bytes;
-    this.#step = Math.max(1, Math.floor((this.#available + this.#owed) / 4));
   }
 
   /** Our consumer read `bytes`: the credit to send in a WINDOW frame now, or 0 while under a step. */

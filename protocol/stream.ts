@@ -100,16 +100,6 @@ export class MuxStream {
     return (await this.readChunk())?.data ?? null;
   }
 
-  /**
-   * Let the peer send `bytes` (1 to 2^31-1 minus the window) more than the initial window, for the
-   * rest of the stream: a WINDOW frame now. A no-op once the peer has ended or the stream is gone.
-   */
-  growWindow(bytes: number): void {
-    if (!canReceive(this.#state) || bytes <= 0) return;
-    this.#receiveWindow.grow(bytes);
-    this.#host.send({ type: 'WINDOW', stream: this.id, credit: bytes });
-  }
-
   #consumed(bytes: number): void {
     // Once the peer has ended (or the stream is gone) there is no one to credit.
     if (!canReceive(this.#state)) return;
