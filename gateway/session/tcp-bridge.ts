@@ -32,6 +32,26 @@ const notOpenToMembers = (port: number, visibility: Visibility) =>
       `only ports open to it (org or public). Ask the owner to share it with the organisation.`,
   );
 
+/**
+ * Forwarded TCP connections a session carries at once. Each may hold up to a stream window (the
+ * client's bytes the owner has not read) and the owner's window (bytes the client has not taken) in
+ * the Session object, 512 KiB, so 64 of them bound that at 32 MiB, whatever the owner's side and
+ * the client do; the rest of MAX_STREAMS stays for previews.
+ */
+export const MAX_FORWARDS = 64;
+
+/** Open forwarded connections, per Session object. */
+const open = new WeakMap<SessionParts, number>();
+
+/** 429 `too_many_forwards`: the session carries MAX_FORWARDS connections already. */
+const tooManyForwards = () =>
+  new GatewayError(
+    429,
+    'too_many_forwards',
+    `This session carries ${MAX_FORWARDS} forwarded TCP connections at once, the most it may: close some and try again.`,
+    { headers: { 'retry-after': '1' } },
+  );
+
 /** 502 `origin_error`: the client answered a raw TCP stream with something other than 200. */
 const badAnswer = (port: number, status: number) =>
   new GatewayError(502, 'origin_error', `The session's client answered ${status} to a connection to port ${port}.`);
@@ -59,6 +79,7 @@ export async function serveTcp(p: SessionParts, request: Request, route: TcpRout
   try {
     const tunnel = p.tunnel.current();
     if (!tunnel) throw sessionOffline();
+    if ((open.get(p) ?? 0) >= MAX_FORWARDS) throw tooManyForwards();
     const mux = p.grants.opener(viewer, port, slot.opener(tunnel.mux));
     const stream = mux.open({
       port,
@@ -71,6 +92,8 @@ export async function serveTcp(p: SessionParts, request: Request, route: TcpRout
       viewer: openViewer(viewer),
       tcp: true,
     });
+    open.set(p, (open.get(p) ?? 0) + 1);
+    void stream.done().then(() => open.set(p, (open.get(p) ?? 1) - 1));
     const timeoutSeconds = p.config().originTimeoutSeconds;
     p.deadlines.add(stream, timeoutSeconds * 1000, () =>
       stream.reset(ResetCode.TIMEOUT, `no connection within ${timeoutSeconds} s`),
