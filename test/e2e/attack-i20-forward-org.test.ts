@@ -16,7 +16,8 @@ import { freePort, type Harness, request, type RunningAgent, startAgent, startHa
 import { type AccessTeam, startAccessTeam } from './oidc/access-team';
 import { createIdentitySession } from './oidc/identity-setup';
 import { bothRefused, forwardCheck, forwardWs, isRefusal, type OpenForward, sendBytes } from './forward-access-kit';
-import { echo, ownerToken, tcpOrigin } from './tcp-kit';
+import { runCli } from './cli-run';
+import { connectLocal, echo, ownerToken, scratch, startForward, tcpOrigin } from './tcp-kit';
 
 let team: AccessTeam;
 let h: Harness;
@@ -109,6 +110,24 @@ describe('ATTACK: forwarding by sign-in', () => {
     sendBytes(owner as OpenForward, 'ping from alice');
     await waitFor(() => (owner as OpenForward).bytes() === 'ping from alice', 'the echo');
     (owner as OpenForward).ws.close();
+  });
+
+  it('the real porthole forward with PORTHOLE_ACCESS_TOKEN and --session: a member reaches an org port, not a private one', async () => {
+    const env = { PORTHOLE_ACCESS_TOKEN: (await as('bob@example.com'))['cf-access-jwt-assertion'] };
+    const { local } = await startForward(h, port('org'), env, ['--session', a.session]);
+    const echoed = connectLocal(local);
+    echoed.socket.end('through the CLI');
+    expect(await echoed.done).toMatchObject({ text: 'through the CLI', ended: 'end' });
+
+    const before = origins.get('private')!.accepted();
+    const refused = runCli(
+      ['forward', `${port('private')}:0`, '--gateway', h.gateway.url, '--session', a.session],
+      scratch(),
+      env,
+    );
+    expect(await refused.exit).toBe(1);
+    expect(refused.stderr()).toMatch(/forward_not_allowed|is private/);
+    expect(origins.get('private')!.accepted()).toBe(before);
   });
 });
 
