@@ -4,7 +4,9 @@
  * owner's side as a raw `ws` WebSocket (subprotocol porthole.tcp.v1, an owner token) that records
  * what it gets: the gateway's HTTP refusal, or its messages and its close.
  */
+import type net from 'node:net';
 import WebSocket from 'ws';
+import { descendantsNamed, rssMiB } from '../../bench/procs';
 import { lookup } from '../../client/net/lookup';
 import {
   decode,
@@ -17,7 +19,7 @@ import {
   windowMessage,
 } from '../../protocol';
 import { afterTest, createSession, type Harness, request, waitFor } from './harness';
-import { ownerToken } from './tcp-kit';
+import { ownerToken, tcpOrigin } from './tcp-kit';
 
 /** A tunnel client for a new session whose every OPEN goes to `onOpen` (the test answers it, or not). */
 export interface HostileTunnel {
@@ -153,4 +155,38 @@ export function openOwner(h: Harness, session: string, port: number, owner: stri
 export async function healthy(h: Harness, url: string): Promise<string> {
   const reply = await request(h.gateway, url);
   return `${reply.status} ${reply.body.toString()}`;
+}
+
+/** How one origin connection went: bytes read, its FIN, its close (and the error, ECONNRESET …). */
+export interface OriginSide {
+  bytes: number;
+  ended: boolean;
+  closed: boolean;
+  error: string;
+}
+
+/** A TCP origin that records each connection (reading everything unless `paused`); closed with the test. */
+export async function recordingOrigin(
+  paused = false,
+): Promise<{ port: number; connections: OriginSide[]; sockets: net.Socket[] }> {
+  const connections: OriginSide[] = [];
+  const sockets: net.Socket[] = [];
+  const origin = await tcpOrigin((socket) => {
+    const side: OriginSide = { bytes: 0, ended: false, closed: false, error: '' };
+    connections.push(side);
+    sockets.push(socket);
+    if (paused) socket.pause();
+    socket.on('data', (chunk: Buffer) => (side.bytes += chunk.length));
+    socket.on('end', () => (side.ended = true));
+    socket.on('error', (error: NodeJS.ErrnoException) => (side.error = error.code ?? error.message));
+    socket.on('close', () => (side.closed = true));
+  });
+  return { port: origin.port, connections, sockets };
+}
+
+/** Resident memory of this test file's workerd, in MiB. */
+export function gatewayRss(): number {
+  const [workerd] = descendantsNamed(process.pid, 'workerd');
+  if (workerd === undefined) throw new Error('no workerd under this process');
+  return rssMiB(workerd);
 }

@@ -1,0 +1,91 @@
+/**
+ * ATTACK (issue 20, raw TCP forwarding): a hostile owner WebSocket (raw `ws`, subprotocol
+ * porthole.tcp.v1, an owner token) breaking protocol/forward.ts's rules. Each break closes the
+ * owner's socket with 1008 and the reason, and resets the stream: the origin's connection is closed.
+ */
+import type net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResetCode } from '../../protocol';
+import { type Harness, startAgent, startHarness, waitFor } from './harness';
+import { hostileTunnel, type OriginSide, openOwner, type OwnerSocket, recordingOrigin } from './forward-kit';
+import { ownerToken } from './tcp-kit';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const KiB = 1024;
+
+/** A real client in front of a recording origin, and the owner's socket to it, connected. */
+async function connected() {
+  const origin = await recordingOrigin();
+  const a = await startAgent(h, [origin.port]);
+  const socket = await openOwner(h, a.session, origin.port, await ownerToken(h, a.session, a.token));
+  if (!('ws' in socket)) throw new Error(`refused: ${JSON.stringify(socket)}`);
+  await waitFor(() => origin.connections.length === 1, 'the origin connection');
+  return { socket, side: origin.connections[0] as OriginSide, origin: origin.sockets[0] as net.Socket };
+}
+
+/** The close within 10 s, or an error: a hang fails the test. */
+async function closeOf(socket: OwnerSocket): Promise<{ code: number; reason: string }> {
+  const timeout = new Promise<never>((_resolve, reject) =>
+    setTimeout(() => reject(new Error('the owner socket is still open after 10 s')), 10_000),
+  );
+  return Promise.race([socket.closed, timeout]);
+}
+
+describe("ATTACK: a hostile owner breaking the forwarding protocol's rules", () => {
+  const breaks: Array<[string, Array<string | Buffer>, RegExp]> = [
+    ['a binary message over 64 KiB', [Buffer.alloc(64 * KiB + 1)], /a message of 65537 bytes/],
+    ['bytes after end', ['end', Buffer.from('late')], /bytes after end/],
+    ['end twice', ['end', 'end'], /a second end/],
+    ['an unknown text message', ['hello'], /an unknown text message/],
+    ['window 0', ['window 0'], /an unknown text message/],
+    ['window 2147483647 twice (overflow)', ['window 2147483647', 'window 2147483647'], /window over 2\^31-1 bytes/],
+  ];
+  for (const [what, messages, reason] of breaks) {
+    it(`${what}: close 1008 with the reason, the origin's connection closed`, async () => {
+      const { socket, side, origin } = await connected();
+      for (const message of messages) socket.ws.send(message);
+      const closed = await closeOf(socket);
+      expect(closed.code, closed.reason).toBe(1008);
+      expect(closed.reason).toMatch(reason);
+      // A half-closed origin that does not write would not notice the RST: it writes, as a real one would.
+      await waitFor(
+        () => {
+          if (!side.closed) origin.write('?');
+          return side.closed;
+        },
+        `the origin's connection reset (${JSON.stringify(side)})`,
+        10_000,
+        100,
+      );
+      expect(side.bytes, 'no byte of a broken message reached the origin').toBe(0);
+    });
+  }
+
+  it('bytes past its window without waiting for window: close 1008, the stream reset', async () => {
+    // The VM's client grants nothing past the stream's first window, so the gateway can give the owner back
+    // at most that: 256 KiB + 256 KiB. The owner sends 1 MiB at once.
+    let stream = 0;
+    const tunnel = await hostileTunnel(h, 5432, (open, t) => {
+      stream = open.stream;
+      t.send({ type: 'RESPONSE', stream: open.stream, body: { status: 200, headers: [] } });
+    });
+    const socket = await openOwner(h, tunnel.session, 5432, tunnel.owner);
+    if (!('ws' in socket)) throw new Error(`refused: ${JSON.stringify(socket)}`);
+    for (let i = 0; i < 16; i++) socket.ws.send(Buffer.alloc(64 * KiB));
+    const closed = await closeOf(socket);
+    expect(closed.code, closed.reason).toBe(1008);
+    expect(closed.reason).toMatch(/65536 bytes with only 0 of window/);
+    expect(socket.granted()).toBeLessThanOrEqual(256 * KiB);
+    await waitFor(
+      () => tunnel.frames.some((f) => f.type === 'RESET' && f.stream === stream && f.code === ResetCode.CANCEL),
+      'the RESET the client would turn into an origin reset',
+    );
+  });
+});
