@@ -7,7 +7,14 @@ import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResetCode } from '../../protocol';
 import { type Harness, startAgent, startHarness, waitFor } from './harness';
-import { hostileTunnel, type OriginSide, openOwner, type OwnerSocket, recordingOrigin } from './forward-kit';
+import {
+  gatewayRss,
+  hostileTunnel,
+  type OriginSide,
+  openOwner,
+  type OwnerSocket,
+  recordingOrigin,
+} from './forward-kit';
 import { ownerToken } from './tcp-kit';
 
 let h: Harness;
@@ -45,7 +52,10 @@ describe("ATTACK: a hostile owner breaking the forwarding protocol's rules", () 
     ['end twice', ['end', 'end'], /a second end/],
     ['an unknown text message', ['hello'], /an unknown text message/],
     ['window 0', ['window 0'], /an unknown text message/],
-    ['window 2147483647 twice (overflow)', ['window 2147483647', 'window 2147483647'], /window over 2\^31-1 bytes/],
+    ['window 2147483647 twice (overflow)', ['window 2147483647', 'window 2147483647'], /window past what was sent/],
+    ['window given back before anything was sent', ['window 65536'], /window past what was sent \(327680 bytes\)/],
+    ['a window under a step', ['window 1'], /a window of 1 bytes/],
+    ['an empty binary message', [Buffer.alloc(0)], /an empty message/],
   ];
   for (const [what, messages, reason] of breaks) {
     it(`${what}: close 1008 with the reason, the origin's connection closed`, async () => {
@@ -67,6 +77,29 @@ describe("ATTACK: a hostile owner breaking the forwarding protocol's rules", () 
       expect(side.bytes, 'no byte of a broken message reached the origin').toBe(0);
     });
   }
+
+  it('a flood of messages that carry nothing is refused at the first (workerd still queues the rest: reported)', async () => {
+    // What the object can do: refuse the first message that costs the owner no window, and drop the rest
+    // unread. What it cannot: the runtime reads an accepted socket ahead of the object (about 670 B per
+    // queued message here) and goes on reading until the peer's close frame, which a client sends after
+    // whatever it queued. 1M such messages grew workerd by ~670 MiB with or without this guard.
+    const { socket, side, origin } = await connected();
+    const before = gatewayRss();
+    for (let i = 0; i < 50_000; i++) socket.ws.send(i % 2 ? 'window 1' : Buffer.alloc(0));
+    const closed = await closeOf(socket);
+    expect(closed.code, closed.reason).toBe(1008);
+    expect(closed.reason).toMatch(/an empty message/);
+    await waitFor(
+      () => {
+        if (!side.closed) origin.write('?');
+        return side.closed;
+      },
+      "the origin's connection reset",
+      10_000,
+      100,
+    );
+    console.log(`50 000 empty messages: workerd grew ${(gatewayRss() - before).toFixed(1)} MiB`);
+  });
 
   it('bytes past its window without waiting for window: close 1008, the stream reset', async () => {
     // The VM's client grants nothing past the stream's first window, so the gateway can give the owner back

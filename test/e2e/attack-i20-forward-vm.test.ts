@@ -36,13 +36,17 @@ const KiB = 1024;
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms)),
+    new Promise<T>((_resolve, reject) =>
+      setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms),
+    ),
   ]);
 }
 
 type Answer = (open: OpenFrame, tunnel: HostileTunnel) => void;
-const respond = (status: number): Answer => (open, t) =>
-  t.send({ type: 'RESPONSE', stream: open.stream, body: { status, headers: [] } });
+const respond =
+  (status: number): Answer =>
+  (open, t) =>
+    t.send({ type: 'RESPONSE', stream: open.stream, body: { status, headers: [] } });
 
 /** Open the owner's connection to a hostile client answering with `answer`. */
 async function forwardTo(answer: Answer) {

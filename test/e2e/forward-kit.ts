@@ -120,8 +120,7 @@ export function openOwner(h: Harness, session: string, port: number, owner: stri
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
   ws.on('message', (data: Buffer, isBinary) => (isBinary ? chunks.push(data) : texts.push(data.toString())));
-  const granted = () =>
-    texts.reduce((sum, text) => sum + (text.startsWith('window ') ? Number(text.slice(7)) : 0), 0);
+  const granted = () => texts.reduce((sum, text) => sum + (text.startsWith('window ') ? Number(text.slice(7)) : 0), 0);
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => {
       const body: Buffer[] = [];
