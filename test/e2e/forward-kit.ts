@@ -105,8 +105,17 @@ export interface Refusal {
   body: { error?: string; message?: string };
 }
 
-/** Open the owner's WebSocket to `port` of `session` with `owner`; resolves with it, or the gateway's refusal. */
-export function openOwner(h: Harness, session: string, port: number, owner: string): Promise<OwnerSocket | Refusal> {
+/**
+ * Open the owner's WebSocket to `port` of `session` with `owner`; resolves with it, or the gateway's
+ * refusal. `keep` false: binary messages are not kept (`bytes()` is empty; the test listens itself).
+ */
+export function openOwner(
+  h: Harness,
+  session: string,
+  port: number,
+  owner: string,
+  { keep = true }: { keep?: boolean } = {},
+): Promise<OwnerSocket | Refusal> {
   const url = `${h.gateway.url.replace('http', 'ws')}/api/sessions/${session}/tcp/${port}`;
   const ws = new WebSocket(url, [TCP_SUBPROTOCOL], {
     headers: { authorization: `Bearer ${owner}` },
@@ -119,7 +128,10 @@ export function openOwner(h: Harness, session: string, port: number, owner: stri
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  ws.on('message', (data: Buffer, isBinary) => (isBinary ? chunks.push(data) : texts.push(data.toString())));
+  ws.on('message', (data: Buffer, isBinary) => {
+    if (!isBinary) texts.push(data.toString());
+    else if (keep) chunks.push(data);
+  });
   const granted = () => texts.reduce((sum, text) => sum + (text.startsWith('window ') ? Number(text.slice(7)) : 0), 0);
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => {
