@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORWARD_WINDOW, FORWARD_WINDOW_STEP, MAX_FORWARD_MESSAGE, windowMessage } from '../../protocol';
 import { type Harness, startAgent, startHarness, waitFor } from './harness';
-import { gatewayRss, openOwner, type OwnerSocket, recordingOrigin } from './forward-kit';
+import { gatewayRss, openOwner, type OwnerSocket, recordingOrigin, within } from './forward-kit';
 import { ownerToken, tcpOrigin } from './tcp-kit';
 
 let h: Harness;
@@ -125,7 +125,7 @@ describe('ATTACK: forwarding backpressure and memory', () => {
 
     // Held back, the owner goes past its window anyway (1 MiB at once): 1008, and the origin's connection is reset.
     for (let i = 0; i < 16; i++) owner.ws.send(randomBytes(MAX_FORWARD_MESSAGE));
-    const closed = await owner.closed;
+    const closed = await within(owner.closed, 10_000, 'the close');
     expect(closed.code, closed.reason).toBe(1008);
     expect(closed.reason).toMatch(/of window/);
     const socket = origin.sockets[0];

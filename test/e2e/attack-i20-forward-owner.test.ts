@@ -14,6 +14,7 @@ import {
   openOwner,
   type OwnerSocket,
   recordingOrigin,
+  within,
 } from './forward-kit';
 import { ownerToken } from './tcp-kit';
 
@@ -38,12 +39,7 @@ async function connected() {
 }
 
 /** The close within 10 s, or an error: a hang fails the test. */
-async function closeOf(socket: OwnerSocket): Promise<{ code: number; reason: string }> {
-  const timeout = new Promise<never>((_resolve, reject) =>
-    setTimeout(() => reject(new Error('the owner socket is still open after 10 s')), 10_000),
-  );
-  return Promise.race([socket.closed, timeout]);
-}
+const closeOf = (socket: OwnerSocket) => within(socket.closed, 10_000, 'the owner socket to close');
 
 describe("ATTACK: a hostile owner breaking the forwarding protocol's rules", () => {
   const breaks: Array<[string, Array<string | Buffer>, RegExp]> = [

@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenFrame, ResetCode } from '../../protocol';
 import { type RunningAgent, type Harness, startAgent, startHarness, startOrigin, waitFor } from './harness';
-import { healthy, type HostileTunnel, hostileTunnel, openOwner, type OwnerSocket, rawReset } from './forward-kit';
+import {
+  healthy,
+  type HostileTunnel,
+  hostileTunnel,
+  openOwner,
+  type OwnerSocket,
+  rawReset,
+  within,
+} from './forward-kit';
 
 let h: Harness;
 let bystander: { agent: RunningAgent; url: string; close(): Promise<void> };
@@ -31,16 +39,6 @@ afterAll(async () => {
 
 const PORT = 5432;
 const KiB = 1024;
-
-/** `promise`, or an error naming `what` after `ms`: a hang fails the test with a reason. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_resolve, reject) =>
-      setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms),
-    ),
-  ]);
-}
 
 type Answer = (open: OpenFrame, tunnel: HostileTunnel) => void;
 const respond =

@@ -201,3 +201,12 @@ export function gatewayRss(): number {
   if (workerd === undefined) throw new Error('no workerd under this process');
   return rssMiB(workerd);
 }
+
+/** `promise`, or an error naming `what` after `ms`: a hang fails the test with a reason. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
