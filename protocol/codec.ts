@@ -179,7 +179,9 @@ export function decode(message: Uint8Array): Frame {
       } catch {
         throw new ProtocolError('BAD_PAYLOAD', 'RESET reason is not UTF-8');
       }
-      return { type, stream, code: view.getUint16(HEADER), reason };
+      // A peer may send more than the 200 characters encode() does: kept to 200, since the reason goes into
+      // error bodies, close reasons and logs.
+      return { type, stream, code: view.getUint16(HEADER), reason: reason.slice(0, 200) };
     }
     case 'WINDOW':
       exactLength(type, payload, 4);

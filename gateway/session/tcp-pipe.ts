@@ -5,19 +5,22 @@
  * side has a window of its own, as the multiplexer's streams do (RFC 9113 §5.2's model):
  * - binary messages are the connection's bytes, at most 64 KiB each;
  * - `window <n>` gives the other side n more bytes to send; each side starts with FORWARD_WINDOW;
+ *   the owner gives back only what it was sent, in steps of at least FORWARD_WINDOW_STEP: every
+ *   message it sends costs it window (an empty binary message, a window under a step or past what
+ *   was sent is a break);
  * - `end` ends the sender's direction (a TCP half-close); no bytes may follow it;
  * - the close: 1000 once both directions ended; 1011 when the origin's connection failed or the
  *   tunnel was lost, 1008 when access was withdrawn or the owner broke these rules, each with the reason.
  * Origin → owner: a chunk is read from the stream (returning its credit to the client) only while
  * the owner has window, so this object holds at most one stream window plus the owner's. Owner →
- * origin: the owner's bytes are written to the stream and its window is given back once they were
- * sent within the client's window, so this object holds at most FORWARD_WINDOW of them.
+ * origin: the owner's bytes are written to the stream (one write at a time; what comes meanwhile is
+ * copied into one staging buffer) and its window is given back once they were sent within the
+ * client's window, so this object holds at most FORWARD_WINDOW of them, however they were cut.
  */
 import {
   END_MESSAGE,
   FORWARD_WINDOW,
   FORWARD_WINDOW_STEP,
-  MAX_FORWARD_CREDIT,
   MAX_FORWARD_MESSAGE,
   type MuxStream,
   parseWindow,
@@ -34,11 +37,23 @@ export function pipeTcp(stream: MuxStream, socket: WebSocket, port: number): voi
   let toOwner = FORWARD_WINDOW;
   let fromOwner = FORWARD_WINDOW;
   let written = 0;
+  /**
+   * Owner bytes that came while a write waited for the client's window, copied into one buffer: a
+   * write (and its promises) per message would let tiny or empty messages cost the object far more
+   * memory than their bytes. The window bounds them: at most FORWARD_WINDOW.
+   */
+  let staged: Uint8Array | null = null;
+  let stagedLength = 0;
+  let writing = false;
+  /** Resolves the owner's `end` once the staged bytes were written. */
+  let flushed: (() => void) | null = null;
   /** The END written for the owner's `end`, once it came. */
   let ownerEnd: Promise<void> | null = null;
   let originEnded = false;
   let wake: (() => void) | null = null;
   let over = false;
+  /** The owner broke the rules: its socket is closing. */
+  let refused = false;
 
   const send = (message: string | Uint8Array): boolean => {
     try {
@@ -49,20 +64,28 @@ export function pipeTcp(stream: MuxStream, socket: WebSocket, port: number): voi
     }
   };
   const broken = (reason: string) => {
+    refused = true; // The messages the runtime still hands us after this are dropped.
+    over = true;
+    wake?.();
     closeSocket(socket, 1008, reason);
     stream.reset(ResetCode.CANCEL, `the owner's side broke the forwarding protocol: ${reason}`);
   };
 
   socket.addEventListener('message', (event) => {
+    if (refused) return;
     const data = event.data;
     if (typeof data === 'string') {
       const credit = parseWindow(data);
       if (credit !== null) {
         toOwner += credit;
-        if (toOwner > MAX_FORWARD_CREDIT) return broken('window over 2^31-1 bytes');
+        // The owner gives back what it took, in steps (so the messages it may send are as bounded as its bytes).
+        if (credit < FORWARD_WINDOW_STEP) return broken(`a window of ${credit} bytes`);
+        if (toOwner > FORWARD_WINDOW) return broken(`window past what was sent (${toOwner} bytes)`);
         wake?.();
       } else if (data === END_MESSAGE && !ownerEnd) {
-        ownerEnd = stream.end();
+        // After the bytes still staged.
+        const before = writing ? new Promise<void>((resolve) => (flushed = resolve)) : Promise.resolve();
+        ownerEnd = before.then(() => stream.end());
         finish();
       } else broken(data === END_MESSAGE ? 'a second end' : 'an unknown text message');
       return;
@@ -72,17 +95,37 @@ export function pipeTcp(stream: MuxStream, socket: WebSocket, port: number): voi
     if (ownerEnd) return broken('bytes after end');
     if (bytes.length > MAX_FORWARD_MESSAGE) return broken(`a message of ${bytes.length} bytes`);
     if (bytes.length > fromOwner) return broken(`${bytes.length} bytes with only ${fromOwner} of window`);
+    // A message must carry bytes: each costs this object a dispatch, and the runtime a queued event until then.
+    if (bytes.length === 0) return broken('an empty message');
     fromOwner -= bytes.length;
+    if (!writing) return write(bytes);
+    // Staged while a write waits for the client's window: one copy, whatever the messages' sizes.
+    staged ??= new Uint8Array(FORWARD_WINDOW);
+    staged.set(bytes, stagedLength);
+    stagedLength += bytes.length;
+  });
+  /** One write to the stream at a time; the owner's window comes back once its bytes went out. */
+  const write = (bytes: Uint8Array) => {
+    writing = true;
     stream.write(bytes).then(
       () => {
         written += bytes.length;
-        if (written < FORWARD_WINDOW_STEP) return;
-        fromOwner += written;
-        if (send(windowMessage(written))) written = 0;
+        if (written >= FORWARD_WINDOW_STEP) {
+          fromOwner += written;
+          if (send(windowMessage(written))) written = 0;
+        }
+        if (stagedLength > 0) {
+          const next = (staged as Uint8Array).slice(0, stagedLength);
+          stagedLength = 0;
+          return write(next);
+        }
+        writing = false;
+        flushed?.();
+        flushed = null;
       },
       () => {}, // Reset: the stream's done() closes the socket.
     );
-  });
+  };
   // Both directions ended: closed once the owner's END was sent (the stream is then closed too).
   const finish = () => {
     if (!ownerEnd || !originEnded) return;
