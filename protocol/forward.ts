@@ -15,9 +15,6 @@ export const FORWARD_WINDOW = 256 * 1024;
 /** Window is given back in steps of at least a quarter window (as flow.ts does for streams). */
 export const FORWARD_WINDOW_STEP = FORWARD_WINDOW / 4;
 
-/** The largest window a side may hold (RFC 9113 §6.9.1's bound); more is a protocol error. */
-export const MAX_FORWARD_CREDIT = 2 ** 31 - 1;
-
 /** The largest binary message, in bytes (the multiplexer's MAX_DATA). */
 export const MAX_FORWARD_MESSAGE = 64 * 1024;
 
@@ -27,6 +24,14 @@ export function parseWindow(text: string): number | null {
   const match = /^window ([1-9][0-9]{0,9})$/.exec(text);
   return match ? Number(match[1]) : null;
 }
+
+/**
+ * Forwarded TCP connections a session carries at once (the gateway's Session object): each may hold
+ * up to a stream window (the client's bytes the owner has not read) and the owner's window (bytes
+ * the client has not taken), 512 KiB, so 64 of them bound that at 32 MiB; past it the upgrade is
+ * refused 429 `too_many_forwards`. The rest of MAX_STREAMS stays for previews.
+ */
+export const MAX_FORWARDS = 64;
 
 /** The text that ends the sender's direction. */
 export const END_MESSAGE = 'end';

@@ -7,7 +7,7 @@
  * HTTP answer to the upgrade, before any byte. The stream counts as one of the owner's (the fair
  * queue, viewers.ts) and ends when its credential is withdrawn, as a viewer's does (grants.ts).
  */
-import { ResetCode, TCP_SUBPROTOCOL, type Visibility } from '../../protocol';
+import { MAX_FORWARDS, ResetCode, TCP_SUBPROTOCOL, type Visibility } from '../../protocol';
 import { allowed, openViewer } from '../access/policy';
 import { GatewayError, notListening, sessionAsleep, sessionOffline, streamFailure } from '../errors';
 import type { TcpRoute } from '../routing/route';
@@ -31,14 +31,6 @@ const notOpenToMembers = (port: number, visibility: Visibility) =>
     `Port ${port} of this session is ${visibility}: as a member of the session's organisation you may forward ` +
       `only ports open to it (org or public). Ask the owner to share it with the organisation.`,
   );
-
-/**
- * Forwarded TCP connections a session carries at once. Each may hold up to a stream window (the
- * client's bytes the owner has not read) and the owner's window (bytes the client has not taken) in
- * the Session object, 512 KiB, so 64 of them bound that at 32 MiB, whatever the owner's side and
- * the client do; the rest of MAX_STREAMS stays for previews.
- */
-export const MAX_FORWARDS = 64;
 
 /** Open forwarded connections, per Session object. */
 const open = new WeakMap<SessionParts, number>();

@@ -4,7 +4,7 @@
  * 429 `too_many_forwards` before any stream opens, and one closed makes room again.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_FORWARDS } from '../../gateway/session/tcp-bridge';
+import { MAX_FORWARDS } from '../../protocol/forward';
 import { forwardWs, type OpenForward } from './forward-access-kit';
 import { startAgent, startHarness, waitFor } from './harness';
 import { echo, ownerToken, tcpOrigin } from './tcp-kit';
