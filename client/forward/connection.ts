@@ -109,8 +109,10 @@ export function forwardConnection(
     else ws.terminate();
   });
   local.on('close', () => {
-    // Closed by the local program before both ends were done (no error: it was destroyed).
-    if (!settled && ws.readyState === WebSocket.OPEN) ws.close(1011, 'the local connection was closed');
+    // After a clean end the bytes still queued for window go on, then `end` (pump): closing now would
+    // cut them (a local program that writes and closes at once, the origin having ended first).
+    // Closed without an end (destroyed): the gateway is told, and the origin's connection reset.
+    if (!settled && !localEnded && ws.readyState === WebSocket.OPEN) ws.close(1011, 'the local connection was closed');
   });
 
   ws.on('open', pump);

@@ -15,12 +15,18 @@ describe('porthole forward', () => {
   it('carries 100 MiB each way through an echo server, byte for byte, and keeps half-close both ways', async () => {
     const h = await startHarness();
     const origin = await tcpOrigin(echo);
-    // The origin half-closes first: its banner and FIN reach the owner, who then still sends 1 MiB.
+    // The origin half-closes first: its banner and FIN reach the owner, who then still sends 8 MiB and
+    // closes at once. The origin reads slowly (a turn of the event loop per chunk), so the owner's last
+    // bytes wait for window after its local connection closed: they must still arrive, then the end.
     const lateBytes: number[] = [];
     const halfClosing = await tcpOrigin((socket) => {
       let got = 0;
       socket.end('bye\n');
-      socket.on('data', (chunk: Buffer) => (got += chunk.length));
+      socket.on('data', (chunk: Buffer) => {
+        got += chunk.length;
+        socket.pause();
+        setImmediate(() => socket.resume());
+      });
       socket.on('end', () => lateBytes.push(got));
     });
     const a = await startAgent(h, [origin.port, halfClosing.port]);
@@ -36,9 +42,9 @@ describe('porthole forward', () => {
     const late = connectLocal(other.local);
     const first = await new Promise<string>((resolve) => late.socket.once('end', () => resolve('end')));
     expect(first).toBe('end');
-    await writeRandom(late.socket, MiB, 7);
+    await writeRandom(late.socket, 8 * MiB, 7);
     expect(await late.done).toMatchObject({ text: 'bye\n', ended: 'end' });
-    await waitFor(() => lateBytes[0] === MiB || undefined, 'the origin read all the late bytes');
+    await waitFor(() => lateBytes[0] === 8 * MiB || undefined, 'the origin read all the late bytes', 30_000);
   });
 
   it('serves a protocol that speaks first (banner) and one that waits for the client', async () => {
