@@ -4,6 +4,17 @@
  */
 import type { Visibility } from './payloads';
 
+/**
+ * The forward check, `GET /api/sessions/<s>/tcp/<port>` without an upgrade (docs/tcp-forwarding.md):
+ * the port as a forwarded connection would reach it now.
+ */
+export interface ApiForwardCheck {
+  port: number;
+  /** The process listening, as the client named it. */
+  process?: string;
+  visibility: Visibility;
+}
+
 /** A port of the session as the owner API shows it. */
 export interface ApiPort {
   port: number;

@@ -5,18 +5,19 @@
  * the other side may send (each side starts with FORWARD_WINDOW); text `end`, the sender's direction
  * is finished (a TCP half-close). Shared by the gateway (gateway/session/tcp-pipe.ts) and the CLI.
  */
+import { INITIAL_WINDOW, MAX_DATA } from './frames';
 
 /** The WebSocket subprotocol of a forwarded connection; any change to its messages changes the version. */
 export const TCP_SUBPROTOCOL = 'porthole.tcp.v1';
 
 /** Bytes each side may send before the other gives window back (the multiplexer's stream window). */
-export const FORWARD_WINDOW = 256 * 1024;
+export const FORWARD_WINDOW = INITIAL_WINDOW;
 
 /** Window is given back in steps of at least a quarter window (as flow.ts does for streams). */
 export const FORWARD_WINDOW_STEP = FORWARD_WINDOW / 4;
 
 /** The largest binary message, in bytes (the multiplexer's MAX_DATA). */
-export const MAX_FORWARD_MESSAGE = 64 * 1024;
+export const MAX_FORWARD_MESSAGE = MAX_DATA;
 
 /** The text of a window message, and its parser (null for anything else). */
 export const windowMessage = (bytes: number): string => `window ${bytes}`;

@@ -10,6 +10,7 @@
  */
 import net from 'node:net';
 import { decodeJwt } from 'jose';
+import type { ApiForwardCheck } from '../../protocol/api';
 import { isSessionId } from '../../protocol/ids';
 import { forwardConnection, type ForwardOutcome, type ForwardTarget } from '../forward/connection';
 import { PortholeApiError, requestJson } from '../net/http';
@@ -30,13 +31,6 @@ const options = {
 
 /** Refusals that no waiting heals: the command stops before listening. */
 const FINAL = new Set([401, 403, 404, 410]);
-
-/** The check's answer (gateway/session/tcp-bridge.ts ApiForwardCheck). */
-interface ForwardCheck {
-  port: number;
-  process?: string;
-  visibility: string;
-}
 
 export const forward = command(FORWARD_HELP, options, async ({ values, positionals }, out) => {
   if (positionals.length !== 1) throw new UsageError('give one port: porthole forward <port>[:<local-port>]');
@@ -93,9 +87,9 @@ async function checkPort(
   headers: Record<string, string>,
   port: number,
   out: Output,
-): Promise<ForwardCheck | null> {
+): Promise<ApiForwardCheck | null> {
   try {
-    return await requestJson<ForwardCheck>({ method: 'GET', url, headers, timeoutMs: 15_000 });
+    return await requestJson<ApiForwardCheck>({ method: 'GET', url, headers, timeoutMs: 15_000 });
   } catch (error) {
     if (!(error instanceof PortholeApiError)) throw unreachable(new URL(url.origin), error as Error);
     if (FINAL.has(error.status)) throw error;
@@ -110,7 +104,7 @@ async function listen(
   target: ForwardTarget,
   port: number,
   localPort: number,
-  state: ForwardCheck | null,
+  state: ApiForwardCheck | null,
   session: string,
   out: Output,
 ): Promise<number> {

@@ -4,7 +4,8 @@
  * (127.0.0.1, then ::1 when refused); once connected the stream answers RESPONSE 200, and from then
  * on the stream's DATA are the connection's bytes both ways, within the multiplexer's windows:
  * - gateway → origin: a chunk is read from the stream (which returns its credit) only once the
- *   socket took the previous one (`write`'s callback), so a slow origin holds the sender back;
+ *   socket took the previous one (or, when it said wait, at its `drain`), so a slow origin holds the
+ *   sender back;
  * - origin → gateway: the socket is paused while a write waits for window;
  * - END either way is a TCP half-close (`socket.end()`; the origin's FIN ends our direction);
  * - an origin that resets or fails resets the stream (ORIGIN_ERROR); a reset from the gateway (the

@@ -26,7 +26,7 @@ import { sessionRole } from '../identity/session-role';
 import { signedIn } from '../identity/signed-in';
 import { sessionStub } from '../routing/stub';
 import { type TcpRoute, withRoute } from '../routing/route';
-import { bearer, bearerClaims, portOf } from './input';
+import { bearer, bearerClaims, offersSubprotocol, portOf } from './input';
 
 export const forward = new Hono<AppEnv>();
 
@@ -38,8 +38,7 @@ forward.get('/tcp/:port', async (c) => {
   const { viewer, remember } = await forwardViewer(request, c.env, session);
   const upgrade = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
   if (upgrade) {
-    const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
-    if (!offered.includes(TCP_SUBPROTOCOL)) {
+    if (!offersSubprotocol(request, TCP_SUBPROTOCOL)) {
       throw badRequest(`A forwarded connection speaks the WebSocket subprotocol ${TCP_SUBPROTOCOL}.`);
     }
   }

@@ -10,6 +10,11 @@ import type { GatewayConfig } from '../config';
 import { badRequest } from '../errors';
 import { bearerRefused } from '../access/refusals';
 
+/** Whether a WebSocket upgrade offers the subprotocol `name` (`Sec-WebSocket-Protocol`, RFC 6455 §4.1: a comma-separated list). */
+export function offersSubprotocol(request: Request, name: string): boolean {
+  return (request.headers.get('sec-websocket-protocol') ?? '').split(',').some((p) => p.trim() === name);
+}
+
 /** The token of `Authorization: Bearer <token>`, or null. */
 export function bearer(request: Request): string | null {
   const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');

@@ -11,7 +11,7 @@ import type { AppEnv } from '../env';
 import { badDataStream, tunnelNeedsUpgrade, unsupportedProtocol } from '../errors';
 import { sessionStub } from '../routing/stub';
 import { baseOf, withRoute } from '../routing/route';
-import { bearerClaims } from './input';
+import { bearerClaims, offersSubprotocol } from './input';
 
 export const tunnel = new Hono<AppEnv>();
 
@@ -22,8 +22,7 @@ tunnel.get('/connect', async (c) => {
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
     throw tunnelNeedsUpgrade();
   }
-  const offered = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
-  if (!offered.includes(SUBPROTOCOL)) {
+  if (!offersSubprotocol(request, SUBPROTOCOL)) {
     throw unsupportedProtocol(SUBPROTOCOL);
   }
   const base = baseOf(new URL(request.url));

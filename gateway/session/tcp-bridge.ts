@@ -7,21 +7,13 @@
  * HTTP answer to the upgrade, before any byte. The stream counts as one of the owner's (the fair
  * queue, viewers.ts) and ends when its credential is withdrawn, as a viewer's does (grants.ts).
  */
-import { MAX_FORWARDS, ResetCode, TCP_SUBPROTOCOL, type Visibility } from '../../protocol';
+import { type ApiForwardCheck, MAX_FORWARDS, ResetCode, TCP_SUBPROTOCOL, type Visibility } from '../../protocol';
 import { allowed, openViewer } from '../access/policy';
 import { GatewayError, notListening, sessionAsleep, sessionOffline, streamFailure } from '../errors';
 import type { TcpRoute } from '../routing/route';
 import type { SessionParts } from './parts';
 import { pipeTcp } from './tcp-pipe';
 import { viewerKey } from './viewers';
-
-/** What the check answers: the port as forwarding would reach it. */
-export interface ApiForwardCheck {
-  port: number;
-  /** The process listening, as the client named it. */
-  process?: string;
-  visibility: Visibility;
-}
 
 /** 403 `forward_not_allowed`: a member of the organisation, on a port not open to it. */
 const notOpenToMembers = (port: number, visibility: Visibility) =>
