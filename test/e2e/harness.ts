@@ -9,8 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { onTestFinished } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { TestRunner, onTestFinished } from 'vitest';
 import { Agent, type AgentOptions } from '../../client/agent';
 import { LOCAL_CONTROL_DOMAIN, LOCAL_PREVIEW_DOMAIN, type LocalGateway, startGateway } from '../../client/dev/gateway';
 import type { AgentEvent } from '../../client/events';
@@ -28,7 +27,7 @@ export const PREVIEW_DOMAIN = LOCAL_PREVIEW_DOMAIN;
  * nothing: what a `beforeAll` starts, its `afterAll` stops.
  */
 export function afterTest(cleanup: () => unknown): void {
-  if (!getCurrentTest()) return;
+  if (!TestRunner.getCurrentTest()) return;
   onTestFinished(async () => {
     await cleanup();
   });
