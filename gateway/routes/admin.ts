@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { secretsEqual, mintToken } from '../auth/tokens';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { adminTokenUnset } from '../errors';
+import { adminTokenUnset } from '../control-errors';
 import { newSessionId } from '../routing/base32';
 import { listenPort, type PreviewHosts } from '../routing/label';
 import { bearerRefused } from '../access/refusals';

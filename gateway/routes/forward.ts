@@ -19,7 +19,8 @@ import { bearerRefused, refusal, tokenForOtherSession } from '../access/refusals
 import { identitySignedOut, notInOrg } from '../access/identity-refusals';
 import { config } from '../config';
 import type { AppEnv, Env } from '../env';
-import { badRequest, notFound } from '../errors';
+import { notFound } from '../errors';
+import { badRequest } from '../control-errors';
 import { IDENTITY_TTL_SECONDS, rememberSession } from '../identity/identity-cookie';
 import { verifiedEmail } from '../identity/identity';
 import { sessionRole } from '../identity/session-role';

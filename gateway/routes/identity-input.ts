@@ -10,7 +10,7 @@
  * - `policy`: `{ emailDomains?, emails?, groups? }`, each a list of at most MAX_POLICY_ENTRIES
  *   strings: domains of at most MAX_DOMAIN characters, emails as above, groups 1–MAX_GROUP_LENGTH.
  */
-import { badRequest } from '../errors';
+import { badRequest } from '../control-errors';
 import { isIssuerUrl } from '../identity/config';
 import { MAX_GROUP_LENGTH, type OrgPolicy, type OwnerIdentity } from '../identity/identity';
 

@@ -7,7 +7,7 @@ import { parseJsonObject } from '../../protocol/api';
 import { portFrom } from '../../protocol/ids';
 import { type TokenClaims, TokenError, type TokenKind, type TokenProblem, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
-import { badRequest } from '../errors';
+import { badRequest } from '../control-errors';
 import { bearerRefused } from '../access/refusals';
 
 /** Whether a WebSocket upgrade offers the subprotocol `name` (`Sec-WebSocket-Protocol`, RFC 6455 §4.1: a comma-separated list). */

@@ -3,7 +3,7 @@
  * only the log's own query parameters, each once and of bounded length, pass on to the client, which
  * checks their values (client/requests/query.ts). Pure: no runtime APIs.
  */
-import { badRequest } from '../errors';
+import { badRequest } from '../control-errors';
 
 /** The query parameters of the request-log routes (client/requests/query.ts), each with its longest value. */
 export const LOG_QUERY_LENGTHS: Readonly<Record<string, number>> = {

@@ -8,7 +8,7 @@ import { isSessionId } from '../../protocol/ids';
 import { bearerRefused } from '../access/refusals';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { badDataStream, tunnelNeedsUpgrade, unsupportedProtocol } from '../errors';
+import { badDataStream, tunnelNeedsUpgrade, unsupportedProtocol } from '../control-errors';
 import { sessionStub } from '../routing/stub';
 import { baseOf, withRoute } from '../routing/route';
 import { bearerClaims, offersSubprotocol } from './input';

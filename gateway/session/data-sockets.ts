@@ -10,7 +10,7 @@
  * bound and show no bufferedAmount).
  */
 import { ResetCode, type MuxStream } from '../../protocol';
-import { dataStreamAttached, unknownDataStream } from '../errors';
+import { dataStreamAttached, unknownDataStream } from '../control-errors';
 import { closeSocket } from './close-socket';
 import type { Deadlines } from './deadlines';
 

@@ -3,7 +3,8 @@
  * back. Hop-by-hop headers (RFC 9110 §7.6.1) stay on their own connection.
  */
 import type { HeaderPairs } from '../../protocol';
-import { badRequest, headersTooLarge } from '../errors';
+import { headersTooLarge } from '../errors';
+import { badRequest } from '../control-errors';
 import { fromByteString, toByteString } from './header-bytes';
 import { appCookies, setCookieAllowed } from '../access/cookies';
 import { TOKEN_HEADER } from '../access/credentials';

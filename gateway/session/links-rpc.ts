@@ -7,7 +7,7 @@
  */
 import type { ApiDashboardLink, ApiLink, ApiLogin } from '../../protocol';
 import type { OwnerGrant } from '../access/owner-grant';
-import { tooManyLinks } from '../errors';
+import { tooManyLinks } from '../control-errors';
 import type { Base } from '../routing/route';
 import { dashboardLink, loginLink } from './owner-links';
 import type { SessionParts } from './parts';

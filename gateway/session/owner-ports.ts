@@ -9,7 +9,8 @@
  * `too_many_ports`: the client would announce one port over MAX_PORTS and be closed for good.
  */
 import type { ControlFrame, ExposeFrame, ExposeRequest, UnexposeFrame } from '../../protocol';
-import { type GatewayError, sessionOfflineForOwner, tooManyExposeRequests, tooManyPortsForOwner } from '../errors';
+import { type GatewayError } from '../errors';
+import { sessionOfflineForOwner, tooManyExposeRequests, tooManyPortsForOwner } from '../control-errors';
 import { ControlRate } from './control-rate';
 
 /** What a request needs of the live tunnel (tunnel.ts's Tunnel has it). */

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asGatewayError, GatewayError, sessionEnded, sessionOffline, tooManyLinks } from '../../../gateway/errors';
+import { asGatewayError, GatewayError, sessionEnded, sessionOffline } from '../../../gateway/errors';
+import { tooManyLinks } from '../../../gateway/control-errors';
 import { decodeRpcError, encodeRpcError, RPC_ERROR_PREFIX } from '../../../gateway/rpc-error';
 import { overRpc } from '../../../gateway/session/rpc';
 
