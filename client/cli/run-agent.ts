@@ -23,6 +23,8 @@ export async function runAgent(
   stopWhen?: Promise<unknown>,
   onAgent?: (agent: Agent) => void,
 ): Promise<TunnelError | null> {
+  // Before the agent dials: a second client on a busy socket would take the session over first.
+  await ControlServer.claim(controlPath);
   const agent = new Agent(options);
   onAgent?.(agent);
   let control: ControlServer;

@@ -45,12 +45,11 @@ export class ControlServer {
   }
 
   /**
-   * Listen on the unix socket `path` (its folder created 0700, the socket made
-   * 0600). A socket file left by a client that died is replaced; throws when
-   * another client still answers on it, when the socket cannot be bound, and
-   * (UnsafePathError) when its folder is not this user's own private folder.
+   * Make `path` ready to listen on, or throw (as `start` does) when another client answers on it.
+   * Called before the agent is built too: a second client must not dial the gateway (taking over
+   * the running client's session) only to find the socket taken.
    */
-  static async start(agent: Agent, path: string): Promise<ControlServer> {
+  static async claim(path: string): Promise<void> {
     prepareControlFolder(path);
     if (existsSync(path)) {
       if (await answers(path)) {
@@ -60,6 +59,16 @@ export class ControlServer {
       }
       rmSync(path, { force: true }); // Left behind by a client that died.
     }
+  }
+
+  /**
+   * Listen on the unix socket `path` (its folder created 0700, the socket made
+   * 0600). A socket file left by a client that died is replaced; throws when
+   * another client still answers on it, when the socket cannot be bound, and
+   * (UnsafePathError) when its folder is not this user's own private folder.
+   */
+  static async start(agent: Agent, path: string): Promise<ControlServer> {
+    await ControlServer.claim(path);
     const server = http.createServer((req, res) => {
       handle(agent, req, res).catch((error: unknown) => {
         if (!(error instanceof PortholeApiError)) log('control API failed: %s', (error as Error).stack);
