@@ -11,7 +11,7 @@ import type { SessionState } from '../../protocol';
 import { isSessionId } from '../../protocol/ids';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { badRequest, notFound } from '../errors';
+import { badRequest, GatewayError, notFound } from '../errors';
 import { sessionStub } from '../routing/stub';
 import { jsonBody } from './input';
 import { type OperatorKind, operatorOf } from './operator-auth';
@@ -49,4 +49,16 @@ lifecycle.patch('/api/sessions/:session', async (c) => {
   const next = typeof state === 'string' && Object.hasOwn(STATES, state) ? STATES[state] : undefined;
   if (next === undefined) throw badRequest('state must be "asleep" or "awake".');
   return c.json(await stub.setState(next));
+});
+
+// Any other method (hono answers HEAD with GET's route): 405, not the owner API's 401 further on.
+lifecycle.all('/api/sessions/:session', () => {
+  throw new GatewayError(
+    405,
+    'method_not_allowed',
+    'A session is read with GET, ended with DELETE, marked with PATCH.',
+    {
+      headers: { allow: 'GET, DELETE, PATCH' },
+    },
+  );
 });
