@@ -10,6 +10,16 @@ import { GatewayError } from './errors';
 /** Bad input to the control plane, `message` saying what was expected. */
 export const badRequest = (message: string) => new GatewayError(400, 'bad_request', message);
 
+/** A control-plane JSON body over `maxBytes` (routes/input.ts MAX_JSON_BODY). */
+export const bodyTooLarge = (maxBytes: number) =>
+  new GatewayError(413, 'body_too_large', `The request body is over ${maxBytes / 1024} KiB.`);
+
+/** `/api/sessions/<id>` with a method other than GET, DELETE or PATCH (RFC 9110 §15.5.6: 405 with Allow). */
+export const sessionMethodNotAllowed = () =>
+  new GatewayError(405, 'method_not_allowed', 'A session is read with GET, ended with DELETE, marked with PATCH.', {
+    headers: { allow: 'GET, DELETE, PATCH' },
+  });
+
 /** `POST /api/sessions` on a gateway without ADMIN_TOKEN. */
 export const adminTokenUnset = () =>
   new GatewayError(500, 'misconfigured', 'The gateway is not configured: ADMIN_TOKEN is not set.');

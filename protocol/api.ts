@@ -219,5 +219,8 @@ export const SESSION_EVENT_TYPES: readonly SessionEventType[] = [
   'feed.overflow',
 ];
 
-/** Event feeds one session holds open at once; one more is 429 `too_many_feeds`. */
+/**
+ * Event feeds one session holds open at once for the admin token, and as many for its own (session
+ * and owner) tokens; one more of either is 429 `too_many_feeds`.
+ */
 export const MAX_EVENT_FEEDS = 8;

@@ -6,7 +6,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import { lookup } from './lookup';
+
+/** Bytes of one answer read at most (the gateway's largest, a full port table, is well under 1 MiB): more is `bad_answer`. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /** The JSON body of a refusal, as the gateway and the control socket send it. */
 export interface ApiErrorBody {
@@ -82,15 +86,23 @@ export function requestJson<T>(request: JsonRequest): Promise<T> {
       ...request.headers,
     },
   };
+  const decoder = new StringDecoder('utf8');
   return new Promise((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage) => {
       let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.byteLength;
+        if (bytes > MAX_ANSWER_BYTES) {
+          reject(new PortholeApiError(502, 'bad_answer', `the answer is larger than ${MAX_ANSWER_BYTES} bytes`));
+          req.destroy();
+          return;
+        }
+        text += decoder.write(chunk);
       });
       res.on('error', reject);
       res.on('end', () => {
+        text += decoder.end();
         const status = res.statusCode ?? 0;
         let parsed: unknown;
         try {
@@ -108,6 +120,12 @@ export function requestJson<T>(request: JsonRequest): Promise<T> {
     const req = socketPath
       ? http.request({ ...options, socketPath, path: `${url.pathname}${url.search}` }, onResponse)
       : lib.request(url, { ...options, lookup }, onResponse);
+    // `timeout` above is the socket's idle time; this bounds the whole answer, however it trickles.
+    const deadline =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => req.destroy(new Error(`no whole answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    req.on('close', () => clearTimeout(deadline));
     req.on('timeout', () => req.destroy(new Error(`no answer within ${(timeoutMs ?? 0) / 1000} s`)));
     req.on('error', reject);
     req.end(payload);

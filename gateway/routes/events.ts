@@ -60,7 +60,7 @@ events.get('/events', async (c) => {
   startedFeeds.set(requestId, session);
   const grant =
     operator.kind === 'admin'
-      ? { until: null, epoch: null, requestId }
+      ? { admin: true, until: null, epoch: null, requestId }
       : {
           until: operator.expiresAt,
           epoch: operator.kind === 'owner' ? grantOf(operator.claims).epoch : null,

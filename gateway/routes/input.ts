@@ -7,7 +7,7 @@ import { parseJsonObject } from '../../protocol/api';
 import { portFrom } from '../../protocol/ids';
 import { type TokenClaims, TokenError, type TokenKind, type TokenProblem, verifyToken } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
-import { badRequest } from '../control-errors';
+import { badRequest, bodyTooLarge } from '../control-errors';
 import { bearerRefused } from '../access/refusals';
 
 /** Whether a WebSocket upgrade offers the subprotocol `name` (`Sec-WebSocket-Protocol`, RFC 6455 §4.1: a comma-separated list). */
@@ -49,9 +49,40 @@ export async function bearerClaims(
   }
 }
 
-/** A JSON object body (an empty body is `{}`), or a 400. */
+/** Bytes of a JSON body read at most: the largest, a session with a full policy (3 × 32 entries), is under 100 KiB even escaped. */
+export const MAX_JSON_BODY = 256 * 1024;
+
+/**
+ * The body as text, or 413 `body_too_large` past MAX_JSON_BODY: the rest is read and dropped, not
+ * kept (the Worker's memory is every session's; an answer sent before the body is taken is cut off
+ * by some fronts, the local one among them, as a 502).
+ */
+async function boundedText(request: Request): Promise<string> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes <= MAX_JSON_BODY) chunks.push(value);
+  }
+  if (bytes > MAX_JSON_BODY) {
+    throw bodyTooLarge(MAX_JSON_BODY);
+  }
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** A JSON object body (an empty body is `{}`), or a 400 (413 past MAX_JSON_BODY). */
 export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
-  const body = parseJsonObject(await request.text());
+  const body = parseJsonObject(await boundedText(request));
   if (!body) throw badRequest('The request body must be a JSON object.');
   return body;
 }

@@ -12,7 +12,7 @@ import { isSessionId } from '../../protocol/ids';
 import { config } from '../config';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
-import { badRequest } from '../control-errors';
+import { badRequest, sessionMethodNotAllowed } from '../control-errors';
 import { sessionStub } from '../routing/stub';
 import { jsonBody } from './input';
 import { type OperatorKind, operatorOf } from './operator-auth';
@@ -50,4 +50,9 @@ lifecycle.patch('/api/sessions/:session', async (c) => {
   const next = typeof state === 'string' && Object.hasOwn(STATES, state) ? STATES[state] : undefined;
   if (next === undefined) throw badRequest('state must be "asleep" or "awake".');
   return c.json(await stub.setState(next));
+});
+
+// Any other method (hono answers HEAD with GET's route): 405, not the owner API's 401 further on.
+lifecycle.all('/api/sessions/:session', () => {
+  throw sessionMethodNotAllowed();
 });

@@ -5,7 +5,7 @@
  * snapshot, a port change, a tunnel change) runs one after another, so each feed sees the events in
  * the order the changes happened and never an event its snapshot already showed.
  */
-import { type ApiPort, MAX_EVENT_FEEDS, type SessionState } from '../../protocol';
+import type { ApiPort, SessionState } from '../../protocol';
 import type { Base } from '../routing/route';
 import type { EventFeed, FeedGrant } from './events';
 
@@ -34,7 +34,7 @@ export class SessionEventSource {
     return this.#step(async () => {
       const { feed } = this.#parts;
       // A cheap refusal first: a full session computes no snapshot.
-      if (feed.size >= MAX_EVENT_FEEDS) return 'too_many_feeds';
+      if (feed.full(grant.admin === true)) return 'too_many_feeds';
       if (feed.size === 0) this.#connectedAt = this.#parts.connectedAt();
       else await this.#tunnel();
       const ports = await this.#parts.ports(base);

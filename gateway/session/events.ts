@@ -4,7 +4,8 @@
  * within its feed, its name (`event:`) and one JSON object (`data:`), and a `: keepalive` comment
  * every 25 s so proxies keep the stream open. Modelled on the dashboard's feed (feed.ts).
  *
- * Bounded: at most MAX_EVENT_FEEDS open per session; each feed holds at most MAX_QUEUED_BYTES its
+ * Bounded: at most MAX_EVENT_FEEDS open per session for the admin token, and as many for the
+ * session's own tokens (session and owner: its VM holds them, so they cannot crowd out its operator); each feed holds at most MAX_QUEUED_BYTES its
  * reader has not taken yet (a client flooding PORTS frames makes events faster than a slow reader
  * reads them): past that it gets a last `feed.overflow` and ends, and, until its reader has taken
  * what was queued or gone, it still counts as open, so stalled feeds cannot pile up. A feed lives no
@@ -27,12 +28,15 @@ const utf8 = new TextEncoder();
  * epoch (null: not an owner token), and the Worker's id for its request (`left` names it).
  */
 export interface FeedGrant {
+  /** Opened with the admin token: the operator's feeds have their own MAX_EVENT_FEEDS places (the session's tokens, in its untrusted VM, cannot take them). */
+  admin?: boolean;
   until: number | null;
   epoch: number | null;
   requestId?: string;
 }
 
 interface Feed {
+  admin: boolean;
   writer: WritableStreamDefaultWriter<Uint8Array>;
   base: Base;
   /** The port list this feed's reader was last told of (its snapshot, then each diff). */
@@ -65,6 +69,13 @@ export class EventFeed {
     return this.#feeds.size;
   }
 
+  /** Whether the admin token's feeds (`admin`), or the session's tokens' feeds, are at MAX_EVENT_FEEDS. */
+  full(admin: boolean): boolean {
+    let open = 0;
+    for (const feed of this.#feeds) if (feed.admin === admin) open += 1;
+    return open >= MAX_EVENT_FEEDS;
+  }
+
   /** The distinct bases (scheme and host) the open feeds were opened on: port URLs are built for each. */
   bases(): Base[] {
     const bases = new Map<string, Base>();
@@ -83,10 +94,12 @@ export class EventFeed {
     snapshot: ApiEventSnapshot,
   ): ReadableStream<Uint8Array> | 'too_many_feeds' | 'signed_out' {
     if (grant.epoch !== null && grant.epoch < this.#signedOut) return 'signed_out';
-    if (this.#feeds.size >= MAX_EVENT_FEEDS) return 'too_many_feeds';
+    const admin = grant.admin === true;
+    if (this.full(admin)) return 'too_many_feeds';
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     const feed: Feed = {
+      admin,
       writer,
       base,
       ports: snapshot.ports,

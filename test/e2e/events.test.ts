@@ -134,7 +134,7 @@ describe('the event feed', () => {
     expect((await openFeed(h, 'not-a-session', h.adminToken)).status).toBe(404);
   });
 
-  it(`holds ${MAX_EVENT_FEEDS} feeds per session: the next is 429 too_many_feeds with Retry-After, until one closes`, async () => {
+  it(`holds ${MAX_EVENT_FEEDS} feeds per session for its tokens: the next is 429 too_many_feeds with Retry-After, until one closes`, async () => {
     const { session, token } = await createSession(h);
     const feeds = [];
     for (let i = 0; i < MAX_EVENT_FEEDS; i++) {
@@ -142,7 +142,7 @@ describe('the event feed', () => {
       expect(feed.status).toBe(200);
       feeds.push(feed);
     }
-    const over = await openFeed(h, session, h.adminToken);
+    const over = await openFeed(h, session, token);
     expect(over.status).toBe(429);
     expect(over.headers['retry-after']).toBeDefined();
     await waitFor(() => over.ended, 'the refusal');

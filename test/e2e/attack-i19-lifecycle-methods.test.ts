@@ -1,0 +1,40 @@
+/**
+ * ATTACK (issue 19, clear answers): a method the lifecycle route does not take (`PUT`, `POST`) on
+ * `/api/sessions/<id>`, even with the admin token, fell through to the owner API's check and was
+ * answered 401 "The owner token is not valid." — wrong on both counts (the token was the admin's
+ * and valid; no token makes the method work). It is 405 `method_not_allowed` with `Allow`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession, type Harness, request, startHarness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('/api/sessions/<id> with a method it does not take', () => {
+  it('is 405 method_not_allowed with Allow, whoever asks, and the session lives on', async () => {
+    const { session, token } = await createSession(h);
+    for (const [method, credential] of [
+      ['PUT', h.adminToken],
+      ['POST', token],
+      ['PUT', null],
+    ] as const) {
+      const reply = await request(h.gateway, `/api/sessions/${session}`, {
+        method,
+        headers: credential ? { authorization: `Bearer ${credential}` } : {},
+        body: '{"state":"asleep"}',
+      });
+      expect(reply.status, `${method}`).toBe(405);
+      expect(reply.headers.allow).toBe('GET, DELETE, PATCH');
+      expect(JSON.parse(reply.body.toString())).toMatchObject({ error: 'method_not_allowed', status: 405 });
+    }
+    const info = await request(h.gateway, `/api/sessions/${session}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(JSON.parse(info.body.toString())).toMatchObject({ state: 'active' });
+  });
+});
