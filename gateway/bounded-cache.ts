@@ -19,6 +19,11 @@ export class BoundedCache<K, V> {
     return this.#entries.get(key);
   }
 
+  /** Forget `key` (nothing when absent). */
+  delete(key: K): void {
+    this.#entries.delete(key);
+  }
+
   /** Store `value`, first evicting the oldest entry when the cache is full. */
   set(key: K, value: V): void {
     if (!this.#entries.has(key) && this.#entries.size >= this.limit) {

@@ -34,7 +34,10 @@ events.post('/events', async (c, next) => {
   const id = frontRequestId(c.req.raw, FRONT_LEFT_HEADER);
   if (id === null) return next();
   const session = c.req.param('session') ?? '';
-  if (startedFeeds.get(id) === session) await sessionStub(c.env, session).eventFeedLeft(id);
+  if (startedFeeds.get(id) === session) {
+    startedFeeds.delete(id); // A reader leaves once: its entry must not push out a live feed's.
+    await sessionStub(c.env, session).eventFeedLeft(id);
+  }
   return c.body(null, 204);
 });
 
@@ -66,7 +69,12 @@ events.get('/events', async (c) => {
           epoch: operator.kind === 'owner' ? grantOf(operator.claims).epoch : null,
           requestId,
         };
-  const feed = await stub.eventFeed(baseOf(new URL(c.req.url)), grant);
+  const feed = await stub.eventFeed(baseOf(new URL(c.req.url)), grant).catch((error: unknown) => {
+    startedFeeds.delete(requestId);
+    throw error;
+  });
+  // Only an open feed keeps its entry: refusals, however many, never push out a live feed's.
+  if (typeof feed === 'string') startedFeeds.delete(requestId);
   if (feed === 'too_many_feeds') throw tooManyFeeds(MAX_EVENT_FEEDS);
   if (feed === 'signed_out') throw signedOut('token');
   return new Response(feed, {

@@ -29,6 +29,7 @@ const startedReads = new BoundedCache<string, string>(1024);
  */
 export async function ownerLeft(env: Env, session: string, requestId: string): Promise<boolean> {
   if (startedReads.get(requestId) !== session) return false;
+  startedReads.delete(requestId); // An owner leaves once: its entry must not push out a live read's.
   return sessionStub(env, session).requestLogLeft(requestId);
 }
 
@@ -63,10 +64,14 @@ export async function readRequestLog(
     frontRequestId(request) ?? undefined,
   );
   startedReads.set(requestId, owner.session);
-  const reply = await stub.readRequestLog(
-    { path, follow, host: owner.base.host, until: owner.expiresAt, requestId },
-    owner.grant.epoch,
-  );
+  const reply = await stub
+    .readRequestLog({ path, follow, host: owner.base.host, until: owner.expiresAt, requestId }, owner.grant.epoch)
+    .catch((error: unknown) => {
+      startedReads.delete(requestId);
+      throw error;
+    });
+  // Only a read that goes on keeps its entry: refusals, however many, never push out a live read's.
+  if (reply.kind !== 'answer') startedReads.delete(requestId);
   if (reply.kind === 'signed_out') throw signedOut('token');
   if (reply.kind === 'refused') {
     throw new GatewayError(reply.status, reply.code, reply.message, { headers: reply.headers });
