@@ -19,7 +19,7 @@ import { type OperatorKind, operatorOf } from './operator-auth';
 
 export const lifecycle = new Hono<AppEnv>();
 
-/** The session of the path, its stub, once the bearer token is one of `accepted` for it. */
+/** The session of the path, its stub and who asks, once the bearer token is one of `accepted` for it. */
 async function authorized(
   c: { env: AppEnv['Bindings']; req: { raw: Request; param(name: 'session'): string } },
   accepted: readonly OperatorKind[],
@@ -27,25 +27,25 @@ async function authorized(
   const session = c.req.param('session');
   if (!isSessionId(session)) throw notFound();
   const stub = sessionStub(c.env, session);
-  await operatorOf(c.req.raw, config(c.env), session, accepted, () => stub.ownerEpoch());
-  return stub;
+  const operator = await operatorOf(c.req.raw, config(c.env), session, accepted, () => stub.ownerEpoch());
+  return { stub, operator };
 }
 
 lifecycle.get('/api/sessions/:session', async (c) => {
-  const stub = await authorized(c, ['admin', 'session', 'owner']);
+  const { stub } = await authorized(c, ['admin', 'session', 'owner']);
   return c.json(await stub.info());
 });
 
 lifecycle.delete('/api/sessions/:session', async (c) => {
-  const stub = await authorized(c, ['admin', 'session']);
-  return c.json(await stub.end('ended'));
+  const { stub, operator } = await authorized(c, ['admin', 'session']);
+  return c.json(await stub.end(operator.kind === 'admin' ? 'ended' : 'ended_by_session'));
 });
 
 /** `asleep` or `awake` as the API takes them; `awake` is the state `active`. */
 const STATES: Record<string, SessionState> = { asleep: 'asleep', awake: 'active' };
 
 lifecycle.patch('/api/sessions/:session', async (c) => {
-  const stub = await authorized(c, ['admin']);
+  const { stub } = await authorized(c, ['admin']);
   const { state } = await jsonBody(c.req.raw);
   const next = typeof state === 'string' && Object.hasOwn(STATES, state) ? STATES[state] : undefined;
   if (next === undefined) throw badRequest('state must be "asleep" or "awake".');

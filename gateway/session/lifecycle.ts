@@ -15,12 +15,17 @@
 import { sessionEnded } from '../errors';
 import type { SessionState } from '../../protocol';
 
-/** Why a session ended: `ended` by its operator, or `expired` (its session token's expiry). */
-export type EndReason = 'ended' | 'expired';
+/**
+ * Why a session ended: `ended` by its operator (the admin token), `ended_by_session` (its own
+ * session token, e.g. `porthole session end` in the VM), or `expired` (its session token's expiry).
+ * The event feed says `ended` for both of the first two.
+ */
+export type EndReason = 'ended' | 'ended_by_session' | 'expired';
 
 /** The words a client and viewer are told why (the tunnel's 4003 close reason, docs/protocol.md). */
 export const END_REASONS: Record<EndReason, string> = {
-  ended: 'ended through the API',
+  ended: 'ended by the operator',
+  ended_by_session: 'ended with its session token',
   expired: 'expired',
 };
 

@@ -175,6 +175,6 @@ export class SessionParts {
     this.grants.ended(`the session has ended (${why})`);
     this.tunnel.closeAll(CloseCode.SESSION_ENDED, why);
     this.feed.end('ended');
-    this.events.end(reason);
+    this.events.end(reason === 'expired' ? 'expired' : 'ended');
   }
 }

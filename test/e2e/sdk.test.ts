@@ -96,7 +96,7 @@ describe('PortholeAdmin and PortholeSession', () => {
   });
 
   it('acts as any session with the admin token: an owner token whose grant ends with the session token', async () => {
-    const { created, origin } = await connected();
+    const { created, origin, client } = await connected();
     const asAdmin = admin.session(created.session);
     expect((await asAdmin.ports()).map((p) => p.port)).toEqual([origin.port]);
     expect((await asAdmin.setVisibility(origin.port, 'public')).visibility).toBe('public');
@@ -115,6 +115,10 @@ describe('PortholeAdmin and PortholeSession', () => {
     const shortOwner = decodeJwt((await admin.session(short.session).ownerToken()).token);
     expect(shortOwner.exp).toBeLessThanOrEqual(decodeJwt(short.token).exp as number);
     expect(shortOwner.until).toBe(decodeJwt(short.token).exp);
+
+    // The admin's end: its client is told the operator ended it (a session token's end says so instead).
+    await asAdmin.end();
+    expect((await client.agent.done())?.message).toBe('the session has ended (ended by the operator)');
   });
 
   it('sign out everywhere: the handle trades for a new owner token and carries on; other owner tokens are refused', async () => {

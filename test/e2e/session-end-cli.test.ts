@@ -38,7 +38,7 @@ describe('porthole connect, when its session ends', () => {
     expect(JSON.parse(last)).toMatchObject({
       event: 'error',
       error: 'session_ended',
-      message: 'the session has ended (ended through the API)',
+      message: 'the session has ended (ended by the operator)',
     });
     // Started again on the ended session: refused at once, the same way.
     const again = runCli(args, cwd, { PORTHOLE_TOKEN: token });

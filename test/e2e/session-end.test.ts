@@ -126,7 +126,7 @@ describe('DELETE /api/sessions/<id>', () => {
     // The client stops, with the documented error, and says why.
     const done = await a.agent.done();
     expect(done).toBeInstanceOf(TunnelSessionEndedError);
-    expect(done?.message).toBe('the session has ended (ended through the API)');
+    expect(done?.message).toBe('the session has ended (ended with its session token)');
     const down = await a.event((e) => e.event === 'tunnel.down', 'tunnel.down');
     expect(down).toMatchObject({ retryInMs: null });
 
@@ -134,7 +134,7 @@ describe('DELETE /api/sessions/<id>', () => {
     const ended = await download;
     expect(ended.ended).not.toBe('end');
     // The viewer is told why (the gateway withdrew the stream: a policy close with the reason).
-    expect(await closed).toEqual({ code: 1008, reason: 'the session has ended (ended through the API)' });
+    expect(await closed).toEqual({ code: 1008, reason: 'the session has ended (ended with its session token)' });
 
     // Every URL of it: the preview (JSON and HTML), the link, the owner API, the tunnel, the lifecycle routes.
     const gone = async (target: string, options: Parameters<typeof request>[2] = {}) => {

@@ -35,9 +35,9 @@ describe('the output contract', () => {
       [new CliError('timeout', 'port 1 did not answer', { port: 1 }), 1, { error: 'timeout', port: 1 }],
       [new TunnelAuthError('401'), 1, { error: 'tunnel_refused' }],
       [
-        new TunnelSessionEndedError('the session has ended (ended through the API)'),
+        new TunnelSessionEndedError('the session has ended (ended by the operator)'),
         3,
-        { error: 'session_ended', message: 'the session has ended (ended through the API)' },
+        { error: 'session_ended', message: 'the session has ended (ended by the operator)' },
       ],
       [
         new PortholeApiError(410, 'session_ended', 'This session has ended.'),
