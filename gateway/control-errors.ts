@@ -14,11 +14,9 @@ export const badRequest = (message: string) => new GatewayError(400, 'bad_reques
 export const bodyTooLarge = (maxBytes: number) =>
   new GatewayError(413, 'body_too_large', `The request body is over ${maxBytes / 1024} KiB.`);
 
-/** `/api/sessions/<id>` with a method other than GET, DELETE or PATCH (RFC 9110 §15.5.6: 405 with Allow). */
-export const sessionMethodNotAllowed = () =>
-  new GatewayError(405, 'method_not_allowed', 'A session is read with GET, ended with DELETE, marked with PATCH.', {
-    headers: { allow: 'GET, DELETE, PATCH' },
-  });
+/** A control-plane route asked with a method it does not take: 405 with `Allow: <allow>` (RFC 9110 §15.5.6). */
+export const methodNotAllowed = (allow: string, message: string) =>
+  new GatewayError(405, 'method_not_allowed', message, { headers: { allow } });
 
 /** `POST /api/sessions` on a gateway without ADMIN_TOKEN. */
 export const adminTokenUnset = () =>

@@ -14,8 +14,8 @@ import { grantOf, signedOut } from '../access/owner-grant';
 import { BoundedCache } from '../bounded-cache';
 import { config } from '../config';
 import type { AppEnv } from '../env';
-import { GatewayError, notFound } from '../errors';
-import { tooManyFeeds } from '../control-errors';
+import { notFound } from '../errors';
+import { methodNotAllowed, tooManyFeeds } from '../control-errors';
 import { FRONT_LEFT_HEADER, frontRequestId, onViewerLeft } from '../routing/disconnect';
 import { baseOf } from '../routing/route';
 import { sessionStub } from '../routing/stub';
@@ -46,9 +46,7 @@ events.get('/events', async (c) => {
   if (!isSessionId(session)) throw notFound();
   // A HEAD would open a feed whose body nobody takes (hono routes HEAD to GET handlers).
   if (c.req.method !== 'GET') {
-    throw new GatewayError(405, 'method_not_allowed', 'The event feed is read with GET.', {
-      headers: { allow: 'GET' },
-    });
+    throw methodNotAllowed('GET', 'The event feed is read with GET.');
   }
   const stub = sessionStub(c.env, session);
   const operator = await operatorOf(c.req.raw, config(c.env), session, ['admin', 'session', 'owner'], () =>

@@ -68,16 +68,8 @@ async function boundedText(request: Request): Promise<string> {
     bytes += value.byteLength;
     if (bytes <= MAX_JSON_BODY) chunks.push(value);
   }
-  if (bytes > MAX_JSON_BODY) {
-    throw bodyTooLarge(MAX_JSON_BODY);
-  }
-  const all = new Uint8Array(bytes);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  if (bytes > MAX_JSON_BODY) throw bodyTooLarge(MAX_JSON_BODY);
+  return new Blob(chunks).text();
 }
 
 /** A JSON object body (an empty body is `{}`), or a 400 (413 past MAX_JSON_BODY). */

@@ -12,7 +12,7 @@ import { isSessionId } from '../../protocol/ids';
 import { config } from '../config';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
-import { badRequest, sessionMethodNotAllowed } from '../control-errors';
+import { badRequest, methodNotAllowed } from '../control-errors';
 import { sessionStub } from '../routing/stub';
 import { jsonBody } from './input';
 import { type OperatorKind, operatorOf } from './operator-auth';
@@ -54,5 +54,5 @@ lifecycle.patch('/api/sessions/:session', async (c) => {
 
 // Any other method (hono answers HEAD with GET's route): 405, not the owner API's 401 further on.
 lifecycle.all('/api/sessions/:session', () => {
-  throw sessionMethodNotAllowed();
+  throw methodNotAllowed('GET, DELETE, PATCH', 'A session is read with GET, ended with DELETE, marked with PATCH.');
 });

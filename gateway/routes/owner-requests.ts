@@ -10,6 +10,7 @@ import { signedOut } from '../access/owner-grant';
 import type { Env } from '../env';
 import { frontRequestId, onViewerLeft, type WaitUntil } from '../routing/disconnect';
 import { GatewayError } from '../errors';
+import { methodNotAllowed } from '../control-errors';
 import type { Base } from '../routing/route';
 import { BoundedCache } from '../bounded-cache';
 import { sessionStub } from '../routing/stub';
@@ -51,9 +52,7 @@ export async function readRequestLog(
 ): Promise<Response> {
   // A HEAD would open a read whose body nobody takes (hono routes HEAD to GET handlers).
   if (request.method !== 'GET') {
-    throw new GatewayError(405, 'method_not_allowed', 'The request log is read with GET.', {
-      headers: { allow: 'GET' },
-    });
+    throw methodNotAllowed('GET', 'The request log is read with GET.');
   }
   const { path, follow } = logTarget(new URL(request.url), id);
   const stub = sessionStub(env, owner.session);

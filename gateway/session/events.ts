@@ -5,9 +5,9 @@
  * every 25 s so proxies keep the stream open. Modelled on the dashboard's feed (feed.ts).
  *
  * Bounded: at most MAX_EVENT_FEEDS open per session for the admin token, and as many for the
- * session's own tokens (session and owner: its VM holds them, so they cannot crowd out its operator); each feed holds at most MAX_QUEUED_BYTES its
- * reader has not taken yet (a client flooding PORTS frames makes events faster than a slow reader
- * reads them): past that it gets a last `feed.overflow` and ends, and, until its reader has taken
+ * session's own tokens (session and owner: its VM holds them, so they cannot crowd out its
+ * operator); each feed holds at most MAX_QUEUED_BYTES its reader has not taken yet (a client
+ * flooding PORTS frames makes events faster than a slow reader reads them): past that it gets a last `feed.overflow` and ends, and, until its reader has taken
  * what was queued or gone, it still counts as open, so stalled feeds cannot pile up. A feed lives no
  * longer than the credential that opened it: at its expiry it says `feed.expired` and ends.
  */

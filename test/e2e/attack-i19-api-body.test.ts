@@ -4,7 +4,7 @@
  * memory before looking at it. A body of tens of MiB (whitespace around `{}` is valid JSON) costs a
  * Worker shared with every other session's requests several times its size (the text, then the
  * parse), and on Cloudflare past 128 MB the isolate is reset with them all. The calls' bodies are a
- * few small fields: past 256 KiB the answer is 413 `body_too_large`, the body unread.
+ * few small fields: past 256 KiB the answer is 413 `body_too_large`, the rest of the body read and dropped, not kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, type Harness, request, startHarness } from './harness';

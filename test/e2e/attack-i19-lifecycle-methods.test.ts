@@ -37,4 +37,24 @@ describe('/api/sessions/<id> with a method it does not take', () => {
     });
     expect(JSON.parse(info.body.toString())).toMatchObject({ state: 'active' });
   });
+
+  it('the event feed and the request log are read with GET: a HEAD (which would open a read nobody takes) is 405', async () => {
+    const { session, token } = await createSession(h);
+    const minted = await request(h.gateway, `/api/sessions/${session}/owner-token`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const owner = (JSON.parse(minted.body.toString()) as { token: string }).token;
+    for (const [path, credential] of [
+      ['events', h.adminToken],
+      ['requests', owner],
+    ] as const) {
+      const reply = await request(h.gateway, `/api/sessions/${session}/${path}`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${credential}` },
+      });
+      expect(reply.status, path).toBe(405);
+      expect(reply.headers.allow, path).toBe('GET');
+    }
+  });
 });
